@@ -1,0 +1,25 @@
+"""Entry point: `quantum-desk` / `python -m desktop_app`.
+
+With no sub-command (or only a file to open) it starts the GUI; with a sub-command it is the headless CLI.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    from desktop_app.cli import SUBCOMMANDS
+
+    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
+        from desktop_app.cli import main as cli_main
+
+        return cli_main(args)
+    from desktop_app.app import main as gui_main
+
+    return gui_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

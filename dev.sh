@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Quantum Desk developer entry point: installs what each task needs, then runs it.
+#   ./dev.sh app [FILE]      the desktop app (Bell example, local simulator selected)
+#   ./dev.sh test [ARGS]     lint + the whole test suite (pytest ARGS are passed on)
+#   ./dev.sh bench           the benchmarks under tests/bench (figures printed)
+#   ./dev.sh emulator        the loopback Azure Quantum emulator + Azurite (one JSON line, then serves)
+#   ./dev.sh lint            ruff, mypy --strict, import-linter
+set -euo pipefail
+cd "$(dirname "$0")"
+export UV_PYTHON_DOWNLOADS=never QDK_PYTHON_TELEMETRY=none
+
+# Debian/Ubuntu packages: Qt's runtime libraries and a font (offscreen and X11).
+QT_PKGS="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+ libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
+ libxcb-shape0 libxcb-xkb1"
+# The tests add a real Secret Service (gnome-keyring on a private D-Bus) and Node for Azurite.
+TEST_PKGS="gnome-keyring dbus-daemon dbus-bin nodejs npm"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_install() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+    done
+    # node/npm may come from elsewhere (nvm, NodeSource): only ask apt when the command is missing
+    if command -v node >/dev/null && command -v npm >/dev/null; then
+        missing=("${missing[@]/#nodejs/}"); missing=("${missing[@]/#npm/}")
+    fi
+    read -r -a missing <<<"${missing[*]:-}"
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null || { say "please install: ${missing[*]}"; return 0; }
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "installing system packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+find_uv() {
+    if command -v uv >/dev/null; then UV=uv; return; fi
+    if [ ! -x .tools/bin/uv ]; then
+        say "installing uv into .tools/"
+        python3 -c "import ensurepip" 2>/dev/null || apt_install python3-venv
+        python3 -m venv .tools
+        .tools/bin/pip install -q uv
+    fi
+    UV=$PWD/.tools/bin/uv
+}
+
+python_env() {
+    find_uv
+    say "syncing the Python environment (.venv) from uv.lock"
+    "$UV" sync --locked --all-extras --python python3 -q
+}
+
+azurite() {
+    if [ ! -x tests/azure_emulator/node_modules/.bin/azurite-blob ]; then
+        say "installing Azurite (npm) into tests/azure_emulator/node_modules"
+        npm ci --prefix tests/azure_emulator --no-audit --no-fund --loglevel=error >/dev/null
+    fi
+}
+
+lint() {
+    say "ruff, mypy, import-linter"
+    "$UV" run --locked -q ruff check desktop_app tests
+    "$UV" run --locked -q mypy
+    "$UV" run --locked -q lint-imports --no-cache >/dev/null
+}
+
+cmd=${1:-app}
+shift || true
+case "$cmd" in
+    app)
+        apt_install $QT_PKGS
+        python_env
+        if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
+            say "no display found (DISPLAY/WAYLAND_DISPLAY unset): starting offscreen"
+            export QT_QPA_PLATFORM=offscreen
+        fi
+        exec "$UV" run --locked -q quantum-desk "$@"
+        ;;
+    test)
+        apt_install $QT_PKGS $TEST_PKGS
+        python_env
+        azurite
+        lint
+        say "pytest"
+        exec "$UV" run --locked -q pytest "$@"
+        ;;
+    bench)
+        apt_install $QT_PKGS $TEST_PKGS
+        python_env
+        azurite
+        for b in tests/bench/bench_*.py; do say "$b"; "$UV" run --locked -q python "$b"; done
+        ;;
+    emulator)
+        apt_install $TEST_PKGS
+        python_env
+        azurite
+        exec "$UV" run --locked -q python -m tests.azure_emulator "$@"
+        ;;
+    lint)
+        python_env
+        lint
+        ;;
+    *)
+        sed -n '2,8p' "$0" >&2
+        exit 2
+        ;;
+esac
