@@ -14,7 +14,8 @@ QT_PKGS="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fo
  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
  libxcb-shape0 libxcb-xkb1"
 # The tests add a real Secret Service (gnome-keyring on a private D-Bus) and Node for Azurite.
-TEST_PKGS="gnome-keyring dbus-daemon dbus-bin nodejs npm"
+TEST_PKGS="gnome-keyring dbus-daemon dbus-bin"
+command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -23,11 +24,6 @@ apt_install() {
     for pkg in "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
     done
-    # node/npm may come from elsewhere (nvm, NodeSource): only ask apt when the command is missing
-    if command -v node >/dev/null && command -v npm >/dev/null; then
-        missing=("${missing[@]/#nodejs/}"); missing=("${missing[@]/#npm/}")
-    fi
-    read -r -a missing <<<"${missing[*]:-}"
     [ ${#missing[@]} -eq 0 ] && return 0
     command -v apt-get >/dev/null || { say "please install: ${missing[*]}"; return 0; }
     local sudo=""

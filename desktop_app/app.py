@@ -1,0 +1,134 @@
+"""GUI start-up: QApplication, logging (file + stderr), Qt's log and uncaught errors routed to it.
+
+Nothing here imports qiskit or azure: the window paints first, a simulator process warms up after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from types import TracebackType
+
+from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from desktop_app import __version__
+
+log = logging.getLogger("desktop_app")
+_qt_log = logging.getLogger("qt")
+
+ORGANIZATION = "quantum-desk"
+APPLICATION = "quantum-desk"
+DEFAULT_EXAMPLE = "bell.qasm"
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """stderr (warnings and up) now; the log file follows after the first paint."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.WARNING)
+    stderr.setFormatter(logging.Formatter(_FORMAT))
+    root.addHandler(stderr)
+
+
+def setup_file_logging() -> None:
+    """A rotating file in the log dir (platformdirs and logging.handlers cost start-up time)."""
+    import logging.handlers
+
+    from desktop_app.core import paths
+
+    try:
+        file_handler = logging.handlers.RotatingFileHandler(
+            paths.log_dir() / "quantum-desk.log",
+            maxBytes=1_000_000,
+            backupCount=3,
+            encoding="utf-8",
+        )
+    except OSError as exc:  # a read-only home must not stop the app
+        print(f"quantum-desk: cannot write the log file: {exc}", file=sys.stderr)  # noqa: T201
+    else:
+        file_handler.setFormatter(logging.Formatter(_FORMAT))
+        logging.getLogger().addHandler(file_handler)
+
+
+# Platform-plugin chatter that says nothing about the app (e.g. offscreen/Xvfb without a WM).
+_QT_NOISE = ("propagateSizeHints",)
+
+
+def _qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    level = _QT_LEVELS.get(mode, logging.WARNING)
+    if any(noise in message for noise in _QT_NOISE):
+        level = logging.DEBUG
+    _qt_log.log(level, "%s", message)
+
+
+def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    """An error nobody caught: log it with its traceback, show the user one plain message."""
+    log.critical("unhandled error", exc_info=(kind, value, tb))
+    if QApplication.instance() is not None:
+        from desktop_app.core import paths
+        from desktop_app.ui import messages
+
+        messages.show_error(
+            None,
+            "Quantum Desk",
+            f"Something went wrong: {value}\n\nThe details are in the log: {paths.log_dir()}",
+        )
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="quantum-desk", description="Quantum Desk desktop app")
+    parser.add_argument("file", nargs="?", help="an OpenQASM program to open")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    setup_logging()
+    qInstallMessageHandler(_qt_message_handler)
+    sys.excepthook = _excepthook
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Quantum Desk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("quantum-desk")
+    from desktop_app.ui.main_window import MainWindow
+
+    window = MainWindow()
+    if args.file:
+        window.open_file(args.file)  # a problem shows in the window's error banner
+    else:
+        window.load_example(DEFAULT_EXAMPLE)
+    window.show()
+
+    def after_first_paint() -> None:
+        setup_file_logging()
+        log.info("Quantum Desk %s started", __version__)
+        window.start_background_work()  # a simulator process imports qiskit in the background
+
+    startup = QTimer(window)
+    startup.setSingleShot(True)
+    startup.timeout.connect(after_first_paint)
+    startup.start(150)
+    try:
+        return app.exec()
+    finally:
+        startup.stop()
+        from desktop_app.core.local_executor import shutdown_workers
+
+        shutdown_workers()

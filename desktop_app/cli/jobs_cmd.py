@@ -1,0 +1,205 @@
+"""`quantum-desk jobs`: list, show and export jobs from the ledger."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.ledger import (
+    JobFilter,
+    JobOrder,
+    JobRecord,
+    JobRow,
+    LedgerStatus,
+    open_ledger,
+)
+
+_STATUS_NAMES = {s.value.lower(): s.value for s in LedgerStatus}
+
+
+def _status(text: str) -> str:
+    try:
+        return _STATUS_NAMES[text.strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(
+            f"unknown status {text!r} (one of: {', '.join(s.value for s in LedgerStatus)})"
+        ) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    jobs = subparsers.add_parser(
+        "jobs",
+        help="list, show and export jobs from the job ledger",
+        description="List the jobs in the ledger (newest first), or show or export one.",
+    )
+    jobs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    jobs.add_argument("--status", type=_status, action="append", help="only this status")
+    jobs.add_argument("--backend", action="append", help="only this backend")
+    jobs.add_argument("--search", default="", help="text in the name, tags, ids or program")
+    jobs.add_argument("--limit", type=_positive, default=None, help="at most this many jobs")
+    jobs.set_defaults(handler=list_jobs)
+    sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
+
+    show = sub.add_parser("show", help="everything about one job")
+    show.add_argument("id", help="local id, Azure job id, or a unique prefix of either")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=show_job)
+
+    export = sub.add_parser("export", help="export a job: .zip bundle, or .csv / .json counts")
+    export.add_argument("id", help="local id, Azure job id, or a unique prefix of either")
+    export.add_argument("--to", required=True, type=Path, metavar="PATH", help="target file")
+    export.set_defaults(handler=export_job)
+
+
+def _echo(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def row_json(row: JobRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "azure_job_id": row.azure_job_id,
+        "name": row.name,
+        "backend": row.backend,
+        "profile": row.profile,
+        "shots": row.shots,
+        "status": row.status,
+        "created_at": _iso(row.created_at),
+        "submitted_at": _iso(row.submitted_at),
+        "completed_at": _iso(row.completed_at),
+        "error_code": row.error_code,
+        "error_message": row.error_message,
+        "estimated_cost": row.estimated_cost,
+        "billed_cost": row.billed_cost,
+        "tags": list(row.tags),
+        "has_result": row.has_result,
+    }
+
+
+def record_json(record: JobRecord) -> dict[str, Any]:
+    return {
+        **row_json(record),
+        "program": record.program,
+        "program_path": record.program_path,
+        "program_sha256": record.program_sha256,
+        "options": record.options,
+        "versions": record.versions,
+        "counts": record.counts,
+        "probabilities": (record.result or {}).get("probabilities"),
+        "raw_result_type": record.raw_result_type,
+        "raw_result_bytes": None if record.raw_result is None else len(record.raw_result),
+        "history": [
+            {"status": h.status, "at": _iso(h.at), "detail": h.detail} for h in record.history
+        ],
+    }
+
+
+def _short_time(value: datetime | None) -> str:
+    return "-" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def list_jobs(args: argparse.Namespace) -> int:
+    flt = JobFilter(
+        text=args.search,
+        backends=tuple(args.backend or ()),
+        statuses=tuple(args.status or ()),
+    )
+    with open_ledger() as ledger:
+        rows = ledger.page(flt, JobOrder(), limit=args.limit)
+    if args.json:
+        json.dump([row_json(r) for r in rows], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not rows:
+        _echo("No jobs.")
+        return 0
+    table = [("ID", "NAME", "BACKEND", "STATUS", "CREATED", "SHOTS")]
+    table += [
+        (
+            r.id[:8],
+            r.name or "-",
+            r.backend,
+            r.status,
+            _short_time(r.created_at),
+            str(r.shots),
+        )
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        _echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+    return 0
+
+
+def show_job(args: argparse.Namespace) -> int:
+    with open_ledger() as ledger:
+        record = ledger.get(ledger.resolve(args.id))
+    if args.json:
+        json.dump(record_json(record), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    fields = [
+        ("Job", record.id),
+        ("Azure job id", record.azure_job_id or "-"),
+        ("Name", record.name or "-"),
+        ("Tags", ", ".join(record.tags) or "-"),
+        ("Backend", record.backend),
+        ("Profile", record.profile or "-"),
+        ("Shots", str(record.shots)),
+        ("Options", json.dumps(record.options, sort_keys=True)),
+        ("Status", record.status),
+        ("Created", _short_time(record.created_at)),
+        ("Submitted", _short_time(record.submitted_at)),
+        ("Completed", _short_time(record.completed_at)),
+        ("Program", record.program_path or f"(sha256 {record.program_sha256[:12]})"),
+    ]
+    if record.error_code or record.error_message:
+        fields.append(("Error", f"{record.error_code or ''}: {record.error_message or ''}"))
+    if record.estimated_cost:
+        fields.append(("Estimated cost", json.dumps(record.estimated_cost, sort_keys=True)))
+    if record.billed_cost:
+        fields.append(("Billed cost", json.dumps(record.billed_cost, sort_keys=True)))
+    width = max(len(k) for k, _ in fields)
+    for key, value in fields:
+        _echo(f"{key.ljust(width)}  {value}")
+    _echo("\nHistory:")
+    for change in record.history:
+        detail = f"  ({change.detail})" if change.detail else ""
+        when = change.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        _echo(f"  {when}  {change.status}{detail}")
+    if record.counts:
+        _echo("\nCounts:")
+        ranked = sorted(record.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        for bits, n in ranked[:32]:
+            _echo(f"  {bits}  {n}")
+        if len(ranked) > 32:
+            _echo(f"  ... {len(ranked) - 32} more outcomes (use --json)")
+    return 0
+
+
+def export_job(args: argparse.Namespace) -> int:
+    from desktop_app.core.export import export_job as export
+
+    with open_ledger() as ledger:
+        record = ledger.get(ledger.resolve(args.id))
+    export(record, args.to)
+    _echo(f"Exported job {record.id} to {args.to}")
+    return 0

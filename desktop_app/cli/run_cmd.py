@@ -1,0 +1,149 @@
+"""`quantum-desk run FILE [--backend NAME]... [--shots N] [--seed N] [--json]`.
+
+Everything the user typed is checked before anything runs (file, program, backends, shots, qubit
+counts), so bad input costs nothing and gives one line on stderr. Exit codes: 0 every run
+succeeded, 1 a run failed, 2 bad input (the dispatcher's `fail`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from desktop_app.core.cancel import CancelToken
+from desktop_app.core.catalog import LOCAL_SIMULATOR, Backend, find_backend
+from desktop_app.core.errors import QuantumDeskError, UserInputError
+from desktop_app.core.executors import MAX_SHOTS, RunRequest, executor_for
+from desktop_app.core.programs import ProgramError, load_program_file
+from desktop_app.core.results import JobStatus, RunResult, dumps_json
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SHOTS = 1000
+TABLE_ROWS = 32  # outcomes printed per backend in the human table (--json has them all)
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run an OpenQASM program",
+        description="Run an OpenQASM 2 or 3 program on one or more backends and print the counts.",
+    )
+    parser.add_argument("file", metavar="FILE", help="OpenQASM program (.qasm)")
+    parser.add_argument(
+        "--backend",
+        action="append",
+        metavar="NAME",
+        help=f"backend, repeatable (default {LOCAL_SIMULATOR}; see `quantum-desk backends`)",
+    )
+    parser.add_argument(
+        "--shots",
+        default=str(DEFAULT_SHOTS),
+        help=f"1..{MAX_SHOTS:,} (default {DEFAULT_SHOTS})",
+    )
+    parser.add_argument("--seed", default=None, help="simulator seed (reproducible)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--profile", metavar="NAME", help="Azure profile for Azure backends")
+    parser.add_argument(
+        "--yes", action="store_true", help="do not ask before submitting paid Azure jobs"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def _whole_number(option: str, text: str) -> int:
+    # Parsed here rather than by argparse, whose errors take two lines (usage + message).
+    try:
+        return int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise UserInputError(f"{option} must be a whole number, not {text!r}") from None
+
+
+def _check(args: argparse.Namespace) -> tuple[list[Backend], str, str]:
+    """Validate everything up front; returns the backends, the program text and its path."""
+    names = list(dict.fromkeys(args.backend or [LOCAL_SIMULATOR]))
+    backends = [find_backend(name) for name in names]  # UserInputError lists the known ones
+    args.shots = _whole_number("--shots", str(args.shots))
+    if not 1 <= args.shots <= MAX_SHOTS:
+        raise UserInputError(f"--shots must be between 1 and {MAX_SHOTS:,}, not {args.shots}")
+    if args.seed is not None:
+        args.seed = _whole_number("--seed", str(args.seed))
+        if not 0 <= args.seed < 2**32:
+            raise UserInputError(f"--seed must be between 0 and {2**32 - 1}, not {args.seed}")
+    program = load_program_file(args.file)  # ProgramError: file:line:column: message
+    for backend in backends:
+        if program.facts.num_qubits > backend.num_qubits:
+            raise UserInputError(
+                f"{args.file}: the program uses {program.facts.num_qubits} qubits; "
+                f"{backend.name} has {backend.num_qubits}"
+            )
+        if not backend.is_local and not args.profile:
+            raise UserInputError(
+                f"{backend.name} needs an Azure profile: pass --profile NAME "
+                "(create one with `quantum-desk profile add`)"
+            )
+    if program.facts.num_clbits == 0:
+        raise ProgramError(
+            "the program measures nothing: add a `measure` into a classical bit", args.file
+        )
+    return backends, program.source, args.file
+
+
+def handle(args: argparse.Namespace) -> int:
+    backends, source, path = _check(args)
+    options: dict[str, object] = {} if args.seed is None else {"seed": args.seed}
+    results: list[RunResult] = []
+    cancel = CancelToken()
+    for backend in backends:
+        request = RunRequest(
+            source=source,
+            path=path,
+            backend=backend.name,
+            shots=args.shots,
+            options=options,
+            profile=None if backend.is_local else args.profile,
+        )
+        executor = executor_for(backend.name, isolate=False)
+        try:
+            result = executor.run(request, cancel, _progress)
+        except (ProgramError, UserInputError):
+            raise
+        except QuantumDeskError as exc:  # the run itself failed: report it, go on with the rest
+            log.debug("run on %s failed", backend.name, exc_info=True)
+            sys.stderr.write(f"quantum-desk: {backend.name}: {exc}\n")
+            result = RunResult.failed(backend.name, args.shots, "RunFailed", str(exc))
+        results.append(result)
+    if args.json:
+        sys.stdout.write(dumps_json(results))
+    else:
+        sys.stdout.write(format_table(results))
+    return 0 if all(r.status == JobStatus.SUCCEEDED for r in results) else 1
+
+
+def _progress(message: str, fraction: float | None) -> None:
+    log.info("%s%s", message, "" if fraction is None else f" {fraction:.0%}")
+
+
+def format_table(results: list[RunResult]) -> str:
+    lines: list[str] = []
+    for result in results:
+        total = result.timings.get("total")
+        timing = "" if total is None else f"  {total:.3f} s"
+        exact = "  exact distribution" if result.exact else ""
+        lines.append(f"{result.backend}  {result.status}  {result.shots} shots{timing}{exact}")
+        if result.status != JobStatus.SUCCEEDED:
+            if result.error_message:
+                lines.append(f"  {result.error_message}")
+            lines.append("")
+            continue
+        width = max([len("OUTCOME"), *(len(k) for k in result.counts)])
+        lines.append(f"  {'OUTCOME'.ljust(width)}  {'COUNT':>9}  PROBABILITY")
+        ranked = sorted(result.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        for bits, count in ranked[:TABLE_ROWS]:
+            probability = result.probabilities.get(bits, 0.0)
+            lines.append(f"  {bits.ljust(width)}  {count:>9}  {probability:.4f}")
+        if len(ranked) > TABLE_ROWS:
+            lines.append(f"  ... {len(ranked) - TABLE_ROWS} more outcomes (--json prints all)")
+        lines.append("")
+    return "\n".join(lines)

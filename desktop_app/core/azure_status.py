@@ -1,0 +1,221 @@
+"""Live availability and average queue time of every target of a profile's workspace, cached.
+
+`refresh_status(profile)` asks the workspace (every target it lists, beyond the six built-in
+ones too) and keeps the answer as JSON in `paths.cache_dir()` with the time it was fetched;
+`cached_status(profile)` reads that back with no network, for offline use. Call both off the GUI
+thread (the refresh does network I/O).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core import paths
+from desktop_app.core.errors import QuantumDeskError
+
+os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = "quantum-desk.azure-status.v1"
+AVAILABLE, DEGRADED, UNAVAILABLE = "Available", "Degraded", "Unavailable"
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    name: str
+    provider_id: str
+    availability: str  # "Available" | "Degraded" | "Unavailable" | "" (unknown)
+    average_queue_time: float | None  # seconds, as the provider reports it
+    status_page: str | None = None
+
+    @property
+    def warning(self) -> str | None:
+        """What to tell the user before a run on this target, or None when it is Available."""
+        if self.availability == DEGRADED:
+            return f"{self.name} is Degraded: jobs may wait longer or fail more often."
+        if self.availability == UNAVAILABLE:
+            return (
+                f"{self.name} is Unavailable: the provider has taken it offline, so Quantum Desk "
+                "will not submit to it until it is back."
+            )
+        return None
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    profile: str
+    fetched_at: float  # seconds since the epoch
+    targets: tuple[TargetStatus, ...]
+    from_cache: bool = False
+    error: str | None = None  # why the live refresh failed, when these are cached figures
+
+    def find(self, name: str) -> TargetStatus | None:
+        return next((t for t in self.targets if t.name == name), None)
+
+    def age(self, now: float | None = None) -> float:
+        return max(0.0, (time.time() if now is None else now) - self.fetched_at)
+
+
+WorkspaceOpener = Callable[[str], tuple[Any, Any]]
+
+
+def _cache_path(profile: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", profile)[:40]
+    digest = hashlib.sha256(profile.casefold().encode()).hexdigest()[:12]
+    return paths.cache_dir() / "azure-status" / f"{slug}-{digest}.json"
+
+
+def _write_cache(snapshot: StatusSnapshot) -> None:
+    path = _cache_path(snapshot.profile)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "format": CACHE_FORMAT,
+        "profile": snapshot.profile,
+        "fetched_at": snapshot.fetched_at,
+        "targets": [asdict(t) for t in snapshot.targets],
+    }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def cached_status(profile: str) -> StatusSnapshot | None:
+    """The last figures fetched for `profile`, or None (no network; a bad file is ignored)."""
+    path = _cache_path(profile)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document.get("format") != CACHE_FORMAT:
+            raise ValueError(f"unknown format {document.get('format')!r}")
+        targets = tuple(
+            TargetStatus(
+                name=str(t["name"]),
+                provider_id=str(t["provider_id"]),
+                availability=str(t["availability"]),
+                average_queue_time=(
+                    None if t.get("average_queue_time") is None else float(t["average_queue_time"])
+                ),
+                status_page=t.get("status_page"),
+            )
+            for t in document["targets"]
+        )
+        return StatusSnapshot(
+            str(document["profile"]), float(document["fetched_at"]), targets, from_cache=True
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring unreadable status cache %s: %s", path, exc)
+        return None
+
+
+def _read_targets(workspace: Any) -> tuple[TargetStatus, ...]:
+    """Every target of every provider of the workspace.
+
+    `Workspace._get_target_status()` lists all of them; the public `get_targets()` leaves out
+    targets of providers the SDK has no class for (on older workspaces), hence the private call,
+    with the public one as fallback.
+    """
+    statuses: list[TargetStatus] = []
+    lister = getattr(workspace, "_get_target_status", None)
+    if callable(lister):
+        for provider_id, status in lister():
+            queue = getattr(status, "average_queue_time", None)
+            statuses.append(
+                TargetStatus(
+                    name=str(status.id),
+                    provider_id=str(provider_id),
+                    availability=str(getattr(status, "current_availability", "") or ""),
+                    average_queue_time=None if queue is None else float(queue),
+                    status_page=getattr(status, "status_page", None) or None,
+                )
+            )
+    else:
+        for target in workspace.get_targets():
+            queue = target.average_queue_time
+            statuses.append(
+                TargetStatus(
+                    name=str(target.name),
+                    provider_id=str(target.provider_id),
+                    availability=str(target.current_availability or ""),
+                    average_queue_time=None if queue is None else float(queue),
+                )
+            )
+    return tuple(sorted(statuses, key=lambda t: (t.provider_id.lower(), t.name)))
+
+
+def refresh_status(profile: str, *, opener: WorkspaceOpener | None = None) -> StatusSnapshot:
+    """Fetch live figures for `profile` and cache them.
+
+    On an Azure failure the cached figures come back with `error` set (plain words); with no
+    cache the error is raised (`AzureRunError`). An unknown profile raises ProfileError.
+    """
+    from desktop_app.core.azure_executor import AzureRunError, explain, open_profile_workspace
+
+    open_ws = opener or open_profile_workspace
+    workspace: Any = None
+    try:
+        workspace, profile_obj = open_ws(profile)
+        try:
+            targets = _read_targets(workspace)
+        except QuantumDeskError:
+            raise
+        except Exception as exc:  # azure-core failures, explained in plain words
+            raise explain(exc, profile_obj, profile) from exc
+    except AzureRunError as exc:
+        cached = cached_status(profile)
+        if cached is None:
+            raise
+        return replace(cached, error=str(exc))
+    finally:
+        if workspace is not None:
+            with contextlib.suppress(Exception):
+                workspace.close()
+    snapshot = StatusSnapshot(profile, time.time(), targets)
+    try:
+        _write_cache(snapshot)
+    except OSError as exc:  # a read-only cache dir must not hide live figures
+        log.warning("could not cache target status: %s", exc)
+    return snapshot
+
+
+def format_queue_time(seconds: float | None) -> str:
+    """'2 s', '5 min', '3 h', '2 days'; '—' when unknown."""
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+__all__ = [
+    "AVAILABLE",
+    "DEGRADED",
+    "UNAVAILABLE",
+    "StatusSnapshot",
+    "TargetStatus",
+    "cached_status",
+    "format_queue_time",
+    "refresh_status",
+]

@@ -1,0 +1,312 @@
+"""One normalized result type for every backend, and its CSV / JSON export.
+
+Bitstrings follow Qiskit's order: classical bit 0 is the rightmost character. Every key of one
+result has the same width (the number of classical bits). No qiskit import here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.errors import UserInputError
+
+JSON_FORMAT = "quantum-desk.results.v1"
+CSV_COLUMNS = ("backend", "bitstring", "count", "probability")
+
+
+class JobStatus(StrEnum):
+    WAITING = "Waiting"
+    EXECUTING = "Executing"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    CANCELLED = "Cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+def normalize_bitstring(key: str, width: int | None = None) -> str:
+    """'01 1' (registers split by spaces) -> '011'; '0x3' -> binary; zero-padded to `width`."""
+    text = key.replace(" ", "").replace("_", "")
+    if text.lower().startswith("0x"):
+        try:
+            text = format(int(text, 16), "b")
+        except ValueError:
+            raise ValueError(f"not a bitstring: {key!r}") from None
+    if text == "" and width == 0:
+        return ""
+    if not text or set(text) - {"0", "1"}:
+        raise ValueError(f"not a bitstring: {key!r}")
+    if width is not None:
+        if len(text) > width:
+            stripped = text.lstrip("0")
+            if len(stripped) > width:
+                raise ValueError(f"bitstring {key!r} is wider than {width} bits")
+            text = stripped
+        text = text.zfill(width)
+    return text
+
+
+def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> dict[str, int]:
+    """Keys normalized and padded to one width (the widest key when `width` is None), sorted."""
+    cleaned = {normalize_bitstring(k): int(v) for k, v in counts.items()} if width is None else {}
+    if width is None:
+        width = max((len(k) for k in cleaned), default=0)
+    merged: dict[str, int] = {}
+    for key, value in counts.items():
+        if int(value) < 0:
+            raise ValueError(f"negative count for {key!r}")
+        bits = normalize_bitstring(key, width)
+        merged[bits] = merged.get(bits, 0) + int(value)
+    return dict(sorted(merged.items()))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    backend: str
+    shots: int
+    counts: dict[str, int] = field(default_factory=dict)
+    probabilities: dict[str, float] = field(default_factory=dict)
+    status: JobStatus = JobStatus.SUCCEEDED
+    exact: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    error_code: str | None = None
+    error_message: str | None = None
+    job_id: str | None = None
+
+    @classmethod
+    def from_counts(
+        cls,
+        backend: str,
+        counts: Mapping[str, int],
+        shots: int | None = None,
+        *,
+        num_clbits: int | None = None,
+        **kw: Any,
+    ) -> RunResult:
+        """Sampled counts (e.g. qiskit-aer's `get_counts()`); probabilities are count / total."""
+        normalized = normalize_counts(counts, num_clbits)
+        total = sum(normalized.values())
+        probabilities = {k: v / total for k, v in normalized.items()} if total else {}
+        return cls(
+            backend=backend,
+            shots=total if shots is None else int(shots),
+            counts=normalized,
+            probabilities=probabilities,
+            **kw,
+        )
+
+    @classmethod
+    def from_probabilities(
+        cls,
+        backend: str,
+        probs: Mapping[str, float],
+        shots: int,
+        exact: bool = True,
+        *,
+        num_clbits: int | None = None,
+        **kw: Any,
+    ) -> RunResult:
+        """An exact distribution (e.g. ionq.simulator); counts are the expected counts for `shots`,
+        rounded by largest remainder so they add up to `shots`."""
+        width = num_clbits
+        if width is None:
+            width = max((len(normalize_bitstring(k)) for k in probs), default=0)
+        merged: dict[str, float] = {}
+        for key, value in probs.items():
+            p = float(value)
+            if not math.isfinite(p) or p < 0:
+                raise ValueError(f"bad probability {value!r} for {key!r}")
+            bits = normalize_bitstring(key, width)
+            merged[bits] = merged.get(bits, 0.0) + p
+        norm = sum(merged.values())
+        probabilities = {k: v / norm for k, v in sorted(merged.items())} if norm else {}
+        return cls(
+            backend=backend,
+            shots=int(shots),
+            counts=_expected_counts(probabilities, int(shots)),
+            probabilities=probabilities,
+            exact=exact,
+            **kw,
+        )
+
+    @classmethod
+    def failed(cls, backend: str, shots: int, code: str, message: str, **kw: Any) -> RunResult:
+        return cls(
+            backend=backend,
+            shots=int(shots),
+            status=JobStatus.FAILED,
+            error_code=code,
+            error_message=message,
+            **kw,
+        )
+
+    @classmethod
+    def cancelled(cls, backend: str, shots: int) -> RunResult:
+        return cls(backend=backend, shots=int(shots), status=JobStatus.CANCELLED)
+
+    @property
+    def num_clbits(self) -> int:
+        return len(next(iter(self.counts), ""))
+
+
+def _expected_counts(probabilities: Mapping[str, float], shots: int) -> dict[str, int]:
+    raw = {k: p * shots for k, p in probabilities.items()}
+    counts = {k: math.floor(v) for k, v in raw.items()}
+    missing = shots - sum(counts.values())
+    for key in sorted(raw, key=lambda k: raw[k] - counts[k], reverse=True)[: max(missing, 0)]:
+        counts[key] += 1
+    return {k: v for k, v in counts.items() if v}
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def to_json_dict(result: RunResult) -> dict[str, Any]:
+    return {
+        "backend": result.backend,
+        "shots": result.shots,
+        "status": str(result.status),
+        "counts": dict(result.counts),
+        "probabilities": dict(result.probabilities),
+        "exact": result.exact,
+        "timings": dict(result.timings),
+        "error": (
+            None
+            if result.error_code is None and result.error_message is None
+            else {"code": result.error_code, "message": result.error_message}
+        ),
+        "job_id": result.job_id,
+    }
+
+
+def from_json_dict(d: Mapping[str, Any]) -> RunResult:
+    """Inverse of to_json_dict; bad data raises UserInputError naming the field."""
+
+    def need(name: str, kind: type | tuple[type, ...]) -> Any:
+        if name not in d:
+            raise UserInputError(f"result field '{name}' is missing")
+        value = d[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise UserInputError(f"result field '{name}' has the wrong type")
+        return value
+
+    backend = need("backend", str)
+    shots = need("shots", int)
+    try:
+        status = JobStatus(need("status", str))
+    except ValueError:
+        known = [s.value for s in JobStatus]
+        raise UserInputError(f"result field 'status' is not one of {known}") from None
+    counts = need("counts", dict)
+    probabilities = d.get("probabilities") or {}
+    error = d.get("error") or {}
+    if not isinstance(probabilities, dict) or not isinstance(error, dict):
+        raise UserInputError("result field 'probabilities' or 'error' has the wrong type")
+    try:
+        return RunResult(
+            backend=backend,
+            shots=shots,
+            counts=normalize_counts({str(k): int(v) for k, v in counts.items()}),
+            probabilities={normalize_bitstring(str(k)): float(v) for k, v in probabilities.items()},
+            status=status,
+            exact=bool(d.get("exact", False)),
+            timings={str(k): float(v) for k, v in (d.get("timings") or {}).items()},
+            error_code=error.get("code"),
+            error_message=error.get("message"),
+            job_id=d.get("job_id"),
+        )
+    except (TypeError, ValueError) as exc:
+        raise UserInputError(
+            f"result field 'counts' or 'probabilities' is invalid: {exc}"
+        ) from None
+
+
+def dumps_json(results: Iterable[RunResult]) -> str:
+    return json.dumps([to_json_dict(r) for r in results], indent=2) + "\n"
+
+
+def write_json(results: Iterable[RunResult], path: str | Path) -> None:
+    """A JSON list of results (the same document `quantum-desk run --json` prints)."""
+    _write_atomically(Path(path), dumps_json(results))
+
+
+def read_json(path: str | Path) -> list[RunResult]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserInputError(f"{path}: cannot read results: {exc}") from None
+    if not isinstance(data, list):
+        raise UserInputError(f"{path}: expected a JSON list of results")
+    return [from_json_dict(item) for item in data]
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def write_csv(results: Iterable[RunResult], path: str | Path) -> None:
+    """Columns backend,bitstring,count,probability; one row per outcome of each backend."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for result in results:
+        keys = list(result.counts) + [k for k in result.probabilities if k not in result.counts]
+        for key in sorted(keys):
+            probability = result.probabilities.get(key)
+            writer.writerow(
+                [
+                    result.backend,
+                    key,
+                    result.counts.get(key, 0),
+                    "" if probability is None else repr(probability),
+                ]
+            )
+    _write_atomically(Path(path), buffer.getvalue())
+
+
+def read_csv(path: str | Path) -> dict[str, dict[str, int]]:
+    """backend -> counts, from a file written by write_csv (bitstrings kept as text)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or not {"backend", "bitstring", "count"} <= set(reader.fieldnames):
+        raise UserInputError(f"{path}: expected the columns {', '.join(CSV_COLUMNS)}")
+    out: dict[str, dict[str, int]] = {}
+    for number, row in enumerate(reader, start=2):
+        try:
+            out.setdefault(row["backend"], {})[normalize_bitstring(row["bitstring"])] = int(
+                row["count"]
+            )
+        except (TypeError, ValueError):
+            raise UserInputError(f"{path}:{number}: bad bitstring or count") from None
+    return out
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Temp file in the same folder + os.replace: readers never see a half-written file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

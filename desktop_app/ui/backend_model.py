@@ -1,0 +1,184 @@
+"""The backend summary: one checkable row per backend of the catalog.
+
+Columns are data-driven (`COLUMNS`): each reads the row's `Backend` and a dict of live values
+(`BackendRow.info`) that later work fills (availability, queue time, price, credentials) through
+`set_info`, so adding Azure status is an addition, not a rewrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from desktop_app.core.catalog import Backend
+
+PLACEHOLDER = "—"
+NEEDS_PROFILE = "Needs an Azure profile"
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class BackendRow:
+    backend: Backend
+    checked: bool = False
+    runnable: bool = True
+    reason: str = ""  # why not runnable, shown as tooltip
+    info: dict[str, str] = field(default_factory=dict)  # live column values by column key
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    value: Callable[[BackendRow], str | int]
+    tooltip: str = ""
+
+
+def _info(key: str) -> Callable[[BackendRow], str]:
+    return lambda row: row.info.get(key, PLACEHOLDER)
+
+
+COLUMNS: list[Column] = [
+    Column("backend", "Backend", lambda r: r.backend.name, "Target name; tick to run on it"),
+    Column("provider", "Provider", lambda r: r.backend.provider),
+    Column("kind", "Type", lambda r: r.backend.kind.capitalize()),
+    Column("qubits", "Qubits", lambda r: r.backend.num_qubits),
+    Column("availability", "Availability", _info("availability")),
+    Column("queue", "Queue", _info("queue"), "Average queue time"),
+    Column("price", "Price", _info("price"), "Estimated price of this run"),
+    Column("credentials", "Credentials", _info("credentials"), "What this run signs in with"),
+]
+
+
+def default_row(backend: Backend) -> BackendRow:
+    if backend.is_local:
+        return BackendRow(
+            backend,
+            info={
+                "availability": "Available",
+                "queue": "None",
+                "price": "Free",
+                "credentials": "None needed (local)",
+            },
+        )
+    return BackendRow(
+        backend,
+        runnable=False,
+        reason=f"{backend.name}: {NEEDS_PROFILE.lower()} (not runnable yet)",
+        info={"credentials": NEEDS_PROFILE},
+    )
+
+
+class BackendModel(QAbstractTableModel):
+    """Emits `checkedChanged()` whenever the set of ticked backends changes."""
+
+    checkedChanged = Signal()
+
+    def __init__(self, backends: Iterable[Backend], parent: object | None = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self._rows = [default_row(b) for b in backends]
+
+    # ---- API for the window and later work
+    def rows(self) -> list[BackendRow]:
+        return list(self._rows)
+
+    def checked_backends(self) -> list[str]:
+        return [r.backend.name for r in self._rows if r.checked and r.runnable]
+
+    def set_checked(self, name: str, checked: bool) -> None:
+        row = self._row_of(name)
+        self.setData(self.index(row, 0), _state(checked), Qt.ItemDataRole.CheckStateRole)
+
+    def set_runnable(self, name: str, runnable: bool, reason: str = "") -> None:
+        row = self._row_of(name)
+        self._rows[row].runnable, self._rows[row].reason = runnable, reason
+        if not runnable:
+            self._rows[row].checked = False
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        self.checkedChanged.emit()
+
+    def set_info(self, name: str, key: str, value: str) -> None:
+        """Set a live column value (e.g. key "availability") of one backend's row."""
+        row = self._row_of(name)
+        self._rows[row].info[key] = value
+        column = next(i for i, c in enumerate(COLUMNS) if c.key == key)
+        self.dataChanged.emit(self.index(row, column), self.index(row, column))
+
+    def _row_of(self, name: str) -> int:
+        for i, row in enumerate(self._rows):
+            if row.backend.name == name:
+                return i
+        raise KeyError(name)
+
+    # ---- QAbstractTableModel
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section].title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return COLUMNS[section].tooltip or None
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row, column = self._rows[index.row()], COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.value(row)
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0:
+            return _state(row.checked)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.reason or row.backend.description or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "qubits":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if not self._rows[index.row()].runnable:
+            return Qt.ItemFlag.ItemIsSelectable  # shown greyed out
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def setData(self, index: _Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        row = self._rows[index.row()]
+        checked = _is_checked(value)
+        if checked and not row.runnable:
+            return False
+        if row.checked != checked:
+            row.checked = checked
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+            self.checkedChanged.emit()
+        return True
+
+
+def _state(checked: bool) -> Qt.CheckState:
+    return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+
+
+def _is_checked(value: object) -> bool:
+    if isinstance(value, Qt.CheckState):
+        return value == Qt.CheckState.Checked
+    return value == Qt.CheckState.Checked.value or value == 2

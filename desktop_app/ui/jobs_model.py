@@ -1,0 +1,402 @@
+"""A table model over the job ledger that stays smooth with tens of thousands of jobs.
+
+The model never holds the whole ledger: it knows the number of matching jobs and keeps a window of
+pages (`page_size` light `JobRow`s each) that the view asked for. Filtering and sorting happen in
+SQL (`Ledger.count` / `Ledger.page`), and every query runs on the model's own one-thread pool, so
+the GUI thread never waits on SQLite: a row whose page is not loaded yet shows empty until its page
+arrives (`dataChanged`). A filter or sort change keeps showing the old rows until the new count and
+first page are in, then resets the model in one step.
+
+Ledger change notifications come on whichever thread wrote; they are re-emitted as a queued signal
+of a GUI-thread relay object and coalesced by a short timer into one re-query.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.ledger import (
+    JobFilter,
+    JobOrder,
+    JobRow,
+    Ledger,
+    LedgerChange,
+    LedgerStatus,
+    SortColumn,
+)
+
+log = logging.getLogger(__name__)
+
+_Index = QModelIndex | QPersistentModelIndex
+
+JOB_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+JOB_ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+
+DEFAULT_PAGE_SIZE = 200
+MAX_CACHED_PAGES = 40  # 8,000 rows at the default page size; older pages are dropped first
+CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
+
+
+def local_time(moment: datetime | None) -> str:
+    """A ledger time (UTC) in the user's local time zone, to the second."""
+    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort_key: SortColumn | None  # None: the column cannot be sorted by
+    text: Callable[[JobRow], str]
+
+
+def _shots(row: JobRow) -> str:
+    return f"{row.shots:,}"
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Name", "name", lambda r: r.name or "—"),
+    Column("Backend", "backend", lambda r: r.backend),
+    Column("Status", "status", lambda r: r.status),
+    Column("Shots", "shots", _shots),
+    Column("Created", "created_at", lambda r: local_time(r.created_at)),
+    Column("Completed", "completed_at", lambda r: local_time(r.completed_at)),
+    Column("Tags", None, lambda r: ", ".join(r.tags)),
+    Column("Job ID", None, lambda r: r.azure_job_id or r.id),
+)
+SORTABLE_COLUMNS = frozenset(i for i, c in enumerate(COLUMNS) if c.sort_key is not None)
+_SHOTS_COLUMN = 3
+_STATUS_COLUMN = 2
+_FAILED_COLOR = QColor("#b00020")
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; worker threads emit on it (queued to the GUI thread). Kept alive by
+    the tasks that use it, so a task never emits on a deleted object."""
+
+    loaded = Signal(int, int, object)  # generation, count (-1: not queried), {page: [JobRow]}
+    failed = Signal(int, str)  # generation, plain message
+    changed = Signal(object)  # LedgerChange
+
+
+class JobsModel(QAbstractTableModel):
+    """Jobs of `ledger` matching a `JobFilter`, in a server-side `JobOrder`.
+
+    Signals: `refreshed()` after a filter/sort/ledger change has been applied (count and first page
+    loaded), `loadFailed(str)` with a plain message when the ledger could not be read.
+    """
+
+    refreshed = Signal()
+    loadFailed = Signal(str)
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        parent: QObject | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.page_size = page_size
+        self._filter = JobFilter()
+        self._order = JobOrder()
+        self._count = 0
+        self._pages: OrderedDict[int, list[JobRow]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._generation = 0
+        self._refreshing = False  # a count query of this generation is in flight
+        self._keep_rows = False  # that query re-reads rows under an unchanged filter and order
+        self._first_load_done = False
+        self._closed = False
+        self._pool = QThreadPool()
+        self._pool.setMaxThreadCount(1)  # queries run in order; SQLite gains nothing from more
+        self._relay = _Relay()
+        self._relay.loaded.connect(self._on_relay_loaded, Qt.ConnectionType.QueuedConnection)
+        self._relay.failed.connect(self._on_relay_failed, Qt.ConnectionType.QueuedConnection)
+        self._relay.changed.connect(self._on_relay_changed, Qt.ConnectionType.QueuedConnection)
+        self._change_timer = QTimer(self)
+        self._change_timer.setSingleShot(True)
+        self._change_timer.setInterval(CHANGE_COALESCE_MS)
+        self._change_timer.timeout.connect(self._on_changeTimer_timeout)
+        relay = self._relay
+        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(
+            lambda change: relay.changed.emit(change)  # on the writer's thread: emit only
+        )
+        self._request(keep_rows=False)
+
+    # ------------------------------------------------------------------ public API
+    def job_filter(self) -> JobFilter:
+        return self._filter
+
+    def job_order(self) -> JobOrder:
+        return self._order
+
+    def set_filter(self, flt: JobFilter) -> None:
+        """Show the jobs matching `flt` (applied when the query returns: see `refreshed`)."""
+        if flt != self._filter:
+            self._filter = flt
+            self._request(keep_rows=False)
+
+    def set_order(self, order: JobOrder) -> None:
+        if order != self._order:
+            self._order = order
+            self._request(keep_rows=False)
+
+    def refresh(self) -> None:
+        """Query the ledger again (e.g. after another process changed it)."""
+        self._request(keep_rows=True)
+
+    def is_loading(self) -> bool:
+        return self._refreshing
+
+    def total(self) -> int:
+        """Jobs matching the filter (as of the last completed query)."""
+        return self._count
+
+    def job_row(self, row: int) -> JobRow | None:
+        """The job on `row`, or None while its page is loading (its load is then requested)."""
+        if not 0 <= row < self._count:
+            return None
+        page_no, offset = divmod(row, self.page_size)
+        page = self._pages.get(page_no)
+        if page is None:
+            self._request_page(page_no)
+            return None
+        self._pages.move_to_end(page_no)
+        return page[offset] if offset < len(page) else None
+
+    def job_id(self, row: int) -> str | None:
+        job = self.job_row(row)
+        return None if job is None else job.id
+
+    def loaded_row_of(self, job_id: str) -> int | None:
+        """The row of `job_id` if it is in a loaded page (no query is made)."""
+        for page_no, page in self._pages.items():
+            for offset, job in enumerate(page):
+                if job.id == job_id:
+                    return page_no * self.page_size + offset
+        return None
+
+    def close(self) -> None:
+        """Stop listening to the ledger and wait for a query in progress."""
+        if self._closed:
+            return
+        self._closed = True
+        self._change_timer.stop()
+        if self._unsubscribe is not None:
+            try:
+                self._unsubscribe()
+            except ValueError:
+                log.debug("jobs model listener was already removed")
+            self._unsubscribe = None
+        self._pool.clear()
+        self._pool.waitForDone()
+
+    # ------------------------------------------------------------------ Qt model interface
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].sort_key is None:
+            return f"{COLUMNS[section].title} (not sortable)"
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        column = index.column()
+        if not 0 <= column < len(COLUMNS):
+            return None
+        if role not in _ROLES:
+            return None
+        job = self.job_row(index.row())
+        if job is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[column].text(job)
+        if role == JOB_ID_ROLE:
+            return job.id
+        if role == JOB_ROW_ROLE:
+            return job
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if job.error_message:
+                return f"{job.error_code or 'Error'}: {job.error_message}"
+            return job.azure_job_id or job.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == _SHOTS_COLUMN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and column == _STATUS_COLUMN
+            and job.status in (LedgerStatus.FAILED, LedgerStatus.NEVER_SUBMITTED)
+        ):
+            return QBrush(_FAILED_COLOR)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Server-side sort; a column without a sort key is ignored."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        key = COLUMNS[column].sort_key
+        if key is None:
+            return
+        self.set_order(JobOrder(key, descending=order == Qt.SortOrder.DescendingOrder))
+
+    def sort_column(self) -> int:
+        """The column the model is sorted by (for the header's indicator)."""
+        for i, column in enumerate(COLUMNS):
+            if column.sort_key == self._order.column:
+                return i
+        return -1
+
+    # ------------------------------------------------------------------ loading
+    def _request(self, *, keep_rows: bool) -> None:
+        """Start a re-query of the count and the loaded pages (page 0 at least)."""
+        if self._closed:
+            return
+        self._generation += 1
+        self._refreshing = True
+        self._keep_rows = keep_rows
+        self._pending.clear()
+        # on a change, re-load the most recently used pages too: they are the rows on screen
+        wanted = sorted({0, *list(self._pages)[-3:]}) if keep_rows else [0]
+        self._submit(self._generation, wanted, with_count=True)
+
+    def _request_page(self, page_no: int) -> None:
+        if self._closed or page_no in self._pending:
+            return
+        self._pending.add(page_no)
+        self._submit(self._generation, [page_no], with_count=False)
+
+    def _submit(self, generation: int, pages: list[int], *, with_count: bool) -> None:
+        ledger, flt, order, size, relay = (
+            self.ledger,
+            self._filter,
+            self._order,
+            self.page_size,
+            self._relay,
+        )
+
+        def task() -> None:  # on the pool's thread: ledger calls and one emit, nothing else
+            try:
+                count = ledger.count(flt) if with_count else -1
+                loaded = {p: ledger.page(flt, order, p * size, size) for p in pages}
+            except QuantumDeskError as exc:
+                relay.failed.emit(generation, str(exc))
+                return
+            relay.loaded.emit(generation, count, loaded)
+
+        self._pool.start(task)
+
+    @Slot(int, int, object)
+    def _on_relay_loaded(
+        self, generation: int, count: int, loaded: dict[int, list[JobRow]]
+    ) -> None:
+        if generation != self._generation or self._closed:
+            return  # a newer filter, sort or change has been asked for since
+        if count < 0:
+            self._apply_pages(loaded)
+            return
+        self._refreshing = False
+        if not self._keep_rows or not self._first_load_done:
+            self.beginResetModel()
+            self._count = count
+            self._pages = OrderedDict(sorted(loaded.items()))
+            self._pending.clear()
+            self.endResetModel()
+        else:
+            self._apply_change(count, loaded)
+        self._first_load_done = True
+        self.refreshed.emit()
+
+    def _apply_pages(self, loaded: dict[int, list[JobRow]]) -> None:
+        for page_no, rows in loaded.items():
+            self._pending.discard(page_no)
+            self._pages[page_no] = rows
+            self._pages.move_to_end(page_no)
+            first = page_no * self.page_size
+            last = min(first + len(rows), self._count) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        while len(self._pages) > MAX_CACHED_PAGES:
+            self._pages.popitem(last=False)
+
+    def _apply_change(self, count: int, loaded: dict[int, list[JobRow]]) -> None:
+        """Rows changed under an unchanged filter: keep the view's scroll position, adjust the row
+        count at the end, and repaint (rows not re-loaded are fetched again when shown)."""
+        old = self._count
+        if count > old:
+            self.beginInsertRows(QModelIndex(), old, count - 1)
+            self._count = count
+            self._pages = OrderedDict(sorted(loaded.items()))
+            self.endInsertRows()
+        elif count < old:
+            self.beginRemoveRows(QModelIndex(), count, old - 1)
+            self._count = count
+            self._pages = OrderedDict(sorted(loaded.items()))
+            self.endRemoveRows()
+        else:
+            self._pages = OrderedDict(sorted(loaded.items()))
+        self._pending.clear()
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
+
+    @Slot(int, str)
+    def _on_relay_failed(self, generation: int, message: str) -> None:
+        if generation != self._generation or self._closed:
+            return
+        self._refreshing = False
+        self._pending.clear()
+        log.warning("jobs view: %s", message)
+        self.loadFailed.emit(message)
+
+    @Slot(object)
+    def _on_relay_changed(self, change: LedgerChange) -> None:
+        if self._closed:
+            return
+        log.debug("ledger %s: %d job(s)", change.kind, len(change.job_ids))
+        if not self._change_timer.isActive():
+            self._change_timer.start()
+
+    @Slot()
+    def _on_changeTimer_timeout(self) -> None:
+        self.refresh()
+
+
+_ROLES = frozenset(
+    {
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.ToolTipRole),
+        int(Qt.ItemDataRole.TextAlignmentRole),
+        int(Qt.ItemDataRole.ForegroundRole),
+        JOB_ID_ROLE,
+        JOB_ROW_ROLE,
+    }
+)

@@ -1,0 +1,445 @@
+"""The main window: program pane, backend summary, Run/Cancel, results, status bar."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
+from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.executors import MAX_SHOTS, RunRequest
+from desktop_app.ui import messages
+from desktop_app.ui.backend_model import BackendModel
+from desktop_app.ui.program_editor import ProgramEditor, dropped_program_paths
+from desktop_app.ui.results_view import ResultsView
+from desktop_app.ui.run_executor import RunExecutor
+
+log = logging.getLogger(__name__)
+
+PROGRAM_FILTER = "OpenQASM programs (*.qasm *.qasm2 *.qasm3);;All files (*)"
+_ERROR_STYLE = "background:#fdecea; color:#611a15; border:1px solid #f5c2c0; padding:6px;"
+
+
+def examples_dir() -> Path:
+    """resources/examples next to the package (a bundle may point elsewhere with the env var)."""
+    override = os.environ.get("QUANTUM_DESK_EXAMPLES_DIR")
+    return (
+        Path(override)
+        if override
+        else Path(__file__).resolve().parents[2] / "resources" / "examples"
+    )
+
+
+def _atomic_save(path: str, write: Callable[[str], bool]) -> None:
+    """Write through a temporary file in the same folder, then rename (no half-written files)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".quantum-desk-", suffix=Path(path).suffix)
+    os.close(fd)
+    try:
+        if not write(tmp):
+            raise OSError(f"could not write {path}")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class MainWindow(QMainWindow):
+    """`settings` defaults to QSettings() (organization/application set by app.main)."""
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.settings = settings if settings is not None else QSettings()
+        self._path: str | None = None
+        self._program_error_shown = False
+        self.executor = RunExecutor(self)
+        self._build_widgets()
+        self._build_menus()
+        self._connect()
+        self.backend_model.set_checked(LOCAL_SIMULATOR, True)
+        self._set_running(False)
+        self._update_title()
+        self.setAcceptDrops(True)
+        self.resize(1200, 800)
+        self._restore_state()
+
+    # ---- construction
+    def _build_widgets(self) -> None:
+        self.editor = ProgramEditor(self)
+        self.error_banner = QLabel(self)
+        self.error_banner.setObjectName("errorBanner")
+        self.error_banner.setWordWrap(True)
+        self.error_banner.setStyleSheet(_ERROR_STYLE)
+        self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_banner.hide()
+        program_pane = QWidget(self)
+        program_layout = QVBoxLayout(program_pane)
+        program_layout.setContentsMargins(0, 0, 0, 0)
+        program_layout.addWidget(QLabel("<b>Program</b> (OpenQASM 2 or 3)", program_pane))
+        program_layout.addWidget(self.error_banner)
+        program_layout.addWidget(self.editor, 1)
+
+        self.backend_model = BackendModel(builtin_backends(), self)
+        self.backend_view = QTableView(self)
+        self.backend_view.setObjectName("backendSummary")
+        self.backend_view.setAccessibleName("Backend summary")
+        self.backend_view.setModel(self.backend_model)
+        self.backend_view.verticalHeader().hide()
+        self.backend_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backend_view.resizeColumnsToContents()
+        self.backend_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Interactive
+        )
+        self.backend_view.horizontalHeader().setStretchLastSection(True)
+        self.shots_input = QSpinBox(self)
+        self.shots_input.setObjectName("shotsInput")
+        self.shots_input.setAccessibleName("Shots")
+        self.shots_input.setRange(1, MAX_SHOTS)
+        self.shots_input.setValue(1000)
+        self.shots_input.setGroupSeparatorShown(True)
+        self.run_button = QPushButton("Run", self)
+        self.run_button.setObjectName("runButton")
+        self.run_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.run_button.setToolTip("Run the program on the ticked backends (Ctrl+Return)")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_button.setToolTip("Stop the run (Esc)")
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Shots:", self))
+        controls.addWidget(self.shots_input)
+        controls.addStretch(1)
+        controls.addWidget(self.run_button)
+        controls.addWidget(self.cancel_button)
+        backend_pane = QWidget(self)
+        backend_layout = QVBoxLayout(backend_pane)
+        backend_layout.setContentsMargins(0, 0, 0, 0)
+        backend_layout.addWidget(QLabel("<b>Backends</b> (tick one or more)", backend_pane))
+        backend_layout.addWidget(self.backend_view, 1)
+        backend_layout.addLayout(controls)
+
+        self.results_view = ResultsView(self)
+        # Results now; the job ledger adds a "Jobs" tab here.
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("resultTabs")
+        self.tabs.addTab(self.results_view, "Results")
+
+        self.top_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.top_splitter.setObjectName("topSplitter")
+        self.top_splitter.addWidget(program_pane)
+        self.top_splitter.addWidget(backend_pane)
+        self.top_splitter.setStretchFactor(0, 2)
+        self.top_splitter.setStretchFactor(1, 3)
+        self.main_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self.top_splitter)
+        self.main_splitter.addWidget(self.tabs)
+        self.main_splitter.setStretchFactor(0, 2)
+        self.main_splitter.setStretchFactor(1, 3)
+        self.main_splitter.setSizes([330, 470])
+        self.setCentralWidget(self.main_splitter)
+
+        self.status_label = QLabel(self)
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setRange(0, 0)  # busy indicator: a simulation has no progress fraction
+        self.progress_bar.setMaximumWidth(160)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress_bar)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(
+            "&Open…", self._on_openAction_triggered, QKeySequence.StandardKey.Open
+        )
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        self.export_csv_action = self._action(
+            "Export results as &CSV…", self._on_exportCsvAction_triggered
+        )
+        self.export_json_action = self._action(
+            "Export results as &JSON…", self._on_exportJsonAction_triggered
+        )
+        self.export_png_action = self._action(
+            "Export &chart as PNG…", self._on_exportPngAction_triggered
+        )
+        for action in (self.export_csv_action, self.export_json_action, self.export_png_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        self.examples_menu = self.menuBar().addMenu("&Examples")
+        for path in sorted(examples_dir().glob("*.qasm")):
+            action = self.examples_menu.addAction(path.stem)
+            action.setData(str(path))
+        self.examples_menu.triggered.connect(self._on_examplesMenu_triggered)
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence.StandardKey | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _connect(self) -> None:
+        self.run_button.clicked.connect(self._on_runButton_clicked)
+        self.cancel_button.clicked.connect(self._on_cancelButton_clicked)
+        self.editor.fileDropped.connect(self._on_editor_fileDropped)
+        self.executor.jobStarted.connect(self._on_executor_jobStarted)
+        self.executor.jobProgress.connect(self._on_executor_jobProgress)
+        self.executor.jobFinished.connect(self._on_executor_jobFinished)
+        self.executor.jobFailed.connect(self._on_executor_jobFailed)
+        self.executor.programError.connect(self._on_executor_programError)
+        self.executor.runFinished.connect(self._on_executor_runFinished)
+
+    # ---- programs
+    def load_program_text(self, source: str, path: str | None) -> None:
+        self.editor.setPlainText(source)
+        self._path = path
+        self.clear_error()
+        self._update_title()
+
+    def open_file(self, path: str) -> bool:
+        """Load a program file into the editor; a problem is shown in the error banner."""
+        try:
+            source = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self.show_error(f"{path}: not a text file (it is not UTF-8)")
+            return False
+        except OSError as exc:
+            self.show_error(f"{path}: cannot be read ({exc.strerror or exc})")
+            return False
+        self.load_program_text(source, path)
+        self.status_label.setText(f"Opened {path}")
+        return True
+
+    def load_example(self, name: str) -> bool:
+        return self.open_file(str(examples_dir() / name))
+
+    def _update_title(self) -> None:
+        name = Path(self._path).name if self._path else "untitled"
+        self.setWindowTitle(f"{name} — Quantum Desk")
+
+    # ---- errors
+    def show_error(self, text: str, line: int | None = None, column: int | None = None) -> None:
+        self.error_banner.setText(text)
+        self.error_banner.show()
+        if line is not None:
+            self.editor.mark_error(line, column)
+            self.editor.setFocus()
+
+    def clear_error(self) -> None:
+        self.error_banner.hide()
+        self.error_banner.clear()
+        self.editor.clear_error()
+
+    # ---- running
+    def start_background_work(self) -> None:
+        """After the first paint: start a simulator process so the first Run is quick."""
+        self.executor.prewarm()
+
+    def run(self) -> None:
+        if self.executor.running:
+            return
+        backends = self.backend_model.checked_backends()
+        if not backends:
+            self.show_error("Pick at least one backend in the backend summary, then press Run.")
+            return
+        requests = [
+            RunRequest(self.editor.toPlainText(), self._path, name, self.shots_input.value())
+            for name in backends
+        ]
+        try:
+            for request in requests:
+                request.validate()
+        except QuantumDeskError as exc:
+            self.show_error(str(exc))
+            return
+        self.clear_error()
+        self._program_error_shown = False
+        self.results_view.clear()
+        for name in backends:
+            self.results_view.panel(name).set_status("Waiting")
+        self._set_running(True)
+        self.status_label.setText(f"Running on {', '.join(backends)}…")
+        self.executor.start(requests)
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.progress_bar.setVisible(running)
+
+    @Slot()
+    def _on_runButton_clicked(self) -> None:
+        self.run()
+
+    @Slot()
+    def _on_cancelButton_clicked(self) -> None:
+        if self.executor.running:
+            self.executor.cancel()
+            self.status_label.setText("Cancelling…")
+
+    @Slot(str)
+    def _on_executor_jobStarted(self, backend: str) -> None:
+        self.results_view.panel(backend).set_status("Executing")
+
+    @Slot(str, str)
+    def _on_executor_jobProgress(self, backend: str, message: str) -> None:
+        self.results_view.panel(backend).set_status(f"Executing: {message}")
+        self.status_label.setText(f"{backend}: {message}")
+
+    @Slot(object)
+    def _on_executor_jobFinished(self, result: object) -> None:
+        from desktop_app.core.results import RunResult
+
+        if isinstance(result, RunResult):
+            self.results_view.panel(result.backend).set_result(result)
+
+    @Slot(str, str)
+    def _on_executor_jobFailed(self, backend: str, message: str) -> None:
+        self.results_view.panel(backend).set_status(f"Failed: {message}")
+        if not self._program_error_shown:
+            self.show_error(f"{backend}: {message}")
+
+    @Slot(object)
+    def _on_executor_programError(self, error: object) -> None:
+        self._program_error_shown = True
+        self.show_error(str(error), getattr(error, "line", None), getattr(error, "column", None))
+
+    @Slot()
+    def _on_executor_runFinished(self) -> None:
+        self._set_running(False)
+        statuses = [p.status.text().split(",")[0] for p in self.results_view.panels()]
+        self.status_label.setText(
+            "Finished: "
+            + "; ".join(
+                f"{p.backend} {s}"
+                for p, s in zip(self.results_view.panels(), statuses, strict=True)
+            )
+        )
+
+    # ---- files: open, drop, examples, export
+    @Slot()
+    def _on_openAction_triggered(self) -> None:
+        start = os.path.dirname(self._path) if self._path else str(examples_dir())
+        path = messages.ask_open_path(self, "Open an OpenQASM program", start, PROGRAM_FILTER)
+        if path:
+            self.open_file(path)
+
+    @Slot(str)
+    def _on_editor_fileDropped(self, path: str) -> None:
+        self.open_file(path)
+
+    @Slot(QAction)
+    def _on_examplesMenu_triggered(self, action: QAction) -> None:
+        self.open_file(str(action.data()))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and dropped_program_paths(
+            [u.toLocalFile() for u in event.mimeData().urls()]
+        ):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_program_paths([u.toLocalFile() for u in event.mimeData().urls()])
+        if paths:
+            event.acceptProposedAction()
+            self.open_file(paths[0])
+
+    def _export(
+        self, title: str, suffix: str, file_filter: str, write: Callable[[str], None]
+    ) -> None:
+        if not self.results_view.results():
+            self.show_error("There are no results to export yet: press Run first.")
+            return
+        base = Path(self._path).stem if self._path else "results"
+        path = messages.ask_save_path(self, title, f"{base}-results{suffix}", file_filter)
+        if not path:
+            return
+        try:
+            write(path)
+        except (OSError, QuantumDeskError) as exc:
+            self.show_error(f"{path}: could not be written ({exc})")
+            return
+        self.status_label.setText(f"Saved {path}")
+
+    @Slot()
+    def _on_exportCsvAction_triggered(self) -> None:
+        from desktop_app.core.results import write_csv
+
+        self._export(
+            "Export results as CSV",
+            ".csv",
+            "CSV files (*.csv)",
+            lambda p: write_csv(self.results_view.results(), p),
+        )
+
+    @Slot()
+    def _on_exportJsonAction_triggered(self) -> None:
+        from desktop_app.core.results import write_json
+
+        self._export(
+            "Export results as JSON",
+            ".json",
+            "JSON files (*.json)",
+            lambda p: write_json(self.results_view.results(), p),
+        )
+
+    @Slot()
+    def _on_exportPngAction_triggered(self) -> None:
+        def write(path: str) -> None:
+            pixmap = self.results_view.charts_pixmap()
+            if pixmap is None:
+                raise OSError("nothing to draw")
+            _atomic_save(path, lambda tmp: pixmap.save(tmp, "PNG"))
+
+        self._export("Export chart as PNG", ".png", "PNG images (*.png)", write)
+
+    # ---- window state
+    def _restore_state(self) -> None:
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/mainSplitter", self.main_splitter.restoreState),
+            ("window/topSplitter", self.top_splitter.restoreState),
+        ):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/mainSplitter", self.main_splitter.saveState())
+        self.settings.setValue("window/topSplitter", self.top_splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.executor.shutdown()
+        super().closeEvent(event)

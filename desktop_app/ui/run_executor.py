@@ -1,0 +1,137 @@
+"""Runs requests on one QThread: a worker QObject calls the core executors, signals bring results.
+
+The worker thread only supervises: the local simulator runs in a worker process (see
+core.local_executor), so the GUI thread never waits on the interpreter lock or the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
+from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.executors import RunRequest, executor_for
+
+log = logging.getLogger(__name__)
+
+
+class _Worker(QObject):
+    """Lives on the executor's QThread; never touches a widget."""
+
+    jobStarted = Signal(str)
+    jobProgress = Signal(str, str)
+    jobFinished = Signal(object)
+    jobFailed = Signal(str, str)
+    programError = Signal(object)
+    runFinished = Signal()
+
+    @Slot(object, object)
+    def _on_executor_runRequested(self, requests: list[RunRequest], token: CancelToken) -> None:
+        from desktop_app.core.programs import ProgramError
+        from desktop_app.core.results import RunResult
+
+        program_error_shown = False
+        for request in requests:
+            backend = request.backend
+            if token.cancelled:
+                self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
+                continue
+            self.jobStarted.emit(backend)
+            try:
+                result = executor_for(backend).run(request, token, self._progress_of(backend))
+            except Cancelled:
+                self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
+            except ProgramError as exc:
+                if not program_error_shown:  # the same program on every backend: mark it once
+                    self.programError.emit(exc)
+                    program_error_shown = True
+                self.jobFailed.emit(backend, str(exc))
+            except QuantumDeskError as exc:
+                self.jobFailed.emit(backend, str(exc))
+            except Exception as exc:  # a bug must not kill the thread: log it, tell the user
+                log.exception("run on %s failed", backend)
+                self.jobFailed.emit(backend, f"unexpected {type(exc).__name__}; see the log")
+            else:
+                self.jobFinished.emit(result)
+        self.runFinished.emit()
+
+    def _progress_of(self, backend: str) -> ProgressCallback:
+        def progress(message: str, _fraction: float | None) -> None:
+            self.jobProgress.emit(backend, message)
+
+        return progress
+
+    @Slot()
+    def _on_executor_prewarmRequested(self) -> None:
+        from desktop_app.core.local_executor import prewarm
+
+        try:
+            prewarm()
+        except OSError:
+            log.warning("could not start a simulator process in advance", exc_info=True)
+
+
+class RunExecutor(QObject):
+    """start(requests) runs them in order on the thread; cancel() stops the current run."""
+
+    jobStarted = Signal(str)  # backend
+    jobProgress = Signal(str, str)  # backend, message
+    jobFinished = Signal(object)  # RunResult (also for cancelled runs)
+    jobFailed = Signal(str, str)  # backend, plain message
+    programError = Signal(object)  # ProgramError (line/column), before its jobFailed
+    runFinished = Signal()
+
+    _runRequested = Signal(object, object)
+    _prewarmRequested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread(self)
+        self._thread.setObjectName("quantum-desk-executor")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._runRequested.connect(self._worker._on_executor_runRequested)
+        self._prewarmRequested.connect(self._worker._on_executor_prewarmRequested)
+        self._worker.jobStarted.connect(self.jobStarted)
+        self._worker.jobProgress.connect(self.jobProgress)
+        self._worker.jobFinished.connect(self.jobFinished)
+        self._worker.jobFailed.connect(self.jobFailed)
+        self._worker.programError.connect(self.programError)
+        self._worker.runFinished.connect(self._on_worker_runFinished)
+        self._token: CancelToken | None = None
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._token is not None
+
+    def start(self, requests: Sequence[RunRequest]) -> None:
+        if self._token is not None:
+            raise RuntimeError("a run is already in progress")
+        self._token = CancelToken()
+        self._runRequested.emit(list(requests), self._token)
+
+    def cancel(self) -> None:
+        """Set from the GUI thread; the worker sees it within 50 ms and kills the simulator."""
+        if self._token is not None:
+            self._token.cancel()
+
+    def prewarm(self) -> None:
+        """Start a simulator process in the background: the first Run will not wait for imports."""
+        self._prewarmRequested.emit()
+
+    def shutdown(self) -> None:
+        """Cancel what runs and stop the thread (quit + wait; never terminate)."""
+        self.cancel()
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait()
+
+    @Slot()
+    def _on_worker_runFinished(self) -> None:
+        self._token = None
+        self.runFinished.emit()

@@ -1,0 +1,87 @@
+"""Pytest plugin: session-scoped Azurite + emulator, function-scoped reset and client settings.
+
+Load it with ``pytest_plugins = ["tests.azure_emulator.fixtures"]`` (tests/integration/conftest.py).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.azure_emulator.azurite import INSTALL_HINT, Azurite, AzuriteMissingError
+from tests.azure_emulator.server import Emulator, start_all, stop_all
+
+# Same set the root conftest scrubs: the SDK would fill workspace parameters from them.
+_SCRUBBED = re.compile(
+    r"^(AZURE_.*|SUBSCRIPTION_ID|RESOURCE_GROUP|LOCATION|WORKSPACE_NAME|IDENTITY_ENDPOINT|"
+    r"MSI_ENDPOINT|IMDS_ENDPOINT|HTTPS?_PROXY|https?_proxy|ALL_PROXY|all_proxy)$"
+)
+
+
+@dataclass(frozen=True)
+class AzureEnv:
+    """Where the emulated workspace is, and the emulator to steer it."""
+
+    authority: str
+    arm_endpoint: str
+    ca_bundle: str
+    tenant_id: str
+    client_id: str
+    client_secret: str
+    subscription_id: str
+    resource_group: str
+    workspace: str
+    resource_id: str
+    location: str
+    admin_endpoint: str
+    emulator: Emulator
+
+
+@pytest.fixture(scope="session")
+def azure_emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """Azurite and the emulator for the whole session, stopped by PID at the end (and atexit)."""
+    root: Path = tmp_path_factory.mktemp("azure-emulator")
+    try:
+        emulator, azurite, _ = start_all(root)
+    except AzuriteMissingError as exc:
+        pytest.fail(f"{exc}\n{INSTALL_HINT}", pytrace=False)
+    stopped = False
+
+    def stop(az: Azurite = azurite) -> None:
+        nonlocal stopped
+        if not stopped:
+            stopped = True
+            stop_all(emulator, az)
+
+    atexit.register(stop)
+    try:
+        yield emulator
+    finally:
+        stop()
+        atexit.unregister(stop)
+
+
+@pytest.fixture
+def azure_emulator(
+    azure_emulator_session: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Emulator]:
+    """The emulator in its initial state; this test's clients trust its CA."""
+    azure_emulator_session.reset()
+    for name in [n for n in os.environ if _SCRUBBED.match(n)]:
+        monkeypatch.delenv(name)
+    # requests (azure-core's transport and MSAL's) reads REQUESTS_CA_BUNDLE, not SSL_CERT_FILE.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", azure_emulator_session.info.ca_bundle)
+    yield azure_emulator_session
+    azure_emulator_session.reset()
+
+
+@pytest.fixture
+def azure_env(azure_emulator: Emulator) -> AzureEnv:
+    info = azure_emulator.info
+    return AzureEnv(**info.to_json(), emulator=azure_emulator)

@@ -1,0 +1,64 @@
+"""Qt models checked with QAbstractItemModelTester, and their API."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
+from desktop_app.ui.backend_model import COLUMNS, NEEDS_PROFILE, BackendModel
+from desktop_app.ui.counts_model import CountsModel
+from desktop_app.ui.histogram import top_outcomes
+
+
+def test_backend_model_passes_the_model_tester(qtmodeltester) -> None:
+    model = BackendModel(builtin_backends())
+    qtmodeltester.check(model)
+    assert model.rowCount() == len(builtin_backends())
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == [
+        "Backend",
+        "Provider",
+        "Type",
+        "Qubits",
+        "Availability",
+        "Queue",
+        "Price",
+        "Credentials",
+    ]
+
+
+def test_backend_model_checks_several_runnable_rows_only(qtbot) -> None:
+    model = BackendModel(builtin_backends())
+    assert model.checked_backends() == []
+    with qtbot.waitSignal(model.checkedChanged):
+        assert model.setData(
+            model.index(0, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
+        )
+    assert model.checked_backends() == [LOCAL_SIMULATOR]
+    azure_row = next(i for i, b in enumerate(builtin_backends()) if not b.is_local)
+    index = model.index(azure_row, 0)
+    assert not model.setData(index, Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+    assert not model.flags(index) & Qt.ItemFlag.ItemIsUserCheckable
+    credentials = next(i for i, c in enumerate(COLUMNS) if c.key == "credentials")
+    assert model.index(azure_row, credentials).data() == NEEDS_PROFILE
+    # later work makes Azure rows runnable and fills live columns
+    name = builtin_backends()[azure_row].name
+    model.set_runnable(name, True)
+    model.set_info(name, "availability", "Available")
+    model.set_checked(name, True)
+    assert model.checked_backends() == [LOCAL_SIMULATOR, name]
+    availability = next(i for i, c in enumerate(COLUMNS) if c.key == "availability")
+    assert model.index(azure_row, availability).data() == "Available"
+
+
+def test_counts_model_passes_the_model_tester(qtmodeltester) -> None:
+    model = CountsModel()
+    model.set_counts({"00": 480, "11": 520}, {"00": 0.48, "11": 0.52})
+    qtmodeltester.check(model)
+    assert model.outcomes() == ["11", "00"]
+    assert model.index(0, 2).data() == "0.5200"
+
+
+def test_histogram_keeps_the_most_frequent_outcomes_in_bit_order() -> None:
+    values = {format(i, "06b"): float(i) for i in range(64)}
+    top = top_outcomes(values, limit=4)
+    assert top == [("111100", 60.0), ("111101", 61.0), ("111110", 62.0), ("111111", 63.0)]

@@ -1,0 +1,254 @@
+"""AzureExecutor end to end: the real profile/secret/credential code, the unmodified azure-quantum
+SDK, the loopback emulator and Azurite."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pytest
+
+from desktop_app.core import azure_executor
+from desktop_app.core.azure_executor import FAST_POLLING, AzureExecutor, AzureJobInfo
+from desktop_app.core.cancel import CancelToken, Cancelled
+from desktop_app.core.executors import RunRequest
+from desktop_app.core.profiles import Profile, ProfileStore
+from desktop_app.core.results import JobStatus, RunResult
+from desktop_app.core.secrets import default_secret_store
+
+pytestmark = pytest.mark.azure
+
+BELL = (
+    'OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; creg c[2]; h q[0]; cx q[0],q[1]; '
+    "measure q -> c;"
+)
+PROFILE = "lab"
+
+
+@dataclass
+class Recorder:
+    """A JobRecorder that also checks the job did not exist in the service when it was created."""
+
+    emulator: object
+    created: list[AzureJobInfo] = field(default_factory=list)
+    existed_before_submit: list[bool] = field(default_factory=list)
+    statuses: list[tuple[str, JobStatus, str]] = field(default_factory=list)
+    finished: list[tuple[str, RunResult, dict]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def job_created(self, info: AzureJobInfo) -> None:
+        with self.lock:
+            self.created.append(info)
+            self.existed_before_submit.append(self.emulator.job(info.job_id) is not None)
+
+    def job_status(self, job_id: str, status: JobStatus, azure_status: str) -> None:
+        with self.lock:
+            self.statuses.append((job_id, status, azure_status))
+
+    def job_finished(self, job_id: str, result: RunResult, details) -> None:
+        with self.lock:
+            self.finished.append((job_id, result, dict(details)))
+
+
+def _profile(env, *, resource_id: str | None = None, secret: str | None = None) -> Profile:
+    profile = Profile(
+        name=PROFILE,
+        resource_id=resource_id or env.resource_id,
+        location=env.location,
+        tenant_id=env.tenant_id,
+        client_id=env.client_id,
+        authority_host=env.authority,
+        arm_endpoint=env.arm_endpoint,
+    ).validated()
+    ProfileStore().create(profile)
+    default_secret_store().set(PROFILE, secret or env.client_secret)
+    return profile
+
+
+@pytest.fixture
+def env(azure_env):
+    azure_executor.forget_credentials()  # tokens of an earlier test are gone from the emulator
+    yield azure_env
+    azure_executor.forget_credentials()
+    default_secret_store().delete(PROFILE)
+
+
+def _request(backend: str, shots: int = 1000, source: str = BELL) -> RunRequest:
+    return RunRequest(source, "bell.qasm", backend, shots, profile=PROFILE)
+
+
+def _run(request: RunRequest, recorder=None, cancel: CancelToken | None = None) -> RunResult:
+    executor = AzureExecutor(recorder=recorder, schedule=FAST_POLLING)
+    return executor.run(request, cancel or CancelToken(), lambda message, fraction: None)
+
+
+def _wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        threading.Event().wait(0.02)
+
+
+def test_bell_on_three_targets_at_once(env):
+    _profile(env)
+    recorder = Recorder(env.emulator)
+    targets = ("ionq.simulator", "quantinuum.sim.h2-1e", "rigetti.sim.qvm")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {t: pool.submit(_run, _request(t), recorder) for t in targets}
+        results = {t: f.result(timeout=120) for t, f in futures.items()}
+
+    ionq = results["ionq.simulator"]
+    assert ionq.status is JobStatus.SUCCEEDED and ionq.exact
+    assert ionq.probabilities == pytest.approx({"00": 0.5, "11": 0.5})
+    assert ionq.counts == {"00": 500, "11": 500}
+    rigetti = results["rigetti.sim.qvm"]  # ideal simulator, sampled
+    assert rigetti.status is JobStatus.SUCCEEDED and not rigetti.exact
+    assert set(rigetti.counts) <= {"00", "11"} and sum(rigetti.counts.values()) == 1000
+    assert 350 < rigetti.counts["00"] < 650
+    quantinuum = results["quantinuum.sim.h2-1e"]  # noisy emulator
+    assert quantinuum.status is JobStatus.SUCCEEDED and sum(quantinuum.counts.values()) == 1000
+    assert quantinuum.counts.get("00", 0) + quantinuum.counts.get("11", 0) > 900
+    assert min(quantinuum.counts["00"], quantinuum.counts["11"]) > 350
+
+    # Each job id was known (recorded) before the service had the job, and is the service's id.
+    assert len(recorder.created) == 3 and recorder.existed_before_submit == [False] * 3
+    for info in recorder.created:
+        job = env.emulator.job(info.job_id)
+        assert job is not None and job["target"] == info.backend
+        assert job["status"] == "Succeeded"
+        assert results[info.backend].job_id == info.job_id
+    assert {s for _, s, _ in recorder.statuses} >= {JobStatus.WAITING, JobStatus.SUCCEEDED}
+    paid = next(d for _, r, d in recorder.finished if r.backend == "quantinuum.sim.h2-1e")
+    assert paid["cost_estimate"] is not None
+    assert all(r.timings["total"] > 0 and "execution" in r.timings for r in results.values())
+
+
+def test_cancel_a_queued_job(env):
+    _profile(env)
+    env.emulator.add_fault("stay_queued", target="ionq.simulator")
+    recorder = Recorder(env.emulator)
+    cancel = CancelToken()
+    outcome: list[BaseException | RunResult] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_run(_request("ionq.simulator"), recorder, cancel))
+        except BaseException as exc:  # the test inspects it
+            outcome.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    _wait_for(lambda: any(s is JobStatus.WAITING for _, s, _ in recorder.statuses))
+    job_id = recorder.created[0].job_id
+    cancel.cancel()
+    thread.join(60)
+    assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
+    assert env.emulator.job(job_id)["status"] == "Cancelled"
+    assert env.emulator.requests_matching(role="dp", method="POST", path_contains="cancel")
+    assert recorder.finished[-1][1].status is JobStatus.CANCELLED
+
+
+def test_wrong_secret_is_a_plain_failure(env):
+    _profile(env, secret="not-the-secret")
+    result = _run(_request("ionq.simulator"))
+    assert result.status is JobStatus.FAILED
+    assert "client secret" in result.error_message and "not-the-secret" not in result.error_message
+    assert result.error_code.startswith("AADSTS")
+    assert result.job_id is None
+
+
+def test_missing_workspace_is_a_plain_failure(env):
+    missing = env.resource_id.rsplit("/", 1)[0] + "/no-such-workspace"
+    _profile(env, resource_id=missing)
+    result = _run(_request("rigetti.sim.qvm"))
+    assert result.status is JobStatus.FAILED
+    assert "no-such-workspace" in result.error_message and "not found" in result.error_message
+    assert "Traceback" not in result.error_message
+
+
+def test_unavailable_target_is_a_plain_failure(env):
+    _profile(env)
+    env.emulator.set_target("ionq.simulator", availability="Unavailable")
+    result = _run(_request("ionq.simulator"))
+    assert result.status is JobStatus.FAILED and result.error_code == "TargetUnavailable"
+    assert "Unavailable" in result.error_message and "try again later" in result.error_message
+    assert not env.emulator.requests_matching(role="dp", method="PUT", path_contains="/jobs/")
+
+
+def test_transient_errors_while_polling_do_not_fail_the_job(env):
+    _profile(env)
+    emulator = env.emulator
+    emulator.set_target("ionq.simulator", queue_seconds=1.5)
+    jobs = r"/jobs/[0-9a-f-]+$"
+    faults = [
+        emulator.add_fault("status", role="dp", method="GET", path=jobs, status=503, count=2),
+        emulator.add_fault("status", role="dp", method="GET", path=jobs, status=429,
+                           retry_after=0.3, count=2),  # fmt: skip
+        emulator.add_fault("drop", role="dp", method="GET", path=jobs, count=1),
+    ]
+    result = _run(_request("ionq.simulator"))
+    assert result.status is JobStatus.SUCCEEDED
+    assert result.probabilities == pytest.approx({"00": 0.5, "11": 0.5})
+    assert [f.hits for f in faults] == [2, 2, 1]
+
+
+def test_expiring_tokens_are_renewed_while_polling(env):
+    _profile(env)
+    env.emulator.set_token_lifetime(1)  # azure-core renews any token this close to expiry
+    env.emulator.set_target("rigetti.sim.qvm", queue_seconds=1.0, execution_seconds=1.0)
+    result = _run(_request("rigetti.sim.qvm", shots=100))
+    assert result.status is JobStatus.SUCCEEDED
+    assert sum(result.counts.values()) == 100
+    token_requests = env.emulator.requests_matching(role="aad", method="POST")
+    assert len(token_requests) >= 3
+
+
+def test_missing_output_blob_is_fetched_again(env):
+    """BlobNotFound on the first download: the job is re-fetched and the result arrives."""
+    from azure.storage.blob import BlobServiceClient
+
+    _profile(env)
+    env.emulator.add_fault("missing_output", target="ionq.simulator", count=1)
+    emulator = env.emulator
+    uploaded = threading.Event()
+
+    class LateUpload(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "re-fetching the job" not in record.getMessage() or uploaded.is_set():
+                return
+            job_id = record.args[0]
+            container = emulator.job(job_id)["containerUri"].split("?")[0].rsplit("/", 1)[1]
+            blobs = BlobServiceClient.from_connection_string(emulator.azurite.connection_string)
+            blobs.get_blob_client(container, "rawOutputData").upload_blob(
+                b'{"histogram": {"0": 0.25, "3": 0.75}}', overwrite=True
+            )
+            uploaded.set()
+
+    handler = LateUpload(level=logging.INFO)
+    logger = logging.getLogger(azure_executor.__name__)
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        result = _run(_request("ionq.simulator"))
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+    assert uploaded.is_set()
+    assert result.status is JobStatus.SUCCEEDED
+    assert result.probabilities == pytest.approx({"00": 0.25, "11": 0.75})
+
+
+def test_failed_job_carries_the_service_error_and_a_hint(env):
+    _profile(env)
+    env.emulator.add_fault("job_fail", target="rigetti.sim.qvm", code="QuotaExceeded",
+                           message="The provider quota for this workspace is exhausted")  # fmt: skip
+    result = _run(_request("rigetti.sim.qvm"))
+    assert result.status is JobStatus.FAILED and result.error_code == "QuotaExceeded"
+    assert result.error_message.startswith("The provider quota for this workspace is exhausted.")
+    assert "What to do:" in result.error_message and "quota" in result.error_message.lower()
+    assert result.job_id is not None

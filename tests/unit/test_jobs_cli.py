@@ -1,0 +1,173 @@
+"""`quantum-desk jobs`: list, show, export over the ledger in the data dir."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.core.ledger import new_azure_job_id, open_ledger
+from desktop_app.core.results import RunResult, read_csv
+
+BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\n'
+
+
+@pytest.fixture
+def jobs() -> dict[str, str]:
+    """Three jobs in the default ledger: a local success, an Azure job waiting, a failure."""
+    start = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    with open_ledger() as ledger:
+        local = ledger.create_job(
+            backend="local.simulator",
+            program=BELL,
+            shots=100,
+            status="Waiting",
+            name="bell local",
+            created_at=start,
+        )
+        ledger.mark_submitted(local, status="Executing", at=start + timedelta(seconds=1))
+        ledger.record_result(local, RunResult.from_counts("local.simulator", {"00": 52, "11": 48}))
+        azure_id = new_azure_job_id()
+        waiting = ledger.create_job(
+            backend="ionq.simulator",
+            program=BELL,
+            shots=100,
+            azure_job_id=azure_id,
+            created_at=start + timedelta(minutes=1),
+        )
+        ledger.mark_submitted(waiting, at=start + timedelta(minutes=1, seconds=2))
+        failed = ledger.create_job(
+            backend="rigetti.sim.qvm",
+            program=BELL,
+            shots=10,
+            status="Waiting",
+            created_at=start + timedelta(minutes=2),
+        )
+        ledger.set_error(failed, "InvalidInput", "bad program", status="Failed")
+    return {"local": local, "waiting": waiting, "azure_id": azure_id, "failed": failed}
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_json_shape_and_filters(jobs: dict[str, str], capsys) -> None:
+    code, out, _ = run(capsys, "jobs", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    assert [j["id"] for j in listed] == [jobs["failed"], jobs["waiting"], jobs["local"]]
+    for item in listed:
+        assert {"id", "azure_job_id", "backend", "status", "submitted_at"} <= set(item)
+    waiting = listed[1]
+    assert waiting["azure_job_id"] == jobs["azure_id"]
+    assert waiting["status"] == "Waiting"
+    assert datetime.fromisoformat(waiting["submitted_at"]) == datetime(
+        2026, 3, 1, 12, 1, 2, tzinfo=UTC
+    )
+    assert listed[0]["submitted_at"] is None  # failed before it was ever submitted
+
+    code, out, _ = run(capsys, "jobs", "--json", "--status", "succeeded")
+    assert [j["id"] for j in json.loads(out)] == [jobs["local"]]
+    code, out, _ = run(capsys, "jobs", "--json", "--backend", "ionq.simulator")
+    assert [j["id"] for j in json.loads(out)] == [jobs["waiting"]]
+    code, out, _ = run(capsys, "jobs", "--json", "--backend", "nowhere")
+    assert json.loads(out) == []
+    code, out, _ = run(capsys, "jobs", "--json", "--limit", "1", "--search", "BELL LOCAL")
+    assert [j["id"] for j in json.loads(out)] == [jobs["local"]]
+
+
+def test_list_table(jobs: dict[str, str], capsys) -> None:
+    code, out, _ = run(capsys, "jobs")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "BACKEND", "STATUS", "CREATED", "SHOTS"]
+    assert len(lines) == 4
+    assert lines[3].startswith(jobs["local"][:8]) and "bell local" in lines[3]
+
+
+def test_empty_ledger(capsys) -> None:
+    assert run(capsys, "jobs") == (0, "No jobs.\n", "")
+    code, out, _ = run(capsys, "jobs", "--json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_show_json_adds_counts_and_history(jobs: dict[str, str], capsys) -> None:
+    code, out, _ = run(capsys, "jobs", "show", jobs["local"][:8], "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["id"] == jobs["local"]
+    assert shown["counts"] == {"00": 52, "11": 48}
+    assert shown["program"] == BELL
+    assert [h["status"] for h in shown["history"]] == ["Waiting", "Executing", "Succeeded"]
+
+    code, out, _ = run(capsys, "jobs", "show", jobs["azure_id"], "--json")  # by Azure id
+    assert json.loads(out)["id"] == jobs["waiting"]
+    assert json.loads(out)["counts"] is None
+
+
+def test_show_text(jobs: dict[str, str], capsys) -> None:
+    code, out, _ = run(capsys, "jobs", "show", jobs["failed"])
+    assert code == 0
+    assert "InvalidInput: bad program" in out
+    assert "rigetti.sim.qvm" in out and "History:" in out
+    code, out, _ = run(capsys, "jobs", "show", jobs["local"])
+    assert "Counts:" in out and "00  52" in out
+
+
+def test_export_by_suffix(jobs: dict[str, str], capsys, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "jobs", "export", jobs["local"], "--to", str(tmp_path / "b.zip"))
+    assert code == 0 and "b.zip" in out
+    with zipfile.ZipFile(tmp_path / "b.zip") as bundle:
+        assert bundle.read("program.qasm").decode() == BELL
+    code, _, _ = run(capsys, "jobs", "export", jobs["local"], "--to", str(tmp_path / "c.csv"))
+    assert code == 0
+    assert read_csv(tmp_path / "c.csv") == {"local.simulator": {"00": 52, "11": 48}}
+
+    code, out, err = run(
+        capsys, "jobs", "export", jobs["waiting"], "--to", str(tmp_path / "w.json")
+    )
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and "no results" in err
+
+
+def test_bad_id_is_one_line_and_nonzero(jobs: dict[str, str], capsys) -> None:
+    code, out, err = run(capsys, "jobs", "show", "no-such-job")
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and "no-such-job" in err and "Traceback" not in err
+
+
+def test_real_entry_point(jobs: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "jobs", "export", "nope", "--to", "x.zip"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "'nope'" in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "jobs", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)) == 3
+
+
+def test_corrupt_ledger_message(capsys) -> None:
+    from desktop_app.core import paths
+
+    (paths.data_dir() / "ledger.sqlite3").write_bytes(b"\x00garbage" * 512)
+    code, out, err = run(capsys, "jobs")
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1 and "damaged" in err and "ledger.sqlite3" in err
