@@ -64,6 +64,17 @@ def register(subparsers: Any) -> None:
     export.add_argument("--to", required=True, type=Path, metavar="PATH", help="target file")
     export.set_defaults(handler=export_job)
 
+    reconcile = sub.add_parser(
+        "reconcile",
+        help="settle unfinished jobs: follow Azure jobs to their end, close interrupted runs",
+        description="What the desktop app does in the background at start-up: each Azure job "
+        "still open is looked up on the service and followed to its end (or marked "
+        "NeverSubmitted when the service never got it); local runs cut off by a crash are "
+        "marked Failed. Jobs whose service cannot be reached stay open for the next time.",
+    )
+    reconcile.add_argument("--json", action="store_true", help="print a JSON summary")
+    reconcile.set_defaults(handler=reconcile_jobs)
+
 
 def _echo(line: str = "") -> None:
     sys.stdout.write(line + "\n")
@@ -202,4 +213,65 @@ def export_job(args: argparse.Namespace) -> int:
         record = ledger.get(ledger.resolve(args.id))
     export(record, args.to)
     _echo(f"Exported job {record.id} to {args.to}")
+    return 0
+
+
+def reconcile_jobs(args: argparse.Namespace) -> int:
+    """Headless start-up reconciliation; Ctrl+C stops following (never cancels Azure jobs)."""
+    import logging
+    import threading
+    from dataclasses import asdict
+
+    from desktop_app.core.cancel import CancelToken
+    from desktop_app.core.ledger import utc_now
+    from desktop_app.core.reconcile import ReconcileReport, reconcile_unfinished
+
+    log = logging.getLogger(__name__)
+    cancel = CancelToken()
+    outcome: list[ReconcileReport | BaseException] = []
+    started = utc_now()
+
+    def progress(message: str, _fraction: float | None) -> None:
+        log.info("%s", message)
+
+    with open_ledger() as ledger:
+
+        def work() -> None:
+            try:
+                outcome.append(
+                    reconcile_unfinished(ledger, cancel, progress, started_before=started)
+                )
+            except BaseException as exc:  # handed to the main thread, which re-raises it
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work, name="quantum-desk-reconcile")
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.2)
+        except KeyboardInterrupt:
+            cancel.cancel()  # stop following; the jobs stay open for the next time
+            worker.join()
+            raise
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    for problem in result.problems:
+        sys.stderr.write(f"quantum-desk: {problem}\n")
+    if args.json:
+        json.dump(asdict(result), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not result.total:
+        _echo("No unfinished jobs.")
+        return 0
+    for label, ids in (
+        ("Finished", result.finished),
+        ("Never submitted", result.never_submitted),
+        ("Interrupted (local)", result.interrupted),
+        ("Still running", result.still_open),
+        ("Left for later", list(result.deferred)),
+    ):
+        if ids:
+            _echo(f"{label}: {', '.join(ids)}")
     return 0

@@ -1,23 +1,34 @@
-"""`quantum-desk run FILE [--backend NAME]... [--shots N] [--seed N] [--json]`.
+"""`quantum-desk run FILE [--backend NAME]... [--shots N] [--seed N] [--json] [--profile P]`.
 
 Everything the user typed is checked before anything runs (file, program, backends, shots, qubit
-counts), so bad input costs nothing and gives one line on stderr. Exit codes: 0 every run
-succeeded, 1 a run failed, 2 bad input (the dispatcher's `fail`).
+counts, Azure profile, consent to paid runs), so bad input costs nothing and gives one line on
+stderr. Every run is recorded in the job ledger (Azure jobs write-ahead: the job id is committed
+before the submit call); the ledger id is printed, and `--json` objects carry `id` and
+`azure_job_id`. Exit codes: 0 every run succeeded, 1 a run failed, 2 bad input (the dispatcher's
+`fail`).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
-from typing import Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.catalog import LOCAL_SIMULATOR, Backend, find_backend
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.executors import MAX_SHOTS, RunRequest, executor_for
-from desktop_app.core.programs import ProgramError, load_program_file
-from desktop_app.core.results import JobStatus, RunResult, dumps_json
+from desktop_app.core.job_recording import run_recorded
+from desktop_app.core.ledger import open_ledger
+from desktop_app.core.programs import Program, ProgramError, load_program_file
+from desktop_app.core.results import JobStatus, RunResult, to_json_dict
+
+if TYPE_CHECKING:
+    from desktop_app.core.ledger import Ledger
+    from desktop_app.core.pricing import CostEstimate
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +71,8 @@ def _whole_number(option: str, text: str) -> int:
         raise UserInputError(f"{option} must be a whole number, not {text!r}") from None
 
 
-def _check(args: argparse.Namespace) -> tuple[list[Backend], str, str]:
-    """Validate everything up front; returns the backends, the program text and its path."""
+def _check(args: argparse.Namespace) -> tuple[list[Backend], Program]:
+    """Validate everything up front; returns the backends and the program."""
     names = list(dict.fromkeys(args.backend or [LOCAL_SIMULATOR]))
     backends = [find_backend(name) for name in names]  # UserInputError lists the known ones
     args.shots = _whole_number("--shots", str(args.shots))
@@ -87,38 +98,101 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], str, str]:
         raise ProgramError(
             "the program measures nothing: add a `measure` into a classical bit", args.file
         )
-    return backends, program.source, args.file
+    if any(not b.is_local for b in backends):
+        from desktop_app.core.profiles import ProfileStore
+
+        ProfileStore().get(args.profile)  # ProfileError (a UserInputError): an unknown profile
+    return backends, program
+
+
+def _estimates(
+    backends: list[Backend], program: Program, shots: int, options: dict[str, object]
+) -> dict[str, CostEstimate]:
+    """The price estimate of each Azure run (pricing's published formulas)."""
+    from desktop_app.core.pricing import estimate_cost
+
+    return {
+        b.name: estimate_cost(b.name, program.circuit, shots, options)
+        for b in backends
+        if not b.is_local
+    }
+
+
+def _confirm_costs(estimates: dict[str, CostEstimate], yes: bool) -> None:
+    """Ask before anything that may cost money; --yes answers yes (scripts)."""
+    for backend, estimate in estimates.items():
+        if not estimate.needs_confirmation or yes:
+            continue
+        question = f"{backend}: this run may cost {estimate.display()}"
+        if not sys.stdin.isatty():
+            raise UserInputError(f"{question}; pass --yes to run it")
+        sys.stderr.write(f"{question}. Run it? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            raise UserInputError(f"{backend}: not run (not confirmed)")
 
 
 def handle(args: argparse.Namespace) -> int:
-    backends, source, path = _check(args)
+    backends, program = _check(args)
     options: dict[str, object] = {} if args.seed is None else {"seed": args.seed}
+    estimates = _estimates(backends, program, args.shots, options)
+    _confirm_costs(estimates, args.yes)
     results: list[RunResult] = []
     cancel = CancelToken()
-    for backend in backends:
-        request = RunRequest(
-            source=source,
-            path=path,
-            backend=backend.name,
-            shots=args.shots,
-            options=options,
-            profile=None if backend.is_local else args.profile,
-        )
-        executor = executor_for(backend.name, isolate=False)
-        try:
-            result = executor.run(request, cancel, _progress)
-        except (ProgramError, UserInputError):
-            raise
-        except QuantumDeskError as exc:  # the run itself failed: report it, go on with the rest
-            log.debug("run on %s failed", backend.name, exc_info=True)
-            sys.stderr.write(f"quantum-desk: {backend.name}: {exc}\n")
-            result = RunResult.failed(backend.name, args.shots, "RunFailed", str(exc))
-        results.append(result)
+    with open_ledger() as ledger:  # LedgerError: one plain line, nothing is run
+        for backend in backends:
+            request = RunRequest(
+                source=program.source,
+                path=args.file,
+                backend=backend.name,
+                shots=args.shots,
+                options=options,
+                profile=None if backend.is_local else args.profile,
+            )
+            estimate = estimates.get(backend.name)
+            try:
+                result = run_recorded(
+                    request,
+                    executor_for(backend.name, isolate=False),
+                    ledger,
+                    cancel,
+                    _progress,
+                    estimated_cost=None if estimate is None else _cost_json(estimate),
+                )
+            except (ProgramError, UserInputError):
+                raise
+            except QuantumDeskError as exc:  # the run itself failed: report it, go on
+                log.debug("run on %s failed", backend.name, exc_info=True)
+                sys.stderr.write(f"quantum-desk: {backend.name}: {exc}\n")
+                result = RunResult.failed(backend.name, args.shots, "RunFailed", str(exc))
+            results.append(result)
+        azure_ids = _azure_ids(ledger, results)
     if args.json:
-        sys.stdout.write(dumps_json(results))
+        sys.stdout.write(dumps_recorded_json(results, azure_ids))
     else:
         sys.stdout.write(format_table(results))
     return 0 if all(r.status == JobStatus.SUCCEEDED for r in results) else 1
+
+
+def _cost_json(estimate: CostEstimate) -> dict[str, Any]:
+    """A CostEstimate in the ledger's cost convention ({"amount", "currency", ...})."""
+    return {**asdict(estimate), "currency": estimate.unit}
+
+
+def _azure_ids(ledger: Ledger, results: list[RunResult]) -> dict[str, str | None]:
+    """Ledger id -> Azure job id (None for local runs) of each recorded result."""
+    return {r.job_id: ledger.get(r.job_id).azure_job_id for r in results if r.job_id is not None}
+
+
+def dumps_recorded_json(results: list[RunResult], azure_ids: dict[str, str | None]) -> str:
+    """`results.dumps_json`'s document plus `id` (ledger id) and `azure_job_id` per run."""
+    documents = []
+    for result in results:
+        document = to_json_dict(result)
+        document["id"] = result.job_id
+        document["azure_job_id"] = azure_ids.get(result.job_id or "")
+        documents.append(document)
+    return json.dumps(documents, indent=2) + "\n"
 
 
 def _progress(message: str, fraction: float | None) -> None:
@@ -131,7 +205,8 @@ def format_table(results: list[RunResult]) -> str:
         total = result.timings.get("total")
         timing = "" if total is None else f"  {total:.3f} s"
         exact = "  exact distribution" if result.exact else ""
-        lines.append(f"{result.backend}  {result.status}  {result.shots} shots{timing}{exact}")
+        job = f"  job {result.job_id}" if result.job_id else ""
+        lines.append(f"{result.backend}  {result.status}  {result.shots} shots{timing}{exact}{job}")
         if result.status != JobStatus.SUCCEEDED:
             if result.error_message:
                 lines.append(f"  {result.error_message}")

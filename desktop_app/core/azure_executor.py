@@ -61,10 +61,20 @@ _DOWNLOAD_ATTEMPTS = 6
 _CANCEL_GRACE_POLLS = 20  # polls after a cancel request before giving up on seeing "Cancelled"
 
 
+def enum_text(value: object) -> str:
+    """The service's text for an SDK enum member or a plain string ('' for None).
+
+    The SDK's enums mix in str, but in Python 3.11 `str(member)` is 'Class.MEMBER'.
+    """
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
+
+
 def job_status_of(azure_status: object) -> JobStatus:
     """The app's status for an Azure job status string (unknown ones count as waiting)."""
     return _AZURE_STATUS.get(
-        str(azure_status or "").replace("JobStatus.", "").lower(), JobStatus.WAITING
+        enum_text(azure_status).lower(), JobStatus.WAITING
     )
 
 
@@ -72,7 +82,7 @@ def job_status_of(azure_status: object) -> JobStatus:
 class PollSchedule:
     """Seconds between status polls: `first`, growing by `factor`, capped at `maximum`."""
 
-    first: float = 2.0
+    first: float = 0.2  # the SDK's own first wait (Job._default_poll_wait)
     factor: float = 1.5
     maximum: float = 60.0
 
@@ -387,7 +397,7 @@ class AzureExecutor:
                 "workspace in the Azure portal (Providers), or pick another target.",
                 "TargetNotFound",
             )
-        availability = str(getattr(target, "current_availability", "") or "")
+        availability = enum_text(getattr(target, "current_availability", ""))
         if availability.lower() == "unavailable":
             raise AzureRunError(
                 f"{name} is Unavailable right now (the provider has taken it offline): try "
@@ -464,7 +474,7 @@ class AzureExecutor:
         seen = ""
         cancel_polls: int | None = None
         while True:
-            azure_status = str(job.details.status or "")
+            azure_status = enum_text(job.details.status)
             status = job_status_of(azure_status)
             if azure_status != seen:
                 seen = azure_status
@@ -515,7 +525,10 @@ class AzureExecutor:
             timings["queued"] = queued
         if execution is not None:
             timings["execution"] = execution
-        extra = {"cost_estimate": _cost(details), "azure_status": str(details.status)}
+        extra: dict[str, Any] = {
+            "cost_estimate": _cost(details),
+            "azure_status": enum_text(details.status),
+        }
         if status is JobStatus.CANCELLED:
             result = RunResult(
                 backend=request.backend,
@@ -540,6 +553,8 @@ class AzureExecutor:
             return result
         ctx.progress("Downloading results", None)
         payload = self._download(ctx, workspace, job)
+        extra["raw_result"] = payload
+        extra["raw_content_type"] = "application/json"
         try:
             result = _normalize(request, readout, parse_output(payload), timings, job.id)
         except OutputFormatError as exc:

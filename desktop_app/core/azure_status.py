@@ -133,6 +133,8 @@ def _read_targets(workspace: Any) -> tuple[TargetStatus, ...]:
     targets of providers the SDK has no class for (on older workspaces), hence the private call,
     with the public one as fallback.
     """
+    from desktop_app.core.azure_executor import enum_text
+
     statuses: list[TargetStatus] = []
     lister = getattr(workspace, "_get_target_status", None)
     if callable(lister):
@@ -142,7 +144,7 @@ def _read_targets(workspace: Any) -> tuple[TargetStatus, ...]:
                 TargetStatus(
                     name=str(status.id),
                     provider_id=str(provider_id),
-                    availability=str(getattr(status, "current_availability", "") or ""),
+                    availability=enum_text(getattr(status, "current_availability", "")),
                     average_queue_time=None if queue is None else float(queue),
                     status_page=getattr(status, "status_page", None) or None,
                 )
@@ -154,7 +156,7 @@ def _read_targets(workspace: Any) -> tuple[TargetStatus, ...]:
                 TargetStatus(
                     name=str(target.name),
                     provider_id=str(target.provider_id),
-                    availability=str(target.current_availability or ""),
+                    availability=enum_text(target.current_availability),
                     average_queue_time=None if queue is None else float(queue),
                 )
             )

@@ -95,10 +95,13 @@ class Translation:
         }
 
 
+PROVIDERS = ("ionq", "quantinuum", "rigetti")  # the providers whose formats we translate to
+
+
 def provider_of(target: str) -> str:
     """'ionq', 'quantinuum' or 'rigetti' from a target id; UserInputError for anything else."""
     prefix = target.split(".", 1)[0].lower()
-    if prefix in ("ionq", "quantinuum", "rigetti"):
+    if prefix in PROVIDERS:
         return prefix
     raise UserInputError(
         f"Quantum Desk cannot translate programs for the Azure target '{target}' yet: "
@@ -108,7 +111,10 @@ def provider_of(target: str) -> str:
 
 def translate(circuit: QuantumCircuit, target: str) -> Translation:
     """Translate `circuit` for the Azure target `target` (raises UserInputError when it cannot)."""
+    from qiskit.transpiler.passes import UnrollForLoops
+
     provider = provider_of(target)
+    circuit = UnrollForLoops()(circuit)  # a `for` loop is just repeated gates
     _reject_control_flow(circuit, target)
     if not any(inst.operation.name == "measure" for inst in circuit.data):
         raise UserInputError(

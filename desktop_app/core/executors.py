@@ -50,7 +50,14 @@ def executor_for(backend_name: str, *, isolate: bool = True) -> Executor:
         from desktop_app.core.local_executor import LocalSimulatorExecutor
 
         return LocalSimulatorExecutor(isolate=isolate)
-    backend = find_backend(backend_name)  # UserInputError naming the known backends
-    raise UserInputError(
-        f"{backend.name} needs an Azure profile: Azure backends are not runnable yet"
-    )
+    try:
+        find_backend(backend_name)  # UserInputError naming the known backends
+    except UserInputError:
+        # A target the workspace lists beyond the built-in ones: Azure, if we can translate for it.
+        from desktop_app.core.azure_translate import PROVIDERS
+
+        if backend_name.split(".", 1)[0].lower() not in PROVIDERS:
+            raise
+    from desktop_app.core.azure_executor import AzureExecutor  # the profile comes with the request
+
+    return AzureExecutor()

@@ -63,7 +63,7 @@ class _Worker:
         """Ask an idle worker to leave; kill it if it does not."""
         with contextlib.suppress(OSError):
             self.conn.send(("stop",))
-        self.process.join(1.0)
+        self.process.join(0.2)  # a worker still warming up does not read its pipe: killed
         self.kill()
 
 

@@ -33,6 +33,8 @@ class BackendRow:
     runnable: bool = True
     reason: str = ""  # why not runnable, shown as tooltip
     info: dict[str, str] = field(default_factory=dict)  # live column values by column key
+    # "Run with my own credentials": None = no choice (no check box), else the box's state
+    use_own: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ COLUMNS: list[Column] = [
     Column("credentials", "Credentials", _info("credentials"), "What this run signs in with"),
 ]
 
+_CREDENTIALS = next(i for i, c in enumerate(COLUMNS) if c.key == "credentials")
+
 
 def default_row(backend: Backend) -> BackendRow:
     if backend.is_local:
@@ -82,6 +86,7 @@ class BackendModel(QAbstractTableModel):
     """Emits `checkedChanged()` whenever the set of ticked backends changes."""
 
     checkedChanged = Signal()
+    credentialsToggled = Signal(str, bool)  # backend, use own credentials (the user ticked it)
 
     def __init__(self, backends: Iterable[Backend], parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
@@ -112,6 +117,25 @@ class BackendModel(QAbstractTableModel):
         self._rows[row].info[key] = value
         column = next(i for i, c in enumerate(COLUMNS) if c.key == key)
         self.dataChanged.emit(self.index(row, column), self.index(row, column))
+
+    def set_credentials(self, name: str, text: str, use_own: bool | None) -> None:
+        """The credentials column's text, and its "own credentials" check box (None: no box)."""
+        row = self._row_of(name)
+        self._rows[row].info["credentials"] = text
+        self._rows[row].use_own = use_own
+        index = self.index(row, _CREDENTIALS)
+        self.dataChanged.emit(index, index)
+
+    def has_backend(self, name: str) -> bool:
+        return any(r.backend.name == name for r in self._rows)
+
+    def add_backend(self, backend: Backend) -> None:
+        """Append a row (e.g. a target the Azure workspace lists beyond the catalog)."""
+        if self.has_backend(backend.name):
+            raise ValueError(f"{backend.name} is already in the backend summary")
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+        self._rows.append(default_row(backend))
+        self.endInsertRows()
 
     def _row_of(self, name: str) -> int:
         for i, row in enumerate(self._rows):
@@ -144,6 +168,8 @@ class BackendModel(QAbstractTableModel):
             return column.value(row)
         if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0:
             return _state(row.checked)
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == _CREDENTIALS:
+            return None if row.use_own is None else _state(row.use_own)
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.reason or row.backend.description or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "qubits":
@@ -156,15 +182,25 @@ class BackendModel(QAbstractTableModel):
         if not self._rows[index.row()].runnable:
             return Qt.ItemFlag.ItemIsSelectable  # shown greyed out
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == 0:
+        if index.column() == 0 or (
+            index.column() == _CREDENTIALS and self._rows[index.row()].use_own is not None
+        ):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
     def setData(self, index: _Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
+        if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
             return False
         row = self._rows[index.row()]
         checked = _is_checked(value)
+        if index.column() == _CREDENTIALS and row.use_own is not None:
+            if row.use_own != checked:
+                row.use_own = checked
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+                self.credentialsToggled.emit(row.backend.name, checked)
+            return True
+        if index.column() != 0:
+            return False
         if checked and not row.runnable:
             return False
         if row.checked != checked:

@@ -302,10 +302,13 @@ class JobDetailDialog(QDialog):
 
         self._relay = _ChangeRelay()
         self._relay.changed.connect(self._on_relay_changed, Qt.ConnectionType.QueuedConnection)
-        relay = self._relay
-        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(
-            lambda change: relay.changed.emit(change)
-        )
+        relay, job = self._relay, job_id
+
+        def on_ledger_change(change: LedgerChange) -> None:  # on the writer's thread
+            if job in change.job_ids:
+                relay.changed.emit(change)
+
+        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(on_ledger_change)
         self.finished.connect(self._on_self_finished)
         self._show_record()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
     Slot,
@@ -51,8 +51,9 @@ _Index = QModelIndex | QPersistentModelIndex
 JOB_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 JOB_ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
-DEFAULT_PAGE_SIZE = 200
-MAX_CACHED_PAGES = 40  # 8,000 rows at the default page size; older pages are dropped first
+DEFAULT_PAGE_SIZE = 100  # small pages keep each worker burst (and its hold on the GIL) short
+MAX_PENDING_PAGES = 4  # while scrolling fast, older page requests are dropped before they run
+MAX_CACHED_PAGES = 60  # 6,000 rows at the default page size; least recently used dropped first
 CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
 
 
@@ -85,14 +86,32 @@ COLUMNS: tuple[Column, ...] = (
 SORTABLE_COLUMNS = frozenset(i for i, c in enumerate(COLUMNS) if c.sort_key is not None)
 _SHOTS_COLUMN = 3
 _STATUS_COLUMN = 2
-_FAILED_COLOR = QColor("#b00020")
+_FAILED_BRUSH = QBrush(QColor("#b00020"))
+
+
+# A loaded row: the job and its display texts (formatted on the worker thread, not while painting)
+_Entry = tuple[JobRow, tuple[str, ...]]
+
+
+def _entries(rows: list[JobRow]) -> list[_Entry]:
+    return [(row, tuple(column.text(row) for column in COLUMNS)) for row in rows]
+
+
+class _Wanted:
+    """What the GUI thread still wants loaded. Queued tasks read it on the worker thread and skip
+    a query nobody waits for any more (a single attribute read or dict lookup is atomic)."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.pages: dict[int, None] = {}  # page numbers requested, oldest first
+        self.change_pending = False  # a change signal is on its way to the GUI thread
 
 
 class _Relay(QObject):
     """Lives on the GUI thread; worker threads emit on it (queued to the GUI thread). Kept alive by
     the tasks that use it, so a task never emits on a deleted object."""
 
-    loaded = Signal(int, int, object)  # generation, count (-1: not queried), {page: [JobRow]}
+    loaded = Signal(int, int, object)  # generation, count (-1: not queried), {page: [_Entry]}
     failed = Signal(int, str)  # generation, plain message
     changed = Signal(object)  # LedgerChange
 
@@ -120,15 +139,16 @@ class JobsModel(QAbstractTableModel):
         self._filter = JobFilter()
         self._order = JobOrder()
         self._count = 0
-        self._pages: OrderedDict[int, list[JobRow]] = OrderedDict()
-        self._pending: set[int] = set()
+        self._pages: OrderedDict[int, list[_Entry]] = OrderedDict()
+        self._wanted = _Wanted()
+        self._pending = self._wanted.pages
         self._generation = 0
         self._refreshing = False  # a count query of this generation is in flight
         self._keep_rows = False  # that query re-reads rows under an unchanged filter and order
         self._first_load_done = False
         self._closed = False
-        self._pool = QThreadPool()
-        self._pool.setMaxThreadCount(1)  # queries run in order; SQLite gains nothing from more
+        # one thread: queries run in order, and SQLite gains nothing from more
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-model")
         self._relay = _Relay()
         self._relay.loaded.connect(self._on_relay_loaded, Qt.ConnectionType.QueuedConnection)
         self._relay.failed.connect(self._on_relay_failed, Qt.ConnectionType.QueuedConnection)
@@ -137,10 +157,14 @@ class JobsModel(QAbstractTableModel):
         self._change_timer.setSingleShot(True)
         self._change_timer.setInterval(CHANGE_COALESCE_MS)
         self._change_timer.timeout.connect(self._on_changeTimer_timeout)
-        relay = self._relay
-        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(
-            lambda change: relay.changed.emit(change)  # on the writer's thread: emit only
-        )
+        relay, wanted = self._relay, self._wanted
+
+        def on_ledger_change(change: LedgerChange) -> None:  # on the writer's thread
+            if not wanted.change_pending:  # a burst of writes sends one signal
+                wanted.change_pending = True
+                relay.changed.emit(change)
+
+        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(on_ledger_change)
         self._request(keep_rows=False)
 
     # ------------------------------------------------------------------ public API
@@ -174,6 +198,10 @@ class JobsModel(QAbstractTableModel):
 
     def job_row(self, row: int) -> JobRow | None:
         """The job on `row`, or None while its page is loading (its load is then requested)."""
+        entry = self._entry(row)
+        return None if entry is None else entry[0]
+
+    def _entry(self, row: int) -> _Entry | None:
         if not 0 <= row < self._count:
             return None
         page_no, offset = divmod(row, self.page_size)
@@ -191,7 +219,7 @@ class JobsModel(QAbstractTableModel):
     def loaded_row_of(self, job_id: str) -> int | None:
         """The row of `job_id` if it is in a loaded page (no query is made)."""
         for page_no, page in self._pages.items():
-            for offset, job in enumerate(page):
+            for offset, (job, _texts) in enumerate(page):
                 if job.id == job_id:
                     return page_no * self.page_size + offset
         return None
@@ -208,8 +236,7 @@ class JobsModel(QAbstractTableModel):
             except ValueError:
                 log.debug("jobs model listener was already removed")
             self._unsubscribe = None
-        self._pool.clear()
-        self._pool.waitForDone()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     # ------------------------------------------------------------------ Qt model interface
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -230,34 +257,28 @@ class JobsModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        column = index.column()
-        if not 0 <= column < len(COLUMNS):
-            return None
+        # called for every role of every visible cell on each paint: cheapest checks first
         if role not in _ROLES:
             return None
-        job = self.job_row(index.row())
-        if job is None:
+        entry = self._entry(index.row())  # None for an invalid index (row -1)
+        column = index.column()
+        if entry is None or not 0 <= column < len(COLUMNS):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[column].text(job)
+        job, texts = entry
+        if role == _DISPLAY:
+            return texts[column]
         if role == JOB_ID_ROLE:
             return job.id
         if role == JOB_ROW_ROLE:
             return job
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if job.error_message:
                 return f"{job.error_code or 'Error'}: {job.error_message}"
             return job.azure_job_id or job.id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == _SHOTS_COLUMN:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and column == _STATUS_COLUMN
-            and job.status in (LedgerStatus.FAILED, LedgerStatus.NEVER_SUBMITTED)
-        ):
-            return QBrush(_FAILED_COLOR)
+        if role == _ALIGNMENT:
+            return _RIGHT if column == _SHOTS_COLUMN else None
+        if column == _STATUS_COLUMN and job.status in _ERROR_STATUSES:  # _FOREGROUND
+            return _FAILED_BRUSH
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -282,6 +303,7 @@ class JobsModel(QAbstractTableModel):
         if self._closed:
             return
         self._generation += 1
+        self._wanted.generation = self._generation
         self._refreshing = True
         self._keep_rows = keep_rows
         self._pending.clear()
@@ -292,32 +314,39 @@ class JobsModel(QAbstractTableModel):
     def _request_page(self, page_no: int) -> None:
         if self._closed or page_no in self._pending:
             return
-        self._pending.add(page_no)
+        self._pending[page_no] = None
+        while len(self._pending) > MAX_PENDING_PAGES:
+            del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
         self._submit(self._generation, [page_no], with_count=False)
 
     def _submit(self, generation: int, pages: list[int], *, with_count: bool) -> None:
-        ledger, flt, order, size, relay = (
+        ledger, flt, order, size, relay, wanted = (
             self.ledger,
             self._filter,
             self._order,
             self.page_size,
             self._relay,
+            self._wanted,
         )
 
         def task() -> None:  # on the pool's thread: ledger calls and one emit, nothing else
+            if wanted.generation != generation:
+                return  # a newer filter, order or change superseded it
+            if not with_count and not any(p in wanted.pages for p in pages):
+                return
             try:
                 count = ledger.count(flt) if with_count else -1
-                loaded = {p: ledger.page(flt, order, p * size, size) for p in pages}
+                loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages}
             except QuantumDeskError as exc:
                 relay.failed.emit(generation, str(exc))
                 return
             relay.loaded.emit(generation, count, loaded)
 
-        self._pool.start(task)
+        self._pool.submit(task).add_done_callback(_log_task_failure)
 
     @Slot(int, int, object)
     def _on_relay_loaded(
-        self, generation: int, count: int, loaded: dict[int, list[JobRow]]
+        self, generation: int, count: int, loaded: dict[int, list[_Entry]]
     ) -> None:
         if generation != self._generation or self._closed:
             return  # a newer filter, sort or change has been asked for since
@@ -336,9 +365,9 @@ class JobsModel(QAbstractTableModel):
         self._first_load_done = True
         self.refreshed.emit()
 
-    def _apply_pages(self, loaded: dict[int, list[JobRow]]) -> None:
+    def _apply_pages(self, loaded: dict[int, list[_Entry]]) -> None:
         for page_no, rows in loaded.items():
-            self._pending.discard(page_no)
+            self._pending.pop(page_no, None)
             self._pages[page_no] = rows
             self._pages.move_to_end(page_no)
             first = page_no * self.page_size
@@ -348,25 +377,45 @@ class JobsModel(QAbstractTableModel):
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
 
-    def _apply_change(self, count: int, loaded: dict[int, list[JobRow]]) -> None:
-        """Rows changed under an unchanged filter: keep the view's scroll position, adjust the row
-        count at the end, and repaint (rows not re-loaded are fetched again when shown)."""
-        old = self._count
-        if count > old:
-            self.beginInsertRows(QModelIndex(), old, count - 1)
+    def _apply_change(self, count: int, loaded: dict[int, list[_Entry]]) -> None:
+        """Rows changed under an unchanged filter and order. The view keeps its scroll position,
+        and persistent indexes (selection, current row) follow their job to its new row, or are
+        dropped when it is gone or no longer among the re-loaded pages: a selection never slides
+        onto another job. Rows not re-loaded are fetched again when shown."""
+        if count > self._count:  # grow first, so that jobs can move to the new rows
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
             self._count = count
-            self._pages = OrderedDict(sorted(loaded.items()))
             self.endInsertRows()
-        elif count < old:
-            self.beginRemoveRows(QModelIndex(), count, old - 1)
-            self._count = count
-            self._pages = OrderedDict(sorted(loaded.items()))
-            self.endRemoveRows()
-        else:
-            self._pages = OrderedDict(sorted(loaded.items()))
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        ids = [self._loaded_id(index.row()) for index in persistent]
+        self._pages = OrderedDict(sorted(loaded.items()))
         self._pending.clear()
-        if self._count:
-            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
+        new_rows = {
+            job.id: page_no * self.page_size + offset
+            for page_no, page in self._pages.items()
+            for offset, (job, _texts) in enumerate(page)
+        }
+        limit = min(count, self._count)
+        moved = []
+        for job_id, index in zip(ids, persistent, strict=True):
+            row = new_rows.get(job_id) if job_id is not None else None
+            moved.append(
+                self.index(row, index.column())
+                if row is not None and row < limit
+                else QModelIndex()
+            )
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+        if count < self._count:  # shrink last, once nothing points at the rows to go
+            self.beginRemoveRows(QModelIndex(), count, self._count - 1)
+            self._count = count
+            self.endRemoveRows()
+
+    def _loaded_id(self, row: int) -> str | None:
+        page_no, offset = divmod(row, self.page_size)
+        page = self._pages.get(page_no)
+        return page[offset][0].id if page is not None and offset < len(page) else None
 
     @Slot(int, str)
     def _on_relay_failed(self, generation: int, message: str) -> None:
@@ -381,6 +430,7 @@ class JobsModel(QAbstractTableModel):
     def _on_relay_changed(self, change: LedgerChange) -> None:
         if self._closed:
             return
+        self._wanted.change_pending = False  # later writes signal again
         log.debug("ledger %s: %d job(s)", change.kind, len(change.job_ids))
         if not self._change_timer.isActive():
             self._change_timer.start()
@@ -390,13 +440,16 @@ class JobsModel(QAbstractTableModel):
         self.refresh()
 
 
-_ROLES = frozenset(
-    {
-        int(Qt.ItemDataRole.DisplayRole),
-        int(Qt.ItemDataRole.ToolTipRole),
-        int(Qt.ItemDataRole.TextAlignmentRole),
-        int(Qt.ItemDataRole.ForegroundRole),
-        JOB_ID_ROLE,
-        JOB_ROW_ROLE,
-    }
-)
+def _log_task_failure(future: Future[None]) -> None:
+    exc = None if future.cancelled() else future.exception()
+    if exc is not None:
+        log.error("jobs model query failed", exc_info=exc)
+
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGNMENT, _FOREGROUND, JOB_ID_ROLE, JOB_ROW_ROLE})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ERROR_STATUSES = frozenset({LedgerStatus.FAILED.value, LedgerStatus.NEVER_SUBMITTED.value})

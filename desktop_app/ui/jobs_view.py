@@ -1,7 +1,7 @@
 """The jobs (history) view: a filter bar over a table of every job in the ledger.
 
 Filter by text (debounced while typing), backend, status and date; sort by clicking a header (in
-SQL, see jobs_model.py); open a job (double-click, Enter) in a `JobDetailDialog`; rename (F2), tag,
+SQL, see jobs_model.py); open a job (double-click, Return) in a `JobDetailDialog`; rename (F2), tag,
 export and delete (Del) from the context menu. Deleting can also delete the job at Azure through the
 `delete_remote` seam (a callable given by the Azure side; it runs on a worker thread).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -20,7 +21,6 @@ from PySide6.QtCore import (
     QObject,
     QPoint,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
     Slot,
@@ -135,8 +135,7 @@ class JobsView(QWidget):
         self.delete_remote = delete_remote
         self.model = JobsModel(ledger, self)
         self._details: dict[str, JobDetailDialog] = {}
-        self._remote_pool = QThreadPool()
-        self._remote_pool.setMaxThreadCount(1)
+        self._remote_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-delete")
         self._remote_relay = _RemoteRelay()
         self._remote_relay.done.connect(
             self._on_remoteRelay_done, Qt.ConnectionType.QueuedConnection
@@ -226,7 +225,8 @@ class JobsView(QWidget):
         self.table.setWordWrap(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._on_table_customContextMenuRequested)
-        self.table.doubleClicked.connect(self._on_table_doubleClicked)
+        # activated: Enter/Return, and a double (or, where the platform says so, single) click
+        self.table.activated.connect(self._on_table_activated)
         vertical = self.table.verticalHeader()
         vertical.hide()
         # fixed row heights: the view never measures the 10,000 rows it does not show
@@ -252,7 +252,7 @@ class JobsView(QWidget):
                 self.table.addAction(act)
             return act
 
-        self.open_action = action("&Open", self.open_selected, QKeySequence(Qt.Key.Key_Return))
+        self.open_action = action("&Open", self.open_selected, None)
         self.rename_action = action("&Rename…", self.rename_selected, QKeySequence(Qt.Key.Key_F2))
         self.tag_action = action("Edit &tags…", self.tag_selected, None)
         self.delete_action = action(
@@ -457,7 +457,7 @@ class JobsView(QWidget):
                         return
                     relay.done.emit(job, None)
 
-                self._remote_pool.start(task)
+                self._remote_pool.submit(task)
 
     def _delete_from_ledger(self, job_ids: list[str]) -> None:
         for job_id in job_ids:
@@ -500,7 +500,7 @@ class JobsView(QWidget):
         for dialog in list(self._details.values()):
             dialog.detach()
         self.model.close()
-        self._remote_pool.waitForDone()
+        self._remote_pool.shutdown(wait=True)
 
     # ---------------------------------------------------------------- slots
     @Slot(str)
@@ -588,7 +588,7 @@ class JobsView(QWidget):
         return menu
 
     @Slot(QModelIndex)
-    def _on_table_doubleClicked(self, index: QModelIndex) -> None:
+    def _on_table_activated(self, index: QModelIndex) -> None:
         job = index.data(JOB_ROW_ROLE)
         if isinstance(job, JobRow):
             self.open_job(job.id)

@@ -37,6 +37,8 @@ from desktop_app.ui.run_executor import RunExecutor
 
 log = logging.getLogger(__name__)
 
+BeforeRun = Callable[[list[RunRequest], QWidget, Callable[[list[RunRequest]], None]], None]
+
 PROGRAM_FILTER = "OpenQASM programs (*.qasm *.qasm2 *.qasm3);;All files (*)"
 _ERROR_STYLE = "background:#fdecea; color:#611a15; border:1px solid #f5c2c0; padding:6px;"
 
@@ -73,6 +75,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else QSettings()
         self._path: str | None = None
+        # Before a run: fill profiles, warn, confirm costs, then call proceed(requests) (or not).
+        self.before_run: BeforeRun | None = None
         self._program_error_shown = False
         self.executor = RunExecutor(self)
         self._build_widgets()
@@ -281,6 +285,16 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return
         self.clear_error()
+        if self.before_run is not None:
+            self.before_run(requests, self, self.start_requests)
+        else:
+            self.start_requests(requests)
+
+    def start_requests(self, requests: list[RunRequest]) -> None:
+        """Run checked, confirmed requests (the `before_run` hook calls this to go ahead)."""
+        if self.executor.running or not requests:
+            return
+        backends = [r.backend for r in requests]
         self._program_error_shown = False
         self.results_view.clear()
         for name in backends:

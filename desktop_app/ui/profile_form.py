@@ -60,6 +60,7 @@ AUTH_LABELS: Final = {
 }
 
 _ERROR_STYLE: Final = "color:#b3261e;"
+_HINT_STYLE: Final = "color:#663c00;"
 _BANNER_STYLE: Final = "background:#fff4e5; color:#663c00; border:1px solid #ffd8a8; padding:6px;"
 
 # Part fields of the resource ID, in order, with their validators.
@@ -391,6 +392,7 @@ class ProfileForm(QWidget):
             self._fill_parts(parts)
             if self.resource_id_input.text() != parts.resource_id:
                 self.resource_id_input.setText(parts.resource_id)
+                self.resource_id_input.setCursorPosition(0)
         finally:
             del blockers
         self._touched.update(("resource_id", *_PARTS))
@@ -472,8 +474,11 @@ class ProfileForm(QWidget):
         problems = self.errors()
         for key, label in self.error_labels.items():
             message = problems.get(key, "") if key in self._touched else ""
+            style = _ERROR_STYLE
             if key == "secret" and not message:
-                message = self._hint_for_secret()
+                message, style = self._hint_for_secret(), _HINT_STYLE
+            if label.styleSheet() != style:
+                label.setStyleSheet(style)
             label.setText(message)
             label.setVisible(bool(message))
         valid = not problems

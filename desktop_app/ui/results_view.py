@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,9 +37,12 @@ class ResultPanel(QGroupBox):
         self.counts_model = CountsModel(self)
         self._layout = QVBoxLayout(self)
         self.status = QLabel("Waiting", self)
-        self.status.setWordWrap(True)
+        # No word wrap (a height-for-width label makes the scroll area scroll vertically); a long
+        # message must not widen the panel: it is cut, the tooltip holds all of it.
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout.addWidget(self.status)
+        self._layout.addStretch(1)  # keeps a lone status line at the top; replaced by the chart
         self.table = QTableView(self)
         self.table.setObjectName("countsTable")
         self.table.setModel(self.counts_model)
@@ -53,17 +57,19 @@ class ResultPanel(QGroupBox):
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
+        self.status.setToolTip(text)
 
     def set_result(self, result: RunResult) -> None:
         from desktop_app.ui.histogram import Histogram  # QtCharts: loaded on the first result
 
         self.result = result
-        self.status.setText(_summary(result))
+        self.set_status(_summary(result))
         if not (result.counts or result.probabilities):
             return
         if self.histogram is None:
             self.histogram = Histogram(self)
-            self._layout.insertWidget(1, self.histogram, 3)
+            self._layout.takeAt(self._layout.count() - 1)  # the stretch
+            self._layout.addWidget(self.histogram, 3)
             self._layout.addWidget(self.table, 2)
             self.histogram.show()
         if result.counts and not result.exact:

@@ -44,7 +44,8 @@ class Arm:
             return self._resource_graph(req, token.principal)
         match = _WS.match(req.path)
         if match and req.method == "GET":
-            return self._workspace(*match.groups(), principal=token.principal)
+            sub, rg, name = match.groups()
+            return self._workspace(sub, rg, name, principal=token.principal)
         return Response.error(
             404,
             "InvalidResourceType",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -33,6 +35,14 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: Linux sends it SIGTERM if the process that started it dies, so a
+    killed test run leaves no Azurite behind (the normal path still stops it by PID)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class Azurite:
@@ -82,6 +92,7 @@ class Azurite:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
                     start_new_session=True,
+                    preexec_fn=_die_with_parent,  # it dies with the thread that started it
                 )
             except OSError as exc:  # node itself missing
                 raise AzuriteMissingError(f"{INSTALL_HINT} ({exc})") from exc

@@ -371,7 +371,7 @@ class Emulator:
                 self.reset()
                 return Response.json(200, {"reset": True})
             if path == "/faults" and method == "GET":
-                return Response.json(200, [f.to_json() for f in self.faults.list()])
+                return Response.json(200, [f.to_json() for f in self.faults.all()])
             if path == "/faults" and method == "POST":
                 kind = body.pop("kind")
                 return Response.json(201, self.add_fault(kind, **body).to_json())

@@ -73,6 +73,7 @@ class Heartbeat:
 
     def __exit__(self, *exc: object) -> None:
         self.timer.stop()
+        self.ticks.append(time.perf_counter())  # a stall at the very end counts too
 
     def intervals(self) -> list[float]:
         return [b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtCore import QDate, QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QHeaderView, QLabel
 from pytestqt.qtbot import QtBot
@@ -159,6 +159,14 @@ def test_model_passes_the_model_tester(
         qtmodeltester.check(model)
         assert model.headerData(0, Qt.Orientation.Horizontal) == "Name"
         assert model.columnCount() == len(COLUMNS)
+        # the tester stays attached: inserts, removals, layout changes and resets are checked too
+        new_id = ledger.create_job(backend="ionq.simulator", program=program_of(0), shots=5)
+        qtbot.waitUntil(lambda: model.total() == N_JOBS + 1, timeout=WAIT_MS)
+        ledger.delete([new_id, jobs[0].id, jobs[1].id])
+        qtbot.waitUntil(lambda: model.total() == N_JOBS - 2, timeout=WAIT_MS)
+        with qtbot.waitSignal(model.refreshed, timeout=WAIT_MS):
+            model.set_filter(JobFilter(backends=("rigetti.sim.qvm",)))
+        assert len(loaded_ids(model, qtbot)) == sum(j.backend == "rigetti.sim.qvm" for j in jobs)
     finally:
         model.close()
 
@@ -301,6 +309,14 @@ def test_opening_a_job_shows_program_settings_history_and_counts(
     writer.join()
     qtbot.waitUntil(lambda: "renamed elsewhere" in dialog.heading.text(), timeout=WAIT_MS)
 
+    # Return on a selected row opens it too (the open dialog is raised, not duplicated)
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.model.index(row, 0))
+    with qtbot.waitSignal(view.jobOpened, timeout=WAIT_MS) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened.args == [job.id]
+    assert list(view.open_dialogs()) == [job.id]
+
 
 def test_a_failed_job_shows_its_error_code_message_and_hint(
     make_view, jobs: list[Job], qtbot: QtBot
@@ -332,7 +348,8 @@ def test_rename_tag_and_delete_reach_the_ledger(
     job = jobs[12]
     select(view, qtbot, job.id)
     monkeypatch.setattr(jobs_view, "ask_text", lambda *a: "  Bell on Monday ")
-    view.rename_action.trigger()
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_F2)
     assert ledger.get(job.id).name == "Bell on Monday"
     name_column = [c.title for c in COLUMNS].index("Name")
 
@@ -358,7 +375,7 @@ def test_rename_tag_and_delete_reach_the_ledger(
     monkeypatch.setattr(jobs_view, "ask_delete", confirm)
     select(view, qtbot, job.id)
     with qtbot.waitSignal(view.jobsDeleted) as deleted:
-        view.delete_action.trigger()
+        qtbot.keyClick(view.table, Qt.Key.Key_Delete)
     assert deleted.args == [[job.id]]
     assert asked and asked[0][1] is False  # no remote deletion seam given
     with pytest.raises(JobNotFoundError):
@@ -513,10 +530,16 @@ def test_a_change_from_another_thread_updates_the_view(
         ledger.set_status(job_id, "Executing")
         created.append(job_id)
 
+    selected = jobs[-3]  # third newest: row 2, until the new job pushes it down
+    select(view, qtbot, selected.id)
+    assert view.model.loaded_row_of(selected.id) == 2
     thread = threading.Thread(target=worker)
     thread.start()
     thread.join()
     qtbot.waitUntil(lambda: view.model.total() == N_JOBS + 1, timeout=WAIT_MS)
+    # the selection followed its job to row 3: a Delete now still deletes that job
+    assert [j.id for j in view.selected_jobs()] == [selected.id]
+    assert view.table.currentIndex().row() == view.model.loaded_row_of(selected.id) == 3
     qtbot.waitUntil(lambda: view.model.job_id(0) == created[0], timeout=WAIT_MS)  # newest first
     assert view.model.index(0, 0).data() == "from a worker"
     assert view.model.index(0, [c.title for c in COLUMNS].index("Status")).data() == "Executing"
@@ -546,3 +569,44 @@ def test_an_empty_ledger_shows_no_rows(make_view, qtbot: QtBot, ledger: Ledger) 
     assert view.model.rowCount() == 0 and view.count_label.text() == "0 jobs"
     assert view.context_menu().isEmpty()
     assert ledger.count(JobFilter()) == 0
+
+
+def test_the_context_menu_matches_the_job(make_view, jobs: list[Job], qtbot: QtBot) -> None:
+    view = make_view()
+    select(view, qtbot, jobs[5].id)  # Failed: nothing to export but the bundle
+    menu = view.context_menu()
+    titles = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert titles == ["&Open", "&Rename…", "Edit &tags…", "&Export", "&Delete…"]
+    enabled = {kind: act.isEnabled() for kind, act in view.export_actions.items()}
+    assert enabled == {
+        ExportKind.CSV: False,
+        ExportKind.JSON: False,
+        ExportKind.BUNDLE: True,
+        ExportKind.PNG: False,
+        ExportKind.SVG: False,
+    }
+    menu.deleteLater()
+    select(view, qtbot, jobs[8].id)  # Succeeded
+    view.context_menu().deleteLater()
+    assert all(act.isEnabled() for act in view.export_actions.values())
+
+
+def test_the_delete_question_offers_azure_only_when_it_can(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QDialogButtonBox
+
+    def answer(tick: bool, button: QDialogButtonBox.StandardButton) -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QDialog)
+        box = dialog.findChild(QCheckBox)
+        assert box is not None and box.isVisibleTo(dialog) == tick
+        if tick:
+            box.setChecked(True)
+        dialog.findChild(QDialogButtonBox).button(button).click()
+
+    for offer, button, expected in (
+        (True, QDialogButtonBox.StandardButton.Yes, DeleteChoice(remote=True)),
+        (False, QDialogButtonBox.StandardButton.Yes, DeleteChoice(remote=False)),
+        (True, QDialogButtonBox.StandardButton.No, None),
+    ):
+        QTimer.singleShot(0, lambda o=offer, b=button: answer(o, b))
+        assert jobs_view.ask_delete(None, "Delete it?", offer) == expected

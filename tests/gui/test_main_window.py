@@ -241,3 +241,22 @@ def test_closing_during_a_run_stops_thread_and_worker(qtbot: QtBot, make_window)
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_before_run_hook_can_stop_or_change_a_run(qtbot: QtBot, window: MainWindow) -> None:
+    import dataclasses
+
+    window.load_example("bell.qasm")
+    seen: list[list[str]] = []
+    window.before_run = lambda requests, parent, proceed: seen.append([r.backend for r in requests])
+    window.run()  # the hook said nothing: no run
+    assert seen == [[LOCAL_SIMULATOR]]
+    assert not window.executor.running and window.run_button.isEnabled()
+
+    def change_shots(requests, parent, proceed) -> None:
+        proceed([dataclasses.replace(r, shots=123) for r in requests])
+
+    window.before_run = change_shots
+    run_and_wait(qtbot, window)
+    result = window.results_view.panel(LOCAL_SIMULATOR).result
+    assert result is not None and result.shots == 123 and sum(result.counts.values()) == 123

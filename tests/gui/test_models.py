@@ -62,3 +62,28 @@ def test_histogram_keeps_the_most_frequent_outcomes_in_bit_order() -> None:
     values = {format(i, "06b"): float(i) for i in range(64)}
     top = top_outcomes(values, limit=4)
     assert top == [("111100", 60.0), ("111101", 61.0), ("111110", 62.0), ("111111", 63.0)]
+
+
+def test_backend_model_credentials_box_and_extra_rows(qtmodeltester, qtbot) -> None:
+    from dataclasses import replace
+
+    model = BackendModel(builtin_backends())
+    azure = next(b for b in builtin_backends() if not b.is_local)
+    credentials = next(i for i, c in enumerate(COLUMNS) if c.key == "credentials")
+    row = next(i for i, b in enumerate(builtin_backends()) if b.name == azure.name)
+    model.set_runnable(azure.name, True)
+    index = model.index(row, credentials)
+    assert model.data(index, Qt.ItemDataRole.CheckStateRole) is None  # no choice yet: no box
+    model.set_credentials(azure.name, "Own: lab-sp", True)
+    assert index.data() == "Own: lab-sp"
+    assert model.flags(index) & Qt.ItemFlag.ItemIsUserCheckable
+    with qtbot.waitSignal(model.credentialsToggled) as blocker:
+        assert model.setData(index, Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+    assert blocker.args == [azure.name, False]
+
+    extra = replace(azure, name="ionq.qpu.aria-9", num_qubits=0)
+    assert not model.has_backend(extra.name)
+    model.add_backend(extra)
+    assert model.has_backend(extra.name)
+    assert model.index(model.rowCount() - 1, 0).data() == "ionq.qpu.aria-9"
+    qtmodeltester.check(model)

@@ -12,30 +12,34 @@ from pathlib import Path
 import keyring
 import keyring.backend
 import pytest
-from PySide6.QtCore import Qt
+from keyring.backends import fail
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
 from desktop_app.core.azure_status import StatusSnapshot
 from desktop_app.core.credentials import LEAST_PRIVILEGE_ROLE
-from desktop_app.core.secrets import SERVICE_NAME
+from desktop_app.core.secrets import NO_KEYRING_MESSAGE, SERVICE_NAME
 from desktop_app.ui import background, messages
 from desktop_app.ui.credentials_dialog import CredentialsDialog
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.status_refresher import StatusRefresher, describe
 from tests.azure_emulator.fixtures import AzureEnv
-from tests.integration.keyring_session import (  # noqa: F401 (fixtures)
-    KeyringSession,
-    keyring_session,
-    secret_service,
-)
+from tests.integration import keyring_session as _keyring_fixtures
+from tests.integration.keyring_session import KeyringSession
 
 pytestmark = [pytest.mark.keyring, pytest.mark.azure]
+
+# the real Secret Service (gnome-keyring on a private D-Bus) as fixtures of this module
+keyring_session = _keyring_fixtures.keyring_session
+secret_service = _keyring_fixtures.secret_service
 
 CANARY = "canary-Ui5!k-93be1c2d7a"
 CANARY_CLIENT = "77777777-7777-4777-8777-777777777777"
 SIX = {"ionq.qpu.forte-1", "ionq.qpu.forte-enterprise-1", "ionq.simulator", "rigetti.sim.qvm",
        "quantinuum.sim.h2-1sc", "quantinuum.sim.h2-1e"}
 WAIT_MS = 30_000
+BELL = (Path(__file__).parents[2] / "resources" / "examples" / "bell.qasm").read_text("utf-8")
 
 
 class Answers:
@@ -228,3 +232,96 @@ def test_status_refresher_live_then_offline(qtbot: QtBot, env: AzureEnv,
     finally:
         refresher.stop()
         assert background.wait_idle(WAIT_MS)
+
+
+# ---------------------------------------------------------------- the main window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path, answers: Answers) -> Iterator[MainWindow]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+    assert background.wait_idle(WAIT_MS)
+
+
+def row_of(win: MainWindow, name: str):
+    return next(r for r in win.backend_model.rows() if r.backend.name == name)
+
+
+def test_backend_summary_live_and_unavailable_target_asks(
+        qtbot: QtBot, env: AzureEnv, secret_service: keyring.backend.KeyringBackend,
+        window: MainWindow, answers: Answers):
+    env.emulator.set_target("rigetti.sim.qvm", availability="Unavailable")
+    env.emulator.add_target("ionq", "ionq.qpu.aria-9", 25, average_queue_time=600)
+    assert row_of(window, "ionq.simulator").runnable is False  # no profile yet
+    window.credentials_action.trigger()  # Ctrl+Shift+P
+    dlg = window.credentials_dialog
+    assert dlg is not None and dlg.isVisible()
+    fill(qtbot, dlg, env)
+    with qtbot.waitSignal(window.azure.refresher.snapshotChanged, timeout=WAIT_MS,
+                          check_params_cb=lambda s: s is not None and not s.from_cache):
+        assert dlg.save()  # the window picks the new profile up and refreshes
+    dlg.close()
+    assert window.profile_selector.current() == "emu"
+    assert window.profile_selector.status.text().startswith("Live figures from ")
+    names = {r.backend.name for r in window.backend_model.rows()}
+    assert SIX | {"local.simulator", "ionq.qpu.aria-9"} == names
+    for name in SIX - {"rigetti.sim.qvm"}:
+        assert row_of(window, name).info["availability"] == "Available", name
+        assert row_of(window, name).runnable
+    assert row_of(window, "rigetti.sim.qvm").info["availability"] == "Unavailable"
+    assert row_of(window, "ionq.simulator").info["queue"] == "2 s"
+    assert row_of(window, "ionq.simulator").info["credentials"] == "Own: emu"
+
+    # F5 refreshes on demand
+    env.emulator.set_target("ionq.simulator", average_queue_time=120)
+    with qtbot.waitSignal(window.azure.refresher.snapshotChanged, timeout=WAIT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert row_of(window, "ionq.simulator").info["queue"] == "2 min"
+
+    window.load_program_text(BELL, None)
+    window.backend_model.set_checked("local.simulator", False)
+    window.backend_model.set_checked("rigetti.sim.qvm", True)
+    answers.answer = False
+    qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(answers.questions), timeout=WAIT_MS)
+    assert "rigetti.sim.qvm is Unavailable" in answers.questions[0]
+    assert not window.executor.running and window.run_button.isEnabled()
+
+
+def test_no_keyring_app_starts_says_so_and_runs_locally(qtbot: QtBot, window_without_keyring):
+    win = window_without_keyring
+    qtbot.waitUntil(lambda: win.profile_selector.note.isVisible(), timeout=WAIT_MS)
+    assert win.profile_selector.note.text().startswith(NO_KEYRING_MESSAGE)
+    win.load_program_text(BELL, None)
+    win.shots_input.setValue(200)
+    with qtbot.waitSignal(win.executor.runFinished, timeout=120_000):
+        qtbot.mouseClick(win.run_button, Qt.MouseButton.LeftButton)
+    [result] = win.results_view.results()
+    assert result.backend == "local.simulator" and sum(result.counts.values()) == 200
+    assert set(result.counts) <= {"00", "11"}
+
+
+@pytest.fixture
+def window_without_keyring(qtbot: QtBot, tmp_path, answers: Answers) -> Iterator[MainWindow]:
+    from desktop_app.core import secrets
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    secrets.set_default_secret_store(None)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    try:
+        win = MainWindow(settings)
+        qtbot.addWidget(win)
+        win.show()
+        win.start_background_work()
+        yield win
+        win.close()
+        assert background.wait_idle(WAIT_MS)
+    finally:
+        keyring.set_keyring(previous)
+        secrets.set_default_secret_store(None)

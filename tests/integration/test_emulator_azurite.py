@@ -9,6 +9,7 @@ import pytest
 
 from tests.azure_emulator import azurite
 from tests.azure_emulator.fixtures import AzureEnv
+from tests.integration.test_emulator_sdk import workspace
 
 pytestmark = pytest.mark.azure
 
@@ -35,10 +36,7 @@ def test_sas_container_is_real(azure_env: AzureEnv) -> None:
     """The SAS URL the data plane hands out is accepted by Azurite for upload and listing."""
     from azure.storage.blob import ContainerClient
 
-    ws = __import__("tests.integration.test_emulator_sdk", fromlist=["workspace"]).workspace(
-        azure_env
-    )
-    url = ws.get_container_uri(container_name="job-sas-check")
+    url = workspace(azure_env).get_container_uri(container_name="job-sas-check")
     container = ContainerClient.from_container_url(url)
     container.upload_blob("inputData", b"{}")
     assert [b.name for b in container.list_blobs()] == ["inputData"]

@@ -171,10 +171,45 @@ def test_qsharp_program_as_qir(azure_env: AzureEnv) -> None:
         "operation Bell() : (Result, Result) { use (a, b) = (Qubit(), Qubit()); H(a); "
         "CNOT(a, b); let r = (M(a), M(b)); ResetAll([a, b]); r }"
     )
-    job = workspace(azure_env).get_targets("ionq.simulator").submit(
-        qsharp.compile("Bell()"), name="qsharp-bell", shots=200
+    job = (
+        workspace(azure_env)
+        .get_targets("ionq.simulator")
+        .submit(qsharp.compile("Bell()"), name="qsharp-bell", shots=200)
     )
     results = job.get_results()
     assert set(results) == {"(0, 0)", "(1, 1)"}
     assert sum(results.values()) == pytest.approx(1.0)
     assert job.get_results_shots()[0] in ((0, 0), (1, 1))
+
+
+def test_workspace_by_name_uses_resource_graph(azure_env: AzureEnv) -> None:
+    from azure.quantum import Workspace
+
+    ws = Workspace(
+        name=azure_env.workspace,
+        credential=credential(azure_env),
+        arm_endpoint=azure_env.arm_endpoint,
+    )
+    assert (ws.subscription_id, ws.resource_group, ws.location) == (
+        azure_env.subscription_id,
+        azure_env.resource_group,
+        azure_env.location,
+    )
+    graph = azure_env.emulator.requests_matching("arm", "POST", "/Microsoft.ResourceGraph/")
+    assert [r.status for r in graph] == [200]
+    assert len(ws.get_targets()) == 6
+    with pytest.raises(ValueError, match="No matching workspace"):
+        Workspace(
+            name=azure_env.workspace,
+            location="westeurope",
+            credential=credential(azure_env),
+            arm_endpoint=azure_env.arm_endpoint,
+        )
+
+
+def test_quotas(azure_env: AzureEnv) -> None:
+    quotas = workspace(azure_env).get_quotas()
+    by_provider = {q["providerId"]: q for q in quotas}
+    assert set(by_provider) == {"ionq", "quantinuum", "rigetti"}
+    assert by_provider["ionq"]["dimension"] == "qgs"
+    assert by_provider["rigetti"]["limit"] == 2.0

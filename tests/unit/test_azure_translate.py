@@ -43,15 +43,16 @@ PROGRAMS = {
     "measure q[0] -> a[0]; measure q[1] -> b[0]; measure q[2] -> b[1];",
 }
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
-for _path in sorted(EXAMPLES.glob("*.qasm")) if EXAMPLES.is_dir() else []:
-    _text = _path.read_text(encoding="utf-8")
-    if _text.lstrip().startswith("OPENQASM 2"):
-        PROGRAMS[f"example:{_path.stem}"] = _text
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.qasm")) if EXAMPLES.is_dir() else []
+CONTROL_FLOW = ("if_else", "while_loop", "switch_case")  # for loops are unrolled
 
 TARGETS = ("ionq.simulator", "quantinuum.sim.h2-1e", "rigetti.sim.qvm")
 
 
 def _unitary_part(circuit: QuantumCircuit) -> QuantumCircuit:
+    from qiskit.transpiler.passes import UnrollForLoops
+
+    circuit = UnrollForLoops()(circuit)  # the reference runs `for` loops as repeated gates
     bare = QuantumCircuit(circuit.num_qubits)
     for inst in circuit.data:
         if inst.operation.name not in ("measure", "barrier"):
@@ -154,10 +155,34 @@ def quil_read(text: str) -> tuple[QuantumCircuit, dict[int, int], int]:
 # --- tests ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=sorted(PROGRAMS))
+def _example_circuit(path: Path) -> QuantumCircuit:
+    from desktop_app.core.programs import load_program_file
+
+    return load_program_file(path).circuit
+
+
+def _has_control_flow(circuit: QuantumCircuit) -> bool:
+    return any(i.operation.name in CONTROL_FLOW for i in circuit.data)
+
+
+@pytest.fixture(params=[*sorted(PROGRAMS), *(f"example:{p.name}" for p in EXAMPLE_FILES)])
 def circuit(request) -> QuantumCircuit:
+    if request.param.startswith("example:"):
+        qc = _example_circuit(EXAMPLES / request.param.removeprefix("example:"))
+        if _has_control_flow(qc):
+            pytest.skip("classical control flow: covered by test_control_flow_is_refused")
+        return qc
     legacy = qasm2.LEGACY_CUSTOM_INSTRUCTIONS
     return qasm2.loads(PROGRAMS[request.param], custom_instructions=legacy)
+
+
+@pytest.mark.parametrize("path", [p for p in EXAMPLE_FILES if "teleport" in p.name])
+def test_control_flow_is_refused(path):
+    qc = _example_circuit(path)
+    assert _has_control_flow(qc)
+    for target in TARGETS:
+        with pytest.raises(UserInputError, match="classical control flow"):
+            at.translate(qc, target)
 
 
 def test_ionq_json_matches_ideal_through_normalization(circuit):
@@ -213,13 +238,13 @@ def test_quil_matches_ideal(circuit):
     shots = []
     for bitstring, p in dist.items():
         ro = [int(b) for b in reversed(bitstring)]
-        shots += [ro] * round(p * 1_000_000)
+        shots += [ro] * round(p * 200_000)
     counts = rigetti_counts({"ro": shots}, Readout.from_translation(tr))
     total = sum(counts.values())
     got = {k: v / total for k, v in counts.items()}
     want = ideal(circuit)
     for key in set(got) | set(want):
-        assert math.isclose(got.get(key, 0.0), want.get(key, 0.0), abs_tol=2e-6), key
+        assert math.isclose(got.get(key, 0.0), want.get(key, 0.0), abs_tol=5e-5), key
 
 
 def test_ionq_measure_map_and_metadata_roundtrip():

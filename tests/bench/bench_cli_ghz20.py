@@ -1,0 +1,159 @@
+"""GHZ-20, 1000 shots, end to end: `python -m desktop_app run FILE --shots 1000 --json` against a
+plain qiskit + qiskit-aer script reading the same file, each a fresh process, median of N runs.
+
+Run: .venv/bin/python tests/bench/bench_cli_ghz20.py [N]   (N defaults to 5)
+Goal: CLI median <= 1.2x the plain script's. Also prints the in-process simulate-only medians (the
+app's core path vs qiskit-aer called directly, both warm) so the app's own overhead is visible.
+Prints figures only (no assertions). The program is written to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+QUBITS = 20
+SHOTS = 1000
+IN_PROCESS_RUNS = 20
+
+
+def ghz_program(n: int) -> str:
+    lines = ["OPENQASM 2.0;", 'include "qelib1.inc";', f"qreg q[{n}];", f"creg c[{n}];", "h q[0];"]
+    lines += [f"cx q[{i}], q[{i + 1}];" for i in range(n - 1)]
+    lines.append("measure q -> c;")
+    return "\n".join(lines) + "\n"
+
+
+# The baseline: what a user would write by hand with qiskit + qiskit-aer, same file, same shots.
+DIRECT_SCRIPT = r"""
+import json, sys
+from qiskit import qasm2, transpile
+from qiskit_aer import AerSimulator
+
+circuit = qasm2.load(sys.argv[1], custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
+simulator = AerSimulator()
+counts = simulator.run(transpile(circuit, simulator), shots=int(sys.argv[2])).result().get_counts()
+print(json.dumps(counts))
+"""
+
+
+def timed_process(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{args[:4]} failed ({proc.returncode}):\n{proc.stderr}")
+    return elapsed, proc.stdout
+
+
+def check_ghz_counts(counts: dict[str, int], where: str) -> None:
+    """A GHZ state gives only all-zeros and all-ones: a wrong run must not pass as a fast one."""
+    expected = {"0" * QUBITS, "1" * QUBITS}
+    if set(counts) - expected or sum(counts.values()) != SHOTS:
+        raise SystemExit(f"{where}: not GHZ-{QUBITS} counts: {counts}")
+
+
+def median_ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:8.1f} ms"
+
+
+def end_to_end(program: Path, runs: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
+    cli = [sys.executable, "-m", "desktop_app", "run", str(program), "--shots", str(SHOTS)]
+    cli.append("--json")
+    direct = [sys.executable, "-c", DIRECT_SCRIPT, str(program), str(SHOTS)]
+    cli_times: list[float] = []
+    direct_times: list[float] = []
+    for _ in range(runs):  # interleaved, so a busy moment on the machine hits both alike
+        elapsed, out = timed_process(cli, env)
+        (result,) = json.loads(out)
+        check_ghz_counts(result["counts"], "CLI")
+        cli_times.append(elapsed)
+        elapsed, out = timed_process(direct, env)
+        check_ghz_counts(json.loads(out), "direct script")
+        direct_times.append(elapsed)
+    return cli_times, direct_times
+
+
+def in_process(program: Path) -> tuple[float, float, list[float], list[float]]:
+    """First call (imports, pass manager) and warm medians: app core path vs qiskit-aer directly."""
+    from qiskit import qasm2, transpile
+    from qiskit_aer import AerSimulator
+
+    from desktop_app.core.cancel import CancelToken, no_progress
+    from desktop_app.core.catalog import LOCAL_SIMULATOR
+    from desktop_app.core.executors import RunRequest, executor_for
+
+    source = program.read_text(encoding="utf-8")
+    executor = executor_for(LOCAL_SIMULATOR, isolate=False)
+    request = RunRequest(source, str(program), LOCAL_SIMULATOR, SHOTS)
+
+    def app_core() -> None:
+        result = executor.run(request, CancelToken(), no_progress)
+        check_ghz_counts(result.counts, "app core")
+
+    simulator = AerSimulator()
+
+    def direct_aer() -> None:
+        circuit = qasm2.loads(source, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
+        counts = simulator.run(transpile(circuit, simulator), shots=SHOTS).result().get_counts()
+        check_ghz_counts(counts, "direct aer")
+
+    def first_then_warm(work: Callable[[], None]) -> tuple[float, list[float]]:
+        started = time.perf_counter()
+        work()
+        first = time.perf_counter() - started
+        samples = []
+        for _ in range(IN_PROCESS_RUNS):
+            started = time.perf_counter()
+            work()
+            samples.append(time.perf_counter() - started)
+        return first, samples
+
+    # Both share the qiskit/aer imports above; the direct path runs first, so the app's first
+    # call below pays only its own set-up (parsers, pass manager), not the qiskit import.
+    direct_first, direct_warm = first_then_warm(direct_aer)
+    app_first, app_warm = first_then_warm(app_core)
+    return app_first, direct_first, app_warm, direct_warm
+
+
+def main(argv: list[str]) -> int:
+    runs = int(argv[0]) if argv else 5
+    env = {**os.environ, "QDK_PYTHON_TELEMETRY": "none", "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory(prefix="bench-ghz20-") as folder:
+        program = Path(folder) / "ghz20.qasm"
+        program.write_text(ghz_program(QUBITS), encoding="utf-8")
+        env["QUANTUM_DESK_DATA_DIR"] = str(Path(folder) / "data")  # keep the user's ledger clean
+        print(f"GHZ-{QUBITS}, {SHOTS} shots, {runs} fresh processes each, {os.cpu_count()} cores")
+        cli_times, direct_times = end_to_end(program, runs, env)
+        ratio = statistics.median(cli_times) / statistics.median(direct_times)
+        print(f"  CLI  `python -m desktop_app run --json` median {median_ms(cli_times)}")
+        print(f"  plain qiskit + qiskit-aer script      median {median_ms(direct_times)}")
+        print(f"  ratio CLI / plain script: {ratio:.2f}x (goal <= 1.20x)")
+        print(f"  samples CLI:    {', '.join(f'{t:.3f}' for t in cli_times)} s")
+        print(f"  samples script: {', '.join(f'{t:.3f}' for t in direct_times)} s")
+
+        app_first, direct_first, app_warm, direct_warm = in_process(program)
+        print(f"In process, simulate only (parse + transpile + run), {IN_PROCESS_RUNS} warm runs:")
+        print(
+            f"  app core (executor_for(isolate=False).run) first {app_first * 1000:7.1f} ms, "
+            f"warm median {median_ms(app_warm)}"
+        )
+        print(
+            f"  qiskit-aer directly (qasm2.loads+transpile) first {direct_first * 1000:7.1f} ms, "
+            f"warm median {median_ms(direct_warm)}"
+        )
+        overhead = statistics.median(app_warm) - statistics.median(direct_warm)
+        print(f"  app overhead per warm run: {overhead * 1000:+.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
