@@ -1,4 +1,4 @@
-"""Runs requests on one QThread: a worker QObject calls the core executors, signals bring results.
+"""Runs requests from one QThread: a worker QObject calls the core executors, signals bring results.
 
 The worker thread only supervises: the local simulator runs in a worker process (see
 core.local_executor), so the GUI thread never waits on the interpreter lock or the network.
@@ -7,7 +7,9 @@ core.local_executor), so the GUI thread never waits on the interpreter lock or t
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -30,33 +32,48 @@ class _Worker(QObject):
 
     @Slot(object, object)
     def _on_executor_runRequested(self, requests: list[RunRequest], token: CancelToken) -> None:
+        # Backends run side by side: each on a plain thread that only waits (on the network or on
+        # the simulator process); this QThread waits for all of them, then reports the run done.
+        program_errors: list[object] = []
+        lock = threading.Lock()
+        with ThreadPoolExecutor(max(1, len(requests)), thread_name_prefix="qd-run") as pool:
+            for request in requests:
+                pool.submit(self._run_one, request, token, program_errors, lock)
+        self.runFinished.emit()
+
+    def _run_one(
+        self,
+        request: RunRequest,
+        token: CancelToken,
+        program_errors: list[object],
+        lock: threading.Lock,
+    ) -> None:
         from desktop_app.core.programs import ProgramError
         from desktop_app.core.results import RunResult
 
-        program_error_shown = False
-        for request in requests:
-            backend = request.backend
-            if token.cancelled:
-                self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
-                continue
-            self.jobStarted.emit(backend)
-            try:
-                result = executor_for(backend).run(request, token, self._progress_of(backend))
-            except Cancelled:
-                self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
-            except ProgramError as exc:
-                if not program_error_shown:  # the same program on every backend: mark it once
-                    self.programError.emit(exc)
-                    program_error_shown = True
-                self.jobFailed.emit(backend, str(exc))
-            except QuantumDeskError as exc:
-                self.jobFailed.emit(backend, str(exc))
-            except Exception as exc:  # a bug must not kill the thread: log it, tell the user
-                log.exception("run on %s failed", backend)
-                self.jobFailed.emit(backend, f"unexpected {type(exc).__name__}; see the log")
-            else:
-                self.jobFinished.emit(result)
-        self.runFinished.emit()
+        backend = request.backend
+        if token.cancelled:
+            self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
+            return
+        self.jobStarted.emit(backend)
+        try:
+            result = executor_for(backend).run(request, token, self._progress_of(backend))
+        except Cancelled:
+            self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
+        except ProgramError as exc:
+            with lock:  # the same program on every backend: mark it once
+                first = not program_errors
+                program_errors.append(exc)
+            if first:
+                self.programError.emit(exc)
+            self.jobFailed.emit(backend, str(exc))
+        except QuantumDeskError as exc:
+            self.jobFailed.emit(backend, str(exc))
+        except Exception as exc:  # a bug must not kill the run: log it, tell the user
+            log.exception("run on %s failed", backend)
+            self.jobFailed.emit(backend, f"unexpected {type(exc).__name__}; see the log")
+        else:
+            self.jobFinished.emit(result)
 
     def _progress_of(self, backend: str) -> ProgressCallback:
         def progress(message: str, _fraction: float | None) -> None:
@@ -75,7 +92,7 @@ class _Worker(QObject):
 
 
 class RunExecutor(QObject):
-    """start(requests) runs them in order on the thread; cancel() stops the current run."""
+    """start(requests) runs them side by side off the GUI thread; cancel() stops the whole run."""
 
     jobStarted = Signal(str)  # backend
     jobProgress = Signal(str, str)  # backend, message
