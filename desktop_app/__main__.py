@@ -22,4 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # simulator worker processes in a PyInstaller bundle
     sys.exit(main())

@@ -73,9 +73,7 @@ def enum_text(value: object) -> str:
 
 def job_status_of(azure_status: object) -> JobStatus:
     """The app's status for an Azure job status string (unknown ones count as waiting)."""
-    return _AZURE_STATUS.get(
-        enum_text(azure_status).lower(), JobStatus.WAITING
-    )
+    return _AZURE_STATUS.get(enum_text(azure_status).lower(), JobStatus.WAITING)
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,8 @@ class JobRecorder(Protocol):
         """Called on every status change seen while polling."""
 
     def job_finished(self, job_id: str, result: RunResult, details: Mapping[str, Any]) -> None:
-        """Called once with the final result (`details`: cost estimate, service timings)."""
+        """Called once with the final result. `details`: "cost_estimate" (dict or None),
+        "azure_status", and for succeeded jobs "raw_result" (bytes) and "raw_content_type"."""
 
 
 class NullRecorder:

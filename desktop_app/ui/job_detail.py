@@ -92,7 +92,9 @@ def _render_chart(histogram: Histogram, painter: QPainter, size: QSize) -> None:
         if layout is not None:
             layout.activate()
     source = chart.sceneBoundingRect()
-    chart.scene().render(painter, QRectF(0, 0, size.width(), size.height()), source)
+    margin = 10  # the chart's own margins are thin: keep the outer labels off the edge
+    target = QRectF(margin, margin, size.width() - 2 * margin, size.height() - 2 * margin)
+    chart.scene().render(painter, target, source)
 
 
 def _atomic_write(path: Path, write: Callable[[str], None]) -> None:

@@ -302,6 +302,8 @@ class JobsModel(QAbstractTableModel):
         """Start a re-query of the count and the loaded pages (page 0 at least)."""
         if self._closed:
             return
+        if self._refreshing and not self._keep_rows:
+            keep_rows = False  # a new filter or order is still on its way: stay a reset
         self._generation += 1
         self._wanted.generation = self._generation
         self._refreshing = True

@@ -39,8 +39,11 @@ GOAL = 1.1
 
 
 def _setup(root: Path) -> tuple[Any, Any, Any]:
-    for var, sub in (("QUANTUM_DESK_CONFIG_DIR", "config"), ("QUANTUM_DESK_DATA_DIR", "data"),
-                     ("QUANTUM_DESK_CACHE_DIR", "cache")):  # fmt: skip
+    for var, sub in (
+        ("QUANTUM_DESK_CONFIG_DIR", "config"),
+        ("QUANTUM_DESK_DATA_DIR", "data"),
+        ("QUANTUM_DESK_CACHE_DIR", "cache"),
+    ):
         os.environ[var] = str(root / sub)
     from tests.azure_emulator.server import start_all
 
@@ -50,9 +53,15 @@ def _setup(root: Path) -> tuple[Any, Any, Any]:
     from desktop_app.core.profiles import Profile, ProfileStore
     from desktop_app.core.secrets import default_secret_store
 
-    profile = Profile(name="bench", resource_id=info.resource_id, location=info.location,
-                      tenant_id=info.tenant_id, client_id=info.client_id,
-                      authority_host=info.authority, arm_endpoint=info.arm_endpoint).validated()  # fmt: skip
+    profile = Profile(
+        name="bench",
+        resource_id=info.resource_id,
+        location=info.location,
+        tenant_id=info.tenant_id,
+        client_id=info.client_id,
+        authority_host=info.authority,
+        arm_endpoint=info.arm_endpoint,
+    ).validated()
     ProfileStore().create(profile)
     default_secret_store().set("bench", info.client_secret)
     return emulator, azurite, info
@@ -79,8 +88,12 @@ def _sdk_run(info: Any, credential: Any) -> float:
     from azure.quantum import Workspace
 
     start = time.perf_counter()
-    workspace = Workspace(resource_id=info.resource_id, location=info.location,
-                          credential=credential, arm_endpoint=info.arm_endpoint)  # fmt: skip
+    workspace = Workspace(
+        resource_id=info.resource_id,
+        location=info.location,
+        credential=credential,
+        arm_endpoint=info.arm_endpoint,
+    )
     target = workspace.get_targets("ionq.simulator")
     job = target.submit(BELL_IONQ, name="bench", shots=SHOTS)
     job.wait_until_completed(print_progress=False)
@@ -98,9 +111,13 @@ def measure(rounds: int = 10) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-azure-") as tmp:
         emulator, azurite, info = _setup(Path(tmp))
         try:
-            credential = ClientSecretCredential(info.tenant_id, info.client_id,
-                                                info.client_secret, authority=info.authority,
-                                                disable_instance_discovery=True)  # fmt: skip
+            credential = ClientSecretCredential(
+                info.tenant_id,
+                info.client_id,
+                info.client_secret,
+                authority=info.authority,
+                disable_instance_discovery=True,
+            )
             _app_run(), _sdk_run(info, credential)  # warm-up: imports, first token, TLS
             app, sdk = [], []
             for _ in range(rounds):  # interleaved, so drift on a shared machine hits both

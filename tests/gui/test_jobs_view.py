@@ -209,6 +209,36 @@ def test_filter_by_text_backend_status_and_date(make_view, jobs: list[Job], qtbo
     assert len(apply(view, qtbot)) == N_JOBS
 
 
+def test_recent_date_ranges(make_view, ledger: Ledger, jobs: list[Job], qtbot: QtBot) -> None:
+    now = datetime.now(UTC)
+    recent = {
+        days: ledger.create_job(
+            backend="ionq.simulator",
+            program=program_of(days),
+            shots=1,
+            created_at=now - timedelta(days=days, minutes=1),
+        )
+        for days in (0, 3, 20)
+    }
+    today = ledger.create_job(backend="ionq.simulator", program="", shots=1, created_at=now)
+    view = make_view()
+    for key, expected in (
+        (
+            "today",
+            {today}
+            | (
+                {recent[0]}
+                if (now - timedelta(minutes=1)).astimezone().date() == now.astimezone().date()
+                else set()
+            ),
+        ),
+        ("7d", {today, recent[0], recent[3]}),
+        ("30d", {today, recent[0], recent[3], recent[20]}),
+    ):
+        view.date_filter.setCurrentIndex(view.date_filter.findData(key))
+        assert set(loaded_ids(view.model, qtbot)) == expected, key
+
+
 def test_typing_applies_the_text_filter_once_typing_pauses(
     make_view, jobs: list[Job], qtbot: QtBot
 ) -> None:
@@ -365,6 +395,7 @@ def test_rename_tag_and_delete_reach_the_ledger(
     assert ledger.get(job.id).tags == ("thesis", "chapter 3")
     view.text_filter.setText("chapter 3")
     assert apply(view, qtbot) == [job.id]
+    assert [j.id for j in view.selected_jobs()] == [job.id]  # kept across the new filter
 
     asked: list[tuple[str, bool]] = []
 

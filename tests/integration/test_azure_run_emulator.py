@@ -13,7 +13,7 @@ import pytest
 
 from desktop_app.core import azure_executor
 from desktop_app.core.azure_executor import FAST_POLLING, AzureExecutor, AzureJobInfo
-from desktop_app.core.cancel import CancelToken, Cancelled
+from desktop_app.core.cancel import Cancelled, CancelToken
 from desktop_app.core.executors import RunRequest
 from desktop_app.core.profiles import Profile, ProfileStore
 from desktop_app.core.results import JobStatus, RunResult
@@ -186,8 +186,9 @@ def test_transient_errors_while_polling_do_not_fail_the_job(env):
     jobs = r"/jobs/[0-9a-f-]+$"
     faults = [
         emulator.add_fault("status", role="dp", method="GET", path=jobs, status=503, count=2),
-        emulator.add_fault("status", role="dp", method="GET", path=jobs, status=429,
-                           retry_after=0.3, count=2),  # fmt: skip
+        emulator.add_fault(
+            "status", role="dp", method="GET", path=jobs, status=429, retry_after=0.3, count=2
+        ),
         emulator.add_fault("drop", role="dp", method="GET", path=jobs, count=1),
     ]
     result = _run(_request("ionq.simulator"))
@@ -245,10 +246,80 @@ def test_missing_output_blob_is_fetched_again(env):
 
 def test_failed_job_carries_the_service_error_and_a_hint(env):
     _profile(env)
-    env.emulator.add_fault("job_fail", target="rigetti.sim.qvm", code="QuotaExceeded",
-                           message="The provider quota for this workspace is exhausted")  # fmt: skip
+    env.emulator.add_fault(
+        "job_fail",
+        target="rigetti.sim.qvm",
+        code="QuotaExceeded",
+        message="The provider quota for this workspace is exhausted",
+    )
     result = _run(_request("rigetti.sim.qvm"))
     assert result.status is JobStatus.FAILED and result.error_code == "QuotaExceeded"
     assert result.error_message.startswith("The provider quota for this workspace is exhausted.")
     assert "What to do:" in result.error_message and "quota" in result.error_message.lower()
     assert result.job_id is not None
+
+
+def test_cancel_a_running_job(env):
+    _profile(env)
+    env.emulator.set_target("rigetti.sim.qvm", execution_seconds=60)
+    recorder = Recorder(env.emulator)
+    cancel = CancelToken()
+    outcome: list[BaseException | RunResult] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_run(_request("rigetti.sim.qvm"), recorder, cancel))
+        except BaseException as exc:  # the test inspects it
+            outcome.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    _wait_for(lambda: any(s is JobStatus.EXECUTING for _, s, _ in recorder.statuses))
+    cancel.cancel()
+    thread.join(60)
+    assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
+    assert env.emulator.job(recorder.created[0].job_id)["status"] == "Cancelled"
+
+
+def test_resume_follows_a_job_submitted_earlier(env):
+    """A job submitted in an earlier session (its readout in the job metadata) is picked up."""
+    from azure.identity import ClientSecretCredential
+    from azure.quantum import Job, Workspace
+    from qiskit import qasm2
+
+    from desktop_app.core.azure_translate import translate
+
+    _profile(env)
+    circuit = qasm2.loads(
+        'OPENQASM 2.0; include "qelib1.inc"; qreg q[3]; creg c[2]; x q[2]; h q[0];'
+        "measure q[2] -> c[0]; measure q[0] -> c[1];"
+    )
+    translation = translate(circuit, "ionq.simulator")
+    credential = ClientSecretCredential(
+        env.tenant_id,
+        env.client_id,
+        env.client_secret,
+        authority=env.authority,
+        disable_instance_discovery=True,
+    )
+    workspace = Workspace(
+        resource_id=env.resource_id,
+        location=env.location,
+        credential=credential,
+        arm_endpoint=env.arm_endpoint,
+    )
+    job_id = Job.create_job_id()
+    workspace.get_targets("ionq.simulator").submit(
+        input_data=translation.input_data,
+        shots=100,
+        job_id=job_id,
+        metadata=translation.metadata(),
+    )
+    recorder = Recorder(env.emulator)
+    result = AzureExecutor(recorder=recorder, schedule=FAST_POLLING).resume(
+        job_id, _request("ionq.simulator", shots=100), CancelToken(), lambda m, f: None
+    )
+    assert result.status is JobStatus.SUCCEEDED and result.job_id == job_id
+    assert result.probabilities == pytest.approx({"01": 0.5, "11": 0.5})
+    assert recorder.finished[0][0] == job_id

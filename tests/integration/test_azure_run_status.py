@@ -23,9 +23,14 @@ def test_live_status_lists_every_target_and_is_cached(env):  # noqa: F811
     live = azure_status.refresh_status(PROFILE)
     names = {t.name for t in live.targets}
     assert names >= {
-        "ionq.qpu.forte-1", "ionq.qpu.forte-enterprise-1", "ionq.simulator", "rigetti.sim.qvm",
-        "quantinuum.sim.h2-1sc", "quantinuum.sim.h2-1e", "pasqal.sim.emu-tn",
-    }  # fmt: skip
+        "ionq.qpu.forte-1",
+        "ionq.qpu.forte-enterprise-1",
+        "ionq.simulator",
+        "rigetti.sim.qvm",
+        "quantinuum.sim.h2-1sc",
+        "quantinuum.sim.h2-1e",
+        "pasqal.sim.emu-tn",
+    }
     assert not live.from_cache and live.error is None and live.age() < 60
     degraded = live.find("quantinuum.sim.h2-1e")
     assert degraded.availability == "Degraded" and degraded.average_queue_time == 600

@@ -97,8 +97,18 @@ def assert_same_distribution(got: dict[str, float], want: dict[str, float]) -> N
 
 # --- independent readers of the translated forms -------------------------------------------
 
-_IONQ_1Q = {"h": "h", "x": "x", "y": "y", "z": "z", "s": "s", "si": "sdg", "t": "t",
-            "ti": "tdg", "v": "sx", "vi": "sxdg"}  # fmt: skip
+_IONQ_1Q = {
+    "h": "h",
+    "x": "x",
+    "y": "y",
+    "z": "z",
+    "s": "s",
+    "si": "sdg",
+    "t": "t",
+    "ti": "tdg",
+    "v": "sx",
+    "vi": "sxdg",
+}
 _IONQ_ROT = {"rx": "rx", "ry": "ry", "rz": "rz", "xx": "rxx", "yy": "ryy", "zz": "rzz"}
 
 
@@ -106,8 +116,18 @@ def circuit_from_ionq(payload: dict) -> QuantumCircuit:
     from qiskit.circuit.library import standard_gates as g
 
     qc = QuantumCircuit(payload["qubits"])
-    one = {"h": g.HGate, "x": g.XGate, "y": g.YGate, "z": g.ZGate, "s": g.SGate, "sdg": g.SdgGate,
-           "t": g.TGate, "tdg": g.TdgGate, "sx": g.SXGate, "sxdg": g.SXdgGate}  # fmt: skip
+    one = {
+        "h": g.HGate,
+        "x": g.XGate,
+        "y": g.YGate,
+        "z": g.ZGate,
+        "s": g.SGate,
+        "sdg": g.SdgGate,
+        "t": g.TGate,
+        "tdg": g.TdgGate,
+        "sx": g.SXGate,
+        "sxdg": g.SXdgGate,
+    }
     for gate in payload["circuit"]:
         name, targets, controls = gate["gate"], gate["targets"], gate.get("controls", [])
         if name in _IONQ_ROT:
@@ -131,9 +151,23 @@ def quil_read(text: str) -> tuple[QuantumCircuit, dict[int, int], int]:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     declared = re.fullmatch(r"DECLARE ro BIT\[(\d+)\]", lines[0])
     assert declared, lines[0]
-    names = {"H": "h", "X": "x", "Y": "y", "Z": "z", "S": "s", "T": "t", "RX": "rx", "RY": "ry",
-             "RZ": "rz", "PHASE": "p", "CNOT": "cx", "CZ": "cz", "CPHASE": "cp", "SWAP": "swap",
-             "CCNOT": "ccx"}  # fmt: skip
+    names = {
+        "H": "h",
+        "X": "x",
+        "Y": "y",
+        "Z": "z",
+        "S": "s",
+        "T": "t",
+        "RX": "rx",
+        "RY": "ry",
+        "RZ": "rz",
+        "PHASE": "p",
+        "CNOT": "cx",
+        "CZ": "cz",
+        "CPHASE": "cp",
+        "SWAP": "swap",
+        "CCNOT": "ccx",
+    }
     ops, meas = [], {}
     for ln in lines[1:]:
         m = re.fullmatch(r"MEASURE (\d+) ro\[(\d+)\]", ln)
@@ -258,8 +292,9 @@ def test_ionq_measure_map_and_metadata_roundtrip():
 
 
 def test_ionq_rejects_mid_circuit_measurement_and_reset():
-    mid = qasm2.loads(HEADER + "qreg q[1]; creg c[2]; measure q[0] -> c[0]; x q[0];"
-                      "measure q[0] -> c[1];")  # fmt: skip
+    mid = qasm2.loads(
+        HEADER + "qreg q[1]; creg c[2]; measure q[0] -> c[0]; x q[0];measure q[0] -> c[1];"
+    )
     with pytest.raises(UserInputError, match="measures only at the end"):
         at.translate(mid, "ionq.simulator")
     reset = qasm2.loads(HEADER + "qreg q[1]; creg c[1]; reset q[0]; measure q[0] -> c[0];")

@@ -212,6 +212,55 @@ def test_reconcile_defers_jobs_whose_profile_is_unusable(ledger: Ledger) -> None
     assert messages[-1] == report.problems[0]
 
 
+def test_reconcile_offline_leaves_jobs_for_later_with_one_problem(ledger: Ledger) -> None:
+    import socket
+    import time
+
+    from desktop_app.core.profiles import Profile, ProfileStore
+    from desktop_app.core.secrets import default_secret_store
+
+    with socket.socket() as probe:  # a loopback port nobody listens on: "no network"
+        probe.bind(("127.0.0.1", 0))
+        closed = f"https://127.0.0.1:{probe.getsockname()[1]}"
+    ProfileStore().create(
+        Profile(
+            name="offline",
+            resource_id="/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg"
+            "/providers/Microsoft.Quantum/Workspaces/ws",
+            location="eastus",
+            tenant_id="11111111-1111-1111-1111-111111111111",
+            client_id="22222222-2222-2222-2222-222222222222",
+            authority_host=closed,
+            arm_endpoint=closed,
+        ).validated()
+    )
+    default_secret_store().set("offline", "not-a-real-secret")
+    try:
+        ids = [
+            ledger.create_job(
+                backend="ionq.simulator",
+                program=BELL,
+                shots=10,
+                status="Waiting",
+                azure_job_id=new_azure_job_id(),
+                profile="offline",
+            )
+            for _ in range(3)
+        ]
+        started = time.monotonic()
+        report = reconcile_unfinished(ledger, CancelToken(), no_progress)
+        elapsed = time.monotonic() - started
+    finally:
+        default_secret_store().delete("offline")
+
+    assert set(report.deferred) == set(ids)
+    assert report.problems == [
+        "Azure Quantum could not be reached for profile offline: will try again later"
+    ]
+    assert all(ledger.get(i).status == LedgerStatus.WAITING for i in ids)
+    assert elapsed < 30  # one attempt for the profile, not one (with retries) per job
+
+
 # ------------------------------------------------------------------------------------ CLI
 def test_cli_run_prints_and_records_the_ledger_id(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(BELL_FILE), "--json", "--shots", "300", "--seed", "3"]) == 0

@@ -36,8 +36,9 @@ def test_ionq_qpu_bell_1000_shots_with_and_without_mitigation():
 
 
 def test_ionq_multi_controlled_gates_are_billed_as_two_qubit_gates():
-    stats = GateStats(one_qubit=0, two_qubit=0, multi_qubit=(4,), measurements=4, resets=0,
-                      num_qubits=4)  # fmt: skip
+    stats = GateStats(
+        one_qubit=0, two_qubit=0, multi_qubit=(4,), measurements=4, resets=0, num_qubits=4
+    )
     est = pricing.ionq_cost("ionq.qpu.forte-1", stats, 1000, error_mitigation=False)
     assert est.amount == pytest.approx(12.4166 + 0.000975 * 12 * 1000, abs=0.01)
 
