@@ -151,9 +151,13 @@ _CREDENTIALS: dict[tuple[object, ...], Any] = {}
 _CREDENTIALS_LOCK = threading.Lock()
 
 
-def forget_credentials() -> None:
-    """Drop cached credentials (after a profile is edited or deleted, or its secret changes)."""
-    _CREDENTIALS.clear()
+def forget_credentials(profile: Profile | None = None) -> None:
+    """Drop cached credentials, of one profile or all (after a profile or its secret changes,
+    or when the service rejects a token)."""
+    with _CREDENTIALS_LOCK:
+        for key in list(_CREDENTIALS):
+            if profile is None or key[0] == profile:
+                del _CREDENTIALS[key]
 
 
 def credential_for(profile: Profile, secret_of: Callable[[str], str | None]) -> Any:
@@ -287,6 +291,14 @@ class _Context:
     progress: ProgressCallback
     started: float = field(default_factory=time.monotonic)
     profile: Profile | None = None
+    workspace: Any = None
+    reauth_left: int = 3  # fresh credentials to try when the service rejects a token (401)
+
+
+def _is_rejected_token(exc: BaseException) -> bool:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    return isinstance(exc, ClientAuthenticationError) and exc.status_code == 401
 
 
 class AzureExecutor:
@@ -324,19 +336,20 @@ class AzureExecutor:
         translation = translate(program.circuit, request.backend)  # UserInputError
         cancel.raise_if_cancelled()
         progress("Connecting to Azure", None)
+        job_id: str | None = None
         try:
-            workspace = self._open_workspace(ctx)
-        except AzureRunError as exc:
-            return RunResult.failed(request.backend, request.shots, exc.code, str(exc))
-        try:
-            target = self._target(ctx, workspace)
+            self._open_workspace(ctx)
+            target = self._target(ctx)
             cancel.raise_if_cancelled()
-            job = self._submit(ctx, workspace, target, translation)
-            return self._follow(ctx, workspace, job, Readout.from_translation(translation))
+            job = self._submit(ctx, target, translation)
+            job_id = job.id
+            return self._follow(ctx, job, Readout.from_translation(translation))
         except AzureRunError as exc:
-            return RunResult.failed(request.backend, request.shots, exc.code, str(exc))
+            return RunResult.failed(
+                request.backend, request.shots, exc.code, str(exc), job_id=job_id
+            )
         finally:
-            _close(workspace)
+            _close(ctx.workspace)
 
     def resume(
         self,
@@ -348,13 +361,10 @@ class AzureExecutor:
         """Pick up a job submitted earlier (e.g. before the app was closed) and follow it."""
         ctx = _Context(request, cancel, progress)
         try:
-            workspace = self._open_workspace(ctx)
-        except AzureRunError as exc:
-            return RunResult.failed(request.backend, request.shots, exc.code, str(exc))
-        try:
-            job = self._call(ctx, lambda: workspace.get_job(job_id), "Looking up the job")
+            self._open_workspace(ctx)
+            job = self._call(ctx, lambda ws: ws.get_job(job_id), "Looking up the job")
             readout = Readout.from_metadata(job.details.target, job.details.metadata or {})
-            return self._follow(ctx, workspace, job, readout)
+            return self._follow(ctx, job, readout)
         except OutputFormatError as exc:
             return RunResult.failed(
                 request.backend, request.shots, "UnknownJob", str(exc), job_id=job_id
@@ -364,11 +374,11 @@ class AzureExecutor:
                 request.backend, request.shots, exc.code, str(exc), job_id=job_id
             )
         finally:
-            _close(workspace)
+            _close(ctx.workspace)
 
     # ------------------------------------------------------------------ steps
 
-    def _open_workspace(self, ctx: _Context) -> Any:
+    def _open_workspace(self, ctx: _Context) -> None:
         request = ctx.request
         if self.workspace_factory is None:
             name = request.profile or self.profile
@@ -377,19 +387,31 @@ class AzureExecutor:
                     f"{request.backend} runs on Azure Quantum and needs a profile: choose one "
                     "(or pass --profile NAME)."
                 )
-            workspace, ctx.profile = open_profile_workspace(name)
-            return workspace
+            ctx.workspace, ctx.profile = open_profile_workspace(name)
+            return
         try:
-            workspace, ctx.profile = self.workspace_factory()
+            ctx.workspace, ctx.profile = self.workspace_factory()
         except QuantumDeskError:
             raise
         except Exception as exc:  # azure-identity / azure-core failures: explained in plain words
             raise explain(exc, None, request.backend) from exc
-        return workspace
 
-    def _target(self, ctx: _Context, workspace: Any) -> Any:
+    def _reauthenticate(self, ctx: _Context) -> bool:
+        """After a 401: a new credential (no cached token) and workspace client; False if not
+        possible (the caller then reports the failure)."""
+        if ctx.reauth_left <= 0 or ctx.profile is None or self.workspace_factory is not None:
+            return False
+        ctx.reauth_left -= 1
+        log.info("the service rejected the token: signing in again for %s", ctx.request.backend)
+        forget_credentials(ctx.profile)
+        old = ctx.workspace
+        ctx.workspace, ctx.profile = open_profile_workspace(ctx.profile.name)
+        _close(old)
+        return True
+
+    def _target(self, ctx: _Context) -> Any:
         name = ctx.request.backend
-        target = self._call(ctx, lambda: workspace.get_targets(name), "Reading the target")
+        target = self._call(ctx, lambda ws: ws.get_targets(name), "Reading the target")
         if not target or isinstance(target, list):
             raise AzureRunError(
                 f"The workspace does not offer the target {name}: add the provider to the "
@@ -405,13 +427,23 @@ class AzureExecutor:
             )
         return target
 
-    def _call(self, ctx: _Context, action: Callable[[], Any], what: str) -> Any:
-        """Run one service call, retrying transient failures with back-off until cancelled."""
+    def _call(
+        self,
+        ctx: _Context,
+        action: Callable[[Any], Any],
+        what: str,
+        *,
+        cancellable: bool = True,
+    ) -> Any:
+        """Run one service call on the current workspace, retrying transient failures with
+        back-off (until cancelled, when `cancellable`) and a rejected token with a fresh one."""
         delays = self.schedule.delays()
         while True:
             try:
-                return action()
+                return action(ctx.workspace)
             except Exception as exc:
+                if _is_rejected_token(exc) and self._reauthenticate(ctx):
+                    continue
                 if not _is_transient(exc):
                     if isinstance(exc, QuantumDeskError):
                         raise
@@ -419,10 +451,13 @@ class AzureExecutor:
                 wait = max(_retry_after(exc) or 0.0, next(delays))
                 log.info("%s: transient %s, retrying in %.1f s", what, type(exc).__name__, wait)
                 ctx.progress(f"{what}: connection problem, retrying in {wait:.0f} s", None)
-                if ctx.cancel.wait(wait):
-                    raise Cancelled() from exc
+                if cancellable:
+                    if ctx.cancel.wait(wait):
+                        raise Cancelled() from exc
+                else:
+                    time.sleep(wait)
 
-    def _submit(self, ctx: _Context, workspace: Any, target: Any, translation: Any) -> Any:
+    def _submit(self, ctx: _Context, target: Any, translation: Any) -> Any:
         from azure.core.exceptions import ResourceExistsError
         from azure.quantum import Job
 
@@ -447,9 +482,13 @@ class AzureExecutor:
         ctx.progress("Submitting", None)
         input_params = _input_params(request.backend, request.options)
 
-        def submit() -> Any:
+        def submit(workspace: Any) -> Any:
+            # After a re-authentication the target must belong to the new workspace.
+            current = (
+                target if target.workspace is workspace else workspace.get_targets(request.backend)
+            )
             try:
-                return target.submit(
+                return current.submit(
                     input_data=translation.input_data,
                     name=name,
                     shots=request.shots,
@@ -468,7 +507,7 @@ class AzureExecutor:
         log.info("submitted job %s to %s", job_id, request.backend)
         return job
 
-    def _follow(self, ctx: _Context, workspace: Any, job: Any, readout: Readout) -> RunResult:
+    def _follow(self, ctx: _Context, job: Any, readout: Readout) -> RunResult:
         delays = self.schedule.delays()
         seen = ""
         cancel_polls: int | None = None
@@ -483,7 +522,7 @@ class AzureExecutor:
                 break
             if ctx.cancel.cancelled and cancel_polls is None:
                 ctx.progress("Cancelling", None)
-                job = self._cancel(ctx, workspace, job)
+                job = self._cancel(ctx, job)
                 cancel_polls = 0
                 continue
             if cancel_polls is not None:
@@ -496,25 +535,26 @@ class AzureExecutor:
                 ctx.cancel.wait(delay)  # returns early when Cancel is pressed
             else:
                 time.sleep(min(delay, 1.0))  # the cancel already happened: just wait for it
-            job = self._refresh(ctx, workspace, job)
-        return self._finish(ctx, workspace, job, readout, status)
+            job = self._refresh(ctx, job)
+        return self._finish(ctx, job, readout, status)
 
-    def _refresh(self, ctx: _Context, workspace: Any, job: Any) -> Any:
-        """A fresh copy of the job; transient failures are retried by _call (cancel-aware)."""
-        holder = _CancelShield(ctx)
-        return self._call(holder.context(), lambda: workspace.get_job(job.id), "Checking status")
+    def _refresh(self, ctx: _Context, job: Any) -> Any:
+        """A fresh copy of the job. Once a job exists we keep talking to it through transient
+        failures (a Cancel press is handled by the polling loop, not here)."""
+        job_id = job.id
+        return self._call(ctx, lambda ws: ws.get_job(job_id), "Checking status", cancellable=False)
 
-    def _cancel(self, ctx: _Context, workspace: Any, job: Any) -> Any:
-        shielded = _CancelShield(ctx).context()
+    def _cancel(self, ctx: _Context, job: Any) -> Any:
+        job_id = job.id
         try:
-            return self._call(shielded, lambda: workspace.cancel_job(job), "Cancelling")
+            return self._call(
+                ctx, lambda ws: ws.cancel_job(ws.get_job(job_id)), "Cancelling", cancellable=False
+            )
         except AzureRunError as exc:
-            log.warning("cancel of job %s refused: %s", job.id, exc.code)
-            return self._refresh(ctx, workspace, job)
+            log.warning("cancel of job %s refused: %s", job_id, exc.code)
+            return self._refresh(ctx, job)
 
-    def _finish(
-        self, ctx: _Context, workspace: Any, job: Any, readout: Readout, status: JobStatus
-    ) -> RunResult:
+    def _finish(self, ctx: _Context, job: Any, readout: Readout, status: JobStatus) -> RunResult:
         request = ctx.request
         details = job.details
         timings = {"total": time.monotonic() - ctx.started}
@@ -551,7 +591,7 @@ class AzureExecutor:
             self.recorder.job_finished(job.id, result, extra)
             return result
         ctx.progress("Downloading results", None)
-        payload = self._download(ctx, workspace, job)
+        payload = self._download(ctx, job)
         extra["raw_result"] = payload
         extra["raw_content_type"] = "application/json"
         try:
@@ -570,15 +610,14 @@ class AzureExecutor:
         ctx.progress("Done", 1.0)
         return result
 
-    def _download(self, ctx: _Context, workspace: Any, job: Any) -> bytes:
+    def _download(self, ctx: _Context, job: Any) -> bytes:
         from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
 
-        shielded = _CancelShield(ctx).context()
         delays = self.schedule.delays()
         last: Exception | None = None
         for attempt in range(_DOWNLOAD_ATTEMPTS):
             try:
-                data = self._call(shielded, _downloader(job), "Downloading")
+                data = self._call(ctx, _downloader(job), "Downloading", cancellable=False)
                 return bytes(data)
             except AzureRunError as exc:
                 cause = exc.__cause__
@@ -592,7 +631,7 @@ class AzureExecutor:
                     attempt + 1,
                 )
             time.sleep(next(delays))
-            job = self._refresh(ctx, workspace, job)
+            job = self._refresh(ctx, job)
         raise AzureRunError(
             "The job succeeded but its results could not be downloaded from the workspace's "
             "storage. Try again later: the results stay in the workspace.",
@@ -600,20 +639,9 @@ class AzureExecutor:
         )
 
 
-def _downloader(job: Any) -> Callable[[], Any]:
-    return lambda: job.download_data(job.details.output_data_uri)
-
-
-class _CancelShield:
-    """A context whose cancel token is never set: once a job exists we finish talking to it."""
-
-    def __init__(self, ctx: _Context) -> None:
-        from desktop_app.core.cancel import CancelToken
-
-        self._ctx = _Context(ctx.request, CancelToken(), ctx.progress, ctx.started, ctx.profile)
-
-    def context(self) -> _Context:
-        return self._ctx
+def _downloader(job: Any) -> Callable[[Any], Any]:
+    # The blob link (SAS) is the job's; a fresh job copy brings a fresh link.
+    return lambda _workspace: job.download_data(job.details.output_data_uri)
 
 
 def _input_params(backend: str, options: Mapping[str, object]) -> dict[str, Any]:

@@ -67,6 +67,24 @@ class ReconcileReport:
             + len(self.deferred)
         )
 
+    def summary(self) -> str:
+        """One plain sentence for a status bar ("" when there was nothing to do)."""
+        parts = [
+            f"{n} {label}"
+            for n, label in (
+                (len(self.finished), "finished"),
+                (len(self.still_open), "still running"),
+                (len(self.never_submitted), "never reached Azure"),
+                (len(self.interrupted), "interrupted local run(s)"),
+                (len(self.deferred), "left for later"),
+            )
+            if n
+        ]
+        if not parts:
+            return ""
+        text = "Unfinished jobs from earlier: " + ", ".join(parts) + "."
+        return text + (" " + "; ".join(self.problems) + "." if self.problems else "")
+
 
 class _FollowToken(CancelToken):
     """Given to `AzureExecutor.resume`: never reports itself cancelled (so the executor never

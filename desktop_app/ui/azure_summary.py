@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 PRICE_DELAY_MS: Final = 700  # wait for typing to pause before re-estimating prices
 NO_PROFILE_REASON: Final = "Add an Azure profile (Credentials…, Ctrl+Shift+P) to run on {name}."
 NOT_IN_WORKSPACE: Final = "Not in this workspace"
+ESTIMATING: Final = "estimating…"
 _PROVIDERS: Final = {"ionq": "IonQ", "quantinuum": "Quantinuum", "rigetti": "Rigetti"}
 
 # What the run is estimated for: (source, path, shots, options as a sorted tuple)
@@ -121,9 +122,8 @@ class AzureSummary(QObject):
         model.credentialsToggled.connect(self._on_model_credentialsToggled)
 
     # ---------------------------------------------------------------- profiles
-    def start(self) -> None:
-        """After the first paint: profiles, the keyring check and the first refresh."""
-        self.reload_profiles()
+    def check_keyring(self) -> None:
+        """Probe the keyring off the GUI thread; say in plain words when there is none usable."""
         secrets = self._secrets
         self._keyring.submit(lambda: (secrets or default_secret_store()).status)
 
@@ -136,6 +136,7 @@ class AzureSummary(QObject):
         self.selector.set_profiles(profiles, select)
         self.refresher.set_profile(self.selector.current())
         self._apply_profiles()
+        self._schedule_prices()
 
     def _window(self) -> QWidget | None:
         return self.selector.window()
@@ -199,6 +200,7 @@ class AzureSummary(QObject):
     def _on_selector_profileChanged(self, name: object) -> None:
         self.refresher.set_profile(name if isinstance(name, str) else None)
         self._apply_profiles()
+        self._schedule_prices()
 
     @Slot(str, bool)
     def _on_model_credentialsToggled(self, backend: str, own: bool) -> None:
@@ -265,6 +267,10 @@ class AzureSummary(QObject):
         return [r.backend.name for r in self.model.rows() if not r.backend.is_local]
 
     def _schedule_prices(self) -> None:
+        # Without a profile no Azure row can run: no price to show, and qiskit stays out of the
+        # GUI process (estimating transpiles the program).
+        if not (self.own_profile() or self.lab_profile()):
+            return
         if self._wanted_key is not None and self._wanted_key != self._estimate_key:
             self._price_timer.start()
 
@@ -279,6 +285,9 @@ class AzureSummary(QObject):
         source, path, shots, _ = key
         options = dict(self._options)
         targets = self._azure_targets()
+        for target in targets:
+            if not self.model.rows()[0].backend.is_local or target:
+                self.model.set_info(target, "price", ESTIMATING)
         self._price_ticket = self._prices.submit(
             lambda: (key, _estimate_all(source, path, shots, options, targets))
         )

@@ -52,7 +52,7 @@ JOB_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 JOB_ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 
 DEFAULT_PAGE_SIZE = 100  # small pages keep each worker burst (and its hold on the GIL) short
-MAX_PENDING_PAGES = 4  # while scrolling fast, older page requests are dropped before they run
+MAX_PENDING_PAGES = 6  # while scrolling fast, older page requests are dropped before they run
 MAX_CACHED_PAGES = 60  # 6,000 rows at the default page size; least recently used dropped first
 CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
 
@@ -316,10 +316,18 @@ class JobsModel(QAbstractTableModel):
     def _request_page(self, page_no: int) -> None:
         if self._closed or page_no in self._pending:
             return
-        self._pending[page_no] = None
+        # with its neighbours: scrolling on mostly finds its rows loaded (no blank paint)
+        last_page = (self._count - 1) // self.page_size
+        pages = [
+            p
+            for p in (page_no, page_no + 1, page_no - 1)
+            if 0 <= p <= last_page and p not in self._pages and p not in self._pending
+        ]
+        for p in pages:
+            self._pending[p] = None
         while len(self._pending) > MAX_PENDING_PAGES:
             del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
-        self._submit(self._generation, [page_no], with_count=False)
+        self._submit(self._generation, pages, with_count=False)
 
     def _submit(self, generation: int, pages: list[int], *, with_count: bool) -> None:
         ledger, flt, order, size, relay, wanted = (
@@ -334,11 +342,15 @@ class JobsModel(QAbstractTableModel):
         def task() -> None:  # on the pool's thread: ledger calls and one emit, nothing else
             if wanted.generation != generation:
                 return  # a newer filter, order or change superseded it
-            if not with_count and not any(p in wanted.pages for p in pages):
-                return
+            if not with_count:
+                pages_left = [p for p in pages if p in wanted.pages]
+                if not pages_left:
+                    return
+            else:
+                pages_left = pages
             try:
                 count = ledger.count(flt) if with_count else -1
-                loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages}
+                loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages_left}
             except QuantumDeskError as exc:
                 relay.failed.emit(generation, str(exc))
                 return

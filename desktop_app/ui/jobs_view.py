@@ -203,6 +203,9 @@ class JobsView(QWidget):
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("jobsCount")
+        # a fixed width: a changing count must not re-lay out (and so repaint) the whole table
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("9,999,999 jobs …") + 8)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bar = QHBoxLayout()
         bar.addWidget(self.text_filter, 3)
         bar.addWidget(self.backend_filter, 1)
@@ -434,7 +437,7 @@ class JobsView(QWidget):
             question = f"Delete the job {jobs[0].name or jobs[0].id} from the job ledger?"
         else:
             question = f"Delete {len(jobs)} jobs from the job ledger?"
-        question += " Its program, history and results are removed from this computer."
+        question += " The program, status history and results are removed from this computer."
         choice = ask_delete(self, question, offer_remote)
         if choice is None:
             return

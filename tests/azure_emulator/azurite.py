@@ -22,8 +22,8 @@ ACCOUNT_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 INSTALL_HINT = (
-    "Azurite is not installed: run the test command from the README's developer section "
-    "(it installs nodejs/npm and runs `npm ci` in tests/azure_emulator)."
+    "Azurite is not installed: run the README's test command `./dev.sh test` (it installs "
+    "nodejs/npm and runs `npm ci` in tests/azure_emulator)."
 )
 
 

@@ -13,9 +13,10 @@ import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+if TYPE_CHECKING:  # qiskit is imported lazily: it costs seconds at start-up
+    from qiskit import QuantumCircuit
 
 
 class CircuitError(Exception):
@@ -49,6 +50,8 @@ _IONQ_2Q_ROT = {"xx": "rxx", "yy": "ryy", "zz": "rzz"}
 
 
 def from_ionq(payload: Any) -> QuantumCircuit:
+    from qiskit import QuantumCircuit
+
     if not isinstance(payload, dict):
         raise invalid("IonQ input must be a JSON object with 'qubits' and 'circuit'.")
     body = payload.get("input", payload)
@@ -183,6 +186,8 @@ def _angle(text: str, where: str) -> float:
 
 
 def from_quil(text: str) -> QuantumCircuit:
+    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+
     declared: dict[str, int] = {}
     ops: list[tuple[str, list[float], list[int], str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -261,6 +266,8 @@ def _qir_ids(args: str, kind: str) -> list[int]:
 
 
 def from_qir(text: str) -> QirProgram:
+    from qiskit import QuantumCircuit
+
     if text.startswith("BC"):
         raise CircuitError(
             "InvalidInputData",

@@ -20,6 +20,9 @@ from tests.azure_emulator.state import Target, World, now_iso
 log = logging.getLogger(__name__)
 TERMINAL = {"Succeeded", "Failed", "Cancelled"}
 DEFAULT_SHOTS = 100
+# One simulation at a time: qiskit's transpiler segfaulted (rarely) when several job threads built
+# pass managers at once, and the simulations are milliseconds anyway.
+SIM_LOCK = threading.Lock()
 _IGNORED_OPS = {"measure", "barrier", "reset", "save_probabilities", "delay"}
 
 
@@ -115,7 +118,8 @@ class Executor:
         faults = self._job_faults.get(job_id, [])
         outcome: dict[str, Any]
         try:
-            output, counts = self._simulate(job, target)
+            with SIM_LOCK:
+                output, counts = self._simulate(job, target)
             outcome = {"status": "Succeeded", "costEstimate": cost_estimate(target, job, counts)}
         except CircuitError as exc:
             output, outcome = (
@@ -234,7 +238,8 @@ class Executor:
             sim = AerSimulator(method="statevector")
             from qiskit import transpile
 
-            probs = sim.run(transpile(exact, sim), shots=1).result().data()["probabilities"]
+            compiled = transpile(exact, sim, optimization_level=0)
+            probs = sim.run(compiled, shots=1).result().data()["probabilities"]
             hist = {str(i): float(p) for i, p in enumerate(probs) if p > 1e-12}
         return json.dumps({"histogram": hist}).encode()
 
@@ -265,16 +270,16 @@ def _noise_model() -> Any:
 
 
 def _run(qc: Any, shots: int, noisy: bool) -> list[list[int]]:
-    """Each shot's classical bits, indexed like qc.clbits."""
+    """Each shot's classical bits, indexed like qc.clbits (call with SIM_LOCK held)."""
     from qiskit import transpile
     from qiskit_aer import AerSimulator
 
     if qc.num_clbits == 0:
         return [[] for _ in range(shots)]
     if noisy:
-        model = _noise_model()
-        sim = AerSimulator(noise_model=model)
-        compiled = transpile(qc, basis_gates=["u", "cx", "measure", "reset"], optimization_level=0)
+        sim = AerSimulator(noise_model=_noise_model())
+        basis = ["u", "cx", "measure", "reset"]
+        compiled = transpile(qc, basis_gates=basis, optimization_level=0)
     else:
         sim = AerSimulator()
         compiled = transpile(qc, sim, optimization_level=0)

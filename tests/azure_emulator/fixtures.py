@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.azure_emulator.azurite import INSTALL_HINT, Azurite, AzuriteMissingError
+from tests.azure_emulator.azurite import Azurite, AzuriteMissingError
 from tests.azure_emulator.server import Emulator, start_all, stop_all
 
 # Same set the root conftest scrubs: the SDK would fill workspace parameters from them.
@@ -50,7 +50,7 @@ def azure_emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     try:
         emulator, azurite, _ = start_all(root)
     except AzuriteMissingError as exc:
-        pytest.fail(f"{exc}\n{INSTALL_HINT}", pytrace=False)
+        pytest.fail(str(exc), pytrace=False)
     stopped = False
 
     def stop(az: Azurite = azurite) -> None:

@@ -4,6 +4,7 @@ loopback, and the Python API tests use to change its world and inject faults."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import shutil
@@ -12,6 +13,7 @@ import ssl
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -171,7 +173,8 @@ class Emulator:
         self.ca = TestCA(workdir / "tls")
         self.world = World()
         self.faults = FaultBook()
-        self.requests: list[RequestRecord] = []
+        # The latest requests (bounded: a standalone demo may run for hours).
+        self.requests: deque[RequestRecord] = deque(maxlen=20000)
         self._requests_lock = threading.Lock()
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
@@ -407,9 +410,13 @@ class Emulator:
                 self.set_token_lifetime(int(body["seconds"]))
                 return Response.json(200, {"seconds": int(body["seconds"])})
             if path == "/jobs" and method == "GET":
-                return Response.json(200, list(self.world.jobs.values()))
+                with self.world.lock:
+                    jobs = copy.deepcopy(list(self.world.jobs.values()))
+                return Response.json(200, jobs)
             if path == "/requests" and method == "GET":
-                return Response.json(200, [asdict(r) for r in self.requests])
+                with self._requests_lock:
+                    records = [asdict(r) for r in self.requests]
+                return Response.json(200, records)
         except (KeyError, TypeError, ValueError) as exc:
             return Response.error(400, "BadRequest", f"{type(exc).__name__}: {exc}")
         return Response.error(404, "NotFound", f"No admin route for {method} {path}.")
@@ -418,12 +425,13 @@ class Emulator:
 def _warm_up() -> None:
     from qiskit import QuantumCircuit
 
-    from tests.azure_emulator.execution import _run
+    from tests.azure_emulator.execution import SIM_LOCK, _run
 
     circuit = QuantumCircuit(1, 1)
     circuit.measure(0, 0)
-    _run(circuit, 1, noisy=False)
-    _run(circuit, 1, noisy=True)
+    with SIM_LOCK:
+        _run(circuit, 1, noisy=False)
+        _run(circuit, 1, noisy=True)
 
 
 def start_all(workdir: Path | None = None) -> tuple[Emulator, Azurite, Path]:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
+from desktop_app.core.secrets import SERVICE_NAME
+from tests.integration.keyring_session import keyring_session, secret_service  # noqa: F401
 from tests.integration.test_azure_run_emulator import PROFILE, _profile, env  # noqa: F401
 
 pytestmark = pytest.mark.azure
@@ -49,3 +51,61 @@ def test_unknown_profile_is_bad_input(env, capsys):  # noqa: F811
     code = main(["run", str(BELL), "--backend", "ionq.simulator", "--profile", "nobody"])
     _out, err = capsys.readouterr()
     assert code == 2 and "No profile named 'nobody'" in err
+
+
+@pytest.mark.keyring
+def test_headless_profile_add_then_run_in_fresh_processes(
+    env,  # noqa: F811
+    secret_service,  # noqa: F811
+    isolated_user_dirs,
+):
+    """The lab-admin flow: `profile add --secret-stdin` (secret into the real Secret Service), then
+    `run --json` in another process, which reads the secret back from the keyring."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+
+    def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "desktop_app", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=180,
+            check=False,
+            env={**os.environ, "QDK_PYTHON_TELEMETRY": "none"},
+        )
+
+    added = cli(
+        "profile",
+        "add",
+        PROFILE,
+        "--resource-id",
+        env.resource_id,
+        "--location",
+        env.location,
+        "--tenant-id",
+        env.tenant_id,
+        "--client-id",
+        env.client_id,
+        "--authority",
+        env.authority,
+        "--arm-endpoint",
+        env.arm_endpoint,
+        "--secret-stdin",
+        stdin=env.client_secret + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert secret_service.get_password(SERVICE_NAME, PROFILE) == env.client_secret
+    ran = cli("run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--json")
+    assert ran.returncode == 0, ran.stderr
+    (result,) = json.loads(ran.stdout)
+    assert result["status"] == "Succeeded" and result["exact"] is True
+    assert result["counts"] == {"00": 500, "11": 500}
+    assert env.emulator.job(result["azure_job_id"])["status"] == "Succeeded"
+    for path in isolated_user_dirs.rglob("*"):
+        if path.is_file():
+            assert env.client_secret.encode() not in path.read_bytes(), path

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
+import qiskit  # noqa: F401  (first import on the main thread, before the emulator's warm-up thread)
 
 from desktop_app.core import azure_executor
 from desktop_app.core.azure_executor import FAST_POLLING, AzureExecutor, AzureJobInfo
@@ -323,3 +324,49 @@ def test_resume_follows_a_job_submitted_earlier(env):
     assert result.status is JobStatus.SUCCEEDED and result.job_id == job_id
     assert result.probabilities == pytest.approx({"01": 0.5, "11": 0.5})
     assert recorder.finished[0][0] == job_id
+
+
+def test_tokens_revoked_by_the_service_while_polling_are_replaced(env):
+    """A token the service stops accepting (401) mid-job: a fresh one is fetched, the job goes on"""
+    _profile(env)
+    env.emulator.set_target("ionq.simulator", queue_seconds=1.0)
+    recorder = Recorder(env.emulator)
+    outcome: list[RunResult] = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(_run(_request("ionq.simulator"), recorder))
+    )
+    thread.start()
+    _wait_for(lambda: any(s is JobStatus.WAITING for _, s, _ in recorder.statuses))
+    env.emulator.expire_tokens()
+    thread.join(60)
+    assert outcome and outcome[0].status is JobStatus.SUCCEEDED, outcome
+    assert outcome[0].probabilities == pytest.approx({"00": 0.5, "11": 0.5})
+
+
+def test_canary_secret_is_in_no_file_and_no_log_record(env, caplog, isolated_user_dirs):
+    canary = "CANARY-s3cr3t-7f1d2e9a"
+    env.emulator.add_principal("33333333-3333-3333-3333-333333333333", canary)
+    profile = Profile(
+        name=PROFILE,
+        resource_id=env.resource_id,
+        location=env.location,
+        tenant_id=env.tenant_id,
+        client_id="33333333-3333-3333-3333-333333333333",
+        authority_host=env.authority,
+        arm_endpoint=env.arm_endpoint,
+    ).validated()
+    ProfileStore().create(profile)
+    default_secret_store().set(PROFILE, canary)
+    caplog.set_level(logging.DEBUG)
+    good = _run(_request("ionq.simulator"))
+    assert good.status is JobStatus.SUCCEEDED
+    default_secret_store().set(PROFILE, canary + "-wrong")
+    azure_executor.forget_credentials()
+    bad = _run(_request("ionq.simulator"))
+    assert bad.status is JobStatus.FAILED and canary not in (bad.error_message or "")
+    assert caplog.records, "nothing was logged: the check below would prove nothing"
+    for record in caplog.records:
+        assert canary not in record.getMessage(), record.name
+    for path in isolated_user_dirs.rglob("*"):
+        if path.is_file():
+            assert canary.encode() not in path.read_bytes(), path

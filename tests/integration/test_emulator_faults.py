@@ -207,7 +207,7 @@ def _admin(env: AzureEnv, method: str, path: str, body: object = None) -> object
 
 
 def test_admin_endpoint(azure_env: AzureEnv) -> None:
-    from azure.core.exceptions import HttpResponseError
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
     fault = _admin(
         azure_env,
@@ -225,6 +225,16 @@ def test_admin_endpoint(azure_env: AzureEnv) -> None:
     assert {t.name: t._current_availability for t in ws.get_targets()}[
         "rigetti.sim.qvm"
     ] == "Degraded"
+    assert any(r["path"].endswith("/quotas") for r in _admin(azure_env, "GET", "/requests"))
+    assert _admin(azure_env, "GET", "/jobs") == []
+    _admin(azure_env, "POST", "/tokens/expire")
+    with pytest.raises(ClientAuthenticationError):
+        ws.get_quotas()
+    principal = {"client_id": OTHER_CLIENT, "client_secret": "s", "authorized": False}
+    assert _admin(azure_env, "POST", "/principals", principal)["authorized"] is False
+    _admin(azure_env, "PATCH", f"/principals/{OTHER_CLIENT}", {"authorized": True})
+    other = credential(azure_env, client_id=OTHER_CLIENT, secret="s")
+    assert workspace(azure_env, credential=other).get_quotas()
     info = _admin(azure_env, "GET", "/info")
     assert info["resource_id"] == azure_env.resource_id
     _admin(azure_env, "POST", "/reset")

@@ -3,6 +3,8 @@ sessions, top-level items, and jobs failing on bad input."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.azure_emulator.fixtures import AzureEnv
@@ -49,6 +51,11 @@ def test_list_get_update_delete(azure_env: AzureEnv) -> None:
     assert [j.details.name for j in ws.list_jobs(provider=["rigetti"])] == ["quil-1"]
     assert len(ws.list_jobs(target=["ionq.simulator"], status=["Succeeded"])) == 3
     assert ws.list_jobs(status=["Failed"]) == []
+    yesterday, tomorrow = (datetime.now(UTC) + timedelta(days=d) for d in (-1, 1))
+    # (azure-quantum 3.13 joins created_after and created_before without "and": use one at a time)
+    assert len(ws.list_jobs(created_after=yesterday)) == 4
+    assert len(ws.list_jobs(created_before=tomorrow)) == 4
+    assert ws.list_jobs(created_after=tomorrow) == []
     names = [j.details.name for j in ws.list_jobs(orderby_property="Name", is_asc=False)]
     assert names == ["quil-1", "bell-2", "bell-1", "bell-0"]
 

@@ -199,21 +199,20 @@ def _has_control_flow(circuit: QuantumCircuit) -> bool:
     return any(i.operation.name in CONTROL_FLOW for i in circuit.data)
 
 
-@pytest.fixture(params=[*sorted(PROGRAMS), *(f"example:{p.name}" for p in EXAMPLE_FILES)])
+STRAIGHT_EXAMPLES = [p for p in EXAMPLE_FILES if not _has_control_flow(_example_circuit(p))]
+
+
+@pytest.fixture(params=[*sorted(PROGRAMS), *(f"example:{p.name}" for p in STRAIGHT_EXAMPLES)])
 def circuit(request) -> QuantumCircuit:
     if request.param.startswith("example:"):
-        qc = _example_circuit(EXAMPLES / request.param.removeprefix("example:"))
-        if _has_control_flow(qc):
-            pytest.skip("classical control flow: covered by test_control_flow_is_refused")
-        return qc
+        return _example_circuit(EXAMPLES / request.param.removeprefix("example:"))
     legacy = qasm2.LEGACY_CUSTOM_INSTRUCTIONS
     return qasm2.loads(PROGRAMS[request.param], custom_instructions=legacy)
 
 
-@pytest.mark.parametrize("path", [p for p in EXAMPLE_FILES if "teleport" in p.name])
+@pytest.mark.parametrize("path", [p for p in EXAMPLE_FILES if p not in STRAIGHT_EXAMPLES])
 def test_control_flow_is_refused(path):
     qc = _example_circuit(path)
-    assert _has_control_flow(qc)
     for target in TARGETS:
         with pytest.raises(UserInputError, match="classical control flow"):
             at.translate(qc, target)

@@ -180,6 +180,7 @@ def test_reconcile_marks_interrupted_local_runs_only_from_before(ledger: Ledger)
     report = reconcile_unfinished(ledger, CancelToken(), no_progress, started_before=started)
 
     assert report.interrupted == [old]
+    assert report.summary() == "Unfinished jobs from earlier: 1 interrupted local run(s)."
     record = ledger.get(old)
     assert record.status == LedgerStatus.FAILED and record.error_code == INTERRUPTED_CODE
     assert ledger.get(mine).status == LedgerStatus.WAITING
@@ -258,6 +259,7 @@ def test_reconcile_offline_leaves_jobs_for_later_with_one_problem(ledger: Ledger
         "Azure Quantum could not be reached for profile offline: will try again later"
     ]
     assert all(ledger.get(i).status == LedgerStatus.WAITING for i in ids)
+    assert report.summary().startswith("Unfinished jobs from earlier: 3 left for later. Azure")
     assert elapsed < 30  # one attempt for the profile, not one (with retries) per job
 
 
