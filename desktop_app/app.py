@@ -42,6 +42,9 @@ def setup_logging(level: int = logging.INFO) -> None:
     stderr.setLevel(logging.WARNING)
     stderr.setFormatter(logging.Formatter(_FORMAT))
     root.addHandler(stderr)
+    # The SDKs log request URLs (SAS tokens in blob URLs) and headers at INFO/DEBUG: keep them out.
+    for noisy in ("azure", "msal", "urllib3", "qiskit", "stevedore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def setup_file_logging() -> None:

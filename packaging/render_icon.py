@@ -32,7 +32,7 @@ def render(size: int, target: Path) -> None:
     renderer.render(painter)
     painter.end()
     tmp = target.with_suffix(".tmp.png")
-    if not image.save(str(tmp), "PNG"):
+    if not image.save(str(tmp)):  # format from the .png suffix
         raise SystemExit(f"{tmp}: cannot write the PNG")
     os.replace(tmp, target)
 

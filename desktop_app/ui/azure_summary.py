@@ -286,8 +286,7 @@ class AzureSummary(QObject):
         options = dict(self._options)
         targets = self._azure_targets()
         for target in targets:
-            if not self.model.rows()[0].backend.is_local or target:
-                self.model.set_info(target, "price", ESTIMATING)
+            self.model.set_info(target, "price", ESTIMATING)
         self._price_ticket = self._prices.submit(
             lambda: (key, _estimate_all(source, path, shots, options, targets))
         )

@@ -201,8 +201,10 @@ class Emulator:
             thread.start()
             self._servers.append(server)
             self._threads.append(thread)
-        # Importing and first-running qiskit-aer takes about a second: do it before the first job.
-        threading.Thread(target=_warm_up, daemon=True, name="emulator-warm-up").start()
+        # Import qiskit / qiskit-aer and run aer once now, in this thread: it takes about a second
+        # the first time, and importing them from a job thread while another thread imports them
+        # crashed the process (segfault in qiskit's native code).
+        _warm_up()
         return self
 
     def stop(self) -> None:
@@ -423,9 +425,15 @@ class Emulator:
 
 
 def _warm_up() -> None:
+    import qiskit.qasm2
+    import qiskit_aer.noise  # noqa: F401 (imported for its side effect: loaded once, here)
     from qiskit import QuantumCircuit
 
     from tests.azure_emulator.execution import SIM_LOCK, _run
+
+    qiskit.qasm2.loads(
+        "OPENQASM 2.0;\nqreg q[1];", custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS
+    )
 
     circuit = QuantumCircuit(1, 1)
     circuit.measure(0, 0)
