@@ -13,8 +13,9 @@ export UV_PYTHON_DOWNLOADS=never QDK_PYTHON_TELEMETRY=none
 QT_PKGS="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
  libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
  libxcb-shape0 libxcb-xkb1"
-# The tests add a real Secret Service (gnome-keyring on a private D-Bus) and Node for Azurite.
-TEST_PKGS="gnome-keyring dbus-daemon dbus-bin"
+# The tests add a real Secret Service (gnome-keyring on a private D-Bus), the validators of the
+# packaging files, and Node for Azurite.
+TEST_PKGS="gnome-keyring dbus-daemon dbus-bin desktop-file-utils appstream shared-mime-info"
 command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -8,14 +8,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import __version__
 
 log = logging.getLogger("desktop_app")
+ICON_PATH = Path(__file__).resolve().parents[1] / "resources" / "icons" / "quantum-desk.svg"
 _qt_log = logging.getLogger("qt")
 
 ORGANIZATION = "quantum-desk"
@@ -109,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Quantum Desk")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("quantum-desk")
+    # the .desktop file's id (packaging/linux): Wayland matches the window to it by this name
+    app.setDesktopFileName("io.github.quantumdesk.QuantumDesk")
+    app.setWindowIcon(QIcon(str(ICON_PATH)))
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow()
