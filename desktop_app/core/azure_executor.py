@@ -328,12 +328,13 @@ class AzureExecutor:
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
         from desktop_app.core.azure_translate import translate
-        from desktop_app.core.programs import load_program
+        from desktop_app.core.programs import QISKIT_LOCK, load_program
 
         request.validate()
         ctx = _Context(request, cancel, progress)
-        program = load_program(request.source, request.path)  # ProgramError
-        translation = translate(program.circuit, request.backend)  # UserInputError
+        with QISKIT_LOCK:  # several backends run side by side; qiskit is not thread-safe
+            program = load_program(request.source, request.path)  # ProgramError
+            translation = translate(program.circuit, request.backend)  # UserInputError
         cancel.raise_if_cancelled()
         progress("Connecting to Azure", None)
         job_id: str | None = None

@@ -38,8 +38,11 @@ _QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
 _UNSUPPORTED = re.compile(r"unsupported|not supported|cannot unroll|only simple|not handled", re.I)
 _INPUT_DECL = re.compile(r"^\s*input\s+[^;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*;", re.M)
 
-# Redirecting sys.stdout/stderr and pyqasm's logger is process-global: one load at a time.
-_LOAD_LOCK = threading.Lock()
+# One qiskit job at a time per process: redirecting sys.stdout/stderr and pyqasm's logger is
+# process-global, and qiskit's native code crashed (segfault) when two threads parsed or
+# transpiled at once (seen in the emulator). Anything that parses or transpiles in a thread of the
+# app takes this lock; it is re-entrant so a caller can hold it across load + translate.
+QISKIT_LOCK = threading.RLock()
 
 
 class ProgramError(QuantumDeskError):
@@ -115,12 +118,13 @@ def load_program(source: str, path: str | None = None) -> Program:
         raise ProgramError(exc.message, path, exc.line, exc.column) from None
     if not source.strip():
         raise ProgramError("the program is empty", path, 1, 1)
-    with _LOAD_LOCK, _quiet() as captured:
-        circuit = _load_v2(source, path) if version == "2" else _load_v3(source, path)
-    if captured.getvalue().strip():
-        log.debug("parser output while loading %s: %s", path or "<editor>", captured.getvalue())
-    _check_parameters(circuit, source, path)
-    return Program(source, path, version, circuit, circuit_facts(circuit))
+    with QISKIT_LOCK:
+        with _quiet() as captured:
+            circuit = _load_v2(source, path) if version == "2" else _load_v3(source, path)
+        if captured.getvalue().strip():
+            log.debug("parser output while loading %s: %s", path or "<editor>", captured.getvalue())
+        _check_parameters(circuit, source, path)
+        return Program(source, path, version, circuit, circuit_facts(circuit))
 
 
 def load_program_file(path: str | Path) -> Program:

@@ -17,8 +17,9 @@ Stopping (`cancel`) stops FOLLOWING jobs; it never cancels them at Azure.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -187,24 +188,64 @@ def reconcile_unfinished(
     if not by_profile:
         return report
     opener = open_workspace or _default_opener
-    follow = _FollowToken(cancel)
-    futures: dict[str, Future[RunResult]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, max_parallel)) as pool:
-        for profile, jobs in by_profile.items():
-            if cancel.cancelled:
-                for row in jobs:
-                    report.deferred[row.id] = "reconciliation was stopped"
-                continue
-            found = _look_up(ledger, opener, profile, jobs, report)
-            for row in found:
-                futures[row.id] = pool.submit(
-                    _follow, ledger, row, profile, follow, progress, schedule, opener
-                )
-        for ledger_id, future in futures.items():
-            _collect(ledger, ledger_id, future, report)
+    found: list[tuple[JobRow, str]] = []
+    for profile, jobs in by_profile.items():
+        if cancel.cancelled:
+            for row in jobs:
+                report.deferred[row.id] = "reconciliation was stopped"
+            continue
+        found += [(row, profile) for row in _look_up(ledger, opener, profile, jobs, report)]
+    _follow_all(ledger, found, cancel, progress, schedule, opener, max_parallel)
+    for row, _ in found:
+        _collect(ledger, row.id, report)
     if report.problems:
         progress("; ".join(report.problems), None)
     return report
+
+
+def _follow_all(
+    ledger: Ledger,
+    found: list[tuple[JobRow, str]],
+    cancel: CancelToken,
+    progress: ProgressCallback,
+    schedule: PollSchedule | None,
+    opener: WorkspaceOpener,
+    max_parallel: int,
+) -> None:
+    """Follow the found jobs on up to `max_parallel` threads until they end or `cancel` is set.
+
+    Daemon threads, not a ThreadPoolExecutor: a follower can be stuck retrying a status call
+    while the network is down (the executor does not give up on a job it follows); after a
+    cancel we stop waiting for it, and it must not keep the process from exiting."""
+    todo: queue.SimpleQueue[tuple[JobRow, str]] = queue.SimpleQueue()
+    for item in found:
+        todo.put(item)
+    follow = _FollowToken(cancel)
+
+    def work() -> None:
+        while not cancel.cancelled:
+            try:
+                row, profile = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                _follow(ledger, row, profile, follow, progress, schedule, opener)
+            except Cancelled:
+                pass  # stopped, or the job was cancelled at Azure: its status tells
+            except QuantumDeskError as exc:
+                log.warning("reconciliation of job %s: %s", row.id, exc)
+            except Exception:
+                log.exception("reconciliation of job %s failed", row.id)
+
+    threads = [
+        threading.Thread(target=work, name=f"quantum-desk-follow-{n}", daemon=True)
+        for n in range(min(max(1, max_parallel), len(found)))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive() and not cancel.cancelled:
+            thread.join(0.2)
 
 
 def _look_up(
@@ -286,7 +327,7 @@ def _follow(
     schedule: PollSchedule | None,
     opener: WorkspaceOpener,
 ) -> RunResult:
-    """On a pool thread: poll one job to its end; the recorder writes its result."""
+    """On a follower thread: poll one job to its end; the recorder writes its result."""
     from desktop_app.core.azure_executor import AzureExecutor
     from desktop_app.core.executors import RunRequest
 
@@ -319,17 +360,7 @@ def _follow(
     return result
 
 
-def _collect(
-    ledger: Ledger, ledger_id: str, future: Future[RunResult], report: ReconcileReport
-) -> None:
-    try:
-        future.result()
-    except Cancelled:
-        pass  # stopped (the app closes), or the job was cancelled at Azure: status tells
-    except (LedgerError, QuantumDeskError) as exc:
-        log.warning("reconciliation of job %s: %s", ledger_id, exc)
-    except Exception:
-        log.exception("reconciliation of job %s failed", ledger_id)
+def _collect(ledger: Ledger, ledger_id: str, report: ReconcileReport) -> None:
     try:
         status = ledger.get(ledger_id).status
     except LedgerError:

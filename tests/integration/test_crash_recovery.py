@@ -134,10 +134,13 @@ def assert_recovered(env, ledger: Ledger, row: JobRow) -> None:
     assert record.status == LedgerStatus.SUCCEEDED
     assert record.counts == {"00": 500, "11": 500}  # ionq.simulator: exact distribution
     assert record.result is not None and record.result["exact"] is True
+    assert record.raw_result and json.loads(record.raw_result)  # as downloaded
     statuses = [h.status for h in record.history]
     assert statuses[0] == "Submitting" and statuses[-1] == "Succeeded"
     assert statuses.count("Succeeded") == 1
     assert list(env.emulator.world.jobs) == [row.azure_job_id]  # one job at the service
+    data_files = [f for f in Path(os.environ["QUANTUM_DESK_DATA_DIR"]).rglob("*") if f.is_file()]
+    assert data_files and not any(env.client_secret.encode() in f.read_bytes() for f in data_files)
 
 
 def test_sigkill_while_queued_then_headless_reconcile(env, ledger: Ledger) -> None:
@@ -208,6 +211,54 @@ def test_unreachable_service_leaves_jobs_for_later(env, ledger: Ledger) -> None:
     assert ledger.unfinished_jobs() and env.emulator.world.jobs == {}
 
 
+def test_stopping_reconciliation_never_cancels_the_job(env, ledger: Ledger) -> None:
+    # A job followed by a running session (as if a second instance were running it) ...
+    hold = env.emulator.add_fault("stay_queued", target=TARGET)
+    request = RunRequest(BELL_FILE.read_text(), str(BELL_FILE), TARGET, 1000, profile=PROFILE)
+    outcome: list[object] = []
+    runner = threading.Thread(
+        target=lambda: outcome.append(
+            run_recorded(
+                request, AzureExecutor(schedule=FAST_POLLING), ledger, CancelToken(), no_progress
+            )
+        )
+    )
+    runner.start()
+    wait_for(lambda: _submitted_row(ledger) is not None, what="the job to be submitted")
+    row = _submitted_row(ledger)
+    assert row is not None and row.azure_job_id is not None
+
+    # ... is picked up by reconciliation too, which is then stopped (the app closes).
+    cancel = CancelToken()
+    reports: list[object] = []
+    reconciling = threading.Thread(
+        target=lambda: reports.append(
+            reconcile_unfinished(ledger, cancel, no_progress, schedule=FAST_POLLING)
+        )
+    )
+    reconciling.start()
+    polls_before = len(env.emulator.requests_matching("dp", "GET", row.azure_job_id))
+    wait_for(
+        lambda: (
+            len(env.emulator.requests_matching("dp", "GET", row.azure_job_id)) > polls_before + 3
+        ),
+        what="reconciliation to poll the job",
+    )
+    cancel.cancel()
+    reconciling.join(10)
+    assert not reconciling.is_alive()
+    (report,) = reports
+    assert report.still_open == [row.id]  # type: ignore[attr-defined]
+    assert env.emulator.job(row.azure_job_id)["status"] == "Waiting"  # not cancelled at Azure
+    assert ledger.get(row.id).status == LedgerStatus.WAITING
+
+    env.emulator.remove_fault(hold)
+    runner.join(60)
+    assert not runner.is_alive()
+    assert ledger.get(row.id).status == LedgerStatus.SUCCEEDED and len(ledger.page()) == 1
+    assert list(env.emulator.world.jobs) == [row.azure_job_id]
+
+
 def test_run_recorded_writes_ahead_and_records_the_result(env, ledger: Ledger) -> None:
     seen_at_create: list[object] = []
 
@@ -227,6 +278,7 @@ def test_run_recorded_writes_ahead_and_records_the_result(env, ledger: Ledger) -
     record = ledger.get(result.job_id)
     assert record.status == LedgerStatus.SUCCEEDED and record.counts == {"00": 500, "11": 500}
     assert record.submitted_at is not None and record.profile == PROFILE
+    assert record.raw_result is not None and record.raw_result_type == "application/json"
     assert env.emulator.job(record.azure_job_id)["status"] == "Succeeded"
     assert executor.recorder is not None and executor.recorder.__class__.__name__ == "NullRecorder"
 
