@@ -1,6 +1,7 @@
 """Entry point: `quantum-desk` / `python -m desktop_app`.
 
-With no sub-command (or only a file to open) it starts the GUI; with a sub-command it is the headless CLI.
+With no sub-command (or only a file to open) it starts the GUI; with a sub-command it is the
+headless CLI.
 """
 
 from __future__ import annotations

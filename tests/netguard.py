@@ -1,7 +1,8 @@
 """Refuse every network connection that is not to a loopback address.
 
-Installed by tests/conftest.py in the test process, and (through tests/netguard_site/sitecustomize.py on
-PYTHONPATH) in every Python subprocess a test starts, so no test can reach the internet or Azure.
+Installed by tests/conftest.py in the test process, and (through
+tests/netguard_site/sitecustomize.py on PYTHONPATH) in every Python subprocess a test starts,
+so no test can reach the internet or Azure.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def fail(message: str, code: int = 2) -> int:
     """One plain line on stderr, no traceback."""
-    print(f"quantum-desk: error: {message}", file=sys.stderr)
+    sys.stderr.write(f"quantum-desk: error: {message}\n")
     return code
 
 
