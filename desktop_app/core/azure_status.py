@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core import paths
+from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.errors import QuantumDeskError
 
 os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
@@ -86,15 +86,7 @@ def _write_cache(snapshot: StatusSnapshot) -> None:
         "fetched_at": snapshot.fetched_at,
         "targets": [asdict(t) for t in snapshot.targets],
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".status-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(path, json.dumps(document, indent=1))
 
 
 def cached_status(profile: str) -> StatusSnapshot | None:

@@ -6,16 +6,14 @@ export never leaves a half-written file. Counts use core.results' formats (write
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.errors import UserInputError
 from desktop_app.core.ledger import JobRecord
 
@@ -63,20 +61,6 @@ def _raw_suffix(content_type: str | None) -> str:
     if kind.startswith("text/"):
         return ".txt"
     return ".bin"
-
-
-@contextlib.contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to `path`; on success it replaces `path`, else it is removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def settings_dict(record: JobRecord) -> dict[str, Any]:
@@ -138,7 +122,7 @@ def export_bundle(record: JobRecord, path: Path) -> None:
 
     result = record.run_result() if record.has_result else None
     with (
-        _atomic_target(Path(path)) as tmp,
+        atomic_target(Path(path)) as tmp,
         tempfile.TemporaryDirectory() as scratch,
         zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle,
     ):

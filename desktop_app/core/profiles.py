@@ -7,13 +7,11 @@ atomically (temp file + os.replace), and a malformed file is moved aside, never 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
 import os
 import re
-import tempfile
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import unquote, urlsplit
 
 from desktop_app.core import paths
+from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 
 if TYPE_CHECKING:
@@ -381,19 +380,7 @@ def default_profiles_path() -> Path:
 
 
 def _atomic_write_json(path: Path, document: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def _parse_document(path: Path, text: str) -> list[Profile]:

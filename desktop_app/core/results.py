@@ -6,19 +6,17 @@ result has the same width (the number of classical bits). No qiskit import here.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.errors import UserInputError
 
 JSON_FORMAT = "quantum-desk.results.v1"
@@ -240,7 +238,7 @@ def dumps_json(results: Iterable[RunResult]) -> str:
 
 def write_json(results: Iterable[RunResult], path: str | Path) -> None:
     """A JSON list of results (the same document `quantum-desk run --json` prints)."""
-    _write_atomically(Path(path), dumps_json(results))
+    write_text_atomic(path, dumps_json(results))
 
 
 def read_json(path: str | Path) -> list[RunResult]:
@@ -273,7 +271,7 @@ def write_csv(results: Iterable[RunResult], path: str | Path) -> None:
                     "" if probability is None else repr(probability),
                 ]
             )
-    _write_atomically(Path(path), buffer.getvalue())
+    write_text_atomic(path, buffer.getvalue(), newline="")
 
 
 def read_csv(path: str | Path) -> dict[str, dict[str, int]]:
@@ -294,19 +292,3 @@ def read_csv(path: str | Path) -> dict[str, dict[str, int]]:
         except (TypeError, ValueError):
             raise UserInputError(f"{path}:{number}: bad bitstring or count") from None
     return out
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder + os.replace: readers never see a half-written file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
