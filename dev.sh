@@ -48,7 +48,8 @@ find_uv() {
 python_env() {
     find_uv
     say "syncing the Python environment (.venv) from uv.lock"
-    "$UV" sync --locked --all-extras --python python3 -q
+    # bytecode compiled once at install: first imports of qiskit/azure then cost no GIL-held compiling
+    "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q
 }
 
 azurite() {
