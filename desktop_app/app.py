@@ -10,12 +10,16 @@ import logging
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import __version__
+
+if TYPE_CHECKING:
+    from desktop_app.core.ledger import Ledger
 
 log = logging.getLogger("desktop_app")
 ICON_PATH = Path(__file__).resolve().parents[1] / "resources" / "icons" / "quantum-desk.svg"
@@ -124,9 +128,17 @@ def main(argv: list[str] | None = None) -> int:
         window.load_example(DEFAULT_EXAMPLE)
     window.show()
 
+    ledgers: list[Ledger] = []
+
     def after_first_paint() -> None:
         setup_file_logging()
         log.info("Quantum Desk %s started", __version__)
+        from desktop_app.ui.app_ledger import open_app_ledger
+
+        ledger = open_app_ledger(window)  # a damaged one: asks, then moves it aside
+        if ledger is not None:
+            ledgers.append(ledger)
+            window.attach_ledger(ledger)  # runs recorded; Jobs tab; reconciliation below
         window.start_background_work()  # a simulator process imports qiskit in the background
 
     startup = QTimer(window)
@@ -137,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         return app.exec()
     finally:
         startup.stop()
+        for ledger in ledgers:  # the window has closed: its threads no longer use it
+            ledger.close()
         from desktop_app.core.local_executor import shutdown_workers
 
         shutdown_workers()

@@ -59,6 +59,11 @@ _AZURE_STATUS = {
 }
 _DOWNLOAD_ATTEMPTS = 6
 _CANCEL_GRACE_POLLS = 20  # polls after a cancel request before giving up on seeing "Cancelled"
+# The Python-heavy steps of a job (sign-in, workspace client, submit; download and normalize) run
+# at most this many at a time in the process: 20 jobs doing them at once kept the GUI thread
+# waiting for the GIL 40-130 ms at a time (tests/bench/bench_azure_gui_stall.py). The GIL
+# serializes that work anyway, so the cap costs little; polling and queue waits are not capped.
+_BUSY_STEPS = threading.BoundedSemaphore(2)
 
 
 def enum_text(value: object) -> str:
@@ -339,10 +344,14 @@ class AzureExecutor:
         progress("Connecting to Azure", None)
         job_id: str | None = None
         try:
-            self._open_workspace(ctx)
-            target = self._target(ctx)
-            cancel.raise_if_cancelled()
-            job = self._submit(ctx, target, translation)
+            _acquire_busy_step(cancel)
+            try:
+                self._open_workspace(ctx)
+                target = self._target(ctx)
+                cancel.raise_if_cancelled()
+                job = self._submit(ctx, target, translation)
+            finally:
+                _BUSY_STEPS.release()
             job_id = job.id
             return self._follow(ctx, job, Readout.from_translation(translation))
         except AzureRunError as exc:
@@ -537,7 +546,8 @@ class AzureExecutor:
             else:
                 time.sleep(min(delay, 1.0))  # the cancel already happened: just wait for it
             job = self._refresh(ctx, job)
-        return self._finish(ctx, job, readout, status)
+        with _BUSY_STEPS:  # not cancellable: the job is final, its result is on the way
+            return self._finish(ctx, job, readout, status)
 
     def _refresh(self, ctx: _Context, job: Any) -> Any:
         """A fresh copy of the job. Once a job exists we keep talking to it through transient
@@ -643,6 +653,12 @@ class AzureExecutor:
 def _downloader(job: Any) -> Callable[[Any], Any]:
     # The blob link (SAS) is the job's; a fresh job copy brings a fresh link.
     return lambda _workspace: job.download_data(job.details.output_data_uri)
+
+
+def _acquire_busy_step(cancel: CancelToken) -> None:
+    """Wait for a slot among _BUSY_STEPS; Cancelled when Cancel is pressed meanwhile."""
+    while not _BUSY_STEPS.acquire(timeout=0.05):
+        cancel.raise_if_cancelled()
 
 
 def _input_params(backend: str, options: Mapping[str, object]) -> dict[str, Any]:

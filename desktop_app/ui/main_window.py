@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -30,10 +31,18 @@ from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.executors import MAX_SHOTS, RunRequest
 from desktop_app.ui import messages
+from desktop_app.ui.azure_summary import AzureSummary
 from desktop_app.ui.backend_model import BackendModel
+from desktop_app.ui.credentials_dialog import CredentialsDialog
+from desktop_app.ui.profile_selector import ProfileSelector
 from desktop_app.ui.program_editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.results_view import ResultsView
 from desktop_app.ui.run_executor import RunExecutor
+
+if TYPE_CHECKING:
+    from desktop_app.core.ledger import JobRow, Ledger
+    from desktop_app.ui.jobs_view import JobsView
+    from desktop_app.ui.reconciler import Reconciler
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +87,12 @@ class MainWindow(QMainWindow):
         # Before a run: fill profiles, warn, confirm costs, then call proceed(requests) (or not).
         self.before_run: BeforeRun | None = None
         self._program_error_shown = False
+        self.jobs_view: JobsView | None = None  # the "Jobs" tab, once attach_jobs_view is called
+        self.ledger: Ledger | None = None  # the app's job ledger, once attach_ledger is called
+        self.reconciler: Reconciler | None = None
         self.executor = RunExecutor(self)
         self._build_widgets()
+        self._build_azure()
         self._build_menus()
         self._connect()
         self.backend_model.set_checked(LOCAL_SIMULATOR, True)
@@ -141,6 +154,8 @@ class MainWindow(QMainWindow):
         backend_layout = QVBoxLayout(backend_pane)
         backend_layout.setContentsMargins(0, 0, 0, 0)
         backend_layout.addWidget(QLabel("<b>Backends</b> (tick one or more)", backend_pane))
+        self.profile_selector = ProfileSelector(backend_pane)
+        backend_layout.addWidget(self.profile_selector)
         backend_layout.addWidget(self.backend_view, 1)
         backend_layout.addLayout(controls)
 
@@ -172,6 +187,16 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress_bar)
 
+    def _build_azure(self) -> None:
+        """Profiles, live target status, prices and run confirmations (issue 4)."""
+        self.credentials_dialog: CredentialsDialog | None = None
+        self.azure = AzureSummary(self.backend_model, self.profile_selector, self)
+        self.before_run = self.azure.prepare_run
+        self.profile_selector.credentialsRequested.connect(self.open_credentials)
+        self.editor.textChanged.connect(self._on_program_changed)
+        self.shots_input.valueChanged.connect(self._on_program_changed)
+        self.azure.reload_profiles()
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = self._action(
@@ -192,11 +217,51 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        azure_menu = self.menuBar().addMenu("&Azure")
+        self.credentials_action = self._action("&Credentials…", self.open_credentials)
+        self.credentials_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.credentials_action.setToolTip("Azure Quantum profiles (Ctrl+Shift+P)")
+        self.refresh_status_action = self._action(
+            "&Refresh backend status", self.azure.refresher.refresh
+        )
+        self.refresh_status_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        azure_menu.addAction(self.credentials_action)
+        azure_menu.addAction(self.refresh_status_action)
+        view_menu = self.menuBar().addMenu("&View")
+        self.show_results_action = self._action(
+            "&Results", lambda: self.tabs.setCurrentWidget(self.results_view)
+        )
+        self.show_results_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        # enabled by attach_jobs_view (the app starts without a job history if the ledger fails)
+        self.show_jobs_action = self._action("&Jobs", self._on_showJobsAction_triggered)
+        self.show_jobs_action.setShortcut(QKeySequence("Ctrl+J"))
+        self.show_jobs_action.setToolTip("Every job run from this computer (Ctrl+J)")
+        self.show_jobs_action.setEnabled(False)
+        for action in (self.show_results_action, self.show_jobs_action):
+            view_menu.addAction(action)
+            self.addAction(action)  # the shortcut works wherever the focus is in the window
         self.examples_menu = self.menuBar().addMenu("&Examples")
         for path in sorted(examples_dir().glob("*.qasm")):
             action = self.examples_menu.addAction(path.stem)
             action.setData(str(path))
         self.examples_menu.triggered.connect(self._on_examplesMenu_triggered)
+
+    def attach_jobs_view(
+        self, ledger: Ledger, delete_remote: Callable[[JobRow], None] | None = None
+    ) -> JobsView:
+        """Add the "Jobs" tab (the job history over `ledger`); View > Jobs (Ctrl+J) shows it."""
+        from desktop_app.ui.jobs_view import JobsView
+
+        self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
+        self.tabs.addTab(self.jobs_view, "Jobs")
+        self.show_jobs_action.setEnabled(True)
+        return self.jobs_view
+
+    @Slot()
+    def _on_showJobsAction_triggered(self) -> None:
+        if self.jobs_view is not None:
+            self.tabs.setCurrentWidget(self.jobs_view)
+            self.jobs_view.text_filter.setFocus()
 
     def _action(
         self,
@@ -266,6 +331,33 @@ class MainWindow(QMainWindow):
     def start_background_work(self) -> None:
         """After the first paint: start a simulator process so the first Run is quick."""
         self.executor.prewarm()
+        self.azure.check_keyring()
+        if self.reconciler is not None:  # pick up jobs an earlier session left unfinished
+            self.reconciler.start(started_before=self._ledger_attached_at)
+
+    # ---- Azure credentials and prices
+    @Slot()
+    def open_credentials(self) -> None:
+        """The credentials dialog (window-modal, not blocking: Test connection runs meanwhile)."""
+        if self.credentials_dialog is not None and self.credentials_dialog.isVisible():
+            self.credentials_dialog.raise_()
+            self.credentials_dialog.activateWindow()
+            return
+        if self.credentials_dialog is not None:
+            self.credentials_dialog.deleteLater()
+        dialog = CredentialsDialog(parent=self, select=self.profile_selector.current())
+        dialog.profilesChanged.connect(self._on_credentialsDialog_profilesChanged)
+        self.credentials_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _on_credentialsDialog_profilesChanged(self) -> None:
+        dialog = self.credentials_dialog
+        self.azure.reload_profiles(select=dialog.editing if dialog is not None else None)
+
+    @Slot()
+    def _on_program_changed(self) -> None:
+        self.azure.set_program(self.editor.toPlainText(), self._path, self.shots_input.value())
 
     def run(self) -> None:
         if self.executor.running:
@@ -455,5 +547,42 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.azure.shutdown()
         self.executor.shutdown()
+        if self.reconciler is not None:
+            self.reconciler.shutdown()  # stops following; the jobs stay open for next time
+        if self.jobs_view is not None:
+            self.jobs_view.shutdown()  # before the ledger is closed
         super().closeEvent(event)
+
+    # ---- the job ledger
+    def attach_ledger(self, ledger: Ledger) -> None:
+        """Record every run in the app's ledger, show it in the "Jobs" tab, and pick up jobs an
+        earlier session left unfinished (from start_background_work). Called once, by app.main."""
+        from desktop_app.core.ledger import utc_now
+        from desktop_app.ui.reconciler import Reconciler
+
+        self.ledger = ledger
+        self._ledger_attached_at = utc_now()  # older open jobs are an earlier session's
+        self.executor.set_ledger(ledger)
+        if self.jobs_view is None:
+            self.attach_jobs_view(ledger)
+        self.reconciler = Reconciler(ledger, self)
+        self.reconciler.finished.connect(self._on_reconciler_finished)
+        self.reconciler.failed.connect(self._on_reconciler_failed)
+        if ledger.recovered_from is not None:
+            self.status_label.setText(
+                f"The job ledger was damaged: it was kept as {ledger.recovered_from} "
+                "and a new, empty one was started."
+            )
+
+    @Slot(object)
+    def _on_reconciler_finished(self, report: object) -> None:
+        from desktop_app.core.reconcile import ReconcileReport
+
+        if isinstance(report, ReconcileReport) and report.summary():
+            self.status_label.setText(report.summary())
+
+    @Slot(str)
+    def _on_reconciler_failed(self, message: str) -> None:
+        self.status_label.setText(message)

@@ -9,6 +9,7 @@ cancelled at Azure) and waits for the thread: quit() + wait(), never terminate()
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,10 @@ class _Worker(QObject):
     ) -> None:
         from desktop_app.core.reconcile import reconcile_unfinished
 
+        # Register this QThread with Python's threading module: the ledger closes the connections
+        # of threads that threading.enumerate() does not list, and a QThread is not listed until
+        # current_thread() has made a (never deleted) dummy Thread object for it.
+        threading.current_thread()
         try:
             report = reconcile_unfinished(
                 self.ledger,

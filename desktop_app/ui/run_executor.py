@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -17,7 +18,44 @@ from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.executors import RunRequest, executor_for
 
+if TYPE_CHECKING:
+    from desktop_app.core.ledger import Ledger
+    from desktop_app.core.results import RunResult
+
 log = logging.getLogger(__name__)
+
+
+_qiskit_lock = threading.Lock()
+_qiskit_ready = threading.Event()
+_qiskit_home_started = False
+
+
+def _init_qiskit() -> None:
+    """Make sure qiskit is first imported on a thread that never exits; wait until it is.
+
+    qiskit 2.x's Rust extension (mimalloc inside `qiskit._accelerate`) binds its main heap to the
+    first thread that allocates; once that thread has exited, the next new thread to allocate
+    segfaults in `mi_thread_init` (seen with qiskit 2.6.2: the second run with Azure backends
+    crashed when a run's pool thread had been the first to import qiskit). The main thread or
+    this daemon thread never exits. A no-op when qiskit was imported before (the damage, if any,
+    is then already done: import qiskit early on a thread that lives as long).
+    """
+    global _qiskit_home_started
+    with _qiskit_lock:
+        if not _qiskit_home_started:
+            _qiskit_home_started = True
+            threading.Thread(target=_qiskit_home, name="qd-qiskit-home", daemon=True).start()
+    _qiskit_ready.wait()
+
+
+def _qiskit_home() -> None:
+    try:
+        import qiskit.qasm2  # noqa: F401  (the import is the point)
+    except ImportError:
+        log.exception("qiskit could not be imported")
+    finally:
+        _qiskit_ready.set()
+    threading.Event().wait()  # never returns: this thread must outlive every qiskit user
 
 
 class _Worker(QObject):
@@ -30,10 +68,15 @@ class _Worker(QObject):
     programError = Signal(object)
     runFinished = Signal()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.ledger: Ledger | None = None  # the app's job ledger: every run is recorded in it
+
     @Slot(object, object)
     def _on_executor_runRequested(self, requests: list[RunRequest], token: CancelToken) -> None:
         # Backends run side by side: each on a plain thread that only waits (on the network or on
         # the simulator process); this QThread waits for all of them, then reports the run done.
+        _init_qiskit()
         program_errors: list[object] = []
         lock = threading.Lock()
         with ThreadPoolExecutor(max(1, len(requests)), thread_name_prefix="qd-run") as pool:
@@ -57,7 +100,7 @@ class _Worker(QObject):
             return
         self.jobStarted.emit(backend)
         try:
-            result = executor_for(backend).run(request, token, self._progress_of(backend))
+            result = self._run(request, token)
         except Cancelled:
             self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
         except ProgramError as exc:
@@ -75,6 +118,16 @@ class _Worker(QObject):
         else:
             self.jobFinished.emit(result)
 
+    def _run(self, request: RunRequest, token: CancelToken) -> RunResult:
+        """One request; with the app's ledger, recorded in it (Azure: write-ahead)."""
+        executor = executor_for(request.backend)
+        progress = self._progress_of(request.backend)
+        if self.ledger is None:
+            return executor.run(request, token, progress)
+        from desktop_app.core.job_recording import run_recorded
+
+        return run_recorded(request, executor, self.ledger, token, progress)
+
     def _progress_of(self, backend: str) -> ProgressCallback:
         def progress(message: str, _fraction: float | None) -> None:
             self.jobProgress.emit(backend, message)
@@ -85,6 +138,7 @@ class _Worker(QObject):
     def _on_executor_prewarmRequested(self) -> None:
         from desktop_app.core.local_executor import prewarm
 
+        _init_qiskit()
         try:
             prewarm()
         except OSError:
@@ -125,6 +179,10 @@ class RunExecutor(QObject):
     @property
     def running(self) -> bool:
         return self._token is not None
+
+    def set_ledger(self, ledger: Ledger | None) -> None:
+        """Record every run from now on in `ledger` (the result's job_id is its ledger id)."""
+        self._worker.ledger = ledger
 
     def start(self, requests: Sequence[RunRequest]) -> None:
         if self._token is not None:

@@ -641,3 +641,27 @@ def test_the_delete_question_offers_azure_only_when_it_can(qtbot: QtBot) -> None
     ):
         QTimer.singleShot(0, lambda o=offer, b=button: answer(o, b))
         assert jobs_view.ask_delete(None, "Delete it?", offer) == expected
+
+
+def test_the_main_window_shows_the_jobs_tab(
+    make_window, ledger: Ledger, jobs: list[Job], qtbot: QtBot
+) -> None:
+    window = make_window()
+    assert not window.show_jobs_action.isEnabled()  # no ledger attached: no Jobs tab
+    view = window.attach_jobs_view(ledger)
+    window.show()
+    qtbot.waitExposed(window)
+    assert (
+        window.tabs.indexOf(view) >= 0 and window.tabs.tabText(window.tabs.indexOf(view)) == "Jobs"
+    )
+    assert window.show_jobs_action.shortcut().toString() == "Ctrl+J"
+    window.activateWindow()  # shortcuts only reach the active window
+    qtbot.waitUntil(window.isActiveWindow)
+    window.editor.setFocus()
+    qtbot.keyClick(window.editor, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is view
+    qtbot.waitUntil(lambda: view.model.total() == N_JOBS, timeout=WAIT_MS)
+    window.show_results_action.trigger()
+    assert window.tabs.currentWidget() is window.results_view
+    window.close()  # shuts the view down: no query thread outlives the window
+    assert view.model._closed

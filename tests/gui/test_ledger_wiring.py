@@ -105,8 +105,9 @@ def ledger_window(qtbot: QtBot, tmp_path: Path):
 
     with open_ledger() as ledger:
         settings = QSettings(str(tmp_path / "quantum-desk.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings, ledger=ledger)
+        window = MainWindow(settings)
         qtbot.addWidget(window)
+        window.attach_ledger(ledger)  # as app.main does after the first paint
         try:
             yield window, ledger
         finally:

@@ -337,8 +337,9 @@ def test_sigkill_while_queued_then_gui_start_up(
     row = crash_while_queued(env, ledger)
 
     settings = QSettings(str(tmp_path / "quantum-desk.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings, ledger=ledger)
+    window = MainWindow(settings)
     qtbot.addWidget(window)
+    window.attach_ledger(ledger)  # as app.main does after the first paint
     assert window.reconciler is not None and window.jobs_view is not None
     window.reconciler.set_schedule(FAST_POLLING)
     # start-up work also warms a simulator process: not needed here, and costly on 2 cores

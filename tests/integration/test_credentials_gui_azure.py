@@ -325,3 +325,36 @@ def window_without_keyring(qtbot: QtBot, tmp_path, answers: Answers) -> Iterator
     finally:
         keyring.set_keyring(previous)
         secrets.set_default_secret_store(None)
+
+
+def test_azure_run_uses_the_profile_and_asks_before_paying(
+        qtbot: QtBot, env: AzureEnv, secret_service: keyring.backend.KeyringBackend,
+        window: MainWindow, answers: Answers):
+    window.credentials_action.trigger()
+    dlg = window.credentials_dialog
+    assert dlg is not None
+    fill(qtbot, dlg, env)
+    assert dlg.save()
+    dlg.close()
+    window.load_program_text(BELL, None)
+    window.shots_input.setValue(100)
+    model = window.backend_model
+    model.set_checked("local.simulator", False)
+    model.set_checked("quantinuum.sim.h2-1e", True)  # costs eHQC: asked first, with the estimate
+    answers.answer = False
+    qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(answers.questions), timeout=60_000)
+    assert "quantinuum.sim.h2-1e: ≈ " in answers.questions[0]
+    assert "eHQC (estimate)" in answers.questions[0]
+    assert not window.executor.running
+
+    model.set_checked("quantinuum.sim.h2-1e", False)
+    model.set_checked("ionq.simulator", True)  # free: no question, runs with the saved profile
+    answers.questions.clear()
+    with qtbot.waitSignal(window.executor.runFinished, timeout=120_000):
+        qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+    assert answers.questions == []
+    [result] = window.results_view.results()
+    assert result.backend == "ionq.simulator", result
+    assert result.status == "Succeeded", result.error_message
+    assert set(result.counts) <= {"00", "11"} and sum(result.counts.values()) == 100

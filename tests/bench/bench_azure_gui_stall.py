@@ -1,0 +1,318 @@
+"""GUI-thread stall while 20 Azure jobs are submitted and polled and a local simulation runs.
+
+Issue 4's first benchmark. One RunExecutor run of 21 RunRequests started at once: 20 small circuits
+on the free Azure simulators of the loopback emulator (ionq.simulator, rigetti.sim.qvm,
+quantinuum.sim.h2-1sc; each job held Waiting + Executing for a few seconds so the app really polls)
+plus a 23-qubit random circuit on local.simulator. A 10 ms QTimer heartbeat runs on the GUI thread
+from start() to runFinished; the stall of a beat is its gap beyond 10 ms. The same heartbeat over an
+idle period about as long comes first (what the machine's load alone costs). Two runs: the first
+in the process (SDK imports, first token) and a second (warm). Goal: max stall < 50 ms, p99 < 16 ms.
+
+The emulator + Azurite run in their own process (`python -m tests.azure_emulator`): the emulator's
+HTTPS servers and aer simulations would otherwise compete for this process's GIL, a load a user's
+machine talking to Azure does not have. No real keyring (the session-only secret store), temporary
+config/data/cache/log dirs, offscreen Qt.
+
+Run: `.venv/bin/python tests/bench/bench_azure_gui_stall.py [--only azure|local]`
+(prints the figures, asserts nothing; `--only` keeps one half of the load, to tell causes apart)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
+# keyring's "no backend" backend: the app keeps the profile's secret in session memory only.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+TARGETS = ("ionq.simulator", "rigetti.sim.qvm", "quantinuum.sim.h2-1sc")
+AZURE_JOBS = 20
+QUEUE_SECONDS, EXECUTION_SECONDS = 2.0, 3.0  # per job on the emulator: Waiting, then Executing
+LOCAL_QUBITS, LOCAL_DEPTH = 23, 6
+SHOTS = 500
+PERIOD_MS = 10
+BASELINE_SECONDS = 8.0  # about as long as one run (2 + 3 s per job, polling, the local simulation)
+GOAL = "goal max < 50 ms, p99 < 16 ms"
+PROFILE = "bench-stall"
+
+
+def small_program(seed: int) -> str:
+    """A 4-qubit circuit every translator handles (h, cx, rz, measure)."""
+    angle = 0.1 + 0.05 * seed
+    return (
+        'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[4];\ncreg c[4];\n'
+        f"h q[0];\ncx q[0],q[1];\nrz({angle}) q[1];\ncx q[1],q[2];\nh q[3];\ncx q[2],q[3];\n"
+        "measure q -> c;\n"
+    )
+
+
+def local_program() -> str:
+    from qiskit import qasm2
+    from qiskit.circuit.random import random_circuit
+
+    circuit = random_circuit(LOCAL_QUBITS, LOCAL_DEPTH, max_operands=2, measure=True, seed=11)
+    return str(qasm2.dumps(circuit))
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when this benchmark dies (even by a crash), so the emulator still
+    stops its Azurite by PID. Linux only; elsewhere the finally block has to do."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class EmulatorProcess:
+    """`python -m tests.azure_emulator` in a child process; SIGTERM stops it and its Azurite."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.log_path = workdir / "emulator.log"
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.azure_emulator", "--workdir", str(workdir / "emu")],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            preexec_fn=_die_with_parent,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            self.stop()
+            raise SystemExit(
+                f"the emulator did not start; see {self.log_path}:\n"
+                f"{self.log_path.read_text()[-2000:]}"
+            )
+        self.info: dict[str, Any] = json.loads(line)
+        found = re.search(r"Azurite pid (\d+)", self.log_path.read_text())
+        self.azurite_pid = int(found.group(1)) if found else None
+
+    def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(
+            self.info["admin_endpoint"].rstrip("/") + path,
+            data=None if body is None else json.dumps(body).encode(),
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # loopback, plain HTTP
+            return json.loads(response.read() or b"null")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.azurite_pid is not None:  # the child stops Azurite by PID; make sure it did
+            try:
+                os.kill(self.azurite_pid, signal.SIGTERM)
+                print(f"warning: Azurite (pid {self.azurite_pid}) outlived the emulator; stopped")
+            except ProcessLookupError:
+                pass
+        self._log.close()
+
+
+class Heartbeat:
+    """A 10 ms QTimer on the GUI thread; a beat's stall is its gap beyond the period."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.beats: list[float] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(PERIOD_MS)
+        self.timer.timeout.connect(lambda: self.beats.append(time.perf_counter()))
+
+    def start(self) -> None:
+        self.beats = [time.perf_counter()]
+        self.timer.start()
+
+    def stop(self) -> list[tuple[float, float]]:
+        """(stall in ms, seconds since start) per beat."""
+        self.timer.stop()
+        t0 = self.beats[0]
+        return [
+            (max(0.0, (b - a) * 1000 - PERIOD_MS), a - t0)
+            for a, b in zip(self.beats, self.beats[1:], strict=False)
+        ]
+
+
+def describe(gaps: list[tuple[float, float]]) -> str:
+    stalls = sorted(s for s, _ in gaps)
+    if not stalls:
+        return "no beats"
+    p99 = stalls[min(len(stalls) - 1, int(0.99 * len(stalls)))]
+    worst = sorted(gaps, reverse=True)[:3]
+    where = ", ".join(f"{s:.0f} ms at {t:.2f} s" for s, t in worst)
+    return (
+        f"{len(stalls)} beats, max stall {stalls[-1]:.1f} ms, "
+        f"p50 {statistics.median(stalls):.1f} ms, p99 {p99:.1f} ms (worst: {where})"
+    )
+
+
+def wait_ms(ms: int) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def one_run(executor: Any, requests: list[Any], label: str) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from desktop_app.core.results import JobStatus
+
+    results: list[Any] = []
+    failures: list[tuple[str, str]] = []
+    loop = QEventLoop()
+    executor.jobFinished.connect(results.append)
+    executor.jobFailed.connect(lambda backend, message: failures.append((backend, message)))
+    executor.runFinished.connect(loop.quit)
+    heartbeat = Heartbeat()
+    guard = QTimer()  # a run that never ends must not hang `./dev.sh bench`
+    guard.setSingleShot(True)
+    guard.timeout.connect(executor.cancel)
+    guard.start(180_000)
+
+    heartbeat.start()
+    started = time.perf_counter()
+    executor.start(requests)
+    loop.exec()
+    duration = time.perf_counter() - started
+    gaps = heartbeat.stop()
+    guard.stop()
+    executor.jobFinished.disconnect()
+    executor.jobFailed.disconnect()
+    executor.runFinished.disconnect(loop.quit)
+
+    azure_ok = sum(
+        1 for r in results if r.backend != "local.simulator" and r.status is JobStatus.SUCCEEDED
+    )
+    local = [r for r in results if r.backend == "local.simulator"]
+    local_status = local[0].status.value if local else "missing"
+    azure_jobs = sum(r.backend != "local.simulator" for r in requests)
+    print(
+        f"[{label}] run of {len(requests)} requests: {duration:.2f} s; Azure jobs Succeeded "
+        f"{azure_ok}/{azure_jobs}; local {LOCAL_QUBITS}-qubit: {local_status}"
+    )
+    for backend, message in failures[:5]:
+        print(f"[{label}]   failed: {backend}: {message}")
+
+    print(f"[{label}] during the run: {describe(gaps)}  ({GOAL})")
+
+
+def idle_baseline(seconds: float) -> None:
+    """The heartbeat with nothing running: what the machine's load alone costs."""
+    idle = Heartbeat()
+    idle.start()
+    wait_ms(int(seconds * 1000))
+    print(f"[idle baseline, {seconds:.0f} s] {describe(idle.stop())}")
+
+
+def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("azure", "local"), help="run only this half of the load")
+    only = parser.parse_args().only
+    with tempfile.TemporaryDirectory(prefix="bench-azure-stall-") as tmp:
+        root = Path(tmp)
+        for var in ("CONFIG", "DATA", "CACHE", "LOG"):
+            os.environ[f"QUANTUM_DESK_{var}_DIR"] = str(root / var.lower())
+        emulator = EmulatorProcess(root)
+        executor = None
+        try:
+            os.environ["REQUESTS_CA_BUNDLE"] = emulator.info["ca_bundle"]
+            for target in TARGETS:
+                emulator.admin(
+                    "PATCH",
+                    f"/targets/{target}",
+                    {"queue_seconds": QUEUE_SECONDS, "execution_seconds": EXECUTION_SECONDS},
+                )
+
+            from PySide6.QtWidgets import QApplication
+
+            from desktop_app.core.catalog import LOCAL_SIMULATOR
+            from desktop_app.core.executors import RunRequest
+            from desktop_app.core.profiles import Profile, ProfileStore
+            from desktop_app.core.secrets import StoredIn, default_secret_store
+            from desktop_app.ui.run_executor import RunExecutor
+
+            info = emulator.info
+            ProfileStore().create(
+                Profile(
+                    name=PROFILE,
+                    resource_id=info["resource_id"],
+                    location=info["location"],
+                    tenant_id=info["tenant_id"],
+                    client_id=info["client_id"],
+                    authority_host=info["authority"],
+                    arm_endpoint=info["arm_endpoint"],
+                ).validated()
+            )
+            where = default_secret_store().set(PROFILE, info["client_secret"])
+            assert where is StoredIn.SESSION, where  # never the machine's real keyring
+
+            app = QApplication(sys.argv[:1])
+            requests = [
+                RunRequest(
+                    small_program(i),
+                    f"bench{i}.qasm",
+                    TARGETS[i % len(TARGETS)],
+                    SHOTS,
+                    profile=PROFILE,
+                )
+                for i in range(AZURE_JOBS if only != "local" else 0)
+            ]
+            if only != "azure":
+                requests.append(RunRequest(local_program(), "random.qasm", LOCAL_SIMULATOR, SHOTS))
+            mix = ", ".join(f"{sum(r.backend == t for r in requests)} x {t}" for t in TARGETS)
+            print(
+                f"machine: {os.cpu_count()} cores, load average "
+                f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; emulator jobs: "
+                f"{QUEUE_SECONDS:.0f} s Waiting + {EXECUTION_SECONDS:.0f} s Executing; {mix}; "
+                f"{int(only != 'azure')} x local.simulator ({LOCAL_QUBITS} qubits, "
+                f"depth {LOCAL_DEPTH}); {SHOTS} shots"
+            )
+            executor = RunExecutor()
+            executor.prewarm()  # as the app does at start-up: the simulator process is ready
+            wait_ms(2000)
+            idle_baseline(BASELINE_SECONDS)
+            one_run(executor, requests, "run 1, cold")
+            one_run(executor, requests, "run 2, warm")
+            executor.shutdown()
+            executor = None
+            app.quit()
+        finally:
+            if executor is not None:
+                executor.shutdown()
+            from desktop_app.core.local_executor import shutdown_workers
+
+            shutdown_workers()
+            emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
