@@ -31,7 +31,7 @@ from desktop_app.core.azure_normalize import (
     quantinuum_counts,
     rigetti_counts,
 )
-from desktop_app.core.cancel import Cancelled
+from desktop_app.core.cancel import Cancelled, Detached
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.results import JobStatus, RunResult
 
@@ -463,9 +463,9 @@ class AzureExecutor:
                 ctx.progress(f"{what}: connection problem, retrying in {wait:.0f} s", None)
                 if cancellable:
                     if ctx.cancel.wait(wait):
-                        raise Cancelled() from exc
+                        ctx.cancel.raise_if_cancelled()
                 else:
-                    time.sleep(wait)
+                    ctx.cancel.sleep_unless_detached(wait)
 
     def _submit(self, ctx: _Context, target: Any, translation: Any) -> Any:
         from azure.core.exceptions import ResourceExistsError
@@ -530,6 +530,8 @@ class AzureExecutor:
                 ctx.progress(status.value, None)
             if status.is_final:
                 break
+            if ctx.cancel.detached:
+                raise Detached()  # the app is closing: the job stays open for the next start
             if ctx.cancel.cancelled and cancel_polls is None:
                 ctx.progress("Cancelling", None)
                 job = self._cancel(ctx, job)
@@ -544,7 +546,8 @@ class AzureExecutor:
             if cancel_polls is None:
                 ctx.cancel.wait(delay)  # returns early when Cancel is pressed
             else:
-                time.sleep(min(delay, 1.0))  # the cancel already happened: just wait for it
+                # the cancel already happened: just wait for it
+                ctx.cancel.sleep_unless_detached(min(delay, 1.0))
             job = self._refresh(ctx, job)
         with _BUSY_STEPS:  # not cancellable: the job is final, its result is on the way
             return self._finish(ctx, job, readout, status)
@@ -641,7 +644,7 @@ class AzureExecutor:
                     type(cause).__name__,
                     attempt + 1,
                 )
-            time.sleep(next(delays))
+            ctx.cancel.sleep_unless_detached(next(delays))
             job = self._refresh(ctx, job)
         raise AzureRunError(
             "The job succeeded but its results could not be downloaded from the workspace's "

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.core.cancel import Cancelled
+from desktop_app.core.cancel import Cancelled, Detached
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.ledger import FINAL_STATUSES, LedgerError, LedgerStatus
 from desktop_app.core.results import JobStatus, RunResult
@@ -186,7 +186,9 @@ def _record_exception(ledger: Ledger, ledger_id: str, exc: BaseException) -> Non
     if isinstance(exc, LedgerError):
         return  # the ledger is what failed
     try:
-        if isinstance(exc, Cancelled):
+        if isinstance(exc, Detached):
+            ledger.set_status(ledger_id, LedgerStatus.CANCELLED, detail="stopped: the app closed")
+        elif isinstance(exc, Cancelled):
             ledger.set_status(ledger_id, LedgerStatus.CANCELLED, detail="cancelled by the user")
         elif isinstance(exc, QuantumDeskError):
             ledger.set_error(ledger_id, type(exc).__name__, str(exc), status=LedgerStatus.FAILED)
@@ -224,8 +226,8 @@ def _run_azure(
             if status == LedgerStatus.SUBMITTING:
                 # Maybe Azure has it, maybe not: start-up reconciliation will find out.
                 log.info("job %s ended before its submission was confirmed", ledger_id)
-            elif status not in FINAL_STATUSES:
-                _record_exception(ledger, ledger_id, exc)
+            elif status not in FINAL_STATUSES and not isinstance(exc, Detached):
+                _record_exception(ledger, ledger_id, exc)  # Detached: left open for next start
         raise
     if not recorder.created:  # failed before a job existed (sign-in, target, ...)
         ledger_id = _new_row(ledger, request, LedgerStatus.WAITING, estimated_cost)

@@ -363,6 +363,9 @@ class Ledger:
                 conn = self._connect()
                 lock = threading.RLock()
                 with self._conns_lock:
+                    # current_thread() registers a thread Python did not start (a QThread) in
+                    # threading.enumerate(), so other threads do not take it for ended.
+                    threading.current_thread()
                     me = threading.get_ident()
                     alive = {t.ident for t in threading.enumerate()} - {me}  # me: a reused ident
                     for ident in [i for i in self._conns if i not in alive]:

@@ -87,28 +87,6 @@ class ReconcileReport:
         return text + (" " + "; ".join(self.problems) + "." if self.problems else "")
 
 
-class _FollowToken(CancelToken):
-    """Given to `AzureExecutor.resume`: never reports itself cancelled (so the executor never
-    cancels the job at Azure), but once `outer` is cancelled its `wait` raises Cancelled, which
-    ends the polling loop."""
-
-    def __init__(self, outer: CancelToken) -> None:
-        super().__init__()
-        self._outer = outer
-
-    @property
-    def cancelled(self) -> bool:
-        return False
-
-    def raise_if_cancelled(self) -> None:
-        return None
-
-    def wait(self, timeout: float) -> bool:
-        if self._outer.wait(timeout):
-            raise Cancelled()
-        return False
-
-
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -220,7 +198,9 @@ def _follow_all(
     todo: queue.SimpleQueue[tuple[JobRow, str]] = queue.SimpleQueue()
     for item in found:
         todo.put(item)
-    follow = _FollowToken(cancel)
+    # Stopping reconciliation must never cancel a job at Azure: the followers get their own token,
+    # detached (stop following, leave the job open) once `cancel` is set.
+    follow = CancelToken()
 
     def work() -> None:
         while not cancel.cancelled:
@@ -246,6 +226,8 @@ def _follow_all(
     for thread in threads:
         while thread.is_alive() and not cancel.cancelled:
             thread.join(0.2)
+    if cancel.cancelled:
+        follow.detach()
 
 
 def _look_up(

@@ -9,7 +9,6 @@ cancelled at Azure) and waits for the thread: quit() + wait(), never terminate()
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -42,10 +41,6 @@ class _Worker(QObject):
     ) -> None:
         from desktop_app.core.reconcile import reconcile_unfinished
 
-        # Register this QThread with Python's threading module: the ledger closes the connections
-        # of threads that threading.enumerate() does not list, and a QThread is not listed until
-        # current_thread() has made a (never deleted) dummy Thread object for it.
-        threading.current_thread()
         try:
             report = reconcile_unfinished(
                 self.ledger,
@@ -110,7 +105,7 @@ class Reconciler(QObject):
     def shutdown(self) -> None:
         """Stop following jobs and stop the thread (quit + wait; never terminate)."""
         if self._token is not None:
-            self._token.cancel()
+            self._token.detach()  # stop following; the jobs stay open at Azure and in the ledger
         if self._thread.isRunning():
             self._thread.quit()
             self._thread.wait()

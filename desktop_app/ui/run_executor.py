@@ -25,39 +25,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-_qiskit_lock = threading.Lock()
-_qiskit_ready = threading.Event()
-_qiskit_home_started = False
-
-
-def _init_qiskit() -> None:
-    """Make sure qiskit is first imported on a thread that never exits; wait until it is.
-
-    qiskit 2.x's Rust extension (mimalloc inside `qiskit._accelerate`) binds its main heap to the
-    first thread that allocates; once that thread has exited, the next new thread to allocate
-    segfaults in `mi_thread_init` (seen with qiskit 2.6.2: the second run with Azure backends
-    crashed when a run's pool thread had been the first to import qiskit). The main thread or
-    this daemon thread never exits. A no-op when qiskit was imported before (the damage, if any,
-    is then already done: import qiskit early on a thread that lives as long).
-    """
-    global _qiskit_home_started
-    with _qiskit_lock:
-        if not _qiskit_home_started:
-            _qiskit_home_started = True
-            threading.Thread(target=_qiskit_home, name="qd-qiskit-home", daemon=True).start()
-    _qiskit_ready.wait()
-
-
-def _qiskit_home() -> None:
-    try:
-        import qiskit.qasm2  # noqa: F401  (the import is the point)
-    except ImportError:
-        log.exception("qiskit could not be imported")
-    finally:
-        _qiskit_ready.set()
-    threading.Event().wait()  # never returns: this thread must outlive every qiskit user
-
-
 class _Worker(QObject):
     """Lives on the executor's QThread; never touches a widget."""
 
@@ -76,7 +43,6 @@ class _Worker(QObject):
     def _on_executor_runRequested(self, requests: list[RunRequest], token: CancelToken) -> None:
         # Backends run side by side: each on a plain thread that only waits (on the network or on
         # the simulator process); this QThread waits for all of them, then reports the run done.
-        _init_qiskit()
         program_errors: list[object] = []
         lock = threading.Lock()
         with ThreadPoolExecutor(max(1, len(requests)), thread_name_prefix="qd-run") as pool:
@@ -138,7 +104,6 @@ class _Worker(QObject):
     def _on_executor_prewarmRequested(self) -> None:
         from desktop_app.core.local_executor import prewarm
 
-        _init_qiskit()
         try:
             prewarm()
         except OSError:
@@ -200,8 +165,12 @@ class RunExecutor(QObject):
         self._prewarmRequested.emit()
 
     def shutdown(self) -> None:
-        """Cancel what runs and stop the thread (quit + wait; never terminate)."""
-        self.cancel()
+        """Stop following what runs and stop the thread (quit + wait; never terminate).
+
+        Azure jobs are detached, not cancelled: they stay open in the ledger and the next start
+        picks them up again. A local simulation is ended with its worker process."""
+        if self._token is not None:
+            self._token.detach()
         if self._thread.isRunning():
             self._thread.quit()
             self._thread.wait()

@@ -9,7 +9,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
-from desktop_app.core.ledger import LedgerStatus, new_azure_job_id, open_ledger, utc_now
+from desktop_app.core.ledger import (
+    LedgerError,
+    LedgerStatus,
+    new_azure_job_id,
+    open_ledger,
+    utc_now,
+)
 from desktop_app.core.reconcile import INTERRUPTED_CODE, ReconcileReport
 from desktop_app.ui import app_ledger, messages
 from desktop_app.ui.reconciler import Reconciler
@@ -158,3 +164,54 @@ def test_start_up_reconciles_in_the_background(
     model = window.jobs_view.model
     qtbot.waitUntil(lambda: (model.job_row(0) or None) is not None, timeout=10_000)
     assert model.job_row(0).status == "Failed"
+
+
+def test_app_start_up_opens_the_ledger_and_offers_the_way_out(
+    qapp,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+    import sys
+
+    from PySide6.QtCore import QTimer
+
+    from desktop_app import app as app_module
+
+    path = _corrupt_ledger_file()
+    original = path.read_bytes()
+    monkeypatch.setenv("QUANTUM_DESK_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs its own
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "ask", lambda parent, title, q: asked.append(q) or True)
+    seen: dict[str, object] = {}
+
+    def close_when_attached() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if w.objectName() == "mainWindow"]
+        window = windows[0] if windows else None
+        if window is not None and window.reconciler is not None and not window.reconciler.running:
+            seen["ledger"] = window.ledger
+            seen["status"] = window.status_label.text()
+            seen["tabs"] = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+            window.close()
+        else:
+            QTimer.singleShot(20, close_when_attached)
+
+    QTimer.singleShot(0, close_when_attached)
+    handlers = list(logging.getLogger().handlers)
+    try:
+        assert app_module.main([]) == 0
+    finally:
+        for handler in logging.getLogger().handlers[:]:
+            if handler not in handlers:
+                logging.getLogger().removeHandler(handler)
+                handler.close()
+
+    assert len(asked) == 1 and str(path) in asked[0]
+    assert seen["tabs"] == ["Results", "Jobs"]
+    assert "kept as" in str(seen["status"])
+    kept = [p for p in path.parent.iterdir() if p.name.startswith("ledger.sqlite3.corrupt-")]
+    assert [p.read_bytes() for p in kept] == [original]
+    ledger = seen["ledger"]
+    with pytest.raises(LedgerError):  # main() closed it once the window had closed
+        ledger.count()  # type: ignore[attr-defined]

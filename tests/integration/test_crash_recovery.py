@@ -359,3 +359,75 @@ def test_sigkill_while_queued_then_gui_start_up(
     finally:
         window.close()
     assert_recovered(env, ledger, row)
+
+
+def test_gui_azure_run_is_written_ahead_and_recorded(
+    env, ledger: Ledger, qtbot, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.main_window import MainWindow
+
+    seen_at_create: list[object] = []
+
+    def on_change(change: LedgerChange) -> None:
+        if change.kind == "created":
+            azure_id = ledger.get(change.job_ids[0]).azure_job_id
+            seen_at_create.append(env.emulator.job(azure_id) if azure_id else "no azure id")
+
+    unsubscribe = ledger.subscribe(on_change)
+    settings = QSettings(str(tmp_path / "quantum-desk.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.attach_ledger(ledger)
+    try:
+        window.show()
+        qtbot.waitUntil(lambda: window.profile_selector.current() == PROFILE, timeout=30_000)
+        window.load_program_text(BELL_FILE.read_text(), str(BELL_FILE))
+        window.shots_input.setValue(100)
+        window.backend_model.set_checked("local.simulator", False)
+        window.backend_model.set_checked(TARGET, True)
+        with qtbot.waitSignal(window.executor.runFinished, timeout=120_000):
+            window.run()
+        (result,) = window.results_view.results()
+    finally:
+        window.close()
+        unsubscribe()
+    assert result.status.value == "Succeeded", result.error_message
+    record = ledger.get(result.job_id)  # the result names its ledger row
+    assert seen_at_create == [None]  # written before the service had the job
+    assert record.status == LedgerStatus.SUCCEEDED and record.profile == PROFILE
+    assert record.counts == result.counts == {"00": 50, "11": 50}
+    assert env.emulator.job(record.azure_job_id)["status"] == "Succeeded"
+
+
+def test_closing_the_window_leaves_a_queued_azure_job_open(
+    env, ledger: Ledger, qtbot, tmp_path: Path
+) -> None:
+    """Closing the app is not Cancel: the job keeps its place in the Azure queue, the ledger keeps
+    it open, and the next start picks it up (nothing lost, nothing paid for twice)."""
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.main_window import MainWindow
+
+    hold = env.emulator.add_fault("stay_queued", target=TARGET)
+    settings = QSettings(str(tmp_path / "quantum-desk.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.attach_ledger(ledger)
+    window.show()
+    qtbot.waitUntil(lambda: window.profile_selector.current() == PROFILE, timeout=30_000)
+    window.load_program_text(BELL_FILE.read_text(), str(BELL_FILE))
+    window.backend_model.set_checked("local.simulator", False)
+    window.backend_model.set_checked(TARGET, True)
+    window.run()
+    qtbot.waitUntil(lambda: _submitted_row(ledger) is not None, timeout=60_000)
+    row = _submitted_row(ledger)
+    assert row is not None and row.azure_job_id is not None
+
+    window.close()  # shuts the executor down: quit() + wait(), within the test's time limit
+
+    assert env.emulator.job(row.azure_job_id)["status"] == "Waiting"  # not cancelled at Azure
+    assert ledger.get(row.id).status == LedgerStatus.WAITING  # open: reconciled at next start
+    assert ledger.unfinished_jobs()[0].id == row.id
+    env.emulator.remove_fault(hold)
