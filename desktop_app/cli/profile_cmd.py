@@ -144,8 +144,8 @@ def _add(args: argparse.Namespace) -> int:
         if where is StoredIn.SESSION:
             status = store.secrets.status if store.secrets else None
             _say(
-                f"warning: {status.message if status else ''} A command-line run ends with this "
-                "command, so use `profile test NAME --secret-stdin` to supply it again.",
+                f"warning: {status.message if status else ''} It ends with this command: give "
+                "it again to each `run ... --secret-stdin` or `profile test NAME --secret-stdin`.",
                 file=sys.stderr,
             )
     _say(

@@ -60,6 +60,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--yes", action="store_true", help="do not ask before submitting paid Azure jobs"
     )
+    parser.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        help="read the profile's client secret from standard input for this run only "
+        "(machines without a keyring); it is not stored",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -101,7 +107,11 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program]:
     if any(not b.is_local for b in backends):
         from desktop_app.core.profiles import ProfileStore
 
-        ProfileStore().get(args.profile)  # ProfileError (a UserInputError): an unknown profile
+        profile = ProfileStore().get(args.profile)  # ProfileError: an unknown profile
+        if args.secret_stdin:
+            _use_secret_for_this_run(profile.name, profile.needs_secret)
+    elif args.secret_stdin:
+        raise UserInputError("--secret-stdin: only Azure backends use a profile's secret")
     return backends, program
 
 
@@ -222,3 +232,17 @@ def format_table(results: list[RunResult]) -> str:
             lines.append(f"  ... {len(ranked) - TABLE_ROWS} more outcomes (--json prints all)")
         lines.append("")
     return "\n".join(lines)
+
+
+def _use_secret_for_this_run(profile: str, needs_secret: bool) -> None:
+    """Keep the secret read from stdin in this process only: never in the keyring or a file."""
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    from desktop_app.cli.profile_cmd import _read_secret
+    from desktop_app.core.secrets import SecretStore, set_default_secret_store
+
+    if not needs_secret:
+        raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret")
+    store = SecretStore(backend=NoKeyring())  # type: ignore[no-untyped-call]
+    store.set(profile, _read_secret(True, profile))
+    set_default_secret_store(store)

@@ -109,3 +109,51 @@ def test_headless_profile_add_then_run_in_fresh_processes(
     for path in isolated_user_dirs.rglob("*"):
         if path.is_file():
             assert env.client_secret.encode() not in path.read_bytes(), path
+
+
+def test_no_keyring_run_reads_the_secret_from_stdin_and_stores_it_nowhere(
+    env,  # noqa: F811
+    isolated_user_dirs,
+):
+    """A lab machine without a Secret Service: the profile is saved (no secret), and each headless
+    run is given the secret on stdin; it reaches no file and no keyring."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    no_keyring = {
+        **os.environ,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "QDK_PYTHON_TELEMETRY": "none",
+    }
+
+    def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "desktop_app", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=180,
+            check=False,
+            env=no_keyring,
+        )
+
+    added = cli(
+        "profile", "add", PROFILE, "--resource-id", env.resource_id, "--location", env.location,
+        "--tenant-id", env.tenant_id, "--client-id", env.client_id, "--authority", env.authority,
+        "--arm-endpoint", env.arm_endpoint, "--secret-stdin", stdin=env.client_secret + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "session only" in added.stderr
+    run = ["run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--json"]
+    without = cli(*run)
+    assert json.loads(without.stdout)[0]["error"]["code"] == "no-secret"
+    ran = cli(*run, "--secret-stdin", stdin=env.client_secret + "\n")
+    assert ran.returncode == 0, ran.stderr
+    (result,) = json.loads(ran.stdout)
+    assert result["status"] == "Succeeded" and result["counts"] == {"00": 500, "11": 500}
+    for path in isolated_user_dirs.rglob("*"):
+        if path.is_file():
+            assert env.client_secret.encode() not in path.read_bytes(), path
