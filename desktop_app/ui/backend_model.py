@@ -69,7 +69,7 @@ def default_row(backend: Backend) -> BackendRow:
             backend,
             info={
                 "availability": "Available",
-                "queue": "None",
+                "queue": "No queue",
                 "price": "Free",
                 "credentials": "None needed (local)",
             },
@@ -115,8 +115,13 @@ class BackendModel(QAbstractTableModel):
         """Set a live column value (e.g. key "availability") of one backend's row."""
         row = self._row_of(name)
         self._rows[row].info[key] = value
-        column = next(i for i, c in enumerate(COLUMNS) if c.key == key)
+        column = self.column_of(key)
         self.dataChanged.emit(self.index(row, column), self.index(row, column))
+
+    @staticmethod
+    def column_of(key: str) -> int:
+        """The column index of a column key ("price", "availability", ...)."""
+        return next(i for i, c in enumerate(COLUMNS) if c.key == key)
 
     def set_credentials(self, name: str, text: str, use_own: bool | None) -> None:
         """The credentials column's text, and its "own credentials" check box (None: no box)."""

@@ -130,6 +130,11 @@ class MainWindow(QMainWindow):
             QHeaderView.ResizeMode.Interactive
         )
         self.backend_view.horizontalHeader().setStretchLastSection(True)
+        # live figures and prices arrive later: those columns follow their text
+        for key in ("availability", "queue", "price"):
+            self.backend_view.horizontalHeader().setSectionResizeMode(
+                self.backend_model.column_of(key), QHeaderView.ResizeMode.ResizeToContents
+            )
         self.shots_input = QSpinBox(self)
         self.shots_input.setObjectName("shotsInput")
         self.shots_input.setAccessibleName("Shots")

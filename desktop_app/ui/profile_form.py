@@ -241,6 +241,7 @@ class ProfileForm(QWidget):
         try:
             self.name_input.setText(profile.name if profile else "")
             self.resource_id_input.setText(profile.resource_id if profile else "")
+            self.resource_id_input.setCursorPosition(0)  # show the start of a long ID
             self._fill_parts(parse_resource_id(profile.resource_id) if profile else None)
             if profile:
                 self.location_input.setCurrentText(profile.location)

@@ -53,7 +53,7 @@ class ResultPanel(QGroupBox):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setMinimumHeight(70)
         self.table.hide()
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(280)  # four backends side by side fit a 1400 px window
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
