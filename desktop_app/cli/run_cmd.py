@@ -119,6 +119,8 @@ def _estimates(
     backends: list[Backend], program: Program, shots: int, options: dict[str, object]
 ) -> dict[str, CostEstimate]:
     """The price estimate of each Azure run (pricing's published formulas)."""
+    if all(b.is_local for b in backends):
+        return {}
     from desktop_app.core.pricing import estimate_cost
 
     return {

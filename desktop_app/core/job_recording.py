@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
@@ -132,9 +133,9 @@ class LedgerRecorder:
 
 
 def _is_azure(executor: Executor) -> bool:
-    from desktop_app.core.azure_executor import AzureExecutor
-
-    return isinstance(executor, AzureExecutor)
+    # An AzureExecutor exists only once its module is imported: a local run does not import it.
+    module = sys.modules.get("desktop_app.core.azure_executor")
+    return module is not None and isinstance(executor, module.AzureExecutor)
 
 
 def run_recorded(
