@@ -175,6 +175,7 @@ def test_app_start_up_opens_the_ledger_and_offers_the_way_out(
     import logging
     import sys
 
+    import shiboken6
     from PySide6.QtCore import QTimer
 
     from desktop_app import app as app_module
@@ -190,7 +191,13 @@ def test_app_start_up_opens_the_ledger_and_offers_the_way_out(
     deadline = time.monotonic() + 60
 
     def close_when_attached() -> None:
-        windows = [w for w in qapp.topLevelWidgets() if w.objectName() == "mainWindow"]
+        # An earlier test's widget may be deleted on the C++ side while Python still lists it:
+        # touching it would raise inside this timer slot and end the polling (the run would hang).
+        windows = [
+            w
+            for w in qapp.topLevelWidgets()
+            if shiboken6.isValid(w) and w.objectName() == "mainWindow" and w.isVisible()
+        ]
         window = windows[0] if windows else None
         if window is not None and time.monotonic() > deadline:
             seen["timed out"] = True  # close anyway: the assertions below say what was missing
