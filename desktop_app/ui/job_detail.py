@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -35,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.ledger import JobNotFoundError, JobRecord, Ledger, LedgerChange
 from desktop_app.ui import messages
@@ -98,15 +97,8 @@ def _render_chart(histogram: Histogram, painter: QPainter, size: QSize) -> None:
 
 
 def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_target(path) as tmp:
+        write(str(tmp))
 
 
 def save_histogram_png(histogram: Histogram, path: Path, size: QSize | None = None) -> None:
@@ -119,7 +111,8 @@ def save_histogram_png(histogram: Histogram, path: Path, size: QSize | None = No
     painter.end()
 
     def write(tmp: str) -> None:
-        if not image.save(tmp):  # the format follows the .png suffix
+        # the stubs want bytes for the format; PySide6 at run time wants str
+        if not image.save(tmp, "PNG"):  # type: ignore[call-overload]
             raise OSError(f"could not write a PNG image to {path}")
 
     _atomic_write(path, write)

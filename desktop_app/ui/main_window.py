@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.executors import MAX_SHOTS, RunRequest
@@ -64,16 +64,9 @@ def examples_dir() -> Path:
 
 def _atomic_save(path: str, write: Callable[[str], bool]) -> None:
     """Write through a temporary file in the same folder, then rename (no half-written files)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".quantum-desk-", suffix=Path(path).suffix)
-    os.close(fd)
-    try:
-        if not write(tmp):
+    with atomic_target(path) as tmp:
+        if not write(str(tmp)):
             raise OSError(f"could not write {path}")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 class MainWindow(QMainWindow):
