@@ -9,14 +9,14 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from desktop_app import __version__
 from desktop_app.core.cancel import CancelToken
-from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.errors import QuantumDeskError, exception_chain
 from desktop_app.core.profiles import AZURE_SIGN_IN, Profile, normalize_location
 
 if TYPE_CHECKING:
@@ -154,15 +154,6 @@ _ERROR_CODE_RE = re.compile(
 )
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 def _scrub(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
 
@@ -183,7 +174,7 @@ def explain_error(exc: BaseException, profile: Profile, secret: str | None = Non
     )
     from azure.identity import CredentialUnavailableError
 
-    chain = list(_chain(exc))
+    chain = list(exception_chain(exc))
     text = _scrub(" | ".join(f"{type(e).__name__}: {e}" for e in chain), secret)
     workspace = f"'{profile.workspace_name}' (resource group '{profile.resource_group}')"
     aadsts = _AADSTS_RE.search(text)

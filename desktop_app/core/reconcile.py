@@ -19,13 +19,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
-from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.errors import QuantumDeskError, exception_chain
 from desktop_app.core.job_recording import LedgerRecorder
 from desktop_app.core.ledger import FINAL_STATUSES, LedgerError, LedgerStatus
 
@@ -87,22 +87,13 @@ class ReconcileReport:
         return text + (" " + "; ".join(self.problems) + "." if self.problems else "")
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 def _is_unreachable(exc: BaseException) -> bool:
     """Network down, service busy or failing: worth trying again later."""
     from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 
     from desktop_app.core.azure_executor import TRANSIENT_HTTP
 
-    for e in _chain(exc):
+    for e in exception_chain(exc):
         if isinstance(e, ServiceRequestError | ServiceResponseError | OSError | TimeoutError):
             return True
         if isinstance(e, HttpResponseError) and e.status_code in TRANSIENT_HTTP:

@@ -9,8 +9,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring.backend
-import keyring.errors
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
@@ -24,39 +22,19 @@ from desktop_app.core.secrets import NO_KEYRING_MESSAGE, SERVICE_NAME, SecretSto
 from desktop_app.ui import background, messages
 from desktop_app.ui.credentials_dialog import CredentialsDialog
 from desktop_app.ui.profile_form import SECRET_IN_KEYRING, SECRET_IN_SESSION, SECRET_NOT_STORED
+from tests.memory_keyring import MemoryKeyring
 
 CANARY = "canary-Gq3!z-5d1f0a77"
 SUB = "0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CLIENT = "11111111-2222-3333-4444-555555555555"
 RESOURCE_ID = (
-    f"/subscriptions/{SUB}/resourceGroups/rg-quantum/providers/Microsoft.Quantum/"
-    "Workspaces/ws-lab"
+    f"/subscriptions/{SUB}/resourceGroups/rg-quantum/providers/Microsoft.Quantum/Workspaces/ws-lab"
 )
 PORTAL_URL = (
     "https://portal.azure.com/#@contoso.onmicrosoft.com/resource/subscriptions/"
     f"{SUB.upper()}/resourceGroups/rg-quantum/providers/Microsoft.Quantum/Workspaces/ws-lab/overview"
 )
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.items[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
 
 
 class Answers:
@@ -99,8 +77,9 @@ def store(secrets: SecretStore) -> ProfileStore:
 
 
 @pytest.fixture
-def dialog(qtbot: QtBot, store: ProfileStore, secrets: SecretStore, answers: Answers
-           ) -> Iterator[CredentialsDialog]:
+def dialog(
+    qtbot: QtBot, store: ProfileStore, secrets: SecretStore, answers: Answers
+) -> Iterator[CredentialsDialog]:
     dlg = CredentialsDialog(store, secrets)
     qtbot.addWidget(dlg)
     dlg.show()
@@ -121,8 +100,9 @@ def type_into(qtbot: QtBot, widget, text: str) -> None:
     qtbot.keyClicks(widget, text)
 
 
-def fill_valid(qtbot: QtBot, dlg: CredentialsDialog, name: str = "lab",
-               secret: str | None = CANARY) -> None:
+def fill_valid(
+    qtbot: QtBot, dlg: CredentialsDialog, name: str = "lab", secret: str | None = CANARY
+) -> None:
     form = dlg.form
     type_into(qtbot, form.name_input, name)
     type_into(qtbot, form.resource_id_input, RESOURCE_ID)
@@ -178,8 +158,10 @@ def test_region_validated_with_completion(qtbot: QtBot, dialog: CredentialsDialo
     assert "'mars-north' is not an Azure region name" in error_of(dialog, "location")
     completer = combo.completer()
     completer.setCompletionPrefix("europe")  # contains-match, case-insensitive
-    found = {completer.completionModel().index(i, 0).data()
-             for i in range(completer.completionModel().rowCount())}
+    found = {
+        completer.completionModel().index(i, 0).data()
+        for i in range(completer.completionModel().rowCount())
+    }
     assert found == {"northeurope", "westeurope"}
     combo.lineEdit().clear()
     type_into(qtbot, combo.lineEdit(), "West Europe")  # the portal's display name is accepted
@@ -202,8 +184,7 @@ def test_bad_resource_id_and_parts_are_named(qtbot: QtBot, dialog: CredentialsDi
 
 
 @pytest.mark.parametrize("pasted", [RESOURCE_ID, PORTAL_URL])
-def test_paste_of_resource_id_fills_the_parts(qtbot: QtBot, dialog: CredentialsDialog,
-                                               pasted: str):
+def test_paste_of_resource_id_fills_the_parts(qtbot: QtBot, dialog: CredentialsDialog, pasted: str):
     QGuiApplication.clipboard().setText(pasted)
     dialog.form.resource_id_input.setFocus()
     qtbot.keySequence(dialog.form.resource_id_input, QKeySequence.StandardKey.Paste)
@@ -241,8 +222,9 @@ def test_enter_does_not_save_an_invalid_form(qtbot: QtBot, dialog: CredentialsDi
     assert not (paths.config_dir() / "profiles.json").exists()
 
 
-def test_sign_in_profile_needs_no_secret(qtbot: QtBot, dialog: CredentialsDialog,
-                                         memory: MemoryKeyring):
+def test_sign_in_profile_needs_no_secret(
+    qtbot: QtBot, dialog: CredentialsDialog, memory: MemoryKeyring
+):
     form = dialog.form
     form.auth_kind_input.setCurrentIndex(form.auth_kind_input.findData("azure-sign-in"))
     assert not form.secret_input.isVisible()
@@ -259,15 +241,22 @@ def test_sign_in_profile_needs_no_secret(qtbot: QtBot, dialog: CredentialsDialog
 # ---------------------------------------------------------------- life cycle
 
 
-def test_save_keeps_the_secret_only_in_the_keyring(qtbot: QtBot, dialog: CredentialsDialog,
-                                                   memory: MemoryKeyring):
+def test_save_keeps_the_secret_only_in_the_keyring(
+    qtbot: QtBot, dialog: CredentialsDialog, memory: MemoryKeyring
+):
     save_new(qtbot, dialog)
     assert memory.items == {(SERVICE_NAME, "lab"): CANARY}
     saved = json.loads(file_text())["profiles"]
-    assert saved == [{
-        "name": "lab", "resource_id": RESOURCE_ID, "location": "eastus",
-        "auth_kind": "service-principal", "tenant_id": TENANT, "client_id": CLIENT,
-    }]
+    assert saved == [
+        {
+            "name": "lab",
+            "resource_id": RESOURCE_ID,
+            "location": "eastus",
+            "auth_kind": "service-principal",
+            "tenant_id": TENANT,
+            "client_id": CLIENT,
+        }
+    ]
     assert_no_secret_on_disk()
     # never echoed back: the field is empty and says where the secret is
     assert dialog.form.secret_input.text() == ""
@@ -278,8 +267,9 @@ def test_save_keeps_the_secret_only_in_the_keyring(qtbot: QtBot, dialog: Credent
     ]
 
 
-def test_edit_with_empty_secret_keeps_it(qtbot: QtBot, dialog: CredentialsDialog,
-                                         memory: MemoryKeyring):
+def test_edit_with_empty_secret_keeps_it(
+    qtbot: QtBot, dialog: CredentialsDialog, memory: MemoryKeyring
+):
     save_new(qtbot, dialog)
     combo = dialog.form.location_input
     combo.lineEdit().selectAll()
@@ -305,8 +295,7 @@ def test_rename_moves_the_secret(qtbot: QtBot, dialog: CredentialsDialog, memory
     assert memory.items == {(SERVICE_NAME, "physics-lab"): CANARY}
 
 
-def test_rename_to_a_taken_name_is_shown_beside_the_name(qtbot: QtBot,
-                                                          dialog: CredentialsDialog):
+def test_rename_to_a_taken_name_is_shown_beside_the_name(qtbot: QtBot, dialog: CredentialsDialog):
     save_new(qtbot, dialog, "one")
     qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
     save_new(qtbot, dialog, "two")
@@ -317,8 +306,9 @@ def test_rename_to_a_taken_name_is_shown_beside_the_name(qtbot: QtBot,
     assert not dialog.save_button.isEnabled()
 
 
-def test_duplicate_copies_everything_but_the_secret(qtbot: QtBot, dialog: CredentialsDialog,
-                                                    memory: MemoryKeyring):
+def test_duplicate_copies_everything_but_the_secret(
+    qtbot: QtBot, dialog: CredentialsDialog, memory: MemoryKeyring
+):
     save_new(qtbot, dialog)
     qtbot.mouseClick(dialog.duplicate_button, Qt.MouseButton.LeftButton)
     assert dialog.editing == "lab (copy)"
@@ -330,13 +320,15 @@ def test_duplicate_copies_everything_but_the_secret(qtbot: QtBot, dialog: Creden
     assert "secret was not copied" in dialog.status_label.text()
 
 
-def test_delete_asks_and_removes_the_secret(qtbot: QtBot, dialog: CredentialsDialog,
-                                            memory: MemoryKeyring, answers: Answers):
+def test_delete_asks_and_removes_the_secret(
+    qtbot: QtBot, dialog: CredentialsDialog, memory: MemoryKeyring, answers: Answers
+):
     save_new(qtbot, dialog)
     answers.answer = False
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
-    assert answers.questions == ["Delete profile 'lab' and its stored client secret? "
-                                 "This cannot be undone."]
+    assert answers.questions == [
+        "Delete profile 'lab' and its stored client secret? This cannot be undone."
+    ]
     assert memory.items and json.loads(file_text())["profiles"]
     answers.answer = True
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
@@ -345,9 +337,9 @@ def test_delete_asks_and_removes_the_secret(qtbot: QtBot, dialog: CredentialsDia
     assert dialog.editing is None and dialog.profile_list.count() == 0
 
 
-def test_export_and_import_never_carry_the_secret(qtbot: QtBot, dialog: CredentialsDialog,
-                                                  memory: MemoryKeyring, answers: Answers,
-                                                  tmp_path: Path):
+def test_export_and_import_never_carry_the_secret(
+    qtbot: QtBot, dialog: CredentialsDialog, memory: MemoryKeyring, answers: Answers, tmp_path: Path
+):
     save_new(qtbot, dialog)
     answers.save_path = str(tmp_path / "profiles-export.json")
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
@@ -366,12 +358,27 @@ def test_export_and_import_never_carry_the_secret(qtbot: QtBot, dialog: Credenti
     assert_no_secret_on_disk(tmp_path)
 
 
-def test_bad_import_file_names_file_and_field(qtbot: QtBot, dialog: CredentialsDialog,
-                                              answers: Answers, tmp_path: Path):
+def test_bad_import_file_names_file_and_field(
+    qtbot: QtBot, dialog: CredentialsDialog, answers: Answers, tmp_path: Path
+):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"schema_version": 1, "profiles": [
-        {"name": "x", "resource_id": RESOURCE_ID, "location": "eastus", "tenant_id": "nope",
-         "client_id": CLIENT}]}), encoding="utf-8")
+    bad.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "profiles": [
+                    {
+                        "name": "x",
+                        "resource_id": RESOURCE_ID,
+                        "location": "eastus",
+                        "tenant_id": "nope",
+                        "client_id": CLIENT,
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     answers.open_path = str(bad)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert len(answers.errors) == 1
@@ -379,8 +386,9 @@ def test_bad_import_file_names_file_and_field(qtbot: QtBot, dialog: CredentialsD
     assert dialog.profile_list.count() == 0
 
 
-def test_unsaved_changes_are_asked_about_on_escape(qtbot: QtBot, dialog: CredentialsDialog,
-                                                   answers: Answers):
+def test_unsaved_changes_are_asked_about_on_escape(
+    qtbot: QtBot, dialog: CredentialsDialog, answers: Answers
+):
     type_into(qtbot, dialog.form.name_input, "half")
     answers.answer = False
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)

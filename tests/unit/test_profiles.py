@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-import keyring.backend
 import pytest
 
 from desktop_app.core import paths
@@ -26,6 +25,7 @@ from desktop_app.core.profiles import (
     validate_resource_id,
 )
 from desktop_app.core.secrets import SecretStore
+from tests.memory_keyring import MemoryKeyring
 
 SUB = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -45,23 +45,6 @@ def make(name: str = "lab", **kw: str) -> Profile:
     return Profile.from_fields(fields)
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.items[(service, username)]
-
-
 # ---------------------------------------------------------------- validation
 
 
@@ -75,9 +58,22 @@ def test_guid_validation_messages():
 
 
 def test_regions_include_azure_quantum_regions_and_normalize_display_names():
-    for region in ("eastus", "westus", "westus2", "westeurope", "northeurope", "japaneast",
-                   "japanwest", "uksouth", "ukwest", "canadacentral", "centralus",
-                   "southcentralus", "australiaeast", "swedencentral"):
+    for region in (
+        "eastus",
+        "westus",
+        "westus2",
+        "westeurope",
+        "northeurope",
+        "japaneast",
+        "japanwest",
+        "uksouth",
+        "ukwest",
+        "canadacentral",
+        "centralus",
+        "southcentralus",
+        "australiaeast",
+        "swedencentral",
+    ):
         assert region in AZURE_REGIONS
         assert validate_location(region) is None
     assert validate_location("East US") is None
@@ -95,8 +91,11 @@ def test_regions_match_the_sdk_list():
     spec = importlib.util.find_spec("azure.quantum")
     assert spec is not None and spec.origin is not None
     source = (Path(spec.origin).parent / "_constants.py").read_text()
-    node = next(n for n in ast.parse(source).body if isinstance(n, ast.Assign)
-                and getattr(n.targets[0], "id", "") == "VALID_AZURE_REGIONS")
+    node = next(
+        n
+        for n in ast.parse(source).body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "VALID_AZURE_REGIONS"
+    )
     assert ast.literal_eval(node.value) == AZURE_REGIONS
 
 
@@ -113,13 +112,16 @@ def test_https_urls_only():
 def test_resource_id_parsing_and_canonical_form():
     parts = parse_resource_id(RID.replace("Microsoft.Quantum", "microsoft.quantum"))
     assert (parts.subscription_id, parts.resource_group, parts.workspace_name) == (
-        SUB, "lab-rg", "qws-1")
+        SUB,
+        "lab-rg",
+        "qws-1",
+    )
     assert parts.resource_id == RID
     assert parse_resource_id(f"  {RID}\n").workspace_name == "qws-1"
 
 
 def test_portal_url_is_split_into_parts():
-    url = (f"https://portal.azure.com/#@contoso.onmicrosoft.com/resource{RID}/overview")
+    url = f"https://portal.azure.com/#@contoso.onmicrosoft.com/resource{RID}/overview"
     parts = parse_resource_id(url)
     assert parts.resource_id == RID
     encoded = f"https://portal.azure.com/#view/resource{RID.replace('/', '%2F')}"
@@ -130,14 +132,22 @@ def test_portal_url_is_split_into_parts():
     ("text", "expected"),
     [
         ("/subscriptions/xyz/resourceGroups/rg/providers/Microsoft.Quantum/Workspaces/ws", "GUID"),
-        (f"/subscriptions/{SUB}/resourceGroups/rg./providers/Microsoft.Quantum/Workspaces/ws",
-         "period"),
-        (f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Quantum/Workspaces/-ws",
-         "hyphen"),
-        (f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Quantum/Workspaces/w",
-         "2 to 54"),
-        (f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s",
-         "Expected a workspace resource ID"),
+        (
+            f"/subscriptions/{SUB}/resourceGroups/rg./providers/Microsoft.Quantum/Workspaces/ws",
+            "period",
+        ),
+        (
+            f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Quantum/Workspaces/-ws",
+            "hyphen",
+        ),
+        (
+            f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Quantum/Workspaces/w",
+            "2 to 54",
+        ),
+        (
+            f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s",
+            "Expected a workspace resource ID",
+        ),
         ("hello", "Expected a workspace resource ID"),
     ],
 )
@@ -150,18 +160,40 @@ def test_bad_resource_ids_say_why(text: str, expected: str):
 
 
 def test_validate_fields_reports_every_bad_field_for_the_dialog():
-    problems = validate_fields({"name": "", "resource_id": "x", "location": "mars",
-                                "tenant_id": "t", "client_id": "", "arm_endpoint": "http://a"})
-    assert set(problems) == {"name", "resource_id", "location", "tenant_id", "client_id",
-                             "arm_endpoint"}
+    problems = validate_fields(
+        {
+            "name": "",
+            "resource_id": "x",
+            "location": "mars",
+            "tenant_id": "t",
+            "client_id": "",
+            "arm_endpoint": "http://a",
+        }
+    )
+    assert set(problems) == {
+        "name",
+        "resource_id",
+        "location",
+        "tenant_id",
+        "client_id",
+        "arm_endpoint",
+    }
     # azure sign-in: tenant and client are optional
-    assert validate_fields({"name": "n", "resource_id": RID, "location": "westus",
-                            "auth_kind": "azure-sign-in"}) == {}
+    assert (
+        validate_fields(
+            {"name": "n", "resource_id": RID, "location": "westus", "auth_kind": "azure-sign-in"}
+        )
+        == {}
+    )
 
 
 def test_profile_derived_fields_and_normalization():
-    profile = make("  Lab A ", location="East US", tenant_id=TENANT.upper(),
-                   authority_host="https://login.microsoftonline.us/")
+    profile = make(
+        "  Lab A ",
+        location="East US",
+        tenant_id=TENANT.upper(),
+        authority_host="https://login.microsoftonline.us/",
+    )
     assert profile.name == "Lab A"
     assert profile.location == "eastus"
     assert profile.tenant_id == TENANT
@@ -177,8 +209,9 @@ def test_from_fields_names_the_bad_field():
         make(client_id="nope")
     assert info.value.field == "client_id"
     with pytest.raises(ProfileError) as info:
-        Profile.from_fields({"name": "a", "resource_id": RID, "location": "eastus",
-                             "password": "x"})
+        Profile.from_fields(
+            {"name": "a", "resource_id": RID, "location": "eastus", "password": "x"}
+        )
     assert info.value.field == "password"
 
 
@@ -240,15 +273,27 @@ def test_rename_moves_the_secret_and_delete_deletes_it(tmp_path: Path):
         ('{"profiles": []}', "schema_version", "missing"),
         ('{"schema_version": 99, "profiles": []}', "schema_version", "newer Quantum Desk"),
         ('{"schema_version": 1, "profiles": {}}', "profiles", "not a list"),
-        ('{"schema_version": 1, "profiles": [{"name": "x", "resource_id": "' + RID
-         + '", "location": "mars", "tenant_id": "' + TENANT + '", "client_id": "' + CLIENT
-         + '"}]}', "profiles[0].location", "not an Azure region"),
-        ('{"schema_version": 1, "profiles": [{"name": "x"}]}', "profiles[0].resource_id",
-         "missing"),
+        (
+            '{"schema_version": 1, "profiles": [{"name": "x", "resource_id": "'
+            + RID
+            + '", "location": "mars", "tenant_id": "'
+            + TENANT
+            + '", "client_id": "'
+            + CLIENT
+            + '"}]}',
+            "profiles[0].location",
+            "not an Azure region",
+        ),
+        (
+            '{"schema_version": 1, "profiles": [{"name": "x"}]}',
+            "profiles[0].resource_id",
+            "missing",
+        ),
     ],
 )
-def test_malformed_file_is_named_and_moved_aside(tmp_path: Path, content: str,
-                                                 field: str | None, words: str):
+def test_malformed_file_is_named_and_moved_aside(
+    tmp_path: Path, content: str, field: str | None, words: str
+):
     path = tmp_path / "profiles.json"
     path.write_text(content)
     store = ProfileStore(path)
@@ -324,12 +369,25 @@ def memory_secrets():
 
 
 def _add(name: str, *extra: str) -> list[str]:
-    return ["profile", "add", name, "--resource-id", RID, "--location", "eastus",
-            "--tenant-id", TENANT, "--client-id", CLIENT, *extra]
+    return [
+        "profile",
+        "add",
+        name,
+        "--resource-id",
+        RID,
+        "--location",
+        "eastus",
+        "--tenant-id",
+        TENANT,
+        "--client-id",
+        CLIENT,
+        *extra,
+    ]
 
 
-def test_cli_profile_commands(memory_secrets: SecretStore, monkeypatch: pytest.MonkeyPatch,
-                              capsys: pytest.CaptureFixture[str]):
+def test_cli_profile_commands(
+    memory_secrets: SecretStore, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     import io
     import sys
 
@@ -344,8 +402,22 @@ def test_cli_profile_commands(memory_secrets: SecretStore, monkeypatch: pytest.M
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal, nothing piped
     assert main(_add("other")) == 2
     assert "--secret-stdin" in capsys.readouterr().err
-    assert main(["profile", "add", "signin", "--resource-id", RID, "--location", "West US 2",
-                 "--auth", "azure-sign-in"]) == 0
+    assert (
+        main(
+            [
+                "profile",
+                "add",
+                "signin",
+                "--resource-id",
+                RID,
+                "--location",
+                "West US 2",
+                "--auth",
+                "azure-sign-in",
+            ]
+        )
+        == 0
+    )
     monkeypatch.setattr(sys, "stdin", io.StringIO("x\n"))
     assert main(_add("lab", "--secret-stdin")) == 2
     assert "already exists (use --replace" in capsys.readouterr().err
@@ -371,9 +443,9 @@ def test_cli_profile_commands(memory_secrets: SecretStore, monkeypatch: pytest.M
         (["--resource-id", "/subscriptions/x"], "--resource-id: Expected a workspace resource ID"),
     ],
 )
-def test_cli_add_names_the_bad_option(memory_secrets: SecretStore,
-                                      capsys: pytest.CaptureFixture[str],
-                                      args: list[str], words: str):
+def test_cli_add_names_the_bad_option(
+    memory_secrets: SecretStore, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+):
     from desktop_app.cli import main
 
     assert main([*_add("lab", "--secret-stdin"), *args]) == 2
@@ -382,8 +454,9 @@ def test_cli_add_names_the_bad_option(memory_secrets: SecretStore,
     assert not default_profiles_path().exists()
 
 
-def test_cli_reports_a_malformed_profiles_file(memory_secrets: SecretStore,
-                                               capsys: pytest.CaptureFixture[str]):
+def test_cli_reports_a_malformed_profiles_file(
+    memory_secrets: SecretStore, capsys: pytest.CaptureFixture[str]
+):
     from desktop_app.cli import main
 
     default_profiles_path().write_text('{"schema_version": 1, "profiles": [{"name": 3}]}')

@@ -22,28 +22,9 @@ from desktop_app.core.secrets import (
     SecretStoreError,
     StoredIn,
 )
+from tests.memory_keyring import MemoryKeyring
 
 CANARY = "canary-Sx9!q-7f3c1e0b"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.items[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
 
 
 class LockedKeyring(MemoryKeyring):
@@ -163,8 +144,7 @@ def test_locked_keyring_falls_back_and_never_leaks(caplog: pytest.LogCaptureFixt
     _assert_canary_nowhere(caplog)
 
 
-def test_a_failing_write_falls_back_without_the_secret_in_any_log(
-        caplog: pytest.LogCaptureFixture):
+def test_a_failing_write_falls_back_without_the_secret_in_any_log(caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.DEBUG)
     store = SecretStore(BrokenAfterProbe())
     assert store.status.usable  # the probe read worked
