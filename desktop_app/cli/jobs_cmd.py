@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.export import history_list, iso_time
 from desktop_app.core.ledger import (
     JobFilter,
     JobOrder,
@@ -80,10 +81,6 @@ def _echo(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def row_json(row: JobRow) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -93,9 +90,9 @@ def row_json(row: JobRow) -> dict[str, Any]:
         "profile": row.profile,
         "shots": row.shots,
         "status": row.status,
-        "created_at": _iso(row.created_at),
-        "submitted_at": _iso(row.submitted_at),
-        "completed_at": _iso(row.completed_at),
+        "created_at": iso_time(row.created_at),
+        "submitted_at": iso_time(row.submitted_at),
+        "completed_at": iso_time(row.completed_at),
         "error_code": row.error_code,
         "error_message": row.error_message,
         "estimated_cost": row.estimated_cost,
@@ -117,9 +114,7 @@ def record_json(record: JobRecord) -> dict[str, Any]:
         "probabilities": (record.result or {}).get("probabilities"),
         "raw_result_type": record.raw_result_type,
         "raw_result_bytes": None if record.raw_result is None else len(record.raw_result),
-        "history": [
-            {"status": h.status, "at": _iso(h.at), "detail": h.detail} for h in record.history
-        ],
+        "history": history_list(record),
     }
 
 

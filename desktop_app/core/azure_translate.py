@@ -173,6 +173,17 @@ def _stats(circuit: QuantumCircuit) -> GateStats:
     return GateStats(one, two, tuple(multi), meas, resets, circuit.num_qubits)
 
 
+def _translation(compiled: QuantumCircuit, target: str, **fields: Any) -> Translation:
+    """A Translation of `compiled`: its size and gate statistics, plus the format's fields."""
+    return Translation(
+        target=target,
+        num_qubits=compiled.num_qubits,
+        num_clbits=compiled.num_clbits,
+        stats=_stats(compiled),
+        **fields,
+    )
+
+
 def _measure_map(circuit: QuantumCircuit) -> tuple[int | None, ...]:
     """clbit index -> the qubit last measured into it."""
     mapping: list[int | None] = [None] * circuit.num_clbits
@@ -199,16 +210,14 @@ def to_ionq(circuit: QuantumCircuit, target: str = "ionq.simulator") -> Translat
     except ionq_exceptions.IonQGateError as exc:
         raise UserInputError(f"{target} does not accept a gate of this program: {exc}") from exc
     payload: dict[str, Any] = {"gateset": "qis", "qubits": compiled.num_qubits, "circuit": gates}
-    return Translation(
-        target=target,
+    return _translation(
+        compiled,
+        target,
         input_data=payload,
         input_data_format=IONQ_INPUT,
         output_data_format=IONQ_OUTPUT,
         content_type="application/json",
-        num_qubits=compiled.num_qubits,
-        num_clbits=compiled.num_clbits,
         meas_map=tuple(meas_map),
-        stats=_stats(compiled),
     )
 
 
@@ -240,16 +249,14 @@ def to_quantinuum(circuit: QuantumCircuit, target: str = "quantinuum.sim.h2-1e")
     registers = tuple(
         (reg.name, tuple(compiled.find_bit(bit).index for bit in reg)) for reg in compiled.cregs
     )
-    return Translation(
-        target=target,
+    return _translation(
+        compiled,
+        target,
         input_data=text,
         input_data_format=QUANTINUUM_INPUT,
         output_data_format=QUANTINUUM_OUTPUT,
         content_type="application/qasm",
-        num_qubits=compiled.num_qubits,
-        num_clbits=compiled.num_clbits,
         registers=registers,
-        stats=_stats(compiled),
     )
 
 
@@ -281,13 +288,11 @@ def to_quil(circuit: QuantumCircuit, target: str = "rigetti.sim.qvm") -> str:
 
 def to_rigetti(circuit: QuantumCircuit, target: str = "rigetti.sim.qvm") -> Translation:
     compiled = _transpile(circuit, RIGETTI_BASIS, target)
-    return Translation(
-        target=target,
+    return _translation(
+        compiled,
+        target,
         input_data=to_quil(compiled, target),
         input_data_format=RIGETTI_INPUT,
         output_data_format=RIGETTI_OUTPUT,
         content_type="text/plain",
-        num_qubits=compiled.num_qubits,
-        num_clbits=compiled.num_clbits,
-        stats=_stats(compiled),
     )

@@ -46,7 +46,8 @@ status_history.json  every status change with its UTC time
 """
 
 
-def _iso(value: object) -> object:
+def iso_time(value: object) -> object:
+    """A datetime as ISO 8601 text (None and other values unchanged), for JSON."""
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
@@ -82,16 +83,16 @@ def job_dict(record: JobRecord) -> dict[str, Any]:
         "tags": list(record.tags),
         "backend": record.backend,
         "status": record.status,
-        "created_at": _iso(record.created_at),
-        "submitted_at": _iso(record.submitted_at),
-        "completed_at": _iso(record.completed_at),
+        "created_at": iso_time(record.created_at),
+        "submitted_at": iso_time(record.submitted_at),
+        "completed_at": iso_time(record.completed_at),
         "error_code": record.error_code,
         "error_message": record.error_message,
     }
 
 
 def history_list(record: JobRecord) -> list[dict[str, Any]]:
-    return [{"status": h.status, "at": _iso(h.at), "detail": h.detail} for h in record.history]
+    return [{"status": h.status, "at": iso_time(h.at), "detail": h.detail} for h in record.history]
 
 
 def _require_result(record: JobRecord) -> Any:
