@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.azure_emulator.azurite import Azurite, AzuriteMissingError
-from tests.azure_emulator.server import Emulator, start_all, stop_all
+from tests.azure_emulator.server import Emulator, EmulatorInfo, start_all, stop_all
 
 # Same set the root conftest scrubs: the SDK would fill workspace parameters from them.
 _SCRUBBED = re.compile(
@@ -25,21 +25,10 @@ _SCRUBBED = re.compile(
 
 
 @dataclass(frozen=True)
-class AzureEnv:
-    """Where the emulated workspace is, and the emulator to steer it."""
+class AzureEnv(EmulatorInfo):
+    """Where the emulated workspace is (the standalone command's fields), and the emulator to
+    steer it."""
 
-    authority: str
-    arm_endpoint: str
-    ca_bundle: str
-    tenant_id: str
-    client_id: str
-    client_secret: str
-    subscription_id: str
-    resource_group: str
-    workspace: str
-    resource_id: str
-    location: str
-    admin_endpoint: str
     emulator: Emulator
 
 
