@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,24 @@ from tests.integration.test_azure_run_emulator import PROFILE, _profile, env  # 
 
 pytestmark = pytest.mark.azure
 
-BELL = Path(__file__).resolve().parents[2] / "resources" / "examples" / "bell.qasm"
+ROOT = Path(__file__).resolve().parents[2]
+BELL = ROOT / "resources" / "examples" / "bell.qasm"
+
+
+def _cli(
+    *args: str, stdin: str | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m desktop_app ARGS` in a fresh process, as a lab admin's script runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+        check=False,
+        env={**os.environ, "QDK_PYTHON_TELEMETRY": "none", **(extra_env or {})},
+    )
 
 
 def test_run_on_ionq_simulator_prints_one_json_document(env, capsys):  # noqa: F811
@@ -61,25 +81,7 @@ def test_headless_profile_add_then_run_in_fresh_processes(
 ):
     """The lab-admin flow: `profile add --secret-stdin` (secret into the real Secret Service), then
     `run --json` in another process, which reads the secret back from the keyring."""
-    import os
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parents[2]
-
-    def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "desktop_app", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            cwd=root,
-            timeout=180,
-            check=False,
-            env={**os.environ, "QDK_PYTHON_TELEMETRY": "none"},
-        )
-
-    added = cli(
+    added = _cli(
         "profile",
         "add",
         PROFILE,
@@ -100,7 +102,7 @@ def test_headless_profile_add_then_run_in_fresh_processes(
     )
     assert added.returncode == 0, added.stderr
     assert secret_service.get_password(SERVICE_NAME, PROFILE) == env.client_secret
-    ran = cli("run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--json")
+    ran = _cli("run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--json")
     assert ran.returncode == 0, ran.stderr
     (result,) = json.loads(ran.stdout)
     assert result["status"] == "Succeeded" and result["exact"] is True
@@ -117,28 +119,10 @@ def test_no_keyring_run_reads_the_secret_from_stdin_and_stores_it_nowhere(
 ):
     """A lab machine without a Secret Service: the profile is saved (no secret), and each headless
     run is given the secret on stdin; it reaches no file and no keyring."""
-    import os
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parents[2]
-    no_keyring = {
-        **os.environ,
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        "QDK_PYTHON_TELEMETRY": "none",
-    }
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
     def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "desktop_app", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            cwd=root,
-            timeout=180,
-            check=False,
-            env=no_keyring,
-        )
+        return _cli(*args, stdin=stdin, extra_env=no_keyring)
 
     added = cli(
         "profile", "add", PROFILE, "--resource-id", env.resource_id, "--location", env.location,
