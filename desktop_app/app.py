@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app import __version__
 
 if TYPE_CHECKING:
-    from desktop_app.core.ledger import Ledger
+    from desktop_app.core.ledger.store import Ledger
 
 log = logging.getLogger("desktop_app")
 ICON_PATH = Path(__file__).resolve().parents[1] / "resources" / "icons" / "quantum-desk.svg"
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     def after_first_paint() -> None:
         setup_file_logging()
         log.info("Quantum Desk %s started", __version__)
-        from desktop_app.ui.app_ledger import open_app_ledger
+        from desktop_app.ui.jobs.app_ledger import open_app_ledger
 
         ledger = open_app_ledger(window)  # a damaged one: asks, then moves it aside
         if ledger is not None:
@@ -151,6 +151,6 @@ def main(argv: list[str] | None = None) -> int:
         startup.stop()
         for ledger in ledgers:  # the window has closed: its threads no longer use it
             ledger.close()
-        from desktop_app.core.local_executor import shutdown_workers
+        from desktop_app.core.local.executor import shutdown_workers
 
         shutdown_workers()

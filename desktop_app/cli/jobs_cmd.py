@@ -9,17 +9,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.export import history_list, iso_time
-from desktop_app.core.ledger import (
-    JobFilter,
-    JobOrder,
-    JobRecord,
-    JobRow,
-    LedgerStatus,
-    open_ledger,
-)
+from desktop_app.core.ledger.export import history_list, iso_time
+from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord, JobRow
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.results import JobStatus
 
-_STATUS_NAMES = {s.value.lower(): s.value for s in LedgerStatus}
+_STATUS_NAMES = {s.value.lower(): s.value for s in JobStatus}
 
 
 def _status(text: str) -> str:
@@ -27,7 +22,7 @@ def _status(text: str) -> str:
         return _STATUS_NAMES[text.strip().lower()]
     except KeyError:
         raise argparse.ArgumentTypeError(
-            f"unknown status {text!r} (one of: {', '.join(s.value for s in LedgerStatus)})"
+            f"unknown status {text!r} (one of: {', '.join(s.value for s in JobStatus)})"
         ) from None
 
 
@@ -202,7 +197,7 @@ def show_job(args: argparse.Namespace) -> int:
 
 
 def export_job(args: argparse.Namespace) -> int:
-    from desktop_app.core.export import export_job as export
+    from desktop_app.core.ledger.export import export_job as export
 
     with open_ledger() as ledger:
         record = ledger.get(ledger.resolve(args.id))
@@ -218,8 +213,8 @@ def reconcile_jobs(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from desktop_app.core.cancel import CancelToken
-    from desktop_app.core.ledger import utc_now
-    from desktop_app.core.reconcile import ReconcileReport, reconcile_unfinished
+    from desktop_app.core.jobs.reconcile import ReconcileReport, reconcile_unfinished
+    from desktop_app.core.ledger.models import utc_now
 
     log = logging.getLogger(__name__)
     cancel = CancelToken()

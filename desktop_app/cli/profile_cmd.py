@@ -13,9 +13,8 @@ import logging
 import sys
 from typing import TextIO
 
-from desktop_app.core import credentials
-from desktop_app.core.errors import UserInputError
-from desktop_app.core.profiles import (
+from desktop_app.core.azure import credentials
+from desktop_app.core.azure.profiles import (
     AUTH_KINDS,
     AZURE_SIGN_IN,
     SERVICE_PRINCIPAL,
@@ -23,7 +22,8 @@ from desktop_app.core.profiles import (
     ProfileError,
     ProfileStore,
 )
-from desktop_app.core.secrets import SecretStore, StoredIn, default_secret_store
+from desktop_app.core.azure.secrets import SecretStore, StoredIn, default_secret_store
+from desktop_app.core.errors import UserInputError
 
 
 def _say(*parts: object, file: TextIO | None = None) -> None:

@@ -20,15 +20,16 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.catalog import LOCAL_SIMULATOR, Backend, find_backend
 from desktop_app.core.errors import QuantumDeskError, UserInputError
-from desktop_app.core.executors import MAX_SHOTS, RunRequest, executor_for
-from desktop_app.core.job_recording import run_recorded
-from desktop_app.core.ledger import open_ledger
+from desktop_app.core.jobs.dispatch import executor_for
+from desktop_app.core.jobs.recording import run_recorded
+from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.programs import Program, ProgramError, load_program_file
+from desktop_app.core.request import MAX_SHOTS, RunRequest
 from desktop_app.core.results import JobStatus, RunResult, to_json_dict
 
 if TYPE_CHECKING:
-    from desktop_app.core.ledger import Ledger
-    from desktop_app.core.pricing import CostEstimate
+    from desktop_app.core.azure.pricing import CostEstimate
+    from desktop_app.core.ledger.store import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program]:
             "the program measures nothing: add a `measure` into a classical bit", args.file
         )
     if any(not b.is_local for b in backends):
-        from desktop_app.core.profiles import ProfileStore
+        from desktop_app.core.azure.profiles import ProfileStore
 
         profile = ProfileStore().get(args.profile)  # ProfileError: an unknown profile
         if args.secret_stdin:
@@ -121,7 +122,7 @@ def _estimates(
     """The price estimate of each Azure run (pricing's published formulas)."""
     if all(b.is_local for b in backends):
         return {}
-    from desktop_app.core.pricing import estimate_cost
+    from desktop_app.core.azure.pricing import estimate_cost
 
     return {
         b.name: estimate_cost(b.name, program.circuit, shots, options)
@@ -241,7 +242,7 @@ def _use_secret_for_this_run(profile: str, needs_secret: bool) -> None:
     from keyring.backends.fail import Keyring as NoKeyring
 
     from desktop_app.cli.profile_cmd import _read_secret
-    from desktop_app.core.secrets import SecretStore, set_default_secret_store
+    from desktop_app.core.azure.secrets import SecretStore, set_default_secret_store
 
     if not needs_secret:
         raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret")

@@ -24,15 +24,25 @@ CSV_COLUMNS = ("backend", "bitstring", "count", "probability")
 
 
 class JobStatus(StrEnum):
+    """A job's status, the one vocabulary of executors, the ledger and the views (Azure's job
+    states map onto it in `core.azure.status`)."""
+
+    SUBMITTING = "Submitting"  # ledger write-ahead: recorded, the submit call not yet answered
     WAITING = "Waiting"
     EXECUTING = "Executing"
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
     CANCELLED = "Cancelled"
+    NEVER_SUBMITTED = "NeverSubmitted"  # reconciliation: the service never got it
 
     @property
     def is_final(self) -> bool:
-        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+        return self in _FINAL
+
+
+_FINAL = frozenset(
+    {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.NEVER_SUBMITTED}
+)
 
 
 def normalize_bitstring(key: str, width: int | None = None) -> str:

@@ -29,20 +29,21 @@ from PySide6.QtWidgets import (
 from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.executors import MAX_SHOTS, RunRequest
+from desktop_app.core.request import MAX_SHOTS, RunRequest
 from desktop_app.ui import messages
-from desktop_app.ui.azure_summary import AzureSummary
-from desktop_app.ui.backend_model import BackendModel
-from desktop_app.ui.credentials_dialog import CredentialsDialog
-from desktop_app.ui.profile_selector import ProfileSelector
-from desktop_app.ui.program_editor import ProgramEditor, dropped_program_paths
-from desktop_app.ui.results_view import ResultsView
-from desktop_app.ui.run_executor import RunExecutor
+from desktop_app.ui.backends.model import BackendModel
+from desktop_app.ui.backends.profile_selector import ProfileSelector
+from desktop_app.ui.backends.summary import AzureSummary
+from desktop_app.ui.credentials.dialog import CredentialsDialog
+from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
+from desktop_app.ui.results.view import ResultsView
+from desktop_app.ui.runs import RunExecutor
 
 if TYPE_CHECKING:
-    from desktop_app.core.ledger import JobRow, Ledger
-    from desktop_app.ui.jobs_view import JobsView
-    from desktop_app.ui.reconciler import Reconciler
+    from desktop_app.core.ledger.models import JobRow
+    from desktop_app.core.ledger.store import Ledger
+    from desktop_app.ui.jobs.reconciler import Reconciler
+    from desktop_app.ui.jobs.view import JobsView
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
         self, ledger: Ledger, delete_remote: Callable[[JobRow], None] | None = None
     ) -> JobsView:
         """Add the "Jobs" tab (the job history over `ledger`); View > Jobs (Ctrl+J) shows it."""
-        from desktop_app.ui.jobs_view import JobsView
+        from desktop_app.ui.jobs.view import JobsView
 
         self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
         self.tabs.addTab(self.jobs_view, "Jobs")
@@ -557,8 +558,8 @@ class MainWindow(QMainWindow):
     def attach_ledger(self, ledger: Ledger) -> None:
         """Record every run in the app's ledger, show it in the "Jobs" tab, and pick up jobs an
         earlier session left unfinished (from start_background_work). Called once, by app.main."""
-        from desktop_app.core.ledger import utc_now
-        from desktop_app.ui.reconciler import Reconciler
+        from desktop_app.core.ledger.models import utc_now
+        from desktop_app.ui.jobs.reconciler import Reconciler
 
         self.ledger = ledger
         self._ledger_attached_at = utc_now()  # older open jobs are an earlier session's
@@ -576,7 +577,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_reconciler_finished(self, report: object) -> None:
-        from desktop_app.core.reconcile import ReconcileReport
+        from desktop_app.core.jobs.reconcile import ReconcileReport
 
         if isinstance(report, ReconcileReport) and report.summary():
             self.status_label.setText(report.summary())

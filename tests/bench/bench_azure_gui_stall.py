@@ -253,11 +253,11 @@ def main() -> int:
 
             from PySide6.QtWidgets import QApplication
 
+            from desktop_app.core.azure.profiles import Profile, ProfileStore
+            from desktop_app.core.azure.secrets import StoredIn, default_secret_store
             from desktop_app.core.catalog import LOCAL_SIMULATOR
-            from desktop_app.core.executors import RunRequest
-            from desktop_app.core.profiles import Profile, ProfileStore
-            from desktop_app.core.secrets import StoredIn, default_secret_store
-            from desktop_app.ui.run_executor import RunExecutor
+            from desktop_app.core.request import RunRequest
+            from desktop_app.ui.runs import RunExecutor
 
             info = emulator.info
             ProfileStore().create(
@@ -307,7 +307,7 @@ def main() -> int:
         finally:
             if executor is not None:
                 executor.shutdown()
-            from desktop_app.core.local_executor import shutdown_workers
+            from desktop_app.core.local.executor import shutdown_workers
 
             shutdown_workers()
             emulator.stop()

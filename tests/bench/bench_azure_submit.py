@@ -50,8 +50,8 @@ def _setup(root: Path) -> tuple[Any, Any, Any]:
     emulator, azurite, _ = start_all(root / "emulator")
     info = emulator.info
     os.environ["REQUESTS_CA_BUNDLE"] = info.ca_bundle
-    from desktop_app.core.profiles import Profile, ProfileStore
-    from desktop_app.core.secrets import default_secret_store
+    from desktop_app.core.azure.profiles import Profile, ProfileStore
+    from desktop_app.core.azure.secrets import default_secret_store
 
     profile = Profile(
         name="bench",
@@ -68,9 +68,9 @@ def _setup(root: Path) -> tuple[Any, Any, Any]:
 
 
 def _app_run() -> float:
-    from desktop_app.core.azure_executor import AzureExecutor
+    from desktop_app.core.azure.executor import AzureExecutor
     from desktop_app.core.cancel import CancelToken
-    from desktop_app.core.executors import RunRequest
+    from desktop_app.core.request import RunRequest
     from desktop_app.core.results import JobStatus
 
     start = time.perf_counter()

@@ -92,7 +92,8 @@ def in_process(program: Path) -> dict[str, tuple[float, list[float]]]:
 
     from desktop_app.core.cancel import CancelToken, no_progress
     from desktop_app.core.catalog import LOCAL_SIMULATOR
-    from desktop_app.core.executors import RunRequest, executor_for
+    from desktop_app.core.jobs.dispatch import executor_for
+    from desktop_app.core.request import RunRequest
 
     source = program.read_text(encoding="utf-8")
     executor = executor_for(LOCAL_SIMULATOR, isolate=False)

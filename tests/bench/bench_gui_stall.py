@@ -18,9 +18,9 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.catalog import LOCAL_SIMULATOR
-from desktop_app.core.executors import RunRequest
-from desktop_app.core.local_executor import shutdown_workers
-from desktop_app.ui.run_executor import RunExecutor
+from desktop_app.core.local.executor import shutdown_workers
+from desktop_app.core.request import RunRequest
+from desktop_app.ui.runs import RunExecutor
 
 QUBITS, DEPTH, SHOTS = 24, 6, 1000
 

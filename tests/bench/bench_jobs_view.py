@@ -19,10 +19,11 @@ import pytest
 from PySide6.QtCore import QDate, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.ledger import Ledger, LedgerStatus, open_ledger
-from desktop_app.core.results import RunResult
-from desktop_app.ui.jobs_model import COLUMNS
-from desktop_app.ui.jobs_view import JobsView
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.ledger.store import Ledger
+from desktop_app.core.results import JobStatus, RunResult
+from desktop_app.ui.jobs.model import COLUMNS
+from desktop_app.ui.jobs.view import JobsView
 
 TOTAL = 10_000
 BACKENDS = ("local.simulator", "ionq.simulator", "ionq.qpu.forte-1", "rigetti.sim.qvm")
@@ -46,7 +47,7 @@ def _fill(ledger: Ledger) -> None:
                 name=f"run {i} {rng.choice(('bell', 'ghz', 'qft', 'grover'))}",
                 tags=rng.sample(("week1", "week2", "lab", "thesis"), k=rng.randint(0, 2)),
                 azure_job_id=None if backend.startswith("local.") else f"az-{i:05d}",
-                status=LedgerStatus.WAITING,
+                status=JobStatus.WAITING,
                 created_at=START + timedelta(minutes=30 * i),
             )
             if i % 7 == 0:

@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from desktop_app.core.ledger import JobFilter, JobOrder, Ledger, new_azure_job_id, open_ledger
+from desktop_app.core.ledger.models import JobFilter, JobOrder, new_azure_job_id
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import RunResult
 
 TOTAL = 10_000

@@ -15,7 +15,7 @@ from desktop_app.ui.main_window import MainWindow
 @pytest.fixture(scope="session", autouse=True)
 def _stop_simulator_workers() -> Iterator[None]:
     yield
-    from desktop_app.core.local_executor import shutdown_workers
+    from desktop_app.core.local.executor import shutdown_workers
 
     shutdown_workers()
 

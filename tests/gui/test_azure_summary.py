@@ -12,31 +12,42 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.azure.profiles import Profile, ProfileStore
 from desktop_app.core.catalog import builtin_backends
-from desktop_app.core.executors import RunRequest
-from desktop_app.core.profiles import Profile, ProfileStore
-from desktop_app.ui import background, messages
-from desktop_app.ui.azure_summary import AzureSummary
-from desktop_app.ui.backend_model import COLUMNS, BackendModel
-from desktop_app.ui.profile_selector import ProfileSelector
+from desktop_app.core.request import RunRequest
+from desktop_app.ui import messages
+from desktop_app.ui import tasks as background
+from desktop_app.ui.backends.model import COLUMNS, BackendModel
+from desktop_app.ui.backends.profile_selector import ProfileSelector
+from desktop_app.ui.backends.summary import AzureSummary
 
 BELL = (Path(__file__).parents[2] / "resources" / "examples" / "bell.qasm").read_text("utf-8")
-RESOURCE_ID = ("/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
-               "Microsoft.Quantum/Workspaces/ws-lab")
+RESOURCE_ID = (
+    "/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
+    "Microsoft.Quantum/Workspaces/ws-lab"
+)
 # endpoints on a loopback port nobody listens on: a refresh fails fast, offline
 CLOSED = "https://127.0.0.1:9"
 CREDENTIALS = next(i for i, c in enumerate(COLUMNS) if c.key == "credentials")
 
 
 def sp_profile(name: str = "mine") -> Profile:
-    return Profile(name, RESOURCE_ID, "eastus", "service-principal",
-                   "72f988bf-86f1-41af-91ab-2d7cd011db47", "11111111-2222-3333-4444-555555555555",
-                   CLOSED, CLOSED)
+    return Profile(
+        name,
+        RESOURCE_ID,
+        "eastus",
+        "service-principal",
+        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "11111111-2222-3333-4444-555555555555",
+        CLOSED,
+        CLOSED,
+    )
 
 
 def lab_profile(name: str = "lab") -> Profile:
-    return Profile(name, RESOURCE_ID, "eastus", "azure-sign-in", authority_host=CLOSED,
-                   arm_endpoint=CLOSED)
+    return Profile(
+        name, RESOURCE_ID, "eastus", "azure-sign-in", authority_host=CLOSED, arm_endpoint=CLOSED
+    )
 
 
 class Asked:
@@ -95,8 +106,7 @@ def test_one_profile_makes_azure_rows_runnable(summary: AzureSummary, store: Pro
     assert summary.profile_for("ionq.simulator") == "mine"
 
 
-def test_refresh_without_a_secret_says_so(qtbot: QtBot, summary: AzureSummary,
-                                          store: ProfileStore):
+def test_refresh_without_a_secret_says_so(qtbot: QtBot, summary: AzureSummary, store: ProfileStore):
     store.create(sp_profile())
     with qtbot.waitSignal(summary.refresher.refreshFailed, timeout=30_000):
         summary.reload_profiles()
@@ -126,13 +136,16 @@ def test_local_run_proceeds_without_questions(summary: AzureSummary, asked: Aske
     assert len(started) == 1 and started[0][0].profile is None and asked.questions == []
 
 
-def test_prices_and_confirmation_of_a_paid_run(qtbot: QtBot, summary: AzureSummary,
-                                               store: ProfileStore, asked: Asked):
+def test_prices_and_confirmation_of_a_paid_run(
+    qtbot: QtBot, summary: AzureSummary, store: ProfileStore, asked: Asked
+):
     store.create(sp_profile())
     summary.reload_profiles()
-    with qtbot.waitSignal(summary.model.dataChanged, timeout=60_000,
-                          check_params_cb=lambda *_a: row(summary, "ionq.simulator")
-                          .info.get("price") == "Free"):
+    with qtbot.waitSignal(
+        summary.model.dataChanged,
+        timeout=60_000,
+        check_params_cb=lambda *_a: row(summary, "ionq.simulator").info.get("price") == "Free",
+    ):
         summary.set_program(BELL, None, 1000)
     assert row(summary, "rigetti.sim.qvm").info["price"] == "Free"
     forte_price = row(summary, "ionq.qpu.forte-1").info["price"]
@@ -140,8 +153,10 @@ def test_prices_and_confirmation_of_a_paid_run(qtbot: QtBot, summary: AzureSumma
     assert row(summary, "quantinuum.sim.h2-1e").info["price"].endswith("eHQC (estimate)")
 
     started: list[list[RunRequest]] = []
-    requests = [RunRequest(BELL, None, "ionq.simulator", 1000),
-                RunRequest(BELL, None, "ionq.qpu.forte-1", 1000)]
+    requests = [
+        RunRequest(BELL, None, "ionq.simulator", 1000),
+        RunRequest(BELL, None, "ionq.qpu.forte-1", 1000),
+    ]
     asked.answer = False
     summary.prepare_run(requests, None, started.append)  # estimates are current: asks at once
     assert started == [] and len(asked.questions) == 1
@@ -152,13 +167,13 @@ def test_prices_and_confirmation_of_a_paid_run(qtbot: QtBot, summary: AzureSumma
     assert [r.profile for r in started[0]] == ["mine", "mine"]
 
 
-def test_changed_shots_are_estimated_before_asking(qtbot: QtBot, summary: AzureSummary,
-                                                   store: ProfileStore, asked: Asked):
+def test_changed_shots_are_estimated_before_asking(
+    qtbot: QtBot, summary: AzureSummary, store: ProfileStore, asked: Asked
+):
     store.create(sp_profile())
     summary.reload_profiles()
     started: list[list[RunRequest]] = []
-    summary.prepare_run([RunRequest(BELL, None, "quantinuum.sim.h2-1e", 200)], None,
-                        started.append)
+    summary.prepare_run([RunRequest(BELL, None, "quantinuum.sim.h2-1e", 200)], None, started.append)
     assert asked.questions == []  # waits for the estimate (pool thread), GUI not blocked
     qtbot.waitUntil(lambda: bool(started), timeout=60_000)
     # 5 + 200 x (1 1q + 10 x 1 2q + 5 x (2 qubits + 2 measurements)) / 5000 = 6.24 eHQC

@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.azure_status import StatusSnapshot, TargetStatus
+from desktop_app.core.azure.status import StatusSnapshot, TargetStatus
 from desktop_app.core.errors import UserInputError
-from desktop_app.ui import background
-from desktop_app.ui.background import BackgroundCalls
-from desktop_app.ui.status_refresher import describe
+from desktop_app.ui import tasks as background
+from desktop_app.ui.backends.status_refresher import describe
+from desktop_app.ui.tasks import BackgroundCalls
 
 
 def test_result_arrives_on_the_gui_thread(qtbot: QtBot):
@@ -21,7 +21,8 @@ def test_result_arrives_on_the_gui_thread(qtbot: QtBot):
     worker: list[threading.Thread] = []
     received: list[tuple[int, object, QThread]] = []
     calls.finished.connect(
-        lambda ticket, value: received.append((ticket, value, QThread.currentThread())))
+        lambda ticket, value: received.append((ticket, value, QThread.currentThread()))
+    )
 
     def work() -> int:
         worker.append(threading.current_thread())
@@ -63,12 +64,20 @@ def _deleted(obj: object) -> bool:
 
 @pytest.mark.parametrize(
     ("error", "from_cache", "start"),
-    [(None, False, "Live figures from "), (None, True, "Figures from "),
-     ("Azure could not be reached.", True, "Offline: showing the figures from ")],
+    [
+        (None, False, "Live figures from "),
+        (None, True, "Figures from "),
+        ("Azure could not be reached.", True, "Offline: showing the figures from "),
+    ],
 )
 def test_describe_says_where_figures_come_from(error, from_cache, start):
-    snapshot = StatusSnapshot("p", time.time() - 60, (TargetStatus("t", "ionq", "Available", 1),),
-                              from_cache=from_cache, error=error)
+    snapshot = StatusSnapshot(
+        "p",
+        time.time() - 60,
+        (TargetStatus("t", "ionq", "Available", 1),),
+        from_cache=from_cache,
+        error=error,
+    )
     text = describe(snapshot)
     assert text.startswith(start)
     if error:

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
-from desktop_app.core.profiles import ProfileStore
-from desktop_app.core.secrets import NO_KEYRING_MESSAGE, SERVICE_NAME, SecretStore
-from desktop_app.ui import background, messages
-from desktop_app.ui.credentials_dialog import CredentialsDialog
-from desktop_app.ui.profile_form import SECRET_IN_KEYRING, SECRET_IN_SESSION, SECRET_NOT_STORED
+from desktop_app.core.azure.profiles import ProfileStore
+from desktop_app.core.azure.secrets import NO_KEYRING_MESSAGE, SERVICE_NAME, SecretStore
+from desktop_app.ui import messages
+from desktop_app.ui import tasks as background
+from desktop_app.ui.credentials.dialog import CredentialsDialog
+from desktop_app.ui.credentials.form import SECRET_IN_KEYRING, SECRET_IN_SESSION, SECRET_NOT_STORED
 from tests.memory_keyring import MemoryKeyring
 
 CANARY = "canary-Gq3!z-5d1f0a77"

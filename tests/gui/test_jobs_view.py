@@ -19,19 +19,16 @@ from PySide6.QtWidgets import QHeaderView, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.ledger import (
-    JobFilter,
-    JobNotFoundError,
-    JobRow,
-    Ledger,
-    LedgerStatus,
-    open_ledger,
-)
-from desktop_app.core.results import RunResult
-from desktop_app.ui import jobs_view, messages
-from desktop_app.ui.job_detail import ExportKind
-from desktop_app.ui.jobs_model import COLUMNS, JobsModel
-from desktop_app.ui.jobs_view import DeleteChoice, JobsView
+from desktop_app.core.ledger.errors import JobNotFoundError
+from desktop_app.core.ledger.models import JobFilter, JobRow
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.ledger.store import Ledger
+from desktop_app.core.results import JobStatus, RunResult
+from desktop_app.ui import messages
+from desktop_app.ui.jobs import view as jobs_view
+from desktop_app.ui.jobs.detail import ExportKind
+from desktop_app.ui.jobs.model import COLUMNS, JobsModel
+from desktop_app.ui.jobs.view import DeleteChoice, JobsView
 
 N_JOBS = 300
 BACKENDS = ("local.simulator", "ionq.simulator", "rigetti.sim.qvm", "quantinuum.sim.h2-1e")
@@ -74,7 +71,7 @@ def populate(ledger: Ledger, n: int = N_JOBS) -> list[Job]:
                 shots=shots,
                 name=name,
                 azure_job_id=None if backend.startswith("local.") else f"azure-{i:04d}",
-                status=LedgerStatus.WAITING,
+                status=JobStatus.WAITING,
                 created_at=created,
                 tags=["even"] if i % 2 == 0 else [],
                 estimated_cost={"amount": 0.25 * (i % 4), "currency": "USD"},

@@ -10,16 +10,14 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
-from desktop_app.core.ledger import (
-    LedgerError,
-    LedgerStatus,
-    new_azure_job_id,
-    open_ledger,
-    utc_now,
-)
-from desktop_app.core.reconcile import INTERRUPTED_CODE, ReconcileReport
-from desktop_app.ui import app_ledger, messages
-from desktop_app.ui.reconciler import Reconciler
+from desktop_app.core.jobs.reconcile import INTERRUPTED_CODE, ReconcileReport
+from desktop_app.core.ledger.errors import LedgerError
+from desktop_app.core.ledger.models import new_azure_job_id, utc_now
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.results import JobStatus
+from desktop_app.ui import messages
+from desktop_app.ui.jobs import app_ledger
+from desktop_app.ui.jobs.reconciler import Reconciler
 
 BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\nmeasure q -> c;\n'
 
@@ -55,7 +53,7 @@ def test_reconciler_settles_jobs_in_the_background(qtbot: QtBot) -> None:
         assert isinstance(report, ReconcileReport)
         assert report.interrupted == [crashed] and list(report.deferred) == [orphan]
         assert ledger.get(crashed).error_code == INTERRUPTED_CODE
-        assert ledger.get(orphan).status == LedgerStatus.SUBMITTING  # left for later
+        assert ledger.get(orphan).status == JobStatus.SUBMITTING  # left for later
         assert progress and "deleted-profile" in progress[-1]
 
 
@@ -134,7 +132,7 @@ def test_gui_runs_are_recorded_and_shown_in_the_jobs_tab(qtbot: QtBot, ledger_wi
 
     (row,) = ledger.page()
     record = ledger.get(row.id)
-    assert record.status == LedgerStatus.SUCCEEDED and record.shots == 300
+    assert record.status == JobStatus.SUCCEEDED and record.shots == 300
     assert record.program == BELL and sum((record.counts or {}).values()) == 300
     (shown,) = window.results_view.results()
     assert shown.job_id == row.id and shown.counts == record.counts
@@ -161,7 +159,7 @@ def test_start_up_reconciles_in_the_background(
     monkeypatch.setattr(window.executor, "prewarm", lambda: None)  # not needed here
     with qtbot.waitSignal(window.reconciler.finished, timeout=30_000):
         window.start_background_work()
-    assert ledger.get(crashed).status == LedgerStatus.FAILED
+    assert ledger.get(crashed).status == JobStatus.FAILED
     model = window.jobs_view.model
     qtbot.waitUntil(lambda: (model.job_row(0) or None) is not None, timeout=10_000)
     assert model.job_row(0).status == "Failed"

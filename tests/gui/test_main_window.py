@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.catalog import LOCAL_SIMULATOR
-from desktop_app.core.local_executor import busy_worker_pids
+from desktop_app.core.local.executor import busy_worker_pids
 from desktop_app.ui import messages
+from desktop_app.ui.editor.editor import ProgramEditor
 from desktop_app.ui.main_window import MainWindow, examples_dir
-from desktop_app.ui.program_editor import ProgramEditor
-from desktop_app.ui.results_view import ResultsView
+from desktop_app.ui.results.view import ResultsView
 
 RUN_TIMEOUT_MS = 60_000  # a cold worker imports qiskit first; a loaded 2-core machine is slow
 

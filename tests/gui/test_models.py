@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
-from desktop_app.ui.backend_model import COLUMNS, NEEDS_PROFILE, BackendModel
-from desktop_app.ui.counts_model import CountsModel
-from desktop_app.ui.histogram import top_outcomes
+from desktop_app.ui.backends.model import COLUMNS, NEEDS_PROFILE, BackendModel
+from desktop_app.ui.results.counts_model import CountsModel
+from desktop_app.ui.results.histogram import top_outcomes
 
 
 def test_backend_model_passes_the_model_tester(qtmodeltester) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
-from desktop_app.core.secrets import SERVICE_NAME
+from desktop_app.core.azure.secrets import SERVICE_NAME
 from tests.integration.keyring_session import keyring_session, secret_service  # noqa: F401
 from tests.integration.test_azure_run_emulator import PROFILE, _profile, env  # noqa: F401
 

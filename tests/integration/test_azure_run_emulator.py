@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 import pytest
 import qiskit  # noqa: F401  (first import on the main thread, before the emulator's warm-up thread)
 
-from desktop_app.core import azure_executor
-from desktop_app.core.azure_executor import FAST_POLLING, AzureExecutor, AzureJobInfo
+from desktop_app.core.azure import executor as azure_executor
+from desktop_app.core.azure import session as azure_session
+from desktop_app.core.azure.executor import FAST_POLLING, AzureExecutor, AzureJobInfo
+from desktop_app.core.azure.profiles import Profile, ProfileStore
+from desktop_app.core.azure.secrets import default_secret_store
 from desktop_app.core.cancel import Cancelled, CancelToken
-from desktop_app.core.executors import RunRequest
-from desktop_app.core.profiles import Profile, ProfileStore
+from desktop_app.core.request import RunRequest
 from desktop_app.core.results import JobStatus, RunResult
-from desktop_app.core.secrets import default_secret_store
 
 pytestmark = pytest.mark.azure
 
@@ -71,9 +72,9 @@ def _profile(env, *, resource_id: str | None = None, secret: str | None = None) 
 
 @pytest.fixture
 def env(azure_env):
-    azure_executor.forget_credentials()  # tokens of an earlier test are gone from the emulator
+    azure_session.forget_credentials()  # tokens of an earlier test are gone from the emulator
     yield azure_env
-    azure_executor.forget_credentials()
+    azure_session.forget_credentials()
     default_secret_store().delete(PROFILE)
 
 
@@ -289,7 +290,7 @@ def test_resume_follows_a_job_submitted_earlier(env):
     from azure.quantum import Job, Workspace
     from qiskit import qasm2
 
-    from desktop_app.core.azure_translate import translate
+    from desktop_app.core.azure.translate import translate
 
     _profile(env)
     circuit = qasm2.loads(
@@ -361,7 +362,7 @@ def test_canary_secret_is_in_no_file_and_no_log_record(env, caplog, isolated_use
     good = _run(_request("ionq.simulator"))
     assert good.status is JobStatus.SUCCEEDED
     default_secret_store().set(PROFILE, canary + "-wrong")
-    azure_executor.forget_credentials()
+    azure_session.forget_credentials()
     bad = _run(_request("ionq.simulator"))
     assert bad.status is JobStatus.FAILED and canary not in (bad.error_message or "")
     assert caplog.records, "nothing was logged: the check below would prove nothing"

@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from desktop_app.core import azure_executor, azure_status, paths
-from desktop_app.core.azure_executor import AzureRunError
-from desktop_app.core.secrets import default_secret_store
+from desktop_app.core import paths
+from desktop_app.core.azure import session as azure_session
+from desktop_app.core.azure import status as azure_status
+from desktop_app.core.azure.errors import AzureRunError
+from desktop_app.core.azure.secrets import default_secret_store
 from tests.integration.test_azure_run_emulator import PROFILE, _profile, env  # noqa: F401
 
 pytestmark = pytest.mark.azure
@@ -53,7 +55,7 @@ def test_failed_refresh_falls_back_to_the_cache_with_a_plain_reason(env):  # noq
     _profile(env)
     first = azure_status.refresh_status(PROFILE)
     default_secret_store().set(PROFILE, "a-wrong-secret")
-    azure_executor.forget_credentials()
+    azure_session.forget_credentials()
     again = azure_status.refresh_status(PROFILE)
     assert again.from_cache and again.targets == first.targets
     assert again.error is not None and "client secret" in again.error

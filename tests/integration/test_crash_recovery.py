@@ -24,22 +24,18 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import azure_executor
-from desktop_app.core.azure_executor import FAST_POLLING, AzureExecutor
+from desktop_app.core.azure import session as azure_session
+from desktop_app.core.azure.executor import FAST_POLLING, AzureExecutor
+from desktop_app.core.azure.profiles import Profile, ProfileStore
+from desktop_app.core.azure.secrets import StoredIn, default_secret_store
 from desktop_app.core.cancel import Cancelled, CancelToken, no_progress
-from desktop_app.core.executors import RunRequest
-from desktop_app.core.job_recording import run_recorded
-from desktop_app.core.ledger import (
-    JobRow,
-    Ledger,
-    LedgerChange,
-    LedgerStatus,
-    new_azure_job_id,
-    open_ledger,
-)
-from desktop_app.core.profiles import Profile, ProfileStore
-from desktop_app.core.reconcile import reconcile_unfinished
-from desktop_app.core.secrets import StoredIn, default_secret_store
+from desktop_app.core.jobs.reconcile import reconcile_unfinished
+from desktop_app.core.jobs.recording import run_recorded
+from desktop_app.core.ledger.models import JobRow, LedgerChange, new_azure_job_id
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.ledger.store import Ledger
+from desktop_app.core.request import RunRequest
+from desktop_app.core.results import JobStatus
 from tests.integration import keyring_session as _keyring_session
 
 keyring_session = _keyring_session.keyring_session
@@ -64,7 +60,7 @@ def wait_for(condition: Callable[[], object], timeout: float = 60.0, what: str =
 @pytest.fixture
 def env(azure_env, secret_service):
     """The emulator plus a saved profile whose client secret is in the real Secret Service."""
-    azure_executor.forget_credentials()
+    azure_session.forget_credentials()
     profile = Profile(
         name=PROFILE,
         resource_id=azure_env.resource_id,
@@ -78,7 +74,7 @@ def env(azure_env, secret_service):
     assert default_secret_store().set(PROFILE, azure_env.client_secret) is StoredIn.KEYRING
     yield azure_env
     default_secret_store().delete(PROFILE)
-    azure_executor.forget_credentials()
+    azure_session.forget_credentials()
 
 
 @pytest.fixture
@@ -93,7 +89,7 @@ def _app(*args: str) -> list[str]:
 
 def _submitted_row(ledger: Ledger) -> JobRow | None:
     rows = ledger.page()
-    if len(rows) == 1 and rows[0].azure_job_id and rows[0].status == LedgerStatus.WAITING:
+    if len(rows) == 1 and rows[0].azure_job_id and rows[0].status == JobStatus.WAITING:
         return rows[0]
     return None
 
@@ -122,7 +118,7 @@ def crash_while_queued(env, ledger: Ledger) -> JobRow:
         os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    assert ledger.get(row.id).status == LedgerStatus.WAITING  # the crash left it open
+    assert ledger.get(row.id).status == JobStatus.WAITING  # the crash left it open
     env.emulator.remove_fault(hold)
     return row
 
@@ -131,7 +127,7 @@ def assert_recovered(env, ledger: Ledger, row: JobRow) -> None:
     (only,) = ledger.page()  # one ledger row
     assert only.id == row.id and only.azure_job_id == row.azure_job_id
     record = ledger.get(row.id)
-    assert record.status == LedgerStatus.SUCCEEDED
+    assert record.status == JobStatus.SUCCEEDED
     assert record.counts == {"00": 500, "11": 500}  # ionq.simulator: exact distribution
     assert record.result is not None and record.result["exact"] is True
     assert record.raw_result and json.loads(record.raw_result)  # as downloaded
@@ -185,7 +181,7 @@ def test_write_ahead_row_never_submitted(env, ledger: Ledger) -> None:
 
     assert report.never_submitted == [lost]
     record = ledger.get(lost)
-    assert record.status == LedgerStatus.NEVER_SUBMITTED and record.completed_at is not None
+    assert record.status == JobStatus.NEVER_SUBMITTED and record.completed_at is not None
     assert env.emulator.world.jobs == {}  # nothing was submitted by reconciliation
 
 
@@ -207,7 +203,7 @@ def test_unreachable_service_leaves_jobs_for_later(env, ledger: Ledger) -> None:
     assert set(report.deferred) == set(ids)
     assert len(report.problems) == 1  # one line for the profile, not one per job
     assert "could not be reached" in report.problems[0]
-    assert all(ledger.get(i).status == LedgerStatus.SUBMITTING for i in ids)
+    assert all(ledger.get(i).status == JobStatus.SUBMITTING for i in ids)
     assert ledger.unfinished_jobs() and env.emulator.world.jobs == {}
 
 
@@ -250,12 +246,12 @@ def test_stopping_reconciliation_never_cancels_the_job(env, ledger: Ledger) -> N
     (report,) = reports
     assert report.still_open == [row.id]  # type: ignore[attr-defined]
     assert env.emulator.job(row.azure_job_id)["status"] == "Waiting"  # not cancelled at Azure
-    assert ledger.get(row.id).status == LedgerStatus.WAITING
+    assert ledger.get(row.id).status == JobStatus.WAITING
 
     env.emulator.remove_fault(hold)
     runner.join(60)
     assert not runner.is_alive()
-    assert ledger.get(row.id).status == LedgerStatus.SUCCEEDED and len(ledger.page()) == 1
+    assert ledger.get(row.id).status == JobStatus.SUCCEEDED and len(ledger.page()) == 1
     assert list(env.emulator.world.jobs) == [row.azure_job_id]
 
 
@@ -276,7 +272,7 @@ def test_run_recorded_writes_ahead_and_records_the_result(env, ledger: Ledger) -
     assert seen_at_create == [None]  # the row was committed before the service had the job
     assert result.job_id is not None
     record = ledger.get(result.job_id)
-    assert record.status == LedgerStatus.SUCCEEDED and record.counts == {"00": 500, "11": 500}
+    assert record.status == JobStatus.SUCCEEDED and record.counts == {"00": 500, "11": 500}
     assert record.submitted_at is not None and record.profile == PROFILE
     assert record.raw_result is not None and record.raw_result_type == "application/json"
     assert env.emulator.job(record.azure_job_id)["status"] == "Succeeded"
@@ -297,12 +293,12 @@ def test_run_recorded_cancel_of_a_queued_job(env, ledger: Ledger) -> None:
 
     thread = threading.Thread(target=work)
     thread.start()
-    wait_for(lambda: ledger.page() and ledger.page()[0].status == LedgerStatus.WAITING, 60)
+    wait_for(lambda: ledger.page() and ledger.page()[0].status == JobStatus.WAITING, 60)
     cancel.cancel()
     thread.join(60)
     assert not thread.is_alive() and len(failures) == 1 and isinstance(failures[0], Cancelled)
     (row,) = ledger.page()
-    assert row.status == LedgerStatus.CANCELLED
+    assert row.status == JobStatus.CANCELLED
     assert env.emulator.job(row.azure_job_id)["status"] == "Cancelled"
 
 
@@ -323,7 +319,7 @@ def test_definitive_submit_error_is_recorded_failed(env, ledger: Ledger) -> None
     assert result.status.value == "Failed"
     (row,) = ledger.page()
     assert row.id == result.job_id and row.azure_job_id is not None
-    assert row.status == LedgerStatus.FAILED and row.error_message
+    assert row.status == JobStatus.FAILED and row.error_message
     assert ledger.unfinished_jobs() == []
 
 
@@ -396,7 +392,7 @@ def test_gui_azure_run_is_written_ahead_and_recorded(
     assert result.status.value == "Succeeded", result.error_message
     record = ledger.get(result.job_id)  # the result names its ledger row
     assert seen_at_create == [None]  # written before the service had the job
-    assert record.status == LedgerStatus.SUCCEEDED and record.profile == PROFILE
+    assert record.status == JobStatus.SUCCEEDED and record.profile == PROFILE
     assert record.counts == result.counts == {"00": 50, "11": 50}
     assert env.emulator.job(record.azure_job_id)["status"] == "Succeeded"
 
@@ -428,6 +424,6 @@ def test_closing_the_window_leaves_a_queued_azure_job_open(
     window.close()  # shuts the executor down: quit() + wait(), within the test's time limit
 
     assert env.emulator.job(row.azure_job_id)["status"] == "Waiting"  # not cancelled at Azure
-    assert ledger.get(row.id).status == LedgerStatus.WAITING  # open: reconciled at next start
+    assert ledger.get(row.id).status == JobStatus.WAITING  # open: reconciled at next start
     assert ledger.unfinished_jobs()[0].id == row.id
     env.emulator.remove_fault(hold)

@@ -15,8 +15,8 @@ import pytest
 from qiskit import QuantumCircuit, qasm2
 from qiskit.quantum_info import Statevector
 
-from desktop_app.core import azure_translate as at
-from desktop_app.core.azure_normalize import (
+from desktop_app.core.azure import translate as at
+from desktop_app.core.azure.normalize import (
     OutputFormatError,
     Readout,
     ionq_probabilities,

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.errors import UserInputError
-from desktop_app.core.export import export_bundle, export_job
-from desktop_app.core.ledger import Ledger, open_ledger
+from desktop_app.core.ledger.export import export_bundle, export_job
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus, RunResult, from_json_dict, read_csv, read_json
 
 BELL = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nbit[2] c;\nh q[0];\ncx q[0], q[1];\n'

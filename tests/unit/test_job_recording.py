@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
-from desktop_app.core.azure_executor import AzureExecutor, AzureJobInfo
+from desktop_app.core.azure.executor import AzureExecutor, AzureJobInfo
 from desktop_app.core.cancel import Cancelled, CancelToken, no_progress
 from desktop_app.core.errors import UserInputError
-from desktop_app.core.executors import RunRequest, executor_for
-from desktop_app.core.job_recording import LedgerRecorder, billed_cost_of, run_recorded
-from desktop_app.core.ledger import Ledger, LedgerStatus, new_azure_job_id, open_ledger, utc_now
+from desktop_app.core.jobs.dispatch import executor_for
+from desktop_app.core.jobs.reconcile import INTERRUPTED_CODE, reconcile_unfinished
+from desktop_app.core.jobs.recording import LedgerRecorder, billed_cost_of, run_recorded
+from desktop_app.core.ledger.models import new_azure_job_id, utc_now
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.programs import ProgramError
-from desktop_app.core.reconcile import INTERRUPTED_CODE, reconcile_unfinished
+from desktop_app.core.request import RunRequest
 from desktop_app.core.results import JobStatus, RunResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +50,7 @@ def test_local_run_is_recorded_with_its_counts(ledger: Ledger) -> None:
     assert result.status is JobStatus.SUCCEEDED
     assert result.job_id is not None
     record = ledger.get(result.job_id)  # the returned job_id is the ledger id
-    assert record.status == LedgerStatus.SUCCEEDED
+    assert record.status == JobStatus.SUCCEEDED
     assert record.azure_job_id is None
     assert record.counts == result.counts and sum(result.counts.values()) == 200
     assert record.program == BELL and record.options == {"seed": 7}
@@ -65,7 +68,7 @@ def test_local_program_error_is_recorded_and_raised(ledger: Ledger) -> None:
         )
 
     (row,) = ledger.page()
-    assert row.status == LedgerStatus.FAILED
+    assert row.status == JobStatus.FAILED
     assert row.error_code == "ProgramError"
     assert row.error_message == str(caught.value)
 
@@ -78,7 +81,7 @@ def test_local_cancel_is_recorded(ledger: Ledger) -> None:
         run_recorded(_local(), executor, ledger, cancel, no_progress)
 
     (row,) = ledger.page()
-    assert row.status == LedgerStatus.CANCELLED
+    assert row.status == JobStatus.CANCELLED
     assert ledger.unfinished_jobs() == []
 
 
@@ -89,7 +92,7 @@ def test_azure_run_that_cannot_start_is_still_recorded(ledger: Ledger) -> None:
         run_recorded(request, AzureExecutor(), ledger, CancelToken(), no_progress)
 
     (row,) = ledger.page()
-    assert row.status == LedgerStatus.FAILED and row.azure_job_id is None
+    assert row.status == JobStatus.FAILED and row.azure_job_id is None
     assert row.error_message == str(caught.value)
     assert "profile" in row.error_message
 
@@ -119,19 +122,19 @@ def test_recorder_writes_ahead_then_follows_the_job(ledger: Ledger) -> None:
 
     (ledger_id,) = recorder.created
     row = ledger.get(ledger_id)
-    assert row.status == LedgerStatus.SUBMITTING and row.submitted_at is None
+    assert row.status == JobStatus.SUBMITTING and row.submitted_at is None
     assert (row.azure_job_id, row.profile, row.shots) == (azure_id, "lab", 100)
     assert row.options == {"error_mitigation": False}
     assert row.estimated_cost == {"amount": 0.0}
     assert [r.id for r in ledger.unfinished_jobs()] == [ledger_id]  # a crash now loses nothing
 
     recorder.job_status(azure_id, JobStatus.WAITING, "Waiting")
-    assert ledger.get(ledger_id).status == LedgerStatus.WAITING
+    assert ledger.get(ledger_id).status == JobStatus.WAITING
     assert ledger.get(ledger_id).submitted_at is not None
     recorder.job_status(azure_id, JobStatus.EXECUTING, "Executing")
     # A final status alone is not written: the result comes with job_finished.
     recorder.job_status(azure_id, JobStatus.SUCCEEDED, "Succeeded")
-    assert ledger.get(ledger_id).status == LedgerStatus.EXECUTING
+    assert ledger.get(ledger_id).status == JobStatus.EXECUTING
 
     result = RunResult.from_probabilities(
         "ionq.simulator", {"00": 0.5, "11": 0.5}, 100, job_id=azure_id
@@ -139,7 +142,7 @@ def test_recorder_writes_ahead_then_follows_the_job(ledger: Ledger) -> None:
     cost = {"currency": "USD", "estimated_total": 0.0, "events": []}
     recorder.job_finished(azure_id, result, {"cost_estimate": cost, "azure_status": "Succeeded"})
     record = ledger.get(ledger_id)
-    assert record.status == LedgerStatus.SUCCEEDED
+    assert record.status == JobStatus.SUCCEEDED
     assert record.counts == {"00": 50, "11": 50}
     assert record.billed_cost == billed_cost_of({"cost_estimate": cost})
     assert record.billed_cost is not None and record.billed_cost["currency"] == "USD"
@@ -154,7 +157,7 @@ def test_recorder_finds_a_job_created_by_an_earlier_session(ledger: Ledger) -> N
     )
     recorder = LedgerRecorder(ledger)  # a fresh recorder, as reconciliation uses
     recorder.job_status(azure_id, JobStatus.WAITING, "Waiting")
-    assert ledger.get(ledger_id).status == LedgerStatus.WAITING
+    assert ledger.get(ledger_id).status == JobStatus.WAITING
     assert recorder.ledger_id(azure_id) == ledger_id
     assert recorder.ledger_id(new_azure_job_id()) is None
 
@@ -182,11 +185,11 @@ def test_reconcile_marks_interrupted_local_runs_only_from_before(ledger: Ledger)
     assert report.interrupted == [old]
     assert report.summary() == "Unfinished jobs from earlier: 1 interrupted local run(s)."
     record = ledger.get(old)
-    assert record.status == LedgerStatus.FAILED and record.error_code == INTERRUPTED_CODE
-    assert ledger.get(mine).status == LedgerStatus.WAITING
+    assert record.status == JobStatus.FAILED and record.error_code == INTERRUPTED_CODE
+    assert ledger.get(mine).status == JobStatus.WAITING
     # Its late result (a second instance's run) still lands: final -> final is allowed.
     ledger.record_result(old, RunResult.from_counts("local.simulator", {"00": 10}))
-    assert ledger.get(old).status == LedgerStatus.SUCCEEDED
+    assert ledger.get(old).status == JobStatus.SUCCEEDED
 
 
 def test_reconcile_defers_jobs_whose_profile_is_unusable(ledger: Ledger) -> None:
@@ -208,7 +211,7 @@ def test_reconcile_defers_jobs_whose_profile_is_unusable(ledger: Ledger) -> None
 
     assert set(report.deferred) == {*ids, no_profile}
     assert len(report.problems) == 1 and "gone" in report.problems[0]  # one line, not three
-    assert all(ledger.get(i).status == LedgerStatus.SUBMITTING for i in [*ids, no_profile])
+    assert all(ledger.get(i).status == JobStatus.SUBMITTING for i in [*ids, no_profile])
     assert report.finished == report.never_submitted == []
     assert messages[-1] == report.problems[0]
 
@@ -217,8 +220,8 @@ def test_reconcile_offline_leaves_jobs_for_later_with_one_problem(ledger: Ledger
     import socket
     import time
 
-    from desktop_app.core.profiles import Profile, ProfileStore
-    from desktop_app.core.secrets import default_secret_store
+    from desktop_app.core.azure.profiles import Profile, ProfileStore
+    from desktop_app.core.azure.secrets import default_secret_store
 
     with socket.socket() as probe:  # a loopback port nobody listens on: "no network"
         probe.bind(("127.0.0.1", 0))
@@ -258,7 +261,7 @@ def test_reconcile_offline_leaves_jobs_for_later_with_one_problem(ledger: Ledger
     assert report.problems == [
         "Azure Quantum could not be reached for profile offline: will try again later"
     ]
-    assert all(ledger.get(i).status == LedgerStatus.WAITING for i in ids)
+    assert all(ledger.get(i).status == JobStatus.WAITING for i in ids)
     assert report.summary().startswith("Unfinished jobs from earlier: 3 left for later. Azure")
     assert elapsed < 30  # one attempt for the profile, not one (with retries) per job
 
@@ -270,7 +273,7 @@ def test_cli_run_prints_and_records_the_ledger_id(capsys: pytest.CaptureFixture[
     assert document["azure_job_id"] is None and document["job_id"] == document["id"]
     with open_ledger() as ledger:
         record = ledger.get(document["id"])
-    assert record.status == LedgerStatus.SUCCEEDED and record.counts == document["counts"]
+    assert record.status == JobStatus.SUCCEEDED and record.counts == document["counts"]
     assert record.options == {"seed": 3}
 
     assert main(["run", str(BELL_FILE), "--shots", "300"]) == 0

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
-from desktop_app.core.ledger import new_azure_job_id, open_ledger
+from desktop_app.core.ledger.models import new_azure_job_id
+from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.results import RunResult, read_csv
 
 BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\n'

@@ -11,21 +11,19 @@ import pytest
 
 from desktop_app.core import paths
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.ledger import (
+from desktop_app.core.ledger.errors import JobNotFoundError, LedgerTooNewError
+from desktop_app.core.ledger.models import (
     FINAL_STATUSES,
     JobFilter,
-    JobNotFoundError,
     JobOrder,
-    Ledger,
     LedgerChange,
-    LedgerStatus,
-    LedgerTooNewError,
-    collect_versions,
     new_azure_job_id,
-    open_ledger,
     program_sha256,
 )
-from desktop_app.core.ledger_schema import SCHEMA_VERSION
+from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.ledger.rows import collect_versions
+from desktop_app.core.ledger.schema import SCHEMA_VERSION
+from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus, RunResult
 
 BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\n'
@@ -51,9 +49,9 @@ def test_default_location_is_the_data_dir_and_wal() -> None:
 
 def test_statuses_extend_job_status() -> None:
     for status in JobStatus:
-        assert LedgerStatus(status.value) == status
-    assert LedgerStatus.SUBMITTING not in FINAL_STATUSES
-    assert LedgerStatus.NEVER_SUBMITTED in FINAL_STATUSES
+        assert JobStatus(status.value) == status
+    assert JobStatus.SUBMITTING not in FINAL_STATUSES
+    assert JobStatus.NEVER_SUBMITTED in FINAL_STATUSES
 
 
 def test_local_job_round_trip(ledger: Ledger) -> None:
@@ -65,12 +63,12 @@ def test_local_job_round_trip(ledger: Ledger) -> None:
         profile="lab",
         name="bell",
         program_path="/tmp/bell.qasm",
-        status=LedgerStatus.WAITING,
+        status=JobStatus.WAITING,
         tags=["teaching", " week1 ", "teaching"],
         estimated_cost={"amount": 0.0, "currency": "USD"},
     )
     uuid.UUID(job_id)  # a uuid4 string
-    ledger.mark_submitted(job_id, status=LedgerStatus.EXECUTING)
+    ledger.mark_submitted(job_id, status=JobStatus.EXECUTING)
     result = RunResult.from_counts(
         "local.simulator", {"00": 489, "11": 511}, timings={"total": 0.1}
     )
@@ -85,7 +83,7 @@ def test_local_job_round_trip(ledger: Ledger) -> None:
     assert record.profile == "lab"
     assert record.name == "bell"
     assert record.tags == ("teaching", "week1")
-    assert record.status == LedgerStatus.SUCCEEDED
+    assert record.status == JobStatus.SUCCEEDED
     assert record.counts == {"00": 489, "11": 511}
     assert record.has_result
     assert record.raw_result == b'{"00": 489, "11": 511}'
@@ -108,7 +106,7 @@ def test_write_ahead_then_never_submitted(ledger: Ledger) -> None:
         backend="ionq.simulator", program=BELL, shots=100, azure_job_id=azure_id, profile="p"
     )
     row = ledger.find_by_azure_id(azure_id)
-    assert row is not None and row.id == job_id and row.status == LedgerStatus.SUBMITTING
+    assert row is not None and row.id == job_id and row.status == JobStatus.SUBMITTING
     assert row.submitted_at is None
     assert [r.id for r in ledger.unfinished_jobs()] == [job_id]
 
@@ -127,7 +125,7 @@ def test_submitted_azure_job_is_unfinished_until_final(ledger: Ledger) -> None:
     ledger.mark_submitted(job_id)
     assert ledger.get(job_id).status == "Waiting"
     assert [r.azure_job_id for r in ledger.unfinished_jobs()] == [azure_id]
-    ledger.set_error(job_id, "QuotaExceeded", "Quota exceeded", status=LedgerStatus.FAILED)
+    ledger.set_error(job_id, "QuotaExceeded", "Quota exceeded", status=JobStatus.FAILED)
     ledger.set_costs(job_id, billed={"amount": 0.0, "currency": "USD"})
     record = ledger.get(job_id)
     assert (record.status, record.error_code, record.error_message) == (
@@ -295,7 +293,7 @@ def test_naive_times_are_refused(ledger: Ledger) -> None:
 
 
 def test_forward_migration_keeps_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from desktop_app.core import ledger_schema
+    from desktop_app.core.ledger import schema as ledger_schema
 
     path = tmp_path / "ledger.sqlite3"
     with open_ledger(path) as ledger:
@@ -317,7 +315,7 @@ def test_forward_migration_keeps_data(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from desktop_app.core import ledger_schema
+    from desktop_app.core.ledger import schema as ledger_schema
 
     path = tmp_path / "ledger.sqlite3"
     open_ledger(path).close()

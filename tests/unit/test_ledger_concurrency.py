@@ -9,7 +9,9 @@ import textwrap
 import threading
 from pathlib import Path
 
-from desktop_app.core.ledger import JobFilter, LedgerError, open_ledger
+from desktop_app.core.ledger.errors import LedgerError
+from desktop_app.core.ledger.models import JobFilter
+from desktop_app.core.ledger.recovery import open_ledger
 
 BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\n'
 
@@ -17,7 +19,8 @@ BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\nc
 _WRITER = textwrap.dedent(
     """
     import json, sys
-    from desktop_app.core.ledger import open_ledger, new_azure_job_id
+    from desktop_app.core.ledger.models import new_azure_job_id
+    from desktop_app.core.ledger.recovery import open_ledger
     path, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     ids = []
     with open_ledger(__import__("pathlib").Path(path), busy_timeout=60) as ledger:
@@ -161,7 +164,8 @@ _SUBMITTER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from desktop_app.core.ledger import open_ledger, new_azure_job_id
+    from desktop_app.core.ledger.models import new_azure_job_id
+    from desktop_app.core.ledger.recovery import open_ledger
     ledger = open_ledger(Path(sys.argv[1]))
     while True:  # write-ahead rows, as the Azure submit path records them, until killed
         job_id = ledger.create_job(

@@ -13,12 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.ledger import (
-    LedgerCorruptError,
-    LedgerError,
-    LedgerLockedError,
-    open_ledger,
-)
+from desktop_app.core.ledger.errors import LedgerCorruptError, LedgerError, LedgerLockedError
+from desktop_app.core.ledger.recovery import open_ledger
 
 BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\n'
 

@@ -10,9 +10,10 @@ import pytest
 from desktop_app.core.cancel import Cancelled, CancelToken
 from desktop_app.core.catalog import LOCAL_SIMULATOR
 from desktop_app.core.errors import UserInputError
-from desktop_app.core.executors import RunRequest, executor_for
-from desktop_app.core.local_executor import LocalSimulatorExecutor, busy_worker_pids
+from desktop_app.core.jobs.dispatch import executor_for
+from desktop_app.core.local.executor import LocalSimulatorExecutor, busy_worker_pids
 from desktop_app.core.programs import ProgramError
+from desktop_app.core.request import RunRequest
 from desktop_app.core.results import JobStatus
 
 BELL = """OPENQASM 3.0;

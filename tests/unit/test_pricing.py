@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from qiskit import QuantumCircuit, qasm2
 
-from desktop_app.core import pricing
-from desktop_app.core.azure_translate import GateStats, translate
+from desktop_app.core.azure import pricing
+from desktop_app.core.azure.translate import GateStats, translate
 
 BELL = qasm2.loads(
     'OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; creg c[2]; h q[0]; cx q[0],q[1]; '

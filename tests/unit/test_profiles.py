@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core import paths
-from desktop_app.core.profiles import (
+from desktop_app.core.azure.profiles import (
     AZURE_REGIONS,
     SCHEMA_VERSION,
     Profile,
@@ -24,7 +24,7 @@ from desktop_app.core.profiles import (
     validate_location,
     validate_resource_id,
 )
-from desktop_app.core.secrets import SecretStore
+from desktop_app.core.azure.secrets import SecretStore
 from tests.memory_keyring import MemoryKeyring
 
 SUB = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
@@ -360,7 +360,7 @@ def test_unreadable_file_is_reported_not_moved(tmp_path: Path):
 
 @pytest.fixture
 def memory_secrets():
-    from desktop_app.core import secrets as secrets_module
+    from desktop_app.core.azure import secrets as secrets_module
 
     store = SecretStore(MemoryKeyring())
     secrets_module.set_default_secret_store(store)

@@ -85,13 +85,17 @@ def test_failed_and_cancelled() -> None:
     cancelled = RunResult.cancelled("local.simulator", 10)
     assert cancelled.status == "Cancelled" and cancelled.status.is_final
     assert not JobStatus.WAITING.is_final
+    # one vocabulary for executors and the ledger (issue 8): the ledger's two extra states included
     assert [s.value for s in JobStatus] == [
+        "Submitting",
         "Waiting",
         "Executing",
         "Succeeded",
         "Failed",
         "Cancelled",
+        "NeverSubmitted",
     ]
+    assert JobStatus.NEVER_SUBMITTED.is_final and not JobStatus.SUBMITTING.is_final
 
 
 def _sample() -> list[RunResult]:

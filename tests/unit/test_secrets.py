@@ -13,7 +13,7 @@ import pytest
 from keyring.backends import chainer, fail
 
 from desktop_app.core import paths
-from desktop_app.core.secrets import (
+from desktop_app.core.azure.secrets import (
     LOCKED_KEYRING_MESSAGE,
     NO_KEYRING_MESSAGE,
     PLAINTEXT_KEYRING_MESSAGE,

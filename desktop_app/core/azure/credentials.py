@@ -1,0 +1,405 @@
+"""azure-identity credentials for a profile, and "Test connection" with failures in plain words.
+
+azure.identity / azure.quantum are imported inside the functions (core stays cheap to import).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final
+
+from desktop_app import __version__
+from desktop_app.core.azure.profiles import AZURE_SIGN_IN, Profile, normalize_location
+from desktop_app.core.azure.workspace import TargetStatus, close_workspace, list_targets
+from desktop_app.core.cancel import CancelToken
+from desktop_app.core.errors import QuantumDeskError, exception_chain
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+
+log = logging.getLogger(__name__)
+
+# Profile name -> its client secret (SecretStore.get fits), or None when there is none.
+SecretProvider = Callable[[str], str | None]
+
+ARM_SCOPE: Final = "https://management.azure.com/.default"
+USER_AGENT: Final = f"quantum-desk/{__version__}"
+
+# The least-privilege role that lets a principal list targets and submit jobs, per
+# https://learn.microsoft.com/azure/quantum/how-to-connect-workspace ("The Quantum Workspace Data
+# Contributor role will be required to submit jobs") and `az quantum workspace user add`, which
+# assigns exactly this role at the workspace scope.
+LEAST_PRIVILEGE_ROLE: Final = "Quantum Workspace Data Contributor"
+
+
+class CredentialError(QuantumDeskError):
+    """A credential cannot be built for a profile (e.g. no secret stored)."""
+
+
+class Problem(StrEnum):
+    NONE = "ok"
+    NO_SECRET = "no-secret"
+    WRONG_SECRET = "wrong-secret"
+    UNKNOWN_TENANT = "unknown-tenant"
+    UNKNOWN_CLIENT = "unknown-client"
+    SIGN_IN_REQUIRED = "sign-in-required"
+    WORKSPACE_NOT_FOUND = "workspace-not-found"
+    NO_ACCESS = "no-access"
+    WRONG_REGION = "wrong-region"
+    NETWORK = "network"
+    TLS = "tls"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    """The outcome of test_connection. `message` is for the user, `code` for the log."""
+
+    ok: bool
+    problem: Problem
+    message: str
+    code: str | None = None
+    targets: tuple[TargetStatus, ...] = ()
+    workspace_location: str | None = None
+    elapsed: float = 0.0
+    steps: tuple[str, ...] = field(default=())  # what succeeded: "token", "workspace", "targets"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    problem: Problem
+    message: str
+    code: str | None
+
+
+# ---------------------------------------------------------------- building credentials
+
+
+def build_credential(
+    profile: Profile,
+    secret: str | None = None,
+    *,
+    interactive: bool = True,
+    retry_total: int | None = None,
+) -> TokenCredential:
+    """The azure-identity credential for `profile`.
+
+    service-principal: ClientSecretCredential (instance discovery off with a custom authority,
+    which is what sovereign clouds and the loopback emulator need).
+    azure-sign-in: a chain of AzureCliCredential (a lab user's `az login`), EnvironmentCredential
+    (AZURE_CLIENT_ID/... set by a lab admin), ManagedIdentityCredential only when the machine
+    declares an identity endpoint (App Service / Arc: IDENTITY_ENDPOINT or MSI_ENDPOINT; never a
+    blind IMDS probe, which costs seconds on every lab PC), then, with `interactive`,
+    InteractiveBrowserCredential. Reuse the returned object: it caches its tokens.
+    `retry_total` caps azure-core's retries of token requests (None: the SDK default, 10).
+    """
+    from azure.identity import (
+        AzureCliCredential,
+        ChainedTokenCredential,
+        ClientSecretCredential,
+        EnvironmentCredential,
+        InteractiveBrowserCredential,
+        ManagedIdentityCredential,
+    )
+
+    authority = profile.authority_host or None
+    common: dict[str, Any] = {}
+    if authority:
+        common = {"authority": authority, "disable_instance_discovery": True}
+    if retry_total is not None:
+        common["retry_total"] = retry_total
+    if profile.auth_kind != AZURE_SIGN_IN:
+        if not secret:
+            raise CredentialError(
+                f"Profile '{profile.name}' has no client secret: enter it in the profile "
+                "(or with `quantum-desk profile add ... --secret-stdin`)."
+            )
+        return ClientSecretCredential(profile.tenant_id, profile.client_id, secret, **common)
+    chain: list[Any] = [
+        AzureCliCredential(tenant_id=profile.tenant_id or ""),
+        EnvironmentCredential(**common),
+    ]
+    if os.environ.get("IDENTITY_ENDPOINT") or os.environ.get("MSI_ENDPOINT"):
+        chain.append(ManagedIdentityCredential())
+    if interactive:
+        browser: dict[str, Any] = dict(common)
+        if profile.tenant_id:
+            browser["tenant_id"] = profile.tenant_id
+        if profile.client_id:
+            browser["client_id"] = profile.client_id
+        chain.append(InteractiveBrowserCredential(**browser))
+    return ChainedTokenCredential(*chain)
+
+
+# ---------------------------------------------------------------- explaining failures
+
+_AADSTS_RE = re.compile(r"AADSTS(\d+)")
+_ERROR_CODE_RE = re.compile(
+    r"\b(AuthorizationFailed|ResourceNotFound|ResourceGroupNotFound|"
+    r"SubscriptionNotFound|InvalidAuthenticationToken\w*|Forbidden)\b"
+)
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+def explain_error(exc: BaseException, profile: Profile, secret: str | None = None) -> Explanation:
+    """Map an azure-identity / azure-core / azure-quantum failure to plain words.
+
+    `code` keeps the raw error code (AADSTS..., HTTP status, exception type) for the log; any
+    text taken from the error has the secret removed. Usable by the Azure executor as well.
+    """
+    import ssl
+
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
+    from azure.identity import CredentialUnavailableError
+
+    chain = list(exception_chain(exc))
+    text = _scrub(" | ".join(f"{type(e).__name__}: {e}" for e in chain), secret)
+    workspace = f"'{profile.workspace_name}' (resource group '{profile.resource_group}')"
+    aadsts = _AADSTS_RE.search(text)
+    status = next(
+        (e.status_code for e in chain if isinstance(e, HttpResponseError) and e.status_code),
+        None,
+    )
+
+    if aadsts:
+        code = f"AADSTS{aadsts.group(1)}"
+        number = aadsts.group(1)
+        if number in {"7000215", "7000222"}:
+            detail = "has expired" if number == "7000222" else "is wrong"
+            return Explanation(
+                Problem.WRONG_SECRET,
+                f"The client secret {detail}: Microsoft Entra ID rejected it for client "
+                f"{profile.client_id}. Paste the secret's Value (not its ID) from the app "
+                "registration's 'Certificates & secrets' page, or create a new one.",
+                code,
+            )
+        if number in {"90002", "900023", "90072"}:
+            return Explanation(
+                Problem.UNKNOWN_TENANT,
+                f"Tenant {profile.tenant_id} was not found. Check the tenant (directory) ID on "
+                "the app registration's Overview page in the Azure portal.",
+                code,
+            )
+        if number in {"700016", "7000216"}:
+            return Explanation(
+                Problem.UNKNOWN_CLIENT,
+                f"No application with client ID {profile.client_id} exists in tenant "
+                f"{profile.tenant_id}. Check the client (application) ID, and that the app is "
+                "registered in this tenant.",
+                code,
+            )
+        return Explanation(
+            Problem.UNKNOWN,
+            f"Microsoft Entra ID refused the sign-in ({code}). The log has the details.",
+            code,
+        )
+
+    if "Unable to get authority configuration" in text:  # MSAL: tenant discovery failed
+        return Explanation(
+            Problem.UNKNOWN_TENANT,
+            f"Tenant {profile.tenant_id} was not found. Check the tenant (directory) ID on "
+            "the app registration's Overview page in the Azure portal.",
+            "AuthorityDiscovery",
+        )
+
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "CERTIFICATE_VERIFY_FAILED" in text:
+        return Explanation(
+            Problem.TLS,
+            "The secure connection failed: the server's certificate was not trusted. A proxy "
+            "that inspects HTTPS may need its certificate installed (REQUESTS_CA_BUNDLE).",
+            "TLS",
+        )
+
+    if any(isinstance(e, CredentialUnavailableError) for e in chain) or (
+        "ChainedTokenCredential failed to retrieve a token" in text
+    ):
+        return Explanation(
+            Problem.SIGN_IN_REQUIRED,
+            "No Azure sign-in is available on this computer: run `az login`, set the "
+            "AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET environment variables, or "
+            "sign in with a browser.",
+            type(exc).__name__,
+        )
+
+    not_found_text = "not found in resource group" in text or "ResourceNotFound" in text
+    if status == 404 or (status is None and not_found_text) or "ResourceGroupNotFound" in text:
+        return Explanation(
+            Problem.WORKSPACE_NOT_FOUND,
+            f"Workspace {workspace} was not found in subscription {profile.subscription_id}, "
+            "or this account cannot see it. Check the resource ID (copy it from the workspace's "
+            f"Overview page), and ask the workspace owner for the '{LEAST_PRIVILEGE_ROLE}' role "
+            "on the workspace.",
+            _http_code(404, text),
+        )
+    if status == 403 or "AuthorizationFailed" in text:
+        who = (
+            f"The service principal {profile.client_id}"
+            if profile.auth_kind != AZURE_SIGN_IN
+            else "Your account"
+        )
+        return Explanation(
+            Problem.NO_ACCESS,
+            f"{who} signed in but has no access to workspace {workspace}. Ask the workspace "
+            f"owner to assign it the '{LEAST_PRIVILEGE_ROLE}' role on the workspace (enough to "
+            "list targets and submit jobs).",
+            _http_code(403, text),
+        )
+    if status == 401 or (
+        isinstance(exc, ClientAuthenticationError) and status is None and "401" in text
+    ):
+        return Explanation(
+            Problem.NO_ACCESS,
+            "The service did not accept the sign-in token. Check that the tenant ID is the "
+            "workspace's tenant.",
+            _http_code(401, text),
+        )
+    if any(
+        isinstance(e, ServiceRequestError | ServiceResponseError | ConnectionError | OSError)
+        for e in chain
+    ):
+        return Explanation(
+            Problem.NETWORK,
+            "Azure could not be reached: check the network connection (and a proxy, if this "
+            "network needs one), then try again.",
+            next(
+                type(e).__name__
+                for e in chain
+                if isinstance(e, ServiceRequestError | ServiceResponseError | OSError)
+            ),
+        )
+    if isinstance(exc, ValueError) and "location" in text.lower():
+        return Explanation(
+            Problem.WRONG_REGION,
+            f"'{profile.location}' is not accepted as the workspace location: use the "
+            "region shown on the workspace's Overview page.",
+            "ValueError",
+        )
+    return Explanation(
+        Problem.UNKNOWN,
+        f"The connection test failed ({type(exc).__name__}). The log has the details.",
+        f"{type(exc).__name__}" + (f" HTTP {status}" if status else ""),
+    )
+
+
+def _http_code(status: int, text: str) -> str:
+    match = _ERROR_CODE_RE.search(text)
+    return f"HTTP {status}" + (f" {match.group(1)}" if match else "")
+
+
+# ---------------------------------------------------------------- test connection
+
+
+def open_workspace(profile: Profile, credential: TokenCredential) -> Any:
+    """An `azure.quantum.Workspace` for the profile (reads the workspace from ARM)."""
+    from azure.quantum import Workspace
+
+    kwargs: dict[str, Any] = {}
+    if profile.arm_endpoint:
+        kwargs["arm_endpoint"] = profile.arm_endpoint
+    return Workspace(
+        resource_id=profile.resource_id,
+        location=profile.location,
+        credential=credential,
+        user_agent=USER_AGENT,
+        **kwargs,
+    )
+
+
+def test_connection(
+    profile: Profile,
+    secret_provider: SecretProvider,
+    cancel: CancelToken | None = None,
+    *,
+    interactive: bool = True,
+) -> ConnectionReport:
+    """Get a token, open the workspace through ARM, list its targets. Never raises for Azure
+    failures: they come back as a report with a plain message (Cancelled is raised)."""
+    cancel = cancel or CancelToken()
+    started = time.monotonic()
+    steps: list[str] = []
+    secret = secret_provider(profile.name) if profile.auth_kind != AZURE_SIGN_IN else None
+
+    def report(
+        ok: bool, problem: Problem, message: str, code: str | None = None, **kw: Any
+    ) -> ConnectionReport:
+        elapsed = time.monotonic() - started
+        log.info(
+            "test connection %r: %s (%s) after %.2f s",
+            profile.name,
+            problem.value,
+            code or "-",
+            elapsed,
+        )
+        return ConnectionReport(
+            ok, problem, message, code, elapsed=elapsed, steps=tuple(steps), **kw
+        )
+
+    if profile.auth_kind != AZURE_SIGN_IN and not secret:
+        return report(
+            False,
+            Problem.NO_SECRET,
+            f"Profile '{profile.name}' has no client secret stored: enter it first.",
+        )
+    workspace: Any = None
+    try:
+        # few retries: the user is waiting for an answer, not for a job to survive a blip
+        credential = build_credential(profile, secret, interactive=interactive, retry_total=2)
+        cancel.raise_if_cancelled()
+        credential.get_token(ARM_SCOPE)
+        steps.append("token")
+        cancel.raise_if_cancelled()
+        workspace = open_workspace(profile, credential)
+        steps.append("workspace")
+        cancel.raise_if_cancelled()
+        targets = list_targets(workspace)
+        steps.append("targets")
+    except QuantumDeskError:
+        raise
+    except Exception as exc:  # every Azure failure is explained; the raw text goes to the log
+        if cancel.cancelled:
+            cancel.raise_if_cancelled()
+        explained = explain_error(exc, profile, secret)
+        log.warning(
+            "test connection %r failed at step %d: %s",
+            profile.name,
+            len(steps) + 1,
+            _scrub(f"{type(exc).__name__}: {exc}", secret)[:2000],
+        )
+        return report(False, explained.problem, explained.message, explained.code)
+    finally:
+        close_workspace(workspace)
+
+    actual = normalize_location(str(workspace.location or ""))
+    if actual and actual != normalize_location(profile.location):
+        return report(
+            False,
+            Problem.WRONG_REGION,
+            f"The workspace is in region '{actual}', but the profile says '{profile.location}'. "
+            f"Change the profile's location to '{actual}'.",
+            "LocationMismatch",
+            targets=targets,
+            workspace_location=actual,
+        )
+    names = ", ".join(t.name for t in targets) or "none"
+    return report(
+        True,
+        Problem.NONE,
+        f"Connected: {len(targets)} targets ({names}).",
+        targets=targets,
+        workspace_location=actual or profile.location,
+    )

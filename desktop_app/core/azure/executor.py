@@ -1,0 +1,560 @@
+"""Run programs on Azure Quantum targets: submit, poll, cancel, download, normalize.
+
+Built on the unmodified azure-quantum SDK: `Workspace.get_targets(name).submit(...)` with our
+own translation (`azure_translate`), and the job id made on our side with the SDK's own
+`Job.create_job_id()` and passed as `job_id=` (Target.submit forwards it to
+`Job.from_input_data`), so a `JobRecorder` (the ledger) knows the id BEFORE the job is created.
+
+Polling backs off from `PollSchedule.first` to `PollSchedule.maximum` seconds, never gives up on a
+job for taking long, and rides out transient failures (HTTP 408/429/5xx with Retry-After, dropped
+connections); azure-identity credentials renew expired tokens on their own. The result blob is read
+through the SDK's `Job.download_data` (not `get_results`, which polls with a 300 s timeout and
+prints dots); a missing blob or an expired link re-fetches the job for a fresh link.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from desktop_app.core.azure.errors import AzureRunError, explain, hint_for
+from desktop_app.core.azure.normalize import (
+    OutputFormatError,
+    Readout,
+    ionq_probabilities,
+    parse_output,
+    quantinuum_counts,
+    rigetti_counts,
+)
+from desktop_app.core.azure.session import (
+    forget_credentials,
+    is_rejected_token,
+    is_transient,
+    open_profile_workspace,
+    retry_after,
+)
+from desktop_app.core.azure.status import job_status_of
+from desktop_app.core.azure.workspace import close_workspace, enum_text
+from desktop_app.core.cancel import Cancelled, Detached
+from desktop_app.core.errors import QuantumDeskError, UserInputError
+from desktop_app.core.results import JobStatus, RunResult
+
+os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
+
+if TYPE_CHECKING:
+    from desktop_app.core.azure.profiles import Profile
+    from desktop_app.core.cancel import CancelToken, ProgressCallback
+    from desktop_app.core.request import RunRequest
+
+log = logging.getLogger(__name__)
+
+_DOWNLOAD_ATTEMPTS = 6
+_CANCEL_GRACE_POLLS = 20  # polls after a cancel request before giving up on seeing "Cancelled"
+# The Python-heavy steps of a job (sign-in, workspace client, submit; download and normalize) run
+# at most this many at a time in the process: 20 jobs doing them at once kept the GUI thread
+# waiting for the GIL 40-130 ms at a time (tests/bench/bench_azure_gui_stall.py). The GIL
+# serializes that work anyway, so the cap costs little; polling and queue waits are not capped.
+_BUSY_STEPS = threading.BoundedSemaphore(2)
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    """Seconds between status polls: `first`, growing by `factor`, capped at `maximum`."""
+
+    first: float = 0.2  # the SDK's own first wait (Job._default_poll_wait)
+    factor: float = 1.5
+    maximum: float = 60.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first
+        while True:
+            yield delay
+            delay = min(self.maximum, delay * self.factor)
+
+
+FAST_POLLING = PollSchedule(first=0.2, factor=1.5, maximum=1.0)  # tests and the emulator
+
+
+@dataclass(frozen=True)
+class AzureJobInfo:
+    """What the ledger records about a job before it is submitted."""
+
+    job_id: str
+    backend: str
+    profile: str | None
+    shots: int
+    name: str
+    input_data_format: str
+    output_data_format: str
+    metadata: Mapping[str, str]
+    program_source: str
+    program_path: str | None
+
+
+class JobRecorder(Protocol):
+    """Hooks for the job ledger; every call comes from the executor's (worker) thread."""
+
+    def job_created(self, info: AzureJobInfo) -> None:
+        """Called BEFORE the job is submitted: a crash after Azure accepts it loses nothing."""
+
+    def job_status(self, job_id: str, status: JobStatus, azure_status: str) -> None:
+        """Called on every status change seen while polling."""
+
+    def job_finished(self, job_id: str, result: RunResult, details: Mapping[str, Any]) -> None:
+        """Called once with the final result. `details`: "cost_estimate" (dict or None),
+        "azure_status", and for succeeded jobs "raw_result" (bytes) and "raw_content_type"."""
+
+
+class NullRecorder:
+    def job_created(self, info: AzureJobInfo) -> None:
+        pass
+
+    def job_status(self, job_id: str, status: JobStatus, azure_status: str) -> None:
+        pass
+
+    def job_finished(self, job_id: str, result: RunResult, details: Mapping[str, Any]) -> None:
+        pass
+
+
+# A callable giving an opened azure.quantum.Workspace (and the profile it was opened for).
+WorkspaceFactory = Callable[[], tuple[Any, "Profile | None"]]
+
+
+def _seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max(0.0, (end - start).total_seconds())
+
+
+@dataclass
+class _Context:
+    request: RunRequest
+    cancel: CancelToken
+    progress: ProgressCallback
+    started: float = field(default_factory=time.monotonic)
+    profile: Profile | None = None
+    workspace: Any = None
+    reauth_left: int = 3  # fresh credentials to try when the service rejects a token (401)
+
+
+class AzureExecutor:
+    """Executor for Azure Quantum targets (`desktop_app.core.request.Executor`).
+
+    `profile`: the profile name when the request does not name one. `workspace_factory`
+    overrides how the workspace is opened (tests, a shared session). `recorder` receives the job
+    id before submission and every status change (the ledger). `schedule` sets polling.
+    """
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        *,
+        workspace_factory: WorkspaceFactory | None = None,
+        recorder: JobRecorder | None = None,
+        schedule: PollSchedule = PollSchedule(),
+    ) -> None:
+        self.profile = profile
+        self.workspace_factory = workspace_factory
+        self.recorder: JobRecorder = recorder or NullRecorder()
+        self.schedule = schedule
+
+    # ------------------------------------------------------------------ public
+
+    def run(
+        self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
+    ) -> RunResult:
+        from desktop_app.core.azure.translate import translate
+        from desktop_app.core.programs import QISKIT_LOCK, load_program
+
+        request.validate()
+        ctx = _Context(request, cancel, progress)
+        with QISKIT_LOCK:  # several backends run side by side; qiskit is not thread-safe
+            program = load_program(request.source, request.path)  # ProgramError
+            translation = translate(program.circuit, request.backend)  # UserInputError
+        cancel.raise_if_cancelled()
+        progress("Connecting to Azure", None)
+        job_id: str | None = None
+        try:
+            _acquire_busy_step(cancel)
+            try:
+                self._open_workspace(ctx)
+                target = self._target(ctx)
+                cancel.raise_if_cancelled()
+                job = self._submit(ctx, target, translation)
+            finally:
+                _BUSY_STEPS.release()
+            job_id = job.id
+            return self._follow(ctx, job, Readout.from_translation(translation))
+        except AzureRunError as exc:
+            return RunResult.failed(
+                request.backend, request.shots, exc.code, str(exc), job_id=job_id
+            )
+        finally:
+            close_workspace(ctx.workspace)
+
+    def resume(
+        self,
+        job_id: str,
+        request: RunRequest,
+        cancel: CancelToken,
+        progress: ProgressCallback,
+    ) -> RunResult:
+        """Pick up a job submitted earlier (e.g. before the app was closed) and follow it."""
+        ctx = _Context(request, cancel, progress)
+        try:
+            self._open_workspace(ctx)
+            job = self._call(ctx, lambda ws: ws.get_job(job_id), "Looking up the job")
+            readout = Readout.from_metadata(job.details.target, job.details.metadata or {})
+            return self._follow(ctx, job, readout)
+        except OutputFormatError as exc:
+            return RunResult.failed(
+                request.backend, request.shots, "UnknownJob", str(exc), job_id=job_id
+            )
+        except AzureRunError as exc:
+            return RunResult.failed(
+                request.backend, request.shots, exc.code, str(exc), job_id=job_id
+            )
+        finally:
+            close_workspace(ctx.workspace)
+
+    # ------------------------------------------------------------------ steps
+
+    def _open_workspace(self, ctx: _Context) -> None:
+        request = ctx.request
+        if self.workspace_factory is None:
+            name = request.profile or self.profile
+            if not name:
+                raise UserInputError(
+                    f"{request.backend} runs on Azure Quantum and needs a profile: choose one "
+                    "(or pass --profile NAME)."
+                )
+            ctx.workspace, ctx.profile = open_profile_workspace(name)
+            return
+        try:
+            ctx.workspace, ctx.profile = self.workspace_factory()
+        except QuantumDeskError:
+            raise
+        except Exception as exc:  # azure-identity / azure-core failures: explained in plain words
+            raise explain(exc, None, request.backend) from exc
+
+    def _reauthenticate(self, ctx: _Context) -> bool:
+        """After a 401: a new credential (no cached token) and workspace client; False if not
+        possible (the caller then reports the failure)."""
+        if ctx.reauth_left <= 0 or ctx.profile is None or self.workspace_factory is not None:
+            return False
+        ctx.reauth_left -= 1
+        log.info("the service rejected the token: signing in again for %s", ctx.request.backend)
+        forget_credentials(ctx.profile)
+        old = ctx.workspace
+        ctx.workspace, ctx.profile = open_profile_workspace(ctx.profile.name)
+        close_workspace(old)
+        return True
+
+    def _target(self, ctx: _Context) -> Any:
+        name = ctx.request.backend
+        target = self._call(ctx, lambda ws: ws.get_targets(name), "Reading the target")
+        if not target or isinstance(target, list):
+            raise AzureRunError(
+                f"The workspace does not offer the target {name}: add the provider to the "
+                "workspace in the Azure portal (Providers), or pick another target.",
+                "TargetNotFound",
+            )
+        availability = enum_text(getattr(target, "current_availability", ""))
+        if availability.lower() == "unavailable":
+            raise AzureRunError(
+                f"{name} is Unavailable right now (the provider has taken it offline): try "
+                "again later or pick another target.",
+                "TargetUnavailable",
+            )
+        return target
+
+    def _call(
+        self,
+        ctx: _Context,
+        action: Callable[[Any], Any],
+        what: str,
+        *,
+        cancellable: bool = True,
+    ) -> Any:
+        """Run one service call on the current workspace, retrying transient failures with
+        back-off (until cancelled, when `cancellable`) and a rejected token with a fresh one."""
+        delays = self.schedule.delays()
+        while True:
+            try:
+                return action(ctx.workspace)
+            except Exception as exc:
+                if is_rejected_token(exc) and self._reauthenticate(ctx):
+                    continue
+                if not is_transient(exc):
+                    if isinstance(exc, QuantumDeskError):
+                        raise
+                    raise explain(exc, ctx.profile, ctx.request.backend) from exc
+                wait = max(retry_after(exc) or 0.0, next(delays))
+                log.info("%s: transient %s, retrying in %.1f s", what, type(exc).__name__, wait)
+                ctx.progress(f"{what}: connection problem, retrying in {wait:.0f} s", None)
+                if cancellable:
+                    if ctx.cancel.wait(wait):
+                        ctx.cancel.raise_if_cancelled()
+                else:
+                    ctx.cancel.sleep_unless_detached(wait)
+
+    def _submit(self, ctx: _Context, target: Any, translation: Any) -> Any:
+        from azure.core.exceptions import ResourceExistsError
+        from azure.quantum import Job
+
+        request = ctx.request
+        job_id = Job.create_job_id()  # the SDK's own id scheme (uuid1), known before the PUT
+        name = f"quantum-desk {os.path.basename(request.path or 'program')}"
+        metadata = translation.metadata()
+        self.recorder.job_created(
+            AzureJobInfo(
+                job_id=job_id,
+                backend=request.backend,
+                profile=request.profile or self.profile,
+                shots=request.shots,
+                name=name,
+                input_data_format=translation.input_data_format,
+                output_data_format=translation.output_data_format,
+                metadata=metadata,
+                program_source=request.source,
+                program_path=request.path,
+            )
+        )
+        ctx.progress("Submitting", None)
+        input_params = _input_params(request.backend, request.options)
+
+        def submit(workspace: Any) -> Any:
+            # After a re-authentication the target must belong to the new workspace.
+            current = (
+                target if target.workspace is workspace else workspace.get_targets(request.backend)
+            )
+            try:
+                return current.submit(
+                    input_data=translation.input_data,
+                    name=name,
+                    shots=request.shots,
+                    input_params=dict(input_params),
+                    job_id=job_id,
+                    metadata=metadata,
+                    input_data_format=translation.input_data_format,
+                    output_data_format=translation.output_data_format,
+                    content_type=translation.content_type,
+                )
+            except ResourceExistsError:
+                # An earlier attempt was accepted but its answer was lost: same id, same job.
+                return workspace.get_job(job_id)
+
+        job = self._call(ctx, submit, "Submitting")
+        log.info("submitted job %s to %s", job_id, request.backend)
+        return job
+
+    def _follow(self, ctx: _Context, job: Any, readout: Readout) -> RunResult:
+        delays = self.schedule.delays()
+        seen = ""
+        cancel_polls: int | None = None
+        while True:
+            azure_status = enum_text(job.details.status)
+            status = job_status_of(azure_status)
+            if azure_status != seen:
+                seen = azure_status
+                self.recorder.job_status(job.id, status, azure_status)
+                ctx.progress(status.value, None)
+            if status.is_final:
+                break
+            if ctx.cancel.detached:
+                raise Detached()  # the app is closing: the job stays open for the next start
+            if ctx.cancel.cancelled and cancel_polls is None:
+                ctx.progress("Cancelling", None)
+                job = self._cancel(ctx, job)
+                cancel_polls = 0
+                continue
+            if cancel_polls is not None:
+                cancel_polls += 1
+                if cancel_polls > _CANCEL_GRACE_POLLS:
+                    log.warning("job %s still %s after cancel; leaving it", job.id, azure_status)
+                    raise Cancelled()
+            delay = next(delays)
+            if cancel_polls is None:
+                ctx.cancel.wait(delay)  # returns early when Cancel is pressed
+            else:
+                # the cancel already happened: just wait for it
+                ctx.cancel.sleep_unless_detached(min(delay, 1.0))
+            job = self._refresh(ctx, job)
+        with _BUSY_STEPS:  # not cancellable: the job is final, its result is on the way
+            return self._finish(ctx, job, readout, status)
+
+    def _refresh(self, ctx: _Context, job: Any) -> Any:
+        """A fresh copy of the job. Once a job exists we keep talking to it through transient
+        failures (a Cancel press is handled by the polling loop, not here)."""
+        job_id = job.id
+        return self._call(ctx, lambda ws: ws.get_job(job_id), "Checking status", cancellable=False)
+
+    def _cancel(self, ctx: _Context, job: Any) -> Any:
+        job_id = job.id
+        try:
+            return self._call(
+                ctx, lambda ws: ws.cancel_job(ws.get_job(job_id)), "Cancelling", cancellable=False
+            )
+        except AzureRunError as exc:
+            log.warning("cancel of job %s refused: %s", job_id, exc.code)
+            return self._refresh(ctx, job)
+
+    def _finish(self, ctx: _Context, job: Any, readout: Readout, status: JobStatus) -> RunResult:
+        request = ctx.request
+        details = job.details
+        timings = {"total": time.monotonic() - ctx.started}
+        queued = _seconds_between(details.creation_time, details.begin_execution_time)
+        execution = _seconds_between(details.begin_execution_time, details.end_execution_time)
+        if queued is not None:
+            timings["queued"] = queued
+        if execution is not None:
+            timings["execution"] = execution
+        extra: dict[str, Any] = {
+            "cost_estimate": _cost(details),
+            "azure_status": enum_text(details.status),
+        }
+        if status is JobStatus.CANCELLED:
+            result = RunResult(
+                backend=request.backend,
+                shots=request.shots,
+                status=JobStatus.CANCELLED,
+                timings=timings,
+                job_id=job.id,
+            )
+            self.recorder.job_finished(job.id, result, extra)
+            raise Cancelled()
+        if status is JobStatus.FAILED:
+            code, message = _error_of(details)
+            result = RunResult.failed(
+                request.backend,
+                request.shots,
+                code,
+                f"{message} What to do: {hint_for(code, message)}",
+                timings=timings,
+                job_id=job.id,
+            )
+            self.recorder.job_finished(job.id, result, extra)
+            return result
+        ctx.progress("Downloading results", None)
+        payload = self._download(ctx, job)
+        extra["raw_result"] = payload
+        extra["raw_content_type"] = "application/json"
+        try:
+            result = _normalize(request, readout, parse_output(payload), timings, job.id)
+        except OutputFormatError as exc:
+            log.warning("job %s output unreadable: %s", job.id, exc)
+            result = RunResult.failed(
+                request.backend,
+                request.shots,
+                "UnreadableOutput",
+                f"The job finished but its results could not be read ({exc}).",
+                timings=timings,
+                job_id=job.id,
+            )
+        self.recorder.job_finished(job.id, result, extra)
+        ctx.progress("Done", 1.0)
+        return result
+
+    def _download(self, ctx: _Context, job: Any) -> bytes:
+        from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
+
+        delays = self.schedule.delays()
+        last: Exception | None = None
+        for attempt in range(_DOWNLOAD_ATTEMPTS):
+            try:
+                data = self._call(ctx, _downloader(job), "Downloading", cancellable=False)
+                return bytes(data)
+            except AzureRunError as exc:
+                cause = exc.__cause__
+                if not isinstance(cause, ResourceNotFoundError | ClientAuthenticationError):
+                    raise
+                last = cause
+                log.info(
+                    "download of job %s failed (%s), re-fetching the job (attempt %d)",
+                    job.id,
+                    type(cause).__name__,
+                    attempt + 1,
+                )
+            ctx.cancel.sleep_unless_detached(next(delays))
+            job = self._refresh(ctx, job)
+        raise AzureRunError(
+            "The job succeeded but its results could not be downloaded from the workspace's "
+            "storage. Try again later: the results stay in the workspace.",
+            type(last).__name__ if last else "DownloadFailed",
+        )
+
+
+def _downloader(job: Any) -> Callable[[Any], Any]:
+    # The blob link (SAS) is the job's; a fresh job copy brings a fresh link.
+    return lambda _workspace: job.download_data(job.details.output_data_uri)
+
+
+def _acquire_busy_step(cancel: CancelToken) -> None:
+    """Wait for a slot among _BUSY_STEPS; Cancelled when Cancel is pressed meanwhile."""
+    while not _BUSY_STEPS.acquire(timeout=0.05):
+        cancel.raise_if_cancelled()
+
+
+def _input_params(backend: str, options: Mapping[str, object]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if backend.startswith("ionq.") and "error_mitigation" in options:
+        value = options["error_mitigation"]
+        on = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "on", "yes")
+        params["error_mitigation"] = {"debias": bool(on)}
+    return params
+
+
+def _error_of(details: Any) -> tuple[str, str]:
+    error = getattr(details, "error_data", None)
+    code = str(getattr(error, "code", "") or "JobFailed")
+    message = str(getattr(error, "message", "") or "The provider reported a failure.")
+    return code, message.rstrip(".") + "."
+
+
+def _cost(details: Any) -> dict[str, Any] | None:
+    estimate = getattr(details, "cost_estimate", None)
+    if estimate is None:
+        return None
+    return {
+        "currency": getattr(estimate, "currency_code", None),
+        "estimated_total": getattr(estimate, "estimated_total", None),
+        "events": [
+            {
+                "dimension": getattr(e, "dimension_name", None),
+                "measure_unit": getattr(e, "measure_unit", None),
+                "amount_billed": getattr(e, "amount_billed", None),
+                "amount_consumed": getattr(e, "amount_consumed", None),
+                "unit_price": getattr(e, "unit_price", None),
+            }
+            for e in (getattr(estimate, "events", None) or [])
+        ],
+    }
+
+
+def _normalize(
+    request: RunRequest,
+    readout: Readout,
+    raw: Mapping[str, Any],
+    timings: dict[str, float],
+    job_id: str,
+) -> RunResult:
+    common: dict[str, Any] = {
+        "num_clbits": readout.num_clbits,
+        "timings": timings,
+        "job_id": job_id,
+    }
+    if readout.provider == "ionq":
+        probs = ionq_probabilities(raw, readout)
+        exact = ".simulator" in request.backend
+        return RunResult.from_probabilities(request.backend, probs, request.shots, exact, **common)
+    if readout.provider == "quantinuum":
+        counts = quantinuum_counts(raw, readout)
+    else:
+        counts = rigetti_counts(raw, readout)
+    return RunResult.from_counts(request.backend, counts, request.shots, **common)

@@ -1,0 +1,105 @@
+"""One way to talk to a profile's workspace: its credential (cached per profile version), the
+workspace opened and closed, and the test for failures worth retrying."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.core.azure.errors import AzureRunError, explain
+from desktop_app.core.errors import QuantumDeskError, exception_chain
+
+if TYPE_CHECKING:
+    from desktop_app.core.azure.profiles import Profile
+
+log = logging.getLogger(__name__)
+
+
+TRANSIENT_HTTP = frozenset({408, 429, 500, 502, 503, 504})
+
+
+_CREDENTIALS: dict[tuple[object, ...], Any] = {}
+
+
+_CREDENTIALS_LOCK = threading.Lock()
+
+
+def forget_credentials(profile: Profile | None = None) -> None:
+    """Drop cached credentials, of one profile or all (after a profile or its secret changes,
+    or when the service rejects a token)."""
+    with _CREDENTIALS_LOCK:
+        for key in list(_CREDENTIALS):
+            if profile is None or key[0] == profile:
+                del _CREDENTIALS[key]
+
+
+def credential_for(profile: Profile, secret_of: Callable[[str], str | None]) -> Any:
+    """One azure-identity credential per profile version (it caches and renews its tokens)."""
+    from desktop_app.core.azure.credentials import build_credential
+
+    secret = secret_of(profile.name) if profile.needs_secret else None
+    digest = hashlib.sha256(secret.encode()).hexdigest() if secret else ""
+    key = (profile, digest)
+    with _CREDENTIALS_LOCK:
+        credential = _CREDENTIALS.get(key)
+        if credential is None:
+            credential = build_credential(profile, secret)
+            _CREDENTIALS[key] = credential
+        return credential
+
+
+def open_profile_workspace(profile_name: str) -> tuple[Any, Profile]:
+    """The workspace of a saved profile, opened with its credential (secret from the keyring).
+
+    Raises ProfileError (a UserInputError) for an unknown profile, AzureRunError with a plain
+    message for a missing secret or any Azure failure (wrong secret, no workspace, network).
+    """
+    from desktop_app.core.azure.credentials import CredentialError, open_workspace
+    from desktop_app.core.azure.profiles import ProfileStore
+    from desktop_app.core.azure.secrets import default_secret_store
+
+    profile = ProfileStore().get(profile_name)
+    try:
+        credential = credential_for(profile, default_secret_store().get)
+        return open_workspace(profile, credential), profile
+    except CredentialError as exc:
+        raise AzureRunError(str(exc), "no-secret") from exc
+    except QuantumDeskError as exc:
+        raise AzureRunError(str(exc), type(exc).__name__) from exc
+    except Exception as exc:  # azure-identity / azure-core failures: explained in plain words
+        raise explain(exc, profile, profile_name) from exc
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Network down, connection dropped, service busy or failing (408/429/5xx), anywhere in the
+    exception's chain: worth trying again later."""
+    import socket
+
+    from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
+
+    network = (ServiceRequestError, ServiceResponseError, ConnectionError, TimeoutError)
+    for e in exception_chain(exc):
+        if isinstance(e, (*network, socket.gaierror)):
+            return True
+        if isinstance(e, HttpResponseError) and e.status_code in TRANSIENT_HTTP:
+            return True
+    return False
+
+
+def retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def is_rejected_token(exc: BaseException) -> bool:
+    from azure.core.exceptions import ClientAuthenticationError
+
+    return isinstance(exc, ClientAuthenticationError) and exc.status_code == 401

@@ -1,0 +1,31 @@
+"""The executor of each backend: the only module that knows both the local and the Azure one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop_app.core.errors import UserInputError
+
+if TYPE_CHECKING:
+    from desktop_app.core.request import Executor
+
+
+def executor_for(backend_name: str, *, isolate: bool = True) -> Executor:
+    """The executor for a backend name; `isolate=False` simulates in this process (the CLI)."""
+    from desktop_app.core.catalog import LOCAL_SIMULATOR, find_backend
+
+    if backend_name == LOCAL_SIMULATOR:
+        from desktop_app.core.local.executor import LocalSimulatorExecutor
+
+        return LocalSimulatorExecutor(isolate=isolate)
+    try:
+        find_backend(backend_name)  # UserInputError naming the known backends
+    except UserInputError:
+        # A target the workspace lists beyond the built-in ones: Azure, if we can translate for it.
+        from desktop_app.core.azure.translate import PROVIDERS
+
+        if backend_name.split(".", 1)[0].lower() not in PROVIDERS:
+            raise
+    from desktop_app.core.azure.executor import AzureExecutor  # the profile comes with the request
+
+    return AzureExecutor()

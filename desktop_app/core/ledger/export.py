@@ -1,0 +1,165 @@
+"""Export a ledger job: its counts as CSV or JSON, or a reproducibility bundle (zip).
+
+Every file is written atomically (a temporary file next to the target, then os.replace), so a failed
+export never leaves a half-written file. Counts use core.results' formats (write_csv/write_json).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.atomic_files import atomic_target
+from desktop_app.core.errors import UserInputError
+from desktop_app.core.ledger.models import JobRecord
+
+log = logging.getLogger(__name__)
+
+EXPORT_SUFFIXES = (".zip", ".csv", ".json")
+
+# Files of a bundle (names are part of the format: scripts may read them)
+PROGRAM_FILE = "program.qasm"
+SETTINGS_FILE = "settings.json"
+JOB_FILE = "job.json"
+COUNTS_CSV_FILE = "counts.csv"
+COUNTS_JSON_FILE = "counts.json"
+COSTS_FILE = "costs.json"
+VERSIONS_FILE = "versions.json"
+HISTORY_FILE = "status_history.json"
+README_FILE = "README.txt"
+RAW_RESULT_STEM = "raw_result"
+
+_README = """Quantum Desk reproducibility bundle
+
+program.qasm         the program exactly as submitted (sha256 in settings.json)
+settings.json        backend, shots, provider options, profile name, program hash
+job.json             ids, status, times, the service's error code and message
+counts.csv/.json     the normalized result (counts and probabilities), when the job has one
+raw_result.*         the result exactly as the backend returned it, when there is one
+costs.json           estimated and billed cost
+versions.json        versions of Quantum Desk, Python and the SDKs that ran the job
+status_history.json  every status change with its UTC time
+"""
+
+
+def iso_time(value: object) -> object:
+    """A datetime as ISO 8601 text (None and other values unchanged), for JSON."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _json_bytes(value: object) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _raw_suffix(content_type: str | None) -> str:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind.endswith("json"):
+        return ".json"
+    if kind.startswith("text/"):
+        return ".txt"
+    return ".bin"
+
+
+def settings_dict(record: JobRecord) -> dict[str, Any]:
+    return {
+        "backend": record.backend,
+        "shots": record.shots,
+        "options": record.options,
+        "profile": record.profile,
+        "program_file": record.program_path,
+        "program_sha256": record.program_sha256,
+    }
+
+
+def job_dict(record: JobRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "azure_job_id": record.azure_job_id,
+        "name": record.name,
+        "tags": list(record.tags),
+        "backend": record.backend,
+        "status": record.status,
+        "created_at": iso_time(record.created_at),
+        "submitted_at": iso_time(record.submitted_at),
+        "completed_at": iso_time(record.completed_at),
+        "error_code": record.error_code,
+        "error_message": record.error_message,
+    }
+
+
+def history_list(record: JobRecord) -> list[dict[str, Any]]:
+    return [{"status": h.status, "at": iso_time(h.at), "detail": h.detail} for h in record.history]
+
+
+def _require_result(record: JobRecord) -> Any:
+    result = record.run_result()
+    if result is None or not record.has_result:
+        raise UserInputError(
+            f"Job {record.id} has no results to export (status {record.status}); "
+            "export a .zip bundle to keep its program and settings."
+        )
+    return result
+
+
+def export_counts_csv(record: JobRecord, path: Path) -> None:
+    from desktop_app.core.results import write_csv
+
+    write_csv([_require_result(record)], path)
+
+
+def export_counts_json(record: JobRecord, path: Path) -> None:
+    from desktop_app.core.results import write_json
+
+    write_json([_require_result(record)], path)
+
+
+def export_bundle(record: JobRecord, path: Path) -> None:
+    """Write the reproducibility bundle zip for one job."""
+    from desktop_app.core.results import write_csv, write_json
+
+    result = record.run_result() if record.has_result else None
+    with (
+        atomic_target(Path(path)) as tmp,
+        tempfile.TemporaryDirectory() as scratch,
+        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle,
+    ):
+        bundle.writestr(README_FILE, _README)
+        bundle.writestr(PROGRAM_FILE, record.program)
+        bundle.writestr(SETTINGS_FILE, _json_bytes(settings_dict(record)))
+        bundle.writestr(JOB_FILE, _json_bytes(job_dict(record)))
+        bundle.writestr(
+            COSTS_FILE,
+            _json_bytes({"estimated": record.estimated_cost, "billed": record.billed_cost}),
+        )
+        bundle.writestr(VERSIONS_FILE, _json_bytes(record.versions))
+        bundle.writestr(HISTORY_FILE, _json_bytes(history_list(record)))
+        if record.raw_result is not None:
+            raw_name = RAW_RESULT_STEM + _raw_suffix(record.raw_result_type)
+            bundle.writestr(raw_name, record.raw_result)
+        if result is not None:
+            csv_path = Path(scratch) / COUNTS_CSV_FILE
+            json_path = Path(scratch) / COUNTS_JSON_FILE
+            write_csv([result], csv_path)
+            write_json([result], json_path)
+            bundle.write(csv_path, COUNTS_CSV_FILE)
+            bundle.write(json_path, COUNTS_JSON_FILE)
+    log.info("exported job %s to %s", record.id, path)
+
+
+def export_job(record: JobRecord, path: Path) -> None:
+    """Export by the target's suffix: .zip bundle, .csv or .json counts."""
+    path = Path(path)
+    writers = {".zip": export_bundle, ".csv": export_counts_csv, ".json": export_counts_json}
+    writer = writers.get(path.suffix.lower())
+    if writer is None:
+        raise UserInputError(
+            f"Cannot export to {path}: the file name must end in .zip (bundle), .csv or .json."
+        )
+    try:
+        writer(record, path)
+    except OSError as exc:
+        raise UserInputError(f"Cannot write {path}: {exc.strerror or exc}") from None

@@ -1,0 +1,179 @@
+"""The simulation itself (qiskit-aer), and the loop a simulator worker process serves.
+
+`simulate` runs in the worker process (or in-process for the CLI). qiskit, qiskit-aer and the
+program parser are imported here, never on the GUI's start-up path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.core.errors import QuantumDeskError, UserInputError
+
+if TYPE_CHECKING:
+    from desktop_app.core.cancel import ProgressCallback
+    from desktop_app.core.request import RunRequest
+    from desktop_app.core.results import RunResult
+
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _simulator() -> tuple[Any, Any]:
+    """The simulator and its pass manager: building the latter costs 0.25 s, so once per process."""
+    from qiskit.transpiler import generate_preset_pass_manager
+    from qiskit_aer import AerSimulator
+
+    simulator = AerSimulator()
+    # Level 0 only translates to aer's instruction set; aer fuses gates itself.
+    return simulator, generate_preset_pass_manager(backend=simulator, optimization_level=0)
+
+
+_WARM_UP = (
+    'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\n'
+    "measure q -> c;\n",
+    'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nbit[2] c;\nh q[0];\ncx q[0], q[1];\n'
+    "c = measure q;\n",
+)
+
+
+def warm_up() -> None:
+    """Pay the first-run costs (imports, pass manager, aer's start) before a user's Run."""
+    from desktop_app.core.cancel import no_progress
+    from desktop_app.core.catalog import LOCAL_SIMULATOR
+    from desktop_app.core.request import RunRequest
+
+    for source in _WARM_UP:  # both front ends (OpenQASM 2 and 3) load their parsers on first use
+        simulate(RunRequest(source, None, LOCAL_SIMULATOR, 10), no_progress)
+
+
+def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
+    """Parse, transpile for qiskit-aer and sample `request.shots` times (ideal, noiseless)."""
+    from desktop_app.core.catalog import find_backend
+    from desktop_app.core.programs import load_program
+    from desktop_app.core.results import RunResult
+
+    request.validate()
+    started = time.perf_counter()
+    program = load_program(request.source, request.path)
+    facts = program.facts
+    limit = find_backend(request.backend).num_qubits
+    if facts.num_qubits > limit:
+        raise UserInputError(
+            f"the program uses {facts.num_qubits} qubits; {request.backend} simulates"
+            f" at most {limit}"
+        )
+    if facts.num_clbits == 0:
+        raise UserInputError("the program measures nothing: add a `measure` into a classical bit")
+    simulator, pass_manager = _simulator()
+    circuit = pass_manager.run(program.circuit)
+    seed = request.options.get("seed")
+    progress("Simulating", None)
+    run_started = time.perf_counter()
+    try:
+        job = simulator.run(
+            circuit, shots=request.shots, seed_simulator=seed if isinstance(seed, int) else None
+        )
+        raw_counts = job.result().get_counts()
+    except Exception as exc:  # aer reports memory limits and unsupported instructions this way
+        log.warning("qiskit-aer failed", exc_info=True)
+        raise QuantumDeskError(f"the simulator could not run this program: {exc}") from exc
+    finished = time.perf_counter()
+    # Aer separates classical registers with spaces; from_counts joins them (clbit 0 rightmost).
+    return RunResult.from_counts(
+        request.backend,
+        {str(key): int(value) for key, value in raw_counts.items()},
+        shots=request.shots,
+        num_clbits=facts.num_clbits,
+        timings={"execution": finished - run_started, "total": finished - started},
+    )
+
+
+def _portable(exc: BaseException) -> QuantumDeskError:
+    """The error as the parent process will see it: the same class when it survives pickling."""
+    if isinstance(exc, QuantumDeskError):
+        try:
+            copy = pickle.loads(pickle.dumps(exc))
+        except Exception:  # a subclass whose __init__ cannot be rebuilt from args
+            log.debug("error not picklable, sending its text", exc_info=True)
+        else:
+            if isinstance(copy, QuantumDeskError) and str(copy) == str(exc):
+                return copy
+        return QuantumDeskError(str(exc))
+    return QuantumDeskError(f"the simulator failed: {type(exc).__name__}: {exc}")
+
+
+def _exit_with_parent() -> None:
+    """End this process when the app dies, even mid-simulation (no orphan burning the CPU).
+
+    Linux: the kernel sends SIGKILL when the thread that started us ends (PR_SET_PDEATHSIG), which
+    also works while aer holds the interpreter lock. Elsewhere a daemon thread polls the parent.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable", exc_info=True)
+        started_by = multiprocessing.parent_process()
+        if started_by is not None and started_by.pid != parent:
+            os._exit(0)  # the app died before prctl took effect
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def serve(conn: Connection) -> None:
+    """Worker process main loop: ("run", RunRequest) in; progress, then a result or an error out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the app, which kills us
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(5)  # the GUI process stays responsive while we use every core
+    _exit_with_parent()
+    try:
+        _serve(conn)
+    except (EOFError, OSError):
+        return  # the pipe broke: the app went away
+
+
+def _serve(conn: Connection) -> None:
+    # Pre-import and pre-run everything a run needs, so a warm worker answers the first Run at once.
+    try:
+        warm_up()
+    except Exception:  # the real run will report the problem properly
+        log.warning("simulator warm-up failed", exc_info=True)
+    conn.send(("ready",))
+
+    def progress(message: str, fraction: float | None) -> None:
+        conn.send(("progress", message, fraction))
+
+    while True:
+        message = conn.recv()
+        if message[0] != "run":
+            return
+        try:
+            result = simulate(message[1], progress)
+        except Exception as exc:
+            detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
+            conn.send(("error", _portable(exc), detail))
+        else:
+            conn.send(("result", result))

@@ -1,0 +1,392 @@
+"""The Azure half of the backend summary: profiles, live status, prices, and run confirmations.
+
+Binds a `ProfileSelector`, a `StatusRefresher` and price estimates (core.pricing, on a pool
+thread) to the window's `BackendModel`. Before a run it warns about Degraded/Unavailable targets
+and asks to confirm anything that may cost money, through ui.messages.ask (the tests' seam).
+
+Which credentials a row runs with: the selected profile decides the "own" one (a service
+principal) and the "lab" one (Azure sign-in); when both exist each Azure row has the switch
+"Run with my own credentials" (the credentials column's check box).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Final
+
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.core.azure.pricing import CostEstimate
+from desktop_app.core.azure.profiles import AZURE_SIGN_IN, Profile, ProfileFileError, ProfileStore
+from desktop_app.core.azure.secrets import SecretStore, default_secret_store
+from desktop_app.core.azure.status import (
+    AVAILABLE,
+    StatusSnapshot,
+    TargetStatus,
+    format_queue_time,
+)
+from desktop_app.core.catalog import Backend
+from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.request import RunRequest
+from desktop_app.ui import messages
+from desktop_app.ui.backends.model import PLACEHOLDER, BackendModel
+from desktop_app.ui.backends.profile_selector import ProfileSelector
+from desktop_app.ui.backends.status_refresher import DEFAULT_INTERVAL_MS, StatusRefresher, describe
+from desktop_app.ui.tasks import BackgroundCalls
+
+log = logging.getLogger(__name__)
+
+PRICE_DELAY_MS: Final = 700  # wait for typing to pause before re-estimating prices
+NO_PROFILE_REASON: Final = "Add an Azure profile (Credentials…, Ctrl+Shift+P) to run on {name}."
+NOT_IN_WORKSPACE: Final = "Not in this workspace"
+ESTIMATING: Final = "estimating…"
+_PROVIDERS: Final = {"ionq": "IonQ", "quantinuum": "Quantinuum", "rigetti": "Rigetti"}
+
+# What the run is estimated for: (source, path, shots, options as a sorted tuple)
+_Key = tuple[str, str | None, int, tuple[tuple[str, str], ...]]
+
+
+def extra_backend(target: TargetStatus) -> Backend:
+    """A summary row for a target the workspace lists beyond the built-in catalog."""
+    provider = _PROVIDERS.get(target.provider_id.lower(), target.provider_id)
+    kind = "hardware" if ".qpu." in target.name else "simulator"
+    return Backend(
+        target.name,
+        provider,
+        kind,
+        0,  # the status call does not report qubits
+        "",
+        False,
+        f"{target.name}: listed by the workspace (qubit count not reported).",
+    )
+
+
+def _estimate_all(
+    source: str, path: str | None, shots: int, options: Mapping[str, object], targets: list[str]
+) -> dict[str, object]:
+    """target -> CostEstimate, or a plain message when it cannot be estimated (pool thread)."""
+    from desktop_app.core.azure.pricing import estimate_cost
+    from desktop_app.core.programs import load_program
+
+    program = load_program(source, path)  # ProgramError: no estimate for anything
+    estimates: dict[str, object] = {}
+    for target in targets:
+        try:
+            estimates[target] = estimate_cost(target, program.circuit, shots, options)
+        except QuantumDeskError as exc:
+            estimates[target] = str(exc)
+    return estimates
+
+
+class AzureSummary(QObject):
+    def __init__(
+        self,
+        model: BackendModel,
+        selector: ProfileSelector,
+        parent: QObject | None = None,
+        *,
+        store: ProfileStore | None = None,
+        secrets: SecretStore | None = None,
+        interval_ms: int = DEFAULT_INTERVAL_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.selector = selector
+        self._secrets = secrets
+        self.store = store if store is not None else ProfileStore()
+        self.refresher = StatusRefresher(self, interval_ms=interval_ms)
+        self._choice: dict[str, bool] = {}  # backend -> run with my own credentials
+        self._estimates: dict[str, object] = {}
+        self._estimate_key: _Key | None = None
+        self._wanted_key: _Key | None = None
+        self._options: dict[str, object] = {}
+        self._price_ticket: int | None = None
+        self._pending: tuple[list[RunRequest], QWidget | None, Callable[..., None]] | None = None
+        self._prices = BackgroundCalls(self)
+        self._keyring = BackgroundCalls(self)
+        self._price_timer = QTimer(self)
+        self._price_timer.setSingleShot(True)
+        self._price_timer.setInterval(PRICE_DELAY_MS)
+        self._price_timer.timeout.connect(self._on_priceTimer_timeout)
+        selector.profileChanged.connect(self._on_selector_profileChanged)
+        selector.refreshRequested.connect(self.refresher.refresh)
+        self.refresher.snapshotChanged.connect(self._on_refresher_snapshotChanged)
+        self.refresher.refreshFailed.connect(self._on_refresher_refreshFailed)
+        self.refresher.busyChanged.connect(selector.set_busy)
+        self._prices.finished.connect(self._on_prices_finished)
+        self._prices.failed.connect(self._on_prices_failed)
+        self._keyring.finished.connect(self._on_keyring_finished)
+        model.credentialsToggled.connect(self._on_model_credentialsToggled)
+
+    # ---------------------------------------------------------------- profiles
+    def check_keyring(self) -> None:
+        """Probe the keyring off the GUI thread; say in plain words when there is none usable."""
+        secrets = self._secrets
+        self._keyring.submit(lambda: (secrets or default_secret_store()).status)
+
+    def reload_profiles(self, select: str | None = None) -> None:
+        try:
+            profiles = self.store.profiles()
+        except ProfileFileError as exc:
+            messages.show_error(self._window(), "Profiles file", str(exc))
+            profiles = []
+        self.selector.set_profiles(profiles, select)
+        self.refresher.set_profile(self.selector.current())
+        self._apply_profiles()
+        self._schedule_prices()
+
+    def _window(self) -> QWidget | None:
+        return self.selector.window()
+
+    def _selected(self) -> Profile | None:
+        name = self.selector.current()
+        return next((p for p in self.selector.profiles() if p.name == name), None)
+
+    def own_profile(self) -> str | None:
+        """The service-principal profile ("my own credentials"): the selected one, or the first."""
+        selected = self._selected()
+        if selected is not None and selected.auth_kind != AZURE_SIGN_IN:
+            return selected.name
+        own = [p for p in self.selector.profiles() if p.auth_kind != AZURE_SIGN_IN]
+        return own[0].name if own and selected is not None else None
+
+    def lab_profile(self) -> str | None:
+        """The lab's Azure sign-in profile: the selected one, or the first."""
+        selected = self._selected()
+        if selected is not None and selected.auth_kind == AZURE_SIGN_IN:
+            return selected.name
+        lab = [p for p in self.selector.profiles() if p.auth_kind == AZURE_SIGN_IN]
+        return lab[0].name if lab and selected is not None else None
+
+    def profile_for(self, backend: str) -> str | None:
+        """The profile a run on `backend` uses (None for local backends / no profile)."""
+        row = next((r for r in self.model.rows() if r.backend.name == backend), None)
+        if row is None or row.backend.is_local:
+            return None
+        own, lab = self.own_profile(), self.lab_profile()
+        if own and lab:
+            return own if self._choice.get(backend, True) else lab
+        return own or lab
+
+    def _apply_profiles(self) -> None:
+        own, lab = self.own_profile(), self.lab_profile()
+        snapshot = self.refresher.snapshot
+        for row in self.model.rows():
+            name = row.backend.name
+            if row.backend.is_local:
+                continue
+            if not (own or lab):
+                self.model.set_credentials(name, "Needs an Azure profile", None)
+                self.model.set_runnable(name, False, NO_PROFILE_REASON.format(name=name))
+                continue
+            if own and lab:
+                use_own = self._choice.get(name, True)
+                text = f"Own: {own}" if use_own else f"Lab sign-in: {lab}"
+                self.model.set_credentials(name, text, use_own)
+            else:
+                text = f"Own: {own}" if own else f"Lab sign-in: {lab}"
+                self.model.set_credentials(name, text, None)
+            if snapshot is not None and snapshot.targets and snapshot.find(name) is None:
+                self.model.set_runnable(
+                    name, False, f"{name} is not offered by this profile's workspace."
+                )
+            else:
+                self.model.set_runnable(name, True)
+
+    @Slot(object)
+    def _on_selector_profileChanged(self, name: object) -> None:
+        self.refresher.set_profile(name if isinstance(name, str) else None)
+        self._apply_profiles()
+        self._schedule_prices()
+
+    @Slot(str, bool)
+    def _on_model_credentialsToggled(self, backend: str, own: bool) -> None:
+        self._choice[backend] = own
+        self._apply_profiles()
+
+    @Slot(int, object)
+    def _on_keyring_finished(self, _ticket: int, status: object) -> None:
+        usable = getattr(status, "usable", True)
+        message = str(getattr(status, "message", "") or "")
+        if not usable:
+            self.selector.set_note(
+                f"{message} Azure runs with your own credentials need the secret typed again "
+                "in Credentials… after each start; local runs are not affected."
+            )
+
+    # ---------------------------------------------------------------- live status
+    @Slot(object)
+    def _on_refresher_snapshotChanged(self, snapshot: object) -> None:
+        if not isinstance(snapshot, StatusSnapshot):
+            self.selector.set_status(
+                "Local only: add an Azure profile (Credentials…) to see and use Azure targets."
+                if self.selector.current() is None
+                else describe(None)
+            )
+            for row in self.model.rows():
+                if not row.backend.is_local:
+                    self.model.set_info(row.backend.name, "availability", PLACEHOLDER)
+                    self.model.set_info(row.backend.name, "queue", PLACEHOLDER)
+            self._apply_profiles()
+            return
+        self.selector.set_status(describe(snapshot))
+        for target in snapshot.targets:
+            if not self.model.has_backend(target.name):
+                self.model.add_backend(extra_backend(target))
+            self.model.set_info(target.name, "availability", target.availability or "Unknown")
+            self.model.set_info(target.name, "queue", format_queue_time(target.average_queue_time))
+        for row in self.model.rows():
+            if not row.backend.is_local and snapshot.find(row.backend.name) is None:
+                self.model.set_info(row.backend.name, "availability", NOT_IN_WORKSPACE)
+                self.model.set_info(row.backend.name, "queue", PLACEHOLDER)
+        self._apply_profiles()
+        self._schedule_prices()
+
+    @Slot(str)
+    def _on_refresher_refreshFailed(self, message: str) -> None:
+        self.selector.set_status(f"Target status unavailable: {message}")
+
+    # ---------------------------------------------------------------- prices
+    def set_program(
+        self,
+        source: str,
+        path: str | None,
+        shots: int,
+        options: Mapping[str, object] | None = None,
+    ) -> None:
+        """The program or shots changed: re-estimate the prices once typing pauses."""
+        opts = tuple(sorted((str(k), str(v)) for k, v in (options or {}).items()))
+        self._wanted_key = (source, path, shots, opts)
+        self._options = dict(options or {})
+        self._schedule_prices()
+
+    def _azure_targets(self) -> list[str]:
+        return [r.backend.name for r in self.model.rows() if not r.backend.is_local]
+
+    def _schedule_prices(self) -> None:
+        # Without a profile no Azure row can run: no price to show, and qiskit stays out of the
+        # GUI process (estimating transpiles the program).
+        if not (self.own_profile() or self.lab_profile()):
+            return
+        if self._wanted_key is not None and self._wanted_key != self._estimate_key:
+            self._price_timer.start()
+
+    @Slot()
+    def _on_priceTimer_timeout(self) -> None:
+        self._start_estimates()
+
+    def _start_estimates(self) -> None:
+        key = self._wanted_key
+        if key is None or not key[0].strip():
+            return
+        source, path, shots, _ = key
+        options = dict(self._options)
+        targets = self._azure_targets()
+        for target in targets:
+            self.model.set_info(target, "price", ESTIMATING)
+        self._price_ticket = self._prices.submit(
+            lambda: (key, _estimate_all(source, path, shots, options, targets))
+        )
+
+    @Slot(int, object)
+    def _on_prices_finished(self, ticket: int, answer: object) -> None:
+        if ticket != self._price_ticket or not isinstance(answer, tuple):
+            return
+        self._price_ticket = None
+        key, estimates = answer
+        self._estimate_key, self._estimates = key, dict(estimates)
+        for target, estimate in self._estimates.items():
+            if self.model.has_backend(target):
+                text = estimate.display() if isinstance(estimate, CostEstimate) else PLACEHOLDER
+                self.model.set_info(target, "price", text)
+        self._continue_pending()
+
+    @Slot(int, object)
+    def _on_prices_failed(self, ticket: int, error: object) -> None:
+        if ticket != self._price_ticket:
+            return
+        self._price_ticket = None
+        self._estimate_key, self._estimates = self._wanted_key, {}
+        log.info("no price estimate: %s", error)
+        for target in self._azure_targets():
+            self.model.set_info(target, "price", PLACEHOLDER)
+        self._continue_pending()
+
+    def estimate(self, backend: str) -> object:
+        """The current CostEstimate of `backend` (or a message, or None when not estimated)."""
+        return self._estimates.get(backend)
+
+    # ---------------------------------------------------------------- before a run
+    def prepare_run(
+        self,
+        requests: Sequence[RunRequest],
+        parent: QWidget | None,
+        proceed: Callable[[list[RunRequest]], None],
+    ) -> None:
+        """Fill each request's profile, warn and confirm, then call `proceed(requests)`.
+
+        Local-only runs proceed at once. Azure runs wait for current price estimates (on a pool
+        thread), then ask; `proceed` is not called when the user says no.
+        """
+        requests = [dataclasses.replace(r, profile=self.profile_for(r.backend)) for r in requests]
+        if all(r.profile is None for r in requests):
+            proceed(requests)
+            return
+        first = requests[0]
+        self.set_program(first.source, first.path, first.shots, first.options)
+        self._pending = (requests, parent, proceed)
+        if self._estimate_key == self._wanted_key and self._price_ticket is None:
+            self._continue_pending()
+        else:
+            self._price_timer.stop()
+            self._start_estimates()
+
+    def _continue_pending(self) -> None:
+        if self._pending is None or self._estimate_key != self._wanted_key:
+            return
+        requests, parent, proceed = self._pending
+        self._pending = None
+        if self.confirm(requests, parent):
+            proceed(requests)
+
+    def confirm(self, requests: Sequence[RunRequest], parent: QWidget | None) -> bool:
+        """Warn about Degraded/Unavailable targets, confirm costs; True to go ahead."""
+        azure = [r.backend for r in requests if r.profile is not None]
+        snapshot = self.refresher.snapshot
+        warnings = []
+        for name in azure:
+            status = snapshot.find(name) if snapshot is not None else None
+            if status is not None and status.availability not in (AVAILABLE, ""):
+                warnings.append(status.warning or f"{name} is {status.availability}.")
+        if warnings and not messages.ask(
+            parent, "Target not available", "\n".join(warnings) + "\n\nRun anyway?"
+        ):
+            return False
+        costly = []
+        for name in azure:
+            estimate = self._estimates.get(name)
+            if isinstance(estimate, CostEstimate):
+                if estimate.needs_confirmation:
+                    costly.append(f"{name}: {estimate.display()}")
+            elif isinstance(estimate, str):
+                costly.append(f"{name}: price unknown ({estimate})")
+            elif self._estimates:  # estimated the others, not this one: ask anyway
+                costly.append(f"{name}: price not estimated")
+        if not costly:
+            return True
+        return messages.ask(
+            parent,
+            "This run may cost money",
+            "This run may be billed to the workspace:\n"
+            + "\n".join(costly)
+            + "\n\nEstimates from the providers' published prices; the workspace's plan decides "
+            "the bill. Run?",
+        )
+
+    def shutdown(self) -> None:
+        self._price_timer.stop()
+        self.refresher.stop()
+        self._pending = None

@@ -1,0 +1,169 @@
+"""The OpenQASM editor: line numbers, highlighting, error marking, .qasm drops."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFontDatabase,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+from desktop_app.ui.editor.highlighter import QasmHighlighter
+
+PROGRAM_SUFFIXES = (".qasm", ".qasm2", ".qasm3", ".inc")
+
+
+def dropped_program_paths(urls: list[str]) -> list[str]:
+    return [u for u in urls if u.lower().endswith(PROGRAM_SUFFIXES)]
+
+
+class _LineNumberArea(QWidget):
+    def __init__(self, editor: ProgramEditor) -> None:
+        super().__init__(editor)
+        self._editor = editor
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._editor.line_number_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._editor.paint_line_numbers(self, event)
+
+
+class ProgramEditor(QPlainTextEdit):
+    """Emits `fileDropped(path)` when a program file is dropped on it."""
+
+    fileDropped = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("programEditor")
+        self.setAccessibleName("OpenQASM program")
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.setFont(font)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
+        self._highlighter = QasmHighlighter(self.document())
+        self._numbers = _LineNumberArea(self)
+        self._error_line: int | None = None
+        self.blockCountChanged.connect(self._on_document_blockCountChanged)
+        self.updateRequest.connect(self._on_editor_updateRequest)
+        self.textChanged.connect(self._on_editor_textChanged)
+        self._on_document_blockCountChanged(0)
+
+    # ---- error marking
+    def mark_error(self, line: int | None, column: int | None) -> None:
+        """Highlight 1-based `line` and put the cursor at `column` (1-based) on it."""
+        if line is None or line < 1:
+            return
+        block = self.document().findBlockByNumber(min(line, self.blockCount()) - 1)
+        cursor = QTextCursor(block)
+        col = max(0, min((column or 1) - 1, block.length() - 1))
+        cursor.setPosition(block.position() + col)
+        self.setTextCursor(cursor)
+        self.centerCursor()
+        selection = QTextEdit.ExtraSelection()
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor("#ffd7d7"))
+        fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        selection.format = fmt
+        selection.cursor = QTextCursor(block)
+        self.setExtraSelections([selection])
+        self._error_line = line
+        self._numbers.update()
+
+    def clear_error(self) -> None:
+        if self._error_line is not None:
+            self._error_line = None
+            self.setExtraSelections([])
+            self._numbers.update()
+
+    @property
+    def error_line(self) -> int | None:
+        return self._error_line
+
+    @Slot()
+    def _on_editor_textChanged(self) -> None:
+        self.clear_error()
+
+    # ---- drag and drop of program files
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._program_paths(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+        if self._program_paths(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self._program_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            self.fileDropped.emit(paths[0])
+        else:
+            super().dropEvent(event)
+
+    @staticmethod
+    def _program_paths(event: QDropEvent) -> list[str]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return dropped_program_paths([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+
+    # ---- line numbers
+    def line_number_width(self) -> int:
+        digits = len(str(max(1, self.blockCount())))
+        return 10 + self.fontMetrics().horizontalAdvance("9") * max(2, digits)
+
+    @Slot(int)
+    def _on_document_blockCountChanged(self, _count: int) -> None:
+        self.setViewportMargins(self.line_number_width(), 0, 0, 0)
+
+    @Slot(QRect, int)
+    def _on_editor_updateRequest(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self._numbers.scroll(0, dy)
+        else:
+            self._numbers.update(0, rect.y(), self._numbers.width(), rect.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        rect = self.contentsRect()
+        self._numbers.setGeometry(
+            QRect(rect.left(), rect.top(), self.line_number_width(), rect.height())
+        )
+
+    def paint_line_numbers(self, area: QWidget, event: QPaintEvent) -> None:
+        painter = QPainter(area)
+        painter.fillRect(event.rect(), self.palette().alternateBase())
+        block = self.firstVisibleBlock()
+        number = block.blockNumber()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        bottom = top + round(self.blockBoundingRect(block).height())
+        height = self.fontMetrics().height()
+        while block.isValid() and top <= event.rect().bottom():
+            if block.isVisible() and bottom >= event.rect().top():
+                is_error = number + 1 == self._error_line
+                painter.setPen(
+                    QColor("#c00000") if is_error else self.palette().placeholderText().color()
+                )
+                painter.drawText(
+                    0, top, area.width() - 5, height, Qt.AlignmentFlag.AlignRight, str(number + 1)
+                )
+            block = block.next()
+            top = bottom
+            bottom = top + round(self.blockBoundingRect(block).height())
+            number += 1
+        painter.end()

@@ -1,0 +1,426 @@
+"""One job of the ledger in a dialog: program, settings, status history, error, costs, results.
+
+Also the job exports shared with the jobs table's context menu: results as CSV/JSON and the
+reproducibility bundle (core/ledger/export.py), the histogram as PNG or SVG (QtCharts scene
+rendered into a QImage or a QSvgGenerator). Files are written next to the target and renamed
+into place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QRectF, QSize, QSizeF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFontDatabase, QImage, QPainter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.atomic_files import atomic_target
+from desktop_app.core.errors import QuantumDeskError, UserInputError
+from desktop_app.core.ledger.errors import JobNotFoundError
+from desktop_app.core.ledger.models import JobRecord, LedgerChange
+from desktop_app.core.ledger.store import Ledger
+from desktop_app.ui import messages
+from desktop_app.ui.editor.highlighter import QasmHighlighter
+from desktop_app.ui.jobs.model import local_time
+from desktop_app.ui.results.view import ResultPanel
+
+if TYPE_CHECKING:
+    from desktop_app.ui.results.histogram import Histogram
+
+log = logging.getLogger(__name__)
+
+IMAGE_SIZE = QSize(900, 520)  # histogram images rendered off screen
+
+
+class ExportKind(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    BUNDLE = "zip"
+    PNG = "png"
+    SVG = "svg"
+
+
+_EXPORT_DIALOG: dict[ExportKind, tuple[str, str]] = {
+    ExportKind.CSV: ("Export results as CSV", "CSV files (*.csv)"),
+    ExportKind.JSON: ("Export results as JSON", "JSON files (*.json)"),
+    ExportKind.BUNDLE: ("Export reproducibility bundle", "Zip archives (*.zip)"),
+    ExportKind.PNG: ("Save histogram as PNG", "PNG images (*.png)"),
+    ExportKind.SVG: ("Save histogram as SVG", "SVG images (*.svg)"),
+}
+
+
+# ------------------------------------------------------------------------------ histogram images
+def histogram_for(record: JobRecord, parent: QWidget | None = None) -> Histogram | None:
+    """A histogram of the job's result (counts, or probabilities for an exact result)."""
+    from desktop_app.ui.results.histogram import Histogram
+
+    result = record.run_result()
+    if result is None or not (result.counts or result.probabilities):
+        return None
+    histogram = Histogram(parent)
+    if result.counts and not result.exact:
+        histogram.set_values({k: float(v) for k, v in result.counts.items()}, "Count")
+    else:
+        histogram.set_values(dict(result.probabilities), "Probability")
+    return histogram
+
+
+def _render_chart(histogram: Histogram, painter: QPainter, size: QSize) -> None:
+    """Draw the histogram's chart at `size`, whether or not its view is on screen."""
+    chart = histogram.chart()
+    if not histogram.isVisible():
+        chart.resize(QSizeF(size))  # a hidden view never lays its chart out
+        layout = chart.layout()
+        if layout is not None:
+            layout.activate()
+    source = chart.sceneBoundingRect()
+    margin = 10  # the chart's own margins are thin: keep the outer labels off the edge
+    target = QRectF(margin, margin, size.width() - 2 * margin, size.height() - 2 * margin)
+    chart.scene().render(painter, target, source)
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    with atomic_target(path) as tmp:
+        write(str(tmp))
+
+
+def save_histogram_png(histogram: Histogram, path: Path, size: QSize | None = None) -> None:
+    size = size or (histogram.size() if histogram.isVisible() else IMAGE_SIZE)
+    image = QImage(size, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    _render_chart(histogram, painter, size)
+    painter.end()
+
+    def write(tmp: str) -> None:
+        # the stubs want bytes for the format; PySide6 at run time wants str
+        if not image.save(tmp, "PNG"):  # type: ignore[call-overload]
+            raise OSError(f"could not write a PNG image to {path}")
+
+    _atomic_write(path, write)
+
+
+def save_histogram_svg(
+    histogram: Histogram, path: Path, size: QSize | None = None, title: str = ""
+) -> None:
+    from PySide6.QtSvg import QSvgGenerator
+
+    size = size or (histogram.size() if histogram.isVisible() else IMAGE_SIZE)
+
+    def write(tmp: str) -> None:
+        generator = QSvgGenerator()
+        generator.setFileName(tmp)
+        generator.setSize(size)
+        generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+        generator.setTitle(title or "Histogram")
+        generator.setDescription("Quantum Desk job histogram")
+        painter = QPainter()
+        if not painter.begin(generator):
+            raise OSError(f"could not write an SVG image to {path}")
+        _render_chart(histogram, painter, size)
+        painter.end()
+
+    _atomic_write(path, write)
+
+
+# ------------------------------------------------------------------------------------- exports
+def _suggested_name(record: JobRecord, suffix: str) -> str:
+    stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in record.name.strip())
+    base = stem or f"job-{record.id[:8]}"
+    return str(Path.home() / f"{base}{suffix}")
+
+
+def export_record(
+    parent: QWidget | None,
+    record: JobRecord,
+    kind: ExportKind,
+    histogram: Histogram | None = None,
+) -> Path | None:
+    """Ask where (`messages.ask_save_path`) and export; errors are shown, never raised. Returns
+    the path written, or None (cancelled or failed)."""
+    from desktop_app.core.ledger import export
+
+    title, file_filter = _EXPORT_DIALOG[kind]
+    suffix = f".{kind.value}"
+    chosen = messages.ask_save_path(parent, title, _suggested_name(record, suffix), file_filter)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != suffix:
+        path = path.with_name(path.name + suffix)
+    own_histogram = None
+    try:
+        if kind in (ExportKind.PNG, ExportKind.SVG):
+            if histogram is None:
+                own_histogram = histogram = histogram_for(record)
+            if histogram is None:
+                raise UserInputError(
+                    f"Job {record.name or record.id} has no results to draw (status "
+                    f"{record.status})."
+                )
+            if kind == ExportKind.PNG:
+                save_histogram_png(histogram, path)
+            else:
+                save_histogram_svg(histogram, path, title=record.name or record.backend)
+        else:
+            export.export_job(record, path)
+    except (OSError, QuantumDeskError) as exc:
+        messages.show_error(parent, "Export failed", f"{path}: {exc}")
+        return None
+    finally:
+        if own_histogram is not None:
+            own_histogram.deleteLater()
+    log.info("exported job %s as %s to %s", record.id, kind.value, path)
+    return path
+
+
+# -------------------------------------------------------------------------------------- dialog
+def _cost_text(cost: dict[str, Any] | None) -> str:
+    if not cost:
+        return "—"
+    amount = cost.get("amount")
+    currency = cost.get("currency", "")
+    if isinstance(amount, int | float):
+        extra = {k: v for k, v in cost.items() if k not in ("amount", "currency")}
+        text = f"{amount:,.2f} {currency}".strip()
+        return f"{text} ({json.dumps(extra, sort_keys=True)})" if extra else text
+    return json.dumps(cost, sort_keys=True)
+
+
+def _error_hint(code: str | None, message: str | None) -> str:
+    from desktop_app.core.azure.errors import hint_for
+
+    return hint_for(code or "", message or "")
+
+
+class _ChangeRelay(QObject):
+    changed = Signal(object)  # LedgerChange, queued from the writing thread
+
+
+class JobDetailDialog(QDialog):
+    """objectName `jobDetail`; shows `ledger.get(job_id)`, re-read when the ledger changes it."""
+
+    def __init__(self, ledger: Ledger, job_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobDetail")
+        self.ledger = ledger
+        self.job_id = job_id
+        self.record: JobRecord = ledger.get(job_id)
+        self.resize(900, 640)
+        layout = QVBoxLayout(self)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("jobHeading")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.heading)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("jobTabs")
+        layout.addWidget(self.tabs, 1)
+
+        self.summary = QWidget(self)
+        self._summary_layout = summary_layout = QVBoxLayout(self.summary)
+        self._fields = QWidget(self.summary)  # rebuilt by _show_record
+        summary_layout.addWidget(self._fields)
+        self.error_box = QGroupBox("Error", self.summary)
+        self.error_box.setObjectName("jobError")
+        self.error_label = QLabel(self.error_box)
+        self.error_label.setObjectName("jobErrorText")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(self.error_box).addWidget(self.error_label)
+        summary_layout.addWidget(self.error_box)
+        summary_layout.addStretch(1)
+        self.tabs.addTab(self.summary, "Summary")
+
+        self.program_view = QPlainTextEdit(self)
+        self.program_view.setObjectName("jobProgram")
+        self.program_view.setReadOnly(True)
+        self.program_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._highlighter = QasmHighlighter(self.program_view.document())
+        self.tabs.addTab(self.program_view, "Program")
+
+        self.history_table = QTableWidget(0, 3, self)
+        self.history_table.setObjectName("jobHistory")
+        self.history_table.setHorizontalHeaderLabels(["Status", "Time", "Detail"])
+        self.history_table.verticalHeader().hide()
+        self.history_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.history_table.horizontalHeader().setStretchLastSection(True)
+        self.history_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.tabs.addTab(self.history_table, "History")
+
+        self.results_page = QWidget(self)
+        self._results_layout = QVBoxLayout(self.results_page)
+        self.result_panel: ResultPanel | None = None
+        self.no_results = QLabel(self.results_page)
+        self.no_results.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._results_layout.addWidget(self.no_results)
+        self.tabs.addTab(self.results_page, "Results")
+
+        buttons = QHBoxLayout()
+        self.export_buttons: dict[ExportKind, QPushButton] = {}
+        for kind, text in (
+            (ExportKind.CSV, "Export CSV…"),
+            (ExportKind.JSON, "Export JSON…"),
+            (ExportKind.BUNDLE, "Export bundle…"),
+            (ExportKind.PNG, "Save PNG…"),
+            (ExportKind.SVG, "Save SVG…"),
+        ):
+            button = QPushButton(text, self)
+            button.setObjectName(f"export_{kind.value}")
+            button.clicked.connect(lambda _=False, k=kind: self.export(k))
+            buttons.addWidget(button)
+            self.export_buttons[kind] = button
+        buttons.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
+
+        self._relay = _ChangeRelay()
+        self._relay.changed.connect(self._on_relay_changed, Qt.ConnectionType.QueuedConnection)
+        relay, job = self._relay, job_id
+
+        def on_ledger_change(change: LedgerChange) -> None:  # on the writer's thread
+            if job in change.job_ids:
+                relay.changed.emit(change)
+
+        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(on_ledger_change)
+        self.finished.connect(self._on_self_finished)
+        self._show_record()
+
+    # ---------------------------------------------------------------- content
+    def _show_record(self) -> None:
+        r = self.record
+        self.setWindowTitle(f"Job {r.name or r.id[:8]} — {r.backend}")
+        self.heading.setText(
+            f"<b>{_escape(r.name or '(unnamed job)')}</b> &nbsp; {_escape(r.backend)} &nbsp; "
+            f"<b>{_escape(r.status)}</b>"
+        )
+        fields_widget = QWidget(self.summary)
+        form = QFormLayout(fields_widget)
+        fields: list[tuple[str, str]] = [
+            ("Name", r.name or "—"),
+            ("Tags", ", ".join(r.tags) or "—"),
+            ("Status", r.status),
+            ("Local id", r.id),
+            ("Azure job id", r.azure_job_id or "—"),
+            ("Backend", r.backend),
+            ("Profile", r.profile or "—"),
+            ("Shots", f"{r.shots:,}"),
+            ("Options", json.dumps(r.options, sort_keys=True) if r.options else "—"),
+            ("Created", local_time(r.created_at)),
+            ("Submitted", local_time(r.submitted_at) or "—"),
+            ("Completed", local_time(r.completed_at) or "—"),
+            ("Estimated cost", _cost_text(r.estimated_cost)),
+            ("Billed cost", _cost_text(r.billed_cost)),
+            ("Program file", r.program_path or "—"),
+            ("Program SHA-256", r.program_sha256),
+            ("Versions", ", ".join(f"{k} {v}" for k, v in r.versions.items() if v) or "—"),
+        ]
+        for label, value in fields:
+            field = QLabel(value, fields_widget)
+            field.setObjectName(f"field:{label}")
+            field.setWordWrap(True)
+            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label + ":", field)
+        old_fields = self._fields
+        self._summary_layout.replaceWidget(old_fields, fields_widget)
+        old_fields.deleteLater()
+        self._fields = fields_widget
+        if r.error_code or r.error_message:
+            hint = _error_hint(r.error_code, r.error_message)
+            self.error_label.setText(
+                f"<b>{_escape(r.error_code or 'Error')}</b>: {_escape(r.error_message or '')}"
+                f"<br><i>What to do:</i> {_escape(hint)}"
+            )
+            self.error_box.show()
+        else:
+            self.error_label.clear()
+            self.error_box.hide()
+
+        if self.program_view.toPlainText() != r.program:
+            self.program_view.setPlainText(r.program)
+
+        self.history_table.setRowCount(len(r.history))
+        for row, change in enumerate(r.history):
+            for column, text in enumerate((change.status, local_time(change.at), change.detail)):
+                self.history_table.setItem(row, column, QTableWidgetItem(text or ""))
+
+        result = r.run_result()
+        has_result = result is not None and bool(result.counts or result.probabilities)
+        if result is not None and has_result:
+            if self.result_panel is None:
+                self.result_panel = ResultPanel(r.backend, self.results_page)
+                self._results_layout.addWidget(self.result_panel, 1)
+            self.result_panel.set_result(result)
+            self.no_results.hide()
+        else:
+            self.no_results.setText(f"No results (status {r.status}).")
+            self.no_results.show()
+        for kind in (ExportKind.CSV, ExportKind.JSON, ExportKind.PNG, ExportKind.SVG):
+            self.export_buttons[kind].setEnabled(has_result)
+
+    def reload(self) -> None:
+        """Re-read the job from the ledger; closes the dialog when it was deleted."""
+        try:
+            self.record = self.ledger.get(self.job_id)
+        except JobNotFoundError:
+            self.close()
+            return
+        except QuantumDeskError as exc:
+            log.warning("job %s: could not re-read: %s", self.job_id, exc)
+            return
+        self._show_record()
+
+    def histogram(self) -> Histogram | None:
+        return None if self.result_panel is None else self.result_panel.histogram
+
+    def export(self, kind: ExportKind) -> Path | None:
+        return export_record(self, self.record, kind, histogram=self.histogram())
+
+    # ---------------------------------------------------------------- slots
+    @Slot(object)
+    def _on_relay_changed(self, change: LedgerChange) -> None:
+        if self.job_id in change.job_ids:
+            self.reload()
+
+    @Slot(int)
+    def _on_self_finished(self, _result: int) -> None:
+        self.detach()
+
+    def detach(self) -> None:
+        """Stop following the ledger (on close)."""
+        if self._unsubscribe is not None:
+            try:
+                self._unsubscribe()
+            except ValueError:
+                log.debug("job detail listener was already removed")
+            self._unsubscribe = None
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

@@ -1,0 +1,463 @@
+"""A table model over the job ledger that stays smooth with tens of thousands of jobs.
+
+The model never holds the whole ledger: it knows the number of matching jobs and keeps a window of
+pages (`page_size` light `JobRow`s each) that the view asked for. Filtering and sorting happen in
+SQL (`Ledger.count` / `Ledger.page`), and every query runs on the model's own one-thread pool, so
+the GUI thread never waits on SQLite: a row whose page is not loaded yet shows empty until its page
+arrives (`dataChanged`). A filter or sort change keeps showing the old rows until the new count and
+first page are in, then resets the model in one step.
+
+Ledger change notifications come on whichever thread wrote; they are re-emitted as a queued signal
+of a GUI-thread relay object and coalesced by a short timer into one re-query.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRow, LedgerChange, SortColumn
+from desktop_app.core.ledger.store import Ledger
+from desktop_app.core.results import JobStatus
+
+log = logging.getLogger(__name__)
+
+_Index = QModelIndex | QPersistentModelIndex
+
+JOB_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+JOB_ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+
+DEFAULT_PAGE_SIZE = 100  # small pages keep each worker burst (and its hold on the GIL) short
+MAX_PENDING_PAGES = 6  # while scrolling fast, older page requests are dropped before they run
+MAX_CACHED_PAGES = 60  # 6,000 rows at the default page size; least recently used dropped first
+CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
+
+
+def local_time(moment: datetime | None) -> str:
+    """A ledger time (UTC) in the user's local time zone, to the second."""
+    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort_key: SortColumn | None  # None: the column cannot be sorted by
+    text: Callable[[JobRow], str]
+
+
+def _shots(row: JobRow) -> str:
+    return f"{row.shots:,}"
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Name", "name", lambda r: r.name or "—"),
+    Column("Backend", "backend", lambda r: r.backend),
+    Column("Status", "status", lambda r: r.status),
+    Column("Shots", "shots", _shots),
+    Column("Created", "created_at", lambda r: local_time(r.created_at)),
+    Column("Completed", "completed_at", lambda r: local_time(r.completed_at)),
+    Column("Tags", None, lambda r: ", ".join(r.tags)),
+    Column("Job ID", None, lambda r: r.azure_job_id or r.id),
+)
+SORTABLE_COLUMNS = frozenset(i for i, c in enumerate(COLUMNS) if c.sort_key is not None)
+_SHOTS_COLUMN = 3
+_STATUS_COLUMN = 2
+_FAILED_BRUSH = QBrush(QColor("#b00020"))
+
+
+# A loaded row: the job and its display texts (formatted on the worker thread, not while painting)
+_Entry = tuple[JobRow, tuple[str, ...]]
+
+
+def _entries(rows: list[JobRow]) -> list[_Entry]:
+    return [(row, tuple(column.text(row) for column in COLUMNS)) for row in rows]
+
+
+class _Wanted:
+    """What the GUI thread still wants loaded. Queued tasks read it on the worker thread and skip
+    a query nobody waits for any more (a single attribute read or dict lookup is atomic)."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.pages: dict[int, None] = {}  # page numbers requested, oldest first
+        self.change_pending = False  # a change signal is on its way to the GUI thread
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; worker threads emit on it (queued to the GUI thread). Kept alive by
+    the tasks that use it, so a task never emits on a deleted object."""
+
+    loaded = Signal(int, int, object)  # generation, count (-1: not queried), {page: [_Entry]}
+    failed = Signal(int, str)  # generation, plain message
+    changed = Signal(object)  # LedgerChange
+
+
+class JobsModel(QAbstractTableModel):
+    """Jobs of `ledger` matching a `JobFilter`, in a server-side `JobOrder`.
+
+    Signals: `refreshed()` after a filter/sort/ledger change has been applied (count and first page
+    loaded), `loadFailed(str)` with a plain message when the ledger could not be read.
+    """
+
+    refreshed = Signal()
+    loadFailed = Signal(str)
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        parent: QObject | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.page_size = page_size
+        self._filter = JobFilter()
+        self._order = JobOrder()
+        self._count = 0
+        self._pages: OrderedDict[int, list[_Entry]] = OrderedDict()
+        self._wanted = _Wanted()
+        self._pending = self._wanted.pages
+        self._generation = 0
+        self._refreshing = False  # a count query of this generation is in flight
+        self._keep_rows = False  # that query re-reads rows under an unchanged filter and order
+        self._first_load_done = False
+        self._closed = False
+        # one thread: queries run in order, and SQLite gains nothing from more
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-model")
+        self._relay = _Relay()
+        self._relay.loaded.connect(self._on_relay_loaded, Qt.ConnectionType.QueuedConnection)
+        self._relay.failed.connect(self._on_relay_failed, Qt.ConnectionType.QueuedConnection)
+        self._relay.changed.connect(self._on_relay_changed, Qt.ConnectionType.QueuedConnection)
+        self._change_timer = QTimer(self)
+        self._change_timer.setSingleShot(True)
+        self._change_timer.setInterval(CHANGE_COALESCE_MS)
+        self._change_timer.timeout.connect(self._on_changeTimer_timeout)
+        relay, wanted = self._relay, self._wanted
+
+        def on_ledger_change(change: LedgerChange) -> None:  # on the writer's thread
+            if not wanted.change_pending:  # a burst of writes sends one signal
+                wanted.change_pending = True
+                relay.changed.emit(change)
+
+        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(on_ledger_change)
+        self._request(keep_rows=False)
+
+    # ------------------------------------------------------------------ public API
+    def job_filter(self) -> JobFilter:
+        return self._filter
+
+    def job_order(self) -> JobOrder:
+        return self._order
+
+    def set_filter(self, flt: JobFilter) -> None:
+        """Show the jobs matching `flt` (applied when the query returns: see `refreshed`)."""
+        if flt != self._filter:
+            self._filter = flt
+            self._request(keep_rows=False)
+
+    def set_order(self, order: JobOrder) -> None:
+        if order != self._order:
+            self._order = order
+            self._request(keep_rows=False)
+
+    def refresh(self) -> None:
+        """Query the ledger again (e.g. after another process changed it)."""
+        self._request(keep_rows=True)
+
+    def is_loading(self) -> bool:
+        return self._refreshing
+
+    def total(self) -> int:
+        """Jobs matching the filter (as of the last completed query)."""
+        return self._count
+
+    def job_row(self, row: int) -> JobRow | None:
+        """The job on `row`, or None while its page is loading (its load is then requested)."""
+        entry = self._entry(row)
+        return None if entry is None else entry[0]
+
+    def _entry(self, row: int) -> _Entry | None:
+        if not 0 <= row < self._count:
+            return None
+        page_no, offset = divmod(row, self.page_size)
+        page = self._pages.get(page_no)
+        if page is None:
+            self._request_page(page_no)
+            return None
+        self._pages.move_to_end(page_no)
+        return page[offset] if offset < len(page) else None
+
+    def job_id(self, row: int) -> str | None:
+        job = self.job_row(row)
+        return None if job is None else job.id
+
+    def loaded_row_of(self, job_id: str) -> int | None:
+        """The row of `job_id` if it is in a loaded page (no query is made)."""
+        for page_no, page in self._pages.items():
+            for offset, (job, _texts) in enumerate(page):
+                if job.id == job_id:
+                    return page_no * self.page_size + offset
+        return None
+
+    def close(self) -> None:
+        """Stop listening to the ledger and wait for a query in progress."""
+        if self._closed:
+            return
+        self._closed = True
+        self._change_timer.stop()
+        if self._unsubscribe is not None:
+            try:
+                self._unsubscribe()
+            except ValueError:
+                log.debug("jobs model listener was already removed")
+            self._unsubscribe = None
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # ------------------------------------------------------------------ Qt model interface
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].sort_key is None:
+            return f"{COLUMNS[section].title} (not sortable)"
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # called for every role of every visible cell on each paint: cheapest checks first
+        if role not in _ROLES:
+            return None
+        entry = self._entry(index.row())  # None for an invalid index (row -1)
+        column = index.column()
+        if entry is None or not 0 <= column < len(COLUMNS):
+            return None
+        job, texts = entry
+        if role == _DISPLAY:
+            return texts[column]
+        if role == JOB_ID_ROLE:
+            return job.id
+        if role == JOB_ROW_ROLE:
+            return job
+        if role == _TOOLTIP:
+            if job.error_message:
+                return f"{job.error_code or 'Error'}: {job.error_message}"
+            return job.azure_job_id or job.id
+        if role == _ALIGNMENT:
+            return _RIGHT if column == _SHOTS_COLUMN else None
+        if column == _STATUS_COLUMN and job.status in _ERROR_STATUSES:  # _FOREGROUND
+            return _FAILED_BRUSH
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Server-side sort; a column without a sort key is ignored."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        key = COLUMNS[column].sort_key
+        if key is None:
+            return
+        self.set_order(JobOrder(key, descending=order == Qt.SortOrder.DescendingOrder))
+
+    def sort_column(self) -> int:
+        """The column the model is sorted by (for the header's indicator)."""
+        for i, column in enumerate(COLUMNS):
+            if column.sort_key == self._order.column:
+                return i
+        return -1
+
+    # ------------------------------------------------------------------ loading
+    def _request(self, *, keep_rows: bool) -> None:
+        """Start a re-query of the count and the loaded pages (page 0 at least)."""
+        if self._closed:
+            return
+        if self._refreshing and not self._keep_rows:
+            keep_rows = False  # a new filter or order is still on its way: stay a reset
+        self._generation += 1
+        self._wanted.generation = self._generation
+        self._refreshing = True
+        self._keep_rows = keep_rows
+        self._pending.clear()
+        # on a change, re-load the most recently used pages too: they are the rows on screen
+        wanted = sorted({0, *list(self._pages)[-3:]}) if keep_rows else [0]
+        self._submit(self._generation, wanted, with_count=True)
+
+    def _request_page(self, page_no: int) -> None:
+        if self._closed or page_no in self._pending:
+            return
+        # with its neighbours: scrolling on mostly finds its rows loaded (no blank paint)
+        last_page = (self._count - 1) // self.page_size
+        pages = [
+            p
+            for p in (page_no, page_no + 1, page_no - 1)
+            if 0 <= p <= last_page and p not in self._pages and p not in self._pending
+        ]
+        for p in pages:
+            self._pending[p] = None
+        while len(self._pending) > MAX_PENDING_PAGES:
+            del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
+        self._submit(self._generation, pages, with_count=False)
+
+    def _submit(self, generation: int, pages: list[int], *, with_count: bool) -> None:
+        ledger, flt, order, size, relay, wanted = (
+            self.ledger,
+            self._filter,
+            self._order,
+            self.page_size,
+            self._relay,
+            self._wanted,
+        )
+
+        def task() -> None:  # on the pool's thread: ledger calls and one emit, nothing else
+            if wanted.generation != generation:
+                return  # a newer filter, order or change superseded it
+            if not with_count:
+                pages_left = [p for p in pages if p in wanted.pages]
+                if not pages_left:
+                    return
+            else:
+                pages_left = pages
+            try:
+                count = ledger.count(flt) if with_count else -1
+                loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages_left}
+            except QuantumDeskError as exc:
+                relay.failed.emit(generation, str(exc))
+                return
+            relay.loaded.emit(generation, count, loaded)
+
+        self._pool.submit(task).add_done_callback(_log_task_failure)
+
+    @Slot(int, int, object)
+    def _on_relay_loaded(
+        self, generation: int, count: int, loaded: dict[int, list[_Entry]]
+    ) -> None:
+        if generation != self._generation or self._closed:
+            return  # a newer filter, sort or change has been asked for since
+        if count < 0:
+            self._apply_pages(loaded)
+            return
+        self._refreshing = False
+        if not self._keep_rows or not self._first_load_done:
+            self.beginResetModel()
+            self._count = count
+            self._pages = OrderedDict(sorted(loaded.items()))
+            self._pending.clear()
+            self.endResetModel()
+        else:
+            self._apply_change(count, loaded)
+        self._first_load_done = True
+        self.refreshed.emit()
+
+    def _apply_pages(self, loaded: dict[int, list[_Entry]]) -> None:
+        for page_no, rows in loaded.items():
+            self._pending.pop(page_no, None)
+            self._pages[page_no] = rows
+            self._pages.move_to_end(page_no)
+            first = page_no * self.page_size
+            last = min(first + len(rows), self._count) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        while len(self._pages) > MAX_CACHED_PAGES:
+            self._pages.popitem(last=False)
+
+    def _apply_change(self, count: int, loaded: dict[int, list[_Entry]]) -> None:
+        """Rows changed under an unchanged filter and order. The view keeps its scroll position,
+        and persistent indexes (selection, current row) follow their job to its new row, or are
+        dropped when it is gone or no longer among the re-loaded pages: a selection never slides
+        onto another job. Rows not re-loaded are fetched again when shown."""
+        if count > self._count:  # grow first, so that jobs can move to the new rows
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        ids = [self._loaded_id(index.row()) for index in persistent]
+        self._pages = OrderedDict(sorted(loaded.items()))
+        self._pending.clear()
+        new_rows = {
+            job.id: page_no * self.page_size + offset
+            for page_no, page in self._pages.items()
+            for offset, (job, _texts) in enumerate(page)
+        }
+        limit = min(count, self._count)
+        moved = []
+        for job_id, index in zip(ids, persistent, strict=True):
+            row = new_rows.get(job_id) if job_id is not None else None
+            moved.append(
+                self.index(row, index.column())
+                if row is not None and row < limit
+                else QModelIndex()
+            )
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+        if count < self._count:  # shrink last, once nothing points at the rows to go
+            self.beginRemoveRows(QModelIndex(), count, self._count - 1)
+            self._count = count
+            self.endRemoveRows()
+
+    def _loaded_id(self, row: int) -> str | None:
+        page_no, offset = divmod(row, self.page_size)
+        page = self._pages.get(page_no)
+        return page[offset][0].id if page is not None and offset < len(page) else None
+
+    @Slot(int, str)
+    def _on_relay_failed(self, generation: int, message: str) -> None:
+        if generation != self._generation or self._closed:
+            return
+        self._refreshing = False
+        self._pending.clear()
+        log.warning("jobs view: %s", message)
+        self.loadFailed.emit(message)
+
+    @Slot(object)
+    def _on_relay_changed(self, change: LedgerChange) -> None:
+        if self._closed:
+            return
+        self._wanted.change_pending = False  # later writes signal again
+        log.debug("ledger %s: %d job(s)", change.kind, len(change.job_ids))
+        if not self._change_timer.isActive():
+            self._change_timer.start()
+
+    @Slot()
+    def _on_changeTimer_timeout(self) -> None:
+        self.refresh()
+
+
+def _log_task_failure(future: Future[None]) -> None:
+    exc = None if future.cancelled() else future.exception()
+    if exc is not None:
+        log.error("jobs model query failed", exc_info=exc)
+
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGNMENT, _FOREGROUND, JOB_ID_ROLE, JOB_ROW_ROLE})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ERROR_STATUSES = frozenset({JobStatus.FAILED.value, JobStatus.NEVER_SUBMITTED.value})

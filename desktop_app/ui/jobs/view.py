@@ -1,0 +1,602 @@
+"""The jobs (history) view: a filter bar over a table of every job in the ledger.
+
+Filter by text (debounced while typing), backend, status and date; sort by clicking a header (in
+SQL, see jobs_model.py); open a job (double-click, Return) in a `JobDetailDialog`; rename (F2), tag,
+export and delete (Del) from the context menu. Deleting can also delete the job at Azure through the
+`delete_remote` seam (a callable given by the Azure side; it runs on a worker thread).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import partial
+
+from PySide6.QtCore import (
+    QDate,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.ledger.models import FINAL_STATUSES, JobFilter, JobRow
+from desktop_app.core.ledger.store import Ledger
+from desktop_app.core.results import JobStatus
+from desktop_app.ui import messages
+from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
+from desktop_app.ui.jobs.model import COLUMNS, JOB_ROW_ROLE, SORTABLE_COLUMNS, JobsModel
+
+log = logging.getLogger(__name__)
+
+TEXT_DEBOUNCE_MS = 250
+RemoteDelete = Callable[[JobRow], None]  # raises QuantumDeskError with a plain message on failure
+
+_ALL = "all"
+_UNFINISHED = "unfinished"
+DATE_RANGES = (
+    ("Any time", "any"),
+    ("Today", "today"),
+    ("Last 7 days", "7d"),
+    ("Last 30 days", "30d"),
+    ("Custom range…", "custom"),
+)
+_COLUMN_WIDTHS = (200, 170, 100, 70, 150, 150, 140)
+
+
+# ------------------------------------------------------------------ questions (tests replace these)
+@dataclass(frozen=True)
+class DeleteChoice:
+    remote: bool  # also delete the jobs at Azure
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str) -> str | None:
+    """One line of text, or None when cancelled."""
+    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    return value if ok else None
+
+
+def ask_delete(parent: QWidget | None, question: str, offer_remote: bool) -> DeleteChoice | None:
+    """Confirm a deletion; with `offer_remote` a check box offers to delete at Azure too."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Delete jobs")
+    layout = QVBoxLayout(dialog)
+    label = QLabel(question, dialog)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    remote = QCheckBox("Also delete the jobs at Azure Quantum (their results there)", dialog)
+    remote.setVisible(offer_remote)
+    layout.addWidget(remote)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No, dialog
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return DeleteChoice(remote=offer_remote and remote.isChecked())
+    finally:
+        dialog.deleteLater()
+
+
+def _remote_capable(job: JobRow) -> bool:
+    return job.azure_job_id is not None and not job.backend.startswith("local.")
+
+
+class _RemoteRelay(QObject):
+    done = Signal(object, object)  # JobRow, error message (None: deleted at Azure)
+
+
+# ----------------------------------------------------------------------------------------- view
+class JobsView(QWidget):
+    """objectName `jobsView`; children `jobsFilterText`, `jobsFilterBackend`, `jobsFilterStatus`,
+    `jobsFilterDate`, `jobsFilterFrom`, `jobsFilterTo`, `jobsCount`, `jobsTable`.
+
+    Call `shutdown()` before the ledger is closed (the main window's closeEvent)."""
+
+    jobOpened = Signal(str)  # job id, after its detail dialog is shown
+    jobsDeleted = Signal(list)  # job ids deleted from the ledger
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        parent: QWidget | None = None,
+        *,
+        delete_remote: RemoteDelete | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobsView")
+        self.ledger = ledger
+        self.delete_remote = delete_remote
+        self.model = JobsModel(ledger, self)
+        self._details: dict[str, JobDetailDialog] = {}
+        self._remote_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-delete")
+        self._remote_relay = _RemoteRelay()
+        self._remote_relay.done.connect(
+            self._on_remoteRelay_done, Qt.ConnectionType.QueuedConnection
+        )
+        self._build_filter_bar()
+        self._build_table()
+        self._build_actions()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._filter_bar)
+        layout.addWidget(self.table, 1)
+        self.model.refreshed.connect(self._on_model_refreshed)
+        self.model.loadFailed.connect(self._on_model_loadFailed)
+        self.model.modelAboutToBeReset.connect(self._on_model_modelAboutToBeReset)
+        self.model.modelReset.connect(self._on_model_modelReset)
+        self._selected_before_reset: list[str] = []
+        self._update_count_label()
+
+    # ---------------------------------------------------------------- construction
+    def _build_filter_bar(self) -> None:
+        self.text_filter = QLineEdit(self)
+        self.text_filter.setObjectName("jobsFilterText")
+        self.text_filter.setPlaceholderText("Search names, backends, tags, ids and programs")
+        self.text_filter.setClearButtonEnabled(True)
+        self.text_filter.setAccessibleName("Search jobs")
+        self._text_timer = QTimer(self)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.setInterval(TEXT_DEBOUNCE_MS)
+        self._text_timer.timeout.connect(self.apply_filter)
+        self.text_filter.textChanged.connect(self._on_textFilter_textChanged)
+        self.text_filter.returnPressed.connect(self.apply_filter)
+
+        self.backend_filter = QComboBox(self)
+        self.backend_filter.setObjectName("jobsFilterBackend")
+        self.backend_filter.setAccessibleName("Backend")
+        self.backend_filter.addItem("All backends", _ALL)
+        self.backend_filter.setMinimumContentsLength(16)
+        self.backend_filter.currentIndexChanged.connect(self.apply_filter)
+
+        self.status_filter = QComboBox(self)
+        self.status_filter.setObjectName("jobsFilterStatus")
+        self.status_filter.setAccessibleName("Status")
+        self.status_filter.addItem("All statuses", _ALL)
+        self.status_filter.addItem("Not finished", _UNFINISHED)
+        for status in JobStatus:
+            self.status_filter.addItem(status.value, status.value)
+        self.status_filter.currentIndexChanged.connect(self.apply_filter)
+
+        self.date_filter = QComboBox(self)
+        self.date_filter.setObjectName("jobsFilterDate")
+        self.date_filter.setAccessibleName("Created")
+        for text, key in DATE_RANGES:
+            self.date_filter.addItem(text, key)
+        self.date_filter.currentIndexChanged.connect(self._on_dateFilter_currentIndexChanged)
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addDays(-30), self)
+        self.date_from.setObjectName("jobsFilterFrom")
+        self.date_to = QDateEdit(today, self)
+        self.date_to.setObjectName("jobsFilterTo")
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.hide()
+            edit.dateChanged.connect(self.apply_filter)
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("jobsCount")
+        # a fixed width: a changing count must not re-lay out (and so repaint) the whole table
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("9,999,999 jobs …") + 8)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar = QHBoxLayout()
+        bar.addWidget(self.text_filter, 3)
+        bar.addWidget(self.backend_filter, 1)
+        bar.addWidget(self.status_filter, 1)
+        bar.addWidget(self.date_filter)
+        bar.addWidget(self.date_from)
+        bar.addWidget(self.date_to)
+        bar.addWidget(self.count_label)
+        self._filter_bar = bar
+
+    def _build_table(self) -> None:
+        self.table = QTableView(self)
+        self.table.setObjectName("jobsTable")
+        self.table.setAccessibleName("Jobs")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_table_customContextMenuRequested)
+        # activated: Enter/Return, and a double (or, where the platform says so, single) click
+        self.table.activated.connect(self._on_table_activated)
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        # fixed row heights: the view never measures the 10,000 rows it does not show
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate(_COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
+        header.setSortIndicatorShown(True)
+        header.sortIndicatorChanged.connect(self._on_header_sortIndicatorChanged)
+        header.setSectionsClickable(True)
+
+    def _build_actions(self) -> None:
+        def action(text: str, slot: Callable[[], object], shortcut: QKeySequence | None) -> QAction:
+            act = QAction(text, self)
+            act.triggered.connect(slot)
+            if shortcut is not None:
+                act.setShortcut(shortcut)
+                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.table.addAction(act)
+            return act
+
+        self.open_action = action("&Open", self.open_selected, None)
+        self.rename_action = action("&Rename…", self.rename_selected, QKeySequence(Qt.Key.Key_F2))
+        self.tag_action = action("Edit &tags…", self.tag_selected, None)
+        self.delete_action = action(
+            "&Delete…", self.delete_selected, QKeySequence(QKeySequence.StandardKey.Delete)
+        )
+        self.export_actions: dict[ExportKind, QAction] = {}
+        for kind, text in (
+            (ExportKind.CSV, "Results as &CSV…"),
+            (ExportKind.JSON, "Results as &JSON…"),
+            (ExportKind.BUNDLE, "Reproducibility &bundle (zip)…"),
+            (ExportKind.PNG, "Histogram as &PNG…"),
+            (ExportKind.SVG, "Histogram as &SVG…"),
+        ):
+            self.export_actions[kind] = action(text, partial(self.export_selected, kind), None)
+
+    # ---------------------------------------------------------------- filter
+    def current_filter(self) -> JobFilter:
+        backend = self.backend_filter.currentData()
+        status = self.status_filter.currentData()
+        if status == _UNFINISHED:
+            statuses = tuple(s.value for s in JobStatus if s not in FINAL_STATUSES)
+        elif status and status != _ALL:
+            statuses = (str(status),)
+        else:
+            statuses = ()
+        since, until = self._date_range()
+        return JobFilter(
+            text=self.text_filter.text().strip(),
+            backends=() if not backend or backend == _ALL else (str(backend),),
+            statuses=statuses,
+            since=since,
+            until=until,
+        )
+
+    def _date_range(self) -> tuple[datetime | None, datetime | None]:
+        key = self.date_filter.currentData()
+        now = datetime.now().astimezone()
+        midnight = datetime.combine(now.date(), time(0)).astimezone()
+        if key == "today":
+            return midnight, None
+        if key == "7d":
+            return now - timedelta(days=7), None
+        if key == "30d":
+            return now - timedelta(days=30), None
+        if key == "custom":
+            start: date = self.date_from.date().toPython()  # type: ignore[assignment]
+            end: date = self.date_to.date().toPython()  # type: ignore[assignment]
+            # naive local midnights; astimezone() applies the offset in force on that day
+            since = datetime.combine(start, time(0)).astimezone()
+            until = datetime.combine(end + timedelta(days=1), time(0)).astimezone()
+            return since, until
+        return None, None
+
+    @Slot()
+    def apply_filter(self) -> None:
+        """Apply the filter bar now (typing applies it after a short pause)."""
+        self._text_timer.stop()
+        self.model.set_filter(self.current_filter())
+        self._update_count_label()
+
+    def set_date_range(self, start: QDate, end: QDate) -> None:
+        """Show jobs created from `start` to `end` (inclusive, local dates)."""
+        self.date_from.setDate(start)
+        self.date_to.setDate(end)
+        self.date_filter.setCurrentIndex(self.date_filter.findData("custom"))
+        self.apply_filter()
+
+    def _refresh_backends(self) -> None:
+        try:
+            names = self.ledger.backends()
+        except QuantumDeskError as exc:
+            log.warning("jobs view: %s", exc)
+            return
+        known = [self.backend_filter.itemData(i) for i in range(1, self.backend_filter.count())]
+        if names == known:
+            return
+        current = self.backend_filter.currentData()
+        self.backend_filter.blockSignals(True)
+        try:
+            while self.backend_filter.count() > 1:
+                self.backend_filter.removeItem(1)
+            for name in names:
+                self.backend_filter.addItem(name, name)
+            index = self.backend_filter.findData(current)
+            if index < 0 and current != _ALL:
+                self.backend_filter.addItem(str(current), current)  # keep the user's choice
+                index = self.backend_filter.count() - 1
+            self.backend_filter.setCurrentIndex(max(index, 0))
+        finally:
+            self.backend_filter.blockSignals(False)
+
+    def _update_count_label(self) -> None:
+        total = self.model.total()
+        text = f"{total:,} job" + ("" if total == 1 else "s")
+        if self.model.is_loading():
+            text += " …"
+        self.count_label.setText(text)
+
+    # ---------------------------------------------------------------- selection
+    def selected_jobs(self) -> list[JobRow]:
+        """The selected jobs whose rows are loaded (the others cannot be acted on yet)."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        jobs = [self.model.job_row(r) for r in rows]
+        return [j for j in jobs if j is not None]
+
+    def select_job(self, job_id: str) -> bool:
+        """Select (and scroll to) a job if its row is loaded."""
+        row = self.model.loaded_row_of(job_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    # ---------------------------------------------------------------- actions
+    def open_job(self, job_id: str) -> JobDetailDialog | None:
+        """Show the job's detail dialog (raised if already open)."""
+        dialog = self._details.get(job_id)
+        if dialog is None:
+            try:
+                dialog = JobDetailDialog(self.ledger, job_id, self)
+            except QuantumDeskError as exc:
+                messages.show_error(self, "Cannot open job", str(exc))
+                return None
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.finished.connect(lambda _r, j=job_id: self._details.pop(j, None))
+            self._details[job_id] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.jobOpened.emit(job_id)
+        return dialog
+
+    def open_dialogs(self) -> dict[str, JobDetailDialog]:
+        return dict(self._details)
+
+    @Slot()
+    def open_selected(self) -> None:
+        for job in self.selected_jobs()[:5]:  # more at once would only clutter the screen
+            self.open_job(job.id)
+
+    @Slot()
+    def rename_selected(self) -> None:
+        jobs = self.selected_jobs()
+        if len(jobs) != 1:
+            return
+        job = jobs[0]
+        name = ask_text(self, "Rename job", "Name:", job.name)
+        if name is None:
+            return
+        self._write(lambda: self.ledger.rename(job.id, name))
+
+    @Slot()
+    def tag_selected(self) -> None:
+        jobs = self.selected_jobs()
+        if not jobs:
+            return
+        shared = ", ".join(jobs[0].tags) if len(jobs) == 1 else ""
+        text = ask_text(self, "Tags", "Tags (separated by commas):", shared)
+        if text is None:
+            return
+        tags = [t for t in (part.strip() for part in text.split(",")) if t]
+
+        def write() -> None:
+            with self.ledger.transaction():
+                for job in jobs:
+                    self.ledger.set_tags(job.id, tags)
+
+        self._write(write)
+
+    @Slot()
+    def delete_selected(self) -> None:
+        jobs = self.selected_jobs()
+        if not jobs:
+            return
+        remote_jobs = [j for j in jobs if _remote_capable(j)]
+        offer_remote = self.delete_remote is not None and bool(remote_jobs)
+        if len(jobs) == 1:
+            question = f"Delete the job {jobs[0].name or jobs[0].id} from the job ledger?"
+        else:
+            question = f"Delete {len(jobs)} jobs from the job ledger?"
+        question += " The program, status history and results are removed from this computer."
+        choice = ask_delete(self, question, offer_remote)
+        if choice is None:
+            return
+        local_only = [j for j in jobs if not (choice.remote and _remote_capable(j))]
+        if local_only:
+            self._delete_from_ledger([j.id for j in local_only])
+        if choice.remote and self.delete_remote is not None:
+            delete_remote, relay = self.delete_remote, self._remote_relay
+            for job in remote_jobs:
+
+                def task(job: JobRow = job) -> None:  # on the pool thread: network call
+                    try:
+                        delete_remote(job)
+                    except QuantumDeskError as exc:
+                        relay.done.emit(job, str(exc))
+                        return
+                    except Exception as exc:  # the seam's code is not ours: report, never crash
+                        log.exception("deleting job %s at Azure failed", job.azure_job_id)
+                        relay.done.emit(job, f"unexpected error ({type(exc).__name__})")
+                        return
+                    relay.done.emit(job, None)
+
+                self._remote_pool.submit(task)
+
+    def _delete_from_ledger(self, job_ids: list[str]) -> None:
+        for job_id in job_ids:
+            dialog = self._details.pop(job_id, None)
+            if dialog is not None:
+                dialog.close()
+        if self._write(lambda: self.ledger.delete(job_ids)):
+            self.jobsDeleted.emit(job_ids)
+
+    @Slot(object, object)
+    def _on_remoteRelay_done(self, job: JobRow, error: str | None) -> None:
+        if error is not None:
+            # the job stays in the ledger so that the user can try again
+            messages.show_error(self, "Delete at Azure failed", f"Job {job.azure_job_id}: {error}")
+            return
+        self._delete_from_ledger([job.id])
+
+    def export_selected(self, kind: ExportKind) -> None:
+        jobs = self.selected_jobs()
+        if len(jobs) != 1:
+            return
+        try:
+            record = self.ledger.get(jobs[0].id)
+        except QuantumDeskError as exc:
+            messages.show_error(self, "Export failed", str(exc))
+            return
+        export_record(self, record, kind)
+
+    def _write(self, write: Callable[[], object]) -> bool:
+        try:
+            write()
+        except QuantumDeskError as exc:
+            messages.show_error(self, "Job ledger", str(exc))
+            return False
+        return True
+
+    def shutdown(self) -> None:
+        """Stop following the ledger and wait for background queries and deletions."""
+        self._text_timer.stop()
+        for dialog in list(self._details.values()):
+            dialog.detach()
+        self.model.close()
+        self._remote_pool.shutdown(wait=True)
+
+    # ---------------------------------------------------------------- slots
+    @Slot(str)
+    def _on_textFilter_textChanged(self, _text: str) -> None:
+        self._text_timer.start()  # restarts: the filter applies once typing pauses
+
+    @Slot(int)
+    def _on_dateFilter_currentIndexChanged(self, _index: int) -> None:
+        custom = self.date_filter.currentData() == "custom"
+        self.date_from.setVisible(custom)
+        self.date_to.setVisible(custom)
+        self.apply_filter()
+
+    @Slot(int, Qt.SortOrder)
+    def _on_header_sortIndicatorChanged(self, column: int, order: Qt.SortOrder) -> None:
+        if column not in SORTABLE_COLUMNS:
+            header = self.table.horizontalHeader()
+            current = self.model.job_order()
+            header.blockSignals(True)
+            header.setSortIndicator(
+                self.model.sort_column(),
+                Qt.SortOrder.DescendingOrder if current.descending else Qt.SortOrder.AscendingOrder,
+            )
+            header.blockSignals(False)
+            return
+        self.model.sort(column, order)
+        self._update_count_label()
+
+    @Slot()
+    def _on_model_refreshed(self) -> None:
+        self._refresh_backends()
+        self._update_count_label()
+
+    @Slot(str)
+    def _on_model_loadFailed(self, message: str) -> None:
+        self.count_label.setText("Could not read the job ledger")
+        self.count_label.setToolTip(message)
+
+    @Slot()
+    def _on_model_modelAboutToBeReset(self) -> None:
+        self._selected_before_reset = [j.id for j in self.selected_jobs()]
+
+    @Slot()
+    def _on_model_modelReset(self) -> None:
+        for job_id in self._selected_before_reset:
+            row = self.model.loaded_row_of(job_id)
+            if row is not None:
+                self.table.selectionModel().select(
+                    self.model.index(row, 0),
+                    self.table.selectionModel().SelectionFlag.Select
+                    | self.table.selectionModel().SelectionFlag.Rows,
+                )
+        self._selected_before_reset = []
+
+    @Slot(QPoint)
+    def _on_table_customContextMenuRequested(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
+            self.table.selectRow(index.row())
+        menu = self.context_menu()
+        if menu.isEmpty():
+            menu.deleteLater()
+            return
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def context_menu(self) -> QMenu:
+        """The menu for the current selection (enabled actions match what can be done)."""
+        jobs = self.selected_jobs()
+        menu = QMenu(self)
+        menu.setObjectName("jobsContextMenu")
+        if not jobs:
+            return menu
+        one = len(jobs) == 1
+        menu.addAction(self.open_action)
+        menu.addAction(self.rename_action)
+        self.rename_action.setEnabled(one)
+        menu.addAction(self.tag_action)
+        export_menu = menu.addMenu("&Export")
+        for kind, act in self.export_actions.items():
+            act.setEnabled(one and (kind == ExportKind.BUNDLE or jobs[0].has_result))
+            export_menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        return menu
+
+    @Slot(QModelIndex)
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        job = index.data(JOB_ROW_ROLE)
+        if isinstance(job, JobRow):
+            self.open_job(job.id)
+
+
+__all__ = ["COLUMNS", "DeleteChoice", "JobsView", "ask_delete", "ask_text"]
