@@ -149,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         return app.exec()
     finally:
         startup.stop()
-        for ledger in ledgers:  # the window has closed: its threads no longer use it
+        from desktop_app.ui import tasks
+
+        tasks.shutdown()  # every pool thread ends before the ledger closes under it
+        for ledger in ledgers:  # the window has closed: its tasks no longer use it
             ledger.close()
         from desktop_app.core.local.executor import shutdown_workers
 

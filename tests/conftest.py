@@ -93,3 +93,6 @@ def no_qthread_left_running() -> Iterator[None]:
             thread.quit()  # type: ignore[attr-defined]
             thread.wait(5000)  # type: ignore[attr-defined]
         pytest.fail(f"{len(running)} QThread(s) left running by the test", pytrace=False)
+    tasks = sys.modules.get("desktop_app.ui.tasks")  # the app's pools: loaded by GUI tests only
+    if tasks is not None and not tasks.wait_idle(10_000):
+        pytest.fail("a background task (desktop_app.ui.tasks) was left running", pytrace=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from desktop_app.core.errors import UserInputError
 
@@ -39,4 +39,14 @@ class Executor(Protocol):
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
         """Run `request`; ProgramError / UserInputError for bad input, Cancelled when cancelled."""
+        ...
+
+
+@runtime_checkable
+class RecordsRemoteJobs(Protocol):
+    """An executor whose jobs live at a service (Azure): it reports each job to a recorder as it is
+    created, before it is submitted, so that the ledger writes ahead (`core.jobs.recording`)."""
+
+    def with_recorder(self, recorder: Any) -> Executor:
+        """A copy of this executor that reports to `recorder` (the caller's may be shared)."""
         ...

@@ -1,114 +1,32 @@
-"""Runs requests from one QThread: a worker QObject calls the core executors, signals bring results.
+"""One run of the window: its requests on the picked backends, side by side, off the GUI thread.
 
-The worker thread only supervises: the local simulator runs in a worker process (see
-core.local_executor), so the GUI thread never waits on the interpreter lock or the network.
+Each backend is one task on the long-work lane of `ui.tasks` (it only waits: on the network, or
+on the simulator's worker process, see core.local.executor), so the GUI thread never waits on
+the interpreter lock or the network. Signals bring each backend's outcome back.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.dispatch import executor_for
+from desktop_app.core.programs import ProgramError
 from desktop_app.core.request import RunRequest
+from desktop_app.core.results import RunResult
+from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:
     from desktop_app.core.ledger.store import Ledger
-    from desktop_app.core.results import RunResult
 
 log = logging.getLogger(__name__)
-
-
-class _Worker(QObject):
-    """Lives on the executor's QThread; never touches a widget."""
-
-    jobStarted = Signal(str)
-    jobProgress = Signal(str, str)
-    jobFinished = Signal(object)
-    jobFailed = Signal(str, str)
-    programError = Signal(object)
-    runFinished = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ledger: Ledger | None = None  # the app's job ledger: every run is recorded in it
-
-    @Slot(object, object)
-    def _on_executor_runRequested(self, requests: list[RunRequest], token: CancelToken) -> None:
-        # Backends run side by side: each on a plain thread that only waits (on the network or on
-        # the simulator process); this QThread waits for all of them, then reports the run done.
-        program_errors: list[object] = []
-        lock = threading.Lock()
-        with ThreadPoolExecutor(max(1, len(requests)), thread_name_prefix="qd-run") as pool:
-            for request in requests:
-                pool.submit(self._run_one, request, token, program_errors, lock)
-        self.runFinished.emit()
-
-    def _run_one(
-        self,
-        request: RunRequest,
-        token: CancelToken,
-        program_errors: list[object],
-        lock: threading.Lock,
-    ) -> None:
-        from desktop_app.core.programs import ProgramError
-        from desktop_app.core.results import RunResult
-
-        backend = request.backend
-        if token.cancelled:
-            self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
-            return
-        self.jobStarted.emit(backend)
-        try:
-            result = self._run(request, token)
-        except Cancelled:
-            self.jobFinished.emit(RunResult.cancelled(backend, request.shots))
-        except ProgramError as exc:
-            with lock:  # the same program on every backend: mark it once
-                first = not program_errors
-                program_errors.append(exc)
-            if first:
-                self.programError.emit(exc)
-            self.jobFailed.emit(backend, str(exc))
-        except QuantumDeskError as exc:
-            self.jobFailed.emit(backend, str(exc))
-        except Exception as exc:  # a bug must not kill the run: log it, tell the user
-            log.exception("run on %s failed", backend)
-            self.jobFailed.emit(backend, f"unexpected {type(exc).__name__}; see the log")
-        else:
-            self.jobFinished.emit(result)
-
-    def _run(self, request: RunRequest, token: CancelToken) -> RunResult:
-        """One request; with the app's ledger, recorded in it (Azure: write-ahead)."""
-        executor = executor_for(request.backend)
-        progress = self._progress_of(request.backend)
-        if self.ledger is None:
-            return executor.run(request, token, progress)
-        from desktop_app.core.jobs.recording import run_recorded
-
-        return run_recorded(request, executor, self.ledger, token, progress)
-
-    def _progress_of(self, backend: str) -> ProgressCallback:
-        def progress(message: str, _fraction: float | None) -> None:
-            self.jobProgress.emit(backend, message)
-
-        return progress
-
-    @Slot()
-    def _on_executor_prewarmRequested(self) -> None:
-        from desktop_app.core.local.executor import prewarm
-
-        try:
-            prewarm()
-        except OSError:
-            log.warning("could not start a simulator process in advance", exc_info=True)
 
 
 class RunExecutor(QObject):
@@ -121,62 +39,171 @@ class RunExecutor(QObject):
     programError = Signal(object)  # ProgramError (line/column), before its jobFailed
     runFinished = Signal()
 
-    _runRequested = Signal(object, object)
-    _prewarmRequested = Signal()
-
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread(self)
-        self._thread.setObjectName("quantum-desk-executor")
-        self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._runRequested.connect(self._worker._on_executor_runRequested)
-        self._prewarmRequested.connect(self._worker._on_executor_prewarmRequested)
-        self._worker.jobStarted.connect(self.jobStarted)
-        self._worker.jobProgress.connect(self.jobProgress)
-        self._worker.jobFinished.connect(self.jobFinished)
-        self._worker.jobFailed.connect(self.jobFailed)
-        self._worker.programError.connect(self.programError)
-        self._worker.runFinished.connect(self._on_worker_runFinished)
+        self.ledger: Ledger | None = None  # the app's job ledger: every run is recorded in it
         self._token: CancelToken | None = None
-        self._thread.start()
+        self._left = 0  # backends of the current run still running
+        self._program_error_shown = False
+        self._backend_of: dict[QObject, str] = {}  # task -> its backend
+        # backends still on a pool thread, counted there: shutdown() waits on the GUI thread, where
+        # the queued answers cannot arrive meanwhile
+        self._on_threads = 0
+        self._on_threads_lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
 
     @property
     def running(self) -> bool:
         return self._token is not None
 
+    @property
+    def idle(self) -> bool:
+        """No backend task of a run is still on a pool thread (after shutdown: all have ended)."""
+        return self._idle.is_set()
+
     def set_ledger(self, ledger: Ledger | None) -> None:
         """Record every run from now on in `ledger` (the result's job_id is its ledger id)."""
-        self._worker.ledger = ledger
+        self.ledger = ledger
 
     def start(self, requests: Sequence[RunRequest]) -> None:
         if self._token is not None:
             raise RuntimeError("a run is already in progress")
-        self._token = CancelToken()
-        self._runRequested.emit(list(requests), self._token)
+        token = self._token = CancelToken()
+        self._left = len(requests)
+        self._program_error_shown = False
+        if not requests:
+            self._end_run()
+            return
+        self._idle.clear()  # set again on the last backend's pool thread
+        with self._on_threads_lock:
+            self._on_threads += len(requests)
+        ledger = self.ledger
+        for request in requests:
+            task = run_task(
+                functools.partial(self._run_on_thread, request, token, ledger),
+                lane=Lane.LONG,
+                with_progress=True,
+                on_progress=self._on_task_progress,
+                on_finished=self._on_task_finished,
+                on_failed=self._on_task_failed,
+            )
+            self._backend_of[task] = request.backend  # before any answer: they are queued to us
+            self.jobStarted.emit(request.backend)
 
     def cancel(self) -> None:
-        """Set from the GUI thread; the worker sees it within 50 ms and kills the simulator."""
+        """Set from the GUI thread; each backend sees it within 50 ms (the simulator is killed)."""
         if self._token is not None:
             self._token.cancel()
 
     def prewarm(self) -> None:
         """Start a simulator process in the background: the first Run will not wait for imports."""
-        self._prewarmRequested.emit()
+        run_task(_prewarm, lane=Lane.LONG)
 
-    def shutdown(self) -> None:
-        """Stop following what runs and stop the thread (quit + wait; never terminate).
+    def shutdown(self, timeout_s: float = 30.0) -> None:
+        """Stop following what runs and wait for the backends' tasks to end.
 
         Azure jobs are detached, not cancelled: they stay open in the ledger and the next start
         picks them up again. A local simulation is ended with its worker process."""
         if self._token is not None:
             self._token.detach()
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait()
+        if not self._idle.wait(timeout_s):
+            log.warning("a run was still ending when the window closed")
 
-    @Slot()
-    def _on_worker_runFinished(self) -> None:
+    def _run_on_thread(
+        self,
+        request: RunRequest,
+        token: CancelToken,
+        ledger: Ledger | None,
+        progress: ProgressCallback,
+    ) -> _Outcome:
+        try:
+            return _run_one(request, token, ledger, progress)
+        finally:
+            with self._on_threads_lock:
+                self._on_threads -= 1
+                if self._on_threads == 0:
+                    self._idle.set()
+
+    @Slot(str)
+    def _on_task_progress(self, message: str) -> None:
+        self.jobProgress.emit(self._backend_of.get(self.sender(), ""), message)
+
+    @Slot(object)
+    def _on_task_finished(self, outcome: object) -> None:
+        assert isinstance(outcome, _Outcome)
+        self._backend_of.pop(self.sender(), None)
+        if outcome.program_error is not None and not self._program_error_shown:
+            self._program_error_shown = True  # the same program on every backend: mark it once
+            self.programError.emit(outcome.program_error)
+        if outcome.result is not None:
+            self.jobFinished.emit(outcome.result)
+        else:
+            self.jobFailed.emit(outcome.backend, outcome.message)
+        self._backend_done()
+
+    @Slot(object)
+    def _on_task_failed(self, exc: object) -> None:  # only a bug gets here (_run_one catches)
+        backend = self._backend_of.pop(self.sender(), "")
+        self.jobFailed.emit(backend, "the run failed unexpectedly; the log has details")
+        self._backend_done()
+
+    def _backend_done(self) -> None:
+        self._left -= 1
+        if self._left <= 0:
+            self._end_run()
+
+    def _end_run(self) -> None:
         self._token = None
         self.runFinished.emit()
+
+
+class _Outcome:
+    """What one backend's task hands back: a result, or a plain message (and a ProgramError to
+    mark in the editor)."""
+
+    def __init__(
+        self,
+        backend: str,
+        result: RunResult | None = None,
+        message: str = "",
+        program_error: ProgramError | None = None,
+    ) -> None:
+        self.backend, self.result, self.message = backend, result, message
+        self.program_error = program_error
+
+
+def _run_one(
+    request: RunRequest, token: CancelToken, ledger: Ledger | None, progress: ProgressCallback
+) -> _Outcome:
+    """On a pool thread: one backend of the run; with the app's ledger, recorded in it."""
+    backend = request.backend
+    if token.cancelled:
+        return _Outcome(backend, RunResult.cancelled(backend, request.shots))
+    try:
+        executor = executor_for(backend)
+        if ledger is None:
+            result = executor.run(request, token, progress)
+        else:
+            from desktop_app.core.jobs.recording import run_recorded
+
+            result = run_recorded(request, executor, ledger, token, progress)
+    except Cancelled:
+        return _Outcome(backend, RunResult.cancelled(backend, request.shots))
+    except ProgramError as exc:
+        return _Outcome(backend, message=str(exc), program_error=exc)
+    except QuantumDeskError as exc:
+        return _Outcome(backend, message=str(exc))
+    except Exception:  # a bug must not kill the run: log it, tell the user
+        log.exception("run on %s failed", backend)
+        return _Outcome(backend, message="the run failed unexpectedly; the log has details")
+    return _Outcome(backend, result)
+
+
+def _prewarm() -> None:
+    from desktop_app.core.local.executor import prewarm
+
+    try:
+        prewarm()
+    except OSError:
+        log.warning("could not start a simulator process in advance", exc_info=True)

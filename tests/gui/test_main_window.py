@@ -236,8 +236,8 @@ def test_closing_during_a_run_stops_thread_and_worker(qtbot: QtBot, make_window)
         qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     pids = busy_worker_pids()
     assert len(pids) == 1
-    window.close()  # cancel + quit + wait: returns once the worker process is gone
-    assert not window.executor._thread.isRunning()
+    window.close()  # cancel + wait: returns once the worker process is gone
+    assert window.executor.idle  # every backend task has ended
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)

@@ -14,6 +14,7 @@ prints dots); a missing blob or an expired link re-fetches the job for a fresh l
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
@@ -165,6 +166,12 @@ class AzureExecutor:
         self.schedule = schedule
 
     # ------------------------------------------------------------------ public
+
+    def with_recorder(self, recorder: JobRecorder) -> AzureExecutor:
+        """This executor reporting to `recorder` (`core.request.RecordsRemoteJobs`)."""
+        runner = copy.copy(self)
+        runner.recorder = recorder
+        return runner
 
     def run(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback

@@ -11,9 +11,7 @@ The returned `RunResult.job_id` is the LEDGER id of the run (the Azure id is in 
 
 from __future__ import annotations
 
-import copy
 import logging
-import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
@@ -23,6 +21,7 @@ from desktop_app.core.cancel import Cancelled, Detached
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.ledger.errors import LedgerError
 from desktop_app.core.ledger.models import FINAL_STATUSES
+from desktop_app.core.request import RecordsRemoteJobs
 from desktop_app.core.results import JobStatus, RunResult
 
 if TYPE_CHECKING:
@@ -133,12 +132,6 @@ class LedgerRecorder:
             self.finished.add(ledger_id)
 
 
-def _is_azure(executor: Executor) -> bool:
-    # An AzureExecutor exists only once its module is imported: a local run does not import it.
-    module = sys.modules.get("desktop_app.core.azure.executor")
-    return module is not None and isinstance(executor, module.AzureExecutor)
-
-
 def run_recorded(
     request: RunRequest,
     executor: Executor,
@@ -152,8 +145,8 @@ def run_recorded(
     id. Raises what the executor raises (ProgramError, UserInputError, Cancelled) after recording
     the outcome; LedgerError when the ledger cannot be written (nothing is submitted to Azure
     then)."""
-    if _is_azure(executor):
-        return _run_azure(request, executor, ledger, cancel, progress, estimated_cost)
+    if isinstance(executor, RecordsRemoteJobs):
+        return _run_remote(request, executor, ledger, cancel, progress, estimated_cost)
     ledger_id = _new_row(ledger, request, JobStatus.WAITING, estimated_cost)
     try:
         ledger.mark_submitted(ledger_id, status=JobStatus.EXECUTING)
@@ -205,17 +198,16 @@ def _record_exception(ledger: Ledger, ledger_id: str, exc: BaseException) -> Non
         log.exception("could not record the end of job %s in the ledger", ledger_id)
 
 
-def _run_azure(
+def _run_remote(
     request: RunRequest,
-    executor: Executor,
+    executor: RecordsRemoteJobs,
     ledger: Ledger,
     cancel: CancelToken,
     progress: ProgressCallback,
     estimated_cost: Mapping[str, Any] | None,
 ) -> RunResult:
     recorder = LedgerRecorder(ledger, options=request.options, estimated_cost=estimated_cost)
-    runner = copy.copy(executor)  # the caller's executor may be shared: give the copy our recorder
-    runner.recorder = recorder  # type: ignore[attr-defined]
+    runner = executor.with_recorder(recorder)
     try:
         result = runner.run(request, cancel, progress)
     except BaseException as exc:

@@ -41,6 +41,7 @@ from desktop_app.core.ledger.models import (
     program_sha256,
     utc_now,
 )
+from desktop_app.core.ledger.query import where_clause
 from desktop_app.core.ledger.rows import (
     ROW_COLUMNS,
     collect_versions,
@@ -437,38 +438,8 @@ class Ledger:
         return deleted
 
     # --- reading
-    def _where(self, flt: JobFilter) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if flt.backends:
-            clauses.append(f"backend IN ({','.join('?' * len(flt.backends))})")
-            params.extend(flt.backends)
-        if flt.statuses:
-            clauses.append(f"status IN ({','.join('?' * len(flt.statuses))})")
-            params.extend(str(s) for s in flt.statuses)
-        if flt.since is not None:
-            clauses.append("created_at >= ?")
-            params.append(ts(flt.since))
-        if flt.until is not None:
-            clauses.append("created_at < ?")
-            params.append(ts(flt.until))
-        if flt.tag:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
-            params.append(flt.tag)
-        text = flt.text.strip()
-        if text:
-            pattern = like_pattern(text)
-            columns = ("name", "backend", "tags", "id", "azure_job_id", "profile")
-            matches = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns)
-            clauses.append(
-                f"({matches} OR id IN (SELECT job_id FROM job_programs "
-                "WHERE program LIKE ? ESCAPE '\\'))"
-            )
-            params.extend([pattern] * (len(columns) + 1))
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
     def count(self, flt: JobFilter | None = None) -> int:
-        where, params = self._where(flt or JobFilter())
+        where, params = where_clause(flt or JobFilter())
         with self._use() as conn:
             (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
         return int(n)
@@ -484,7 +455,7 @@ class Ledger:
         order = order or JobOrder()
         if order.column not in SORT_COLUMNS:
             raise ValueError(f"cannot sort jobs by {order.column!r}")
-        where, params = self._where(flt or JobFilter())
+        where, params = where_clause(flt or JobFilter())
         direction = "DESC" if order.descending else "ASC"
         # rowid breaks ties so that paging is stable
         sql = (

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRectF, QSize, QSizeF, Qt, Signal, Slot
+from PySide6.QtCore import QRectF, QSize, QSizeF, Qt, Slot
 from PySide6.QtGui import QColor, QFontDatabase, QImage, QPainter
 from PySide6.QtWidgets import (
     QDialog,
@@ -41,6 +41,7 @@ from desktop_app.core.ledger.models import JobRecord, LedgerChange
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui import messages
 from desktop_app.ui.editor.highlighter import QasmHighlighter
+from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import local_time
 from desktop_app.ui.results.view import ResultPanel
 
@@ -214,14 +215,17 @@ def _error_hint(code: str | None, message: str | None) -> str:
     return hint_for(code or "", message or "")
 
 
-class _ChangeRelay(QObject):
-    changed = Signal(object)  # LedgerChange, queued from the writing thread
-
-
 class JobDetailDialog(QDialog):
     """objectName `jobDetail`; shows `ledger.get(job_id)`, re-read when the ledger changes it."""
 
-    def __init__(self, ledger: Ledger, job_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        job_id: str,
+        parent: QWidget | None = None,
+        *,
+        events: LedgerEvents | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("jobDetail")
         self.ledger = ledger
@@ -298,15 +302,9 @@ class JobDetailDialog(QDialog):
         buttons.addWidget(close)
         layout.addLayout(buttons)
 
-        self._relay = _ChangeRelay()
-        self._relay.changed.connect(self._on_relay_changed, Qt.ConnectionType.QueuedConnection)
-        relay, job = self._relay, job_id
-
-        def on_ledger_change(change: LedgerChange) -> None:  # on the writer's thread
-            if job in change.job_ids:
-                relay.changed.emit(change)
-
-        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(on_ledger_change)
+        self._own_events = events is None
+        self._events: LedgerEvents | None = events or LedgerEvents(ledger, self)
+        self._events.changed.connect(self._on_events_changed)
         self.finished.connect(self._on_self_finished)
         self._show_record()
 
@@ -402,7 +400,7 @@ class JobDetailDialog(QDialog):
 
     # ---------------------------------------------------------------- slots
     @Slot(object)
-    def _on_relay_changed(self, change: LedgerChange) -> None:
+    def _on_events_changed(self, change: LedgerChange) -> None:
         if self.job_id in change.job_ids:
             self.reload()
 
@@ -412,12 +410,11 @@ class JobDetailDialog(QDialog):
 
     def detach(self) -> None:
         """Stop following the ledger (on close)."""
-        if self._unsubscribe is not None:
-            try:
-                self._unsubscribe()
-            except ValueError:
-                log.debug("job detail listener was already removed")
-            self._unsubscribe = None
+        if self._events is not None:
+            self._events.changed.disconnect(self._on_events_changed)
+            if self._own_events:
+                self._events.close()
+            self._events = None
 
 
 def _escape(text: str) -> str:

@@ -2,13 +2,13 @@
 
 The model never holds the whole ledger: it knows the number of matching jobs and keeps a window of
 pages (`page_size` light `JobRow`s each) that the view asked for. Filtering and sorting happen in
-SQL (`Ledger.count` / `Ledger.page`), and every query runs on the model's own one-thread pool, so
-the GUI thread never waits on SQLite: a row whose page is not loaded yet shows empty until its page
-arrives (`dataChanged`). A filter or sort change keeps showing the old rows until the new count and
-first page are in, then resets the model in one step.
+SQL (`Ledger.count` / `Ledger.page`), and every query runs on the ledger lane of `ui.tasks` (one
+thread, queries in order), so the GUI thread never waits on SQLite: a row whose page is not
+loaded yet shows empty until its page arrives (`dataChanged`). A filter or sort change keeps
+showing the old rows until the new count and first page are in, then resets the model in one step.
 
-Ledger change notifications come on whichever thread wrote; they are re-emitted as a queued signal
-of a GUI-thread relay object and coalesced by a short timer into one re-query.
+Ledger changes arrive through `LedgerEvents` (one queued signal for a burst of commits) and are
+coalesced by a short timer into one re-query.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +36,8 @@ from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRow, LedgerChange, SortColumn
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
+from desktop_app.ui.jobs.ledger_events import LedgerEvents
+from desktop_app.ui.tasks import Lane, run_task, wait_idle
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +99,12 @@ class _Wanted:
     def __init__(self) -> None:
         self.generation = 0
         self.pages: dict[int, None] = {}  # page numbers requested, oldest first
-        self.change_pending = False  # a change signal is on its way to the GUI thread
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread; worker threads emit on it (queued to the GUI thread). Kept alive by
-    the tasks that use it, so a task never emits on a deleted object."""
-
-    loaded = Signal(int, int, object)  # generation, count (-1: not queried), {page: [_Entry]}
-    failed = Signal(int, str)  # generation, plain message
-    changed = Signal(object)  # LedgerChange
+# What a query task hands back: generation, count (-1: not queried), {page: [_Entry]}, or a plain
+# message when the ledger could not be read.
+_Loaded = tuple[int, int, dict[int, list[_Entry]]]
+_LoadFailed = tuple[int, str]
 
 
 class JobsModel(QAbstractTableModel):
@@ -126,6 +123,7 @@ class JobsModel(QAbstractTableModel):
         parent: QObject | None = None,
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
+        events: LedgerEvents | None = None,
     ) -> None:
         super().__init__(parent)
         self.ledger = ledger
@@ -141,24 +139,13 @@ class JobsModel(QAbstractTableModel):
         self._keep_rows = False  # that query re-reads rows under an unchanged filter and order
         self._first_load_done = False
         self._closed = False
-        # one thread: queries run in order, and SQLite gains nothing from more
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-model")
-        self._relay = _Relay()
-        self._relay.loaded.connect(self._on_relay_loaded, Qt.ConnectionType.QueuedConnection)
-        self._relay.failed.connect(self._on_relay_failed, Qt.ConnectionType.QueuedConnection)
-        self._relay.changed.connect(self._on_relay_changed, Qt.ConnectionType.QueuedConnection)
+        self._own_events = events is None
+        self._events = events if events is not None else LedgerEvents(ledger, self)
+        self._events.changed.connect(self._on_events_changed)
         self._change_timer = QTimer(self)
         self._change_timer.setSingleShot(True)
         self._change_timer.setInterval(CHANGE_COALESCE_MS)
         self._change_timer.timeout.connect(self._on_changeTimer_timeout)
-        relay, wanted = self._relay, self._wanted
-
-        def on_ledger_change(change: LedgerChange) -> None:  # on the writer's thread
-            if not wanted.change_pending:  # a burst of writes sends one signal
-                wanted.change_pending = True
-                relay.changed.emit(change)
-
-        self._unsubscribe: Callable[[], None] | None = ledger.subscribe(on_ledger_change)
         self._request(keep_rows=False)
 
     # ------------------------------------------------------------------ public API
@@ -224,13 +211,11 @@ class JobsModel(QAbstractTableModel):
             return
         self._closed = True
         self._change_timer.stop()
-        if self._unsubscribe is not None:
-            try:
-                self._unsubscribe()
-            except ValueError:
-                log.debug("jobs model listener was already removed")
-            self._unsubscribe = None
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._events.changed.disconnect(self._on_events_changed)
+        if self._own_events:
+            self._events.close()
+        self._wanted.generation = -1  # queued queries skip their work
+        wait_idle(lane=Lane.LEDGER)
 
     # ------------------------------------------------------------------ Qt model interface
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -324,38 +309,51 @@ class JobsModel(QAbstractTableModel):
         self._submit(self._generation, pages, with_count=False)
 
     def _submit(self, generation: int, pages: list[int], *, with_count: bool) -> None:
-        ledger, flt, order, size, relay, wanted = (
+        ledger, flt, order, size, wanted = (
             self.ledger,
             self._filter,
             self._order,
             self.page_size,
-            self._relay,
             self._wanted,
         )
 
-        def task() -> None:  # on the pool's thread: ledger calls and one emit, nothing else
+        def query() -> _Loaded | _LoadFailed | None:  # on the ledger lane: ledger calls only
             if wanted.generation != generation:
-                return  # a newer filter, order or change superseded it
+                return None  # a newer filter, order or change superseded it
             if not with_count:
                 pages_left = [p for p in pages if p in wanted.pages]
                 if not pages_left:
-                    return
+                    return None
             else:
                 pages_left = pages
             try:
                 count = ledger.count(flt) if with_count else -1
                 loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages_left}
             except QuantumDeskError as exc:
-                relay.failed.emit(generation, str(exc))
-                return
-            relay.loaded.emit(generation, count, loaded)
+                return (generation, str(exc))
+            return (generation, count, loaded)
 
-        self._pool.submit(task).add_done_callback(_log_task_failure)
+        run_task(
+            query,
+            lane=Lane.LEDGER,
+            on_finished=self._on_query_finished,
+            on_failed=self._on_query_failed,
+        )
 
-    @Slot(int, int, object)
-    def _on_relay_loaded(
-        self, generation: int, count: int, loaded: dict[int, list[_Entry]]
-    ) -> None:
+    @Slot(object)
+    def _on_query_finished(self, answer: _Loaded | _LoadFailed | None) -> None:
+        if answer is None:
+            return
+        if len(answer) == 2:
+            self._on_load_failed(*answer)
+        else:
+            self._on_loaded(*answer)
+
+    @Slot(object)
+    def _on_query_failed(self, exc: object) -> None:  # a bug: ui.tasks logged it
+        log.error("jobs model query failed: %r", exc)
+
+    def _on_loaded(self, generation: int, count: int, loaded: dict[int, list[_Entry]]) -> None:
         if generation != self._generation or self._closed:
             return  # a newer filter, sort or change has been asked for since
         if count < 0:
@@ -425,8 +423,7 @@ class JobsModel(QAbstractTableModel):
         page = self._pages.get(page_no)
         return page[offset][0].id if page is not None and offset < len(page) else None
 
-    @Slot(int, str)
-    def _on_relay_failed(self, generation: int, message: str) -> None:
+    def _on_load_failed(self, generation: int, message: str) -> None:
         if generation != self._generation or self._closed:
             return
         self._refreshing = False
@@ -435,10 +432,9 @@ class JobsModel(QAbstractTableModel):
         self.loadFailed.emit(message)
 
     @Slot(object)
-    def _on_relay_changed(self, change: LedgerChange) -> None:
+    def _on_events_changed(self, change: LedgerChange) -> None:
         if self._closed:
             return
-        self._wanted.change_pending = False  # later writes signal again
         log.debug("ledger %s: %d job(s)", change.kind, len(change.job_ids))
         if not self._change_timer.isActive():
             self._change_timer.start()
@@ -446,12 +442,6 @@ class JobsModel(QAbstractTableModel):
     @Slot()
     def _on_changeTimer_timeout(self) -> None:
         self.refresh()
-
-
-def _log_task_failure(future: Future[None]) -> None:
-    exc = None if future.cancelled() else future.exception()
-    if exc is not None:
-        log.error("jobs model query failed", exc_info=exc)
 
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)

@@ -1,65 +1,30 @@
-"""Start-up reconciliation in the background: one worker QObject on its own QThread calls
-`core.reconcile.reconcile_unfinished`; the report comes back by a signal.
+"""Start-up reconciliation in the background: `core.jobs.reconcile.reconcile_unfinished` as one
+task on the long-work lane of `ui.tasks`; the report comes back by a signal.
 
-Following a job that is queued for hours keeps the thread busy that long; `shutdown()` (window
+Following a job that is queued for hours keeps the task busy that long; `shutdown()` (window
 close) stops following (the jobs stay open in the ledger for the next start, and are never
-cancelled at Azure) and waits for the thread: quit() + wait(), never terminate().
+cancelled at Azure) and waits for the task to end.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop_app.core.cancel import CancelToken
+from desktop_app.core.cancel import CancelToken, ProgressCallback
 from desktop_app.core.ledger.errors import LedgerError
 from desktop_app.core.ledger.store import Ledger
+from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.executor import PollSchedule
+    from desktop_app.core.jobs.reconcile import ReconcileReport
 
 log = logging.getLogger(__name__)
-
-
-class _Worker(QObject):
-    """Lives on the reconciler's thread; never touches a widget."""
-
-    progress = Signal(str)
-    finished = Signal(object)  # ReconcileReport
-    failed = Signal(str)
-
-    def __init__(self, ledger: Ledger) -> None:
-        super().__init__()
-        self.ledger = ledger
-        self.schedule: PollSchedule | None = None  # None: the executor's default
-
-    @Slot(object, object)
-    def _on_reconciler_startRequested(
-        self, token: CancelToken, started_before: datetime | None
-    ) -> None:
-        from desktop_app.core.jobs.reconcile import reconcile_unfinished
-
-        try:
-            report = reconcile_unfinished(
-                self.ledger,
-                token,
-                lambda message, _fraction: self.progress.emit(message),
-                started_before=started_before,
-                schedule=self.schedule,
-            )
-        except LedgerError as exc:
-            log.warning("reconciliation stopped: %s", exc)
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a bug must not kill the thread: log it, tell the user
-            log.exception("reconciliation failed")
-            self.failed.emit(
-                f"Picking up unfinished jobs failed ({type(exc).__name__}); see the log"
-            )
-        else:
-            self.finished.emit(report)
 
 
 class Reconciler(QObject):
@@ -72,24 +37,17 @@ class Reconciler(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    _startRequested = Signal(object, object)
-
     def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread(self)
-        self._thread.setObjectName("quantum-desk-reconciler")
-        self._worker = _Worker(ledger)
-        self._worker.moveToThread(self._thread)
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._startRequested.connect(self._worker._on_reconciler_startRequested)
-        self._worker.progress.connect(self.progress)
-        self._worker.finished.connect(self._on_worker_finished)
-        self._worker.failed.connect(self._on_worker_failed)
+        self.ledger = ledger
+        self.schedule: PollSchedule | None = None  # None: the executor's default
         self._token: CancelToken | None = None
+        self._idle = threading.Event()
+        self._idle.set()
 
     def set_schedule(self, schedule: PollSchedule | None) -> None:
         """How often followed jobs are polled (tests poll fast); None: the executor's default."""
-        self._worker.schedule = schedule
+        self.schedule = schedule
 
     @property
     def running(self) -> bool:
@@ -98,25 +56,46 @@ class Reconciler(QObject):
     def start(self, started_before: datetime | None = None) -> None:
         if self._token is not None:
             return  # one reconciliation at a time
-        if not self._thread.isRunning():
-            self._thread.start()
-        self._token = CancelToken()
-        self._startRequested.emit(self._token, started_before)
+        token = self._token = CancelToken()
+        ledger, schedule = self.ledger, self.schedule
+        self._idle.clear()
 
-    def shutdown(self) -> None:
-        """Stop following jobs and stop the thread (quit + wait; never terminate)."""
+        def reconcile(progress: ProgressCallback) -> ReconcileReport:
+            from desktop_app.core.jobs.reconcile import reconcile_unfinished
+
+            try:
+                return reconcile_unfinished(
+                    ledger, token, progress, started_before=started_before, schedule=schedule
+                )
+            finally:
+                self._idle.set()  # a plain Event: safe to set from the pool thread
+
+        run_task(
+            reconcile,
+            lane=Lane.LONG,
+            with_progress=True,
+            on_progress=self.progress.emit,
+            on_finished=self._on_task_finished,
+            on_failed=self._on_task_failed,
+        )
+
+    def shutdown(self, timeout_s: float = 30.0) -> None:
+        """Stop following jobs and wait for the task to end."""
         if self._token is not None:
             self._token.detach()  # stop following; the jobs stay open at Azure and in the ledger
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait()
+        if not self._idle.wait(timeout_s):
+            log.warning("reconciliation was still ending when the window closed")
 
     @Slot(object)
-    def _on_worker_finished(self, report: object) -> None:
+    def _on_task_finished(self, report: object) -> None:
         self._token = None
         self.finished.emit(report)
 
-    @Slot(str)
-    def _on_worker_failed(self, message: str) -> None:
+    @Slot(object)
+    def _on_task_failed(self, exc: object) -> None:
         self._token = None
-        self.failed.emit(message)
+        if isinstance(exc, LedgerError):
+            log.warning("reconciliation stopped: %s", exc)
+            self.failed.emit(str(exc))
+        else:  # a bug (already logged by ui.tasks): tell the user in plain words
+            self.failed.emit("Picking up unfinished jobs failed unexpectedly; the log has details.")

@@ -8,9 +8,9 @@ export and delete (Del) from the context menu. Deleting can also delete the job 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -18,7 +18,6 @@ from functools import partial
 from PySide6.QtCore import (
     QDate,
     QModelIndex,
-    QObject,
     QPoint,
     Qt,
     QTimer,
@@ -50,7 +49,9 @@ from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui import messages
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
+from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import COLUMNS, JOB_ROW_ROLE, SORTABLE_COLUMNS, JobsModel
+from desktop_app.ui.tasks import BackgroundCalls, wait_idle
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +111,6 @@ def _remote_capable(job: JobRow) -> bool:
     return job.azure_job_id is not None and not job.backend.startswith("local.")
 
 
-class _RemoteRelay(QObject):
-    done = Signal(object, object)  # JobRow, error message (None: deleted at Azure)
-
-
 # ----------------------------------------------------------------------------------------- view
 class JobsView(QWidget):
     """objectName `jobsView`; children `jobsFilterText`, `jobsFilterBackend`, `jobsFilterStatus`,
@@ -135,13 +132,13 @@ class JobsView(QWidget):
         self.setObjectName("jobsView")
         self.ledger = ledger
         self.delete_remote = delete_remote
-        self.model = JobsModel(ledger, self)
+        self.events = LedgerEvents(ledger, self)  # one listener for the table and its dialogs
+        self.model = JobsModel(ledger, self, events=self.events)
         self._details: dict[str, JobDetailDialog] = {}
-        self._remote_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-delete")
-        self._remote_relay = _RemoteRelay()
-        self._remote_relay.done.connect(
-            self._on_remoteRelay_done, Qt.ConnectionType.QueuedConnection
-        )
+        self._remote_calls = BackgroundCalls(self)
+        self._remote_calls.finished.connect(self._on_remoteCalls_finished)
+        self._remote_calls.failed.connect(self._on_remoteCalls_failed)
+        self._remote_jobs: dict[int, JobRow] = {}  # ticket -> job being deleted at Azure
         self._build_filter_bar()
         self._build_table()
         self._build_actions()
@@ -378,7 +375,7 @@ class JobsView(QWidget):
         dialog = self._details.get(job_id)
         if dialog is None:
             try:
-                dialog = JobDetailDialog(self.ledger, job_id, self)
+                dialog = JobDetailDialog(self.ledger, job_id, self, events=self.events)
             except QuantumDeskError as exc:
                 messages.show_error(self, "Cannot open job", str(exc))
                 return None
@@ -447,22 +444,10 @@ class JobsView(QWidget):
         if local_only:
             self._delete_from_ledger([j.id for j in local_only])
         if choice.remote and self.delete_remote is not None:
-            delete_remote, relay = self.delete_remote, self._remote_relay
+            delete_remote = self.delete_remote
             for job in remote_jobs:
-
-                def task(job: JobRow = job) -> None:  # on the pool thread: network call
-                    try:
-                        delete_remote(job)
-                    except QuantumDeskError as exc:
-                        relay.done.emit(job, str(exc))
-                        return
-                    except Exception as exc:  # the seam's code is not ours: report, never crash
-                        log.exception("deleting job %s at Azure failed", job.azure_job_id)
-                        relay.done.emit(job, f"unexpected error ({type(exc).__name__})")
-                        return
-                    relay.done.emit(job, None)
-
-                self._remote_pool.submit(task)
+                ticket = self._remote_calls.submit(functools.partial(delete_remote, job))
+                self._remote_jobs[ticket] = job
 
     def _delete_from_ledger(self, job_ids: list[str]) -> None:
         for job_id in job_ids:
@@ -472,13 +457,22 @@ class JobsView(QWidget):
         if self._write(lambda: self.ledger.delete(job_ids)):
             self.jobsDeleted.emit(job_ids)
 
-    @Slot(object, object)
-    def _on_remoteRelay_done(self, job: JobRow, error: str | None) -> None:
-        if error is not None:
-            # the job stays in the ledger so that the user can try again
-            messages.show_error(self, "Delete at Azure failed", f"Job {job.azure_job_id}: {error}")
+    @Slot(int, object)
+    def _on_remoteCalls_finished(self, ticket: int, _result: object) -> None:
+        job = self._remote_jobs.pop(ticket, None)
+        if job is not None:
+            self._delete_from_ledger([job.id])
+
+    @Slot(int, object)
+    def _on_remoteCalls_failed(self, ticket: int, exc: object) -> None:
+        job = self._remote_jobs.pop(ticket, None)
+        if job is None:
             return
-        self._delete_from_ledger([job.id])
+        # the job stays in the ledger so that the user can try again
+        error = (
+            str(exc) if isinstance(exc, QuantumDeskError) else "an unexpected error (see the log)"
+        )
+        messages.show_error(self, "Delete at Azure failed", f"Job {job.azure_job_id}: {error}")
 
     def export_selected(self, kind: ExportKind) -> None:
         jobs = self.selected_jobs()
@@ -505,7 +499,8 @@ class JobsView(QWidget):
         for dialog in list(self._details.values()):
             dialog.detach()
         self.model.close()
-        self._remote_pool.shutdown(wait=True)
+        self.events.close()
+        wait_idle()  # deletions at Azure in flight (the CALLS lane)
 
     # ---------------------------------------------------------------- slots
     @Slot(str)
