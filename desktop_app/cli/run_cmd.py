@@ -24,11 +24,12 @@ from desktop_app.core.jobs.dispatch import executor_for
 from desktop_app.core.jobs.recording import run_recorded
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.programs import Program, ProgramError, load_program_file
-from desktop_app.core.request import MAX_SHOTS, RunRequest
+from desktop_app.core.request import MAX_SHOTS, RunRequest, check_shots
 from desktop_app.core.results import JobStatus, RunResult, to_json_dict
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.pricing import CostEstimate
+    from desktop_app.core.azure.session import SecretProvider
     from desktop_app.core.ledger.store import Ledger
 
 log = logging.getLogger(__name__)
@@ -78,13 +79,13 @@ def _whole_number(option: str, text: str) -> int:
         raise UserInputError(f"{option} must be a whole number, not {text!r}") from None
 
 
-def _check(args: argparse.Namespace) -> tuple[list[Backend], Program]:
-    """Validate everything up front; returns the backends and the program."""
+def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProvider | None]:
+    """Validate everything up front; returns the backends, the program, and the secret given on
+    stdin for this run (None: the keyring's)."""
     names = list(dict.fromkeys(args.backend or [LOCAL_SIMULATOR]))
     backends = [find_backend(name) for name in names]  # UserInputError lists the known ones
     args.shots = _whole_number("--shots", str(args.shots))
-    if not 1 <= args.shots <= MAX_SHOTS:
-        raise UserInputError(f"--shots must be between 1 and {MAX_SHOTS:,}, not {args.shots}")
+    check_shots(args.shots, "--shots")
     if args.seed is not None:
         args.seed = _whole_number("--seed", str(args.seed))
         if not 0 <= args.seed < 2**32:
@@ -105,15 +106,16 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program]:
         raise ProgramError(
             "the program measures nothing: add a `measure` into a classical bit", args.file
         )
+    secret_of: SecretProvider | None = None
     if any(not b.is_local for b in backends):
         from desktop_app.core.azure.profiles import ProfileStore
 
         profile = ProfileStore().get(args.profile)  # ProfileError: an unknown profile
         if args.secret_stdin:
-            _use_secret_for_this_run(profile.name, profile.needs_secret)
+            secret_of = _secret_for_this_run(profile.name, profile.needs_secret)
     elif args.secret_stdin:
         raise UserInputError("--secret-stdin: only Azure backends use a profile's secret")
-    return backends, program
+    return backends, program, secret_of
 
 
 def _estimates(
@@ -146,7 +148,7 @@ def _confirm_costs(estimates: dict[str, CostEstimate], yes: bool) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    backends, program = _check(args)
+    backends, program, secret_of = _check(args)
     options: dict[str, object] = {} if args.seed is None else {"seed": args.seed}
     estimates = _estimates(backends, program, args.shots, options)
     _confirm_costs(estimates, args.yes)
@@ -161,12 +163,13 @@ def handle(args: argparse.Namespace) -> int:
                 shots=args.shots,
                 options=options,
                 profile=None if backend.is_local else args.profile,
+                program=program,  # parsed once, above
             )
             estimate = estimates.get(backend.name)
             try:
                 result = run_recorded(
                     request,
-                    executor_for(backend.name, isolate=False),
+                    executor_for(backend.name, isolate=False, secret_of=secret_of),
                     ledger,
                     cancel,
                     _progress,
@@ -237,15 +240,11 @@ def format_table(results: list[RunResult]) -> str:
     return "\n".join(lines)
 
 
-def _use_secret_for_this_run(profile: str, needs_secret: bool) -> None:
-    """Keep the secret read from stdin in this process only: never in the keyring or a file."""
-    from keyring.backends.fail import Keyring as NoKeyring
-
+def _secret_for_this_run(profile: str, needs_secret: bool) -> SecretProvider:
+    """The secret read from stdin, for this run only: never in the keyring or a file."""
     from desktop_app.cli.profile_cmd import _read_secret
-    from desktop_app.core.azure.secrets import SecretStore, set_default_secret_store
 
     if not needs_secret:
         raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret")
-    store = SecretStore(backend=NoKeyring())  # type: ignore[no-untyped-call]
-    store.set(profile, _read_secret(True, profile))
-    set_default_secret_store(store)
+    secret = _read_secret(True, profile)
+    return lambda name: secret if name == profile else None

@@ -19,6 +19,30 @@ _NEEDS_PROFILE = "Needs an Azure Quantum profile (quantum-desk ... --profile NAM
 
 
 @dataclass(frozen=True)
+class TargetName:
+    """What a backend's name says (`provider.kind.device`, e.g. "quantinuum.sim.h2-1e"): the one
+    reader of target names, for targets the workspace lists beyond the built-in ones too."""
+
+    name: str
+    provider_id: str  # lower-cased, as the service treats it: "ionq", "quantinuum", "local", ...
+    segment: str  # "qpu", "sim", "simulator", ... ("" when the name has no second part)
+
+    @property
+    def is_local(self) -> bool:
+        return self.provider_id == "local"
+
+    @property
+    def is_simulator(self) -> bool:
+        """A simulator or emulator ("ionq.simulator", "rigetti.sim.qvm", "quantinuum.sim.*")."""
+        return self.segment in ("sim", "simulator")
+
+
+def target_name(name: str) -> TargetName:
+    provider, _, rest = name.partition(".")
+    return TargetName(name, provider.lower(), rest.partition(".")[0].lower())
+
+
+@dataclass(frozen=True)
 class Backend:
     """One row of the backend table. Later work (prices, availability) adds fields with defaults."""
 

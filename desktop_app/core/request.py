@@ -10,28 +10,49 @@ from desktop_app.core.errors import UserInputError
 
 if TYPE_CHECKING:
     from desktop_app.core.cancel import CancelToken, ProgressCallback
+    from desktop_app.core.programs import Program
     from desktop_app.core.results import RunResult
 
 MAX_SHOTS = 1_000_000
+DEFAULT_SHOTS = 1000
+
+
+def check_shots(shots: int, field: str = "shots") -> int:
+    """`shots` if a backend can take it; else UserInputError naming `field` (the CLI passes its
+    option, "--shots"): the one check and wording for the window, the CLI and the executors."""
+    if not 1 <= shots <= MAX_SHOTS:
+        raise UserInputError(f"{field} must be between 1 and {MAX_SHOTS:,}, not {shots}")
+    return shots
 
 
 @dataclass(frozen=True)
 class RunRequest:
-    """One program on one backend. `source` is the program text; `path` only names it in errors."""
+    """One program on one backend, valid by construction (UserInputError otherwise).
+
+    `source` is the program text; `path` only names it in errors. `program`, when the caller has
+    parsed `source` already (the CLI checks it up front), spares this process a second parse; it
+    is not sent to the simulator's worker process, which parses on its own."""
 
     source: str
     path: str | None
     backend: str
-    shots: int = 1000
+    shots: int = DEFAULT_SHOTS
     options: Mapping[str, object] = field(default_factory=dict)  # provider options
     profile: str | None = None  # Azure profile name; None for local backends
+    program: Program | None = field(default=None, compare=False, repr=False)
 
-    def validate(self) -> None:
-        """Raise UserInputError for values no backend accepts."""
-        if not 1 <= self.shots <= MAX_SHOTS:
-            raise UserInputError(f"shots must be between 1 and {MAX_SHOTS:,}, not {self.shots}")
+    def __post_init__(self) -> None:
+        check_shots(self.shots)
         if not self.source.strip():
             raise UserInputError("the program is empty: open a file or pick an example")
+
+    def parsed(self) -> Program:
+        """The program of this request (parsed now unless the caller handed it in)."""
+        if self.program is not None:
+            return self.program
+        from desktop_app.core.programs import load_program
+
+        return load_program(self.source, self.path)
 
 
 class Executor(Protocol):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +30,7 @@ from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.request import MAX_SHOTS, RunRequest
-from desktop_app.ui import messages
+from desktop_app.ui import messages, settings
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
@@ -365,13 +365,11 @@ class MainWindow(QMainWindow):
         if not backends:
             self.show_error("Pick at least one backend in the backend summary, then press Run.")
             return
-        requests = [
-            RunRequest(self.editor.toPlainText(), self._path, name, self.shots_input.value())
-            for name in backends
-        ]
         try:
-            for request in requests:
-                request.validate()
+            requests = [
+                RunRequest(self.editor.toPlainText(), self._path, name, self.shots_input.value())
+                for name in backends
+            ]
         except QuantumDeskError as exc:
             self.show_error(str(exc))
             return
@@ -439,14 +437,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_executor_runFinished(self) -> None:
         self._set_running(False)
-        statuses = [p.status.text().split(",")[0] for p in self.results_view.panels()]
-        self.status_label.setText(
-            "Finished: "
-            + "; ".join(
-                f"{p.backend} {s}"
-                for p, s in zip(self.results_view.panels(), statuses, strict=True)
-            )
-        )
+        self.status_label.setText(self.executor.outcome_summary())
 
     # ---- files: open, drop, examples, export
     @Slot()
@@ -527,21 +518,21 @@ class MainWindow(QMainWindow):
 
     # ---- window state
     def _restore_state(self) -> None:
-        for key, restore in (
-            ("window/geometry", self.restoreGeometry),
-            ("window/state", self.restoreState),
-            ("window/mainSplitter", self.main_splitter.restoreState),
-            ("window/topSplitter", self.top_splitter.restoreState),
+        for option, restore in (
+            (settings.WINDOW_GEOMETRY, self.restoreGeometry),
+            (settings.WINDOW_STATE, self.restoreState),
+            (settings.MAIN_SPLITTER, self.main_splitter.restoreState),
+            (settings.TOP_SPLITTER, self.top_splitter.restoreState),
         ):
-            value = self.settings.value(key)
-            if isinstance(value, QByteArray):
+            value = option.read(self.settings)
+            if not value.isEmpty():
                 restore(value)
 
     def save_state(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/mainSplitter", self.main_splitter.saveState())
-        self.settings.setValue("window/topSplitter", self.top_splitter.saveState())
+        settings.WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
+        settings.WINDOW_STATE.write(self.settings, self.saveState())
+        settings.MAIN_SPLITTER.write(self.settings, self.main_splitter.saveState())
+        settings.TOP_SPLITTER.write(self.settings, self.top_splitter.saveState())
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

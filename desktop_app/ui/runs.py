@@ -20,7 +20,7 @@ from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.dispatch import executor_for
 from desktop_app.core.programs import ProgramError
 from desktop_app.core.request import RunRequest
-from desktop_app.core.results import RunResult
+from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class RunExecutor(QObject):
         self._token: CancelToken | None = None
         self._left = 0  # backends of the current run still running
         self._program_error_shown = False
+        self.outcomes: dict[str, JobStatus] = {}  # backend -> how it ended, this run
         self._backend_of: dict[QObject, str] = {}  # task -> its backend
         # backends still on a pool thread, counted there: shutdown() waits on the GUI thread, where
         # the queued answers cannot arrive meanwhile
@@ -72,6 +73,7 @@ class RunExecutor(QObject):
         token = self._token = CancelToken()
         self._left = len(requests)
         self._program_error_shown = False
+        self.outcomes = {r.backend: JobStatus.WAITING for r in requests}
         if not requests:
             self._end_run()
             return
@@ -137,16 +139,23 @@ class RunExecutor(QObject):
             self._program_error_shown = True  # the same program on every backend: mark it once
             self.programError.emit(outcome.program_error)
         if outcome.result is not None:
+            self.outcomes[outcome.backend] = outcome.result.status
             self.jobFinished.emit(outcome.result)
         else:
+            self.outcomes[outcome.backend] = JobStatus.FAILED
             self.jobFailed.emit(outcome.backend, outcome.message)
         self._backend_done()
 
     @Slot(object)
     def _on_task_failed(self, exc: object) -> None:  # only a bug gets here (_run_one catches)
         backend = self._backend_of.pop(self.sender(), "")
+        self.outcomes[backend] = JobStatus.FAILED
         self.jobFailed.emit(backend, "the run failed unexpectedly; the log has details")
         self._backend_done()
+
+    def outcome_summary(self) -> str:
+        """'Finished: local.simulator Succeeded; ionq.simulator Failed' for the last run."""
+        return "Finished: " + "; ".join(f"{b} {s.value}" for b, s in self.outcomes.items())
 
     def _backend_done(self) -> None:
         self._left -= 1

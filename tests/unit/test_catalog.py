@@ -60,3 +60,19 @@ def test_backend_is_a_frozen_dataclass() -> None:
     # builtin_backends returns a fresh list: callers may not change the catalog.
     builtin_backends().clear()
     assert len(builtin_backends()) == 7
+
+
+def test_target_name_is_read_in_one_place() -> None:
+    from desktop_app.core.catalog import target_name
+
+    emulator = target_name("quantinuum.sim.h2-1e")
+    assert (emulator.provider_id, emulator.segment, emulator.is_simulator) == (
+        "quantinuum",
+        "sim",
+        True,
+    )
+    assert target_name("IonQ.QPU.Forte-1").provider_id == "ionq"  # the service lower-cases it
+    assert not target_name("ionq.qpu.forte-1").is_simulator
+    assert target_name("ionq.simulator").is_simulator
+    assert target_name("local.simulator").is_local and not target_name("rigetti.sim.qvm").is_local
+    assert target_name("pasqal").segment == ""

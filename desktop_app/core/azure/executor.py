@@ -34,6 +34,7 @@ from desktop_app.core.azure.normalize import (
     rigetti_counts,
 )
 from desktop_app.core.azure.session import (
+    SecretProvider,
     forget_credentials,
     is_rejected_token,
     is_transient,
@@ -43,6 +44,7 @@ from desktop_app.core.azure.session import (
 from desktop_app.core.azure.status import job_status_of
 from desktop_app.core.azure.workspace import close_workspace, enum_text
 from desktop_app.core.cancel import Cancelled, Detached
+from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.results import JobStatus, RunResult
 
@@ -159,11 +161,13 @@ class AzureExecutor:
         workspace_factory: WorkspaceFactory | None = None,
         recorder: JobRecorder | None = None,
         schedule: PollSchedule = PollSchedule(),
+        secret_of: SecretProvider | None = None,
     ) -> None:
         self.profile = profile
         self.workspace_factory = workspace_factory
         self.recorder: JobRecorder = recorder or NullRecorder()
         self.schedule = schedule
+        self.secret_of = secret_of  # None: the OS keyring's store
 
     # ------------------------------------------------------------------ public
 
@@ -177,12 +181,11 @@ class AzureExecutor:
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
         from desktop_app.core.azure.translate import translate
-        from desktop_app.core.programs import QISKIT_LOCK, load_program
+        from desktop_app.core.programs import QISKIT_LOCK
 
-        request.validate()
         ctx = _Context(request, cancel, progress)
         with QISKIT_LOCK:  # several backends run side by side; qiskit is not thread-safe
-            program = load_program(request.source, request.path)  # ProgramError
+            program = request.parsed()  # ProgramError
             translation = translate(program.circuit, request.backend)  # UserInputError
         cancel.raise_if_cancelled()
         progress("Connecting to Azure", None)
@@ -241,7 +244,7 @@ class AzureExecutor:
                     f"{request.backend} runs on Azure Quantum and needs a profile: choose one "
                     "(or pass --profile NAME)."
                 )
-            ctx.workspace, ctx.profile = open_profile_workspace(name)
+            ctx.workspace, ctx.profile = open_profile_workspace(name, self.secret_of)
             return
         try:
             ctx.workspace, ctx.profile = self.workspace_factory()
@@ -259,7 +262,7 @@ class AzureExecutor:
         log.info("the service rejected the token: signing in again for %s", ctx.request.backend)
         forget_credentials(ctx.profile)
         old = ctx.workspace
-        ctx.workspace, ctx.profile = open_profile_workspace(ctx.profile.name)
+        ctx.workspace, ctx.profile = open_profile_workspace(ctx.profile.name, self.secret_of)
         close_workspace(old)
         return True
 
@@ -510,7 +513,7 @@ def _acquire_busy_step(cancel: CancelToken) -> None:
 
 def _input_params(backend: str, options: Mapping[str, object]) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    if backend.startswith("ionq.") and "error_mitigation" in options:
+    if target_name(backend).provider_id == "ionq" and "error_mitigation" in options:
         value = options["error_mitigation"]
         on = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "on", "yes")
         params["error_mitigation"] = {"debias": bool(on)}
@@ -558,7 +561,7 @@ def _normalize(
     }
     if readout.provider == "ionq":
         probs = ionq_probabilities(raw, readout)
-        exact = ".simulator" in request.backend
+        exact = target_name(request.backend).is_simulator  # IonQ's simulator: exact probabilities
         return RunResult.from_probabilities(request.backend, probs, request.shots, exact, **common)
     if readout.provider == "quantinuum":
         counts = quantinuum_counts(raw, readout)

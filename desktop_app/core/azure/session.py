@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Profile name -> its client secret, or None when there is none (`SecretStore.get` fits).
+SecretProvider = Callable[[str], str | None]
+
 
 TRANSIENT_HTTP = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -51,8 +54,11 @@ def credential_for(profile: Profile, secret_of: Callable[[str], str | None]) -> 
         return credential
 
 
-def open_profile_workspace(profile_name: str) -> tuple[Any, Profile]:
-    """The workspace of a saved profile, opened with its credential (secret from the keyring).
+def open_profile_workspace(
+    profile_name: str, secret_of: SecretProvider | None = None
+) -> tuple[Any, Profile]:
+    """The workspace of a saved profile, opened with its credential; the secret comes from
+    `secret_of` (profile name -> secret), by default the OS keyring's store.
 
     Raises ProfileError (a UserInputError) for an unknown profile, AzureRunError with a plain
     message for a missing secret or any Azure failure (wrong secret, no workspace, network).
@@ -63,7 +69,7 @@ def open_profile_workspace(profile_name: str) -> tuple[Any, Profile]:
 
     profile = ProfileStore().get(profile_name)
     try:
-        credential = credential_for(profile, default_secret_store().get)
+        credential = credential_for(profile, secret_of or default_secret_store().get)
         return open_workspace(profile, credential), profile
     except CredentialError as exc:
         raise AzureRunError(str(exc), "no-secret") from exc

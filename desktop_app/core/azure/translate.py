@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -100,9 +101,9 @@ PROVIDERS = ("ionq", "quantinuum", "rigetti")  # the providers whose formats we 
 
 def provider_of(target: str) -> str:
     """'ionq', 'quantinuum' or 'rigetti' from a target id; UserInputError for anything else."""
-    prefix = target.split(".", 1)[0].lower()
-    if prefix in PROVIDERS:
-        return prefix
+    provider = target_name(target).provider_id
+    if provider in PROVIDERS:
+        return provider
     raise UserInputError(
         f"Quantum Desk cannot translate programs for the Azure target '{target}' yet: "
         "it supports IonQ, Quantinuum and Rigetti targets."

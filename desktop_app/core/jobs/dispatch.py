@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING
 from desktop_app.core.errors import UserInputError
 
 if TYPE_CHECKING:
+    from desktop_app.core.azure.session import SecretProvider
     from desktop_app.core.request import Executor
 
 
-def executor_for(backend_name: str, *, isolate: bool = True) -> Executor:
-    """The executor for a backend name; `isolate=False` simulates in this process (the CLI)."""
-    from desktop_app.core.catalog import LOCAL_SIMULATOR, find_backend
+def executor_for(
+    backend_name: str, *, isolate: bool = True, secret_of: SecretProvider | None = None
+) -> Executor:
+    """The executor for a backend name; `isolate=False` simulates in this process (the CLI);
+    `secret_of` hands an Azure run its profile's secret (default: the OS keyring)."""
+    from desktop_app.core.catalog import LOCAL_SIMULATOR, find_backend, target_name
 
     if backend_name == LOCAL_SIMULATOR:
         from desktop_app.core.local.executor import LocalSimulatorExecutor
@@ -24,8 +28,8 @@ def executor_for(backend_name: str, *, isolate: bool = True) -> Executor:
         # A target the workspace lists beyond the built-in ones: Azure, if we can translate for it.
         from desktop_app.core.azure.translate import PROVIDERS
 
-        if backend_name.split(".", 1)[0].lower() not in PROVIDERS:
+        if target_name(backend_name).provider_id not in PROVIDERS:
             raise
     from desktop_app.core.azure.executor import AzureExecutor  # the profile comes with the request
 
-    return AzureExecutor()
+    return AzureExecutor(secret_of=secret_of)

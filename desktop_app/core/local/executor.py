@@ -153,7 +153,6 @@ class LocalSimulatorExecutor:
     def run(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
-        request.validate()
         progress("Starting simulator", None)
         cancel.raise_if_cancelled()
         if not self.isolate:
@@ -172,7 +171,9 @@ class LocalSimulatorExecutor:
         reusable = False
         try:
             # A plain dict pickles whatever Mapping the caller passed.
-            worker.conn.send(("run", dataclasses.replace(request, options=dict(request.options))))
+            worker.conn.send(
+                ("run", dataclasses.replace(request, options=dict(request.options), program=None))
+            )
             while True:
                 if cancel.cancelled:
                     log.info("cancelled: killing simulator process %s", worker.pid)

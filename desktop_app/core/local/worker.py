@@ -62,12 +62,10 @@ def warm_up() -> None:
 def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     """Parse, transpile for qiskit-aer and sample `request.shots` times (ideal, noiseless)."""
     from desktop_app.core.catalog import find_backend
-    from desktop_app.core.programs import load_program
     from desktop_app.core.results import RunResult
 
-    request.validate()
     started = time.perf_counter()
-    program = load_program(request.source, request.path)
+    program = request.parsed()
     facts = program.facts
     limit = find_backend(request.backend).num_qubits
     if facts.num_qubits > limit:

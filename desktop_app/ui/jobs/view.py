@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.ledger.models import FINAL_STATUSES, JobFilter, JobRow
 from desktop_app.core.ledger.store import Ledger
@@ -108,7 +109,7 @@ def ask_delete(parent: QWidget | None, question: str, offer_remote: bool) -> Del
 
 
 def _remote_capable(job: JobRow) -> bool:
-    return job.azure_job_id is not None and not job.backend.startswith("local.")
+    return job.azure_job_id is not None and not target_name(job.backend).is_local
 
 
 # ----------------------------------------------------------------------------------------- view

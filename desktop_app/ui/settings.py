@@ -1,0 +1,59 @@
+"""The window's persisted options, declared once with their type (Picard's typed options over
+QSettings), under a schema version: an option whose stored value has the wrong type reads as its
+default, and a file written by a newer schema is read but never rewritten with older keys.
+
+Secrets never go here (they live in the OS keyring, `core.azure.secrets`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_SCHEMA_KEY = "schema/version"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Option(Generic[T]):
+    """One persisted option: its key, type and default."""
+
+    key: str
+    kind: type[T]
+    default: T
+
+    def read(self, settings: QSettings) -> T:
+        value = settings.value(self.key, self.default)
+        if isinstance(value, self.kind):
+            return value
+        if value is not None and value != self.default:
+            log.info("ignoring setting %s of unexpected type %s", self.key, type(value).__name__)
+        return self.default
+
+    def write(self, settings: QSettings, value: T) -> None:
+        if not writable(settings):
+            return
+        settings.setValue(_SCHEMA_KEY, SCHEMA_VERSION)
+        settings.setValue(self.key, value)
+
+
+def writable(settings: QSettings) -> bool:
+    """False for a settings file written by a newer Quantum Desk (kept as it is)."""
+    stored = settings.value(_SCHEMA_KEY, SCHEMA_VERSION)
+    try:
+        return int(str(stored)) <= SCHEMA_VERSION
+    except (TypeError, ValueError):
+        return True
+
+
+WINDOW_GEOMETRY = Option("window/geometry", QByteArray, QByteArray())
+WINDOW_STATE = Option("window/state", QByteArray, QByteArray())
+MAIN_SPLITTER = Option("window/mainSplitter", QByteArray, QByteArray())
+TOP_SPLITTER = Option("window/topSplitter", QByteArray, QByteArray())
