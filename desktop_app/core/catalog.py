@@ -5,9 +5,12 @@ Plain data, no qiskit or azure import: the backend table is shown before anythin
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from desktop_app.core.errors import UserInputError
+
+log = logging.getLogger(__name__)
 
 LOCAL_SIMULATOR = "local.simulator"
 
@@ -48,7 +51,7 @@ class Backend:
 
     name: str
     provider: str  # "Local", "IonQ", "Quantinuum", "Rigetti", ...
-    kind: str  # "simulator" | "hardware"
+    kind: str  # "simulator" | "hardware" | "emulator" (an offline emulation of hardware)
     num_qubits: int
     input_format: str
     is_local: bool
@@ -128,17 +131,43 @@ _BUILTIN: tuple[Backend, ...] = (
 )
 
 
+def _emulation_backends() -> tuple[Backend, ...]:
+    """The offline emulations of `core.emulation_table`, as local backends ("emulator")."""
+    from desktop_app.core.emulation_table import EmulationDataError, emulations
+
+    try:
+        table = emulations()
+    except EmulationDataError as exc:  # a damaged table costs the emulations, not the app
+        log.warning("offline emulations unavailable: %s", exc)
+        return ()
+    return tuple(
+        Backend(
+            e.name,
+            _PROVIDER_NAMES.get(target_name(e.emulates).provider_id, "Local"),
+            "emulator",
+            e.num_qubits,
+            "qiskit.circuit",
+            True,
+            e.summary,
+        )
+        for e in table
+    )
+
+
+_PROVIDER_NAMES = {"ionq": "IonQ", "quantinuum": "Quantinuum", "rigetti": "Rigetti"}
+
+
 def builtin_backends() -> list[Backend]:
-    """local.simulator first, then the Azure targets."""
-    return list(_BUILTIN)
+    """local.simulator first, then the offline emulations, then the Azure targets."""
+    return [_BUILTIN[0], *_emulation_backends(), *_BUILTIN[1:]]
 
 
 def backend_names() -> list[str]:
-    return [backend.name for backend in _BUILTIN]
+    return [backend.name for backend in builtin_backends()]
 
 
 def find_backend(name: str) -> Backend:
-    for backend in _BUILTIN:
+    for backend in builtin_backends():
         if backend.name == name:
             return backend
     raise UserInputError(f"unknown backend '{name}'; known backends: {', '.join(backend_names())}")

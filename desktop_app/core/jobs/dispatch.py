@@ -16,9 +16,10 @@ def executor_for(
 ) -> Executor:
     """The executor for a backend name; `isolate=False` simulates in this process (the CLI);
     `secret_of` hands an Azure run its profile's secret (default: the OS keyring)."""
-    from desktop_app.core.catalog import LOCAL_SIMULATOR, find_backend, target_name
+    from desktop_app.core.catalog import find_backend, target_name
 
-    if backend_name == LOCAL_SIMULATOR:
+    if target_name(backend_name).is_local:  # the ideal simulator and the offline emulations
+        find_backend(backend_name)  # UserInputError naming the known backends
         from desktop_app.core.local.executor import LocalSimulatorExecutor
 
         return LocalSimulatorExecutor(isolate=isolate)

@@ -20,7 +20,9 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.emulation_table import find_emulation
 from desktop_app.core.errors import QuantumDeskError, UserInputError
+from desktop_app.core.local.emulation import emulated
 
 if TYPE_CHECKING:
     from desktop_app.core.cancel import ProgressCallback
@@ -60,7 +62,8 @@ def warm_up() -> None:
 
 
 def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
-    """Parse, transpile for qiskit-aer and sample `request.shots` times (ideal, noiseless)."""
+    """Parse, transpile for qiskit-aer and sample `request.shots` times: ideal on local.simulator,
+    on the target's native gates with its noise on an offline emulation."""
     from desktop_app.core.catalog import find_backend
     from desktop_app.core.results import RunResult
 
@@ -75,8 +78,13 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
         )
     if facts.num_clbits == 0:
         raise UserInputError("the program measures nothing: add a `measure` into a classical bit")
-    simulator, pass_manager = _simulator()
-    circuit = pass_manager.run(program.circuit)
+    emulation = find_emulation(request.backend)
+    if emulation is None:
+        simulator, pass_manager = _simulator()
+        circuit = pass_manager.run(program.circuit)
+    else:
+        progress("Transpiling to the target's native gates", None)
+        simulator, circuit = emulated(program.circuit, emulation, request.options)
     seed = request.options.get("seed")
     progress("Simulating", None)
     run_started = time.perf_counter()
