@@ -10,11 +10,8 @@ Time and memory are linear in the text (at most MAX_TOKENS tokens are kept).
 from __future__ import annotations
 
 import ast
-import bisect
 import itertools
 import re
-import sys
-from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,20 +38,22 @@ HUGE = 1 << 62  # "more than any limit" in size arithmetic (sizes are clipped to
 # A call's arguments: parameters and qubits together.
 MAX_CALL_ARGUMENTS = MAX_GATE_PARAMETERS + MAX_GATE_QUBITS
 
+# Comments match as an empty group 1 (dropped); every other match is one token. Whitespace never
+# matches, so `findall` skips it in C: a few tenths of a second for MAX_TOKENS tokens.
 _TOKEN = re.compile(
     r"""
-    (?P<space>[ \t\r\f\v\n]+)
-  | (?P<comment>//[^\n]*|/\*(?:[^*]|\*(?!/))*(?:\*/)?)
-  | (?P<string>"[^"\n]*"?|'[^'\n]*'?)
-  | (?P<number>0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+
-      |(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9_]+)?)
-  | (?P<name>[A-Za-z_$\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)
-  | (?P<op>\*\*|<<|>>|==|!=|<=|>=|&&|\|\||->|\+\+|.)
+    //[^\n]*|/\*(?:[^*]|\*(?!/))*(?:\*/)?
+  | ( "[^"\n]*"?|'[^'\n]*'?
+    | 0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+
+    | (?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9_]+)?
+    | [A-Za-z_$\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*
+    | \*\*|<<|>>|==|!=|<=|>=|&&|\|\||->|\+\+|\S )
     """,
-    re.X | re.S,
+    re.X,
 )
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
+_BRACKETS = {*_OPEN, *_CLOSE}
 _DECLARATIONS = {"qubit": "qubit", "qreg": "qubit", "bit": "bit", "creg": "bit"}
 _PREFIXES = {"const", "input", "output", "readonly", "mutable"}
 _SKIPPED = {"OPENQASM", "include", "opaque", "extern", "defcalgrammar", "let", "pragma"}
@@ -64,52 +63,48 @@ _ARITHMETIC = re.compile(r"[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?|[-+*/%
 
 @dataclass
 class Tokens:
-    """The significant tokens of one source: their text (interned) and where each starts."""
+    """The significant tokens of one source; where each one starts is found only for a message."""
 
     source: str
     file: str | None
     text: list[str] = field(default_factory=list)
-    offset: array[int] = field(default_factory=lambda: array("q"))
-    line_starts: list[int] = field(default_factory=list)
 
     def position(self, index: int) -> tuple[int, int]:
-        offset = self.offset[index] if index < len(self.offset) else len(self.source)
-        row = bisect.bisect_right(self.line_starts, offset) - 1
-        return row + 1, offset - self.line_starts[row] + 1
+        offset = len(self.source)
+        count = 0
+        for match in _TOKEN.finditer(self.source):
+            if match.group(1):
+                if count == index:
+                    offset = match.start()
+                    break
+                count += 1
+        line = self.source.count("\n", 0, offset) + 1
+        return line, offset - (self.source.rfind("\n", 0, offset) + 1) + 1
 
     def error(self, index: int, message: str) -> LimitError:
         return LimitError(message, self.file, *self.position(index))
 
 
 def tokenize(source: str, path: str | None) -> Tokens:
-    starts = [0]
-    at = source.find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = source.find("\n", at + 1)
-    tokens = Tokens(source, path, line_starts=starts)
-    text, offset, intern = tokens.text, tokens.offset, sys.intern
-    for match in _TOKEN.finditer(source):
-        if match.lastgroup in ("space", "comment"):
-            continue
-        if len(text) >= MAX_TOKENS:
-            raise tokens.error(
-                len(text),
-                f"the program has more than {MAX_TOKENS:,} words and symbols, the most it may have",
-            )
-        text.append(intern(match.group()))
-        offset.append(match.start())
+    text = [token for token in _TOKEN.findall(source) if token]
+    tokens = Tokens(source, path, text)
+    if len(text) > MAX_TOKENS:
+        raise tokens.error(
+            MAX_TOKENS,
+            f"the program has more than {MAX_TOKENS:,} words and symbols, the most it may have",
+        )
     return tokens
 
 
 def check_nesting(tokens: Tokens) -> None:
     depth = 0
-    for index, token in enumerate(tokens.text):
+    brackets = [(i, t) for i, t in enumerate(tokens.text) if t in _BRACKETS]
+    for index, token in brackets:
         if token in _OPEN:
             depth += 1
             if depth > MAX_NESTING_DEPTH:
                 raise tokens.error(index, _too_deep())
-        elif token in _CLOSE:
+        else:
             depth = max(0, depth - 1)
 
 
@@ -304,6 +299,12 @@ class Walker:
         if not self.version2 or name_token[:1] not in ('"', "'"):
             return _Step(end + 1)  # OpenQASM 3 importers read no files
         name = name_token[1:-1] if len(name_token) > 1 and name_token[-1] == name_token[0] else ""
+        if name == "stdgates.inc":
+            raise self.error(
+                index + 1,
+                'include "stdgates.inc" is the OpenQASM 3 library; OpenQASM 2 programs include'
+                ' "qelib1.inc"',
+            )
         try:
             found = resolve_include(name, self.program_path)
         except LimitError as exc:
@@ -348,11 +349,12 @@ class Walker:
         size_at = index + 1
         name_at = index + 1
         if self.at(index + 1) == "[":  # qubit[4] q;
+            size_at = index + 2
             close = self.close_of(index + 1)
             size = self.evaluate(index + 2, close)
             name_at = close + 1
         elif self.at(index + 2) == "[":  # qreg q[4];
-            size_at = index + 2
+            size_at = index + 3
             size = self.evaluate(index + 3, self.close_of(index + 2))
         if size is None:
             raise self.error(
