@@ -27,8 +27,9 @@ MAX_LINES = 100_000
 MAX_LINE_CHARS = 10_000
 # Words and symbols the pre-scan keeps in memory (about 10 per line of MAX_LINES).
 MAX_TOKENS = 1_000_000
-# Nested (), [] and {} together. Measured: 32 nested `if` blocks load, 50 exceed Python's recursion
-# limit in the OpenQASM 3 parser (qiskit_qasm3_import / openqasm3's ANTLR parser).
+# Nested (), [] and {} together, and statements inside statements (`else if` chains too). Measured:
+# 32 nested `if` blocks load, 50 exceed Python's recursion limit in the OpenQASM 3 parser
+# (openqasm3's ANTLR parser), 100 `else if` too; 3,000 crash the QDK's native analyzer.
 MAX_NESTING_DEPTH = 32
 # The largest backend has 56 qubits (catalog); a circuit object is built per qubit, so a billion
 # would need tens of GB before any other check could run.
@@ -40,8 +41,11 @@ MAX_REGISTERS = 1_000
 # Standard gates take at most 3 parameters; qiskit's importers slow down quadratically with many
 # (10,000 parameters took over 20 s and still ran).
 MAX_GATE_PARAMETERS = 64
-# Qubit arguments of one gate definition (the largest standard gate takes 3).
+# Qubit arguments of one gate definition, and controls of one `ctrl(n) @` (standard gates take 3).
 MAX_GATE_QUBITS = 64
+# Operators in one statement: the importers build expression trees recursively. Measured: a sum of
+# 200 terms loads, 300 (or 300 unary minus signs) exceed Python's recursion limit.
+MAX_EXPRESSION_OPERATORS = 128
 # Gates defined in terms of gates: measured, a chain of 100 definitions transpiles, 300 exceed
 # Python's recursion limit in qiskit's transpiler.
 MAX_DEFINITION_DEPTH = 64

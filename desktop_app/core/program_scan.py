@@ -21,6 +21,7 @@ from desktop_app.core.program_limits import (
     MAX_DECLARED_QUBITS,
     MAX_DEFINITION_DEPTH,
     MAX_EXPANDED_GATES,
+    MAX_EXPRESSION_OPERATORS,
     MAX_GATE_PARAMETERS,
     MAX_GATE_QUBITS,
     MAX_INCLUDE_DEPTH,
@@ -54,6 +55,9 @@ _TOKEN = re.compile(
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
 _BRACKETS = {*_OPEN, *_CLOSE}
+_OPERATORS = {"+", "-", "*", "/", "%", "**", "<<", ">>", "==", "!=", "<", ">", "<=", ">="}
+_OPERATORS |= {"&&", "||", "&", "|", "^", "~", "!"}
+_STATEMENT_BREAKS = {";", "{", "}"}
 _DECLARATIONS = {"qubit": "qubit", "qreg": "qubit", "bit": "bit", "creg": "bit"}
 _PREFIXES = {"const", "input", "output", "readonly", "mutable"}
 _SKIPPED = {"OPENQASM", "include", "opaque", "extern", "defcalgrammar", "let", "pragma"}
@@ -97,14 +101,26 @@ def tokenize(source: str, path: str | None) -> Tokens:
 
 
 def check_nesting(tokens: Tokens) -> None:
-    depth = 0
-    brackets = [(i, t) for i, t in enumerate(tokens.text) if t in _BRACKETS]
-    for index, token in brackets:
+    """Bracket depth, and operators per statement (the depth of its expression trees)."""
+    depth = operators = 0
+    marks = _BRACKETS | _OPERATORS | _STATEMENT_BREAKS
+    for index, token in [(i, t) for i, t in enumerate(tokens.text) if t in marks]:
+        if token in _OPERATORS:
+            operators += 1
+            if operators > MAX_EXPRESSION_OPERATORS:
+                raise tokens.error(
+                    index,
+                    f"this statement has more than {MAX_EXPRESSION_OPERATORS} operators, the most"
+                    " the parsers can take in one statement: split the expression",
+                )
+            continue
+        if token in _STATEMENT_BREAKS:
+            operators = 0
         if token in _OPEN:
             depth += 1
             if depth > MAX_NESTING_DEPTH:
                 raise tokens.error(index, _too_deep())
-        else:
+        elif token in _CLOSE:
             depth = max(0, depth - 1)
 
 
@@ -571,9 +587,16 @@ class Walker:
         while self.at(index) in _GATE_MODIFIERS:
             if self.at(index + 1) == "(":
                 close = self.close_of(index + 1)
-                if self.text[index] == "pow":
-                    power = self.evaluate(index + 2, close)
-                    factor = factor if power is None else min(HUGE, factor * max(abs(power), 1))
+                argument = self.evaluate(index + 2, close)
+                if self.text[index] == "pow" and argument is not None:
+                    factor = min(HUGE, factor * max(abs(argument), 1))
+                controls = argument if self.text[index] != "pow" and argument is not None else 0
+                if controls > MAX_GATE_QUBITS:
+                    raise self.error(
+                        index + 2,
+                        f"{approx(controls)} controls; the most a gate may have is"
+                        f" {MAX_GATE_QUBITS}",
+                    )
                 index = close + 1
             else:
                 index += 1
@@ -582,6 +605,7 @@ class Walker:
         step = _Step(index)
         broadcast = 1
         cursor = index
+        chain = 0  # `else if` branches so far: each one is a statement inside the one before
         while cursor < self.n:
             token = self.text[cursor]
             if token == ";":
@@ -596,6 +620,9 @@ class Walker:
                 if self.at(cursor) != "else":
                     break
                 cursor += 1
+                chain += 1
+                if self.nesting + chain > MAX_NESTING_DEPTH:
+                    raise self.error(cursor - 1, _too_deep())
                 continue
             if token == "(":
                 if cursor > index and self.text[cursor - 1] in ("if", "switch", "while"):
@@ -607,6 +634,9 @@ class Walker:
                         if self.at(cursor) != "else":
                             break
                         cursor += 1
+                        chain += 1
+                        if self.nesting + chain > MAX_NESTING_DEPTH:
+                            raise self.error(cursor - 1, _too_deep())
                     continue
                 arguments = self.count_items(cursor)
                 if arguments > MAX_CALL_ARGUMENTS:
