@@ -362,7 +362,7 @@ class Walker:
         keyword = self.text[index]
         end = self.statement_end(index)
         size: int | None = 1
-        size_at = index + 1
+        size_at = index  # `qubit q;`: the keyword; with a size, the size
         name_at = index + 1
         if self.at(index + 1) == "[":  # qubit[4] q;
             size_at = index + 2
