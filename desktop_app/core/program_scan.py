@@ -58,6 +58,7 @@ _BRACKETS = {*_OPEN, *_CLOSE}
 _OPERATORS = {"+", "-", "*", "/", "%", "**", "<<", ">>", "==", "!=", "<", ">", "<=", ">="}
 _OPERATORS |= {"&&", "||", "&", "|", "^", "~", "!"}
 _STATEMENT_BREAKS = {";", "{", "}"}
+_STRUCTURE = {";", *_OPEN, *_CLOSE}  # the tokens a statement walk stops at
 _DECLARATIONS = {"qubit": "qubit", "qreg": "qubit", "bit": "bit", "creg": "bit"}
 _PREFIXES = {"const", "input", "output", "readonly", "mutable"}
 _SKIPPED = {"OPENQASM", "include", "opaque", "extern", "defcalgrammar", "let", "pragma"}
@@ -606,13 +607,32 @@ class Walker:
         broadcast = 1
         cursor = index
         chain = 0  # `else if` branches so far: each one is a statement inside the one before
-        while cursor < self.n:
-            token = self.text[cursor]
+        text, n, definitions, sizes = self.text, self.n, self.definitions, self.sizes
+        recursive = self.defining[1] if self.defining and self.defining[0] == "def" else None
+        top_level = self.defining is None
+        while cursor < n:
+            token = text[cursor]
+            if token not in _STRUCTURE:  # names, numbers, operators: the common case first
+                definition = definitions.get(token)
+                if definition is not None:
+                    if token == recursive and self.at(cursor + 1) == "(":
+                        raise self.error(cursor, f"'{token}' calls itself, so it would never end")
+                    step.cost = min(HUGE, step.cost + definition.cost)
+                    step.depth = max(step.depth, definition.depth)
+                elif top_level and token in sizes and self.at(cursor + 1) != "[":
+                    broadcast = max(broadcast, sizes[token])  # `h q;` on a whole register
+                elif token == recursive and self.at(cursor + 1) == "(":
+                    raise self.error(cursor, f"'{token}' calls itself, so it would never end")
+                cursor += 1
+                continue
             if token == ";":
                 cursor += 1
                 break
             if token in _CLOSE:
                 break
+            if token == "[":
+                cursor = self.close_of(cursor) + 1
+                continue
             if token == "{":
                 inner = self.block(cursor)
                 self._add(step, inner)
@@ -624,41 +644,28 @@ class Walker:
                 if self.nesting + chain > MAX_NESTING_DEPTH:
                     raise self.error(cursor - 1, _too_deep())
                 continue
-            if token == "(":
-                if cursor > index and self.text[cursor - 1] in ("if", "switch", "while"):
-                    cursor = self.close_of(cursor) + 1
-                    if self.at(cursor) not in ("{", ""):  # `if (c) x q;`: one statement as body
-                        inner = self.statement(cursor)
-                        self._add(step, inner)
-                        cursor = inner.end
-                        if self.at(cursor) != "else":
-                            break
-                        cursor += 1
-                        chain += 1
-                        if self.nesting + chain > MAX_NESTING_DEPTH:
-                            raise self.error(cursor - 1, _too_deep())
-                    continue
-                arguments = self.count_items(cursor)
-                if arguments > MAX_CALL_ARGUMENTS:
-                    raise self.error(
-                        cursor,
-                        f"this call has {arguments:,} arguments; the most a call may have is"
-                        f" {MAX_CALL_ARGUMENTS}",
-                    )
+            # token == "("
+            if cursor > index and text[cursor - 1] in ("if", "switch", "while"):
                 cursor = self.close_of(cursor) + 1
+                if self.at(cursor) not in ("{", ""):  # `if (c) x q;`: one statement as body
+                    inner = self.statement(cursor)
+                    self._add(step, inner)
+                    cursor = inner.end
+                    if self.at(cursor) != "else":
+                        break
+                    cursor += 1
+                    chain += 1
+                    if self.nesting + chain > MAX_NESTING_DEPTH:
+                        raise self.error(cursor - 1, _too_deep())
                 continue
-            if token == "[":
-                cursor = self.close_of(cursor) + 1
-                continue
-            if self.defining == ("def", token) and self.at(cursor + 1) == "(":
-                raise self.error(cursor, f"'{token}' calls itself, so it would never end")
-            definition = self.definitions.get(token)
-            if definition is not None:
-                step.cost = min(HUGE, step.cost + definition.cost)
-                step.depth = max(step.depth, definition.depth)
-            elif self.defining is None and token in self.sizes and self.at(cursor + 1) != "[":
-                broadcast = max(broadcast, self.sizes[token])  # `h q;` on a whole register
-            cursor += 1
+            arguments = self.count_items(cursor)
+            if arguments > MAX_CALL_ARGUMENTS:
+                raise self.error(
+                    cursor,
+                    f"this call has {arguments:,} arguments; the most a call may have is"
+                    f" {MAX_CALL_ARGUMENTS}",
+                )
+            cursor = self.close_of(cursor) + 1
         step.end = max(cursor, index + 1)
         step.cost = min(HUGE, max(step.cost, 1) * broadcast * factor)
         return step

@@ -78,7 +78,14 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     if facts.num_clbits == 0:
         raise UserInputError("the program measures nothing: add a `measure` into a classical bit")
     simulator, pass_manager = _simulator()
-    circuit = pass_manager.run(program.circuit)
+    try:
+        circuit = pass_manager.run(program.circuit)
+    except RecursionError:  # program_limits bounds definition depth; this is the last resort
+        raise QuantumDeskError(
+            "the program's gate definitions are nested too deeply to translate for the simulator"
+        ) from None
+    except MemoryError:
+        raise QuantumDeskError("not enough memory to translate this program") from None
     seed = request.options.get("seed")
     progress("Simulating", None)
     run_started = time.perf_counter()

@@ -138,6 +138,32 @@ def test_hostile_program_is_refused_by_the_cli(tmp_path: Path, name: str) -> Non
     assert_refused(run_cli("run", str(program)), location, *words)
 
 
+@pytest.mark.parametrize(
+    ("source", "outcome"),
+    [
+        (_chain(limits.MAX_DEFINITION_DEPTH), "1"),  # one x through 64 definitions
+        # c is 0, so no branch runs; then x and a second measurement give 1
+        (
+            V3
+            + "qubit q;\nbit c;\nc = measure q;\n"
+            + "if (c) {\n" * 30
+            + "x q;\n"
+            + "}\n" * 30
+            + "x q;\nc = measure q;\n",
+            "1",
+        ),
+        (V3 + "qubit q;\nbit c;\nfor int i in [1:1000] { x q; }\nc = measure q;\n", "0"),
+    ],
+    ids=["64-deep gate chain", "30 nested if blocks", "for over 1,000"],
+)
+def test_programs_at_the_limits_run(tmp_path: Path, source: str, outcome: str) -> None:
+    program = tmp_path / "edge.qasm"
+    program.write_text(source, encoding="utf-8")
+    result = run_cli("run", str(program), "--json", "--shots", "10")
+    assert result.returncode == 0, result.stderr
+    assert f'"{outcome}": 10' in result.stdout
+
+
 def _fifo(folder: Path) -> Path:
     path = folder / "pipe.qasm"
     os.mkfifo(path)
