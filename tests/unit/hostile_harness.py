@@ -51,10 +51,15 @@ def _drain(stream: IO[bytes], into: list[bytes]) -> None:
 
 def run_cli(*args: str, cwd: Path = ROOT) -> Outcome:
     """`python -m desktop_app ARGS` under the bounds; asserts they held."""
+    return run_limited([sys.executable, "-m", "desktop_app", *args], cwd=cwd)
+
+
+def run_limited(argv: list[str], cwd: Path = ROOT, wall_seconds: float = WALL_SECONDS) -> Outcome:
+    """Any command under the bounds (the harness's own tests use it); asserts they held."""
     env = {**os.environ, "QDK_PYTHON_TELEMETRY": "none"}
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app", *args],
+        argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -77,7 +82,7 @@ def run_cli(*args: str, cwd: Path = ROOT) -> Outcome:
         killed.set()
         process.kill()
 
-    timer = threading.Timer(WALL_SECONDS, kill)
+    timer = threading.Timer(wall_seconds, kill)
     timer.start()
     try:
         _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
@@ -96,10 +101,10 @@ def run_cli(*args: str, cwd: Path = ROOT) -> Outcome:
         seconds,
         usage.ru_maxrss * 1024,  # kilobytes on Linux
     )
-    assert not killed.is_set(), f"still running after {WALL_SECONDS:.0f} s: {args}"
+    assert not killed.is_set(), f"still running after {wall_seconds:.0f} s: {argv}"
     assert outcome.returncode >= 0, f"ended by signal {-outcome.returncode}: {outcome.stderr}"
     assert outcome.max_resident_bytes < MAX_RESIDENT_BYTES, (
-        f"peak memory {outcome.max_resident_bytes / 1024**2:.0f} MB: {args}"
+        f"peak memory {outcome.max_resident_bytes / 1024**2:.0f} MB: {argv}"
     )
     return outcome
 

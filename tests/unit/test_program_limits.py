@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +23,12 @@ from desktop_app.core.program_limits import (
     resolve_include,
 )
 from desktop_app.core.programs import ProgramError, load_program, load_program_file
-from tests.unit.hostile_harness import assert_refused, run_cli
+from tests.unit.hostile_harness import (
+    ADDRESS_SPACE_BYTES,
+    assert_refused,
+    run_cli,
+    run_limited,
+)
 
 V3 = 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
 V2 = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
@@ -253,6 +259,15 @@ def test_openqasm2_include_next_to_the_program_runs(tmp_path: Path) -> None:
     outcome = run_cli("run", str(program), "--json", "--shots", "10")
     assert outcome.returncode == 0, outcome.stderr
     assert '"1": 10' in outcome.stdout
+
+
+def test_harness_limits_address_space_and_wall_clock() -> None:
+    """The bounds the CLI cases rely on are real: past them the child fails or is killed."""
+    grab = f"bytearray({ADDRESS_SPACE_BYTES + 2**20})"
+    outcome = run_limited([sys.executable, "-c", grab])
+    assert outcome.returncode == 1 and "MemoryError" in outcome.stderr
+    with pytest.raises(AssertionError, match="still running after 1 s"):
+        run_limited([sys.executable, "-c", "while True: pass"], wall_seconds=1.0)
 
 
 # ---------------------------------------------------------------- program_limits directly
