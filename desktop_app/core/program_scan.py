@@ -63,6 +63,17 @@ _DECLARATIONS = {"qubit": "qubit", "qreg": "qubit", "bit": "bit", "creg": "bit"}
 _PREFIXES = {"const", "input", "output", "readonly", "mutable"}
 _SKIPPED = {"OPENQASM", "include", "opaque", "extern", "defcalgrammar", "let", "pragma"}
 _GATE_MODIFIERS = {"inv", "pow", "ctrl", "negctrl"}
+# The gates of OpenQASM 3's stdgates.inc (github.com/openqasm/openqasm examples/stdgates.inc, commit
+# 1fc897d3, read 2026-12-01). Redefining one after including it is an error in the language; the
+# importers instead ignore the user's definition silently and run the standard gate.
+STANDARD_GATES = frozenset(
+    [
+        *("p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "cx", "cy"),
+        *("cz", "cp", "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu", "CX", "phase"),
+        *("cphase", "id", "u1", "u2", "u3"),
+    ]
+)
+BUILTIN_GATES = frozenset(("U", "gphase"))  # part of the language itself
 _ARITHMETIC = re.compile(r"[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?|[-+*/%()]|\*\*|<<|>>")
 
 
@@ -171,6 +182,7 @@ class Walker:
         self.nesting = 0
         self.defining: tuple[str, str] | None = None  # (keyword, name) of the definition walked
         self.includes: list[str] = []  # real paths of the include files being walked
+        self.stdgates_line: int | None = None  # where an OpenQASM 3 program includes stdgates.inc
         self._use(tokens)
 
     def _use(self, tokens: Tokens) -> None:
@@ -313,8 +325,12 @@ class Walker:
     def include(self, index: int) -> _Step:
         end = self.statement_end(index)
         name_token = self.at(index + 1)
-        if not self.version2 or name_token[:1] not in ('"', "'"):
+        if not self.version2:
+            if name_token[1:-1] == "stdgates.inc" and self.stdgates_line is None:
+                self.stdgates_line = self.t.position(index)[0]
             return _Step(end + 1)  # OpenQASM 3 importers read no files
+        if name_token[:1] not in ('"', "'"):
+            return _Step(end + 1)
         name = name_token[1:-1] if len(name_token) > 1 and name_token[-1] == name_token[0] else ""
         if name == "stdgates.inc":
             raise self.error(
@@ -450,6 +466,7 @@ class Walker:
     def definition(self, index: int) -> _Step:
         """`gate NAME(params) qubits { body }` or `def NAME(args) -> type { body }`."""
         keyword, name = self.text[index], self.at(index + 1)
+        self.check_redefinition(index + 1, name)
         cursor = index + 2
         if self.at(cursor) == "(":
             params = self.count_items(cursor)
@@ -488,6 +505,18 @@ class Walker:
             )
         self.definitions[name] = _Definition(max(step.cost, 1), depth)
         return _Step(step.end)
+
+    def check_redefinition(self, index: int, name: str) -> None:
+        if self.version2:
+            return  # qiskit.qasm2 itself refuses redefinitions of qelib1.inc's gates
+        if name in BUILTIN_GATES:
+            raise self.error(index, f"'{name}' is built into OpenQASM 3: choose another name")
+        if name in STANDARD_GATES and self.stdgates_line is not None:
+            raise self.error(
+                index,
+                f"'{name}' is already defined by stdgates.inc (included on line"
+                f" {self.stdgates_line}): choose another name",
+            )
 
     # ------------------------------------------------------------ loops
 

@@ -127,6 +127,11 @@ PROGRAMS: dict[str, tuple[str, tuple[int, int] | None, tuple[str, ...]]] = {
         (5, 1),
         ("100,000,001 times", "100,000"),
     ),
+    "redefining a standard gate after stdgates.inc": (
+        V3 + "gate h a { x a; }\nqubit q;\nbit c;\nh q;\nc = measure q;\n",
+        (3, 6),
+        ("'h' is already defined by stdgates.inc (included on line 2)",),
+    ),
     "for over 1e8 through a constant": (
         V3 + "const int n = 10 ** 8;\nqubit q;\nbit c;\nfor int i in [1:n] { x q; }\n",
         (6, 1),
@@ -410,6 +415,14 @@ def test_include_files_are_checked_like_programs(tmp_path: Path) -> None:
     assert "includes itself" in error.message
     error = _refusal(V2 + 'include "pipe.qasm";\n', str(program))
     assert (error.line, error.column) == (3, 9) and "named pipe" in error.message
+
+
+def test_standard_gate_names_are_free_without_stdgates() -> None:
+    check_source("OPENQASM 3.0;\ngate h a { U(0, 0, 0) a; }\n", "p.qasm")
+    error = _refusal("OPENQASM 3.0;\ngate U(a, b, c) q { }\n")
+    assert (error.line, error.column) == (2, 6) and "built into OpenQASM 3" in error.message
+    error = _refusal(V3 + "def cx(qubit a, qubit b) { }\n")
+    assert (error.line, error.column) == (3, 5) and "stdgates.inc" in error.message
 
 
 def test_openqasm3_includes_read_nothing(tmp_path: Path) -> None:
