@@ -12,11 +12,14 @@ Every limit is a named constant with the reason for its value.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from pathlib import Path
 
 from desktop_app.core.errors import QuantumDeskError
+
+log = logging.getLogger(__name__)
 
 # A generated program of 100,000 lines is about 2 MB; 5 MB leaves room and still reads and scans in
 # well under a second. Files are read at most this plus one byte.
@@ -219,7 +222,13 @@ def check_source(source: str, path: str | None = None) -> None:
     from desktop_app.core import program_scan
 
     check_text_size(source, path)
-    program_scan.scan(source, path)
+    try:
+        program_scan.scan(source, path)
+    except LimitError:
+        raise
+    except Exception:  # a bug of the scan: refuse rather than let an unchecked text through
+        log.warning("the pre-scan of %s failed", path or "<editor>", exc_info=True)
+        raise LimitError("the program could not be checked before loading it", path) from None
 
 
 def check_text_size(source: str, path: str | None = None) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core import program_limits as limits
+from desktop_app.core import program_scan
 from desktop_app.core.program_limits import (
     LimitError,
     check_source,
@@ -366,6 +367,40 @@ def test_check_source_refuses_with_the_place(
 )
 def test_check_source_accepts_programs_within_the_limits(source: str) -> None:
     check_source(source, "p.qasm")
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("1_000 * 2", 2000),
+        ("0x10 + 0b11 + 0o7", 26),
+        ("n - 1", 6),
+        ("-(n) ** 2", -49),
+        ("2 ** 2 ** 2 ** 9", program_scan.HUGE),
+        ("1 << 70", program_scan.HUGE),
+        ("1e9", 10**9),
+        ("7 / 2", 3),
+        ("1 / 0", None),
+        ("1.5", None),
+        ("m + 1", None),
+        ("f(3)", None),
+        ("true", None),
+    ],
+)
+def test_size_expressions(expression: str, value: int | None) -> None:
+    tokens = program_scan.tokenize(expression, None).text
+    assert program_scan.evaluate(tokens, {"n": 7}) == value
+
+
+def test_a_failing_scan_refuses_instead_of_passing_the_text_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(source: str, path: str | None) -> None:
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(program_scan, "scan", broken)
+    error = _refusal(V3, "p.qasm")
+    assert error.message == "the program could not be checked before loading it"
 
 
 def test_text_shape_limits_point_at_the_first_line_past_them() -> None:
