@@ -57,6 +57,10 @@ MAX_DEFINITION_DEPTH = 64
 MAX_EXPANDED_GATES = 1_000_000
 # One loop's iterations: pyqasm unrolls every iteration into program text before qiskit reads it.
 MAX_LOOP_ITERATIONS = 100_000
+# Wall-clock seconds a simulation with a `while` loop may run: a loop whose condition depends on
+# measurements cannot be bounded before running (`while (c == 0) { reset q; c = measure q; }` never
+# ends), so such programs simulate in a worker process that is ended after this long.
+MAX_WHILE_LOOP_SECONDS = 30.0
 # Elements of one classical array (pyqasm holds each one as a Python object).
 MAX_ARRAY_ELEMENTS = 1_000_000
 # Include files inside include files (OpenQASM 2).

@@ -143,6 +143,11 @@ def _too_deep() -> str:
     )
 
 
+def has_while_loop(source: str) -> bool:
+    """Whether the program has a `while` statement (comments and strings do not count)."""
+    return "while" in source and "while" in _TOKEN.findall(source)
+
+
 def scan(source: str, path: str | None) -> None:
     """Check one program (and, for OpenQASM 2, its include files); raises LimitError."""
     tokens = tokenize(source, path)

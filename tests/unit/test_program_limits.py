@@ -176,6 +176,35 @@ def test_programs_at_the_limits_run(tmp_path: Path, source: str, outcome: str) -
     assert f'"{outcome}": 10' in result.stdout
 
 
+ENDLESS = V3 + "qubit q;\nbit c;\nc = measure q;\nwhile (c == false) { reset q; c = measure q; }\n"
+
+
+def test_a_measured_while_loop_that_never_ends_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No pre-scan can tell that this loop never ends: the simulation's time bound ends it."""
+    from desktop_app.cli import main
+
+    monkeypatch.setattr(limits, "MAX_WHILE_LOOP_SECONDS", 2.0)
+    program = tmp_path / "endless.qasm"
+    program.write_text(ENDLESS)
+    assert main(["run", str(program), "--shots", "5"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "quantum-desk: local.simulator: the simulation did not end within 2 s: a while loop"
+    )
+    assert err.count("\n") == 1
+
+
+def test_a_measured_while_loop_that_ends_runs(tmp_path: Path) -> None:
+    program = tmp_path / "until.qasm"
+    until = "while (!c) { h q; c = measure q; }\n"
+    program.write_text(V3 + "qubit q;\nbit c;\nc = measure q;\n" + until)
+    outcome = run_cli("run", str(program), "--json", "--shots", "20")
+    assert outcome.returncode == 0, outcome.stderr
+    assert '"1": 20' in outcome.stdout
+
+
 def _fifo(folder: Path) -> Path:
     path = folder / "pipe.qasm"
     os.mkfifo(path)
