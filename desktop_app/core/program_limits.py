@@ -68,7 +68,6 @@ MAX_INCLUDE_DEPTH = 8
 
 # Include files built into the OpenQASM 2 importer or shipped in qiskit's own include folder.
 BUILTIN_INCLUDES = ("qelib1.inc",)
-_HUGE = 1 << 62  # stands for "more than any limit" in size arithmetic
 
 
 class LimitError(QuantumDeskError):
