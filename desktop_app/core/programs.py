@@ -112,6 +112,7 @@ def detect_version(source: str) -> str:
 
 def load_program(source: str, path: str | None = None) -> Program:
     """Parse `source` (OpenQASM 2 or 3) into a circuit; raises ProgramError naming where."""
+    _check_limits(source, path)  # before any parser or native analyzer sees the text
     try:
         version = detect_version(source)
     except ProgramError as exc:
@@ -129,11 +130,13 @@ def load_program(source: str, path: str | None = None) -> Program:
 
 def load_program_file(path: str | Path) -> Program:
     """Read a UTF-8 file and load it; unreadable or non-UTF-8 files raise ProgramError."""
+    from desktop_app.core.program_limits import LimitError, read_program_bytes
+
     name = str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ProgramError(f"cannot read the file: {exc.strerror or exc}", name) from None
+        data = read_program_bytes(path)  # regular files only, at most MAX_FILE_BYTES
+    except LimitError as exc:
+        raise ProgramError(exc.message, name) from None
     try:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -142,6 +145,16 @@ def load_program_file(path: str | Path) -> Program:
             "the file is not UTF-8 text (is it an OpenQASM program?)", name, line, column
         ) from None
     return load_program(source, name)
+
+
+def _check_limits(source: str, path: str | None) -> None:
+    from desktop_app.core.program_limits import LimitError
+    from desktop_app.core.program_scan import check_source
+
+    try:
+        check_source(source, path)
+    except LimitError as exc:
+        raise ProgramError(exc.message, exc.file or path, exc.line, exc.column) from None
 
 
 def circuit_facts(circuit: QuantumCircuit) -> CircuitFacts:
@@ -159,7 +172,10 @@ def circuit_facts(circuit: QuantumCircuit) -> CircuitFacts:
 def _load_v2(source: str, path: str | None) -> QuantumCircuit:
     import qiskit.qasm2
 
-    include_path = (str(Path(path).resolve().parent),) if path else (".",)
+    from desktop_app.core.program_limits import include_path_for
+
+    # The folders program_limits allowed every include in: the program's own, the library's.
+    include_path = include_path_for(path)
     try:
         return qiskit.qasm2.loads(
             source,

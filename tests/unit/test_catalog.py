@@ -29,7 +29,7 @@ def test_local_simulator_comes_first() -> None:
 
 
 def test_azure_targets() -> None:
-    rows = {b.name: b for b in builtin_backends()[1:]}
+    rows = {b.name: b for b in builtin_backends() if not b.is_local}
     assert {n: (b.provider, b.kind, b.num_qubits, b.input_format) for n, b in rows.items()} == AZURE
     for backend in rows.values():
         assert not backend.is_local
@@ -59,7 +59,7 @@ def test_backend_is_a_frozen_dataclass() -> None:
         backend.num_qubits = 3  # type: ignore[misc]
     # builtin_backends returns a fresh list: callers may not change the catalog.
     builtin_backends().clear()
-    assert len(builtin_backends()) == 7
+    assert len(builtin_backends()) == 10  # the simulator, 3 offline emulations, 6 Azure targets
 
 
 def test_target_name_is_read_in_one_place() -> None:
@@ -76,3 +76,16 @@ def test_target_name_is_read_in_one_place() -> None:
     assert target_name("ionq.simulator").is_simulator
     assert target_name("local.simulator").is_local and not target_name("rigetti.sim.qvm").is_local
     assert target_name("pasqal").segment == ""
+
+
+def test_the_offline_emulations_follow_the_local_simulator() -> None:
+    backends = builtin_backends()
+    emulators = [b for b in backends if b.kind == "emulator"]
+    assert [b.name for b in backends[: 1 + len(emulators)]] == [
+        LOCAL_SIMULATOR,
+        *(b.name for b in emulators),
+    ]
+    assert {b.provider for b in emulators} == {"IonQ", "Quantinuum", "Rigetti"}
+    for backend in emulators:
+        assert backend.is_local and "approximation" in backend.description
+        assert find_backend(backend.name) == backend

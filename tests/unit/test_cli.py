@@ -66,7 +66,7 @@ def test_end_to_end_backends_json() -> None:
     rows = json.loads(proc.stdout)
     assert rows[0]["name"] == "local.simulator"
     assert {"name", "provider", "kind", "num_qubits", "input_format", "is_local"} <= set(rows[0])
-    assert len(rows) == 7
+    assert len(rows) == 10  # the simulator, 3 offline emulations, 6 Azure targets
 
 
 def test_table_output_with_seed_is_reproducible(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import multiprocessing
 import threading
+import time
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
 
@@ -153,22 +154,34 @@ class LocalSimulatorExecutor:
     def run(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
+        from desktop_app.core.program_tokens import has_while_loop
+
         progress("Starting simulator", None)
         cancel.raise_if_cancelled()
-        if not self.isolate:
+        # Only a measurement-dependent `while` loop can run unbounded once program_limits passed a
+        # program: it simulates in a worker process, ended after MAX_WHILE_LOOP_SECONDS.
+        endless = has_while_loop(request.source)
+        if not self.isolate and not endless:
             from desktop_app.core.local.worker import simulate
 
             result = simulate(request, progress)  # aer cannot be interrupted in-process
             cancel.raise_if_cancelled()
             progress("Done", 1.0)
             return result
-        return self._run_isolated(request, cancel, progress)
+        return self._run_isolated(request, cancel, progress, time_limit=endless)
 
     def _run_isolated(
-        self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
+        self,
+        request: RunRequest,
+        cancel: CancelToken,
+        progress: ProgressCallback,
+        time_limit: bool = False,
     ) -> RunResult:
+        from desktop_app.core import program_limits
+
         worker = _POOL.acquire()
         reusable = False
+        deadline: float | None = None  # set when the worker starts simulating (its first progress)
         try:
             # A plain dict pickles whatever Mapping the caller passed.
             worker.conn.send(
@@ -178,6 +191,12 @@ class LocalSimulatorExecutor:
                 if cancel.cancelled:
                     log.info("cancelled: killing simulator process %s", worker.pid)
                     raise Cancelled()
+                if deadline is not None and time.monotonic() > deadline:
+                    seconds = program_limits.MAX_WHILE_LOOP_SECONDS
+                    raise QuantumDeskError(
+                        f"the simulation did not end within {seconds:.0f} s: a while loop in the"
+                        " program may never stop"
+                    )
                 ready = wait([worker.conn, worker.process.sentinel], timeout=_POLL_SECONDS)
                 if worker.conn in ready:
                     try:
@@ -187,6 +206,8 @@ class LocalSimulatorExecutor:
                     kind = message[0]
                     if kind == "progress":
                         progress(message[1], message[2])
+                        if time_limit and deadline is None:
+                            deadline = time.monotonic() + program_limits.MAX_WHILE_LOOP_SECONDS
                     elif kind == "result":
                         reusable = True
                         progress("Done", 1.0)

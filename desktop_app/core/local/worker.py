@@ -79,12 +79,19 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     if facts.num_clbits == 0:
         raise UserInputError("the program measures nothing: add a `measure` into a classical bit")
     emulation = find_emulation(request.backend)
-    if emulation is None:
-        simulator, pass_manager = _simulator()
-        circuit = pass_manager.run(program.circuit)
-    else:
-        progress("Transpiling to the target's native gates", None)
-        simulator, circuit = emulated(program.circuit, emulation, request.options)
+    try:
+        if emulation is None:
+            simulator, pass_manager = _simulator()
+            circuit = pass_manager.run(program.circuit)
+        else:
+            progress("Transpiling to the target's native gates", None)
+            simulator, circuit = emulated(program.circuit, emulation, request.options)
+    except RecursionError:  # program_limits bounds definition depth; this is the last resort
+        raise QuantumDeskError(
+            "the program's gate definitions are nested too deeply to translate for the simulator"
+        ) from None
+    except MemoryError:
+        raise QuantumDeskError("not enough memory to translate this program") from None
     seed = request.options.get("seed")
     progress("Simulating", None)
     run_started = time.perf_counter()
