@@ -84,6 +84,9 @@ class Translation:
     # Quantinuum: register name -> the circuit's clbit index of each register bit (bit 0 first)
     registers: tuple[tuple[str, tuple[int, ...]], ...] = ()
     stats: GateStats = field(default_factory=lambda: GateStats(0, 0, (), 0, 0, 0))
+    # the circuit as submitted: its gate names with their counts, and its depth
+    native_counts: tuple[tuple[str, int], ...] = ()
+    depth: int = 0
 
     def metadata(self) -> dict[str, str]:
         """Job metadata (strings only) that lets a later session normalize the results."""
@@ -181,6 +184,8 @@ def _translation(compiled: QuantumCircuit, target: str, **fields: Any) -> Transl
         num_qubits=compiled.num_qubits,
         num_clbits=compiled.num_clbits,
         stats=_stats(compiled),
+        native_counts=tuple(sorted((str(k), int(v)) for k, v in compiled.count_ops().items())),
+        depth=int(compiled.depth()),
         **fields,
     )
 
