@@ -35,8 +35,6 @@ from desktop_app.core.cancel import Cancelled, Detached
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.results import JobStatus, RunResult
 
-os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
-
 if TYPE_CHECKING:
     from desktop_app.core.cancel import CancelToken, ProgressCallback
     from desktop_app.core.executors import RunRequest

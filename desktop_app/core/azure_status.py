@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
@@ -23,8 +22,6 @@ from typing import Any
 from desktop_app.core import paths
 from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.errors import QuantumDeskError
-
-os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
 
 log = logging.getLogger(__name__)
 
