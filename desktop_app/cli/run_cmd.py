@@ -29,6 +29,7 @@ from desktop_app.core.results import JobStatus, RunResult, to_json_dict
 if TYPE_CHECKING:
     from desktop_app.core.ledger import Ledger
     from desktop_app.core.pricing import CostEstimate
+    from desktop_app.core.profiles import Profile
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,9 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program]:
 
         profile = ProfileStore().get(args.profile)  # ProfileError: an unknown profile
         if args.secret_stdin:
-            _use_secret_for_this_run(profile.name, profile.needs_secret)
+            _use_secret_for_this_run(profile)
+        elif profile.needs_secret:
+            _check_secret_identity(profile)
     elif args.secret_stdin:
         raise UserInputError("--secret-stdin: only Azure backends use a profile's secret")
     return backends, program
@@ -236,15 +239,29 @@ def format_table(results: list[RunResult]) -> str:
     return "\n".join(lines)
 
 
-def _use_secret_for_this_run(profile: str, needs_secret: bool) -> None:
+def _use_secret_for_this_run(profile: Profile) -> None:
     """Keep the secret read from stdin in this process only: never in the keyring or a file."""
     from keyring.backends.fail import Keyring as NoKeyring
 
     from desktop_app.cli.profile_cmd import _read_secret
     from desktop_app.core.secrets import SecretStore, set_default_secret_store
 
-    if not needs_secret:
+    if not profile.needs_secret:
         raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret")
     store = SecretStore(backend=NoKeyring())  # type: ignore[no-untyped-call]
-    store.set(profile, _read_secret(True, profile))
+    store.set(profile, _read_secret(True, profile.name))
     set_default_secret_store(store)
+
+
+def _check_secret_identity(profile: Profile) -> None:
+    """Before anything runs: a secret typed for another sign-in is refused in one line (the
+    executor refuses it too; this says it once instead of once per backend)."""
+    from desktop_app.core.secret_binding import SecretIdentityChangedError
+    from desktop_app.core.secrets import default_secret_store
+
+    try:
+        default_secret_store().get(profile)
+    except SecretIdentityChangedError as exc:
+        raise UserInputError(
+            f"{exc} Use `quantum-desk profile secret {profile.name}` (or --secret-stdin)."
+        ) from None

@@ -163,13 +163,17 @@ def forget_credentials(profile: Profile | None = None) -> None:
                 del _CREDENTIALS[key]
 
 
-def credential_for(profile: Profile, secret_of: Callable[[str], str | None]) -> Any:
-    """One azure-identity credential per profile version (it caches and renews its tokens)."""
+def credential_for(profile: Profile, secret_of: Callable[[Profile], str | None]) -> Any:
+    """One azure-identity credential per profile version (it caches and renews its tokens).
+
+    `secret_of` (SecretStore.get) raises SecretIdentityChangedError for a secret typed for
+    another authority/tenant/client: it is never sent.
+    """
     import hashlib
 
     from desktop_app.core.credentials import build_credential
 
-    secret = secret_of(profile.name) if profile.needs_secret else None
+    secret = secret_of(profile) if profile.needs_secret else None
     digest = hashlib.sha256(secret.encode()).hexdigest() if secret else ""
     key = (profile, digest)
     with _CREDENTIALS_LOCK:

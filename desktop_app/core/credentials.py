@@ -18,14 +18,16 @@ from desktop_app import __version__
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.errors import QuantumDeskError, exception_chain
 from desktop_app.core.profiles import AZURE_SIGN_IN, Profile, normalize_location
+from desktop_app.core.secret_binding import SecretIdentityChangedError
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
 
 log = logging.getLogger(__name__)
 
-# Profile name -> its client secret (SecretStore.get fits), or None when there is none.
-SecretProvider = Callable[[str], str | None]
+# Profile -> its client secret (SecretStore.get fits), None when there is none; raises
+# SecretIdentityChangedError when the stored one was typed for another authority/tenant/client.
+SecretProvider = Callable[[Profile], str | None]
 
 ARM_SCOPE: Final = "https://management.azure.com/.default"
 USER_AGENT: Final = f"quantum-desk/{__version__}"
@@ -359,7 +361,6 @@ def test_connection(
     cancel = cancel or CancelToken()
     started = time.monotonic()
     steps: list[str] = []
-    secret = secret_provider(profile.name) if profile.auth_kind != AZURE_SIGN_IN else None
 
     def report(
         ok: bool, problem: Problem, message: str, code: str | None = None, **kw: Any
@@ -376,6 +377,10 @@ def test_connection(
             ok, problem, message, code, elapsed=elapsed, steps=tuple(steps), **kw
         )
 
+    try:
+        secret = secret_provider(profile) if profile.auth_kind != AZURE_SIGN_IN else None
+    except SecretIdentityChangedError as exc:  # never send it where it was not typed for
+        return report(False, Problem.NO_SECRET, str(exc), "SecretIdentityChanged")
     if profile.auth_kind != AZURE_SIGN_IN and not secret:
         return report(
             False,

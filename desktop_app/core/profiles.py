@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import unquote, urlsplit
 
-from desktop_app.core import paths
+from desktop_app.core import endpoints, paths
 from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 
@@ -89,6 +89,27 @@ class ProfileError(UserInputError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class CustomEndpointError(ProfileError):
+    """A host outside the known Azure clouds was entered without being confirmed."""
+
+    def __init__(self, custom: list[endpoints.CustomEndpoint], profile_name: str) -> None:
+        self.custom = custom
+        super().__init__(
+            f"Profile '{profile_name}': {endpoints.describe(custom)} Confirm the custom "
+            "endpoint to use it.",
+            field=custom[0].field,
+        )
+
+
+def check_endpoints_confirmed(
+    profile: Profile, previous: Profile | None, allow_custom_endpoints: bool
+) -> None:
+    """CustomEndpointError unless every new custom endpoint of `profile` is confirmed."""
+    unconfirmed = endpoints.unconfirmed_endpoints(profile, previous)
+    if unconfirmed and not allow_custom_endpoints:
+        raise CustomEndpointError(unconfirmed, profile.name)
 
 
 class ProfileFileError(QuantumDeskError):
@@ -494,8 +515,10 @@ class ProfileStore:
         key = name.strip().casefold()
         return next((i for i, p in enumerate(profiles) if p.name.casefold() == key), None)
 
-    def create(self, profile: Profile) -> Profile:
+    def create(self, profile: Profile, *, allow_custom_endpoints: bool = False) -> Profile:
+        """Add a profile; hosts outside the known clouds need `allow_custom_endpoints`."""
         profile = profile.validated()
+        check_endpoints_confirmed(profile, None, allow_custom_endpoints)
         profiles = self.profiles()
         if self._index(profiles, profile.name) is not None:
             raise ProfileError(f"A profile named '{profile.name}' already exists.", field="name")
@@ -503,13 +526,21 @@ class ProfileStore:
         self._save(profiles)
         return profile
 
-    def update(self, name: str, profile: Profile) -> Profile:
-        """Replace profile `name` by `profile` (which may carry a new name: then a rename)."""
+    def update(
+        self, name: str, profile: Profile, *, allow_custom_endpoints: bool = False
+    ) -> Profile:
+        """Replace profile `name` by `profile` (which may carry a new name: then a rename).
+
+        A custom endpoint the saved profile did not have needs `allow_custom_endpoints`. The
+        secret follows a rename; a changed authority, tenant or client leaves it unused
+        (core.secret_binding) until it is typed again.
+        """
         profile = profile.validated()
         profiles = self.profiles()
         index = self._index(profiles, name)
         if index is None:
             raise ProfileError(f"No profile named '{name}'.", field="name")
+        check_endpoints_confirmed(profile, profiles[index], allow_custom_endpoints)
         old_name = profiles[index].name
         clash = self._index(profiles, profile.name)
         if clash is not None and clash != index:
@@ -524,8 +555,10 @@ class ProfileStore:
         return self.update(old, dataclasses.replace(self.get(old), name=new))
 
     def duplicate(self, name: str, new_name: str) -> Profile:
-        """A copy under a new name; the secret is not copied (the user types it again)."""
-        return self.create(dataclasses.replace(self.get(name), name=new_name))
+        """A copy under a new name; the secret is not copied (the user types it again). Its
+        endpoints were confirmed when the original was saved."""
+        copy = dataclasses.replace(self.get(name), name=new_name)
+        return self.create(copy, allow_custom_endpoints=True)
 
     def delete(self, name: str) -> None:
         profiles = self.profiles()
@@ -545,10 +578,15 @@ class ProfileStore:
         _atomic_write_json(Path(path), _document(profiles))
         return len(profiles)
 
-    def import_file(self, path: Path, replace: bool = False) -> list[Profile]:
+    def import_file(
+        self, path: Path, replace: bool = False, *, allow_custom_endpoints: bool = False
+    ) -> list[Profile]:
         """Add the profiles of an exported file; existing names are an error unless `replace`.
 
-        Nothing is written unless every profile in the file is valid.
+        Nothing is written unless every profile in the file is valid, and every custom endpoint
+        in it is confirmed (`allow_custom_endpoints`): a file is not trusted with a host that
+        would receive secrets or tokens. A replaced profile keeps its stored secret only for
+        the identity it was typed for (core.secret_binding).
         """
         path = Path(path)
         try:
@@ -559,6 +597,7 @@ class ProfileStore:
         profiles = self.profiles()
         for profile in incoming:
             index = self._index(profiles, profile.name)
+            check_endpoints_confirmed(profile, None, allow_custom_endpoints)
             if index is None:
                 profiles.append(profile)
             elif replace:

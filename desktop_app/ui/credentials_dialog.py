@@ -8,6 +8,7 @@ valid, Esc closes. Every question goes through ui.messages (the tests' seam).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Final
@@ -30,7 +31,15 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.azure_status import format_queue_time
 from desktop_app.core.credentials import ConnectionReport
-from desktop_app.core.profiles import Profile, ProfileError, ProfileFileError, ProfileStore
+from desktop_app.core.endpoints import custom_endpoints
+from desktop_app.core.profiles import (
+    CustomEndpointError,
+    Profile,
+    ProfileError,
+    ProfileFileError,
+    ProfileStore,
+)
+from desktop_app.core.secret_binding import SecretState
 from desktop_app.core.secrets import SecretStore, SecretStoreError, StoredIn, default_secret_store
 from desktop_app.ui import messages
 from desktop_app.ui.connection_tester import ConnectionTester
@@ -212,10 +221,19 @@ class CredentialsDialog(QDialog):
 
     def _reload_list(self, select: str | None = None) -> None:
         """Refill the list and show `select` (or the first profile, or a new one)."""
-        names = [p.name for p in self._profiles()]
+        profiles = self._profiles()
+        names = [p.name for p in profiles]
         with QSignalBlocker(self.profile_list):
             self.profile_list.clear()
             self.profile_list.addItems(names)
+            for row, profile in enumerate(profiles):
+                if custom_endpoints(profile):  # marked: its hosts are outside the Azure clouds
+                    item = self.profile_list.item(row)
+                    item.setToolTip("custom endpoints: " + ", ".join(
+                        c.url for c in custom_endpoints(profile)))
+                    font = item.font()
+                    font.setItalic(True)
+                    item.setFont(font)
         target = select if select in names else (names[0] if names else None)
         if target is None:
             self._show_new()
@@ -225,9 +243,12 @@ class CredentialsDialog(QDialog):
             self.profile_list.setCurrentItem(item)
         self._show_profile(target)
 
-    def _secret_state(self, name: str) -> str:
-        if not self.secrets.has(name):
+    def _secret_state(self, profile: Profile) -> str:
+        state = self.secrets.state(profile)
+        if state is SecretState.MISSING:
             return "none"
+        if state is SecretState.OTHER_IDENTITY:
+            return "other"
         return "keyring" if self.secrets.persistent else "session"
 
     def _show_profile(self, name: str) -> None:
@@ -238,10 +259,16 @@ class CredentialsDialog(QDialog):
             return
         self.tester.cancel()
         self._editing = profile.name
-        self.form.load(profile, self._secret_state(profile.name))
+        state = self._secret_state(profile)
+        self.form.load(profile, state)
         self._set_dirty(False)
         self._clear_test_result()
         self._update_buttons()
+        if state == "other":
+            self._say(
+                f"Profile '{profile.name}': its sign-in changed since the secret was typed; "
+                "type the secret again, then Save."
+            )
 
     def _show_new(self) -> None:
         self.tester.cancel()
@@ -367,15 +394,8 @@ class CredentialsDialog(QDialog):
         path = messages.ask_open_path(self, "Import profiles", str(Path.home()), PROFILE_FILTER)
         if not path:
             return
-        try:
-            try:
-                imported = self.store.import_file(Path(path))
-            except ProfileError as exc:
-                if not messages.ask(self, "Import profiles", f"{exc} Replace existing profiles?"):
-                    return
-                imported = self.store.import_file(Path(path), replace=True)
-        except (ProfileError, ProfileFileError) as exc:
-            messages.show_error(self, "Import profiles", str(exc))
+        imported = self._import(Path(path))
+        if imported is None:
             return
         _forget_cached_credentials()
         self._reload_list(imported[0].name if imported else None)
@@ -384,6 +404,28 @@ class CredentialsDialog(QDialog):
             f"Imported {len(imported)} profile(s) from {path}. Secrets are never exported: "
             "type each service principal's secret, then Save."
         )
+
+    def _import(self, path: Path) -> list[Profile] | None:
+        """Import, asking before replacing profiles and before trusting custom endpoints."""
+        replace = allow = False
+        while True:
+            try:
+                return self.store.import_file(path, replace, allow_custom_endpoints=allow)
+            except CustomEndpointError as exc:
+                if allow or not messages.ask(
+                    self, "Import profiles", f"{exc.message} Import it anyway?"
+                ):
+                    return None
+                allow = True
+            except ProfileError as exc:  # a name that is taken
+                if replace or not messages.ask(
+                    self, "Import profiles", f"{exc} Replace existing profiles?"
+                ):
+                    return None
+                replace = True
+            except ProfileFileError as exc:
+                messages.show_error(self, "Import profiles", str(exc))
+                return None
 
     @Slot()
     def _on_exportButton_clicked(self) -> None:
@@ -407,10 +449,11 @@ class CredentialsDialog(QDialog):
             return False
         try:
             profile = self.form.profile()
+            allow = self.form.custom_endpoints_confirmed()
             if self._editing is None:
-                saved = self.store.create(profile)
+                saved = self.store.create(profile, allow_custom_endpoints=allow)
             else:
-                saved = self.store.update(self._editing, profile)
+                saved = self.store.update(self._editing, profile, allow_custom_endpoints=allow)
         except ProfileError as exc:
             self.form.set_error(exc.field or "name", exc.message)
             self._update_buttons()
@@ -439,7 +482,7 @@ class CredentialsDialog(QDialog):
         if not secret:
             return ""
         try:
-            where = self.secrets.set(saved.name, secret)
+            where = self.secrets.set(saved, secret)
         except SecretStoreError as exc:
             messages.show_error(self, "Save profile", str(exc))
             return " The secret was not kept."
@@ -468,10 +511,12 @@ class CredentialsDialog(QDialog):
         saved_name = self._editing
         secrets = self.secrets
 
-        def secret_of(_name: str) -> str | None:  # runs on the worker thread
+        def secret_of(tested: Profile) -> str | None:  # runs on the worker thread
             if typed:
                 return typed
-            return secrets.get(saved_name) if saved_name else None
+            # the stored secret of the saved profile, only for the identity in the form
+            # (SecretIdentityChangedError otherwise: the report says to type it again)
+            return secrets.get(dataclasses.replace(tested, name=saved_name)) if saved_name else None
 
         self._clear_test_result()
         self.test_result.setStyleSheet("")
