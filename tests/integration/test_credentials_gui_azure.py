@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import paths
 from desktop_app.core.azure_status import StatusSnapshot
 from desktop_app.core.credentials import LEAST_PRIVILEGE_ROLE
+from desktop_app.core.secret_binding import decode
 from desktop_app.core.secrets import NO_KEYRING_MESSAGE, SERVICE_NAME
 from desktop_app.ui import background, messages
 from desktop_app.ui.credentials_dialog import CredentialsDialog
@@ -96,6 +97,10 @@ def fill(qtbot: QtBot, dlg: CredentialsDialog, env: AzureEnv, name: str = "emu",
                          (form.arm_input, env.arm_endpoint)):
         widget.clear()
         qtbot.keyClicks(widget, text)
+    # the loopback emulator is not an Azure cloud: confirmed explicitly, as a user must
+    assert form.custom_check.isVisible() and not dlg.save_button.isEnabled()
+    qtbot.mouseClick(form.custom_check, Qt.MouseButton.LeftButton)
+    assert form.custom_check.isChecked()
 
 
 def run_test(qtbot: QtBot, dlg: CredentialsDialog) -> str:
@@ -128,7 +133,8 @@ def test_create_profile_and_test_connection(qtbot: QtBot, env: AzureEnv,
     assert dialog.editing == "emu", dialog.status_label.text()
     assert "The secret is in the system keyring" in dialog.status_label.text()
     # the secret is in the real Secret Service (a fresh connection reads it), not in the file
-    assert keyring_session.backend().get_password(SERVICE_NAME, "emu") == CANARY
+    stored = keyring_session.backend().get_password(SERVICE_NAME, "emu")
+    assert stored is not None and decode(stored)[1] == CANARY
     saved = json.loads((paths.config_dir() / "profiles.json").read_text(encoding="utf-8"))
     assert saved["profiles"][0]["client_id"] == CANARY_CLIENT
     assert dialog.form.secret_input.text() == ""
