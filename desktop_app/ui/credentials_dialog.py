@@ -400,9 +400,20 @@ class CredentialsDialog(QDialog):
         _forget_cached_credentials()
         self._reload_list(imported[0].name if imported else None)
         self.profilesChanged.emit()
+        changed = [
+            p.name
+            for p in imported
+            if p.needs_secret and self.secrets.state(p) is SecretState.OTHER_IDENTITY
+        ]
+        note = (
+            f" The sign-in of {', '.join(repr(n) for n in changed)} changed: its stored secret "
+            "is not used; type the secret again, then Save."
+            if changed
+            else ""
+        )
         self._say(
             f"Imported {len(imported)} profile(s) from {path}. Secrets are never exported: "
-            "type each service principal's secret, then Save."
+            f"type each service principal's secret, then Save.{note}"
         )
 
     def _import(self, path: Path) -> list[Profile] | None:
