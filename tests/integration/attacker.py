@@ -82,7 +82,7 @@ def _handler(attacker: Attacker) -> type[BaseHTTPRequestHandler]:
                 },
             )
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # quiet: the requests are recorded above
 
     return Handler

@@ -122,7 +122,7 @@ def test_cli_profile_test_and_run_send_no_secret_to_an_imported_authority(
     assert "type the secret again" in err.lower() and "profile secret lab" in err
 
     # the executor refuses on its own too (a window, the reconciler, a script)
-    with pytest.raises(AzureRunError, match="(?i)type the secret again"):
+    with pytest.raises(AzureRunError, match=r"(?i)type the secret again"):
         open_profile_workspace(PROFILE)
     assert not attacker.received(env.client_secret), attacker.requests
     assert attacker.token_requests() == []
