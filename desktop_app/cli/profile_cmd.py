@@ -216,6 +216,8 @@ def _list(args: argparse.Namespace) -> int:
     lists (secrets are looked up lazily, when a profile is used)."""
     store = _store()
     profiles = store.profiles()
+    if store.read_only:
+        _say(f"warning: {store.read_only}", file=sys.stderr)
     rows = []
     for profile in profiles:
         row = profile.to_json_dict()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import unquote, urlsplit
 
-from desktop_app.core import endpoints, paths
+from desktop_app.core import endpoints, paths, profile_file
 from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 
@@ -404,47 +404,72 @@ def _atomic_write_json(path: Path, document: object) -> None:
     write_text_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
-def _parse_document(path: Path, text: str) -> list[Profile]:
-    """Profiles from a file's text, or ProfileFileError naming the file and field."""
+def _read_document(path: Path) -> dict[str, Any]:
+    """The file's JSON object (a BOM accepted), or ProfileFileError; OSError passes through."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProfileFileError(
-            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path
-        ) from None
+        document = profile_file.load_json(profile_file.read_text(path))
+    except profile_file.DamagedFile as exc:
+        raise ProfileFileError(exc.reason, path) from None
     if not isinstance(document, dict):
         raise ProfileFileError("expected a JSON object with 'schema_version' and 'profiles'", path)
+    return document
+
+
+def _schema_version(path: Path, document: dict[str, Any]) -> int:
     version = document.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ProfileFileError("missing or not a number", path, "schema_version")
-    if version > SCHEMA_VERSION:
-        raise ProfileFileError(
-            f"written by a newer Quantum Desk (schema {version}; this one reads up to "
-            f"{SCHEMA_VERSION})",
-            path,
-            "schema_version",
-        )
+    return version
+
+
+def _newer_message(version: int) -> str:
+    return (
+        f"written by a newer Quantum Desk (schema {version}; this one reads up to "
+        f"{SCHEMA_VERSION})"
+    )
+
+
+def _parse_profiles(path: Path, document: dict[str, Any], lenient: bool = False) -> list[Profile]:
+    """The profiles of a document, or ProfileFileError naming the file and field.
+
+    `lenient` (a newer schema, read-only): entries this version cannot read are skipped.
+    """
     entries = document.get("profiles")
     if not isinstance(entries, list):
         raise ProfileFileError("missing or not a list", path, "profiles")
     profiles: list[Profile] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise ProfileFileError("not an object", path, f"profiles[{index}]")
         try:
-            profile = Profile.from_fields(entry)
-        except ProfileError as exc:
-            raise ProfileFileError(
-                exc.message, path, f"profiles[{index}].{exc.field}" if exc.field else None
-            ) from None
-        if profile.name.casefold() in seen:
-            raise ProfileFileError(
-                f"a second profile named '{profile.name}'", path, f"profiles[{index}].name"
-            )
+            if not isinstance(entry, dict):
+                raise ProfileFileError("not an object", path, f"profiles[{index}]")
+            if lenient:  # fields added by the newer version are not ours to judge
+                entry = {k: v for k, v in entry.items() if k in FIELDS}
+            try:
+                profile = Profile.from_fields(entry)
+            except ProfileError as exc:
+                raise ProfileFileError(
+                    exc.message, path, f"profiles[{index}].{exc.field}" if exc.field else None
+                ) from None
+            if profile.name.casefold() in seen:
+                raise ProfileFileError(
+                    f"a second profile named '{profile.name}'", path, f"profiles[{index}].name"
+                )
+        except ProfileFileError:
+            if lenient:
+                continue
+            raise
         seen.add(profile.name.casefold())
         profiles.append(profile)
     return profiles
+
+
+def _parse_document(path: Path, document: dict[str, Any]) -> list[Profile]:
+    """Profiles of an import file (this schema or older), or ProfileFileError."""
+    version = _schema_version(path, document)
+    if version > SCHEMA_VERSION:
+        raise ProfileFileError(_newer_message(version), path, "schema_version")
+    return _parse_profiles(path, document)
 
 
 def _document(profiles: Iterable[Profile]) -> dict[str, Any]:
@@ -460,27 +485,41 @@ class ProfileStore:
     def __init__(self, path: Path | None = None, secrets: SecretStore | None = None) -> None:
         self.path = path if path is not None else default_profiles_path()
         self.secrets = secrets
+        # why the file may not be written (a newer schema), as of the last read; None: writable
+        self.read_only: str | None = None
 
     # reading
     def profiles(self) -> list[Profile]:
         """All profiles, in file order.
 
-        A malformed file is moved aside (never lost, never overwritten) and ProfileFileError is
-        raised once, naming the file, the field and where the file was kept; the next call
-        starts from an empty list.
+        A file that cannot be read as profiles (not JSON, not UTF-8 or a BOM-marked Unicode
+        text, nested too deeply, too large, a bad field) is moved aside (never lost, never
+        overwritten) and ProfileFileError is raised once, naming the file, the field and where
+        the file was kept; the next call starts from an empty list. A file of a newer schema is
+        left alone: what this version can read of it is returned, `read_only` says why nothing
+        can be saved, and every write raises ProfileFileError.
         """
+        self.read_only = None
         try:
-            text = self.path.read_text(encoding="utf-8")
+            document = _read_document(self.path)
+            version = _schema_version(self.path, document)
+            if version > SCHEMA_VERSION:
+                self.read_only = (
+                    f"{self.path}: {_newer_message(version)}; it is left unchanged, so "
+                    "profiles can be used but not added or changed with this version."
+                )
+                log.info("%s", self.read_only)  # the caller shows it (CLI, dialog)
+                return _parse_profiles(self.path, document, lenient=True)
+            return _parse_profiles(self.path, document)
         except FileNotFoundError:
             return []
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = f"cannot be read ({exc.__class__.__name__})"
+        except OSError as exc:  # unreadable (permissions, a directory): nothing to move
+            reason = f"cannot be read ({exc.strerror or exc.__class__.__name__})"
             raise ProfileFileError(reason, self.path) from None
-        try:
-            return _parse_document(self.path, text)
         except ProfileFileError as exc:
             moved = self._move_aside()
-            log.warning("profiles file %s is malformed (%s); kept as %s", self.path, exc, moved)
+            # INFO: the error raised below says it to the user, once
+            log.info("profiles file %s is malformed (%s); kept as %s", self.path, exc, moved)
             raise ProfileFileError(exc.message, self.path, exc.field, moved) from None
 
     def _move_aside(self) -> Path:
@@ -506,8 +545,14 @@ class ProfileStore:
     def __iter__(self) -> Iterator[Profile]:
         return iter(self.profiles())
 
-    # writing
+    # writing (each writer reads first, which sets `read_only`)
     def _save(self, profiles: list[Profile]) -> None:
+        if self.read_only is not None:
+            raise ProfileFileError(
+                "is left unchanged: it was written by a newer Quantum Desk; add or change "
+                "profiles with that version",
+                self.path,
+            )
         _atomic_write_json(self.path, _document(profiles))
 
     @staticmethod
@@ -590,10 +635,11 @@ class ProfileStore:
         """
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileFileError(f"cannot be read ({exc.__class__.__name__})", path) from None
-        incoming = _parse_document(path, text)
+            document = _read_document(path)
+        except OSError as exc:
+            reason = f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+            raise ProfileFileError(reason, path) from None
+        incoming = _parse_document(path, document)
         profiles = self.profiles()
         for profile in incoming:
             index = self._index(profiles, profile.name)

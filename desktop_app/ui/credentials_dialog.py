@@ -214,10 +214,13 @@ class CredentialsDialog(QDialog):
 
     def _profiles(self) -> list[Profile]:
         try:
-            return self.store.profiles()
+            profiles = self.store.profiles()
         except ProfileFileError as exc:  # moved aside by the store: say so, go on empty
             messages.show_error(self, "Profiles file", str(exc))
             return []
+        if self.store.read_only:  # a newer version's file: usable, never rewritten
+            self._say(self.store.read_only)
+        return profiles
 
     def _reload_list(self, select: str | None = None) -> None:
         """Refill the list and show `select` (or the first profile, or a new one)."""

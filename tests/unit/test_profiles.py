@@ -271,7 +271,6 @@ def test_rename_moves_the_secret_and_delete_deletes_it(tmp_path: Path):
         ("{not json", None, "not valid JSON at line 1, column 2"),
         ("[]", None, "expected a JSON object"),
         ('{"profiles": []}', "schema_version", "missing"),
-        ('{"schema_version": 99, "profiles": []}', "schema_version", "newer Quantum Desk"),
         ('{"schema_version": 1, "profiles": {}}', "profiles", "not a list"),
         (
             '{"schema_version": 1, "profiles": [{"name": "x", "resource_id": "'
