@@ -43,6 +43,7 @@ from desktop_app.core.secret_binding import SecretState
 from desktop_app.core.secrets import SecretStore, SecretStoreError, StoredIn, default_secret_store
 from desktop_app.ui import messages
 from desktop_app.ui.connection_tester import ConnectionTester
+from desktop_app.ui.plain_text import plain, tooltip
 from desktop_app.ui.profile_form import ProfileForm
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ class CredentialsDialog(QDialog):
         self.test_busy.hide()
         self.cancel_test_button = self._button("Cancel test", "cancelTestButton")
         self.cancel_test_button.hide()
-        self.test_result = QLabel(self)
+        self.test_result = plain(QLabel(self))
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -170,7 +171,7 @@ class CredentialsDialog(QDialog):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
 
-        self.status_label = QLabel(self)
+        self.status_label = plain(QLabel(self))
         self.status_label.setObjectName("dialogStatus")
         self.status_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(self)
@@ -232,8 +233,8 @@ class CredentialsDialog(QDialog):
             for row, profile in enumerate(profiles):
                 if custom_endpoints(profile):  # marked: its hosts are outside the Azure clouds
                     item = self.profile_list.item(row)
-                    item.setToolTip("custom endpoints: " + ", ".join(
-                        c.url for c in custom_endpoints(profile)))
+                    item.setToolTip(tooltip("custom endpoints: " + ", ".join(
+                        c.url for c in custom_endpoints(profile))))
                     font = item.font()
                     font.setItalic(True)
                     item.setFont(font)

@@ -38,6 +38,7 @@ from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.ledger import JobNotFoundError, JobRecord, Ledger, LedgerChange
 from desktop_app.ui import messages
 from desktop_app.ui.jobs_model import local_time
+from desktop_app.ui.plain_text import plain
 from desktop_app.ui.qasm_highlighter import QasmHighlighter
 from desktop_app.ui.results_view import ResultPanel
 
@@ -337,7 +338,7 @@ class JobDetailDialog(QDialog):
             ("Versions", ", ".join(f"{k} {v}" for k, v in r.versions.items() if v) or "—"),
         ]
         for label, value in fields:
-            field = QLabel(value, fields_widget)
+            field = plain(QLabel(value, fields_widget))  # names and paths as recorded
             field.setObjectName(f"field:{label}")
             field.setWordWrap(True)
             field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -43,6 +43,7 @@ from desktop_app.core.ledger import (
     LedgerStatus,
     SortColumn,
 )
+from desktop_app.ui.plain_text import tooltip
 
 log = logging.getLogger(__name__)
 
@@ -272,8 +273,8 @@ class JobsModel(QAbstractTableModel):
         if role == JOB_ROW_ROLE:
             return job
         if role == _TOOLTIP:
-            if job.error_message:
-                return f"{job.error_code or 'Error'}: {job.error_message}"
+            if job.error_message:  # the service's text, shown literally
+                return tooltip(f"{job.error_code or 'Error'}: {job.error_message}")
             return job.azure_job_id or job.id
         if role == _ALIGNMENT:
             return _RIGHT if column == _SHOTS_COLUMN else None

@@ -34,6 +34,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.azure_summary import AzureSummary
 from desktop_app.ui.backend_model import BackendModel
 from desktop_app.ui.credentials_dialog import CredentialsDialog
+from desktop_app.ui.plain_text import plain
 from desktop_app.ui.profile_selector import ProfileSelector
 from desktop_app.ui.program_editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.results_view import ResultsView
@@ -98,7 +99,7 @@ class MainWindow(QMainWindow):
     # ---- construction
     def _build_widgets(self) -> None:
         self.editor = ProgramEditor(self)
-        self.error_banner = QLabel(self)
+        self.error_banner = plain(QLabel(self))  # file names and error text
         self.error_banner.setObjectName("errorBanner")
         self.error_banner.setWordWrap(True)
         self.error_banner.setStyleSheet(_ERROR_STYLE)
@@ -178,7 +179,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setSizes([330, 470])
         self.setCentralWidget(self.main_splitter)
 
-        self.status_label = QLabel(self)
+        self.status_label = plain(QLabel(self))
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setRange(0, 0)  # busy indicator: a simulation has no progress fraction
         self.progress_bar.setMaximumWidth(160)

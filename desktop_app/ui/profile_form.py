@@ -37,6 +37,7 @@ from desktop_app.core.profiles import (
 )
 from desktop_app.core.secret_binding import SecretIdentity, canonical_authority
 from desktop_app.core.secrets import KeyringStatus
+from desktop_app.ui.plain_text import plain
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class ProfileForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
         layout.addWidget(field)
-        label = QLabel(box)
+        label = plain(QLabel(box))  # messages quote what was typed
         label.setObjectName(f"{key}Error")
         label.setStyleSheet(_ERROR_STYLE)
         label.setWordWrap(True)
@@ -161,7 +162,7 @@ class ProfileForm(QWidget):
         self.secret_input.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_input.setClearButtonEnabled(False)
         self.secret_input.setAccessibleName("Client secret")
-        self.keyring_banner = QLabel(self)
+        self.keyring_banner = plain(QLabel(self))
         self.keyring_banner.setObjectName("keyringStatus")
         self.keyring_banner.setWordWrap(True)
         self.keyring_banner.setStyleSheet(_BANNER_STYLE)
@@ -177,9 +178,8 @@ class ProfileForm(QWidget):
             "authorityInput", "https://login.microsoftonline.com (default)"
         )
         self.arm_input = self._line("armEndpointInput", "https://management.azure.com (default)")
-        self.custom_label = QLabel(self)
+        self.custom_label = plain(QLabel(self))
         self.custom_label.setObjectName("customEndpointsLabel")
-        self.custom_label.setTextFormat(Qt.TextFormat.PlainText)
         self.custom_label.setWordWrap(True)
         self.custom_label.setStyleSheet(_BANNER_STYLE)
         self.custom_label.hide()
