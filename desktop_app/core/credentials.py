@@ -380,7 +380,7 @@ def test_connection(
     try:
         secret = secret_provider(profile) if profile.auth_kind != AZURE_SIGN_IN else None
     except SecretIdentityChangedError as exc:  # never send it where it was not typed for
-        return report(False, Problem.NO_SECRET, str(exc), "SecretIdentityChanged")
+        return report(False, Problem.NO_SECRET, str(exc))  # one line says it all
     if profile.auth_kind != AZURE_SIGN_IN and not secret:
         return report(
             False,

@@ -110,6 +110,7 @@ def test_cli_profile_test_and_run_send_no_secret_to_an_imported_authority(
 
     assert cli_main(["profile", "test", PROFILE]) == 1
     err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err  # the CLI says so in one line
     first = err.splitlines()[0]
     assert "type the secret again" in first.lower() and attacker.url in first
     assert env.client_secret not in err
