@@ -65,3 +65,5 @@ def load_json(text: str) -> object:
         ) from None
     except RecursionError:  # e.g. 200,000 nested brackets: the parser's stack, not memory
         raise DamagedFile("nested too deeply to be a profiles file") from None
+    except ValueError:  # a number of more than 4,300 digits (int conversion limit)
+        raise DamagedFile("holds a number too long to be a profiles file") from None

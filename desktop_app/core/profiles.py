@@ -112,12 +112,17 @@ def check_endpoints_confirmed(
         raise CustomEndpointError(unconfirmed, profile.name)
 
 
+_MESSAGE_MAX: Final = 300
+
+
 class ProfileFileError(QuantumDeskError):
     """The profiles file (or an import file) cannot be read: names the file and the field."""
 
     def __init__(
         self, message: str, file: Path, field: str | None = None, moved_to: Path | None = None
     ) -> None:
+        if len(message) > _MESSAGE_MAX:  # a hostile file's value quoted back: keep one line
+            message = message[:_MESSAGE_MAX] + "…"
         self.message = message
         self.file = file
         self.field = field
@@ -131,6 +136,11 @@ class ProfileFileError(QuantumDeskError):
 
 # ---------------------------------------------------------------- field validation (as you type)
 # Each validator returns None when the value is fine, else one plain sentence for the field.
+
+
+def _short(value: str, limit: int = 40) -> str:
+    """A value quoted in a message, cut short (a hostile file may hold megabytes)."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def validate_name(value: str) -> str | None:
@@ -253,8 +263,8 @@ def validate_location(value: str) -> str | None:
         return "The workspace location (Azure region) is required."
     if normalize_location(value) not in AZURE_REGIONS:
         return (
-            f"'{value.strip()}' is not an Azure region name: use the programmatic name shown "
-            "on the workspace's Overview page, such as eastus, westus2 or westeurope."
+            f"'{_short(value.strip())}' is not an Azure region name: use the programmatic name "
+            "shown on the workspace's Overview page, such as eastus, westus2 or westeurope."
         )
     return None
 
@@ -349,7 +359,8 @@ class Profile:
         """Build from a mapping (file, import, dialog); raises ProfileError naming the field."""
         unknown = set(fields) - set(FIELDS)
         if unknown:
-            raise ProfileError(f"unknown field '{sorted(unknown)[0]}'", field=sorted(unknown)[0])
+            first = sorted(unknown)[0]
+            raise ProfileError(f"unknown field '{_short(first)}'", field=_short(first))
         for key, value in fields.items():
             if value is not None and not isinstance(value, str):
                 raise ProfileError(f"must be text, not {type(value).__name__}", field=key)

@@ -100,7 +100,7 @@ def decode(value: str) -> tuple[SecretIdentity | None, str]:
     (stored by an older Quantum Desk or another tool): its secret is never handed out."""
     try:
         document = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # not ours (another tool's entry, or damaged)
         return None, ""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         return None, ""

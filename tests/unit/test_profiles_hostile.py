@@ -60,6 +60,7 @@ def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def assert_one_plain_line(err: str, *words: str) -> None:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
+    assert len(lines[0]) < 2000, len(lines[0])  # a quoted hostile value is cut short
     assert lines[0].startswith("quantum-desk: error: "), err
     for word in words:
         assert word in lines[0], (word, err)
@@ -79,8 +80,10 @@ def kept_files(path: Path) -> list[Path]:
         (document(entry("caf\u00e9")).encode("latin-1"), "not UTF-8 text (byte 0xe9 at offset"),
         (codecs.BOM_UTF16_LE + b"{\xd8", "not utf-16 text"),
         (b"\x00\xff" * 10, "not UTF-8 text (byte 0xff at offset 1)"),
+        (b'{"schema_version": 1' + b"0" * 5000 + b', "profiles": []}', "number too long"),
+        (document(entry("lab", location="x" * 5_000_000)).encode(), "is not an Azure region"),
     ],
-    ids=["nested-200000", "latin-1", "broken-utf-16", "binary"],
+    ids=["nested-200000", "latin-1", "broken-utf-16", "binary", "huge-number", "huge-value"],
 )
 def test_an_unreadable_file_is_moved_aside_and_kept(
     isolated_user_dirs: Path, content: bytes, words: str
