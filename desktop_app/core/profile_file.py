@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import stat
 from pathlib import Path
 from typing import Final
 
@@ -34,6 +35,8 @@ class DamagedFile(Exception):
 
 def read_text(path: Path) -> str:
     """The file's text: UTF-8, or any Unicode encoding its BOM names (Notepad writes those)."""
+    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or a device would block or never end
+        raise DamagedFile("not a regular file")
     with path.open("rb") as stream:
         data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:

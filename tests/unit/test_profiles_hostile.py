@@ -100,6 +100,20 @@ def test_an_unreadable_file_is_moved_aside_and_kept(
     assert again.returncode == 0 and "No profiles yet" in again.stdout, again.stderr
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_a_device_is_moved_aside_without_blocking(isolated_user_dirs: Path, kind: str):
+    path = profiles_path(isolated_user_dirs)
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it to read would wait for a writer forever
+    else:
+        path.symlink_to("/dev/zero")  # reading it would never end
+    done = cli("profile", "list")
+    assert done.returncode == 2
+    assert_one_plain_line(done.stderr, str(path), "not a regular file", "was kept as")
+    assert not path.exists() and not path.is_symlink() and len(kept_files(path)) == 1
+    assert Path("/dev/zero").exists()  # the link was moved, not what it points to
+
+
 @pytest.mark.parametrize(
     "encode",
     [
