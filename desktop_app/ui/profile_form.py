@@ -94,6 +94,8 @@ class ProfileForm(QWidget):
         self._new = True
         self._secret_state = "none"  # "keyring" | "session" | "none" | "other"
         self._loaded: Profile | None = None  # the saved profile shown (None: a new one)
+        # the custom endpoints the tick was given for (None: adopt the next ones, on load)
+        self._custom_seen: tuple[tuple[str, str], ...] | None = None
         self._keyring_usable = True
         self._touched: set[str] = set()
         self._external: dict[str, str] = {}  # errors from saving (e.g. a name already taken)
@@ -286,6 +288,7 @@ class ProfileForm(QWidget):
             self.arm_input.setText((profile.arm_endpoint or "") if profile else "")
             # a saved profile's endpoints were confirmed when they were entered
             self.custom_check.setChecked(bool(profile and endpoints.custom_endpoints(profile)))
+            self._custom_seen = None
         finally:
             del blockers
         has_advanced = bool(profile and (profile.authority_host or profile.arm_endpoint))
@@ -553,6 +556,11 @@ class ProfileForm(QWidget):
     def _update_custom(self) -> None:
         """Mark hosts outside the known clouds as custom; offer the tick for new ones."""
         custom = self._typed_custom()
+        seen = tuple((c.field, c.url.strip().rstrip("/")) for c in custom)
+        if self._custom_seen is not None and seen != self._custom_seen:
+            with QSignalBlocker(self.custom_check):  # a tick is for the hosts it was given for
+                self.custom_check.setChecked(False)
+        self._custom_seen = seen
         self.custom_label.setVisible(bool(custom))
         if custom:
             self.custom_label.setText(

@@ -50,6 +50,12 @@ def test_a_custom_authority_needs_the_tick_and_is_marked(qtbot: QtBot, dialog: C
     assert not dialog.save_button.isEnabled() and not dialog.test_button.isEnabled()
     qtbot.mouseClick(form.custom_check, Qt.MouseButton.LeftButton)
     assert error_of(dialog, "authority_host") == ""
+    # another host typed after the tick: the tick was not for it
+    type_into(qtbot, form.arm_input, "https://management.example.net")
+    assert not form.custom_check.isChecked() and not dialog.save_button.isEnabled()
+    form.arm_input.clear()
+    type_into(qtbot, form.arm_input, "https://management.azure.com")
+    qtbot.mouseClick(form.custom_check, Qt.MouseButton.LeftButton)
     assert dialog.save()
     saved = dialog.store.get("lab")
     assert saved.authority_host == EVIL
