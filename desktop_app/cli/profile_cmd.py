@@ -269,6 +269,7 @@ def _identity(profile: Profile) -> str:
 
 def _import(args: argparse.Namespace) -> int:
     store = _store()
+    before = {n.casefold() for n in store.names()}
     try:
         imported = store.import_file(
             Path(args.file), args.replace, allow_custom_endpoints=args.allow_custom_endpoints
@@ -279,13 +280,18 @@ def _import(args: argparse.Namespace) -> int:
         ) from None
     names = ", ".join(p.name for p in imported) or "none"
     _say(f"Imported {len(imported)} profile(s) from {args.file}: {names}.")
-    for profile in imported:
-        secrets = store.secrets
-        if profile.needs_secret and secrets and secrets.state(profile) is not SecretState.STORED:
+    # only a replaced profile can have a stored secret: a few lookups, not one per profile
+    replaced = [p for p in imported if p.needs_secret and p.name.casefold() in before]
+    secrets = store.secrets
+    for profile in replaced[:20]:
+        if secrets and secrets.state(profile) is SecretState.OTHER_IDENTITY:
             _say(
-                f"  {profile.name}: type its secret with `quantum-desk profile secret "
-                f"{profile.name}` (secrets are never imported)."
+                f"  {profile.name}: its sign-in changed, the stored secret is not used: type it "
+                f"again with `quantum-desk profile secret {profile.name}`."
             )
+    if any(p.needs_secret for p in imported):
+        _say("Secrets are never imported: type each new profile's secret with "
+             "`quantum-desk profile secret NAME`.")
     return 0
 
 

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 PROFILE_FILTER: Final = "Quantum Desk profiles (*.json);;All files (*)"
 NEW_ITEM_TEXT: Final = "(new profile)"
+_CHECKED_AFTER_IMPORT: Final = 20  # replaced profiles whose stored secret is looked at
 _OK_STYLE: Final = "color:#1e6b2f;"
 _FAIL_STYLE: Final = "color:#b3261e;"
 
@@ -398,20 +399,24 @@ class CredentialsDialog(QDialog):
         path = messages.ask_open_path(self, "Import profiles", str(Path.home()), PROFILE_FILTER)
         if not path:
             return
+        before = {n.casefold() for n in self.store.names()}
         imported = self._import(Path(path))
         if imported is None:
             return
         _forget_cached_credentials()
         self._reload_list(imported[0].name if imported else None)
         self.profilesChanged.emit()
+        # only a replaced profile can have a stored secret; a few lookups, not one per profile
+        replaced = [p for p in imported if p.needs_secret and p.name.casefold() in before]
         changed = [
             p.name
-            for p in imported
-            if p.needs_secret and self.secrets.state(p) is SecretState.OTHER_IDENTITY
+            for p in replaced[:_CHECKED_AFTER_IMPORT]
+            if self.secrets.state(p) is SecretState.OTHER_IDENTITY
         ]
+        quoted = ", ".join(f"'{n}'" for n in changed)
         note = (
-            f" The sign-in of {', '.join(repr(n) for n in changed)} changed: its stored secret "
-            "is not used; type the secret again, then Save."
+            f" The sign-in of {quoted} changed: its stored secret is not used; type the "
+            "secret again, then Save."
             if changed
             else ""
         )

@@ -214,3 +214,16 @@ def test_listing_20000_profiles_is_bounded_in_a_fresh_process(isolated_user_dirs
     done = cli("profile", "list", "--json")  # within WALL_CLOCK_S and ADDRESS_SPACE
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 20_000
+
+
+def test_importing_20000_profiles_looks_few_secrets_up(
+    tmp_path: Path, counting_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str],
+):
+    from desktop_app.cli import main
+
+    shared = tmp_path / "shared.json"
+    shared.write_text(document(*(entry(f"p{i:05}") for i in range(20_000))), encoding="utf-8")
+    assert main(["profile", "import", str(shared)]) == 0
+    assert main(["profile", "import", str(shared), "--replace"]) == 0
+    assert "Imported 20000 profile(s)" in capsys.readouterr().out
+    assert counting_keyring.calls["get"] <= 21  # the probe and at most 20 replaced profiles
