@@ -35,7 +35,8 @@ class DamagedFile(Exception):
 
 def read_text(path: Path) -> str:
     """The file's text: UTF-8, or any Unicode encoding its BOM names (Notepad writes those)."""
-    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or a device would block or never end
+    mode = path.stat().st_mode  # a FIFO or a device would block or never end
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
         raise DamagedFile("not a regular file")
     with path.open("rb") as stream:
         data = stream.read(MAX_BYTES + 1)
