@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import sys
 
+from desktop_app import privacy
+
+privacy.apply()  # first: dependencies read their telemetry switches when imported
+
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv

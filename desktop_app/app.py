@@ -3,6 +3,8 @@
 Nothing here imports qiskit or azure: the window paints first, a simulator process warms up after.
 """
 
+# privacy.apply() must run before the imports below it:
+# ruff: noqa: E402
 from __future__ import annotations
 
 import argparse
@@ -11,6 +13,10 @@ import sys
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
+
+from desktop_app import privacy
+
+privacy.apply()  # before PySide6 and the rest: also when app.py is started on its own
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon

@@ -151,6 +151,7 @@ def add_profile(info: dict[str, str]) -> None:
         info["authority"],
         "--arm-endpoint",
         info["arm_endpoint"],
+        "--allow-custom-endpoints",  # the loopback emulator
         "--secret-stdin",
         "--replace",
     ]

@@ -11,6 +11,9 @@ import multiprocessing
 import sys
 
 if __name__ == "__main__":
+    from desktop_app import privacy
+
+    privacy.apply()  # telemetry off before anything else, in the app and its worker processes
     multiprocessing.freeze_support()
     from desktop_app.__main__ import main
 

@@ -11,19 +11,28 @@ import getpass
 import json
 import logging
 import sys
-from typing import TextIO
+from pathlib import Path
+from typing import Final, TextIO
 
-from desktop_app.core.azure import credentials
+from desktop_app.core.azure import credentials, endpoints
+from desktop_app.core.azure.profile_fields import ProfileError
 from desktop_app.core.azure.profiles import (
     AUTH_KINDS,
     AZURE_SIGN_IN,
     SERVICE_PRINCIPAL,
+    CustomEndpointError,
     Profile,
-    ProfileError,
     ProfileStore,
 )
+from desktop_app.core.azure.secret_binding import SecretState
 from desktop_app.core.azure.secrets import SecretStore, StoredIn, default_secret_store
 from desktop_app.core.errors import UserInputError
+
+ALLOW_CUSTOM: Final = "--allow-custom-endpoints"
+_ALLOW_HELP: Final = (
+    "accept an authority host or ARM endpoint outside the known Azure clouds (public, US "
+    "Government, China): it would receive the client secret or access tokens"
+)
 
 
 def _say(*parts: object, file: TextIO | None = None) -> None:
@@ -65,11 +74,34 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="read the client secret from standard input (first line)",
     )
     add.add_argument("--replace", action="store_true", help="overwrite an existing profile")
+    add.add_argument(ALLOW_CUSTOM, action="store_true", help=_ALLOW_HELP)
     add.set_defaults(handler=_add)
 
     lst = actions.add_parser("list", help="list profiles (no secrets)")
     lst.add_argument("--json", action="store_true", help="machine-readable output")
+    lst.add_argument(
+        "--secrets",
+        action="store_true",
+        help="also say whether each secret is stored (one keyring lookup per profile)",
+    )
     lst.set_defaults(handler=_list)
+
+    secret = actions.add_parser(
+        "secret", help="type a profile's client secret (again), for its current sign-in"
+    )
+    secret.add_argument("name")
+    secret.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        help="read the client secret from standard input (first line)",
+    )
+    secret.set_defaults(handler=_secret)
+
+    imp = actions.add_parser("import", help="add the profiles of an exported file")
+    imp.add_argument("file")
+    imp.add_argument("--replace", action="store_true", help="overwrite profiles of the same name")
+    imp.add_argument(ALLOW_CUSTOM, action="store_true", help=_ALLOW_HELP)
+    imp.set_defaults(handler=_import)
 
     remove = actions.add_parser("remove", help="delete a profile and its stored secret")
     remove.add_argument("name")
@@ -131,16 +163,21 @@ def _add(args: argparse.Namespace) -> int:
 
     store = _store()
     existing = {n.casefold() for n in store.names()}
-    if profile.name.casefold() in existing:
-        if not args.replace:
-            raise UserInputError(
-                f"A profile named '{profile.name}' already exists (use --replace to overwrite it)."
-            )
-        store.update(profile.name, profile)
-    else:
-        store.create(profile)
+    allow = bool(args.allow_custom_endpoints)
+    try:
+        if profile.name.casefold() in existing:
+            if not args.replace:
+                raise UserInputError(
+                    f"A profile named '{profile.name}' already exists (use --replace to "
+                    "overwrite it)."
+                )
+            profile = store.update(profile.name, profile, allow_custom_endpoints=allow)
+        else:
+            profile = store.create(profile, allow_custom_endpoints=allow)
+    except CustomEndpointError as exc:
+        raise _custom_endpoint_error(exc) from None
     if secret is not None:
-        where = store.secrets.set(profile.name, secret) if store.secrets else StoredIn.SESSION
+        where = store.secrets.set(profile, secret) if store.secrets else StoredIn.SESSION
         if where is StoredIn.SESSION:
             status = store.secrets.status if store.secrets else None
             _say(
@@ -159,17 +196,37 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _custom_endpoint_error(exc: CustomEndpointError) -> UserInputError:
+    option = {"authority_host": "--authority", "arm_endpoint": "--arm-endpoint"}
+    return UserInputError(
+        f"{option.get(exc.field or '', '--authority')}: {endpoints.describe(exc.custom)} "
+        f"Pass {ALLOW_CUSTOM} if you trust it."
+    )
+
+
+_SECRET_WORDS: Final = {
+    SecretState.STORED: "stored",
+    SecretState.MISSING: "MISSING",
+    SecretState.OTHER_IDENTITY: "TYPE AGAIN (typed for another sign-in)",
+}
+
+
 def _list(args: argparse.Namespace) -> int:
+    """No keyring lookup unless --secrets: one per profile stalls the Secret Service on long
+    lists (secrets are looked up lazily, when a profile is used)."""
     store = _store()
     profiles = store.profiles()
+    if store.read_only:
+        _say(f"warning: {store.read_only}", file=sys.stderr)
     rows = []
     for profile in profiles:
         row = profile.to_json_dict()
         row["subscription_id"] = profile.subscription_id
         row["resource_group"] = profile.resource_group
         row["workspace_name"] = profile.workspace_name
-        if profile.needs_secret and store.secrets is not None:
-            row["secret_stored"] = store.secrets.has(profile.name)
+        row["custom_endpoints"] = [c.field for c in endpoints.custom_endpoints(profile)]
+        if args.secrets and profile.needs_secret and store.secrets is not None:
+            row["secret"] = store.secrets.state(profile).value
         rows.append(row)
     if args.json:
         _say(json.dumps(rows, indent=2))
@@ -177,14 +234,64 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         _say("No profiles yet: add one with `quantum-desk profile add NAME ...`.")
         return 0
-    for row in rows:
+    for profile, row in zip(profiles, rows, strict=True):
         secret = ""
-        if "secret_stored" in row:
-            secret = "  secret: " + ("stored" if row["secret_stored"] else "MISSING")
+        if "secret" in row:
+            secret = "  secret: " + _SECRET_WORDS[SecretState(row["secret"])]
+        custom = "".join(
+            f"  custom {c.label}: {c.url}" for c in endpoints.custom_endpoints(profile)
+        )
         _say(
             f"{row['name']}  [{row['auth_kind']}]  {row['workspace_name']} "
-            f"({row['resource_group']}, {row['location']}){secret}"
+            f"({row['resource_group']}, {row['location']}){custom}{secret}"
         )
+    return 0
+
+
+def _secret(args: argparse.Namespace) -> int:
+    store = _store()
+    profile = store.get(args.name)
+    if not profile.needs_secret:
+        raise UserInputError(f"Profile '{profile.name}' signs in with Azure: it has no secret.")
+    secret = _read_secret(args.secret_stdin, profile.name)
+    secrets = store.secrets or default_secret_store()
+    where = secrets.set(profile, secret)
+    place = "in the system keyring" if where is StoredIn.KEYRING else "for this command only"
+    _say(f"Secret of profile '{profile.name}' kept {place}, for {_identity(profile)}.")
+    return 0
+
+
+def _identity(profile: Profile) -> str:
+    from desktop_app.core.azure.secret_binding import SecretIdentity
+
+    return SecretIdentity.of(profile).describe()
+
+
+def _import(args: argparse.Namespace) -> int:
+    store = _store()
+    before = {n.casefold() for n in store.names()}
+    try:
+        imported = store.import_file(
+            Path(args.file), args.replace, allow_custom_endpoints=args.allow_custom_endpoints
+        )
+    except CustomEndpointError as exc:
+        raise UserInputError(
+            f"{args.file}: {endpoints.describe(exc.custom)} Pass {ALLOW_CUSTOM} if you trust it."
+        ) from None
+    names = ", ".join(p.name for p in imported) or "none"
+    _say(f"Imported {len(imported)} profile(s) from {args.file}: {names}.")
+    # only a replaced profile can have a stored secret: a few lookups, not one per profile
+    replaced = [p for p in imported if p.needs_secret and p.name.casefold() in before]
+    secrets = store.secrets
+    for profile in replaced[:20]:
+        if secrets and secrets.state(profile) is SecretState.OTHER_IDENTITY:
+            _say(
+                f"  {profile.name}: its sign-in changed, the stored secret is not used: type it "
+                f"again with `quantum-desk profile secret {profile.name}`."
+            )
+    if any(p.needs_secret for p in imported):
+        _say("Secrets are never imported: type each new profile's secret with "
+             "`quantum-desk profile secret NAME`.")
     return 0
 
 
@@ -200,15 +307,15 @@ def _test(args: argparse.Namespace) -> int:
     store = _store()
     profile = store.get(args.name)
     secrets = store.secrets or default_secret_store()
+    provider: credentials.SecretProvider = secrets.get
     if args.secret_stdin:
         if not profile.needs_secret:
             raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret.")
         typed = _read_secret(True, profile.name)
 
-        def provider(name: str) -> str | None:
+        def provider(_profile: Profile) -> str | None:
             return typed
-    else:
-        provider = secrets.get
+
     # azure-identity logs each failed attempt as a WARNING: the plain report below says it once.
     logging.getLogger("azure").setLevel(logging.ERROR)
     report = credentials.test_connection(profile, provider, interactive=args.browser)

@@ -29,6 +29,7 @@ from desktop_app.core.results import JobStatus, RunResult, to_json_dict
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.pricing import CostEstimate
+    from desktop_app.core.azure.profiles import Profile
     from desktop_app.core.azure.session import SecretProvider
     from desktop_app.core.ledger.store import Ledger
 
@@ -112,7 +113,9 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
 
         profile = ProfileStore().get(args.profile)  # ProfileError: an unknown profile
         if args.secret_stdin:
-            secret_of = _secret_for_this_run(profile.name, profile.needs_secret)
+            secret_of = _secret_for_this_run(profile)
+        elif profile.needs_secret:
+            _check_secret_identity(profile)
     elif args.secret_stdin:
         raise UserInputError("--secret-stdin: only Azure backends use a profile's secret")
     return backends, program, secret_of
@@ -240,11 +243,30 @@ def format_table(results: list[RunResult]) -> str:
     return "\n".join(lines)
 
 
-def _secret_for_this_run(profile: str, needs_secret: bool) -> SecretProvider:
-    """The secret read from stdin, for this run only: never in the keyring or a file."""
-    from desktop_app.cli.profile_cmd import _read_secret
+def _secret_for_this_run(profile: Profile) -> SecretProvider:
+    """The secret read from stdin, for this run only: never in the keyring or a file (a store
+    with no keyring behind it, bound to the profile's sign-in as every stored secret is)."""
+    from keyring.backends.fail import Keyring as NoKeyring
 
-    if not needs_secret:
+    from desktop_app.cli.profile_cmd import _read_secret
+    from desktop_app.core.azure.secrets import SecretStore
+
+    if not profile.needs_secret:
         raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret")
-    secret = _read_secret(True, profile)
-    return lambda name: secret if name == profile else None
+    store = SecretStore(backend=NoKeyring())  # type: ignore[no-untyped-call]
+    store.set(profile, _read_secret(True, profile.name))
+    return store.get
+
+
+def _check_secret_identity(profile: Profile) -> None:
+    """Before anything runs: a secret typed for another sign-in is refused in one line (the
+    executor refuses it too; this says it once instead of once per backend)."""
+    from desktop_app.core.azure.secret_binding import SecretIdentityChangedError
+    from desktop_app.core.azure.secrets import default_secret_store
+
+    try:
+        default_secret_store().get(profile)
+    except SecretIdentityChangedError as exc:
+        raise UserInputError(
+            f"{exc} Use `quantum-desk profile secret {profile.name}` (or --secret-stdin)."
+        ) from None

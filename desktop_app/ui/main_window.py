@@ -36,6 +36,7 @@ from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.credentials.dialog import CredentialsDialog
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
+from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView
 from desktop_app.ui.runs import RunExecutor
 
@@ -99,7 +100,7 @@ class MainWindow(QMainWindow):
     # ---- construction
     def _build_widgets(self) -> None:
         self.editor = ProgramEditor(self)
-        self.error_banner = QLabel(self)
+        self.error_banner = plain(QLabel(self))  # file names and error text
         self.error_banner.setObjectName("errorBanner")
         self.error_banner.setWordWrap(True)
         self.error_banner.setStyleSheet(_ERROR_STYLE)
@@ -179,7 +180,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setSizes([330, 470])
         self.setCentralWidget(self.main_splitter)
 
-        self.status_label = QLabel(self)
+        self.status_label = plain(QLabel(self))
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setRange(0, 0)  # busy indicator: a simulation has no progress fraction
         self.progress_bar.setMaximumWidth(160)

@@ -260,7 +260,7 @@ def main() -> int:
             from desktop_app.ui.runs import RunExecutor
 
             info = emulator.info
-            ProfileStore().create(
+            profile = ProfileStore().create(
                 Profile(
                     name=PROFILE,
                     resource_id=info["resource_id"],
@@ -269,9 +269,10 @@ def main() -> int:
                     client_id=info["client_id"],
                     authority_host=info["authority"],
                     arm_endpoint=info["arm_endpoint"],
-                ).validated()
+                ).validated(),
+                allow_custom_endpoints=True,  # the loopback emulator
             )
-            where = default_secret_store().set(PROFILE, info["client_secret"])
+            where = default_secret_store().set(profile, info["client_secret"])
             assert where is StoredIn.SESSION, where  # never the machine's real keyring
 
             app = QApplication(sys.argv[:1])

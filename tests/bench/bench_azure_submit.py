@@ -62,8 +62,8 @@ def _setup(root: Path) -> tuple[Any, Any, Any]:
         authority_host=info.authority,
         arm_endpoint=info.arm_endpoint,
     ).validated()
-    ProfileStore().create(profile)
-    default_secret_store().set("bench", info.client_secret)
+    ProfileStore().create(profile, allow_custom_endpoints=True)  # the loopback emulator
+    default_secret_store().set(profile, info.client_secret)
     return emulator, azurite, info
 
 

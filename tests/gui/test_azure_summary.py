@@ -96,7 +96,7 @@ def test_without_profiles_azure_rows_say_what_they_need(summary: AzureSummary):
 
 
 def test_one_profile_makes_azure_rows_runnable(summary: AzureSummary, store: ProfileStore):
-    store.create(sp_profile())
+    store.create(sp_profile(), allow_custom_endpoints=True)
     summary.reload_profiles()
     assert summary.selector.current() == "mine"
     sim = row(summary, "ionq.simulator")
@@ -106,8 +106,9 @@ def test_one_profile_makes_azure_rows_runnable(summary: AzureSummary, store: Pro
     assert summary.profile_for("ionq.simulator") == "mine"
 
 
-def test_refresh_without_a_secret_says_so(qtbot: QtBot, summary: AzureSummary, store: ProfileStore):
-    store.create(sp_profile())
+def test_refresh_without_a_secret_says_so(qtbot: QtBot, summary: AzureSummary,
+                                          store: ProfileStore):
+    store.create(sp_profile(), allow_custom_endpoints=True)
     with qtbot.waitSignal(summary.refresher.refreshFailed, timeout=30_000):
         summary.reload_profiles()
     text = summary.selector.status.text()
@@ -115,8 +116,8 @@ def test_refresh_without_a_secret_says_so(qtbot: QtBot, summary: AzureSummary, s
 
 
 def test_switch_chooses_own_or_lab_credentials(summary: AzureSummary, store: ProfileStore):
-    store.create(sp_profile())
-    store.create(lab_profile())
+    store.create(sp_profile(), allow_custom_endpoints=True)
+    store.create(lab_profile(), allow_custom_endpoints=True)
     summary.reload_profiles()
     model = summary.model
     position = model.rows().index(row(summary, "rigetti.sim.qvm"))
@@ -136,10 +137,9 @@ def test_local_run_proceeds_without_questions(summary: AzureSummary, asked: Aske
     assert len(started) == 1 and started[0][0].profile is None and asked.questions == []
 
 
-def test_prices_and_confirmation_of_a_paid_run(
-    qtbot: QtBot, summary: AzureSummary, store: ProfileStore, asked: Asked
-):
-    store.create(sp_profile())
+def test_prices_and_confirmation_of_a_paid_run(qtbot: QtBot, summary: AzureSummary,
+                                               store: ProfileStore, asked: Asked):
+    store.create(sp_profile(), allow_custom_endpoints=True)
     summary.reload_profiles()
     with qtbot.waitSignal(
         summary.model.dataChanged,
@@ -167,10 +167,9 @@ def test_prices_and_confirmation_of_a_paid_run(
     assert [r.profile for r in started[0]] == ["mine", "mine"]
 
 
-def test_changed_shots_are_estimated_before_asking(
-    qtbot: QtBot, summary: AzureSummary, store: ProfileStore, asked: Asked
-):
-    store.create(sp_profile())
+def test_changed_shots_are_estimated_before_asking(qtbot: QtBot, summary: AzureSummary,
+                                                   store: ProfileStore, asked: Asked):
+    store.create(sp_profile(), allow_custom_endpoints=True)
     summary.reload_profiles()
     started: list[list[RunRequest]] = []
     summary.prepare_run([RunRequest(BELL, None, "quantinuum.sim.h2-1e", 200)], None, started.append)

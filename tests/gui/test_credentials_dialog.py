@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
 from desktop_app.core.azure.profiles import ProfileStore
+from desktop_app.core.azure.secret_binding import decode
 from desktop_app.core.azure.secrets import NO_KEYRING_MESSAGE, SERVICE_NAME, SecretStore
 from desktop_app.ui import messages
 from desktop_app.ui import tasks as background
@@ -113,6 +114,17 @@ def fill_valid(
     type_into(qtbot, form.client_input, CLIENT)
     if secret is not None:
         type_into(qtbot, form.secret_input, secret)
+
+
+def kept(memory: MemoryKeyring) -> dict[str, str]:
+    """Profile name -> secret of each keyring entry; each is bound to an identity."""
+    out = {}
+    for (service, name), value in memory.items.items():
+        assert service == SERVICE_NAME
+        identity, secret = decode(value)
+        assert identity is not None, value
+        out[name] = secret
+    return out
 
 
 def file_text() -> str:
@@ -246,7 +258,7 @@ def test_save_keeps_the_secret_only_in_the_keyring(
     qtbot: QtBot, dialog: CredentialsDialog, memory: MemoryKeyring
 ):
     save_new(qtbot, dialog)
-    assert memory.items == {(SERVICE_NAME, "lab"): CANARY}
+    assert kept(memory) == {"lab": CANARY}
     saved = json.loads(file_text())["profiles"]
     assert saved == [
         {
@@ -278,11 +290,11 @@ def test_edit_with_empty_secret_keeps_it(
     assert dialog.windowTitle().endswith("*")
     assert dialog.save()
     assert json.loads(file_text())["profiles"][0]["location"] == "westus2"
-    assert memory.items == {(SERVICE_NAME, "lab"): CANARY}
+    assert kept(memory) == {"lab": CANARY}
     # a typed secret replaces it
     type_into(qtbot, dialog.form.secret_input, "new-secret-value")
     assert dialog.save()
-    assert memory.items == {(SERVICE_NAME, "lab"): "new-secret-value"}
+    assert kept(memory) == {"lab": "new-secret-value"}
 
 
 def test_rename_moves_the_secret(qtbot: QtBot, dialog: CredentialsDialog, memory: MemoryKeyring):
@@ -293,7 +305,7 @@ def test_rename_moves_the_secret(qtbot: QtBot, dialog: CredentialsDialog, memory
     qtbot.keyClick(dialog.form.name_input, Qt.Key.Key_Return)
     assert dialog.editing == "physics-lab"
     assert [p["name"] for p in json.loads(file_text())["profiles"]] == ["physics-lab"]
-    assert memory.items == {(SERVICE_NAME, "physics-lab"): CANARY}
+    assert kept(memory) == {"physics-lab": CANARY}
 
 
 def test_rename_to_a_taken_name_is_shown_beside_the_name(qtbot: QtBot, dialog: CredentialsDialog):
@@ -316,7 +328,7 @@ def test_duplicate_copies_everything_but_the_secret(
     profiles = json.loads(file_text())["profiles"]
     assert [p["name"] for p in profiles] == ["lab", "lab (copy)"]
     assert profiles[0] | {"name": "x"} == profiles[1] | {"name": "x"}
-    assert memory.items == {(SERVICE_NAME, "lab"): CANARY}
+    assert kept(memory) == {"lab": CANARY}
     assert error_of(dialog, "secret") == SECRET_NOT_STORED
     assert "secret was not copied" in dialog.status_label.text()
 
@@ -425,6 +437,6 @@ def test_no_keyring_says_so_and_offers_session_only(qtbot: QtBot, answers: Answe
     type_into(qtbot, form.secret_input, CANARY)
     assert dlg.save()
     assert "kept for this session only" in dlg.status_label.text()
-    assert secrets.get("lab") == CANARY
+    assert secrets.get(dlg.store.get("lab")) == CANARY
     assert form.secret_input.placeholderText() == SECRET_IN_SESSION
     assert_no_secret_on_disk()

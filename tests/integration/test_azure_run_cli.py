@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
+from desktop_app.core.azure.secret_binding import decode
 from desktop_app.core.azure.secrets import SERVICE_NAME
 from tests.integration.keyring_session import keyring_session, secret_service  # noqa: F401
 from tests.integration.test_azure_run_emulator import PROFILE, _profile, env  # noqa: F401
@@ -97,11 +98,13 @@ def test_headless_profile_add_then_run_in_fresh_processes(
         env.authority,
         "--arm-endpoint",
         env.arm_endpoint,
+        "--allow-custom-endpoints",  # the loopback emulator is not an Azure cloud
         "--secret-stdin",
         stdin=env.client_secret + "\n",
     )
     assert added.returncode == 0, added.stderr
-    assert secret_service.get_password(SERVICE_NAME, PROFILE) == env.client_secret
+    stored = secret_service.get_password(SERVICE_NAME, PROFILE)
+    assert stored is not None and decode(stored)[1] == env.client_secret
     ran = _cli("run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--json")
     assert ran.returncode == 0, ran.stderr
     (result,) = json.loads(ran.stdout)
@@ -127,7 +130,8 @@ def test_no_keyring_run_reads_the_secret_from_stdin_and_stores_it_nowhere(
     added = cli(
         "profile", "add", PROFILE, "--resource-id", env.resource_id, "--location", env.location,
         "--tenant-id", env.tenant_id, "--client-id", env.client_id, "--authority", env.authority,
-        "--arm-endpoint", env.arm_endpoint, "--secret-stdin", stdin=env.client_secret + "\n",
+        "--arm-endpoint", env.arm_endpoint, "--allow-custom-endpoints", "--secret-stdin",
+        stdin=env.client_secret + "\n",
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert "session only" in added.stderr

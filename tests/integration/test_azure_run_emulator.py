@@ -65,8 +65,8 @@ def _profile(env, *, resource_id: str | None = None, secret: str | None = None) 
         authority_host=env.authority,
         arm_endpoint=env.arm_endpoint,
     ).validated()
-    ProfileStore().create(profile)
-    default_secret_store().set(PROFILE, secret or env.client_secret)
+    ProfileStore().create(profile, allow_custom_endpoints=True)  # the loopback emulator
+    default_secret_store().set(profile, secret or env.client_secret)
     return profile
 
 
@@ -356,12 +356,12 @@ def test_canary_secret_is_in_no_file_and_no_log_record(env, caplog, isolated_use
         authority_host=env.authority,
         arm_endpoint=env.arm_endpoint,
     ).validated()
-    ProfileStore().create(profile)
-    default_secret_store().set(PROFILE, canary)
+    ProfileStore().create(profile, allow_custom_endpoints=True)  # the loopback emulator
+    default_secret_store().set(profile, canary)
     caplog.set_level(logging.DEBUG)
     good = _run(_request("ionq.simulator"))
     assert good.status is JobStatus.SUCCEEDED
-    default_secret_store().set(PROFILE, canary + "-wrong")
+    default_secret_store().set(profile, canary + "-wrong")
     azure_session.forget_credentials()
     bad = _run(_request("ionq.simulator"))
     assert bad.status is JobStatus.FAILED and canary not in (bad.error_message or "")

@@ -52,9 +52,9 @@ def test_live_status_lists_every_target_and_is_cached(env):  # noqa: F811
 
 
 def test_failed_refresh_falls_back_to_the_cache_with_a_plain_reason(env):  # noqa: F811
-    _profile(env)
+    profile = _profile(env)
     first = azure_status.refresh_status(PROFILE)
-    default_secret_store().set(PROFILE, "a-wrong-secret")
+    default_secret_store().set(profile, "a-wrong-secret")
     azure_session.forget_credentials()
     again = azure_status.refresh_status(PROFILE)
     assert again.from_cache and again.targets == first.targets

@@ -70,8 +70,8 @@ def env(azure_env, secret_service):
         authority_host=azure_env.authority,
         arm_endpoint=azure_env.arm_endpoint,
     ).validated()
-    ProfileStore().create(profile)
-    assert default_secret_store().set(PROFILE, azure_env.client_secret) is StoredIn.KEYRING
+    ProfileStore().create(profile, allow_custom_endpoints=True)  # the loopback emulator
+    assert default_secret_store().set(profile, azure_env.client_secret) is StoredIn.KEYRING
     yield azure_env
     default_secret_store().delete(PROFILE)
     azure_session.forget_credentials()

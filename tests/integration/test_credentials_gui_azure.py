@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
 from desktop_app.core.azure.credentials import LEAST_PRIVILEGE_ROLE
+from desktop_app.core.azure.secret_binding import decode
 from desktop_app.core.azure.secrets import NO_KEYRING_MESSAGE, SERVICE_NAME
 from desktop_app.core.azure.status import StatusSnapshot
 from desktop_app.core.catalog import builtin_backends
@@ -110,6 +111,10 @@ def fill(
     for widget, text in ((form.authority_input, env.authority), (form.arm_input, env.arm_endpoint)):
         widget.clear()
         qtbot.keyClicks(widget, text)
+    # the loopback emulator is not an Azure cloud: confirmed explicitly, as a user must
+    assert form.custom_check.isVisible() and not dlg.save_button.isEnabled()
+    qtbot.mouseClick(form.custom_check, Qt.MouseButton.LeftButton)
+    assert form.custom_check.isChecked()
 
 
 def run_test(qtbot: QtBot, dlg: CredentialsDialog) -> str:
@@ -146,7 +151,8 @@ def test_create_profile_and_test_connection(
     assert dialog.editing == "emu", dialog.status_label.text()
     assert "The secret is in the system keyring" in dialog.status_label.text()
     # the secret is in the real Secret Service (a fresh connection reads it), not in the file
-    assert keyring_session.backend().get_password(SERVICE_NAME, "emu") == CANARY
+    stored = keyring_session.backend().get_password(SERVICE_NAME, "emu")
+    assert stored is not None and decode(stored)[1] == CANARY
     saved = json.loads((paths.config_dir() / "profiles.json").read_text(encoding="utf-8"))
     assert saved["profiles"][0]["client_id"] == CANARY_CLIENT
     assert dialog.form.secret_input.text() == ""

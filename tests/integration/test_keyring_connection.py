@@ -17,6 +17,7 @@ from desktop_app.core import paths
 from desktop_app.core.azure import credentials
 from desktop_app.core.azure.credentials import LEAST_PRIVILEGE_ROLE, Problem
 from desktop_app.core.azure.profiles import Profile
+from desktop_app.core.azure.secret_binding import decode
 from desktop_app.core.azure.secrets import SERVICE_NAME, SecretStore
 from desktop_app.core.cancel import Cancelled, CancelToken
 from tests.azure_emulator.server import Emulator, EmulatorInfo
@@ -194,30 +195,13 @@ def test_cli_profile_test_with_the_secret_in_gnome_keyring(
 ):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setattr(sys, "stdin", io.StringIO(CANARY + "\n"))
-    assert (
-        cli_main(
-            [
-                "profile",
-                "add",
-                "Lab",
-                "--resource-id",
-                info.resource_id,
-                "--location",
-                info.location,
-                "--tenant-id",
-                info.tenant_id,
-                "--client-id",
-                CANARY_CLIENT,
-                "--authority",
-                info.authority,
-                "--arm-endpoint",
-                info.arm_endpoint,
-                "--secret-stdin",
-            ]
-        )
-        == 0
-    )
-    assert secret_service.get_password(SERVICE_NAME, "Lab") == CANARY
+    assert cli_main(["profile", "add", "Lab", "--resource-id", info.resource_id,
+                     "--location", info.location, "--tenant-id", info.tenant_id,
+                     "--client-id", CANARY_CLIENT, "--authority", info.authority,
+                     "--arm-endpoint", info.arm_endpoint, "--allow-custom-endpoints",
+                     "--secret-stdin"]) == 0
+    stored = secret_service.get_password(SERVICE_NAME, "Lab")
+    assert stored is not None and decode(stored)[1] == CANARY
     capsys.readouterr()
 
     assert cli_main(["profile", "test", "Lab", "--json"]) == 0
@@ -232,7 +216,7 @@ def test_cli_profile_test_with_the_secret_in_gnome_keyring(
     assert "Traceback" not in err
 
     # the keyring still holds the right one
-    assert SecretStore().get("Lab") == CANARY
+    assert SecretStore().get(profile_for(info, name="Lab")) == CANARY
     assert cli_main(["profile", "remove", "Lab"]) == 0
     assert secret_service.get_password(SERVICE_NAME, "Lab") is None
     _assert_canary_nowhere(caplog)
@@ -248,8 +232,8 @@ def test_azure_sign_in_uses_the_environment_credential(
     profile = profile_for(info, auth_kind="azure-sign-in", client_id="")
     asked: list[str] = []
 
-    def provider(name: str) -> str | None:
-        asked.append(name)
+    def provider(asked_for: Profile) -> str | None:
+        asked.append(asked_for.name)
         return None
 
     report = credentials.test_connection(profile, provider, interactive=False)

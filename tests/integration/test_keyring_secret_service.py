@@ -15,7 +15,8 @@ import pytest
 
 from desktop_app.cli import main as cli_main
 from desktop_app.core import paths
-from desktop_app.core.azure.profiles import ProfileStore
+from desktop_app.core.azure.profiles import Profile, ProfileStore
+from desktop_app.core.azure.secret_binding import SecretIdentity, decode
 from desktop_app.core.azure.secrets import (
     LOCKED_KEYRING_MESSAGE,
     SERVICE_NAME,
@@ -37,6 +38,20 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CLIENT = "11111111-2222-3333-4444-555555555555"
 RID = f"/subscriptions/{SUB}/resourceGroups/lab-rg/providers/Microsoft.Quantum/Workspaces/qws-1"
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _profile(name: str) -> Profile:
+    return Profile(name, RID, "eastus", tenant_id=TENANT, client_id=CLIENT).validated()
+
+
+def _secret_in(backend: keyring.backend.KeyringBackend, name: str) -> str | None:
+    """The secret of the entry of profile `name`, which must be bound to its identity."""
+    value = backend.get_password(SERVICE_NAME, name)
+    if value is None:
+        return None
+    identity, secret = decode(value)
+    assert identity == SecretIdentity.of(_profile(name)), value
+    return secret
 
 
 def _user_files() -> list[Path]:
@@ -78,13 +93,13 @@ def test_secret_round_trip_in_gnome_keyring(
     store = SecretStore()  # keyring's own choice: the Secret Service of the fixture
     assert "SecretService" in store.status.backend
     assert store.status.usable and store.persistent
-    assert store.set("lab", CANARY) is StoredIn.KEYRING
+    assert store.set(_profile("lab"), CANARY) is StoredIn.KEYRING
     # visible to any other client of the Secret Service: it really is in the keyring
-    assert keyring_session.backend().get_password(SERVICE_NAME, "lab") == CANARY
-    assert SecretStore().get("lab") == CANARY
+    assert _secret_in(keyring_session.backend(), "lab") == CANARY
+    assert SecretStore().get(_profile("lab")) == CANARY
     assert store.move("lab", "lab-2")
     assert keyring_session.backend().get_password(SERVICE_NAME, "lab") is None
-    assert keyring_session.backend().get_password(SERVICE_NAME, "lab-2") == CANARY
+    assert _secret_in(keyring_session.backend(), "lab-2") == CANARY
     # the keyring's own files hold it encrypted, never in clear
     assert keyring_session.stored_files()
     _assert_no_canary(keyring_session.stored_files())
@@ -104,24 +119,16 @@ def test_cli_add_list_remove_keeps_the_secret_in_the_keyring(
     assert cli_main(_add_args("Lab Desk")) == 0
     out = capsys.readouterr()
     assert "secret in the system keyring" in out.out and out.err == ""
-    assert secret_service.get_password(SERVICE_NAME, "Lab Desk") == CANARY
+    assert _secret_in(secret_service, "Lab Desk") == CANARY
 
-    assert cli_main(["profile", "list", "--json"]) == 0
+    assert cli_main(["profile", "list", "--json", "--secrets"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows == [
-        {
-            "name": "Lab Desk",
-            "resource_id": RID,
-            "location": "eastus",
-            "auth_kind": "service-principal",
-            "tenant_id": TENANT,
-            "client_id": CLIENT,
-            "subscription_id": SUB,
-            "resource_group": "lab-rg",
-            "workspace_name": "qws-1",
-            "secret_stored": True,
-        }
-    ]
+    assert rows == [{
+        "name": "Lab Desk", "resource_id": RID, "location": "eastus",
+        "auth_kind": "service-principal", "tenant_id": TENANT, "client_id": CLIENT,
+        "subscription_id": SUB, "resource_group": "lab-rg", "workspace_name": "qws-1",
+        "custom_endpoints": [], "secret": "stored",
+    }]
     profiles_file = paths.config_dir() / "profiles.json"
     assert profiles_file.exists()
     _assert_no_canary(_user_files(), caplog)
@@ -130,7 +137,7 @@ def test_cli_add_list_remove_keeps_the_secret_in_the_keyring(
     store = ProfileStore(secrets=SecretStore())
     store.rename("Lab Desk", "Lab B")
     assert secret_service.get_password(SERVICE_NAME, "Lab Desk") is None
-    assert secret_service.get_password(SERVICE_NAME, "Lab B") == CANARY
+    assert _secret_in(secret_service, "Lab B") == CANARY
 
     assert cli_main(["profile", "remove", "lab b"]) == 0
     assert "removed" in capsys.readouterr().out
@@ -211,8 +218,8 @@ def test_locked_keyring_falls_back_to_the_session(
         status = store.status
         assert not status.usable
         assert status.message == LOCKED_KEYRING_MESSAGE
-        assert store.set("lab", CANARY) is StoredIn.SESSION
-        assert store.get("lab") == CANARY
+        assert store.set(_profile("lab"), CANARY) is StoredIn.SESSION
+        assert store.get(_profile("lab")) == CANARY
         _assert_no_canary(session.stored_files() + _user_files(), caplog)
     finally:
         stop_keyring_session(session)

@@ -226,7 +226,7 @@ def test_reconcile_offline_leaves_jobs_for_later_with_one_problem(ledger: Ledger
     with socket.socket() as probe:  # a loopback port nobody listens on: "no network"
         probe.bind(("127.0.0.1", 0))
         closed = f"https://127.0.0.1:{probe.getsockname()[1]}"
-    ProfileStore().create(
+    profile = ProfileStore().create(
         Profile(
             name="offline",
             resource_id="/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg"
@@ -236,9 +236,10 @@ def test_reconcile_offline_leaves_jobs_for_later_with_one_problem(ledger: Ledger
             client_id="22222222-2222-2222-2222-222222222222",
             authority_host=closed,
             arm_endpoint=closed,
-        ).validated()
+        ).validated(),
+        allow_custom_endpoints=True,  # a loopback port: confirmed, as a user would
     )
-    default_secret_store().set("offline", "not-a-real-secret")
+    default_secret_store().set(profile, "not-a-real-secret")
     try:
         ids = [
             ledger.create_job(

@@ -9,20 +9,22 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core import paths
-from desktop_app.core.azure.profiles import (
+from desktop_app.core.azure.profile_fields import (
     AZURE_REGIONS,
-    SCHEMA_VERSION,
-    Profile,
     ProfileError,
-    ProfileFileError,
-    ProfileStore,
-    default_profiles_path,
     parse_resource_id,
-    validate_fields,
     validate_guid,
     validate_https_url,
     validate_location,
     validate_resource_id,
+)
+from desktop_app.core.azure.profiles import (
+    SCHEMA_VERSION,
+    Profile,
+    ProfileFileError,
+    ProfileStore,
+    default_profiles_path,
+    validate_fields,
 )
 from desktop_app.core.azure.secrets import SecretStore
 from tests.memory_keyring import MemoryKeyring
@@ -253,13 +255,13 @@ def test_rename_moves_the_secret_and_delete_deletes_it(tmp_path: Path):
     backend = MemoryKeyring()
     secrets = SecretStore(backend)
     store = ProfileStore(tmp_path / "p.json", secrets=secrets)
-    store.create(make("a"))
-    secrets.set("a", "s3cret-value")
-    store.rename("a", "b")
-    assert secrets.get("a") is None
-    assert secrets.get("b") == "s3cret-value"
-    store.duplicate("b", "c")
-    assert secrets.get("c") is None  # the user types the secret again for a copy
+    a = store.create(make("a"))
+    secrets.set(a, "s3cret-value")
+    b = store.rename("a", "b")
+    assert secrets.get(a) is None
+    assert secrets.get(b) == "s3cret-value"
+    c = store.duplicate("b", "c")
+    assert secrets.get(c) is None  # the user types the secret again for a copy
     store.delete("b")
     assert backend.items == {}
     assert "s3cret-value" not in (tmp_path / "p.json").read_text()
@@ -271,7 +273,6 @@ def test_rename_moves_the_secret_and_delete_deletes_it(tmp_path: Path):
         ("{not json", None, "not valid JSON at line 1, column 2"),
         ("[]", None, "expected a JSON object"),
         ('{"profiles": []}', "schema_version", "missing"),
-        ('{"schema_version": 99, "profiles": []}', "schema_version", "newer Quantum Desk"),
         ('{"schema_version": 1, "profiles": {}}', "profiles", "not a list"),
         (
             '{"schema_version": 1, "profiles": [{"name": "x", "resource_id": "'
@@ -313,9 +314,9 @@ def test_malformed_file_is_named_and_moved_aside(
 def test_export_and_import_carry_no_secret(tmp_path: Path):
     secrets = SecretStore(MemoryKeyring())
     store = ProfileStore(tmp_path / "p.json", secrets=secrets)
-    store.create(make("a"))
+    a = store.create(make("a"))
     store.create(make("b", auth_kind="azure-sign-in", tenant_id="", client_id=""))
-    secrets.set("a", "canary-secret-123")
+    secrets.set(a, "canary-secret-123")
     out = tmp_path / "export.json"
     assert store.export(out) == 2
     assert "canary-secret-123" not in out.read_text()
@@ -398,7 +399,8 @@ def test_cli_profile_commands(
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("top-secret\n"))
     assert main(_add("lab", "--secret-stdin")) == 0
-    assert memory_secrets.get("lab") == "top-secret"
+    lab = ProfileStore().get("lab")
+    assert memory_secrets.get(lab) == "top-secret"
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal, nothing piped
     assert main(_add("other")) == 2
     assert "--secret-stdin" in capsys.readouterr().err
@@ -422,14 +424,14 @@ def test_cli_profile_commands(
     assert main(_add("lab", "--secret-stdin")) == 2
     assert "already exists (use --replace" in capsys.readouterr().err
 
-    assert main(["profile", "list"]) == 0
+    assert main(["profile", "list", "--secrets"]) == 0
     out = capsys.readouterr().out
     assert "lab  [service-principal]  qws-1 (lab-rg, eastus)  secret: stored" in out
     assert "signin  [azure-sign-in]  qws-1 (lab-rg, westus2)" in out
     assert "top-secret" not in out
 
     assert main(["profile", "remove", "LAB"]) == 0
-    assert memory_secrets.get("lab") is None
+    assert memory_secrets.get(lab) is None
     assert main(["profile", "remove", "lab"]) == 2
     assert "No profile named 'lab' (profiles: signin)" in capsys.readouterr().err
 

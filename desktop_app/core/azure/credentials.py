@@ -15,7 +15,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from desktop_app import __version__
-from desktop_app.core.azure.profiles import AZURE_SIGN_IN, Profile, normalize_location
+from desktop_app.core.azure.profile_fields import normalize_location
+from desktop_app.core.azure.profiles import AZURE_SIGN_IN, Profile
+from desktop_app.core.azure.secret_binding import SecretIdentityChangedError
 from desktop_app.core.azure.workspace import TargetStatus, close_workspace, list_targets
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.errors import QuantumDeskError, exception_chain
@@ -25,8 +27,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Profile name -> its client secret (SecretStore.get fits), or None when there is none.
-SecretProvider = Callable[[str], str | None]
+# Profile -> its client secret (SecretStore.get fits), None when there is none; raises
+# SecretIdentityChangedError when the stored one was typed for another authority/tenant/client.
+SecretProvider = Callable[[Profile], str | None]
 
 ARM_SCOPE: Final = "https://management.azure.com/.default"
 USER_AGENT: Final = f"quantum-desk/{__version__}"
@@ -332,7 +335,6 @@ def test_connection(
     cancel = cancel or CancelToken()
     started = time.monotonic()
     steps: list[str] = []
-    secret = secret_provider(profile.name) if profile.auth_kind != AZURE_SIGN_IN else None
 
     def report(
         ok: bool, problem: Problem, message: str, code: str | None = None, **kw: Any
@@ -349,6 +351,10 @@ def test_connection(
             ok, problem, message, code, elapsed=elapsed, steps=tuple(steps), **kw
         )
 
+    try:
+        secret = secret_provider(profile) if profile.auth_kind != AZURE_SIGN_IN else None
+    except SecretIdentityChangedError as exc:  # never send it where it was not typed for
+        return report(False, Problem.NO_SECRET, str(exc))  # one line says it all
     if profile.auth_kind != AZURE_SIGN_IN and not secret:
         return report(
             False,

@@ -48,8 +48,6 @@ from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.results import JobStatus, RunResult
 
-os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
-
 if TYPE_CHECKING:
     from desktop_app.core.azure.profiles import Profile
     from desktop_app.core.cancel import CancelToken, ProgressCallback

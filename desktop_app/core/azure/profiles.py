@@ -12,18 +12,28 @@ import dataclasses
 import json
 import logging
 import os
-import re
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
-from urllib.parse import unquote, urlsplit
 
 from desktop_app.core import paths
 from desktop_app.core.atomic_files import write_text_atomic
-from desktop_app.core.errors import QuantumDeskError, UserInputError
+from desktop_app.core.azure import endpoints, profile_file
+from desktop_app.core.azure.profile_fields import (
+    ProfileError,
+    ResourceIdParts,
+    normalize_location,
+    parse_resource_id,
+    shorten,
+    validate_guid,
+    validate_https_url,
+    validate_location,
+    validate_name,
+    validate_resource_id,
+)
+from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.secrets import SecretStore
@@ -38,36 +48,6 @@ AUTH_KINDS: Final[tuple[str, ...]] = (SERVICE_PRINCIPAL, AZURE_SIGN_IN)
 SCHEMA_VERSION: Final = 1
 PROFILES_FILE_NAME: Final = "profiles.json"
 
-# Programmatic names of the Azure public-cloud regions, from
-# https://learn.microsoft.com/azure/reliability/regions-list (the same list azure-quantum 3.x
-# validates `location` against: azure/quantum/_constants.py VALID_AZURE_REGIONS). Every region
-# Azure Quantum is offered in (eastus, westus, westus2, westeurope, northeurope, japaneast,
-# japanwest, uksouth, ukwest, canadacentral, centralus, southcentralus, ...) is a member.
-_REGION_NAMES = """
-    australiacentral australiacentral2 australiaeast australiasoutheast austriaeast belgiumcentral
-    brazilsouth brazilsoutheast canadacentral canadaeast centralindia centralus centraluseuap
-    chilecentral eastasia eastus eastus2 eastus2euap francecentral francesouth germanynorth
-    germanywestcentral indonesiacentral israelcentral italynorth japaneast japanwest koreacentral
-    koreasouth malaysiawest mexicocentral newzealandnorth northcentralus northeurope norwayeast
-    norwaywest polandcentral qatarcentral southafricanorth southafricawest southcentralus
-    southindia southeastasia spaincentral swedencentral switzerlandnorth switzerlandwest
-    uaecentral uaenorth uksouth ukwest westcentralus westeurope westindia westus westus2 westus3
-"""
-AZURE_REGIONS: Final[frozenset[str]] = frozenset(_REGION_NAMES.split())
-
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_GUID_RE = re.compile(rf"^{_GUID}$")
-# Found anywhere in a pasted text (a portal URL, a CLI output line): the workspace resource path.
-_RESOURCE_ID_SEARCH = re.compile(
-    r"/subscriptions/(?P<sub>[^/\s?#]+)/resourceGroups/(?P<rg>[^/\s?#]+)"
-    r"/providers/Microsoft\.Quantum/Workspaces/(?P<ws>[^/\s?#]+)",
-    re.IGNORECASE,
-)
-# Microsoft.Quantum workspace names: 2-54 alphanumerics and hyphens, no hyphen at either end
-# (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
-_WORKSPACE_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,52}[A-Za-z0-9])$")
-_PROFILE_NAME_MAX = 64
-
 FIELDS: Final[tuple[str, ...]] = (
     "name",
     "resource_id",
@@ -80,16 +60,28 @@ FIELDS: Final[tuple[str, ...]] = (
 )
 
 
-class ProfileError(UserInputError):
-    """A profile field is invalid, or a profile is missing or a duplicate.
+class CustomEndpointError(ProfileError):
+    """A host outside the known Azure clouds was entered without being confirmed."""
 
-    `field` names the field (one of FIELDS) when there is one.
-    """
+    def __init__(self, custom: list[endpoints.CustomEndpoint], profile_name: str) -> None:
+        self.custom = custom
+        super().__init__(
+            f"Profile '{profile_name}': {endpoints.describe(custom)} Confirm the custom "
+            "endpoint to use it.",
+            field=custom[0].field,
+        )
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+def check_endpoints_confirmed(
+    profile: Profile, previous: Profile | None, allow_custom_endpoints: bool
+) -> None:
+    """CustomEndpointError unless every new custom endpoint of `profile` is confirmed."""
+    unconfirmed = endpoints.unconfirmed_endpoints(profile, previous)
+    if unconfirmed and not allow_custom_endpoints:
+        raise CustomEndpointError(unconfirmed, profile.name)
+
+
+_MESSAGE_MAX: Final = 300
 
 
 class ProfileFileError(QuantumDeskError):
@@ -98,6 +90,8 @@ class ProfileFileError(QuantumDeskError):
     def __init__(
         self, message: str, file: Path, field: str | None = None, moved_to: Path | None = None
     ) -> None:
+        if len(message) > _MESSAGE_MAX:  # a hostile file's value quoted back: keep one line
+            message = message[:_MESSAGE_MAX] + "…"
         self.message = message
         self.file = file
         self.field = field
@@ -111,151 +105,6 @@ class ProfileFileError(QuantumDeskError):
 
 # ---------------------------------------------------------------- field validation (as you type)
 # Each validator returns None when the value is fine, else one plain sentence for the field.
-
-
-def validate_name(value: str) -> str | None:
-    name = value.strip()
-    if not name:
-        return "Give the profile a name."
-    if len(name) > _PROFILE_NAME_MAX:
-        return f"The name is too long (at most {_PROFILE_NAME_MAX} characters)."
-    if any(unicodedata.category(c).startswith("C") for c in name):
-        return "The name cannot contain control characters."
-    return None
-
-
-def validate_guid(value: str, label: str = "This ID") -> str | None:
-    text = value.strip()
-    if not text:
-        return f"{label} is required."
-    if not _GUID_RE.match(text):
-        return (
-            f"{label} must be a GUID like 00000000-0000-0000-0000-000000000000 "
-            "(32 hexadecimal digits in groups of 8-4-4-4-12)."
-        )
-    return None
-
-
-def validate_resource_group(value: str) -> str | None:
-    # https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
-    if not 1 <= len(value) <= 90:
-        return "The resource group name must be 1 to 90 characters long."
-    if value.endswith("."):
-        return "The resource group name cannot end with a period."
-    for char in value:
-        if char not in "_()-." and unicodedata.category(char) not in {
-            "Lu",
-            "Ll",
-            "Lt",
-            "Lm",
-            "Lo",
-            "Nd",
-        }:
-            return (
-                f"The resource group name cannot contain {char!r}: use letters, digits, "
-                "'_', '-', '.', '(' and ')'."
-            )
-    return None
-
-
-def validate_workspace_name(value: str) -> str | None:
-    if not 2 <= len(value) <= 54:
-        return "The workspace name must be 2 to 54 characters long."
-    if not _WORKSPACE_NAME_RE.match(value):
-        return (
-            "The workspace name may hold only letters, digits and hyphens, and cannot start or "
-            "end with a hyphen."
-        )
-    return None
-
-
-@dataclass(frozen=True)
-class ResourceIdParts:
-    subscription_id: str
-    resource_group: str
-    workspace_name: str
-
-    @property
-    def resource_id(self) -> str:
-        """The canonical spelling of the workspace resource ID."""
-        return (
-            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
-            f"/providers/Microsoft.Quantum/Workspaces/{self.workspace_name}"
-        )
-
-
-def parse_resource_id(text: str) -> ResourceIdParts:
-    """Split a workspace resource ID, or a portal URL containing one, into its parts.
-
-    Raises ProfileError(field="resource_id") with a plain message when it is not one.
-    """
-    cleaned = unquote(text.strip())
-    if cleaned.lower().startswith(("http://", "https://")):
-        parts = urlsplit(cleaned)
-        # The portal puts the resource path in the fragment: #@tenant/resource/subscriptions/...
-        cleaned = f"{parts.path}#{parts.fragment}"
-    match = _RESOURCE_ID_SEARCH.search(cleaned)
-    if match is None:
-        raise ProfileError(
-            "Expected a workspace resource ID like /subscriptions/<subscription GUID>/"
-            "resourceGroups/<group>/providers/Microsoft.Quantum/Workspaces/<name> "
-            "(copy it from the workspace's Overview or Properties page in the Azure portal).",
-            field="resource_id",
-        )
-    sub, rg, ws = match.group("sub"), match.group("rg"), match.group("ws")
-    for problem in (
-        validate_guid(sub, "The subscription ID in the resource ID"),
-        validate_resource_group(rg),
-        validate_workspace_name(ws),
-    ):
-        if problem:
-            raise ProfileError(problem, field="resource_id")
-    return ResourceIdParts(sub.lower(), rg, ws)
-
-
-def validate_resource_id(value: str) -> str | None:
-    if not value.strip():
-        return "The workspace resource ID is required."
-    try:
-        parse_resource_id(value)
-    except ProfileError as exc:
-        return exc.message
-    return None
-
-
-def normalize_location(value: str) -> str:
-    """'East US' -> 'eastus' (the SDK accepts both spellings the same way)."""
-    return value.replace(" ", "").lower()
-
-
-def validate_location(value: str) -> str | None:
-    if not value.strip():
-        return "The workspace location (Azure region) is required."
-    if normalize_location(value) not in AZURE_REGIONS:
-        return (
-            f"'{value.strip()}' is not an Azure region name: use the programmatic name shown "
-            "on the workspace's Overview page, such as eastus, westus2 or westeurope."
-        )
-    return None
-
-
-def validate_https_url(value: str, label: str = "This endpoint") -> str | None:
-    """Empty is fine (the advanced endpoints are optional); otherwise an https URL with a host."""
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        parts = urlsplit(text)
-        _ = parts.port  # raises ValueError on a bad port
-    except ValueError:
-        return f"{label} is not a valid URL."
-    if parts.scheme.lower() != "https":
-        return f"{label} must start with https:// (secrets and tokens never travel unencrypted)."
-    if not parts.hostname:
-        return f"{label} needs a host name, e.g. https://login.microsoftonline.us."
-    if parts.username or parts.password:
-        return f"{label} cannot contain a user name or password."
-    return None
 
 
 def validate_auth_kind(value: str) -> str | None:
@@ -300,9 +149,13 @@ class Profile:
     def needs_secret(self) -> bool:
         return self.auth_kind == SERVICE_PRINCIPAL
 
+    def _fields(self) -> dict[str, Any]:
+        # not dataclasses.asdict: it deep-copies, which dominated reading 20,000 profiles
+        return {f: getattr(self, f) for f in FIELDS}
+
     def errors(self) -> dict[str, str]:
         """Field name -> plain message, for every invalid field (empty when valid)."""
-        return validate_fields(dataclasses.asdict(self))
+        return validate_fields(self._fields())
 
     def validated(self) -> Profile:
         """A normalized copy (trimmed, canonical resource ID, region name) or ProfileError."""
@@ -310,6 +163,9 @@ class Profile:
         if problems:
             field, message = next(iter(problems.items()))
             raise ProfileError(f"Profile '{self.name}': {message}", field=field)
+        return self._normalized()
+
+    def _normalized(self) -> Profile:
         return dataclasses.replace(
             self,
             name=self.name.strip(),
@@ -322,14 +178,15 @@ class Profile:
         )
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        return {k: v for k, v in self._fields().items() if v is not None}
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any]) -> Profile:
         """Build from a mapping (file, import, dialog); raises ProfileError naming the field."""
         unknown = set(fields) - set(FIELDS)
         if unknown:
-            raise ProfileError(f"unknown field '{sorted(unknown)[0]}'", field=sorted(unknown)[0])
+            first = sorted(unknown)[0]
+            raise ProfileError(f"unknown field '{shorten(first)}'", field=shorten(first))
         for key, value in fields.items():
             if value is not None and not isinstance(value, str):
                 raise ProfileError(f"must be text, not {type(value).__name__}", field=key)
@@ -340,7 +197,7 @@ class Profile:
         if problems:
             field, message = next(iter(problems.items()))
             raise ProfileError(message, field=field)
-        return cls(**fields).validated()
+        return cls(**fields)._normalized()  # validated just above
 
 
 def validate_fields(fields: dict[str, Any]) -> dict[str, str]:
@@ -384,47 +241,71 @@ def _atomic_write_json(path: Path, document: object) -> None:
     write_text_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
-def _parse_document(path: Path, text: str) -> list[Profile]:
-    """Profiles from a file's text, or ProfileFileError naming the file and field."""
+def _read_document(path: Path) -> dict[str, Any]:
+    """The file's JSON object (a BOM accepted), or ProfileFileError; OSError passes through."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProfileFileError(
-            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path
-        ) from None
+        document = profile_file.load_json(profile_file.read_text(path))
+    except profile_file.DamagedFile as exc:
+        raise ProfileFileError(exc.reason, path) from None
     if not isinstance(document, dict):
         raise ProfileFileError("expected a JSON object with 'schema_version' and 'profiles'", path)
+    return document
+
+
+def _schema_version(path: Path, document: dict[str, Any]) -> int:
     version = document.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ProfileFileError("missing or not a number", path, "schema_version")
-    if version > SCHEMA_VERSION:
-        raise ProfileFileError(
-            f"written by a newer Quantum Desk (schema {version}; this one reads up to "
-            f"{SCHEMA_VERSION})",
-            path,
-            "schema_version",
-        )
+    return version
+
+
+def _newer_message(version: int) -> str:
+    return (
+        f"written by a newer Quantum Desk (schema {version}; this one reads up to {SCHEMA_VERSION})"
+    )
+
+
+def _parse_profiles(path: Path, document: dict[str, Any], lenient: bool = False) -> list[Profile]:
+    """The profiles of a document, or ProfileFileError naming the file and field.
+
+    `lenient` (a newer schema, read-only): entries this version cannot read are skipped.
+    """
     entries = document.get("profiles")
     if not isinstance(entries, list):
         raise ProfileFileError("missing or not a list", path, "profiles")
     profiles: list[Profile] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise ProfileFileError("not an object", path, f"profiles[{index}]")
         try:
-            profile = Profile.from_fields(entry)
-        except ProfileError as exc:
-            raise ProfileFileError(
-                exc.message, path, f"profiles[{index}].{exc.field}" if exc.field else None
-            ) from None
-        if profile.name.casefold() in seen:
-            raise ProfileFileError(
-                f"a second profile named '{profile.name}'", path, f"profiles[{index}].name"
-            )
+            if not isinstance(entry, dict):
+                raise ProfileFileError("not an object", path, f"profiles[{index}]")
+            if lenient:  # fields added by the newer version are not ours to judge
+                entry = {k: v for k, v in entry.items() if k in FIELDS}
+            try:
+                profile = Profile.from_fields(entry)
+            except ProfileError as exc:
+                raise ProfileFileError(
+                    exc.message, path, f"profiles[{index}].{exc.field}" if exc.field else None
+                ) from None
+            if profile.name.casefold() in seen:
+                raise ProfileFileError(
+                    f"a second profile named '{profile.name}'", path, f"profiles[{index}].name"
+                )
+        except ProfileFileError:
+            if lenient:
+                continue
+            raise
         seen.add(profile.name.casefold())
         profiles.append(profile)
     return profiles
+
+
+def _parse_document(path: Path, document: dict[str, Any]) -> list[Profile]:
+    """Profiles of an import file (this schema or older), or ProfileFileError."""
+    version = _schema_version(path, document)
+    if version > SCHEMA_VERSION:
+        raise ProfileFileError(_newer_message(version), path, "schema_version")
+    return _parse_profiles(path, document)
 
 
 def _document(profiles: Iterable[Profile]) -> dict[str, Any]:
@@ -440,27 +321,41 @@ class ProfileStore:
     def __init__(self, path: Path | None = None, secrets: SecretStore | None = None) -> None:
         self.path = path if path is not None else default_profiles_path()
         self.secrets = secrets
+        # why the file may not be written (a newer schema), as of the last read; None: writable
+        self.read_only: str | None = None
 
     # reading
     def profiles(self) -> list[Profile]:
         """All profiles, in file order.
 
-        A malformed file is moved aside (never lost, never overwritten) and ProfileFileError is
-        raised once, naming the file, the field and where the file was kept; the next call
-        starts from an empty list.
+        A file that cannot be read as profiles (not JSON, not UTF-8 or a BOM-marked Unicode
+        text, nested too deeply, too large, a bad field) is moved aside (never lost, never
+        overwritten) and ProfileFileError is raised once, naming the file, the field and where
+        the file was kept; the next call starts from an empty list. A file of a newer schema is
+        left alone: what this version can read of it is returned, `read_only` says why nothing
+        can be saved, and every write raises ProfileFileError.
         """
+        self.read_only = None
         try:
-            text = self.path.read_text(encoding="utf-8")
+            document = _read_document(self.path)
+            version = _schema_version(self.path, document)
+            if version > SCHEMA_VERSION:
+                self.read_only = (
+                    f"{self.path}: {_newer_message(version)}; it is left unchanged, so "
+                    "profiles can be used but not added or changed with this version."
+                )
+                log.info("%s", self.read_only)  # the caller shows it (CLI, dialog)
+                return _parse_profiles(self.path, document, lenient=True)
+            return _parse_profiles(self.path, document)
         except FileNotFoundError:
             return []
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = f"cannot be read ({exc.__class__.__name__})"
+        except OSError as exc:  # unreadable (permissions, a directory): nothing to move
+            reason = f"cannot be read ({exc.strerror or exc.__class__.__name__})"
             raise ProfileFileError(reason, self.path) from None
-        try:
-            return _parse_document(self.path, text)
         except ProfileFileError as exc:
             moved = self._move_aside()
-            log.warning("profiles file %s is malformed (%s); kept as %s", self.path, exc, moved)
+            # INFO: the error raised below says it to the user, once
+            log.info("profiles file %s is malformed (%s); kept as %s", self.path, exc, moved)
             raise ProfileFileError(exc.message, self.path, exc.field, moved) from None
 
     def _move_aside(self) -> Path:
@@ -486,8 +381,14 @@ class ProfileStore:
     def __iter__(self) -> Iterator[Profile]:
         return iter(self.profiles())
 
-    # writing
+    # writing (each writer reads first, which sets `read_only`)
     def _save(self, profiles: list[Profile]) -> None:
+        if self.read_only is not None:
+            raise ProfileFileError(
+                "is left unchanged: it was written by a newer Quantum Desk; add or change "
+                "profiles with that version",
+                self.path,
+            )
         _atomic_write_json(self.path, _document(profiles))
 
     @staticmethod
@@ -495,8 +396,10 @@ class ProfileStore:
         key = name.strip().casefold()
         return next((i for i, p in enumerate(profiles) if p.name.casefold() == key), None)
 
-    def create(self, profile: Profile) -> Profile:
+    def create(self, profile: Profile, *, allow_custom_endpoints: bool = False) -> Profile:
+        """Add a profile; hosts outside the known clouds need `allow_custom_endpoints`."""
         profile = profile.validated()
+        check_endpoints_confirmed(profile, None, allow_custom_endpoints)
         profiles = self.profiles()
         if self._index(profiles, profile.name) is not None:
             raise ProfileError(f"A profile named '{profile.name}' already exists.", field="name")
@@ -504,13 +407,21 @@ class ProfileStore:
         self._save(profiles)
         return profile
 
-    def update(self, name: str, profile: Profile) -> Profile:
-        """Replace profile `name` by `profile` (which may carry a new name: then a rename)."""
+    def update(
+        self, name: str, profile: Profile, *, allow_custom_endpoints: bool = False
+    ) -> Profile:
+        """Replace profile `name` by `profile` (which may carry a new name: then a rename).
+
+        A custom endpoint the saved profile did not have needs `allow_custom_endpoints`. The
+        secret follows a rename; a changed authority, tenant or client leaves it unused
+        (core.secret_binding) until it is typed again.
+        """
         profile = profile.validated()
         profiles = self.profiles()
         index = self._index(profiles, name)
         if index is None:
             raise ProfileError(f"No profile named '{name}'.", field="name")
+        check_endpoints_confirmed(profile, profiles[index], allow_custom_endpoints)
         old_name = profiles[index].name
         clash = self._index(profiles, profile.name)
         if clash is not None and clash != index:
@@ -525,8 +436,10 @@ class ProfileStore:
         return self.update(old, dataclasses.replace(self.get(old), name=new))
 
     def duplicate(self, name: str, new_name: str) -> Profile:
-        """A copy under a new name; the secret is not copied (the user types it again)."""
-        return self.create(dataclasses.replace(self.get(name), name=new_name))
+        """A copy under a new name; the secret is not copied (the user types it again). Its
+        endpoints were confirmed when the original was saved."""
+        copy = dataclasses.replace(self.get(name), name=new_name)
+        return self.create(copy, allow_custom_endpoints=True)
 
     def delete(self, name: str) -> None:
         profiles = self.profiles()
@@ -546,21 +459,31 @@ class ProfileStore:
         _atomic_write_json(Path(path), _document(profiles))
         return len(profiles)
 
-    def import_file(self, path: Path, replace: bool = False) -> list[Profile]:
+    def import_file(
+        self, path: Path, replace: bool = False, *, allow_custom_endpoints: bool = False
+    ) -> list[Profile]:
         """Add the profiles of an exported file; existing names are an error unless `replace`.
 
-        Nothing is written unless every profile in the file is valid.
+        Nothing is written unless every profile in the file is valid, and every custom endpoint
+        in it is confirmed (`allow_custom_endpoints`): a file is not trusted with a host that
+        would receive secrets or tokens. A replaced profile keeps its stored secret only for
+        the identity it was typed for (core.secret_binding).
         """
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileFileError(f"cannot be read ({exc.__class__.__name__})", path) from None
-        incoming = _parse_document(path, text)
+            document = _read_document(path)
+        except OSError as exc:
+            reason = f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+            raise ProfileFileError(reason, path) from None
+        incoming = _parse_document(path, document)
         profiles = self.profiles()
+        # name -> position: one pass, not a search per profile (20,000 profiles: quadratic)
+        positions = {p.name.casefold(): i for i, p in enumerate(profiles)}
         for profile in incoming:
-            index = self._index(profiles, profile.name)
+            index = positions.get(profile.name.casefold())
+            check_endpoints_confirmed(profile, None, allow_custom_endpoints)
             if index is None:
+                positions[profile.name.casefold()] = len(profiles)
                 profiles.append(profile)
             elif replace:
                 profiles[index] = profile

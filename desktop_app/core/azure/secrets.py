@@ -1,8 +1,10 @@
 """Client secrets of profiles: only in the OS keyring, or for this session only in memory.
 
-Service name SERVICE_NAME, user name = profile name. A plaintext file backend (keyrings.alt) is
-refused as "no usable keyring". No secret is ever logged, written to a file, or put in an
-exception's text (exceptions raised here are built from fixed words, `from None`).
+Service name SERVICE_NAME, user name = profile name; the value is the secret bound to the
+identity it was typed for (core.secret_binding): it is handed out only for a profile with that
+same authority host, tenant and client. A plaintext file backend (keyrings.alt) is refused as
+"no usable keyring". No secret is ever logged, written to a file, or put in an exception's text
+(exceptions raised here are built from fixed words, `from None`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from desktop_app.core.azure import secret_binding
+from desktop_app.core.azure.secret_binding import (
+    SecretIdentity,
+    SecretIdentityChangedError,
+    SecretState,
+)
 from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:  # keyring is imported lazily: `import keyring` costs ~0.45 s at start-up
     import keyring.backend
+
+    from desktop_app.core.azure.profiles import Profile
 
 log = logging.getLogger(__name__)
 
@@ -149,26 +159,20 @@ class SecretStore:
         return self.status.usable
 
     # operations
-    def set(self, name: str, secret: str) -> StoredIn:
-        """Keep `secret` for profile `name`; where it went (keyring, or session memory)."""
+    def set(self, profile: Profile, secret: str) -> StoredIn:
+        """Keep `secret` for `profile`, bound to its identity; where it went (keyring, or
+        session memory)."""
         if not secret:
             raise SecretStoreError("The client secret is empty.")
-        with self._lock:
-            self._probe()
-            if self._backend is not None:
-                try:
-                    self._backend.set_password(self.service, name, secret)
-                except Exception as exc:  # any backend failure -> session memory, said plainly
-                    self._fall_back(LOCKED_KEYRING_MESSAGE, exc)
-                else:
-                    self._session.pop(name, None)
-                    log.info("secret of profile %r stored in the keyring", name)
-                    return StoredIn.KEYRING
-            self._session[name] = secret
-            log.info("secret of profile %r kept for this session only", name)
-            return StoredIn.SESSION
+        where = self._write(profile.name, secret_binding.encode(secret, SecretIdentity.of(profile)))
+        if where is StoredIn.KEYRING:
+            log.info("secret of profile %r stored in the keyring", profile.name)
+        else:
+            log.info("secret of profile %r kept for this session only", profile.name)
+        return where
 
-    def get(self, name: str) -> str | None:
+    def _read(self, name: str) -> str | None:
+        """The stored value (secret and identity) of profile `name`."""
         with self._lock:
             if name in self._session:
                 return self._session[name]
@@ -181,8 +185,32 @@ class SecretStore:
                 self._fall_back(LOCKED_KEYRING_MESSAGE, exc)
                 return None
 
-    def has(self, name: str) -> bool:
-        return self.get(name) is not None
+    def lookup(self, profile: Profile) -> tuple[SecretState, str | None]:
+        """The state of `profile`'s secret, and the secret only when it was typed for the
+        profile's current identity."""
+        value = self._read(profile.name)
+        if value is None:
+            return SecretState.MISSING, None
+        identity, secret = secret_binding.decode(value)
+        if identity != SecretIdentity.of(profile):
+            return SecretState.OTHER_IDENTITY, None
+        return SecretState.STORED, secret
+
+    def state(self, profile: Profile) -> SecretState:
+        return self.lookup(profile)[0]
+
+    def get(self, profile: Profile) -> str | None:
+        """The secret for `profile` (None when none is stored). Raises
+        SecretIdentityChangedError when the stored one was typed for another identity."""
+        state, secret = self.lookup(profile)
+        if state is SecretState.OTHER_IDENTITY:
+            log.info("secret of profile %r not used: typed for another identity", profile.name)
+            raise SecretIdentityChangedError(profile)
+        return secret
+
+    def has(self, profile: Profile) -> bool:
+        """True when a secret typed for the profile's current identity is stored."""
+        return self.state(profile) is SecretState.STORED
 
     def delete(self, name: str) -> bool:
         """Forget the secret of `name` (True if there was one). Raises SecretStoreError when the
@@ -215,16 +243,31 @@ class SecretStore:
         return True
 
     def move(self, old: str, new: str) -> bool:
-        """Re-file the secret of `old` under `new` (a rename). True if there was one."""
+        """Re-file the secret of `old` under `new` (a rename), with the identity it was typed
+        for (a rename that also changes the identity leaves it unused). True if there was one."""
         if old == new:
-            return self.has(old)
+            return self._read(old) is not None
         with self._lock:
-            secret = self.get(old)
-            if secret is None:
+            value = self._read(old)
+            if value is None:
                 return False
-            self.set(new, secret)
+            self._write(new, value)
             self.delete(old)
             return True
+
+    def _write(self, name: str, value: str) -> StoredIn:
+        with self._lock:
+            self._probe()
+            if self._backend is not None:
+                try:
+                    self._backend.set_password(self.service, name, value)
+                except Exception as exc:  # any backend failure -> session memory, said plainly
+                    self._fall_back(LOCKED_KEYRING_MESSAGE, exc)
+                else:
+                    self._session.pop(name, None)
+                    return StoredIn.KEYRING
+            self._session[name] = value
+            return StoredIn.SESSION
 
 
 _default: SecretStore | None = None

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Profile name -> its client secret, or None when there is none (`SecretStore.get` fits).
-SecretProvider = Callable[[str], str | None]
+# A profile -> its client secret, or None when there is none (`SecretStore.get` fits; it refuses a
+# secret typed for another authority/tenant/client with SecretIdentityChangedError).
+SecretProvider = Callable[["Profile"], str | None]
 
 
 TRANSIENT_HTTP = frozenset({408, 429, 500, 502, 503, 504})
@@ -39,11 +40,15 @@ def forget_credentials(profile: Profile | None = None) -> None:
                 del _CREDENTIALS[key]
 
 
-def credential_for(profile: Profile, secret_of: Callable[[str], str | None]) -> Any:
-    """One azure-identity credential per profile version (it caches and renews its tokens)."""
+def credential_for(profile: Profile, secret_of: SecretProvider) -> Any:
+    """One azure-identity credential per profile version (it caches and renews its tokens).
+
+    `secret_of` (SecretStore.get) raises SecretIdentityChangedError for a secret typed for
+    another authority/tenant/client: it is never sent.
+    """
     from desktop_app.core.azure.credentials import build_credential
 
-    secret = secret_of(profile.name) if profile.needs_secret else None
+    secret = secret_of(profile) if profile.needs_secret else None
     digest = hashlib.sha256(secret.encode()).hexdigest() if secret else ""
     key = (profile, digest)
     with _CREDENTIALS_LOCK:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
@@ -35,8 +34,6 @@ from desktop_app.core.azure.workspace import (
 )
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.results import JobStatus
-
-os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 
 from desktop_app.core.catalog import Backend
+from desktop_app.ui.plain_text import tooltip
 
 PLACEHOLDER = "—"
 NEEDS_PROFILE = "Needs an Azure profile"
@@ -175,8 +176,8 @@ class BackendModel(QAbstractTableModel):
             return _state(row.checked)
         if role == Qt.ItemDataRole.CheckStateRole and index.column() == _CREDENTIALS:
             return None if row.use_own is None else _state(row.use_own)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.reason or row.backend.description or None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the reason may name a profile
+            return tooltip(row.reason or row.backend.description or None)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "qubits":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.azure.profiles import AZURE_SIGN_IN, Profile
+from desktop_app.ui.plain_text import plain
 
 NO_PROFILE_TEXT: Final = "(none: local only)"
 _NOTE_STYLE: Final = "color:#663c00;"
@@ -54,10 +55,10 @@ class ProfileSelector(QWidget):
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(60)
         self.busy.hide()
-        self.status = QLabel(self)
+        self.status = plain(QLabel(self))  # names the profile
         self.status.setObjectName("backendStatusLine")
         self.status.setWordWrap(True)
-        self.note = QLabel(self)
+        self.note = plain(QLabel(self))
         self.note.setObjectName("keyringNote")
         self.note.setWordWrap(True)
         self.note.setStyleSheet(_NOTE_STYLE)

@@ -8,6 +8,7 @@ valid, Esc closes. Every question goes through ui.messages (the tests' seam).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Final
@@ -29,7 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.azure.credentials import ConnectionReport
-from desktop_app.core.azure.profiles import Profile, ProfileError, ProfileFileError, ProfileStore
+from desktop_app.core.azure.endpoints import custom_endpoints
+from desktop_app.core.azure.profile_fields import ProfileError
+from desktop_app.core.azure.profiles import (
+    CustomEndpointError,
+    Profile,
+    ProfileFileError,
+    ProfileStore,
+)
+from desktop_app.core.azure.secret_binding import SecretState
 from desktop_app.core.azure.secrets import (
     SecretStore,
     SecretStoreError,
@@ -40,11 +49,13 @@ from desktop_app.core.azure.status import format_queue_time
 from desktop_app.ui import messages
 from desktop_app.ui.credentials.form import ProfileForm
 from desktop_app.ui.credentials.tester import ConnectionTester
+from desktop_app.ui.plain_text import plain, tooltip
 
 log = logging.getLogger(__name__)
 
 PROFILE_FILTER: Final = "Quantum Desk profiles (*.json);;All files (*)"
 NEW_ITEM_TEXT: Final = "(new profile)"
+_CHECKED_AFTER_IMPORT: Final = 20  # replaced profiles whose stored secret is looked at
 _OK_STYLE: Final = "color:#1e6b2f;"
 _FAIL_STYLE: Final = "color:#b3261e;"
 
@@ -137,7 +148,7 @@ class CredentialsDialog(QDialog):
         self.test_busy.hide()
         self.cancel_test_button = self._button("Cancel test", "cancelTestButton")
         self.cancel_test_button.hide()
-        self.test_result = QLabel(self)
+        self.test_result = plain(QLabel(self))
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -166,7 +177,7 @@ class CredentialsDialog(QDialog):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
 
-        self.status_label = QLabel(self)
+        self.status_label = plain(QLabel(self))
         self.status_label.setObjectName("dialogStatus")
         self.status_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(self)
@@ -210,17 +221,29 @@ class CredentialsDialog(QDialog):
 
     def _profiles(self) -> list[Profile]:
         try:
-            return self.store.profiles()
+            profiles = self.store.profiles()
         except ProfileFileError as exc:  # moved aside by the store: say so, go on empty
             messages.show_error(self, "Profiles file", str(exc))
             return []
+        if self.store.read_only:  # a newer version's file: usable, never rewritten
+            self._say(self.store.read_only)
+        return profiles
 
     def _reload_list(self, select: str | None = None) -> None:
         """Refill the list and show `select` (or the first profile, or a new one)."""
-        names = [p.name for p in self._profiles()]
+        profiles = self._profiles()
+        names = [p.name for p in profiles]
         with QSignalBlocker(self.profile_list):
             self.profile_list.clear()
             self.profile_list.addItems(names)
+            for row, profile in enumerate(profiles):
+                if custom_endpoints(profile):  # marked: its hosts are outside the Azure clouds
+                    item = self.profile_list.item(row)
+                    item.setToolTip(tooltip("custom endpoints: " + ", ".join(
+                        c.url for c in custom_endpoints(profile))))
+                    font = item.font()
+                    font.setItalic(True)
+                    item.setFont(font)
         target = select if select in names else (names[0] if names else None)
         if target is None:
             self._show_new()
@@ -230,9 +253,12 @@ class CredentialsDialog(QDialog):
             self.profile_list.setCurrentItem(item)
         self._show_profile(target)
 
-    def _secret_state(self, name: str) -> str:
-        if not self.secrets.has(name):
+    def _secret_state(self, profile: Profile) -> str:
+        state = self.secrets.state(profile)
+        if state is SecretState.MISSING:
             return "none"
+        if state is SecretState.OTHER_IDENTITY:
+            return "other"
         return "keyring" if self.secrets.persistent else "session"
 
     def _show_profile(self, name: str) -> None:
@@ -243,10 +269,16 @@ class CredentialsDialog(QDialog):
             return
         self.tester.cancel()
         self._editing = profile.name
-        self.form.load(profile, self._secret_state(profile.name))
+        state = self._secret_state(profile)
+        self.form.load(profile, state)
         self._set_dirty(False)
         self._clear_test_result()
         self._update_buttons()
+        if state == "other":
+            self._say(
+                f"Profile '{profile.name}': its sign-in changed since the secret was typed; "
+                "type the secret again, then Save."
+            )
 
     def _show_new(self) -> None:
         self.tester.cancel()
@@ -372,23 +404,53 @@ class CredentialsDialog(QDialog):
         path = messages.ask_open_path(self, "Import profiles", str(Path.home()), PROFILE_FILTER)
         if not path:
             return
-        try:
-            try:
-                imported = self.store.import_file(Path(path))
-            except ProfileError as exc:
-                if not messages.ask(self, "Import profiles", f"{exc} Replace existing profiles?"):
-                    return
-                imported = self.store.import_file(Path(path), replace=True)
-        except (ProfileError, ProfileFileError) as exc:
-            messages.show_error(self, "Import profiles", str(exc))
+        before = {n.casefold() for n in self.store.names()}
+        imported = self._import(Path(path))
+        if imported is None:
             return
         _forget_cached_credentials()
         self._reload_list(imported[0].name if imported else None)
         self.profilesChanged.emit()
+        # only a replaced profile can have a stored secret; a few lookups, not one per profile
+        replaced = [p for p in imported if p.needs_secret and p.name.casefold() in before]
+        changed = [
+            p.name
+            for p in replaced[:_CHECKED_AFTER_IMPORT]
+            if self.secrets.state(p) is SecretState.OTHER_IDENTITY
+        ]
+        quoted = ", ".join(f"'{n}'" for n in changed)
+        note = (
+            f" The sign-in of {quoted} changed: its stored secret is not used; type the "
+            "secret again, then Save."
+            if changed
+            else ""
+        )
         self._say(
             f"Imported {len(imported)} profile(s) from {path}. Secrets are never exported: "
-            "type each service principal's secret, then Save."
+            f"type each service principal's secret, then Save.{note}"
         )
+
+    def _import(self, path: Path) -> list[Profile] | None:
+        """Import, asking before replacing profiles and before trusting custom endpoints."""
+        replace = allow = False
+        while True:
+            try:
+                return self.store.import_file(path, replace, allow_custom_endpoints=allow)
+            except CustomEndpointError as exc:
+                if allow or not messages.ask(
+                    self, "Import profiles", f"{exc.message} Import it anyway?"
+                ):
+                    return None
+                allow = True
+            except ProfileError as exc:  # a name that is taken
+                if replace or not messages.ask(
+                    self, "Import profiles", f"{exc} Replace existing profiles?"
+                ):
+                    return None
+                replace = True
+            except ProfileFileError as exc:
+                messages.show_error(self, "Import profiles", str(exc))
+                return None
 
     @Slot()
     def _on_exportButton_clicked(self) -> None:
@@ -412,10 +474,11 @@ class CredentialsDialog(QDialog):
             return False
         try:
             profile = self.form.profile()
+            allow = self.form.custom_endpoints_confirmed()
             if self._editing is None:
-                saved = self.store.create(profile)
+                saved = self.store.create(profile, allow_custom_endpoints=allow)
             else:
-                saved = self.store.update(self._editing, profile)
+                saved = self.store.update(self._editing, profile, allow_custom_endpoints=allow)
         except ProfileError as exc:
             self.form.set_error(exc.field or "name", exc.message)
             self._update_buttons()
@@ -444,7 +507,7 @@ class CredentialsDialog(QDialog):
         if not secret:
             return ""
         try:
-            where = self.secrets.set(saved.name, secret)
+            where = self.secrets.set(saved, secret)
         except SecretStoreError as exc:
             messages.show_error(self, "Save profile", str(exc))
             return " The secret was not kept."
@@ -473,10 +536,12 @@ class CredentialsDialog(QDialog):
         saved_name = self._editing
         secrets = self.secrets
 
-        def secret_of(_name: str) -> str | None:  # runs on the worker thread
+        def secret_of(tested: Profile) -> str | None:  # runs on the worker thread
             if typed:
                 return typed
-            return secrets.get(saved_name) if saved_name else None
+            # the stored secret of the saved profile, only for the identity in the form
+            # (SecretIdentityChangedError otherwise: the report says to type it again)
+            return secrets.get(dataclasses.replace(tested, name=saved_name)) if saved_name else None
 
         self._clear_test_result()
         self.test_result.setStyleSheet("")

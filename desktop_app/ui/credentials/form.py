@@ -25,17 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.azure import profiles
-from desktop_app.core.azure.profiles import (
+from desktop_app.core.azure import endpoints, profile_fields, profiles
+from desktop_app.core.azure.profile_fields import (
     AZURE_REGIONS,
-    AZURE_SIGN_IN,
-    SERVICE_PRINCIPAL,
-    Profile,
     ProfileError,
     ResourceIdParts,
     parse_resource_id,
 )
+from desktop_app.core.azure.profiles import AZURE_SIGN_IN, SERVICE_PRINCIPAL, Profile
+from desktop_app.core.azure.secret_binding import SecretIdentity, canonical_authority
 from desktop_app.core.azure.secrets import KeyringStatus
+from desktop_app.ui.plain_text import plain
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,19 @@ SECRET_REQUIRED: Final = (
     "'Certificates & secrets')."
 )
 SECRET_NOT_STORED: Final = "No secret is stored for this profile yet: type it to use the profile."
+SECRET_OTHER_IDENTITY: Final = (
+    "The stored secret was typed for another sign-in (authority host, tenant or client ID "
+    "changed, e.g. by an import): it is not used. Type the secret again for this profile."
+)
+SECRET_IDENTITY_EDITED: Final = (
+    "The authority host, tenant or client ID changed: type the secret again (the stored one "
+    "is never sent anywhere else than where it was typed for)."
+)
+CUSTOM_CONFIRM_TEXT: Final = (
+    "I trust these endpoints outside the known Azure clouds (the sign-in host receives the "
+    "client secret, the ARM endpoint the access tokens)"
+)
+CUSTOM_NOT_CONFIRMED: Final = "Tick the confirmation below to use a host outside the Azure clouds."
 SECRET_NO_KEYRING: Final = (
     "The secret cannot be stored without a keyring: tick 'Keep the secret for this session "
     "only' to use this profile now."
@@ -77,7 +90,10 @@ class ProfileForm(QWidget):
         super().__init__(parent)
         self.setObjectName("profileForm")
         self._new = True
-        self._secret_state = "none"  # "keyring" | "session" | "none"
+        self._secret_state = "none"  # "keyring" | "session" | "none" | "other"
+        self._loaded: Profile | None = None  # the saved profile shown (None: a new one)
+        # the custom endpoints the tick was given for (None: adopt the next ones, on load)
+        self._custom_seen: tuple[tuple[str, str], ...] | None = None
         self._keyring_usable = True
         self._touched: set[str] = set()
         self._external: dict[str, str] = {}  # errors from saving (e.g. a name already taken)
@@ -102,7 +118,7 @@ class ProfileForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
         layout.addWidget(field)
-        label = QLabel(box)
+        label = plain(QLabel(box))  # messages quote what was typed
         label.setObjectName(f"{key}Error")
         label.setStyleSheet(_ERROR_STYLE)
         label.setWordWrap(True)
@@ -146,7 +162,7 @@ class ProfileForm(QWidget):
         self.secret_input.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_input.setClearButtonEnabled(False)
         self.secret_input.setAccessibleName("Client secret")
-        self.keyring_banner = QLabel(self)
+        self.keyring_banner = plain(QLabel(self))
         self.keyring_banner.setObjectName("keyringStatus")
         self.keyring_banner.setWordWrap(True)
         self.keyring_banner.setStyleSheet(_BANNER_STYLE)
@@ -162,6 +178,14 @@ class ProfileForm(QWidget):
             "authorityInput", "https://login.microsoftonline.com (default)"
         )
         self.arm_input = self._line("armEndpointInput", "https://management.azure.com (default)")
+        self.custom_label = plain(QLabel(self))
+        self.custom_label.setObjectName("customEndpointsLabel")
+        self.custom_label.setWordWrap(True)
+        self.custom_label.setStyleSheet(_BANNER_STYLE)
+        self.custom_label.hide()
+        self.custom_check = QCheckBox(CUSTOM_CONFIRM_TEXT, self)
+        self.custom_check.setObjectName("customEndpointsCheck")
+        self.custom_check.hide()
 
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -203,9 +227,11 @@ class ProfileForm(QWidget):
         advanced.setContentsMargins(0, 0, 0, 0)
         advanced.addRow("Authority host:", self._with_error("authority_host", self.authority_input))
         advanced.addRow("ARM endpoint:", self._with_error("arm_endpoint", self.arm_input))
+        advanced.addRow(self.custom_check)
         self.advanced_section.setVisible(False)
         form.addRow(self.advanced_toggle)
         form.addRow(self.advanced_section)
+        form.addRow(self.custom_label)  # outside the fold: always seen
 
         self.advanced_toggle.toggled.connect(self._on_advancedToggle_toggled)
         self.resource_id_input.textEdited.connect(self._on_resourceIdInput_textEdited)
@@ -223,6 +249,7 @@ class ProfileForm(QWidget):
         self.location_input.editTextChanged.connect(self._on_locationInput_editTextChanged)
         self.auth_kind_input.currentIndexChanged.connect(self._on_authKindInput_changed)
         self.session_only_check.toggled.connect(self._on_sessionOnlyCheck_toggled)
+        self.custom_check.toggled.connect(self._on_customCheck_toggled)
 
     def _part_inputs(self) -> dict[str, QLineEdit]:
         return {
@@ -233,8 +260,10 @@ class ProfileForm(QWidget):
 
     # ---------------------------------------------------------------- public API
     def load(self, profile: Profile | None, secret_state: str = "none") -> None:
-        """Show `profile` (None: an empty new profile). `secret_state`: keyring/session/none."""
+        """Show `profile` (None: an empty new profile). `secret_state`:
+        keyring/session/none/other (other: typed for another identity, not used)."""
         self._new = profile is None
+        self._loaded = profile
         self._secret_state = secret_state if profile is not None else "none"
         self._external.clear()
         blockers = [QSignalBlocker(w) for w in self._all_inputs()]
@@ -255,6 +284,9 @@ class ProfileForm(QWidget):
             self.secret_input.clear()  # never shown back
             self.authority_input.setText((profile.authority_host or "") if profile else "")
             self.arm_input.setText((profile.arm_endpoint or "") if profile else "")
+            # a saved profile's endpoints were confirmed when they were entered
+            self.custom_check.setChecked(bool(profile and endpoints.custom_endpoints(profile)))
+            self._custom_seen = None
         finally:
             del blockers
         has_advanced = bool(profile and (profile.authority_host or profile.arm_endpoint))
@@ -290,6 +322,40 @@ class ProfileForm(QWidget):
     def auth_kind(self) -> str:
         return str(self.auth_kind_input.currentData())
 
+    def custom_endpoints_confirmed(self) -> bool:
+        """The user ticked the confirmation of hosts outside the known Azure clouds."""
+        return self.custom_check.isChecked()
+
+    def _typed_custom(self) -> list[endpoints.CustomEndpoint]:
+        values = self.fields()
+        return [
+            endpoints.CustomEndpoint(field, str(values[field]))
+            for field in ("authority_host", "arm_endpoint")
+            if not endpoints.is_known(field, values[field])
+        ]
+
+    def _unconfirmed_custom(self) -> list[endpoints.CustomEndpoint]:
+        """Typed custom endpoints the saved profile did not have (those need the tick)."""
+        loaded = self._loaded
+        return [
+            c
+            for c in self._typed_custom()
+            if loaded is None
+            or (getattr(loaded, c.field) or "").strip().rstrip("/") != c.url.strip().rstrip("/")
+        ]
+
+    def identity_changed(self) -> bool:
+        """The typed authority, tenant or client differ from the saved profile's."""
+        if self._loaded is None:
+            return False
+        values = self.fields()
+        typed = SecretIdentity(
+            canonical_authority(values["authority_host"]),
+            str(values["tenant_id"] or "").strip().lower(),
+            str(values["client_id"] or "").strip().lower(),
+        )
+        return typed != SecretIdentity.of(self._loaded)
+
     def secret(self) -> str:
         """The secret as typed ("" means: keep the stored one). Never logged."""
         return self.secret_input.text() if self._can_store_secret() else ""
@@ -299,13 +365,15 @@ class ProfileForm(QWidget):
         values = self.fields()
         problems = profiles.validate_fields(values)
         parts = {
-            "subscription": profiles.validate_guid(
+            "subscription": profile_fields.validate_guid(
                 self.subscription_input.text(), "The subscription ID"
             ),
             "resource_group": _or_none(
-                self.resource_group_input.text(), profiles.validate_resource_group
+                self.resource_group_input.text(), profile_fields.validate_resource_group
             ),
-            "workspace": _or_none(self.workspace_input.text(), profiles.validate_workspace_name),
+            "workspace": _or_none(
+                self.workspace_input.text(), profile_fields.validate_workspace_name
+            ),
         }
         for key, message in parts.items():
             if message:
@@ -314,7 +382,11 @@ class ProfileForm(QWidget):
             # the parts' own messages say what is missing; one message per problem
             problems.pop("resource_id", None)
         if self._needs_secret() and self._secret_required() and not self.secret_input.text():
-            problems["secret"] = SECRET_REQUIRED
+            problems["secret"] = SECRET_IDENTITY_EDITED if not self._new else SECRET_REQUIRED
+        unconfirmed = self._unconfirmed_custom()
+        if unconfirmed and not self.custom_check.isChecked():
+            for custom in unconfirmed:
+                problems.setdefault(custom.field, CUSTOM_NOT_CONFIRMED)
         problems.update(self._external)
         return problems
 
@@ -354,6 +426,7 @@ class ProfileForm(QWidget):
             self.secret_input,
             self.authority_input,
             self.arm_input,
+            self.custom_check,
         ]
 
     def _all_keys(self) -> list[str]:
@@ -366,8 +439,9 @@ class ProfileForm(QWidget):
         return self._keyring_usable or self.session_only_check.isChecked()
 
     def _secret_required(self) -> bool:
-        """A new service-principal profile needs its secret, when it can be kept somewhere."""
-        return self._new and self._can_store_secret()
+        """A new service-principal profile needs its secret, when it can be kept somewhere; so
+        does a saved one whose sign-in identity is being changed."""
+        return (self._new or self.identity_changed()) and self._can_store_secret()
 
     def _user_changed(self, key: str) -> None:
         self._touched.add(key)
@@ -432,6 +506,10 @@ class ProfileForm(QWidget):
         self._user_changed("secret")
 
     @Slot(bool)
+    def _on_customCheck_toggled(self, _checked: bool) -> None:
+        self._user_changed("authority_host")
+
+    @Slot(bool)
     def _on_advancedToggle_toggled(self, shown: bool) -> None:
         self.advanced_section.setVisible(shown)
         self.advanced_toggle.setArrowType(
@@ -456,9 +534,11 @@ class ProfileForm(QWidget):
 
     def _update_secret_placeholder(self) -> None:
         self.secret_input.setPlaceholderText(
-            {"keyring": SECRET_IN_KEYRING, "session": SECRET_IN_SESSION}.get(
-                self._secret_state, SECRET_MISSING
-            )
+            {
+                "keyring": SECRET_IN_KEYRING,
+                "session": SECRET_IN_SESSION,
+                "other": "type it again: the stored one was for another sign-in",
+            }.get(self._secret_state, SECRET_MISSING)
         )
 
     def _hint_for_secret(self) -> str:
@@ -469,9 +549,27 @@ class ProfileForm(QWidget):
             return SECRET_NO_KEYRING
         if not self._new and self._secret_state == "none":
             return SECRET_NOT_STORED
+        if not self._new and self._secret_state == "other":
+            return SECRET_OTHER_IDENTITY
         return ""
 
+    def _update_custom(self) -> None:
+        """Mark hosts outside the known clouds as custom; offer the tick for new ones."""
+        custom = self._typed_custom()
+        seen = tuple((c.field, c.url.strip().rstrip("/")) for c in custom)
+        if self._custom_seen is not None and seen != self._custom_seen:
+            with QSignalBlocker(self.custom_check):  # a tick is for the hosts it was given for
+                self.custom_check.setChecked(False)
+        self._custom_seen = seen
+        self.custom_label.setVisible(bool(custom))
+        if custom:
+            self.custom_label.setText(
+                "Custom endpoints: " + "; ".join(f"{c.label} {c.url}" for c in custom)
+            )
+        self.custom_check.setVisible(bool(custom))
+
     def _revalidate(self) -> None:
+        self._update_custom()
         problems = self.errors()
         for key, label in self.error_labels.items():
             message = problems.get(key, "") if key in self._touched else ""

@@ -43,6 +43,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.editor.highlighter import QasmHighlighter
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import local_time
+from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultPanel
 
 if TYPE_CHECKING:
@@ -338,7 +339,7 @@ class JobDetailDialog(QDialog):
             ("Versions", ", ".join(f"{k} {v}" for k, v in r.versions.items() if v) or "—"),
         ]
         for label, value in fields:
-            field = QLabel(value, fields_widget)
+            field = plain(QLabel(value, fields_widget))  # names and paths as recorded
             field.setObjectName(f"field:{label}")
             field.setWordWrap(True)
             field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -37,6 +37,7 @@ from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRow, LedgerCh
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
+from desktop_app.ui.plain_text import tooltip
 from desktop_app.ui.tasks import Lane, run_task, wait_idle
 
 log = logging.getLogger(__name__)
@@ -251,8 +252,8 @@ class JobsModel(QAbstractTableModel):
         if role == JOB_ROW_ROLE:
             return job
         if role == _TOOLTIP:
-            if job.error_message:
-                return f"{job.error_code or 'Error'}: {job.error_message}"
+            if job.error_message:  # the service's text, shown literally
+                return tooltip(f"{job.error_code or 'Error'}: {job.error_message}")
             return job.azure_job_id or job.id
         if role == _ALIGNMENT:
             return _RIGHT if column == _SHOTS_COLUMN else None

@@ -52,6 +52,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import COLUMNS, JOB_ROW_ROLE, SORTABLE_COLUMNS, JobsModel
+from desktop_app.ui.plain_text import plain, tooltip
 from desktop_app.ui.tasks import BackgroundCalls, wait_idle
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def ask_delete(parent: QWidget | None, question: str, offer_remote: bool) -> Del
     dialog = QDialog(parent)
     dialog.setWindowTitle("Delete jobs")
     layout = QVBoxLayout(dialog)
-    label = QLabel(question, dialog)
+    label = plain(QLabel(question, dialog))
     label.setWordWrap(True)
     layout.addWidget(label)
     remote = QCheckBox("Also delete the jobs at Azure Quantum (their results there)", dialog)
@@ -201,7 +202,7 @@ class JobsView(QWidget):
             edit.hide()
             edit.dateChanged.connect(self.apply_filter)
 
-        self.count_label = QLabel(self)
+        self.count_label = plain(QLabel(self))
         self.count_label.setObjectName("jobsCount")
         # a fixed width: a changing count must not re-lay out (and so repaint) the whole table
         self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("9,999,999 jobs …") + 8)
@@ -538,7 +539,7 @@ class JobsView(QWidget):
     @Slot(str)
     def _on_model_loadFailed(self, message: str) -> None:
         self.count_label.setText("Could not read the job ledger")
-        self.count_label.setToolTip(message)
+        self.count_label.setToolTip(tooltip(message))
 
     @Slot()
     def _on_model_modelAboutToBeReset(self) -> None:

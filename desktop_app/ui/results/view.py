@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.plain_text import plain, tooltip
 from desktop_app.ui.results.counts_model import CountsModel
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class ResultPanel(QGroupBox):
         self.histogram: Histogram | None = None
         self.counts_model = CountsModel(self)
         self._layout = QVBoxLayout(self)
-        self.status = QLabel("Waiting", self)
+        self.status = plain(QLabel("Waiting", self))  # backend names and error text
         # No word wrap (a height-for-width label makes the scroll area scroll vertically); a long
         # message must not widen the panel: it is cut, the tooltip holds all of it.
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -57,7 +58,7 @@ class ResultPanel(QGroupBox):
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
-        self.status.setToolTip(text)
+        self.status.setToolTip(tooltip(text))
 
     def set_result(self, result: RunResult) -> None:
         from desktop_app.ui.results.histogram import (
