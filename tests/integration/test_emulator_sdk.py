@@ -96,7 +96,10 @@ def test_ionq_simulator_ghz_and_qpu_cost_estimate(azure_env: AzureEnv) -> None:
     exact = ws.get_targets("ionq.simulator").submit(GHZ_IONQ, name="ghz", shots=100)
     qpu = ws.get_targets("ionq.qpu.forte-1").submit(GHZ_IONQ, name="ghz-qpu", shots=200)
     assert exact.get_results()["histogram"] == pytest.approx({"0": 0.5, "7": 0.5})
-    assert exact.details.cost_estimate is None
+    # A free target: the provider's dimensions, all zero (as the service answers).
+    free = exact.details.cost_estimate
+    assert free.estimated_total == 0 and {e.dimension_id for e in free.events} == {"gs1q", "gs2q"}
+    assert all(e.amount_billed == 0 and e.unit_price == 0 for e in free.events)
     histogram = qpu.get_results()["histogram"]
     assert sum(histogram.values()) == pytest.approx(1.0)
     assert histogram.get("0", 0) + histogram.get("7", 0) > 0.8  # noisy, but mostly GHZ
