@@ -410,8 +410,9 @@ class DataPlane:
     def _session_view(self, session: dict[str, Any]) -> dict[str, Any]:
         view = dict(session)
         view["status"] = self._session_status(session)
-        if view["status"] in TERMINAL_SESSION and not view.get("endExecutionTime"):
-            view["endExecutionTime"] = session.setdefault("endExecutionTime", stamp("session"))
+        if view["status"] in TERMINAL_SESSION and not session.get("endExecutionTime"):
+            session["endExecutionTime"] = stamp("session")
+        view["endExecutionTime"] = session.get("endExecutionTime")
         if any(j.get("sessionId") == session["id"] for j in self.world.jobs.values()):
             view["costEstimate"] = {"currencyCode": "USD", "events": [], "estimatedTotal": 0.0}
         return session_wire(view)
