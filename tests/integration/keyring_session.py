@@ -107,14 +107,22 @@ def start_keyring_session(
         )
     root = Path(tempfile.mkdtemp(prefix="qd-keyring-"))
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-    for var, sub in (("HOME", "home"), ("XDG_DATA_HOME", "data"),
-                     ("XDG_CONFIG_HOME", "config"), ("XDG_RUNTIME_DIR", "run"),
-                     ("XDG_CACHE_HOME", "cache")):
+    for var, sub in (
+        ("HOME", "home"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_RUNTIME_DIR", "run"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
         (root / sub).mkdir(mode=0o700)
         env[var] = str(root / sub)
     started = subprocess.run(
         ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-        env=env, capture_output=True, text=True, timeout=20, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
     )
     lines = started.stdout.split()
     if started.returncode != 0 or len(lines) < 2:
@@ -127,7 +135,12 @@ def start_keyring_session(
     try:
         unlocked = subprocess.run(
             ["gnome-keyring-daemon", "--unlock", "--components=secrets", "--daemonize"],
-            input=password, env=env, capture_output=True, text=True, timeout=20, check=False,
+            input=password,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
         )
         if unlocked.returncode != 0:
             raise RuntimeError(

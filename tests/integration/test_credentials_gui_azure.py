@@ -36,8 +36,14 @@ secret_service = _keyring_fixtures.secret_service
 
 CANARY = "canary-Ui5!k-93be1c2d7a"
 CANARY_CLIENT = "77777777-7777-4777-8777-777777777777"
-SIX = {"ionq.qpu.forte-1", "ionq.qpu.forte-enterprise-1", "ionq.simulator", "rigetti.sim.qvm",
-       "quantinuum.sim.h2-1sc", "quantinuum.sim.h2-1e"}
+SIX = {
+    "ionq.qpu.forte-1",
+    "ionq.qpu.forte-enterprise-1",
+    "ionq.simulator",
+    "rigetti.sim.qvm",
+    "quantinuum.sim.h2-1sc",
+    "quantinuum.sim.h2-1e",
+}
 WAIT_MS = 30_000
 BELL = (Path(__file__).parents[2] / "resources" / "examples" / "bell.qasm").read_text("utf-8")
 
@@ -67,8 +73,9 @@ def env(azure_env: AzureEnv) -> AzureEnv:
 
 
 @pytest.fixture
-def dialog(qtbot: QtBot, secret_service: keyring.backend.KeyringBackend, answers: Answers
-           ) -> Iterator[CredentialsDialog]:
+def dialog(
+    qtbot: QtBot, secret_service: keyring.backend.KeyringBackend, answers: Answers
+) -> Iterator[CredentialsDialog]:
     dlg = CredentialsDialog()  # the app's own defaults: ProfileStore() + the keyring's store
     qtbot.addWidget(dlg)
     dlg.show()
@@ -77,8 +84,14 @@ def dialog(qtbot: QtBot, secret_service: keyring.backend.KeyringBackend, answers
     assert background.wait_idle(WAIT_MS)
 
 
-def fill(qtbot: QtBot, dlg: CredentialsDialog, env: AzureEnv, name: str = "emu",
-         secret: str = CANARY, resource_id: str | None = None) -> None:
+def fill(
+    qtbot: QtBot,
+    dlg: CredentialsDialog,
+    env: AzureEnv,
+    name: str = "emu",
+    secret: str = CANARY,
+    resource_id: str | None = None,
+) -> None:
     form = dlg.form
     for widget, text in (
         (form.name_input, name),
@@ -92,16 +105,16 @@ def fill(qtbot: QtBot, dlg: CredentialsDialog, env: AzureEnv, name: str = "emu",
         widget.setFocus()
         qtbot.keyClicks(widget, text)
     qtbot.mouseClick(form.advanced_toggle, Qt.MouseButton.LeftButton)
-    for widget, text in ((form.authority_input, env.authority),
-                         (form.arm_input, env.arm_endpoint)):
+    for widget, text in ((form.authority_input, env.authority), (form.arm_input, env.arm_endpoint)):
         widget.clear()
         qtbot.keyClicks(widget, text)
 
 
 def run_test(qtbot: QtBot, dlg: CredentialsDialog) -> str:
     assert dlg.test_button.isEnabled()
-    with qtbot.waitSignal(dlg.tester.busyChanged, timeout=WAIT_MS,
-                          check_params_cb=lambda busy: not busy):
+    with qtbot.waitSignal(
+        dlg.tester.busyChanged, timeout=WAIT_MS, check_params_cb=lambda busy: not busy
+    ):
         qtbot.mouseClick(dlg.test_button, Qt.MouseButton.LeftButton)
         assert dlg.test_busy.isVisible() and dlg.cancel_test_button.isVisible()
         assert not dlg.test_button.isEnabled()
@@ -117,11 +130,14 @@ def assert_canary_nowhere(caplog: pytest.LogCaptureFixture, session: KeyringSess
             assert CANARY.encode() not in path.read_bytes(), path
 
 
-def test_create_profile_and_test_connection(qtbot: QtBot, env: AzureEnv,
-                                            dialog: CredentialsDialog,
-                                            secret_service: keyring.backend.KeyringBackend,
-                                            keyring_session: KeyringSession,
-                                            caplog: pytest.LogCaptureFixture):
+def test_create_profile_and_test_connection(
+    qtbot: QtBot,
+    env: AzureEnv,
+    dialog: CredentialsDialog,
+    secret_service: keyring.backend.KeyringBackend,
+    keyring_session: KeyringSession,
+    caplog: pytest.LogCaptureFixture,
+):
     caplog.set_level(logging.DEBUG)
     fill(qtbot, dialog, env)
     qtbot.keyClick(dialog.form.arm_input, Qt.Key.Key_Return)  # Enter = Save
@@ -145,20 +161,28 @@ def test_create_profile_and_test_connection(qtbot: QtBot, env: AzureEnv,
     ("secret", "resource_id", "words"),
     [
         ("not-the-secret", None, "The client secret is wrong"),
-        (CANARY,
-         "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-emu/providers/"
-         "Microsoft.Quantum/Workspaces/ws-gone",
-         "Workspace 'ws-gone'"),
+        (
+            CANARY,
+            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-emu/providers/"
+            "Microsoft.Quantum/Workspaces/ws-gone",
+            "Workspace 'ws-gone'",
+        ),
     ],
     ids=["wrong-secret", "missing-workspace"],
 )
-def test_failures_are_explained_in_plain_words(qtbot: QtBot, env: AzureEnv,
-                                               dialog: CredentialsDialog, secret: str,
-                                               resource_id: str | None, words: str):
+def test_failures_are_explained_in_plain_words(
+    qtbot: QtBot,
+    env: AzureEnv,
+    dialog: CredentialsDialog,
+    secret: str,
+    resource_id: str | None,
+    words: str,
+):
     fill(qtbot, dialog, env, secret=secret, resource_id=resource_id)
     if resource_id is not None:  # the emulator's subscription, another workspace
         resource_id = resource_id.replace(
-            "00000000-0000-0000-0000-000000000001", env.subscription_id)
+            "00000000-0000-0000-0000-000000000001", env.subscription_id
+        )
         dialog.form.resource_id_input.clear()
         qtbot.keyClicks(dialog.form.resource_id_input, resource_id)
     message = run_test(qtbot, dialog)  # an unsaved profile can be tested
@@ -191,15 +215,17 @@ def save_profile(qtbot: QtBot, dlg: CredentialsDialog, env: AzureEnv) -> None:
     assert dlg.save(), dlg.status_label.text()
 
 
-def test_status_refresher_live_then_offline(qtbot: QtBot, env: AzureEnv,
-                                            dialog: CredentialsDialog):
+def test_status_refresher_live_then_offline(qtbot: QtBot, env: AzureEnv, dialog: CredentialsDialog):
     save_profile(qtbot, dialog, env)
     env.emulator.set_target("rigetti.sim.qvm", availability="Unavailable")
     env.emulator.add_target("ionq", "ionq.qpu.aria-9", 25, average_queue_time=600)
     refresher = StatusRefresher()
     try:
-        with qtbot.waitSignal(refresher.snapshotChanged, timeout=WAIT_MS,
-                              check_params_cb=lambda s: s is not None and not s.from_cache):
+        with qtbot.waitSignal(
+            refresher.snapshotChanged,
+            timeout=WAIT_MS,
+            check_params_cb=lambda s: s is not None and not s.from_cache,
+        ):
             refresher.set_profile("emu")
         snapshot = refresher.snapshot
         assert isinstance(snapshot, StatusSnapshot)
@@ -253,8 +279,12 @@ def row_of(win: MainWindow, name: str):
 
 
 def test_backend_summary_live_and_unavailable_target_asks(
-        qtbot: QtBot, env: AzureEnv, secret_service: keyring.backend.KeyringBackend,
-        window: MainWindow, answers: Answers):
+    qtbot: QtBot,
+    env: AzureEnv,
+    secret_service: keyring.backend.KeyringBackend,
+    window: MainWindow,
+    answers: Answers,
+):
     env.emulator.set_target("rigetti.sim.qvm", availability="Unavailable")
     env.emulator.add_target("ionq", "ionq.qpu.aria-9", 25, average_queue_time=600)
     assert row_of(window, "ionq.simulator").runnable is False  # no profile yet
@@ -262,8 +292,11 @@ def test_backend_summary_live_and_unavailable_target_asks(
     dlg = window.credentials_dialog
     assert dlg is not None and dlg.isVisible()
     fill(qtbot, dlg, env)
-    with qtbot.waitSignal(window.azure.refresher.snapshotChanged, timeout=WAIT_MS,
-                          check_params_cb=lambda s: s is not None and not s.from_cache):
+    with qtbot.waitSignal(
+        window.azure.refresher.snapshotChanged,
+        timeout=WAIT_MS,
+        check_params_cb=lambda s: s is not None and not s.from_cache,
+    ):
         assert dlg.save()  # the window picks the new profile up and refreshes
     dlg.close()
     assert window.profile_selector.current() == "emu"
@@ -328,8 +361,12 @@ def window_without_keyring(qtbot: QtBot, tmp_path, answers: Answers) -> Iterator
 
 
 def test_azure_run_uses_the_profile_and_asks_before_paying(
-        qtbot: QtBot, env: AzureEnv, secret_service: keyring.backend.KeyringBackend,
-        window: MainWindow, answers: Answers):
+    qtbot: QtBot,
+    env: AzureEnv,
+    secret_service: keyring.backend.KeyringBackend,
+    window: MainWindow,
+    answers: Answers,
+):
     window.credentials_action.trigger()
     dlg = window.credentials_dialog
     assert dlg is not None

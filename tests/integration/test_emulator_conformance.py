@@ -370,7 +370,7 @@ def test_qir_job_results_stay_in_output_data(azure_env: AzureEnv) -> None:
     """@ 36e339b6e8d8 test_qiskit_qir_submit_quantinuum.yaml, test_qsharp_qir_file_rigetti.yaml:
     a QIR (qir.v1) job's outputDataUri names outputData before and after it finishes; the result
     blob is application/octet-stream."""
-    import qsharp
+    from qdk import qsharp
 
     qsharp.init(target_profile=qsharp.TargetProfile.Base)
     qsharp.eval(

@@ -31,8 +31,14 @@ CANARY = "canary-Qd!7x-0b9e44f1aa"
 CANARY_CLIENT = "44444444-4444-4444-4444-444444444444"
 DENIED_CLIENT = "55555555-5555-5555-5555-555555555555"
 OTHER_TENANT = "99999999-9999-9999-9999-999999999999"
-SIX = {"ionq.qpu.forte-1", "ionq.qpu.forte-enterprise-1", "ionq.simulator", "rigetti.sim.qvm",
-       "quantinuum.sim.h2-1sc", "quantinuum.sim.h2-1e"}
+SIX = {
+    "ionq.qpu.forte-1",
+    "ionq.qpu.forte-enterprise-1",
+    "ionq.simulator",
+    "rigetti.sim.qvm",
+    "quantinuum.sim.h2-1sc",
+    "quantinuum.sim.h2-1e",
+}
 
 
 @pytest.fixture
@@ -91,22 +97,55 @@ def test_success_lists_the_targets(info: EmulatorInfo, caplog: pytest.LogCapture
     ("overrides", "secret", "problem", "code", "words"),
     [
         ({}, "not-the-secret", Problem.WRONG_SECRET, "AADSTS7000215", "client secret is wrong"),
-        ({"tenant_id": OTHER_TENANT}, CANARY, Problem.UNKNOWN_TENANT, "AADSTS90002",
-         f"Tenant {OTHER_TENANT} was not found"),
-        ({"client_id": "66666666-6666-6666-6666-666666666666"}, CANARY, Problem.UNKNOWN_CLIENT,
-         "AADSTS700016", "No application with client ID 66666666"),
-        ({"resource_id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/"
-          "rg-emu/providers/Microsoft.Quantum/Workspaces/ws-gone"}, CANARY,
-         Problem.WORKSPACE_NOT_FOUND, "HTTP 404 ResourceNotFound", "Workspace 'ws-gone'"),
-        ({"client_id": DENIED_CLIENT}, "denied-secret", Problem.NO_ACCESS,
-         "HTTP 403 AuthorizationFailed", LEAST_PRIVILEGE_ROLE),
-        ({"location": "westeurope"}, CANARY, Problem.WRONG_REGION, "LocationMismatch",
-         "The workspace is in region 'eastus'"),
+        (
+            {"tenant_id": OTHER_TENANT},
+            CANARY,
+            Problem.UNKNOWN_TENANT,
+            "AADSTS90002",
+            f"Tenant {OTHER_TENANT} was not found",
+        ),
+        (
+            {"client_id": "66666666-6666-6666-6666-666666666666"},
+            CANARY,
+            Problem.UNKNOWN_CLIENT,
+            "AADSTS700016",
+            "No application with client ID 66666666",
+        ),
+        (
+            {
+                "resource_id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/"
+                "rg-emu/providers/Microsoft.Quantum/Workspaces/ws-gone"
+            },
+            CANARY,
+            Problem.WORKSPACE_NOT_FOUND,
+            "HTTP 404 ResourceNotFound",
+            "Workspace 'ws-gone'",
+        ),
+        (
+            {"client_id": DENIED_CLIENT},
+            "denied-secret",
+            Problem.NO_ACCESS,
+            "HTTP 403 AuthorizationFailed",
+            LEAST_PRIVILEGE_ROLE,
+        ),
+        (
+            {"location": "westeurope"},
+            CANARY,
+            Problem.WRONG_REGION,
+            "LocationMismatch",
+            "The workspace is in region 'eastus'",
+        ),
     ],
 )
-def test_failures_in_plain_words(info: EmulatorInfo, caplog: pytest.LogCaptureFixture,
-                                 overrides: dict[str, str], secret: str, problem: Problem,
-                                 code: str, words: str):
+def test_failures_in_plain_words(
+    info: EmulatorInfo,
+    caplog: pytest.LogCaptureFixture,
+    overrides: dict[str, str],
+    secret: str,
+    problem: Problem,
+    code: str,
+    words: str,
+):
     caplog.set_level(logging.DEBUG)
     report = credentials.test_connection(profile_for(info, **overrides), _secret(secret))
     assert not report.ok
@@ -126,8 +165,9 @@ def test_network_unreachable(info: EmulatorInfo):
     assert "could not be reached" in report.message
 
 
-def test_untrusted_certificate_is_a_tls_problem(info: EmulatorInfo,
-                                                monkeypatch: pytest.MonkeyPatch):
+def test_untrusted_certificate_is_a_tls_problem(
+    info: EmulatorInfo, monkeypatch: pytest.MonkeyPatch
+):
     import certifi
 
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())  # the public CAs only
@@ -153,10 +193,29 @@ def test_cli_profile_test_with_the_secret_in_gnome_keyring(
 ):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setattr(sys, "stdin", io.StringIO(CANARY + "\n"))
-    assert cli_main(["profile", "add", "Lab", "--resource-id", info.resource_id,
-                     "--location", info.location, "--tenant-id", info.tenant_id,
-                     "--client-id", CANARY_CLIENT, "--authority", info.authority,
-                     "--arm-endpoint", info.arm_endpoint, "--secret-stdin"]) == 0
+    assert (
+        cli_main(
+            [
+                "profile",
+                "add",
+                "Lab",
+                "--resource-id",
+                info.resource_id,
+                "--location",
+                info.location,
+                "--tenant-id",
+                info.tenant_id,
+                "--client-id",
+                CANARY_CLIENT,
+                "--authority",
+                info.authority,
+                "--arm-endpoint",
+                info.arm_endpoint,
+                "--secret-stdin",
+            ]
+        )
+        == 0
+    )
     assert secret_service.get_password(SERVICE_NAME, "Lab") == CANARY
     capsys.readouterr()
 
@@ -179,9 +238,9 @@ def test_cli_profile_test_with_the_secret_in_gnome_keyring(
     assert CANARY not in capsys.readouterr().out
 
 
-def test_azure_sign_in_uses_the_environment_credential(info: EmulatorInfo,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path):
+def test_azure_sign_in_uses_the_environment_credential(
+    info: EmulatorInfo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
     """azure-sign-in: no stored secret; a lab admin's AZURE_* variables sign in (AzureCli is
     tried first and is simply unavailable here: `az` is not on PATH)."""
     monkeypatch.setenv("PATH", str(tmp_path))  # no `az`

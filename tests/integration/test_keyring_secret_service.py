@@ -48,8 +48,20 @@ def _assert_no_canary(files: list[Path], caplog: pytest.LogCaptureFixture | None
 
 
 def _add_args(name: str) -> list[str]:
-    return ["profile", "add", name, "--resource-id", RID, "--location", "eastus",
-            "--tenant-id", TENANT, "--client-id", CLIENT, "--secret-stdin"]
+    return [
+        "profile",
+        "add",
+        name,
+        "--resource-id",
+        RID,
+        "--location",
+        "eastus",
+        "--tenant-id",
+        TENANT,
+        "--client-id",
+        CLIENT,
+        "--secret-stdin",
+    ]
 
 
 def test_secret_round_trip_in_gnome_keyring(
@@ -91,12 +103,20 @@ def test_cli_add_list_remove_keeps_the_secret_in_the_keyring(
 
     assert cli_main(["profile", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows == [{
-        "name": "Lab Desk", "resource_id": RID, "location": "eastus",
-        "auth_kind": "service-principal", "tenant_id": TENANT, "client_id": CLIENT,
-        "subscription_id": SUB, "resource_group": "lab-rg", "workspace_name": "qws-1",
-        "secret_stored": True,
-    }]
+    assert rows == [
+        {
+            "name": "Lab Desk",
+            "resource_id": RID,
+            "location": "eastus",
+            "auth_kind": "service-principal",
+            "tenant_id": TENANT,
+            "client_id": CLIENT,
+            "subscription_id": SUB,
+            "resource_group": "lab-rg",
+            "workspace_name": "qws-1",
+            "secret_stored": True,
+        }
+    ]
     profiles_file = paths.config_dir() / "profiles.json"
     assert profiles_file.exists()
     _assert_no_canary(_user_files(), caplog)
@@ -126,15 +146,27 @@ def test_no_keyring_cli_says_session_only_and_writes_no_secret(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "PYTHON_KEYRING"))}
     env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path / 'no-bus'}"
     dirs = {}
-    for var in ("QUANTUM_DESK_CONFIG_DIR", "QUANTUM_DESK_DATA_DIR", "QUANTUM_DESK_CACHE_DIR",
-                "QUANTUM_DESK_LOG_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "HOME"):
+    for var in (
+        "QUANTUM_DESK_CONFIG_DIR",
+        "QUANTUM_DESK_DATA_DIR",
+        "QUANTUM_DESK_CACHE_DIR",
+        "QUANTUM_DESK_LOG_DIR",
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_HOME",
+        "HOME",
+    ):
         dirs[var] = tmp_path / var.lower()
         dirs[var].mkdir()
         env[var] = str(dirs[var])
     result = subprocess.run(
         [sys.executable, "-m", "desktop_app", *_add_args("lab")],
-        input=CANARY + "\n", env=env, capture_output=True, text=True, timeout=120,
-        cwd=REPO, check=False,
+        input=CANARY + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "No system keyring found: the secret is kept for this session only." in result.stderr
@@ -144,8 +176,9 @@ def test_no_keyring_cli_says_session_only_and_writes_no_secret(tmp_path: Path):
     _assert_no_canary(files)
 
 
-def test_missing_programs_fail_with_the_readme_command(monkeypatch: pytest.MonkeyPatch,
-                                                        tmp_path: Path):
+def test_missing_programs_fail_with_the_readme_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
     from tests.integration import keyring_session as ks
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no dbus-daemon, no gnome-keyring-daemon
@@ -156,8 +189,9 @@ def test_missing_programs_fail_with_the_readme_command(monkeypatch: pytest.Monke
     assert ks.README_COMMAND in message
 
 
-def test_locked_keyring_falls_back_to_the_session(monkeypatch: pytest.MonkeyPatch,
-                                                  caplog: pytest.LogCaptureFixture):
+def test_locked_keyring_falls_back_to_the_session(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
     """A bus with no unlocked keyring: D-Bus auto-starts gnome-keyring, whose unlock prompt is
     dismissed (what a locked keychain does). The store says so and keeps the secret in memory."""
     from keyring.backends import SecretService
