@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from tests.azure_emulator.fixtures import AzureEnv
+from tests.integration.emulator_wire import wait_until
 from tests.integration.test_emulator_sdk import BELL_IONQ, credential, workspace
 
 pytestmark = pytest.mark.azure
@@ -270,5 +271,10 @@ def test_tokens_expire_after_their_lifetime(azure_env: AzureEnv) -> None:
     ws = workspace(azure_env)
     ws.get_targets()
     before = len(azure_env.emulator.requests_matching("aad", "POST", "/token"))
+    # Until the workspace's token has expired azure-identity may reuse it (it waits 30 s between
+    # refreshes of a token still valid): wait for the expiry, not for a fixed time.
+    with azure_env.emulator.world.lock:
+        latest = max(t.expires_at for t in azure_env.emulator.world.tokens.values())
+    wait_until(lambda: time.time() > latest + 0.05, timeout=5)
     ws.get_targets()
     assert len(azure_env.emulator.requests_matching("aad", "POST", "/token")) > before
