@@ -278,10 +278,12 @@ class DataPlane:
             return [copy.deepcopy(j) for j in self.world.jobs.values()]
 
     def _job(self, job_id: str) -> dict[str, Any]:
-        job = self.world.job_snapshot(job_id)
-        if job is None:
-            raise _not_found("Job", job_id)
-        return job
+        with self.world.lock:
+            job = self.world.jobs.get(job_id)
+            if job is None:
+                raise _not_found("Job", job_id)
+            self.executor.observed(job)
+            return copy.deepcopy(job)
 
     def _create_job(self, req: Request, job_id: str) -> Response:
         body = req.json()

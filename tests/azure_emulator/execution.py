@@ -94,7 +94,8 @@ class Executor:
 
     def request_cancel(self, job_id: str) -> None:
         """A cancel request (world lock held): Cancelled now, or with a slow_cancel fault
-        CancellationRequested, then Cancelling, then Cancelled once the fault is removed."""
+        CancellationRequested; the read after the first one that showed it sees Cancelling
+        (see ``observed``); Cancelled once the fault is removed."""
         job = self.world.jobs[job_id]
         slow = next((f for f in self._job_faults.get(job_id, []) if f.kind == "slow_cancel"), None)
         self.cancel(job_id)
@@ -103,6 +104,7 @@ class Executor:
             job.update(status="Cancelled", cancellationTime=now, lastModifiedTime=now)
             return
         job.update(status="CancellationRequested", isCancelling=True, lastModifiedTime=now)
+        job["cancelRequestSeen"] = False
         thread = threading.Thread(
             target=self._cancel_slowly,
             args=(job_id, slow),
@@ -112,9 +114,17 @@ class Executor:
         self._threads[f"cancel-{job_id}"] = thread
         thread.start()
 
+    def observed(self, job: dict[str, Any]) -> None:
+        """A client is reading the job (world lock held): a cancel request already seen once
+        moves on to Cancelling, so each stage is visible to a poller, whatever its pace."""
+        if job["status"] != "CancellationRequested":
+            return
+        if job.get("cancelRequestSeen"):
+            job.update(status="Cancelling", lastModifiedTime=stamp())
+        else:
+            job["cancelRequestSeen"] = True
+
     def _cancel_slowly(self, job_id: str, fault: Fault) -> None:
-        time.sleep(0.05)
-        self._set(job_id, status="Cancelling")
         while self.faults.active(fault.id):
             time.sleep(0.02)
         now = stamp()

@@ -12,8 +12,9 @@ Job faults (applied when a job is created, on jobs whose target matches ``target
   ``stay_queued``     the job stays Waiting until the fault is removed or the job cancelled;
   ``stay_finishing``  the job runs, then stays Finishing (endExecutionTime set, outputDataUri
                       final, no cost yet) until the fault is removed;
-  ``slow_cancel``     a cancel request leaves the job CancellationRequested, then Cancelling
-                      (isCancelling true) until the fault is removed; then it is Cancelled.
+  ``slow_cancel``     a cancel request leaves the job CancellationRequested (the cancel answer
+                      and the next read show it), then Cancelling (isCancelling true) until the
+                      fault is removed; then it is Cancelled.
 Submit faults (applied to PUT jobs/{id} and PUT sessions/{id} whose target matches ``target``),
 the refusals recorded from the service:
   ``target_unavailable``    409 TargetUnavailable (as for a target that is offline);
