@@ -564,6 +564,22 @@ def test_sessions_failure_policies_and_terminal_state(azure_env: AzureEnv) -> No
     closed = dp.call("POST", f"/sessions/{keep_going}:close")
     assert closed.status_code == 200 and closed.json()["status"] == "Failed"
     assert SESSION_TIME.match(closed.json()["endExecutionTime"])
+    # @ 36e339b6e8d8 test_list_session_jobs.yaml, test_list_top_level_items_filtered_by_created_
+    # after.yaml: GET sessions, sessions/{id}/jobs and topLevelItems are {"value", "nextLink"}
+    # lists of sessions and jobs with the same fields as a single read.
+    sessions = dp.call("GET", "/sessions", skip="0", top="100").json()
+    assert set(sessions) == {"value", "nextLink"} and len(sessions["value"]) == 2
+    for item in sessions["value"]:
+        assert_shape(item, SESSION_FIELDS)
+    jobs = dp.call("GET", f"/sessions/{keep_going}/jobs", skip="0", top="100").json()["value"]
+    assert len(jobs) == 1 and jobs[0]["sessionId"] == keep_going
+    assert_shape(jobs[0], JOB_FIELDS)
+    dp.submit("ionq.simulator")  # a job outside any session
+    top = dp.call("GET", "/topLevelItems", skip="0", top="100").json()["value"]
+    # The sessions and the job outside them; jobs inside sessions are not top-level items.
+    assert sorted(i["itemType"] for i in top) == ["Job", "Session", "Session"]
+    for item in top:
+        assert_shape(item, SESSION_FIELDS if item["itemType"] == "Session" else JOB_FIELDS)
 
 
 def test_session_timed_out(azure_env: AzureEnv) -> None:
