@@ -37,6 +37,12 @@ class Arm:
         if failure is not None:
             return failure
         assert token is not None
+        if not req.query.get("api-version"):  # ARM's well-known answer (not recorded here)
+            return Response.error(
+                400,
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            )
         if (
             req.method == "POST"
             and req.path.rstrip("/").lower() == "/providers/microsoft.resourcegraph/resources"
@@ -71,7 +77,8 @@ class Arm:
                 "storageAccounts/devstoreaccount1",
                 "providers": [
                     {"providerId": p, "providerSku": "standard", "provisioningState": "Succeeded"}
-                    for p in sorted({t.provider_id for t in self.world.targets.values()})
+                    for p in sorted({t.provider_id.lower() for t in self.world.targets.values()})
+                    if self.world.provider(p).enabled
                 ],
             },
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import time
 import uuid
@@ -14,6 +15,7 @@ from tests.azure_emulator.state import Token, World
 from tests.azure_emulator.wire import Request, Response
 
 DATA_PLANE_AUDIENCE = "https://quantum.microsoft.com"
+_GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 ARM_AUDIENCE = "https://management.azure.com"
 
 
@@ -122,6 +124,16 @@ class Entra:
                 ),
                 None,
             )
+        if principal is None and not _GUID.fullmatch(client_id):
+            # Entra's answer when the client id is not an application id at all (not a GUID);
+            # the code and wording as third-party projects quote it, the status and error
+            # field are not recorded anywhere we could read (unverified).
+            return _aad_error(
+                400,
+                "unauthorized_client",
+                700038,
+                f"{client_id} is not a valid application identifier.",
+            )
         if principal is None:
             return _aad_error(
                 400,
@@ -142,6 +154,20 @@ class Entra:
                 "request is the client secret value, not the client secret ID, for a "
                 f"secret added to app '{client_id}'.",
             )
+        if principal.blocked:
+            # Conditional Access: 400, error "interaction_required", suberror "message_only", as
+            # quoted from a live answer in github.com/MartinIngesen/MSOLSpray issue 5 (2023; a user
+            # sign-in: for a service principal the error field is unverified).
+            blocked = _aad_error(
+                400,
+                "interaction_required",
+                53003,
+                "Access has been blocked by Conditional Access policies. The access policy does "
+                "not allow token issuance.",
+            )
+            payload = json.loads(blocked.body)
+            payload["suberror"] = "message_only"
+            return Response.json(400, payload)
         scope = form.get("scope", "")
         audience = scope.split()[0].removesuffix("/.default") if scope else ""
         if audience not in (DATA_PLANE_AUDIENCE, ARM_AUDIENCE):
@@ -176,36 +202,50 @@ class Entra:
                 "token_type": "Bearer",
                 "expires_in": lifetime,
                 "ext_expires_in": lifetime,
+                # Every token answer in azure-quantum-python's recordings has refresh_in
+                # (values sanitized there); MSAL then renews at that point. Half the lifetime,
+                # as MSAL itself assumes for long-lived tokens (msal/managed_identity.py).
+                "refresh_in": lifetime // 2,
                 "access_token": access_token,
             },
         )
 
 
 def check_bearer(world: World, req: Request, audience: str) -> tuple[Token | None, Response | None]:
-    """The token behind ``Authorization: Bearer``, or the 401 the service answers instead."""
+    """The token behind ``Authorization: Bearer``, or the 401 the service answers instead.
+
+    The data plane answers 401 with an empty body and ``WWW-Authenticate: Bearer
+    error="invalid_token"`` (test_workspace_auth_connection_string_api_key.yaml in
+    azure-quantum-python @ 29f7b5f034af); ARM answers JSON (AuthenticationFailed for a missing
+    header, recorded in test_workspace_auth_default_credential.yaml)."""
     header = req.header("Authorization") or ""
-    challenge = {
-        "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/'
-        'common", error="invalid_token"'
-    }
+    data_plane = audience == DATA_PLANE_AUDIENCE
     if not header.startswith("Bearer "):
-        return None, Response.error(
-            401,
+        return None, _unauthorized(
+            data_plane,
             "AuthenticationFailed",
             "Authentication failed. The 'Authorization' header is missing.",
-            challenge,
         )
     with world.lock:
         token = world.tokens.get(header[7:])
     if token is None or token.audience != audience:
-        return None, Response.error(
-            401, "InvalidAuthenticationToken", "The access token is invalid.", challenge
+        return None, _unauthorized(
+            data_plane, "InvalidAuthenticationToken", "The access token is invalid."
         )
     if token.expires_at <= time.time():
-        return None, Response.error(
-            401,
+        return None, _unauthorized(
+            data_plane,
             "ExpiredAuthenticationToken",
             "The access token expiry UTC time is earlier than current UTC time.",
-            challenge,
         )
     return token, None
+
+
+def _unauthorized(data_plane: bool, code: str, message: str) -> Response:
+    if data_plane:
+        return Response(401, b"", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    challenge = {
+        "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/'
+        'common", error="invalid_token"'
+    }
+    return Response.error(401, code, message, challenge)

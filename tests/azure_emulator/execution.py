@@ -1,6 +1,8 @@
-"""Runs jobs: Waiting -> Executing -> Succeeded / Failed / Cancelled, simulated with qiskit-aer.
+"""Runs jobs: Waiting -> Executing -> Finishing -> Succeeded / Failed, or Cancelled (through
+CancellationRequested / Cancelling), simulated with qiskit-aer.
 
-Reads ``inputData`` from Azurite and writes ``rawOutputData`` in the provider's output format.
+Reads ``inputData`` from Azurite and writes the result blob the service writes: ``rawOutputData``
+for provider formats, ``outputData`` for QIR jobs (see jobview.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from urllib.parse import urlparse
 from tests.azure_emulator import circuits
 from tests.azure_emulator.circuits import CircuitError
 from tests.azure_emulator.faults import Fault, FaultBook
-from tests.azure_emulator.state import Target, World, now_iso
+from tests.azure_emulator.jobview import output_blob
+from tests.azure_emulator.state import Target, World, stamp
 
 log = logging.getLogger(__name__)
 TERMINAL = {"Succeeded", "Failed", "Cancelled"}
@@ -24,6 +27,28 @@ DEFAULT_SHOTS = 100
 # pass managers at once, and the simulations are milliseconds anyway.
 SIM_LOCK = threading.Lock()
 _IGNORED_OPS = {"measure", "barrier", "reset", "save_probabilities", "delay"}
+# Content type of the result blob as the service stores it (blob GETs in azure-quantum-python's
+# recordings at 36e339b6e8d8): application/json for IonQ and Rigetti results
+# (test_job_submit_ionq.yaml, test_job_submit_rigetti_with_count.yaml), octet-stream for
+# Quantinuum results (test_job_submit_quantinuum_h2_1e.yaml) and every QIR result
+# (test_qiskit_qir_submit_quantinuum.yaml, test_qsharp_qir_file_rigetti.yaml).
+RESULT_CONTENT_TYPES = {
+    "ionq.quantum-results.v1": "application/json",
+    "rigetti.quil-results.v1": "application/json",
+    "honeywell.quantum-results.v1": "application/octet-stream",
+    "microsoft.quantum-results.v2": "application/octet-stream",
+}
+# Noise of the emulated targets, per target: (1-qubit depolarizing, 2-qubit depolarizing,
+# readout bit flip) with where each figure comes from.
+NOISE = {
+    # Azure's Quantinuum provider page (learn.microsoft.com/azure/quantum/provider-quantinuum,
+    # "Emulator error model" example for the H2 emulator): p2 = 3e-3, p_meas = 3e-3. p1: 3e-5,
+    # the order of Quantinuum's published H2 single-qubit gate infidelity (H2 product data sheet,
+    # quantinuum.com; not read here, so this one figure is unverified).
+    "quantinuum.sim.h2-1e": (3e-5, 3e-3, 3e-3),
+}
+# QPUs without a cited figure: a generic trapped-ion-like model (illustrative, not any data sheet).
+GENERIC_NOISE = (0.004, 0.02, 0.015)
 
 
 def _container_and_blob(uri: str) -> tuple[str, str]:
@@ -51,6 +76,10 @@ class Executor:
     # ------------------------------------------------------------ lifecycle
     def start(self, job_id: str, target: str) -> None:
         self._job_faults[job_id] = self.faults.match_job(target)
+        with self.world.lock:
+            job = self.world.jobs.get(job_id)
+            if job is not None:  # what every read after the create answer shows
+                job["quantumComputingData"] = {"count": 1}
         stop = self._stop[job_id] = threading.Event()
         thread = threading.Thread(
             target=self._run, args=(job_id, stop), daemon=True, name=f"emulator-job-{job_id[:8]}"
@@ -63,6 +92,50 @@ class Executor:
         if event:
             event.set()
 
+    def request_cancel(self, job_id: str) -> None:
+        """A cancel request (world lock held): Cancelled now, or with a slow_cancel fault
+        CancellationRequested; the read after the first one that showed it sees Cancelling
+        (see ``observed``); Cancelled once the fault is removed."""
+        job = self.world.jobs[job_id]
+        slow = next((f for f in self._job_faults.get(job_id, []) if f.kind == "slow_cancel"), None)
+        self.cancel(job_id)
+        now = stamp()
+        if slow is None:
+            job.update(status="Cancelled", cancellationTime=now, lastModifiedTime=now)
+            return
+        job.update(status="CancellationRequested", isCancelling=True, lastModifiedTime=now)
+        job["cancelRequestSeen"] = False
+        thread = threading.Thread(
+            target=self._cancel_slowly,
+            args=(job_id, slow),
+            daemon=True,
+            name=f"emulator-cancel-{job_id[:8]}",
+        )
+        self._threads[f"cancel-{job_id}"] = thread
+        thread.start()
+
+    def observed(self, job: dict[str, Any]) -> None:
+        """A client is reading the job (world lock held): a cancel request already seen once
+        moves on to Cancelling, so each stage is visible to a poller, whatever its pace."""
+        if job["status"] != "CancellationRequested":
+            return
+        if job.get("cancelRequestSeen"):
+            job.update(status="Cancelling", lastModifiedTime=stamp())
+        else:
+            job["cancelRequestSeen"] = True
+
+    def _cancel_slowly(self, job_id: str, fault: Fault) -> None:
+        while self.faults.active(fault.id):
+            time.sleep(0.02)
+        now = stamp()
+        self._set(job_id, status="Cancelled", isCancelling=False, cancellationTime=now)
+
+    def _set(self, job_id: str, **fields: Any) -> None:
+        with self.world.lock:
+            job = self.world.jobs.get(job_id)
+            if job is not None:
+                job.update(fields, lastModifiedTime=stamp())
+
     def stop_all(self, timeout: float = 5.0) -> None:
         for event in self._stop.values():
             event.set()
@@ -73,21 +146,19 @@ class Executor:
         self._job_faults.clear()
 
     def _update(self, job_id: str, **fields: Any) -> None:
+        """Change a running job; a finished or cancelling job is left alone."""
         with self.world.lock:
             job = self.world.jobs.get(job_id)
-            if job is not None and job["status"] not in TERMINAL:
-                job.update(fields, lastUpdatedTime=now_iso())
+            if job is not None and job["status"] not in TERMINAL and not job["isCancelling"]:
+                job.update(fields, lastModifiedTime=stamp())
 
     def _target(self, name: str) -> Target | None:
         with self.world.lock:
             return self.world.targets.get(name)
 
-    def _held(self, job_id: str, target: Target | None) -> bool:
-        if target is not None and target.availability == "Unavailable":
-            return True
+    def _held(self, job_id: str, kind: str) -> bool:
         return any(
-            f.kind == "stay_queued" and self.faults.active(f.id)
-            for f in self._job_faults.get(job_id, [])
+            f.kind == kind and self.faults.active(f.id) for f in self._job_faults.get(job_id, [])
         )
 
     def _run(self, job_id: str, stop: threading.Event) -> None:
@@ -98,7 +169,7 @@ class Executor:
             self._update(
                 job_id,
                 status="Failed",
-                endExecutionTime=now_iso(),
+                endExecutionTime=stamp(),
                 errorData={"code": "InternalError", "message": "The emulator crashed."},
             )
 
@@ -107,13 +178,14 @@ class Executor:
         if job is None:
             return
         target = self._target(job["target"])
+        style = job["providerId"]  # how this provider writes its execution times
         queue = target.queue_seconds if target else 0.05
         if stop.wait(queue):
             return
-        while self._held(job_id, self._target(job["target"])):
+        while self._held(job_id, "stay_queued"):
             if stop.wait(0.02):
                 return
-        self._update(job_id, status="Executing", beginExecutionTime=now_iso())
+        self._update(job_id, status="Executing", beginExecutionTime=stamp(style))
         started = time.monotonic()
         faults = self._job_faults.get(job_id, [])
         outcome: dict[str, Any]
@@ -142,13 +214,23 @@ class Executor:
         duration = target.execution_seconds if target else 0.2
         if stop.wait(max(0.0, duration - (time.monotonic() - started))):
             return
-        container, _blob = _container_and_blob(job["containerUri"])
-        output_uri = f"{self._account_url()}/{container}/rawOutputData"
+        container = job["containerUri"].split("?", 1)[0].rstrip("/")
+        blob = output_blob(job, finished=True)
+        final = {"endExecutionTime": stamp(style), "outputDataUri": f"{container}/{blob}"}
+        if outcome["status"] == "Succeeded":
+            # Finishing: ended, result link final, no cost yet (recorded in
+            # test_job_submit_ionq_with_conflicting_shots_from_input_params.yaml @ 36e339b6e8d8).
+            self._update(job_id, status="Finishing", **final)
         if output is not None and not any(f.kind == "missing_output" for f in faults):
-            self.blob_service().get_blob_client(container, "rawOutputData").upload_blob(
-                output, overwrite=True, content_type="application/json"
+            content_type = RESULT_CONTENT_TYPES.get(job.get("outputDataFormat") or "")
+            client = self.blob_service().get_blob_client(_container_and_blob(container)[0], blob)
+            client.upload_blob(
+                output, overwrite=True, content_type=content_type or "application/json"
             )
-        self._update(job_id, endExecutionTime=now_iso(), outputDataUri=output_uri, **outcome)
+        while self._held(job_id, "stay_finishing"):
+            if stop.wait(0.02):
+                return
+        self._update(job_id, **final, **outcome)
 
     def _account_url(self) -> str:
         return str(self.blob_service().url).rstrip("/")
@@ -192,7 +274,7 @@ class Executor:
         if fmt == "rigetti.quil.v1":
             qc = circuits.from_quil(text)
             self._check_size(qc, target)
-            bits = _run(qc, shots, target.noisy)
+            bits = _run(qc, shots, target if target.noisy else False)
             out = {
                 reg.name: [[b[qc.find_bit(c).index] for c in reg] for b in bits] for reg in qc.cregs
             }
@@ -200,7 +282,7 @@ class Executor:
         if fmt == "qir.v1":
             program = circuits.from_qir(text)
             self._check_size(program.circuit, target)
-            bits = _run(program.circuit, shots, target.noisy)
+            bits = _run(program.circuit, shots, target if target.noisy else False)
             if target.syntax_checker:
                 bits = [[0] * len(b) for b in bits]
             return json.dumps(circuits.microsoft_v2(program.records, bits)).encode(), _gate_counts(
@@ -225,7 +307,7 @@ class Executor:
         if target.noisy:  # a QPU: sampled shots with noise, as frequencies
             measured = qc.copy()
             measured.measure_all()
-            bits = _run(measured, shots, True)
+            bits = _run(measured, shots, target)
             hist: dict[str, float] = {}
             for b in bits:
                 key = str(sum(bit << i for i, bit in enumerate(b[:n])))
@@ -247,7 +329,7 @@ class Executor:
         if target.syntax_checker:
             bits = [[0] * qc.num_clbits for _ in range(shots)]
         else:
-            bits = _run(qc, shots, target.noisy)
+            bits = _run(qc, shots, target if target.noisy else False)
         # One bitstring a shot per register, most significant bit (highest index) first.
         out = {
             reg.name: [
@@ -259,17 +341,18 @@ class Executor:
         return json.dumps(out).encode()
 
 
-def _noise_model() -> Any:
+def _noise_model(target_id: str | None) -> Any:
     from qiskit_aer.noise import NoiseModel, ReadoutError, depolarizing_error
 
+    p1, p2, p_meas = NOISE.get(target_id or "", GENERIC_NOISE)
     model = NoiseModel(basis_gates=["u", "cx"])
-    model.add_all_qubit_quantum_error(depolarizing_error(0.004, 1), ["u"])
-    model.add_all_qubit_quantum_error(depolarizing_error(0.02, 2), ["cx"])
-    model.add_all_qubit_readout_error(ReadoutError([[0.99, 0.01], [0.02, 0.98]]))
+    model.add_all_qubit_quantum_error(depolarizing_error(p1, 1), ["u"])
+    model.add_all_qubit_quantum_error(depolarizing_error(p2, 2), ["cx"])
+    model.add_all_qubit_readout_error(ReadoutError([[1 - p_meas, p_meas], [p_meas, 1 - p_meas]]))
     return model
 
 
-def _run(qc: Any, shots: int, noisy: bool) -> list[list[int]]:
+def _run(qc: Any, shots: int, noisy: bool | Target) -> list[list[int]]:
     """Each shot's classical bits, indexed like qc.clbits (call with SIM_LOCK held)."""
     from qiskit import transpile
     from qiskit_aer import AerSimulator
@@ -277,7 +360,8 @@ def _run(qc: Any, shots: int, noisy: bool) -> list[list[int]]:
     if qc.num_clbits == 0:
         return [[] for _ in range(shots)]
     if noisy:
-        sim = AerSimulator(noise_model=_noise_model())
+        target_id = noisy.id if isinstance(noisy, Target) else None
+        sim = AerSimulator(noise_model=_noise_model(target_id))
         basis = ["u", "cx", "measure", "reset"]
         compiled = transpile(qc, basis_gates=basis, optimization_level=0)
     else:
@@ -304,18 +388,33 @@ def _gate_counts(qc: Any) -> dict[str, int]:
 
 
 def cost_estimate(target: Target | None, job: dict[str, Any], counts: dict[str, int]) -> Any:
-    """The service's costEstimate shape (models.CostEstimate); prices are illustrative."""
-    if target is None or not target.paid:
+    """The service's costEstimate (models.CostEstimate). Free targets get the provider's
+    dimensions with zero prices, as recorded at 36e339b6e8d8: ionq.simulator gs1q/gs2q all zero
+    (test_job_submit_ionq.yaml), rigetti.sim.qvm qpu_time_centiseconds zero
+    (test_job_submit_rigetti_with_count.yaml), quantinuum.sim.h2-1sc hqc zero
+    (test_plugins_submit_qiskit_to_quantinuum_h2_1sc_passthrough.yaml), quantinuum.sim.h2-1e the
+    HQCs it used as ehqc with unit price 0 (test_job_submit_quantinuum_h2_1e.yaml). Prices of
+    the paid IonQ QPUs are illustrative (no recording)."""
+    if target is None:
         return None
     params = job.get("inputParams") or {}
     shots = int(params.get("shots") or params.get("count") or DEFAULT_SHOTS)
-    if target.provider_id == "quantinuum":
-        hqc = 5 + shots * (counts["1q"] + 10 * counts["2q"] + 5 * counts["measure"]) / 5000
-        events = [_event("ehqc", "EHQC", "hqc", hqc, 1.0)]
+    provider = target.provider_id.lower()
+    if provider == "quantinuum":
+        if target.syntax_checker:
+            events = [_event("hqc", "HQC", "hqc", 0.0, 0.0)]
+        else:  # Quantinuum's HQC formula: 5 + C (N1q + 10 N2q + 5 Nm) / 5000
+            hqc = 5 + shots * (counts["1q"] + 10 * counts["2q"] + 5 * counts["measure"]) / 5000
+            events = [_event("ehqc", "EHQC", "hqc", round(hqc, 2), 0.0)]
+    elif provider == "rigetti":
+        unit = "10ms (rounded up)"
+        events = [_event("qpu_time_centiseconds", "QPU Execution Time", unit, 0.0, 0.0)]
     else:
+        paid = 1.0 if target.paid else 0.0
+        one, two = counts["1q"] * shots * paid, counts["2q"] * shots * paid
         events = [
-            _event("gs1q", "1Q Gate Shot", "1q gate shot", counts["1q"] * shots, 0.000220),
-            _event("gs2q", "2Q Gate Shot", "2q gate shot", counts["2q"] * shots, 0.000975),
+            _event("gs1q", "1Q Gate Shot", "1q gate shot", one, 0.000220 * paid),
+            _event("gs2q", "2Q Gate Shot", "2q gate shot", two, 0.000975 * paid),
         ]
     total = round(sum(e["amountBilled"] * e["unitPrice"] for e in events), 6)
     return {"currencyCode": "USD", "events": events, "estimatedTotal": total}
@@ -326,7 +425,7 @@ def _event(dim: str, name: str, unit: str, amount: float, price: float) -> dict[
         "dimensionId": dim,
         "dimensionName": name,
         "measureUnit": unit,
-        "amountBilled": amount,
-        "amountConsumed": amount,
-        "unitPrice": price,
+        "amountBilled": float(amount),
+        "amountConsumed": float(amount),
+        "unitPrice": float(price),
     }

@@ -9,7 +9,22 @@ Job faults (applied when a job is created, on jobs whose target matches ``target
   ``job_fail``        the job ends Failed with errorData {code, message};
   ``missing_output``  the job Succeeds but rawOutputData is never written (BlobNotFound on
                       download);
-  ``stay_queued``     the job stays Waiting until the fault is removed or the job cancelled.
+  ``stay_queued``     the job stays Waiting until the fault is removed or the job cancelled;
+  ``stay_finishing``  the job runs, then stays Finishing (endExecutionTime set, outputDataUri
+                      final, no cost yet) until the fault is removed;
+  ``slow_cancel``     a cancel request leaves the job CancellationRequested (the cancel answer
+                      and the next read show it), then Cancelling (isCancelling true) until the
+                      fault is removed; then it is Cancelled.
+Submit faults (applied to PUT jobs/{id} and PUT sessions/{id} whose target matches ``target``),
+the refusals recorded from the service:
+  ``target_unavailable``    409 TargetUnavailable (as for a target that is offline);
+  ``provider_not_enabled``  403 InvalidJobDefinition "The provider specified does not exist or
+                            is not enabled for the workspace." (providerStatus still lists it);
+  ``session_terminal``      400 InvalidJobDefinition "Session is already in a terminal state..."
+                            (jobs that name a sessionId only).
+Listing fault:
+  ``small_pages``  list calls (jobs, sessions, topLevelItems) return at most ``page_size`` items
+                   a page with a nextLink, as the service does at 100, with only a few jobs.
 ``count`` limits a fault to the next N matches (None: until removed).
 """
 
@@ -22,7 +37,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 HTTP_KINDS = {"latency", "status", "drop"}
-JOB_KINDS = {"job_fail", "missing_output", "stay_queued"}
+JOB_KINDS = {"job_fail", "missing_output", "stay_queued", "stay_finishing", "slow_cancel"}
+SUBMIT_KINDS = {"target_unavailable", "provider_not_enabled", "session_terminal"}
+LIST_KINDS = {"small_pages"}
+ALL_KINDS = HTTP_KINDS | JOB_KINDS | SUBMIT_KINDS | LIST_KINDS
 ROLES = {"any", "aad", "arm", "dp"}
 _ids = itertools.count(1)
 
@@ -40,14 +58,15 @@ class Fault:
     delay: float = 0.0
     code: str | None = None
     message: str | None = None
+    page_size: int = 2  # small_pages
     id: int = field(default_factory=lambda: next(_ids))
     hits: int = 0
 
     def __post_init__(self) -> None:
-        if self.kind not in HTTP_KINDS | JOB_KINDS:
-            raise ValueError(
-                f"unknown fault kind {self.kind!r}; one of {sorted(HTTP_KINDS | JOB_KINDS)}"
-            )
+        if self.kind not in ALL_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(ALL_KINDS)}")
+        if self.page_size < 1:
+            raise ValueError("page_size must be at least 1")
         if self.role not in ROLES:
             raise ValueError(f"unknown role {self.role!r}; one of {sorted(ROLES)}")
         for name in ("method", "path", "target"):
@@ -112,3 +131,24 @@ class FaultBook:
                     self._take(fault)
                     taken.append(fault)
         return taken
+
+    def match_submit(self, target: str, in_session: bool) -> Fault | None:
+        """The first submit fault for a job or session on ``target`` (consumes one count)."""
+        with self._lock:
+            for fault in list(self._faults):
+                if fault.kind not in SUBMIT_KINDS or not re.fullmatch(fault.target, target):
+                    continue
+                if fault.kind == "session_terminal" and not in_session:
+                    continue
+                self._take(fault)
+                return fault
+        return None
+
+    def page_size(self) -> int | None:
+        """The page size a small_pages fault sets for this list call (consumes one count)."""
+        with self._lock:
+            for fault in list(self._faults):
+                if fault.kind in LIST_KINDS:
+                    self._take(fault)
+                    return fault.page_size
+        return None

@@ -27,12 +27,23 @@ from tests.azure_emulator.dataplane import DataPlane
 from tests.azure_emulator.entra import Entra
 from tests.azure_emulator.execution import Executor
 from tests.azure_emulator.faults import Fault, FaultBook
-from tests.azure_emulator.state import Principal, Target, World, default_targets
+from tests.azure_emulator.state import (
+    Principal,
+    Provider,
+    Target,
+    World,
+    default_providers,
+    default_targets,
+    stamp,
+)
 from tests.azure_emulator.tls import TestCA
 from tests.azure_emulator.wire import Request, Response
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Request], Response]
+AVAILABILITIES = ("Available", "Degraded", "Unavailable")
+# The SDK's SessionStatus values (azure/quantum/_client/models/_enums.py, azure-quantum 3.13).
+SESSION_STATES = ("Waiting", "Executing", "Succeeded", "Failed", "Failure(s)", "TimedOut")
 
 
 @dataclass(frozen=True)
@@ -184,7 +195,7 @@ class Emulator:
         self._aad = _Server("aad", Entra(self.world).handle, self, context)
         self._arm = _Server("arm", Arm(self.world, self._dp.base_url + "/").handle, self, context)
         self._admin = _Server("admin", self._admin_handle, self, None)
-        self._dataplane = DataPlane(self.world, self.executor, azurite.account_url)
+        self._dataplane = DataPlane(self.world, self.executor, azurite.account_url, self.faults)
 
     def _dispatch_dp(self, req: Request) -> Response:
         return self._dataplane.handle(req)
@@ -239,8 +250,8 @@ class Emulator:
 
     def reset(self) -> None:
         """Back to the initial world: no jobs, sessions, faults or extra principals/targets."""
+        self.faults.clear()  # first: jobs held by a fault then end at once
         self.executor.stop_all()
-        self.faults.clear()
         with self.world.lock:
             fresh = World()
             self.world.principals[:] = fresh.principals
@@ -248,6 +259,8 @@ class Emulator:
             self.world.token_lifetime = fresh.token_lifetime
             self.world.targets.clear()
             self.world.targets.update(default_targets())
+            self.world.providers.clear()
+            self.world.providers.update(default_providers())
             self.world.jobs.clear()
             self.world.sessions.clear()
             self.world.page_size = fresh.page_size
@@ -284,6 +297,16 @@ class Emulator:
                     return
         raise KeyError(client_id)
 
+    def set_blocked(self, client_id: str, blocked: bool) -> None:
+        """A Conditional Access policy blocks (or no longer blocks) the principal's tokens:
+        AADSTS53003 from the token endpoint."""
+        with self.world.lock:
+            for principal in self.world.principals:
+                if principal.client_id == client_id:
+                    principal.blocked = blocked
+                    return
+        raise KeyError(client_id)
+
     def set_token_lifetime(self, seconds: int) -> None:
         self.world.token_lifetime = seconds
 
@@ -304,14 +327,8 @@ class Emulator:
         execution_seconds: float | None = None,
         num_qubits: int | None = None,
     ) -> Target:
-        if availability is not None and availability not in (
-            "Available",
-            "Degraded",
-            "Unavailable",
-        ):
-            raise ValueError(
-                f"availability must be Available, Degraded or Unavailable, not {availability!r}"
-            )
+        if availability is not None and availability not in AVAILABILITIES:
+            raise ValueError(f"availability must be one of {AVAILABILITIES}, not {availability!r}")
         with self.world.lock:
             target = self.world.targets[target_id]
             for name, value in (
@@ -331,7 +348,35 @@ class Emulator:
         target = Target(provider_id, target_id, num_qubits, **fields)
         with self.world.lock:
             self.world.targets[target_id] = target
+            self.world.provider(provider_id)
         return target
+
+    def set_provider(
+        self, provider_id: str, *, availability: str | None = None, enabled: bool | None = None
+    ) -> Provider:
+        """The provider's own availability (reported whatever its targets say), or whether it is
+        enabled in the workspace (disabled: gone from providerStatus and ARM, submits 403)."""
+        if availability is not None and availability not in AVAILABILITIES:
+            raise ValueError(f"availability must be one of {AVAILABILITIES}, not {availability!r}")
+        with self.world.lock:
+            provider = self.world.provider(provider_id)
+            if availability is not None:
+                provider.availability = availability
+            if enabled is not None:
+                provider.enabled = enabled
+            return provider
+
+    # ------------------------------------------------------------ sessions
+    def set_session_status(self, session_id: str, status: str | None) -> None:
+        """Force a session's status (e.g. "TimedOut", "Failed"); None: back to the computed one.
+        A session in Succeeded, Failed or TimedOut refuses new jobs (400 InvalidJobDefinition)."""
+        if status is not None and status not in SESSION_STATES:
+            raise ValueError(f"status must be one of {SESSION_STATES}, not {status!r}")
+        with self.world.lock:
+            session = self.world.sessions[session_id]
+            session["forcedStatus"] = status
+            if status in ("Succeeded", "Failed", "TimedOut"):
+                session["endExecutionTime"] = session.get("endExecutionTime") or stamp("session")
 
     def remove_target(self, target_id: str) -> None:
         with self.world.lock:
@@ -392,6 +437,14 @@ class Emulator:
                 return Response.json(201, asdict(self.add_target(**body)))
             if path.startswith("/targets/") and method == "PATCH":
                 return Response.json(200, asdict(self.set_target(path.rsplit("/", 1)[1], **body)))
+            if path == "/providers" and method == "GET":
+                return Response.json(200, [asdict(p) for p in self.world.providers.values()])
+            if path.startswith("/providers/") and method == "PATCH":
+                provider = self.set_provider(path.rsplit("/", 1)[1], **body)
+                return Response.json(200, asdict(provider))
+            if path.startswith("/sessions/") and method == "PATCH":
+                self.set_session_status(path.rsplit("/", 1)[1], body.get("status"))
+                return Response.json(200, {"status": body.get("status")})
             if path == "/principals" and method == "POST":
                 principal = self.add_principal(**body)
                 return Response.json(
@@ -403,8 +456,12 @@ class Emulator:
                     },
                 )
             if path.startswith("/principals/") and method == "PATCH":
-                self.set_authorized(path.rsplit("/", 1)[1], bool(body["authorized"]))
-                return Response.json(200, {"authorized": bool(body["authorized"])})
+                client_id = path.rsplit("/", 1)[1]
+                if "authorized" in body:
+                    self.set_authorized(client_id, bool(body["authorized"]))
+                if "blocked" in body:
+                    self.set_blocked(client_id, bool(body["blocked"]))
+                return Response.json(200, {k: bool(v) for k, v in body.items()})
             if path == "/tokens/expire" and method == "POST":
                 self.expire_tokens()
                 return Response.json(200, {"expired": True})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,8 +19,33 @@ WORKSPACE = "ws-emu"
 LOCATION = "eastus"
 
 
+# How the service writes times (read off azure-quantum-python's recordings at 36e339b6e8d8,
+# azure-quantum/tests/unit/recordings/): creationTime and lastModifiedTime of a job with seven
+# fractional digits and "+00:00" (test_job_submit_ionq.yaml); a session's creationTime with seven
+# digits and "Z" (test_session_get_session.yaml); execution times as the provider reports them:
+# IonQ three digits and "Z" (test_job_submit_ionq.yaml), Rigetti seven digits and "Z"
+# (test_job_submit_rigetti_with_count.yaml), Quantinuum six digits and "+00:00"
+# (test_job_submit_quantinuum_h2_1e.yaml).
+STAMP_STYLES = {
+    "service": (7, "+00:00"),
+    "session": (7, "Z"),
+    "ionq": (3, "Z"),
+    "rigetti": (7, "Z"),
+    "quantinuum": (6, "+00:00"),
+}
+
+
+def stamp(style: str = "service") -> str:
+    """The current UTC time written the way the service writes it in ``style``."""
+    digits, suffix = STAMP_STYLES.get(style, STAMP_STYLES["service"])
+    now = datetime.now(UTC)
+    # Seven digits: .NET's tick (100 ns); the seventh comes from the nanosecond clock.
+    fraction = f"{now.microsecond:06d}{time.time_ns() // 100 % 10}"[:digits]
+    return f"{now:%Y-%m-%dT%H:%M:%S}.{fraction}{suffix}"
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return stamp()
 
 
 @dataclass
@@ -28,6 +54,7 @@ class Principal:
     client_id: str
     client_secret: str
     authorized: bool = True  # has a role on the workspace (else 403 AuthorizationFailed)
+    blocked: bool = False  # a Conditional Access policy blocks its tokens (AADSTS53003)
     object_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
@@ -100,6 +127,22 @@ def default_targets() -> dict[str, Target]:
 
 
 @dataclass
+class Provider:
+    """A provider as the workspace knows it. Its availability is reported on its own: the service
+    can call a provider Available while some of its targets are down (providerStatus in
+    test_workspace_get_targets_ionq.yaml at 36e339b6e8d8: ionq Available, ionq.qpu.aria-1 and
+    forte-1 Unavailable)."""
+
+    id: str
+    availability: str = "Available"
+    enabled: bool = True  # added to the workspace; when False submits get 403, listings omit it
+
+
+def default_providers() -> dict[str, Provider]:
+    return {p: Provider(p) for p in ("ionq", "quantinuum", "rigetti")}
+
+
+@dataclass
 class Workspace:
     subscription_id: str = SUBSCRIPTION
     resource_group: str = RESOURCE_GROUP
@@ -121,6 +164,7 @@ class World:
     tokens: dict[str, Token] = field(default_factory=dict)
     token_lifetime: int = 3599
     targets: dict[str, Target] = field(default_factory=default_targets)
+    providers: dict[str, Provider] = field(default_factory=default_providers)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     page_size: int = 100  # the most items one list page returns, whatever ``top`` asks
@@ -132,6 +176,13 @@ class World:
 
     def tenants(self) -> set[str]:
         return {p.tenant_id for p in self.principals}
+
+    def provider(self, provider_id: str) -> Provider:
+        """The provider (created on first use, e.g. by add_target), ids compared lower-cased."""
+        key = provider_id.lower()
+        if key not in self.providers:
+            self.providers[key] = Provider(key)
+        return self.providers[key]
 
     def job_snapshot(self, job_id: str) -> dict[str, Any] | None:
         with self.lock:

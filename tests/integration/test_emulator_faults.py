@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from tests.azure_emulator.fixtures import AzureEnv
+from tests.integration.emulator_wire import wait_until
 from tests.integration.test_emulator_sdk import BELL_IONQ, credential, workspace
 
 pytestmark = pytest.mark.azure
@@ -65,7 +66,9 @@ def test_expired_token_is_401(azure_env: AzureEnv) -> None:
     with pytest.raises(ClientAuthenticationError) as expired:
         ws.get_targets()
     assert expired.value.status_code == 401
-    assert expired.value.error.code == "ExpiredAuthenticationToken"
+    # The data plane's 401 has no body, only the challenge (as the service's recordings show).
+    assert expired.value.error is None
+    assert expired.value.response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
 
 def test_unknown_workspace_and_other_region(azure_env: AzureEnv) -> None:
@@ -171,16 +174,21 @@ def test_job_stays_queued_until_fault_removed(azure_env: AzureEnv) -> None:
     assert job.details.status == "Succeeded"
 
 
-def test_unavailable_target_holds_jobs(azure_env: AzureEnv) -> None:
+def test_unavailable_target_refuses_jobs(azure_env: AzureEnv) -> None:
+    """As the service: 409 TargetUnavailable at submit (not a job held in Waiting)."""
+    from azure.core.exceptions import ResourceExistsError
+
     emulator = azure_env.emulator
     emulator.set_target("ionq.simulator", availability="Unavailable")
     ws = workspace(azure_env)
     status = {t.name: t._current_availability for t in ws.get_targets()}
     assert status["ionq.simulator"] == "Unavailable"
-    job = ws.get_targets("ionq.simulator").submit(BELL_IONQ)
-    with pytest.raises(TimeoutError):
-        job.wait_until_completed(timeout_secs=0.6)
+    with pytest.raises(ResourceExistsError) as refused:
+        ws.get_targets("ionq.simulator").submit(BELL_IONQ)
+    assert refused.value.status_code == 409 and refused.value.error.code == "TargetUnavailable"
+    assert emulator.world.jobs == {}
     emulator.set_target("ionq.simulator", availability="Available")
+    job = ws.get_targets("ionq.simulator").submit(BELL_IONQ)
     job.wait_until_completed(timeout_secs=30)
     assert job.details.status == "Succeeded"
 
@@ -247,7 +255,10 @@ def test_tokens_expire_after_their_lifetime(azure_env: AzureEnv) -> None:
     azure_env.emulator.set_token_lifetime(1)
     token = credential(azure_env).get_token("https://quantum.microsoft.com/.default")
     assert token.expires_on - time.time() <= 1.5
-    url = f"{azure_env.emulator.data_plane_url.rstrip('/')}{azure_env.resource_id}/providerStatus"
+    url = (
+        f"{azure_env.emulator.data_plane_url.rstrip('/')}{azure_env.resource_id}/providerStatus"
+        "?api-version=2026-01-15-preview"
+    )
     headers = {"Authorization": f"Bearer {token.token}"}
     assert requests.get(url, headers=headers, timeout=10).status_code == 200
     deadline = time.monotonic() + 5
@@ -260,5 +271,10 @@ def test_tokens_expire_after_their_lifetime(azure_env: AzureEnv) -> None:
     ws = workspace(azure_env)
     ws.get_targets()
     before = len(azure_env.emulator.requests_matching("aad", "POST", "/token"))
+    # Until the workspace's token has expired azure-identity may reuse it (it waits 30 s between
+    # refreshes of a token still valid): wait for the expiry, not for a fixed time.
+    with azure_env.emulator.world.lock:
+        latest = max(t.expires_at for t in azure_env.emulator.world.tokens.values())
+    wait_until(lambda: time.time() > latest + 0.05, timeout=5)
     ws.get_targets()
     assert len(azure_env.emulator.requests_matching("aad", "POST", "/token")) > before

@@ -249,7 +249,9 @@ def explain_error(exc: BaseException, profile: Profile, secret: str | None = Non
             "on the workspace.",
             _http_code(404, text),
         )
-    if status == 403 or "AuthorizationFailed" in text:
+    # A submit refused with 403 InvalidJobDefinition (provider or target not enabled) is no
+    # access problem: the caller shows the service's own message.
+    if (status == 403 and "InvalidJobDefinition" not in text) or "AuthorizationFailed" in text:
         who = (
             f"The service principal {profile.client_id}"
             if profile.auth_kind != AZURE_SIGN_IN

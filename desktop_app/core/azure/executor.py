@@ -354,7 +354,9 @@ class AzureExecutor:
                     output_data_format=translation.output_data_format,
                     content_type=translation.content_type,
                 )
-            except ResourceExistsError:
+            except ResourceExistsError as exc:
+                if getattr(exc.error, "code", None) == "TargetUnavailable":
+                    raise  # the service's 409 refusal of an offline target, not our own job
                 # An earlier attempt was accepted but its answer was lost: same id, same job.
                 return workspace.get_job(job_id)
 
