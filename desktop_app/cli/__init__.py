@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "backends": "backends_cmd",
     "profile": "profile_cmd",
     "jobs": "jobs_cmd",
+    "estimate": "estimate_cmd",
 }
 
 log = logging.getLogger(__name__)
