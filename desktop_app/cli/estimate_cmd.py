@@ -63,7 +63,9 @@ def parse_options(items: list[str] | None) -> dict[str, object]:
         if not sep or not key:
             raise UserInputError(f"--option {item!r}: expected KEY=VALUE")
         if key not in PRICE_OPTIONS:
-            raise UserInputError(f"--option {key}: unknown option (known: {', '.join(PRICE_OPTIONS)})")
+            raise UserInputError(
+                f"--option {key}: unknown option (known: {', '.join(PRICE_OPTIONS)})"
+            )
         options[key] = switch(value, f"--option {key}")
     return options
 

@@ -93,7 +93,10 @@ class _Worker(QObject):
             return executor.run(request, token, progress)
         from desktop_app.core.jobs.recording import run_recorded
 
-        return run_recorded(request, executor, self.ledger, token, progress)
+        estimate = _estimate_of(request)
+        return run_recorded(
+            request, executor, self.ledger, token, progress, estimated_cost=estimate
+        )
 
     def _progress_of(self, backend: str) -> ProgressCallback:
         def progress(message: str, _fraction: float | None) -> None:
@@ -109,6 +112,20 @@ class _Worker(QObject):
             prewarm()
         except OSError:
             log.warning("could not start a simulator process in advance", exc_info=True)
+
+
+def _estimate_of(request: RunRequest) -> dict[str, object] | None:
+    """The ledger's estimated cost of an Azure run (budgets count it), made on this thread."""
+    if request.profile is None:
+        return None
+    from desktop_app.core.azure.pricing import estimate_request
+
+    try:
+        estimate = estimate_request(request)
+    except QuantumDeskError as exc:  # the run itself will report the problem
+        log.info("no estimate recorded for %s: %s", request.backend, exc)
+        return None
+    return None if estimate is None else estimate.to_ledger()
 
 
 class RunExecutor(QObject):

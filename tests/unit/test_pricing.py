@@ -50,7 +50,11 @@ def ionq(prices: dict[str, float], n1: int, n2: int, shots: int, on: bool) -> fl
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 @pytest.mark.parametrize(
     ("target", "prices"),
-    [("ionq.qpu.forte-1", FORTE), ("ionq.qpu.forte-enterprise-1", FORTE), ("ionq.qpu.aria-1", ARIA)],
+    [
+        ("ionq.qpu.forte-1", FORTE),
+        ("ionq.qpu.forte-enterprise-1", FORTE),
+        ("ionq.qpu.aria-1", ARIA),
+    ],
 )
 def test_ionq_hardware_by_hand(name: str, target: str, prices: dict[str, float]):
     circuit, n1, n2, _ = PROGRAMS[name]
@@ -169,7 +173,7 @@ def test_a_user_entry_is_looked_at_first_and_may_use_the_floor_rule(tmp_path: Pa
     user.write_text(
         'schema_version = 1\n[[entry]]\nid = "lab-forte"\ntargets = ["ionq.qpu.forte-1"]\n'
         'model = "ionq-gate-shots"\nunit = "USD"\nprice_1q = 0.0001645\nprice_2q = 0.001121\n'
-        "minimum_mitigated = 168.195\nminimum_unmitigated = 25.7899\nminimum_rule = \"floor\"\n"
+        'minimum_mitigated = 168.195\nminimum_unmitigated = 25.7899\nminimum_rule = "floor"\n'
         'source = "lab agreement"\nchecked = "2026-11-30"\n',
         "utf-8",
     )

@@ -135,7 +135,7 @@ def _entry(path: Path, index: int, raw: object) -> PriceEntry:
         raise _fail(path, where, "field 'per_ms' cannot be 0")
     rule = raw.get("minimum_rule", "added")
     if rule not in ("added", "floor"):
-        raise _fail(path, where, "field 'minimum_rule' must be \"added\" or \"floor\"")
+        raise _fail(path, where, 'field \'minimum_rule\' must be "added" or "floor"')
     subscription = raw.get("free_with_subscription", False)
     if not isinstance(subscription, bool):
         raise _fail(path, where, "field 'free_with_subscription' must be true or false")

@@ -150,7 +150,9 @@ def ionq_cost(
     entry: PriceEntry, target: str, stats: GateStats, shots: int, mitigation: bool
 ) -> CostEstimate:
     n1 = stats.one_qubit
-    n2 = stats.two_qubit + sum(int(entry.figure("multi_qubit_2q")) * (n - 2) for n in stats.multi_qubit)
+    n2 = stats.two_qubit + sum(
+        int(entry.figure("multi_qubit_2q")) * (n - 2) for n in stats.multi_qubit
+    )
     p1, p2 = entry.figure("price_1q"), entry.figure("price_2q")
     minimum = entry.figure("minimum_mitigated" if mitigation else "minimum_unmitigated")
     gates = p1 * n1 * shots + p2 * n2 * shots

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from desktop_app.core import paths
 from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.errors import QuantumDeskError, UserInputError
+from desktop_app.core.jobs.budget import parse_budget, validate_budget
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.secrets import SecretStore
@@ -77,6 +78,7 @@ FIELDS: Final[tuple[str, ...]] = (
     "client_id",
     "authority_host",
     "arm_endpoint",
+    "budget",
 )
 
 
@@ -279,6 +281,7 @@ class Profile:
     client_id: str = ""
     authority_host: str | None = None
     arm_endpoint: str | None = None
+    budget: str | None = None  # monthly budget, "200 USD" (core.jobs.budget); None: no budget
 
     @property
     def _parts(self) -> ResourceIdParts:
@@ -319,6 +322,9 @@ class Profile:
             client_id=self.client_id.strip().lower(),
             authority_host=(self.authority_host or "").strip().rstrip("/") or None,
             arm_endpoint=(self.arm_endpoint or "").strip() or None,
+            budget=parse_budget(self.budget).text()
+            if self.budget and self.budget.strip()
+            else None,
         )
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -370,6 +376,7 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, str]:
         "arm_endpoint",
         validate_https_url(str(fields.get("arm_endpoint") or ""), "The ARM endpoint"),
     )
+    check("budget", validate_budget(str(fields.get("budget") or "")))
     return problems
 
 

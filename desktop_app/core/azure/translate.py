@@ -192,9 +192,7 @@ def _stats(circuit: QuantumCircuit) -> GateStats:
             multi.append(len(inst.qubits))
             sub_one, sub_two = _decomposed(inst.operation)
             split = [split[0] + sub_one, split[1] + sub_two]
-    return GateStats(
-        one, two, tuple(multi), meas, resets, circuit.num_qubits, (split[0], split[1])
-    )
+    return GateStats(one, two, tuple(multi), meas, resets, circuit.num_qubits, (split[0], split[1]))
 
 
 def _translation(compiled: QuantumCircuit, target: str, **fields: Any) -> Translation:

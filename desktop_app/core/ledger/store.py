@@ -32,6 +32,7 @@ from desktop_app.core.ledger.errors import (
 from desktop_app.core.ledger.models import (
     FINAL_STATUSES,
     SORT_COLUMNS,
+    CostTotal,
     JobFilter,
     JobOrder,
     JobRecord,
@@ -452,6 +453,12 @@ class Ledger:
         if flt.until is not None:
             clauses.append("created_at < ?")
             params.append(ts(flt.until))
+        if flt.profile is not None:
+            clauses.append("profile = ?")
+            params.append(flt.profile)
+        if flt.program_sha256 is not None:
+            clauses.append("program_sha256 = ?")
+            params.append(flt.program_sha256)
         if flt.tag:
             clauses.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
             params.append(flt.tag)
@@ -472,6 +479,39 @@ class Ledger:
         with self._use() as conn:
             (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
         return int(n)
+
+    def cost_totals(self, flt: JobFilter | None = None) -> dict[str, CostTotal]:
+        """unit -> CostTotal of the jobs matching `flt` that reached the service (see CostTotal).
+        The billed cost counts when it is in the estimate's unit (or there is no estimate)."""
+        where, params = self._where(flt or JobFilter())
+        sent = "azure_job_id IS NOT NULL AND status != ?"
+        where = f"{where} AND {sent}" if where else f" WHERE {sent}"
+        sql = f"""
+            WITH costs AS (
+                SELECT json_extract(billed_cost, '$.amount') AS b_amount,
+                       json_extract(billed_cost, '$.currency') AS b_unit,
+                       json_extract(estimated_cost, '$.amount') AS e_amount,
+                       json_extract(estimated_cost, '$.currency') AS e_unit,
+                       COALESCE(json_extract(estimated_cost, '$.free'), 0) AS free
+                FROM jobs{where} AND (estimated_cost IS NOT NULL OR billed_cost IS NOT NULL)
+            ), used AS (
+                SELECT CASE WHEN b_amount IS NOT NULL AND (e_unit IS NULL OR b_unit = e_unit)
+                            THEN 1 ELSE 0 END AS billed, free, e_amount, e_unit, b_amount, b_unit
+                FROM costs
+            )
+            SELECT CASE WHEN billed THEN b_unit ELSE e_unit END,
+                   SUM(CASE WHEN billed THEN b_amount ELSE e_amount END),
+                   SUM((CASE WHEN billed THEN b_amount ELSE e_amount END) IS NOT NULL),
+                   SUM(billed),
+                   SUM((CASE WHEN billed THEN b_amount ELSE e_amount END) IS NULL AND NOT free)
+            FROM used GROUP BY 1
+        """
+        with self._use() as conn:
+            rows = conn.execute(sql, [*params, JobStatus.NEVER_SUBMITTED.value]).fetchall()
+        return {
+            str(unit or ""): CostTotal(str(unit or ""), float(amount or 0), n, b, u)
+            for unit, amount, n, b, u in rows
+        }
 
     def page(
         self,
