@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         )
         self.backend_view.horizontalHeader().setStretchLastSection(True)
         # live figures and prices arrive later: those columns follow their text
-        for key in ("availability", "queue", "price"):
+        for key in ("availability", "queue", "price", "mitigation"):
             self.backend_view.horizontalHeader().setSectionResizeMode(
                 self.backend_model.column_of(key), QHeaderView.ResizeMode.ResizeToContents
             )
@@ -189,7 +189,9 @@ class MainWindow(QMainWindow):
     def _build_azure(self) -> None:
         """Profiles, live target status, prices and run confirmations (issue 4)."""
         self.credentials_dialog: CredentialsDialog | None = None
-        self.azure = AzureSummary(self.backend_model, self.profile_selector, self)
+        self.azure = AzureSummary(
+            self.backend_model, self.profile_selector, self, settings=self.settings
+        )
         self.before_run = self.azure.prepare_run
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
         self.editor.textChanged.connect(self._on_program_changed)
@@ -564,6 +566,7 @@ class MainWindow(QMainWindow):
         self.ledger = ledger
         self._ledger_attached_at = utc_now()  # older open jobs are an earlier session's
         self.executor.set_ledger(ledger)
+        self.azure.set_ledger(ledger)  # monthly budgets are tracked in it
         if self.jobs_view is None:
             self.attach_jobs_view(ledger)
         self.reconciler = Reconciler(ledger, self)

@@ -317,7 +317,7 @@ def test_opening_a_job_shows_program_settings_history_and_counts(
     assert fields["Backend"] == "quantinuum.sim.h2-1e"
     assert fields["Shots"] == f"{job.shots:,}"
     assert fields["Azure job id"] == "azure-0007"
-    assert fields["Estimated cost"] == "0.75 USD"
+    assert fields["Estimated cost"] == "$0.75"
     history = [
         dialog.history_table.item(r, 0).text() for r in range(dialog.history_table.rowCount())
     ]

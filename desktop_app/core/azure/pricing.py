@@ -288,3 +288,17 @@ def totals(estimates: Mapping[str, CostEstimate]) -> tuple[dict[str, float], lis
         else:
             sums[estimate.unit] = sums.get(estimate.unit, 0.0) + estimate.amount
     return sums, unknown
+
+
+def free_alternative(target: str) -> str | None:
+    """The same provider's free target to try a program on before paying (None: there is none):
+    IonQ's simulator, Quantinuum's syntax checker of the same machine, Rigetti's QVM."""
+    provider, _, rest = target.lower().partition(".")
+    if provider == "ionq" and target != "ionq.simulator":
+        return "ionq.simulator"
+    if provider == "quantinuum" and not rest.endswith("sc"):
+        machine = rest.rsplit(".", 1)[-1]  # h2-1e (emulator) or h2-1 (hardware)
+        return f"quantinuum.sim.{machine.removesuffix('e')}sc"
+    if provider == "rigetti" and rest.startswith("qpu."):
+        return "rigetti.sim.qvm"
+    return None

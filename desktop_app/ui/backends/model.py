@@ -35,6 +35,9 @@ class BackendRow:
     info: dict[str, str] = field(default_factory=dict)  # live column values by column key
     # "Run with my own credentials": None = no choice (no check box), else the box's state
     use_own: bool | None = None
+    # IonQ error mitigation: None = not offered (no check box), else the box's state
+    mitigation: bool | None = None
+    mitigation_enabled: bool = True  # False: shown, not switchable (too few shots)
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,18 @@ COLUMNS: list[Column] = [
     Column("availability", "Availability", _info("availability")),
     Column("queue", "Queue", _info("queue"), "Average queue time"),
     Column("price", "Price", _info("price"), "Estimated price of this run"),
+    Column(
+        "mitigation",
+        "Mitigation",
+        _info("mitigation"),
+        "IonQ error mitigation (debiasing): on by default from 500 shots; its minimum price is "
+        "higher",
+    ),
     Column("credentials", "Credentials", _info("credentials"), "What this run signs in with"),
 ]
 
 _CREDENTIALS = next(i for i, c in enumerate(COLUMNS) if c.key == "credentials")
+_MITIGATION = next(i for i, c in enumerate(COLUMNS) if c.key == "mitigation")
 
 
 def default_row(backend: Backend) -> BackendRow:
@@ -87,6 +98,7 @@ class BackendModel(QAbstractTableModel):
 
     checkedChanged = Signal()
     credentialsToggled = Signal(str, bool)  # backend, use own credentials (the user ticked it)
+    mitigationToggled = Signal(str, bool)  # backend, error mitigation on (the user ticked it)
 
     def __init__(self, backends: Iterable[Backend], parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
@@ -129,6 +141,17 @@ class BackendModel(QAbstractTableModel):
         self._rows[row].info["credentials"] = text
         self._rows[row].use_own = use_own
         index = self.index(row, _CREDENTIALS)
+        self.dataChanged.emit(index, index)
+
+    def set_mitigation(self, name: str, on: bool | None, enabled: bool = True) -> None:
+        """The error-mitigation column's check box (None: none) and whether it can be switched."""
+        row = self._row_of(name)
+        self._rows[row].mitigation, self._rows[row].mitigation_enabled = on, enabled
+        text = "" if on is None else ("On" if on else "Off")
+        if on is False and not enabled:
+            text = "Off (too few shots)"
+        self._rows[row].info["mitigation"] = text
+        index = self.index(row, _MITIGATION)
         self.dataChanged.emit(index, index)
 
     def has_backend(self, name: str) -> bool:
@@ -175,6 +198,8 @@ class BackendModel(QAbstractTableModel):
             return _state(row.checked)
         if role == Qt.ItemDataRole.CheckStateRole and index.column() == _CREDENTIALS:
             return None if row.use_own is None else _state(row.use_own)
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == _MITIGATION:
+            return None if row.mitigation is None else _state(row.mitigation)
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.reason or row.backend.description or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "qubits":
@@ -187,8 +212,15 @@ class BackendModel(QAbstractTableModel):
         if not self._rows[index.row()].runnable:
             return Qt.ItemFlag.ItemIsSelectable  # shown greyed out
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == 0 or (
-            index.column() == _CREDENTIALS and self._rows[index.row()].use_own is not None
+        row = self._rows[index.row()]
+        if (
+            index.column() == 0
+            or (index.column() == _CREDENTIALS and row.use_own is not None)
+            or (
+                index.column() == _MITIGATION
+                and row.mitigation is not None
+                and row.mitigation_enabled
+            )
         ):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
@@ -203,6 +235,13 @@ class BackendModel(QAbstractTableModel):
                 row.use_own = checked
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
                 self.credentialsToggled.emit(row.backend.name, checked)
+            return True
+        if index.column() == _MITIGATION and row.mitigation is not None:
+            if not row.mitigation_enabled:
+                return False
+            if row.mitigation != checked:
+                self.set_mitigation(row.backend.name, checked)
+                self.mitigationToggled.emit(row.backend.name, checked)
             return True
         if index.column() != 0:
             return False

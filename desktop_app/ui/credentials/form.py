@@ -162,6 +162,11 @@ class ProfileForm(QWidget):
             "authorityInput", "https://login.microsoftonline.com (default)"
         )
         self.arm_input = self._line("armEndpointInput", "https://management.azure.com (default)")
+        self.budget_input = self._line("budgetInput", "none, or e.g. 200 USD or 40 HQC")
+        self.budget_input.setToolTip(
+            "Runs that would take this month's spending past it are refused (estimates and "
+            "billed costs of this profile's jobs)."
+        )
 
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -183,6 +188,7 @@ class ProfileForm(QWidget):
         form.addRow(self.secret_label, self.secret_box)
         form.addRow(self.keyring_banner)
         form.addRow(self.session_only_check)
+        form.addRow("Monthly &budget:", self._with_error("budget", self.budget_input))
         for buddy_label, buddy in (
             (self.tenant_label, self.tenant_input),
             (self.client_label, self.client_input),
@@ -218,6 +224,7 @@ class ProfileForm(QWidget):
             ("secret", self.secret_input),
             ("authority_host", self.authority_input),
             ("arm_endpoint", self.arm_input),
+            ("budget", self.budget_input),
         ):
             edit.textEdited.connect(lambda _text, k=key: self._user_changed(k))
         self.location_input.editTextChanged.connect(self._on_locationInput_editTextChanged)
@@ -255,6 +262,7 @@ class ProfileForm(QWidget):
             self.secret_input.clear()  # never shown back
             self.authority_input.setText((profile.authority_host or "") if profile else "")
             self.arm_input.setText((profile.arm_endpoint or "") if profile else "")
+            self.budget_input.setText((profile.budget or "") if profile else "")
         finally:
             del blockers
         has_advanced = bool(profile and (profile.authority_host or profile.arm_endpoint))
@@ -285,6 +293,7 @@ class ProfileForm(QWidget):
             "client_id": self.client_input.text(),
             "authority_host": self.authority_input.text() or None,
             "arm_endpoint": self.arm_input.text() or None,
+            "budget": self.budget_input.text().strip() or None,
         }
 
     def auth_kind(self) -> str:
@@ -354,6 +363,7 @@ class ProfileForm(QWidget):
             self.secret_input,
             self.authority_input,
             self.arm_input,
+            self.budget_input,
         ]
 
     def _all_keys(self) -> list[str]:

@@ -34,7 +34,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRow, LedgerChange, SortColumn
+from desktop_app.core.ledger.models import (
+    CostTotal,
+    JobFilter,
+    JobOrder,
+    JobRow,
+    LedgerChange,
+    SortColumn,
+)
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 
@@ -67,11 +74,18 @@ def _shots(row: JobRow) -> str:
     return f"{row.shots:,}"
 
 
+def _cost(row: JobRow) -> str:
+    from desktop_app.core.jobs.spending import short_cost
+
+    return short_cost(row.estimated_cost, row.billed_cost)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("Name", "name", lambda r: r.name or "—"),
     Column("Backend", "backend", lambda r: r.backend),
     Column("Status", "status", lambda r: r.status),
     Column("Shots", "shots", _shots),
+    Column("Cost", None, _cost),  # billed when the service reported it, else the estimate
     Column("Created", "created_at", lambda r: local_time(r.created_at)),
     Column("Completed", "completed_at", lambda r: local_time(r.completed_at)),
     Column("Tags", None, lambda r: ", ".join(r.tags)),
@@ -79,6 +93,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 SORTABLE_COLUMNS = frozenset(i for i, c in enumerate(COLUMNS) if c.sort_key is not None)
 _SHOTS_COLUMN = 3
+_RIGHT_COLUMNS = frozenset({_SHOTS_COLUMN, 4})  # shots, cost
 _STATUS_COLUMN = 2
 _FAILED_BRUSH = QBrush(QColor("#b00020"))
 
@@ -106,6 +121,7 @@ class _Relay(QObject):
     the tasks that use it, so a task never emits on a deleted object."""
 
     loaded = Signal(int, int, object)  # generation, count (-1: not queried), {page: [_Entry]}
+    costs = Signal(int, object)  # generation, {unit: CostTotal} of the matching jobs
     failed = Signal(int, str)  # generation, plain message
     changed = Signal(object)  # LedgerChange
 
@@ -147,6 +163,8 @@ class JobsModel(QAbstractTableModel):
         self._relay.loaded.connect(self._on_relay_loaded, Qt.ConnectionType.QueuedConnection)
         self._relay.failed.connect(self._on_relay_failed, Qt.ConnectionType.QueuedConnection)
         self._relay.changed.connect(self._on_relay_changed, Qt.ConnectionType.QueuedConnection)
+        self._relay.costs.connect(self._on_relay_costs, Qt.ConnectionType.QueuedConnection)
+        self._cost_totals: dict[str, CostTotal] = {}
         self._change_timer = QTimer(self)
         self._change_timer.setSingleShot(True)
         self._change_timer.setInterval(CHANGE_COALESCE_MS)
@@ -189,6 +207,10 @@ class JobsModel(QAbstractTableModel):
     def total(self) -> int:
         """Jobs matching the filter (as of the last completed query)."""
         return self._count
+
+    def cost_totals(self) -> dict[str, CostTotal]:
+        """unit -> the cost of the jobs matching the filter (as of the last completed query)."""
+        return dict(self._cost_totals)
 
     def job_row(self, row: int) -> JobRow | None:
         """The job on `row`, or None while its page is loading (its load is then requested)."""
@@ -270,7 +292,7 @@ class JobsModel(QAbstractTableModel):
                 return f"{job.error_code or 'Error'}: {job.error_message}"
             return job.azure_job_id or job.id
         if role == _ALIGNMENT:
-            return _RIGHT if column == _SHOTS_COLUMN else None
+            return _RIGHT if column in _RIGHT_COLUMNS else None
         if column == _STATUS_COLUMN and job.status in _ERROR_STATUSES:  # _FOREGROUND
             return _FAILED_BRUSH
         return None
@@ -345,6 +367,8 @@ class JobsModel(QAbstractTableModel):
             try:
                 count = ledger.count(flt) if with_count else -1
                 loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages_left}
+                if with_count:  # queued before `loaded`: the totals are in when it arrives
+                    relay.costs.emit(generation, ledger.cost_totals(flt))
             except QuantumDeskError as exc:
                 relay.failed.emit(generation, str(exc))
                 return
@@ -424,6 +448,11 @@ class JobsModel(QAbstractTableModel):
         page_no, offset = divmod(row, self.page_size)
         page = self._pages.get(page_no)
         return page[offset][0].id if page is not None and offset < len(page) else None
+
+    @Slot(int, object)
+    def _on_relay_costs(self, generation: int, totals: dict[str, CostTotal]) -> None:
+        if generation == self._generation and not self._closed:
+            self._cost_totals = dict(totals)
 
     @Slot(int, str)
     def _on_relay_failed(self, generation: int, message: str) -> None:

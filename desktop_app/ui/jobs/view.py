@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.ledger.models import FINAL_STATUSES, JobFilter, JobRow
+from desktop_app.core.ledger.models import FINAL_STATUSES, CostTotal, JobFilter, JobRow
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui import messages
@@ -66,7 +66,7 @@ DATE_RANGES = (
     ("Last 30 days", "30d"),
     ("Custom range…", "custom"),
 )
-_COLUMN_WIDTHS = (200, 170, 100, 70, 150, 150, 140)
+_COLUMN_WIDTHS = (200, 170, 100, 70, 120, 150, 150, 140)
 
 
 # ------------------------------------------------------------------ questions (tests replace these)
@@ -104,6 +104,21 @@ def ask_delete(parent: QWidget | None, question: str, offer_remote: bool) -> Del
         return DeleteChoice(remote=offer_remote and remote.isChecked())
     finally:
         dialog.deleteLater()
+
+
+def cost_total_text(totals: dict[str, CostTotal]) -> str:
+    """'Cost of these jobs: $170.68; 11.20 eHQC (1 billed, 1 unknown)' (empty without costs)."""
+    from desktop_app.core.azure.pricing import format_amount
+
+    known = [t for t in totals.values() if t.jobs]
+    parts = [format_amount(t.amount, t.unit) for t in sorted(known, key=lambda t: t.unit)]
+    billed = sum(t.billed for t in totals.values())
+    unknown = sum(t.unknown for t in totals.values())
+    if not parts and not unknown:
+        return ""
+    notes = [f"{billed} billed" if billed else "", f"{unknown} unknown" if unknown else ""]
+    note = ", ".join(n for n in notes if n)
+    return f"Cost of these jobs: {'; '.join(parts) or '—'}" + (f" ({note})" if note else "")
 
 
 def _remote_capable(job: JobRow) -> bool:
@@ -149,6 +164,13 @@ class JobsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._filter_bar)
         layout.addWidget(self.table, 1)
+        self.cost_label = QLabel(self)
+        self.cost_label.setObjectName("jobsCostTotal")
+        self.cost_label.setToolTip(
+            "The cost of the jobs the filter shows: the billed cost when Azure Quantum reported "
+            "one, else Quantum Desk's estimate. Jobs never sent are not counted."
+        )
+        layout.addWidget(self.cost_label)
         self.model.refreshed.connect(self._on_model_refreshed)
         self.model.loadFailed.connect(self._on_model_loadFailed)
         self.model.modelAboutToBeReset.connect(self._on_model_modelAboutToBeReset)
@@ -355,6 +377,7 @@ class JobsView(QWidget):
         if self.model.is_loading():
             text += " …"
         self.count_label.setText(text)
+        self.cost_label.setText(cost_total_text(self.model.cost_totals()))
 
     # ---------------------------------------------------------------- selection
     def selected_jobs(self) -> list[JobRow]:
