@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,3 +123,18 @@ def test_check_budget_figures(ledger: Ledger):
     assert not check_budget(ledger, "mine", Budget(320.0, "USD"), run, NOW).exceeded
     assert not check_budget(ledger, "mine", Budget(12.0, "eHQC"), run, NOW).exceeded
     assert check_budget(ledger, "mine", Budget(11.0, "eHQC"), run, NOW).exceeded
+
+
+def test_profile_add_takes_a_budget(capsys):
+    from desktop_app.cli import main
+
+    args = ["profile", "add", "lab", "--resource-id", RESOURCE_ID, "--location", "eastus",
+            "--auth", "azure-sign-in"]  # fmt: skip
+    assert main([*args, "--budget", "lots"]) == 2
+    _out, err = capsys.readouterr()
+    assert err.startswith("quantum-desk: error: --budget: ") and err.count("\n") == 1
+    assert main([*args, "--budget", "USD 250"]) == 0
+    capsys.readouterr()
+    assert main(["profile", "list", "--json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["budget"] == "250 USD"
