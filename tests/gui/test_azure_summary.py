@@ -192,6 +192,9 @@ def test_prices_show_both_mitigation_figures_and_the_switch(
     # mitigation off: 25.7899 + the same gate-shots = 27.08
     forte = row(summary, "ionq.qpu.forte-1")
     assert forte.info["price"] == "≈ $169.48 (estimate); mitigation off ≈ $27.08"
+    price = summary.model.index(summary.model.rows().index(forte), summary.model.column_of("price"))
+    tip = summary.model.data(price, Qt.ItemDataRole.ToolTipRole)
+    assert "Price table entry ionq-forte, checked 2026-12-01" in tip
     assert row(summary, "ionq.simulator").info["price"] == "Free"
     assert row(summary, "quantinuum.sim.h2-1e").info["price"] == "≈ 11.20 eHQC (estimate)"
     model = summary.model

@@ -33,6 +33,7 @@ class BackendRow:
     runnable: bool = True
     reason: str = ""  # why not runnable, shown as tooltip
     info: dict[str, str] = field(default_factory=dict)  # live column values by column key
+    tips: dict[str, str] = field(default_factory=dict)  # tooltips of live cells by column key
     # "Run with my own credentials": None = no choice (no check box), else the box's state
     use_own: bool | None = None
     # IonQ error mitigation: None = not offered (no check box), else the box's state
@@ -123,10 +124,15 @@ class BackendModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         self.checkedChanged.emit()
 
-    def set_info(self, name: str, key: str, value: str) -> None:
-        """Set a live column value (e.g. key "availability") of one backend's row."""
+    def set_info(self, name: str, key: str, value: str, tip: str | None = None) -> None:
+        """Set a live column value (e.g. key "availability") of one backend's row, and the
+        cell's tooltip (None: the row's)."""
         row = self._row_of(name)
         self._rows[row].info[key] = value
+        if tip is None:
+            self._rows[row].tips.pop(key, None)
+        else:
+            self._rows[row].tips[key] = tip
         column = self.column_of(key)
         self.dataChanged.emit(self.index(row, column), self.index(row, column))
 
@@ -201,7 +207,7 @@ class BackendModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.CheckStateRole and index.column() == _MITIGATION:
             return None if row.mitigation is None else _state(row.mitigation)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.reason or row.backend.description or None
+            return row.tips.get(column.key) or row.reason or row.backend.description or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "qubits":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

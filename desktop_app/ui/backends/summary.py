@@ -338,12 +338,18 @@ class AzureSummary(QObject):
             if not self.model.has_backend(target):
                 continue
             if isinstance(estimate, CostEstimate):
-                self.model.set_info(target, "price", estimate.display())
+                tip = (
+                    f"{estimate.formula}.\nPrice table entry {estimate.entry}, checked "
+                    f"{estimate.checked}: {estimate.source}"
+                    if estimate.entry
+                    else estimate.formula
+                )
+                self.model.set_info(target, "price", estimate.display(), tip)
                 if ERROR_MITIGATION in estimate.breakdown:  # IonQ hardware: offer the switch
                     on = bool(estimate.breakdown[ERROR_MITIGATION])
                     self.model.set_mitigation(target, on, estimate.alternative is not None)
             else:
-                self.model.set_info(target, "price", PLACEHOLDER)
+                self.model.set_info(target, "price", PLACEHOLDER, str(estimate))
 
     @Slot(int, object)
     def _on_prices_failed(self, ticket: int, error: object) -> None:
