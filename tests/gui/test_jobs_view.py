@@ -672,7 +672,7 @@ def test_cost_column_and_the_total_of_the_filtered_jobs(
 
     view = make_view()
     cost = [c.title for c in COLUMNS].index("Cost")
-    with qtbot.waitSignal(view.model.refreshed, timeout=WAIT_MS):
+    with qtbot.waitSignal(view.model.costsChanged, timeout=WAIT_MS):
         view.model.set_filter(JobFilter(backends=("ionq.simulator",)))
     ionq = [j for j in jobs if j.backend == "ionq.simulator"]  # i % 4 == 1: estimated $0.25
     assert view.model.total() == len(ionq) == 75
@@ -682,11 +682,11 @@ def test_cost_column_and_the_total_of_the_filtered_jobs(
     # the service's figure replaces the estimate once it is reported
     first = view.model.job_row(0)
     assert first is not None
-    with qtbot.waitSignal(view.model.refreshed, timeout=WAIT_MS):
+    with qtbot.waitSignal(view.model.costsChanged, timeout=WAIT_MS):
         ledger.set_costs(first.id, billed={"amount": 0.05, "currency": "USD", "source": "azure"})
     assert view.cost_label.text() == "Cost of these jobs: $18.55 (1 billed)"
     qtbot.waitUntil(lambda: view.model.index(0, cost).data() == "$0.05 billed", timeout=WAIT_MS)
     # local runs cost nothing and are not counted
-    with qtbot.waitSignal(view.model.refreshed, timeout=WAIT_MS):
+    with qtbot.waitSignal(view.model.costsChanged, timeout=WAIT_MS):
         view.model.set_filter(JobFilter(backends=("local.simulator",)))
     assert view.cost_label.text() == ""

@@ -223,3 +223,13 @@ def test_totals_per_unit():
     sums, unknown = pricing.totals(estimates)
     assert sums == {"USD": pytest.approx(169.4805 + 98.695), "eHQC": pytest.approx(11.2)}
     assert unknown == ["rigetti.qpu.cepheus-1-108q"]
+
+
+def test_each_paid_target_has_its_providers_free_twin():
+    assert pricing.free_alternative("ionq.qpu.forte-1") == "ionq.simulator"
+    assert pricing.free_alternative("ionq.simulator") is None
+    assert pricing.free_alternative("quantinuum.sim.h2-1e") == "quantinuum.sim.h2-1sc"
+    assert pricing.free_alternative("quantinuum.qpu.h2-2") == "quantinuum.sim.h2-2sc"
+    assert pricing.free_alternative("quantinuum.sim.h2-1sc") is None
+    assert pricing.free_alternative("rigetti.qpu.cepheus-1-108q") == "rigetti.sim.qvm"
+    assert pricing.free_alternative("rigetti.sim.qvm") is None

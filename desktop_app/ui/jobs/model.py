@@ -135,6 +135,7 @@ class JobsModel(QAbstractTableModel):
 
     refreshed = Signal()
     loadFailed = Signal(str)
+    costsChanged = Signal()  # cost_totals() of the current filter are in
 
     def __init__(
         self,
@@ -165,6 +166,7 @@ class JobsModel(QAbstractTableModel):
         self._relay.changed.connect(self._on_relay_changed, Qt.ConnectionType.QueuedConnection)
         self._relay.costs.connect(self._on_relay_costs, Qt.ConnectionType.QueuedConnection)
         self._cost_totals: dict[str, CostTotal] = {}
+        self._costs_wanted = False  # a total is owed to the current filter
         self._change_timer = QTimer(self)
         self._change_timer.setSingleShot(True)
         self._change_timer.setInterval(CHANGE_COALESCE_MS)
@@ -195,7 +197,7 @@ class JobsModel(QAbstractTableModel):
     def set_order(self, order: JobOrder) -> None:
         if order != self._order:
             self._order = order
-            self._request(keep_rows=False)
+            self._request(keep_rows=False, costs=False)  # the same jobs: the same total
 
     def refresh(self) -> None:
         """Query the ledger again (e.g. after another process changed it)."""
@@ -314,7 +316,7 @@ class JobsModel(QAbstractTableModel):
         return -1
 
     # ------------------------------------------------------------------ loading
-    def _request(self, *, keep_rows: bool) -> None:
+    def _request(self, *, keep_rows: bool, costs: bool = True) -> None:
         """Start a re-query of the count and the loaded pages (page 0 at least)."""
         if self._closed:
             return
@@ -327,7 +329,8 @@ class JobsModel(QAbstractTableModel):
         self._pending.clear()
         # on a change, re-load the most recently used pages too: they are the rows on screen
         wanted = sorted({0, *list(self._pages)[-3:]}) if keep_rows else [0]
-        self._submit(self._generation, wanted, with_count=True)
+        self._costs_wanted = self._costs_wanted or costs  # a sort must not drop a total owed
+        self._submit(self._generation, wanted, with_count=True, with_costs=self._costs_wanted)
 
     def _request_page(self, page_no: int) -> None:
         if self._closed or page_no in self._pending:
@@ -345,7 +348,9 @@ class JobsModel(QAbstractTableModel):
             del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
         self._submit(self._generation, pages, with_count=False)
 
-    def _submit(self, generation: int, pages: list[int], *, with_count: bool) -> None:
+    def _submit(
+        self, generation: int, pages: list[int], *, with_count: bool, with_costs: bool = False
+    ) -> None:
         ledger, flt, order, size, relay, wanted = (
             self.ledger,
             self._filter,
@@ -367,12 +372,15 @@ class JobsModel(QAbstractTableModel):
             try:
                 count = ledger.count(flt) if with_count else -1
                 loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages_left}
-                if with_count:  # queued before `loaded`: the totals are in when it arrives
-                    relay.costs.emit(generation, ledger.cost_totals(flt))
             except QuantumDeskError as exc:
                 relay.failed.emit(generation, str(exc))
                 return
             relay.loaded.emit(generation, count, loaded)
+            if with_costs and wanted.generation == generation:  # after the rows: they come first
+                try:
+                    relay.costs.emit(generation, ledger.cost_totals(flt))
+                except QuantumDeskError as exc:
+                    log.warning("jobs view: no cost total: %s", exc)
 
         self._pool.submit(task).add_done_callback(_log_task_failure)
 
@@ -453,6 +461,8 @@ class JobsModel(QAbstractTableModel):
     def _on_relay_costs(self, generation: int, totals: dict[str, CostTotal]) -> None:
         if generation == self._generation and not self._closed:
             self._cost_totals = dict(totals)
+            self._costs_wanted = False
+            self.costsChanged.emit()
 
     @Slot(int, str)
     def _on_relay_failed(self, generation: int, message: str) -> None:

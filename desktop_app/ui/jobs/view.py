@@ -172,6 +172,7 @@ class JobsView(QWidget):
         )
         layout.addWidget(self.cost_label)
         self.model.refreshed.connect(self._on_model_refreshed)
+        self.model.costsChanged.connect(self._on_model_costsChanged)
         self.model.loadFailed.connect(self._on_model_loadFailed)
         self.model.modelAboutToBeReset.connect(self._on_model_modelAboutToBeReset)
         self.model.modelReset.connect(self._on_model_modelReset)
@@ -377,7 +378,6 @@ class JobsView(QWidget):
         if self.model.is_loading():
             text += " …"
         self.count_label.setText(text)
-        self.cost_label.setText(cost_total_text(self.model.cost_totals()))
 
     # ---------------------------------------------------------------- selection
     def selected_jobs(self) -> list[JobRow]:
@@ -561,6 +561,10 @@ class JobsView(QWidget):
     def _on_model_refreshed(self) -> None:
         self._refresh_backends()
         self._update_count_label()
+
+    @Slot()
+    def _on_model_costsChanged(self) -> None:
+        self.cost_label.setText(cost_total_text(self.model.cost_totals()))
 
     @Slot(str)
     def _on_model_loadFailed(self, message: str) -> None:
