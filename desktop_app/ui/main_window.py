@@ -143,10 +143,12 @@ class MainWindow(QMainWindow):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.cancel_button.setToolTip("Stop the run (Esc)")
+        self.budget_label = QLabel(self)
+        self.budget_label.setObjectName("budgetLeft")
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Shots:", self))
         controls.addWidget(self.shots_input)
-        controls.addStretch(1)
+        controls.addWidget(self.budget_label, 1)
         controls.addWidget(self.run_button)
         controls.addWidget(self.cancel_button)
         backend_pane = QWidget(self)
@@ -193,6 +195,7 @@ class MainWindow(QMainWindow):
             self.backend_model, self.profile_selector, self, settings=self.settings
         )
         self.before_run = self.azure.prepare_run
+        self.azure.budgetChanged.connect(self.budget_label.setText)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)

@@ -296,6 +296,9 @@ def test_a_run_past_the_monthly_budget_is_blocked_with_the_figures(
         azure_job_id=new_azure_job_id(), status="Succeeded",
         estimated_cost={"amount": 50.0, "currency": "USD"},
     )  # fmt: skip
+    with qtbot.waitSignal(summary.budgetChanged, timeout=60_000) as shown:
+        summary.set_program(BELL, None, 1000)
+    assert shown.args == ["Budget of 'mine': $150.00 left of $200.00 this month"]
     assert run(qtbot, summary, asked, "ionq.qpu.forte-1") is None
     assert asked.spend == []  # refused before any question about paying
     (error,) = asked.errors

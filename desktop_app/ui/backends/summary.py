@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.azure.pricing import ERROR_MITIGATION, CostEstimate
@@ -90,7 +90,30 @@ def _estimate_all(
     return estimates
 
 
+def _budgets_left(ledger: Ledger | None, budgets: Mapping[str, str]) -> str:
+    """'Budget of 'mine': $130.52 left of $300.00 this month' for each profile (pool thread)."""
+    from desktop_app.core.jobs.budget import parse_budget, spent_this_month
+
+    if ledger is None:
+        return ""
+    lines = []
+    for profile, text in budgets.items():
+        budget = parse_budget(text)
+        try:
+            spent = spent_this_month(ledger, profile, budget.unit)
+        except QuantumDeskError as exc:  # the prices still count: say it, go on
+            log.warning("budget of %s not read: %s", profile, exc)
+            continue
+        left = max(0.0, budget.amount - spent)
+        lines.append(
+            f"Budget of '{profile}': {budget.show(left)} left of {budget.show()} this month"
+        )
+    return "; ".join(lines)
+
+
 class AzureSummary(QObject):
+    budgetChanged = Signal(str)  # what the profiles in use have left of their monthly budgets
+
     def __init__(
         self,
         model: BackendModel,
@@ -323,8 +346,17 @@ class AzureSummary(QObject):
         options = {target: self._row_options(target) for target in self._azure_targets()}
         for target in options:
             self.model.set_info(target, "price", ESTIMATING)
+        in_use = {self.own_profile(), self.lab_profile()}
+        budgets = {
+            p.name: p.budget for p in self.selector.profiles() if p.name in in_use and p.budget
+        }
+        ledger = self._ledger
         self._price_ticket = self._prices.submit(
-            lambda: (key, _estimate_all(source, path, shots, options))
+            lambda: (
+                key,
+                _estimate_all(source, path, shots, options),
+                _budgets_left(ledger, budgets),
+            )
         )
 
     @Slot(int, object)
@@ -332,7 +364,8 @@ class AzureSummary(QObject):
         if ticket != self._price_ticket or not isinstance(answer, tuple):
             return
         self._price_ticket = None
-        key, estimates = answer
+        key, estimates, budgets_left = answer
+        self.budgetChanged.emit(budgets_left)
         self._estimate_key, self._estimates = key, dict(estimates)
         for target, estimate in self._estimates.items():
             if not self.model.has_backend(target):
