@@ -24,14 +24,12 @@ DEFAULT_SHOTS = 1000
 
 
 def register(subparsers: Any) -> None:
-    from desktop_app.core.azure.price_table import user_prices_path
-
     parser = subparsers.add_parser(
         "estimate",
         help="estimate what a run would cost",
         description="Estimate the price of running an OpenQASM program on Azure targets, from "
-        "the price table (a prices.toml in the config folder overrides the built-in one: "
-        f"{user_prices_path()}). Nothing is sent anywhere.",
+        "the price table (resources/prices.toml; a prices.toml in the config folder, next to "
+        "profiles.json, overrides it entry by entry). Nothing is sent anywhere.",
     )
     parser.add_argument("file", metavar="FILE", help="OpenQASM program (.qasm)")
     parser.add_argument(
