@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "profile": "profile_cmd",
     "jobs": "jobs_cmd",
     "translate": "translate_cmd",
+    "estimate": "estimate_cmd",
 }
 
 log = logging.getLogger(__name__)

@@ -69,6 +69,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--authority", default=None, help="authority host (sovereign clouds)")
     add.add_argument("--arm-endpoint", default=None, help="ARM endpoint (sovereign clouds)")
     add.add_argument(
+        "--budget", default=None, help="monthly budget, e.g. '200 USD' or '40 HQC' (default none)"
+    )
+    add.add_argument(
         "--secret-stdin",
         action="store_true",
         help="read the client secret from standard input (first line)",
@@ -149,6 +152,7 @@ def _add(args: argparse.Namespace) -> int:
         "client_id": args.client_id,
         "authority_host": args.authority,
         "arm_endpoint": args.arm_endpoint,
+        "budget": args.budget,
     }
     try:
         profile = Profile.from_fields({k: v for k, v in fields.items() if v is not None})

@@ -14,7 +14,6 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.cancel import CancelToken
@@ -58,6 +57,13 @@ def register(subparsers: Any) -> None:
         help=f"1..{MAX_SHOTS:,} (default {DEFAULT_SHOTS})",
     )
     parser.add_argument("--seed", default=None, help="simulator seed (reproducible)")
+    parser.add_argument(
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="provider option, repeatable, as for `quantum-desk estimate` "
+        "(error_mitigation=on|off for IonQ)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--profile", metavar="NAME", help="Azure profile for Azure backends")
     parser.add_argument(
@@ -137,27 +143,61 @@ def _estimates(
 
 
 def _confirm_costs(estimates: dict[str, CostEstimate], yes: bool) -> None:
-    """Ask before anything that may cost money; --yes answers yes (scripts)."""
-    for backend, estimate in estimates.items():
-        if not estimate.needs_confirmation or yes:
-            continue
-        question = f"{backend}: this run may cost {estimate.display()}"
-        if not sys.stdin.isatty():
-            raise UserInputError(f"{question}; pass --yes to run it")
-        sys.stderr.write(f"{question}. Run it? [y/N] ")
-        sys.stderr.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            raise UserInputError(f"{backend}: not run (not confirmed)")
+    """Ask once before anything that may cost money, listing each paid backend and the totals
+    per unit; --yes answers yes (scripts). The answer defaults to no."""
+    from desktop_app.core.azure.price_table import format_amount
+    from desktop_app.core.azure.pricing import totals
+
+    paid = {b: e for b, e in estimates.items() if e.needs_confirmation}
+    if not paid or yes:
+        return
+    sums, unknown = totals(paid)
+    total = "; ".join(
+        [format_amount(a, u) for u, a in sums.items()] + [f"{t}: unknown" for t in unknown]
+    )
+    listed = "; ".join(f"{b}: {e.display()}" for b, e in paid.items())
+    if not sys.stdin.isatty():
+        raise UserInputError(
+            f"this run may cost money ({listed}; total {total}); pass --yes to run it"
+        )
+    sys.stderr.write(
+        "This run may be billed to the workspace:\n"
+        + "".join(f"  {b}: {e.display()}\n" for b, e in paid.items())
+        + f"Total (estimate): {total}\nRun it? [y/N] "
+    )
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise UserInputError("not run (not confirmed)")
+
+
+def _check_budget(ledger: Ledger, profile: str | None, estimates: dict[str, CostEstimate]) -> None:
+    """Refuse a run that would take the profile's month past its budget (nothing is sent)."""
+    if profile is None or not estimates:
+        return
+    from desktop_app.core.azure.budget_field import parse_budget
+    from desktop_app.core.azure.profiles import ProfileStore
+    from desktop_app.core.jobs.budget import check_budget
+
+    text = ProfileStore().get(profile).budget
+    if not text:
+        return
+    check = check_budget(ledger, profile, parse_budget(text), estimates)
+    if check.exceeded:
+        raise UserInputError(f"not run: {check.message()}")
 
 
 def handle(args: argparse.Namespace) -> int:
     backends, program, secret_of = _check(args)
+    from desktop_app.cli.estimate_cmd import parse_options
+
     options: dict[str, object] = {} if args.seed is None else {"seed": args.seed}
+    options.update(parse_options(args.option))
     estimates = _estimates(backends, program, args.shots, options)
-    _confirm_costs(estimates, args.yes)
     results: list[RunResult] = []
     cancel = CancelToken()
     with open_ledger() as ledger:  # LedgerError: one plain line, nothing is run
+        _check_budget(ledger, args.profile, estimates)
+        _confirm_costs(estimates, args.yes)
         for backend in backends:
             request = RunRequest(
                 source=program.source,
@@ -176,7 +216,7 @@ def handle(args: argparse.Namespace) -> int:
                     ledger,
                     cancel,
                     _progress,
-                    estimated_cost=None if estimate is None else _cost_json(estimate),
+                    estimated_cost=None if estimate is None else estimate.to_ledger(),
                 )
             except (ProgramError, UserInputError):
                 raise
@@ -191,11 +231,6 @@ def handle(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(format_table(results))
     return 0 if all(r.status == JobStatus.SUCCEEDED for r in results) else 1
-
-
-def _cost_json(estimate: CostEstimate) -> dict[str, Any]:
-    """A CostEstimate in the ledger's cost convention ({"amount", "currency", ...})."""
-    return {**asdict(estimate), "currency": estimate.unit}
 
 
 def _azure_ids(ledger: Ledger, results: list[RunResult]) -> dict[str, str | None]:

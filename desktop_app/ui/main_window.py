@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         )
         self.backend_view.horizontalHeader().setStretchLastSection(True)
         # live figures and prices arrive later: those columns follow their text
-        for key in ("availability", "queue", "price"):
+        for key in ("availability", "queue", "price", "mitigation"):
             self.backend_view.horizontalHeader().setSectionResizeMode(
                 self.backend_model.column_of(key), QHeaderView.ResizeMode.ResizeToContents
             )
@@ -144,10 +144,12 @@ class MainWindow(QMainWindow):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.cancel_button.setToolTip("Stop the run (Esc)")
+        self.budget_label = QLabel(self)
+        self.budget_label.setObjectName("budgetLeft")
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Shots:", self))
         controls.addWidget(self.shots_input)
-        controls.addStretch(1)
+        controls.addWidget(self.budget_label, 1)
         controls.addWidget(self.run_button)
         controls.addWidget(self.cancel_button)
         backend_pane = QWidget(self)
@@ -190,8 +192,11 @@ class MainWindow(QMainWindow):
     def _build_azure(self) -> None:
         """Profiles, live target status, prices and run confirmations (issue 4)."""
         self.credentials_dialog: CredentialsDialog | None = None
-        self.azure = AzureSummary(self.backend_model, self.profile_selector, self)
+        self.azure = AzureSummary(
+            self.backend_model, self.profile_selector, self, settings=self.settings
+        )
         self.before_run = self.azure.prepare_run
+        self.azure.budgetChanged.connect(self.budget_label.setText)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)
@@ -556,6 +561,7 @@ class MainWindow(QMainWindow):
         self.ledger = ledger
         self._ledger_attached_at = utc_now()  # older open jobs are an earlier session's
         self.executor.set_ledger(ledger)
+        self.azure.set_ledger(ledger)  # monthly budgets are tracked in it
         if self.jobs_view is None:
             self.attach_jobs_view(ledger)
         self.reconciler = Reconciler(ledger, self)

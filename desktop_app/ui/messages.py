@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QMessageBox, QPushButton, QWidget
 
 
 def _box(
-    parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
     buttons: QMessageBox.StandardButton,
 ) -> QMessageBox:
     # plain text: the text carries profile and file names, which may look like HTML
@@ -41,3 +47,67 @@ def ask_save_path(
 ) -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
+
+
+@dataclass(frozen=True)
+class SpendQuestion:
+    """Before a run that may cost money: what it may cost, and the choices besides Cancel."""
+
+    title: str
+    text: str  # each paid backend with its estimate, and the totals per unit
+    details: str = ""  # formulas and price-table entries (the box's "Show Details...")
+    remember: str | None = None  # "Don't ask again under ..." (None: not offered)
+    free_first: str | None = None  # "Try it on ionq.simulator first (free)" (None: not offered)
+
+
+@dataclass(frozen=True)
+class SpendAnswer:
+    choice: Literal["cancel", "run", "free_first"]
+    remember: bool = False
+
+
+def spend_box(parent: QWidget | None, question: SpendQuestion) -> QMessageBox:
+    """The question's box, not shown yet. Cancel is the default and the Escape button: Enter
+    never spends money."""
+    box = QMessageBox(QMessageBox.Icon.Warning, question.title, question.text, parent=parent)
+    box.setObjectName("spendQuestion")
+    run = box.addButton("Run and pay", QMessageBox.ButtonRole.AcceptRole)
+    run.setObjectName("spendRun")
+    if question.free_first:
+        free = box.addButton(question.free_first, QMessageBox.ButtonRole.ActionRole)
+        free.setObjectName("spendFreeFirst")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    for button in box.buttons():
+        if isinstance(button, QPushButton):
+            button.setAutoDefault(button is cancel)
+    if question.details:
+        box.setDetailedText(question.details)
+    if question.remember:
+        check = QCheckBox(question.remember, box)
+        check.setObjectName("spendRemember")
+        box.setCheckBox(check)  # unticked: "don't ask again" is off by default
+    return box
+
+
+def spend_answer(box: QMessageBox) -> SpendAnswer:
+    """What the user chose in a closed `spend_box`."""
+    clicked = box.clickedButton()
+    name = clicked.objectName() if clicked is not None else ""
+    check = box.checkBox()
+    remember = check is not None and check.isChecked()
+    if name == "spendRun":
+        return SpendAnswer("run", remember)
+    if name == "spendFreeFirst":
+        return SpendAnswer("free_first")
+    return SpendAnswer("cancel")
+
+
+def ask_to_spend(parent: QWidget | None, question: SpendQuestion) -> SpendAnswer:
+    box = spend_box(parent, question)
+    try:
+        box.exec()
+        return spend_answer(box)
+    finally:
+        box.deleteLater()

@@ -196,7 +196,10 @@ def _run_one(
         else:
             from desktop_app.core.jobs.recording import run_recorded
 
-            result = run_recorded(request, executor, ledger, token, progress)
+            estimate = _estimate_of(request)
+            result = run_recorded(
+                request, executor, ledger, token, progress, estimated_cost=estimate
+            )
     except Cancelled:
         return _Outcome(backend, RunResult.cancelled(backend, request.shots))
     except ProgramError as exc:
@@ -216,3 +219,17 @@ def _prewarm() -> None:
         prewarm()
     except OSError:
         log.warning("could not start a simulator process in advance", exc_info=True)
+
+
+def _estimate_of(request: RunRequest) -> dict[str, object] | None:
+    """The ledger's estimated cost of an Azure run (budgets count it), made on this thread."""
+    if request.profile is None:
+        return None
+    from desktop_app.core.azure.pricing import estimate_request
+
+    try:
+        estimate = estimate_request(request)
+    except QuantumDeskError as exc:  # the run itself will report the problem
+        log.info("no estimate recorded for %s: %s", request.backend, exc)
+        return None
+    return None if estimate is None else estimate.to_ledger()

@@ -13,7 +13,7 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
@@ -440,3 +440,20 @@ def test_no_keyring_says_so_and_offers_session_only(qtbot: QtBot, answers: Answe
     assert secrets.get(dlg.store.get("lab")) == CANARY
     assert form.secret_input.placeholderText() == SECRET_IN_SESSION
     assert_no_secret_on_disk()
+
+
+def test_monthly_budget_is_validated_as_typed_and_saved_with_the_profile(
+    qtbot: QtBot, dialog: CredentialsDialog, store: ProfileStore
+):
+    fill_valid(qtbot, dialog)
+    budget = dialog.form.findChild(QLineEdit, "budgetInput")
+    assert budget is not None and budget.text() == ""  # no budget unless one is typed
+    type_into(qtbot, budget, "lots")
+    assert "such as '200 USD' or '40 HQC'" in error_of(dialog, "budget")
+    assert not dialog.save()
+    budget.clear()
+    type_into(qtbot, budget, "$150")
+    assert error_of(dialog, "budget") == ""
+    assert dialog.save()
+    assert store.get("lab").budget == "150 USD"
+    assert '"budget": "150 USD"' in file_text()

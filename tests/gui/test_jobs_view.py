@@ -28,7 +28,8 @@ from desktop_app.ui import messages
 from desktop_app.ui.jobs import view as jobs_view
 from desktop_app.ui.jobs.detail import ExportKind
 from desktop_app.ui.jobs.model import COLUMNS, JobsModel
-from desktop_app.ui.jobs.view import DeleteChoice, JobsView
+from desktop_app.ui.jobs.prompts import DeleteChoice
+from desktop_app.ui.jobs.view import JobsView
 
 N_JOBS = 300
 BACKENDS = ("local.simulator", "ionq.simulator", "rigetti.sim.qvm", "quantinuum.sim.h2-1e")
@@ -317,7 +318,7 @@ def test_opening_a_job_shows_program_settings_history_and_counts(
     assert fields["Backend"] == "quantinuum.sim.h2-1e"
     assert fields["Shots"] == f"{job.shots:,}"
     assert fields["Azure job id"] == "azure-0007"
-    assert fields["Estimated cost"] == "0.75 USD"
+    assert fields["Estimated cost"] == "$0.75"
     history = [
         dialog.history_table.item(r, 0).text() for r in range(dialog.history_table.rowCount())
     ]
@@ -662,3 +663,31 @@ def test_the_main_window_shows_the_jobs_tab(
     assert window.tabs.currentWidget() is window.results_view
     window.close()  # shuts the view down: no query thread outlives the window
     assert view.model._closed
+
+
+# ------------------------------------------------------------------------------------ costs
+def test_cost_column_and_the_total_of_the_filtered_jobs(
+    make_view, ledger: Ledger, jobs: list[Job], qtbot: QtBot
+) -> None:
+    from desktop_app.core.ledger.models import JobFilter
+
+    view = make_view()
+    cost = [c.title for c in COLUMNS].index("Cost")
+    with qtbot.waitSignal(view.model.costsChanged, timeout=WAIT_MS):
+        view.model.set_filter(JobFilter(backends=("ionq.simulator",)))
+    ionq = [j for j in jobs if j.backend == "ionq.simulator"]  # i % 4 == 1: estimated $0.25
+    assert view.model.total() == len(ionq) == 75
+    assert view.cost_label.text() == "Cost of these jobs: $18.75"  # 75 x 0.25
+    loaded_ids(view.model, qtbot)
+    assert view.model.index(0, cost).data() == "≈ $0.25"
+    # the service's figure replaces the estimate once it is reported
+    first = view.model.job_row(0)
+    assert first is not None
+    with qtbot.waitSignal(view.model.costsChanged, timeout=WAIT_MS):
+        ledger.set_costs(first.id, billed={"amount": 0.05, "currency": "USD", "source": "azure"})
+    assert view.cost_label.text() == "Cost of these jobs: $18.55 (1 billed)"
+    qtbot.waitUntil(lambda: view.model.index(0, cost).data() == "$0.05 billed", timeout=WAIT_MS)
+    # local runs cost nothing and are not counted
+    with qtbot.waitSignal(view.model.costsChanged, timeout=WAIT_MS):
+        view.model.set_filter(JobFilter(backends=("local.simulator",)))
+    assert view.cost_label.text() == ""

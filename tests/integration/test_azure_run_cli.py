@@ -145,3 +145,58 @@ def test_no_keyring_run_reads_the_secret_from_stdin_and_stores_it_nowhere(
     for path in isolated_user_dirs.rglob("*"):
         if path.is_file():
             assert env.client_secret.encode() not in path.read_bytes(), path
+
+
+def _set_budget(budget: str) -> None:
+    import dataclasses
+
+    from desktop_app.core.azure.profiles import ProfileStore
+
+    store = ProfileStore()
+    store.update(PROFILE, dataclasses.replace(store.get(PROFILE), budget=budget))
+
+
+def test_a_run_past_the_monthly_budget_is_refused_with_the_figures(env, capsys):  # noqa: F811
+    """Bell x 1000 on the H2 emulator is 11.2 eHQC (5 + 1000 x (1 + 10 + 5 x 4) / 5000)."""
+    _profile(env)
+    _set_budget("10 eHQC")
+    args = ["run", str(BELL), "--backend", "quantinuum.sim.h2-1e", "--profile", PROFILE, "--yes"]
+    code = main([*args, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "spent 0.00 eHQC" in err and "this run 11.20 eHQC" in err
+    assert "budget 10.00 eHQC" in err
+    assert not env.emulator.requests_matching(role="dp", method="PUT")
+
+    _set_budget("20 eHQC")
+    code = main([*args, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    (result,) = json.loads(out)
+    # the ledger keeps the app's estimate beside the service's costEstimate
+    code = main(["jobs", "show", result["id"], "--json"])
+    shown, err = capsys.readouterr()
+    assert code == 0, err
+    record = json.loads(shown)
+    assert record["estimated_cost"]["amount"] == pytest.approx(11.2)
+    assert record["estimated_cost"]["currency"] == "eHQC"
+    assert record["estimated_cost"]["entry"] == "quantinuum-h2-emulators"
+    billed = env.emulator.job(result["azure_job_id"])["costEstimate"]
+    assert record["billed_cost"]["amount"] == pytest.approx(billed["estimatedTotal"])
+    assert record["billed_cost"]["source"] == "azure"
+
+    # 11.2 spent this month + 11.2 for this run > 20
+    code = main([*args, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "spent 11.20 eHQC" in err and "budget 20.00 eHQC" in err
+    assert len(env.emulator.requests_matching(role="dp", method="PUT")) == 1
+
+
+def test_a_paid_run_without_a_terminal_lists_the_total(env, capsys):  # noqa: F811
+    _profile(env)
+    args = ["run", str(BELL), "--profile", PROFILE, "--backend", "ionq.qpu.forte-1"]
+    code = main([*args, "--backend", "quantinuum.sim.h2-1e", "--backend", "ionq.simulator"])
+    _out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1
+    assert "ionq.qpu.forte-1: ≈ $169.48 (estimate)" in err and "total $169.48; 11.20 eHQC" in err
+    assert not env.emulator.requests_matching(role="dp", method="PUT")

@@ -14,6 +14,7 @@ import keyring.backend
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
@@ -26,6 +27,7 @@ from desktop_app.ui import messages
 from desktop_app.ui import tasks as background
 from desktop_app.ui.backends.status_refresher import StatusRefresher, describe
 from desktop_app.ui.credentials.dialog import CredentialsDialog
+from desktop_app.ui.jobs.model import COLUMNS as JOB_COLUMNS
 from desktop_app.ui.main_window import MainWindow
 from tests.azure_emulator.fixtures import AzureEnv
 from tests.integration import keyring_session as _keyring_fixtures
@@ -57,11 +59,16 @@ class Answers:
         self.errors: list[str] = []
         self.answer = True
         monkeypatch.setattr(messages, "ask", self._ask)
+        monkeypatch.setattr(messages, "ask_to_spend", self._ask_to_spend)
         monkeypatch.setattr(messages, "show_error", lambda _p, _t, text: self.errors.append(text))
 
     def _ask(self, _parent: object, _title: str, question: str) -> bool:
         self.questions.append(question)
         return self.answer
+
+    def _ask_to_spend(self, _parent: object, question: messages.SpendQuestion):
+        self.questions.append(question.text)
+        return messages.SpendAnswer("run" if self.answer else "cancel")
 
 
 @pytest.fixture
@@ -393,6 +400,7 @@ def test_azure_run_uses_the_profile_and_asks_before_paying(
     assert "quantinuum.sim.h2-1e: ≈ " in answers.questions[0]
     assert "eHQC (estimate)" in answers.questions[0]
     assert not window.executor.running
+    assert not env.emulator.requests_matching(role="dp", method="PUT")  # declined: nothing sent
 
     model.set_checked("quantinuum.sim.h2-1e", False)
     model.set_checked("ionq.simulator", True)  # free: no question, runs with the saved profile
@@ -404,3 +412,68 @@ def test_azure_run_uses_the_profile_and_asks_before_paying(
     assert result.backend == "ionq.simulator", result
     assert result.status == "Succeeded", result.error_message
     assert set(result.counts) <= {"00", "11"} and sum(result.counts.values()) == 100
+
+
+def test_billed_cost_from_the_service_appears_beside_the_estimate(
+    qtbot: QtBot,
+    env: AzureEnv,
+    secret_service: keyring.backend.KeyringBackend,
+    window: MainWindow,
+    answers: Answers,
+    tmp_path,
+):
+    """A paid run from the window (Run and pay), its ledger row, the Jobs view's cost column and
+    total, and the job detail with the app's estimate and the service's costEstimate."""
+    from desktop_app.core.ledger.recovery import open_ledger
+
+    window.credentials_action.trigger()
+    dlg = window.credentials_dialog
+    assert dlg is not None
+    fill(qtbot, dlg, env)
+    assert dlg.save()
+    dlg.close()
+    ledger = open_ledger(tmp_path / "ledger.sqlite3")
+    try:
+        window.attach_ledger(ledger)
+        window.load_program_text(BELL, None)
+        window.shots_input.setValue(200)
+        model = window.backend_model
+        model.set_checked("local.simulator", False)
+        model.set_checked("quantinuum.sim.h2-1e", True)
+        answers.answer = True
+        with qtbot.waitSignal(window.executor.runFinished, timeout=120_000):
+            qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+        # 5 + 200 x (1 + 10 x 1 + 5 x 4) / 5000 = 6.24 eHQC
+        assert "quantinuum.sim.h2-1e: ≈ 6.24 eHQC (estimate)" in answers.questions[-1]
+        (job,) = ledger.page()
+        assert job.estimated_cost is not None and job.estimated_cost["amount"] == 6.24
+        billed = env.emulator.job(job.azure_job_id)["costEstimate"]
+        assert job.billed_cost is not None
+        assert job.billed_cost["amount"] == billed["estimatedTotal"]
+        view = window.jobs_view
+        assert view is not None
+        view.model.refresh()
+        qtbot.waitUntil(lambda: view.model.job_row(0) is not None, timeout=WAIT_MS)
+        cost_column = [c.title for c in JOB_COLUMNS].index("Cost")
+        currency = billed["currencyCode"]
+        expected = f"{billed['estimatedTotal']:,.2f} {currency}"
+        expected = f"${billed['estimatedTotal']:,.2f}" if currency == "USD" else expected
+        qtbot.waitUntil(
+            lambda: view.model.index(0, cost_column).data() == f"{expected} billed",
+            timeout=WAIT_MS,
+        )
+        dialog = view.open_job(job.id)
+        assert dialog is not None
+        qtbot.addWidget(dialog)
+        fields = {
+            label.objectName()[len("field:") :]: label.text()
+            for label in dialog.findChildren(QLabel)
+            if label.objectName().startswith("field:")
+        }
+        assert fields["Estimated cost"] == (
+            "6.24 eHQC (estimate: price table quantinuum-h2-emulators, checked 2026-12-01)"
+        )
+        assert fields["Billed cost"].startswith(f"{expected} (reported by Azure Quantum")
+        window.close()
+    finally:
+        ledger.close()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from desktop_app.core import paths
 from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.azure import endpoints, profile_file
+from desktop_app.core.azure.budget_field import parse_budget, validate_budget
 from desktop_app.core.azure.profile_fields import (
     ProfileError,
     ResourceIdParts,
@@ -57,6 +58,7 @@ FIELDS: Final[tuple[str, ...]] = (
     "client_id",
     "authority_host",
     "arm_endpoint",
+    "budget",
 )
 
 
@@ -128,6 +130,7 @@ class Profile:
     client_id: str = ""
     authority_host: str | None = None
     arm_endpoint: str | None = None
+    budget: str | None = None  # monthly budget, "200 USD" (core.jobs.budget); None: no budget
 
     @property
     def _parts(self) -> ResourceIdParts:
@@ -175,6 +178,9 @@ class Profile:
             client_id=self.client_id.strip().lower(),
             authority_host=(self.authority_host or "").strip().rstrip("/") or None,
             arm_endpoint=(self.arm_endpoint or "").strip() or None,
+            budget=parse_budget(self.budget).text()
+            if self.budget and self.budget.strip()
+            else None,
         )
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -227,6 +233,7 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, str]:
         "arm_endpoint",
         validate_https_url(str(fields.get("arm_endpoint") or ""), "The ARM endpoint"),
     )
+    check("budget", validate_budget(str(fields.get("budget") or "")))
     return problems
 
 

@@ -66,6 +66,8 @@ class GateStats:
     measurements: int
     resets: int
     num_qubits: int
+    # the one- and two-qubit gates the 3+-qubit gates decompose into (their Qiskit definition)
+    multi_decomposed: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -157,9 +159,27 @@ def _transpile(circuit: QuantumCircuit, basis: Sequence[str], target: str) -> Qu
     return out
 
 
+def _decomposed(operation: Any) -> tuple[int, int]:
+    """(one-qubit, two-qubit) gates of `operation`'s definition, recursively."""
+    one = two = 0
+    definition = getattr(operation, "definition", None)
+    for inst in definition.data if definition is not None else ():
+        if inst.operation.name == "barrier":
+            continue
+        if len(inst.qubits) == 1:
+            one += 1
+        elif len(inst.qubits) == 2:
+            two += 1
+        else:
+            sub_one, sub_two = _decomposed(inst.operation)
+            one, two = one + sub_one, two + sub_two
+    return one, two
+
+
 def _stats(circuit: QuantumCircuit) -> GateStats:
     one = two = meas = resets = 0
     multi: list[int] = []
+    split = [0, 0]
     for inst in circuit.data:
         name = inst.operation.name
         if name == "barrier":
@@ -174,7 +194,9 @@ def _stats(circuit: QuantumCircuit) -> GateStats:
             two += 1
         else:
             multi.append(len(inst.qubits))
-    return GateStats(one, two, tuple(multi), meas, resets, circuit.num_qubits)
+            sub_one, sub_two = _decomposed(inst.operation)
+            split = [split[0] + sub_one, split[1] + sub_two]
+    return GateStats(one, two, tuple(multi), meas, resets, circuit.num_qubits, (split[0], split[1]))
 
 
 def _translation(compiled: QuantumCircuit, target: str, **fields: Any) -> Translation:

@@ -94,6 +94,20 @@ class JobFilter:
     since: datetime | None = None
     until: datetime | None = None
     tag: str | None = None
+    profile: str | None = None  # exactly this Azure profile
+    program_sha256: str | None = None  # exactly this program text
+
+
+@dataclass(frozen=True)
+class CostTotal:
+    """The cost of the matching jobs in one unit: each job's billed cost when the service reported
+    one, else the app's estimate. Jobs never sent to the service are not counted."""
+
+    unit: str
+    amount: float
+    jobs: int  # jobs with a known amount in this unit
+    billed: int  # of which the service's figure was used
+    unknown: int  # paid jobs whose amount is not known (e.g. billed per execution time)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from desktop_app.core.ledger.models import JobFilter
 from desktop_app.core.ledger.rows import like_pattern, ts
+from desktop_app.core.results import JobStatus
 
 
 def where_clause(flt: JobFilter) -> tuple[str, list[Any]]:
@@ -24,6 +25,12 @@ def where_clause(flt: JobFilter) -> tuple[str, list[Any]]:
     if flt.until is not None:
         clauses.append("created_at < ?")
         params.append(ts(flt.until))
+    if flt.profile is not None:
+        clauses.append("profile = ?")
+        params.append(flt.profile)
+    if flt.program_sha256 is not None:
+        clauses.append("program_sha256 = ?")
+        params.append(flt.program_sha256)
     if flt.tag:
         clauses.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
         params.append(flt.tag)
@@ -38,3 +45,32 @@ def where_clause(flt: JobFilter) -> tuple[str, list[Any]]:
         )
         params.extend([pattern] * (len(columns) + 1))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def cost_totals_query(flt: JobFilter) -> tuple[str, list[Any]]:
+    """SQL summing, per unit, the cost of the jobs matching `flt` that reached the service: the
+    billed cost when it is in the estimate's unit (or there is no estimate), else the estimate."""
+    where, params = where_clause(flt)
+    sent = "azure_job_id IS NOT NULL AND status != ?"
+    where = f"{where} AND {sent}" if where else f" WHERE {sent}"
+    sql = f"""
+        WITH costs AS (
+            SELECT json_extract(billed_cost, '$.amount') AS b_amount,
+                   json_extract(billed_cost, '$.currency') AS b_unit,
+                   json_extract(estimated_cost, '$.amount') AS e_amount,
+                   json_extract(estimated_cost, '$.currency') AS e_unit,
+                   COALESCE(json_extract(estimated_cost, '$.free'), 0) AS free
+            FROM jobs{where} AND (estimated_cost IS NOT NULL OR billed_cost IS NOT NULL)
+        ), used AS (
+            SELECT CASE WHEN b_amount IS NOT NULL AND (e_unit IS NULL OR b_unit = e_unit)
+                        THEN 1 ELSE 0 END AS billed, free, e_amount, e_unit, b_amount, b_unit
+            FROM costs
+        )
+        SELECT CASE WHEN billed THEN b_unit ELSE e_unit END,
+               SUM(CASE WHEN billed THEN b_amount ELSE e_amount END),
+               SUM((CASE WHEN billed THEN b_amount ELSE e_amount END) IS NOT NULL),
+               SUM(billed),
+               SUM((CASE WHEN billed THEN b_amount ELSE e_amount END) IS NULL AND NOT free)
+        FROM used GROUP BY 1
+    """
+    return sql, [*params, JobStatus.NEVER_SUBMITTED.value]

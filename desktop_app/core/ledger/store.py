@@ -32,6 +32,7 @@ from desktop_app.core.ledger.errors import (
 from desktop_app.core.ledger.models import (
     FINAL_STATUSES,
     SORT_COLUMNS,
+    CostTotal,
     JobFilter,
     JobOrder,
     JobRecord,
@@ -41,7 +42,7 @@ from desktop_app.core.ledger.models import (
     program_sha256,
     utc_now,
 )
-from desktop_app.core.ledger.query import where_clause
+from desktop_app.core.ledger.query import cost_totals_query, where_clause
 from desktop_app.core.ledger.rows import (
     ROW_COLUMNS,
     collect_versions,
@@ -443,6 +444,17 @@ class Ledger:
         with self._use() as conn:
             (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
         return int(n)
+
+    def cost_totals(self, flt: JobFilter | None = None) -> dict[str, CostTotal]:
+        """unit -> CostTotal of the jobs matching `flt` that reached the service (see CostTotal).
+        The billed cost counts when it is in the estimate's unit (or there is no estimate)."""
+        sql, params = cost_totals_query(flt or JobFilter())
+        with self._use() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return {
+            str(unit or ""): CostTotal(str(unit or ""), float(amount or 0), n, b, u)
+            for unit, amount, n, b, u in rows
+        }
 
     def page(
         self,

@@ -34,8 +34,12 @@ class BackendRow:
     runnable: bool = True
     reason: str = ""  # why not runnable, shown as tooltip
     info: dict[str, str] = field(default_factory=dict)  # live column values by column key
+    tips: dict[str, str] = field(default_factory=dict)  # tooltips of live cells by column key
     # "Run with my own credentials": None = no choice (no check box), else the box's state
     use_own: bool | None = None
+    # IonQ error mitigation: None = not offered (no check box), else the box's state
+    mitigation: bool | None = None
+    mitigation_enabled: bool = True  # False: shown, not switchable (too few shots)
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,18 @@ COLUMNS: list[Column] = [
     Column("availability", "Availability", _info("availability")),
     Column("queue", "Queue", _info("queue"), "Average queue time"),
     Column("price", "Price", _info("price"), "Estimated price of this run"),
+    Column(
+        "mitigation",
+        "Mitigation",
+        _info("mitigation"),
+        "IonQ error mitigation (debiasing): on by default from 500 shots; its minimum price is "
+        "higher",
+    ),
     Column("credentials", "Credentials", _info("credentials"), "What this run signs in with"),
 ]
 
 _CREDENTIALS = next(i for i, c in enumerate(COLUMNS) if c.key == "credentials")
+_MITIGATION = next(i for i, c in enumerate(COLUMNS) if c.key == "mitigation")
 
 
 def default_row(backend: Backend) -> BackendRow:
@@ -88,6 +100,7 @@ class BackendModel(QAbstractTableModel):
 
     checkedChanged = Signal()
     credentialsToggled = Signal(str, bool)  # backend, use own credentials (the user ticked it)
+    mitigationToggled = Signal(str, bool)  # backend, error mitigation on (the user ticked it)
 
     def __init__(self, backends: Iterable[Backend], parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
@@ -112,10 +125,15 @@ class BackendModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         self.checkedChanged.emit()
 
-    def set_info(self, name: str, key: str, value: str) -> None:
-        """Set a live column value (e.g. key "availability") of one backend's row."""
+    def set_info(self, name: str, key: str, value: str, tip: str | None = None) -> None:
+        """Set a live column value (e.g. key "availability") of one backend's row, and the
+        cell's tooltip (None: the row's)."""
         row = self._row_of(name)
         self._rows[row].info[key] = value
+        if tip is None:
+            self._rows[row].tips.pop(key, None)
+        else:
+            self._rows[row].tips[key] = tip
         column = self.column_of(key)
         self.dataChanged.emit(self.index(row, column), self.index(row, column))
 
@@ -130,6 +148,17 @@ class BackendModel(QAbstractTableModel):
         self._rows[row].info["credentials"] = text
         self._rows[row].use_own = use_own
         index = self.index(row, _CREDENTIALS)
+        self.dataChanged.emit(index, index)
+
+    def set_mitigation(self, name: str, on: bool | None, enabled: bool = True) -> None:
+        """The error-mitigation column's check box (None: none) and whether it can be switched."""
+        row = self._row_of(name)
+        self._rows[row].mitigation, self._rows[row].mitigation_enabled = on, enabled
+        text = "" if on is None else ("On" if on else "Off")
+        if on is False and not enabled:
+            text = "Off (too few shots)"
+        self._rows[row].info["mitigation"] = text
+        index = self.index(row, _MITIGATION)
         self.dataChanged.emit(index, index)
 
     def has_backend(self, name: str) -> bool:
@@ -176,8 +205,12 @@ class BackendModel(QAbstractTableModel):
             return _state(row.checked)
         if role == Qt.ItemDataRole.CheckStateRole and index.column() == _CREDENTIALS:
             return None if row.use_own is None else _state(row.use_own)
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == _MITIGATION:
+            return None if row.mitigation is None else _state(row.mitigation)
         if role == Qt.ItemDataRole.ToolTipRole:  # the reason may name a profile
-            return tooltip(row.reason or row.backend.description or None)
+            return tooltip(
+                row.tips.get(column.key) or row.reason or row.backend.description or None
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "qubits":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -188,8 +221,15 @@ class BackendModel(QAbstractTableModel):
         if not self._rows[index.row()].runnable:
             return Qt.ItemFlag.ItemIsSelectable  # shown greyed out
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == 0 or (
-            index.column() == _CREDENTIALS and self._rows[index.row()].use_own is not None
+        row = self._rows[index.row()]
+        if (
+            index.column() == 0
+            or (index.column() == _CREDENTIALS and row.use_own is not None)
+            or (
+                index.column() == _MITIGATION
+                and row.mitigation is not None
+                and row.mitigation_enabled
+            )
         ):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
@@ -204,6 +244,13 @@ class BackendModel(QAbstractTableModel):
                 row.use_own = checked
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
                 self.credentialsToggled.emit(row.backend.name, checked)
+            return True
+        if index.column() == _MITIGATION and row.mitigation is not None:
+            if not row.mitigation_enabled:
+                return False
+            if row.mitigation != checked:
+                self.set_mitigation(row.backend.name, checked)
+                self.mitigationToggled.emit(row.backend.name, checked)
             return True
         if index.column() != 0:
             return False

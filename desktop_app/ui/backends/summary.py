@@ -1,8 +1,11 @@
 """The Azure half of the backend summary: profiles, live status, prices, and run confirmations.
 
 Binds a `ProfileSelector`, a `StatusRefresher` and price estimates (core.pricing, on a pool
-thread) to the window's `BackendModel`. Before a run it warns about Degraded/Unavailable targets
-and asks to confirm anything that may cost money, through ui.messages.ask (the tests' seam).
+thread) to the window's `BackendModel`; IonQ hardware rows get an error-mitigation switch. Before
+a run it works out the run's costs off the GUI thread (core.jobs.spending: estimates, the
+profiles' monthly budgets, a first paid run's free twin), warns about Degraded/Unavailable
+targets, refuses a run past a budget, and asks once before anything that may cost money
+(ui.messages.ask_to_spend: Cancel is the default).
 
 Which credentials a row runs with: the selected profile decides the "own" one (a service
 principal) and the "lab" one (Azure sign-in); when both exist each Azure row has the switch
@@ -14,12 +17,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.core.azure.pricing import CostEstimate
+from desktop_app.core.azure.pricing import ERROR_MITIGATION, CostEstimate
 from desktop_app.core.azure.profiles import AZURE_SIGN_IN, Profile, ProfileFileError, ProfileStore
 from desktop_app.core.azure.secrets import SecretStore, default_secret_store
 from desktop_app.core.azure.status import (
@@ -30,12 +33,17 @@ from desktop_app.core.azure.status import (
 )
 from desktop_app.core.catalog import Backend
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.jobs.spending import RunCosts, run_costs
 from desktop_app.core.request import RunRequest
 from desktop_app.ui import messages
 from desktop_app.ui.backends.model import PLACEHOLDER, BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
+from desktop_app.ui.backends.spend_question import Remembered, free_requests, question_for
 from desktop_app.ui.backends.status_refresher import DEFAULT_INTERVAL_MS, StatusRefresher, describe
 from desktop_app.ui.tasks import BackgroundCalls
+
+if TYPE_CHECKING:
+    from desktop_app.core.ledger.store import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +53,8 @@ NOT_IN_WORKSPACE: Final = "Not in this workspace"
 ESTIMATING: Final = "estimating…"
 _PROVIDERS: Final = {"ionq": "IonQ", "quantinuum": "Quantinuum", "rigetti": "Rigetti"}
 
-# What the run is estimated for: (source, path, shots, options as a sorted tuple)
-_Key = tuple[str, str | None, int, tuple[tuple[str, str], ...]]
+# What the prices are estimated for: (source, path, shots, options, per-row switches)
+_Key = tuple[str, str | None, int, tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...]]
 
 
 def extra_backend(target: TargetStatus) -> Backend:
@@ -65,23 +73,48 @@ def extra_backend(target: TargetStatus) -> Backend:
 
 
 def _estimate_all(
-    source: str, path: str | None, shots: int, options: Mapping[str, object], targets: list[str]
+    source: str, path: str | None, shots: int, options: Mapping[str, Mapping[str, object]]
 ) -> dict[str, object]:
-    """target -> CostEstimate, or a plain message when it cannot be estimated (pool thread)."""
+    """target -> CostEstimate, or a plain message when it cannot be estimated (pool thread).
+    `options`: target -> its provider options."""
     from desktop_app.core.azure.pricing import estimate_cost
     from desktop_app.core.programs import load_program
 
     program = load_program(source, path)  # ProgramError: no estimate for anything
     estimates: dict[str, object] = {}
-    for target in targets:
+    for target, target_options in options.items():
         try:
-            estimates[target] = estimate_cost(target, program.circuit, shots, options)
+            estimates[target] = estimate_cost(target, program.circuit, shots, target_options)
         except QuantumDeskError as exc:
             estimates[target] = str(exc)
     return estimates
 
 
+def _budgets_left(ledger: Ledger | None, budgets: Mapping[str, str]) -> str:
+    """'Budget of 'mine': $130.52 left of $300.00 this month' for each profile (pool thread)."""
+    from desktop_app.core.azure.budget_field import parse_budget
+    from desktop_app.core.jobs.budget import spent_this_month
+
+    if ledger is None:
+        return ""
+    lines = []
+    for profile, text in budgets.items():
+        budget = parse_budget(text)
+        try:
+            spent = spent_this_month(ledger, profile, budget.unit)
+        except QuantumDeskError as exc:  # the prices still count: say it, go on
+            log.warning("budget of %s not read: %s", profile, exc)
+            continue
+        left = max(0.0, budget.amount - spent)
+        lines.append(
+            f"Budget of '{profile}': {budget.show(left)} left of {budget.show()} this month"
+        )
+    return "; ".join(lines)
+
+
 class AzureSummary(QObject):
+    budgetChanged = Signal(str)  # what the profiles in use have left of their monthly budgets
+
     def __init__(
         self,
         model: BackendModel,
@@ -91,6 +124,7 @@ class AzureSummary(QObject):
         store: ProfileStore | None = None,
         secrets: SecretStore | None = None,
         interval_ms: int = DEFAULT_INTERVAL_MS,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.model = model
@@ -105,6 +139,11 @@ class AzureSummary(QObject):
         self._options: dict[str, object] = {}
         self._price_ticket: int | None = None
         self._pending: tuple[list[RunRequest], QWidget | None, Callable[..., None]] | None = None
+        self._mitigation: dict[str, bool] = {}  # backend -> error mitigation, as switched
+        self._ledger: Ledger | None = None
+        self._remembered = Remembered(settings)
+        self._costs_ticket: int | None = None
+        self._costs = BackgroundCalls(self)
         self._prices = BackgroundCalls(self)
         self._keyring = BackgroundCalls(self)
         self._price_timer = QTimer(self)
@@ -119,7 +158,14 @@ class AzureSummary(QObject):
         self._prices.finished.connect(self._on_prices_finished)
         self._prices.failed.connect(self._on_prices_failed)
         self._keyring.finished.connect(self._on_keyring_finished)
+        self._costs.finished.connect(self._on_costs_finished)
+        self._costs.failed.connect(self._on_costs_failed)
         model.credentialsToggled.connect(self._on_model_credentialsToggled)
+        model.mitigationToggled.connect(self._on_model_mitigationToggled)
+
+    def set_ledger(self, ledger: Ledger | None) -> None:
+        """The job ledger budgets are tracked in (and a program's earlier runs are found in)."""
+        self._ledger = ledger
 
     # ---------------------------------------------------------------- profiles
     def check_keyring(self) -> None:
@@ -259,9 +305,24 @@ class AzureSummary(QObject):
     ) -> None:
         """The program or shots changed: re-estimate the prices once typing pauses."""
         opts = tuple(sorted((str(k), str(v)) for k, v in (options or {}).items()))
-        self._wanted_key = (source, path, shots, opts)
+        self._wanted_key = (source, path, shots, opts, tuple(sorted(self._mitigation.items())))
         self._options = dict(options or {})
         self._schedule_prices()
+
+    def _row_options(self, target: str) -> dict[str, object]:
+        """The options a run on `target` is sent with: the window's, plus the row's switches
+        (only "off" is sent: IonQ turns mitigation on by itself where it is available)."""
+        options = dict(self._options)
+        if self._mitigation.get(target) is False:
+            options[ERROR_MITIGATION] = False
+        return options
+
+    @Slot(str, bool)
+    def _on_model_mitigationToggled(self, backend: str, on: bool) -> None:
+        self._mitigation[backend] = on
+        key = self._wanted_key
+        if key is not None:
+            self.set_program(key[0], key[1], key[2], self._options)
 
     def _azure_targets(self) -> list[str]:
         return [r.backend.name for r in self.model.rows() if not r.backend.is_local]
@@ -282,13 +343,21 @@ class AzureSummary(QObject):
         key = self._wanted_key
         if key is None or not key[0].strip():
             return
-        source, path, shots, _ = key
-        options = dict(self._options)
-        targets = self._azure_targets()
-        for target in targets:
+        source, path, shots = key[0], key[1], key[2]
+        options = {target: self._row_options(target) for target in self._azure_targets()}
+        for target in options:
             self.model.set_info(target, "price", ESTIMATING)
+        in_use = {self.own_profile(), self.lab_profile()}
+        budgets = {
+            p.name: p.budget for p in self.selector.profiles() if p.name in in_use and p.budget
+        }
+        ledger = self._ledger
         self._price_ticket = self._prices.submit(
-            lambda: (key, _estimate_all(source, path, shots, options, targets))
+            lambda: (
+                key,
+                _estimate_all(source, path, shots, options),
+                _budgets_left(ledger, budgets),
+            )
         )
 
     @Slot(int, object)
@@ -296,13 +365,25 @@ class AzureSummary(QObject):
         if ticket != self._price_ticket or not isinstance(answer, tuple):
             return
         self._price_ticket = None
-        key, estimates = answer
+        key, estimates, budgets_left = answer
+        self.budgetChanged.emit(budgets_left)
         self._estimate_key, self._estimates = key, dict(estimates)
         for target, estimate in self._estimates.items():
-            if self.model.has_backend(target):
-                text = estimate.display() if isinstance(estimate, CostEstimate) else PLACEHOLDER
-                self.model.set_info(target, "price", text)
-        self._continue_pending()
+            if not self.model.has_backend(target):
+                continue
+            if isinstance(estimate, CostEstimate):
+                tip = (
+                    f"{estimate.formula}.\nPrice table entry {estimate.entry}, checked "
+                    f"{estimate.checked}: {estimate.source}"
+                    if estimate.entry
+                    else estimate.formula
+                )
+                self.model.set_info(target, "price", estimate.display(), tip)
+                if ERROR_MITIGATION in estimate.breakdown:  # IonQ hardware: offer the switch
+                    on = bool(estimate.breakdown[ERROR_MITIGATION])
+                    self.model.set_mitigation(target, on, estimate.alternative is not None)
+            else:
+                self.model.set_info(target, "price", PLACEHOLDER, str(estimate))
 
     @Slot(int, object)
     def _on_prices_failed(self, ticket: int, error: object) -> None:
@@ -313,7 +394,6 @@ class AzureSummary(QObject):
         log.info("no price estimate: %s", error)
         for target in self._azure_targets():
             self.model.set_info(target, "price", PLACEHOLDER)
-        self._continue_pending()
 
     def estimate(self, backend: str) -> object:
         """The current CostEstimate of `backend` (or a message, or None when not estimated)."""
@@ -326,34 +406,66 @@ class AzureSummary(QObject):
         parent: QWidget | None,
         proceed: Callable[[list[RunRequest]], None],
     ) -> None:
-        """Fill each request's profile, warn and confirm, then call `proceed(requests)`.
+        """Fill each request's profile and options, work out its costs, warn and confirm, then
+        call `proceed(requests)`.
 
-        Local-only runs proceed at once. Azure runs wait for current price estimates (on a pool
-        thread), then ask; `proceed` is not called when the user says no.
+        Local-only runs proceed at once. Azure runs wait for their costs (a pool thread: the
+        window keeps responding), then ask; `proceed` is not called when the user says no or a
+        budget would be exceeded. A Run pressed while the costs are being worked out is ignored.
         """
-        requests = [dataclasses.replace(r, profile=self.profile_for(r.backend)) for r in requests]
+        requests = [
+            dataclasses.replace(
+                r,
+                profile=(profile := self.profile_for(r.backend)),
+                options=r.options
+                if profile is None
+                else {**r.options, **self._row_options(r.backend)},
+            )
+            for r in requests
+        ]
         if all(r.profile is None for r in requests):
             proceed(requests)
             return
-        first = requests[0]
-        self.set_program(first.source, first.path, first.shots, first.options)
-        self._pending = (requests, parent, proceed)
-        if self._estimate_key == self._wanted_key and self._price_ticket is None:
-            self._continue_pending()
-        else:
-            self._price_timer.stop()
-            self._start_estimates()
-
-    def _continue_pending(self) -> None:
-        if self._pending is None or self._estimate_key != self._wanted_key:
+        if self._costs_ticket is not None:
             return
-        requests, parent, proceed = self._pending
-        self._pending = None
-        if self.confirm(requests, parent):
-            proceed(requests)
+        budgets = {p.name: p.budget for p in self.selector.profiles()}
+        ledger = self._ledger
+        self._pending = (requests, parent, proceed)
+        self._costs_ticket = self._costs.submit(lambda: run_costs(requests, ledger, budgets))
 
-    def confirm(self, requests: Sequence[RunRequest], parent: QWidget | None) -> bool:
-        """Warn about Degraded/Unavailable targets, confirm costs; True to go ahead."""
+    @Slot(int, object)
+    def _on_costs_finished(self, ticket: int, costs: object) -> None:
+        if ticket != self._costs_ticket or self._pending is None:
+            return
+        self._costs_ticket = None
+        (requests, parent, proceed), self._pending = self._pending, None
+        if isinstance(costs, RunCosts):
+            self._estimates.update(costs.estimates)
+            chosen = self.confirm(requests, parent, costs)
+            if chosen:
+                proceed(chosen)
+
+    @Slot(int, object)
+    def _on_costs_failed(self, ticket: int, error: object) -> None:
+        from desktop_app.core.programs import ProgramError
+
+        if ticket != self._costs_ticket or self._pending is None:
+            return
+        self._costs_ticket = None
+        (requests, parent, proceed), self._pending = self._pending, None
+        if isinstance(error, ProgramError):
+            proceed(requests)  # the run shows the program's error where it is; nothing is sent
+            return
+        message = str(error) if isinstance(error, QuantumDeskError) else "see the log"
+        messages.show_error(
+            parent, "Not run", f"The cost of this run could not be checked: {message}"
+        )
+
+    def confirm(
+        self, requests: Sequence[RunRequest], parent: QWidget | None, costs: RunCosts
+    ) -> list[RunRequest] | None:
+        """Warn about Degraded/Unavailable targets, refuse a run past a budget, ask before
+        paying; the requests to run (perhaps the free twins instead), or None."""
         azure = [r.backend for r in requests if r.profile is not None]
         snapshot = self.refresher.snapshot
         warnings = []
@@ -364,29 +476,32 @@ class AzureSummary(QObject):
         if warnings and not messages.ask(
             parent, "Target not available", "\n".join(warnings) + "\n\nRun anyway?"
         ):
-            return False
-        costly = []
-        for name in azure:
-            estimate = self._estimates.get(name)
-            if isinstance(estimate, CostEstimate):
-                if estimate.needs_confirmation:
-                    costly.append(f"{name}: {estimate.display()}")
-            elif isinstance(estimate, str):
-                costly.append(f"{name}: price unknown ({estimate})")
-            elif self._estimates:  # estimated the others, not this one: ask anyway
-                costly.append(f"{name}: price not estimated")
-        if not costly:
-            return True
-        return messages.ask(
-            parent,
-            "This run may cost money",
-            "This run may be billed to the workspace:\n"
-            + "\n".join(costly)
-            + "\n\nEstimates from the providers' published prices; the workspace's plan decides "
-            "the bill. Run?",
-        )
+            return None
+        over = costs.exceeded()
+        if over:
+            messages.show_error(
+                parent,
+                "Monthly budget",
+                "\n".join(f"Not run: {check.message()}." for check in over)
+                + "\n\nRaise the budget in Credentials… or wait for next month.",
+            )
+            return None
+        if not costs.paid() and not costs.problems:
+            return list(requests)
+        if self._remembered.covers(requests, costs):
+            return list(requests)
+        question, threshold = question_for(requests, costs)
+        answer = messages.ask_to_spend(parent, question)
+        if answer.choice == "free_first":
+            return free_requests(requests, costs)
+        if answer.choice != "run":
+            return None
+        if answer.remember and threshold is not None:
+            self._remembered.set(threshold)
+        return list(requests)
 
     def shutdown(self) -> None:
         self._price_timer.stop()
         self.refresher.stop()
         self._pending = None
+        self._costs_ticket = None

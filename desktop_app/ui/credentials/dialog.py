@@ -239,8 +239,12 @@ class CredentialsDialog(QDialog):
             for row, profile in enumerate(profiles):
                 if custom_endpoints(profile):  # marked: its hosts are outside the Azure clouds
                     item = self.profile_list.item(row)
-                    item.setToolTip(tooltip("custom endpoints: " + ", ".join(
-                        c.url for c in custom_endpoints(profile))))
+                    item.setToolTip(
+                        tooltip(
+                            "custom endpoints: "
+                            + ", ".join(c.url for c in custom_endpoints(profile))
+                        )
+                    )
                     font = item.font()
                     font.setItalic(True)
                     item.setFont(font)

@@ -32,45 +32,25 @@ from desktop_app.core.azure.profile_fields import (
     ResourceIdParts,
     parse_resource_id,
 )
-from desktop_app.core.azure.profiles import AZURE_SIGN_IN, SERVICE_PRINCIPAL, Profile
+from desktop_app.core.azure.profiles import SERVICE_PRINCIPAL, Profile
 from desktop_app.core.azure.secret_binding import SecretIdentity, canonical_authority
 from desktop_app.core.azure.secrets import KeyringStatus
+from desktop_app.ui.credentials.texts import (
+    AUTH_LABELS,
+    CUSTOM_CONFIRM_TEXT,
+    CUSTOM_NOT_CONFIRMED,
+    SECRET_IDENTITY_EDITED,
+    SECRET_IN_KEYRING,
+    SECRET_IN_SESSION,
+    SECRET_MISSING,
+    SECRET_NO_KEYRING,
+    SECRET_NOT_STORED,
+    SECRET_OTHER_IDENTITY,
+    SECRET_REQUIRED,
+)
 from desktop_app.ui.plain_text import plain
 
 log = logging.getLogger(__name__)
-
-# Where a saved profile's secret is: the placeholder of the (empty) secret field.
-SECRET_IN_KEYRING: Final = "stored in the keyring (leave empty to keep it)"
-SECRET_IN_SESSION: Final = "kept for this session only (leave empty to keep it)"
-SECRET_MISSING: Final = "the client secret's Value, from 'Certificates & secrets'"
-
-SECRET_REQUIRED: Final = (
-    "Enter the client secret (the Value shown once under the app registration's "
-    "'Certificates & secrets')."
-)
-SECRET_NOT_STORED: Final = "No secret is stored for this profile yet: type it to use the profile."
-SECRET_OTHER_IDENTITY: Final = (
-    "The stored secret was typed for another sign-in (authority host, tenant or client ID "
-    "changed, e.g. by an import): it is not used. Type the secret again for this profile."
-)
-SECRET_IDENTITY_EDITED: Final = (
-    "The authority host, tenant or client ID changed: type the secret again (the stored one "
-    "is never sent anywhere else than where it was typed for)."
-)
-CUSTOM_CONFIRM_TEXT: Final = (
-    "I trust these endpoints outside the known Azure clouds (the sign-in host receives the "
-    "client secret, the ARM endpoint the access tokens)"
-)
-CUSTOM_NOT_CONFIRMED: Final = "Tick the confirmation below to use a host outside the Azure clouds."
-SECRET_NO_KEYRING: Final = (
-    "The secret cannot be stored without a keyring: tick 'Keep the secret for this session "
-    "only' to use this profile now."
-)
-
-AUTH_LABELS: Final = {
-    SERVICE_PRINCIPAL: "Service principal (my own credentials)",
-    AZURE_SIGN_IN: "Azure sign-in (the lab's account: az login, environment, browser)",
-}
 
 _ERROR_STYLE: Final = "color:#b3261e;"
 _HINT_STYLE: Final = "color:#663c00;"
@@ -186,6 +166,11 @@ class ProfileForm(QWidget):
         self.custom_check = QCheckBox(CUSTOM_CONFIRM_TEXT, self)
         self.custom_check.setObjectName("customEndpointsCheck")
         self.custom_check.hide()
+        self.budget_input = self._line("budgetInput", "none, or e.g. 200 USD or 40 HQC")
+        self.budget_input.setToolTip(
+            "Runs that would take this month's spending past it are refused (estimates and "
+            "billed costs of this profile's jobs)."
+        )
 
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -207,6 +192,7 @@ class ProfileForm(QWidget):
         form.addRow(self.secret_label, self.secret_box)
         form.addRow(self.keyring_banner)
         form.addRow(self.session_only_check)
+        form.addRow("Monthly &budget:", self._with_error("budget", self.budget_input))
         for buddy_label, buddy in (
             (self.tenant_label, self.tenant_input),
             (self.client_label, self.client_input),
@@ -244,6 +230,7 @@ class ProfileForm(QWidget):
             ("secret", self.secret_input),
             ("authority_host", self.authority_input),
             ("arm_endpoint", self.arm_input),
+            ("budget", self.budget_input),
         ):
             edit.textEdited.connect(lambda _text, k=key: self._user_changed(k))
         self.location_input.editTextChanged.connect(self._on_locationInput_editTextChanged)
@@ -287,6 +274,7 @@ class ProfileForm(QWidget):
             # a saved profile's endpoints were confirmed when they were entered
             self.custom_check.setChecked(bool(profile and endpoints.custom_endpoints(profile)))
             self._custom_seen = None
+            self.budget_input.setText((profile.budget or "") if profile else "")
         finally:
             del blockers
         has_advanced = bool(profile and (profile.authority_host or profile.arm_endpoint))
@@ -317,6 +305,7 @@ class ProfileForm(QWidget):
             "client_id": self.client_input.text(),
             "authority_host": self.authority_input.text() or None,
             "arm_endpoint": self.arm_input.text() or None,
+            "budget": self.budget_input.text().strip() or None,
         }
 
     def auth_kind(self) -> str:
@@ -427,6 +416,7 @@ class ProfileForm(QWidget):
             self.authority_input,
             self.arm_input,
             self.custom_check,
+            self.budget_input,
         ]
 
     def _all_keys(self) -> list[str]:

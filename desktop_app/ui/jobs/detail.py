@@ -199,15 +199,9 @@ def export_record(
 
 # -------------------------------------------------------------------------------------- dialog
 def _cost_text(cost: dict[str, Any] | None) -> str:
-    if not cost:
-        return "—"
-    amount = cost.get("amount")
-    currency = cost.get("currency", "")
-    if isinstance(amount, int | float):
-        extra = {k: v for k, v in cost.items() if k not in ("amount", "currency")}
-        text = f"{amount:,.2f} {currency}".strip()
-        return f"{text} ({json.dumps(extra, sort_keys=True)})" if extra else text
-    return json.dumps(cost, sort_keys=True)
+    from desktop_app.core.jobs.spending import cost_text
+
+    return cost_text(cost)
 
 
 def _error_hint(code: str | None, message: str | None) -> str:
@@ -332,8 +326,8 @@ class JobDetailDialog(QDialog):
             ("Created", local_time(r.created_at)),
             ("Submitted", local_time(r.submitted_at) or "—"),
             ("Completed", local_time(r.completed_at) or "—"),
-            ("Estimated cost", _cost_text(r.estimated_cost)),
-            ("Billed cost", _cost_text(r.billed_cost)),
+            ("Estimated cost", _cost_text(r.estimated_cost)),  # the app's, before the run
+            ("Billed cost", _cost_text(r.billed_cost)),  # the service's costEstimate
             ("Program file", r.program_path or "—"),
             ("Program SHA-256", r.program_sha256),
             ("Versions", ", ".join(f"{k} {v}" for k, v in r.versions.items() if v) or "—"),

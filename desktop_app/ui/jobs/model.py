@@ -33,7 +33,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRow, LedgerChange, SortColumn
+from desktop_app.core.ledger.models import (
+    CostTotal,
+    JobFilter,
+    JobOrder,
+    JobRow,
+    LedgerChange,
+    SortColumn,
+)
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
@@ -69,11 +76,18 @@ def _shots(row: JobRow) -> str:
     return f"{row.shots:,}"
 
 
+def _cost(row: JobRow) -> str:
+    from desktop_app.core.jobs.spending import short_cost
+
+    return short_cost(row.estimated_cost, row.billed_cost)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("Name", "name", lambda r: r.name or "—"),
     Column("Backend", "backend", lambda r: r.backend),
     Column("Status", "status", lambda r: r.status),
     Column("Shots", "shots", _shots),
+    Column("Cost", None, _cost),  # billed when the service reported it, else the estimate
     Column("Created", "created_at", lambda r: local_time(r.created_at)),
     Column("Completed", "completed_at", lambda r: local_time(r.completed_at)),
     Column("Tags", None, lambda r: ", ".join(r.tags)),
@@ -81,6 +95,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 SORTABLE_COLUMNS = frozenset(i for i, c in enumerate(COLUMNS) if c.sort_key is not None)
 _SHOTS_COLUMN = 3
+_RIGHT_COLUMNS = frozenset({_SHOTS_COLUMN, 4})  # shots, cost
 _STATUS_COLUMN = 2
 _FAILED_BRUSH = QBrush(QColor("#b00020"))
 
@@ -117,6 +132,7 @@ class JobsModel(QAbstractTableModel):
 
     refreshed = Signal()
     loadFailed = Signal(str)
+    costsChanged = Signal()  # cost_totals() of the current filter are in
 
     def __init__(
         self,
@@ -143,6 +159,8 @@ class JobsModel(QAbstractTableModel):
         self._own_events = events is None
         self._events = events if events is not None else LedgerEvents(ledger, self)
         self._events.changed.connect(self._on_events_changed)
+        self._cost_totals: dict[str, CostTotal] = {}
+        self._costs_wanted = False  # a total is owed to the current filter
         self._change_timer = QTimer(self)
         self._change_timer.setSingleShot(True)
         self._change_timer.setInterval(CHANGE_COALESCE_MS)
@@ -165,7 +183,7 @@ class JobsModel(QAbstractTableModel):
     def set_order(self, order: JobOrder) -> None:
         if order != self._order:
             self._order = order
-            self._request(keep_rows=False)
+            self._request(keep_rows=False, costs=False)  # the same jobs: the same total
 
     def refresh(self) -> None:
         """Query the ledger again (e.g. after another process changed it)."""
@@ -177,6 +195,10 @@ class JobsModel(QAbstractTableModel):
     def total(self) -> int:
         """Jobs matching the filter (as of the last completed query)."""
         return self._count
+
+    def cost_totals(self) -> dict[str, CostTotal]:
+        """unit -> the cost of the jobs matching the filter (as of the last completed query)."""
+        return dict(self._cost_totals)
 
     def job_row(self, row: int) -> JobRow | None:
         """The job on `row`, or None while its page is loading (its load is then requested)."""
@@ -256,7 +278,7 @@ class JobsModel(QAbstractTableModel):
                 return tooltip(f"{job.error_code or 'Error'}: {job.error_message}")
             return job.azure_job_id or job.id
         if role == _ALIGNMENT:
-            return _RIGHT if column == _SHOTS_COLUMN else None
+            return _RIGHT if column in _RIGHT_COLUMNS else None
         if column == _STATUS_COLUMN and job.status in _ERROR_STATUSES:  # _FOREGROUND
             return _FAILED_BRUSH
         return None
@@ -278,7 +300,7 @@ class JobsModel(QAbstractTableModel):
         return -1
 
     # ------------------------------------------------------------------ loading
-    def _request(self, *, keep_rows: bool) -> None:
+    def _request(self, *, keep_rows: bool, costs: bool = True) -> None:
         """Start a re-query of the count and the loaded pages (page 0 at least)."""
         if self._closed:
             return
@@ -291,7 +313,8 @@ class JobsModel(QAbstractTableModel):
         self._pending.clear()
         # on a change, re-load the most recently used pages too: they are the rows on screen
         wanted = sorted({0, *list(self._pages)[-3:]}) if keep_rows else [0]
-        self._submit(self._generation, wanted, with_count=True)
+        self._costs_wanted = self._costs_wanted or costs  # a sort must not drop a total owed
+        self._submit(self._generation, wanted, with_count=True, with_costs=self._costs_wanted)
 
     def _request_page(self, page_no: int) -> None:
         if self._closed or page_no in self._pending:
@@ -309,7 +332,9 @@ class JobsModel(QAbstractTableModel):
             del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
         self._submit(self._generation, pages, with_count=False)
 
-    def _submit(self, generation: int, pages: list[int], *, with_count: bool) -> None:
+    def _submit(
+        self, generation: int, pages: list[int], *, with_count: bool, with_costs: bool = False
+    ) -> None:
         ledger, flt, order, size, wanted = (
             self.ledger,
             self._filter,
@@ -340,6 +365,23 @@ class JobsModel(QAbstractTableModel):
             on_finished=self._on_query_finished,
             on_failed=self._on_query_failed,
         )
+        if with_costs:  # after the rows (the ledger lane runs in order): they come first
+
+            def costs() -> tuple[int, dict[str, CostTotal]] | None:
+                if wanted.generation != generation:
+                    return None
+                try:
+                    return (generation, ledger.cost_totals(flt))
+                except QuantumDeskError as exc:
+                    log.warning("jobs view: no cost total: %s", exc)
+                    return None
+
+            run_task(
+                costs,
+                lane=Lane.LEDGER,
+                on_finished=self._on_costs_finished,
+                on_failed=self._on_query_failed,
+            )
 
     @Slot(object)
     def _on_query_finished(self, answer: _Loaded | _LoadFailed | None) -> None:
@@ -423,6 +465,16 @@ class JobsModel(QAbstractTableModel):
         page_no, offset = divmod(row, self.page_size)
         page = self._pages.get(page_no)
         return page[offset][0].id if page is not None and offset < len(page) else None
+
+    @Slot(object)
+    def _on_costs_finished(self, answer: tuple[int, dict[str, CostTotal]] | None) -> None:
+        if answer is None:
+            return
+        generation, totals = answer
+        if generation == self._generation and not self._closed:
+            self._cost_totals = dict(totals)
+            self._costs_wanted = False
+            self.costsChanged.emit()
 
     def _on_load_failed(self, generation: int, message: str) -> None:
         if generation != self._generation or self._closed:

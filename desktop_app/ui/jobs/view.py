@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
@@ -27,14 +26,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -52,6 +47,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import COLUMNS, JOB_ROW_ROLE, SORTABLE_COLUMNS, JobsModel
+from desktop_app.ui.jobs.prompts import ask_delete, ask_text, cost_total_text
 from desktop_app.ui.plain_text import plain, tooltip
 from desktop_app.ui.tasks import BackgroundCalls, wait_idle
 
@@ -69,44 +65,7 @@ DATE_RANGES = (
     ("Last 30 days", "30d"),
     ("Custom range…", "custom"),
 )
-_COLUMN_WIDTHS = (200, 170, 100, 70, 150, 150, 140)
-
-
-# ------------------------------------------------------------------ questions (tests replace these)
-@dataclass(frozen=True)
-class DeleteChoice:
-    remote: bool  # also delete the jobs at Azure
-
-
-def ask_text(parent: QWidget | None, title: str, label: str, text: str) -> str | None:
-    """One line of text, or None when cancelled."""
-    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
-    return value if ok else None
-
-
-def ask_delete(parent: QWidget | None, question: str, offer_remote: bool) -> DeleteChoice | None:
-    """Confirm a deletion; with `offer_remote` a check box offers to delete at Azure too."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Delete jobs")
-    layout = QVBoxLayout(dialog)
-    label = plain(QLabel(question, dialog))
-    label.setWordWrap(True)
-    layout.addWidget(label)
-    remote = QCheckBox("Also delete the jobs at Azure Quantum (their results there)", dialog)
-    remote.setVisible(offer_remote)
-    layout.addWidget(remote)
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No, dialog
-    )
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout.addWidget(buttons)
-    try:
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return DeleteChoice(remote=offer_remote and remote.isChecked())
-    finally:
-        dialog.deleteLater()
+_COLUMN_WIDTHS = (200, 170, 100, 70, 120, 150, 150, 140)
 
 
 def _remote_capable(job: JobRow) -> bool:
@@ -148,7 +107,15 @@ class JobsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._filter_bar)
         layout.addWidget(self.table, 1)
+        self.cost_label = QLabel(self)
+        self.cost_label.setObjectName("jobsCostTotal")
+        self.cost_label.setToolTip(
+            "The cost of the jobs the filter shows: the billed cost when Azure Quantum reported "
+            "one, else Quantum Desk's estimate. Jobs never sent are not counted."
+        )
+        layout.addWidget(self.cost_label)
         self.model.refreshed.connect(self._on_model_refreshed)
+        self.model.costsChanged.connect(self._on_model_costsChanged)
         self.model.loadFailed.connect(self._on_model_loadFailed)
         self.model.modelAboutToBeReset.connect(self._on_model_modelAboutToBeReset)
         self.model.modelReset.connect(self._on_model_modelReset)
@@ -536,6 +503,10 @@ class JobsView(QWidget):
         self._refresh_backends()
         self._update_count_label()
 
+    @Slot()
+    def _on_model_costsChanged(self) -> None:
+        self.cost_label.setText(cost_total_text(self.model.cost_totals()))
+
     @Slot(str)
     def _on_model_loadFailed(self, message: str) -> None:
         self.count_label.setText("Could not read the job ledger")
@@ -596,4 +567,4 @@ class JobsView(QWidget):
             self.open_job(job.id)
 
 
-__all__ = ["COLUMNS", "DeleteChoice", "JobsView", "ask_delete", "ask_text"]
+__all__ = ["COLUMNS", "JobsView", "ask_delete", "ask_text"]
