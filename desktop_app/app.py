@@ -122,9 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow()
-    if args.file:
+    restored = window.restore_autosave()  # what a crash or a kill left unsaved comes back
+    if args.file and restored:
+        window.show()
+        window.open_file(args.file)  # asks about the restored edits first
+    elif args.file:
         window.open_file(args.file)  # a problem shows in the window's error banner
-    else:
+    elif not restored:
         window.load_example(DEFAULT_EXAMPLE)
     window.show()
 

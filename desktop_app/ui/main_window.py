@@ -8,8 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QRect, QSettings, Qt, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,18 +32,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.request import MAX_SHOTS, RunRequest
-from desktop_app.ui import messages, settings
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.credentials.dialog import CredentialsDialog
+from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
+from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.results.view import ResultsView
 from desktop_app.ui.runs import RunExecutor
+from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 
 if TYPE_CHECKING:
     from desktop_app.core.ledger.models import JobRow
@@ -49,7 +56,6 @@ log = logging.getLogger(__name__)
 
 BeforeRun = Callable[[list[RunRequest], QWidget, Callable[[list[RunRequest]], None]], None]
 
-PROGRAM_FILTER = "OpenQASM programs (*.qasm *.qasm2 *.qasm3);;All files (*)"
 _ERROR_STYLE = "background:#fdecea; color:#611a15; border:1px solid #f5c2c0; padding:6px;"
 
 
@@ -63,13 +69,6 @@ def examples_dir() -> Path:
     )
 
 
-def _atomic_save(path: str, write: Callable[[str], bool]) -> None:
-    """Write through a temporary file in the same folder, then rename (no half-written files)."""
-    with atomic_target(path) as tmp:
-        if not write(str(tmp)):
-            raise OSError(f"could not write {path}")
-
-
 class MainWindow(QMainWindow):
     """`settings` defaults to QSettings() (organization/application set by app.main)."""
 
@@ -77,7 +76,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else QSettings()
-        self._path: str | None = None
         # Before a run: fill profiles, warn, confirm costs, then call proceed(requests) (or not).
         self.before_run: BeforeRun | None = None
         self._program_error_shown = False
@@ -86,15 +84,30 @@ class MainWindow(QMainWindow):
         self.reconciler: Reconciler | None = None
         self.executor = RunExecutor(self)
         self._build_widgets()
+        self.document = ProgramDocument(self.editor, self.settings, parent=self)
+        self.document.template_dir = examples_dir()
+        self.document.changed.connect(self._update_title)
         self._build_azure()
         self._build_menus()
         self._connect()
+        self._set_tab_order()
         self.backend_model.set_checked(LOCAL_SIMULATOR, True)
         self._set_running(False)
         self._update_title()
         self.setAcceptDrops(True)
-        self.resize(1200, 800)
-        self._restore_state()
+        self.layout_state = WindowLayout(
+            self,
+            self.settings,
+            self.main_splitter,
+            self.top_splitter,
+            self.backend_view.horizontalHeader(),
+        )
+        self.fit_to_screen()
+        self.layout_state.restore()
+
+    @property
+    def _path(self) -> str | None:
+        return self.document.path
 
     # ---- construction
     def _build_widgets(self) -> None:
@@ -119,6 +132,7 @@ class MainWindow(QMainWindow):
         self.backend_view.setModel(self.backend_model)
         self.backend_view.verticalHeader().hide()
         self.backend_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backend_view.setTabKeyNavigation(False)  # Tab moves on to Shots; arrows move rows
         self.backend_view.resizeColumnsToContents()
         self.backend_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive
@@ -177,6 +191,8 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
         self.main_splitter.setSizes([330, 470])
+        for splitter in (self.top_splitter, self.main_splitter):
+            splitter.setChildrenCollapsible(True)  # a small screen collapses a pane, not clips
         self.setCentralWidget(self.main_splitter)
 
         self.status_label = QLabel(self)
@@ -197,25 +213,11 @@ class MainWindow(QMainWindow):
         self.azure.reload_profiles()
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.open_action = self._action(
-            "&Open…", self._on_openAction_triggered, QKeySequence.StandardKey.Open
-        )
-        file_menu.addAction(self.open_action)
-        file_menu.addSeparator()
-        self.export_csv_action = self._action(
-            "Export results as &CSV…", self._on_exportCsvAction_triggered
-        )
-        self.export_json_action = self._action(
-            "Export results as &JSON…", self._on_exportJsonAction_triggered
-        )
-        self.export_png_action = self._action(
-            "Export &chart as PNG…", self._on_exportPngAction_triggered
-        )
-        for action in (self.export_csv_action, self.export_json_action, self.export_png_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        self.files = FileMenu(self, self, examples_dir())
+        self.open_action = self.files.open_action
+        self.export_csv_action = self.files.export_csv_action
+        self.export_json_action = self.files.export_json_action
+        self.export_png_action = self.files.export_png_action
         azure_menu = self.menuBar().addMenu("&Azure")
         self.credentials_action = self._action("&Credentials…", self.open_credentials)
         self.credentials_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
@@ -253,6 +255,7 @@ class MainWindow(QMainWindow):
 
         self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
         self.tabs.addTab(self.jobs_view, "Jobs")
+        self.layout_state.attach_jobs_header(self.jobs_view.table.horizontalHeader())
         self.show_jobs_action.setEnabled(True)
         return self.jobs_view
 
@@ -287,13 +290,38 @@ class MainWindow(QMainWindow):
 
     # ---- programs
     def load_program_text(self, source: str, path: str | None) -> None:
-        self.editor.setPlainText(source)
-        self._path = path
+        """Replace the editor's text (no question asked: callers ask `confirm_discard` first)."""
+        self.document.load(source, path)
         self.clear_error()
         self._update_title()
 
+    def confirm_discard(self) -> bool:
+        """Before the text is replaced: True when it has no unsaved edits, or the user saved or
+        discarded them."""
+        return self.document.confirm_discard(self)
+
+    def save_program(self) -> bool:
+        return self.files.save()
+
+    def restore_autosave(self) -> bool:
+        """Bring back the text an earlier session left unsaved (at start-up); True if any."""
+        snapshot = self.document.restore_autosave()
+        if snapshot is None:
+            return False
+        self.clear_error()
+        self._update_title()
+        when = snapshot.saved_at.replace("T", " ").replace("+00:00", " UTC")
+        self.status_label.setText(
+            f"Restored the unsaved edits of {self.document.display_name()} from {when}: "
+            "save them (Ctrl+S) to keep them."
+        )
+        return True
+
     def open_file(self, path: str) -> bool:
-        """Load a program file into the editor; a problem is shown in the error banner."""
+        """Load a program file into the editor (after asking about unsaved edits); a problem is
+        shown in the error banner."""
+        if not self.confirm_discard():
+            return False
         try:
             source = Path(path).read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -309,9 +337,11 @@ class MainWindow(QMainWindow):
     def load_example(self, name: str) -> bool:
         return self.open_file(str(examples_dir() / name))
 
+    @Slot()
     def _update_title(self) -> None:
-        name = Path(self._path).name if self._path else "untitled"
-        self.setWindowTitle(f"{name} — Quantum Desk")
+        # [*] shows as "*" while the text has unsaved edits (Qt's windowModified convention)
+        self.setWindowTitle(f"{self.document.display_name()}[*] — Quantum Desk")
+        self.setWindowModified(self.document.modified)
 
     # ---- errors
     def show_error(self, text: str, line: int | None = None, column: int | None = None) -> None:
@@ -386,6 +416,7 @@ class MainWindow(QMainWindow):
         backends = [r.backend for r in requests]
         self._program_error_shown = False
         self.results_view.clear()
+        self.results_view.title = self.document.display_name()
         for name in backends:
             self.results_view.panel(name).set_status("Waiting")
         self._set_running(True)
@@ -440,16 +471,9 @@ class MainWindow(QMainWindow):
         self.status_label.setText(self.executor.outcome_summary())
 
     # ---- files: open, drop, examples, export
-    @Slot()
-    def _on_openAction_triggered(self) -> None:
-        start = os.path.dirname(self._path) if self._path else str(examples_dir())
-        path = messages.ask_open_path(self, "Open an OpenQASM program", start, PROGRAM_FILTER)
-        if path:
-            self.open_file(path)
-
     @Slot(str)
     def _on_editor_fileDropped(self, path: str) -> None:
-        self.open_file(path)
+        self.open_file(path)  # asks first when there are unsaved edits
 
     @Slot(QAction)
     def _on_examplesMenu_triggered(self, action: QAction) -> None:
@@ -467,75 +491,32 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.open_file(paths[0])
 
-    def _export(
-        self, title: str, suffix: str, file_filter: str, write: Callable[[str], None]
-    ) -> None:
-        if not self.results_view.results():
-            self.show_error("There are no results to export yet: press Run first.")
-            return
-        base = Path(self._path).stem if self._path else "results"
-        path = messages.ask_save_path(self, title, f"{base}-results{suffix}", file_filter)
-        if not path:
-            return
-        try:
-            write(path)
-        except (OSError, QuantumDeskError) as exc:
-            self.show_error(f"{path}: could not be written ({exc})")
-            return
-        self.status_label.setText(f"Saved {path}")
-
-    @Slot()
-    def _on_exportCsvAction_triggered(self) -> None:
-        from desktop_app.core.results import write_csv
-
-        self._export(
-            "Export results as CSV",
-            ".csv",
-            "CSV files (*.csv)",
-            lambda p: write_csv(self.results_view.results(), p),
-        )
-
-    @Slot()
-    def _on_exportJsonAction_triggered(self) -> None:
-        from desktop_app.core.results import write_json
-
-        self._export(
-            "Export results as JSON",
-            ".json",
-            "JSON files (*.json)",
-            lambda p: write_json(self.results_view.results(), p),
-        )
-
-    @Slot()
-    def _on_exportPngAction_triggered(self) -> None:
-        def write(path: str) -> None:
-            pixmap = self.results_view.charts_pixmap()
-            if pixmap is None:
-                raise OSError("nothing to draw")
-            _atomic_save(path, lambda tmp: pixmap.save(tmp, "PNG"))
-
-        self._export("Export chart as PNG", ".png", "PNG images (*.png)", write)
-
     # ---- window state
-    def _restore_state(self) -> None:
-        for option, restore in (
-            (settings.WINDOW_GEOMETRY, self.restoreGeometry),
-            (settings.WINDOW_STATE, self.restoreState),
-            (settings.MAIN_SPLITTER, self.main_splitter.restoreState),
-            (settings.TOP_SPLITTER, self.top_splitter.restoreState),
-        ):
-            value = option.read(self.settings)
-            if not value.isEmpty():
-                restore(value)
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """Size and centre the window for the free area of its screen (or `available`)."""
+        self.layout_state.fit_to_screen(available)
+
+    def _set_tab_order(self) -> None:
+        """Tab visits the controls in reading order: program, profile strip, backends, Shots,
+        Run, Cancel, then the results."""
+        bar = self.profile_selector
+        set_tab_order(
+            [
+                self.editor,
+                *(bar.combo, bar.refresh_button, bar.credentials_button),
+                *(self.backend_view, self.shots_input, self.run_button, self.cancel_button),
+                *(self.tabs, self.results_view),
+            ]
+        )
 
     def save_state(self) -> None:
-        settings.WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
-        settings.WINDOW_STATE.write(self.settings, self.saveState())
-        settings.MAIN_SPLITTER.write(self.settings, self.main_splitter.saveState())
-        settings.TOP_SPLITTER.write(self.settings, self.top_splitter.saveState())
-        self.settings.sync()
+        self.layout_state.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.document.discard_autosave()  # saved or deliberately discarded
         self.save_state()
         self.azure.shutdown()
         self.executor.shutdown()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.results import export_image
 from desktop_app.ui.results.counts_model import CountsModel
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class ResultsView(QScrollArea):
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._row.addWidget(self._placeholder)
         self._panels: dict[str, ResultPanel] = {}
+        self.title = "Results"  # the program's name, for exported images
         self.setWidget(self._container)
 
     def clear(self) -> None:
@@ -128,6 +130,20 @@ class ResultsView(QScrollArea):
 
     def results(self) -> list[RunResult]:
         return [p.result for p in self._panels.values() if p.result is not None]
+
+    def caption(self, title: str = "") -> list[str]:
+        return export_image.caption(title or self.title, self.results())
+
+    def save_png(self, path: str) -> None:
+        """All panels as one PNG, under a caption (title, backends, shots, date)."""
+        if not self.results():
+            raise OSError("there are no results to draw")
+        export_image.save_png(self._container, self.caption(), path)
+
+    def save_svg(self, path: str) -> None:
+        if not self.results():
+            raise OSError("there are no results to draw")
+        export_image.save_svg(self._container, self.caption(), path)
 
     def charts_pixmap(self) -> QPixmap | None:
         """All panels as one image (for PNG export); None when there is nothing to show."""
