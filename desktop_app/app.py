@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             ledgers.append(ledger)
             window.attach_ledger(ledger)  # runs recorded; Jobs tab; reconciliation below
         window.start_background_work()  # a simulator process imports qiskit in the background
+        window.help.welcome_if_first_run()  # what the app does, how to add an Azure profile
 
     startup = QTimer(window)
     startup.setSingleShot(True)

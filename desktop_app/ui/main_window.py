@@ -42,6 +42,7 @@ from desktop_app.ui.credentials.dialog import CredentialsDialog
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.file_menu import FileMenu
+from desktop_app.ui.help import HelpMenu
 from desktop_app.ui.results.view import ResultsView
 from desktop_app.ui.runs import RunExecutor
 from desktop_app.ui.window_layout import WindowLayout, set_tab_order
@@ -246,6 +247,7 @@ class MainWindow(QMainWindow):
             action = self.examples_menu.addAction(path.stem)
             action.setData(str(path))
         self.examples_menu.triggered.connect(self._on_examplesMenu_triggered)
+        self.help = HelpMenu(self, self.settings)
 
     def attach_jobs_view(
         self, ledger: Ledger, delete_remote: Callable[[JobRow], None] | None = None

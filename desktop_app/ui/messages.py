@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
@@ -34,6 +35,19 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
 def show_info(parent: QWidget | None, title: str, text: str) -> None:
     """A plain message with an OK button (rich text allowed)."""
     QMessageBox.information(parent, title, text)
+
+
+def show_note(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """A rich-text message that does not block (the welcome, About, the shortcuts)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setModal(False)
+    box.show()
+    return box
 
 
 def ask_open_path(
