@@ -9,13 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSettings, Qt, Slot
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-)
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.cancel import job_id_in
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.request import MAX_SHOTS, RunRequest
@@ -44,6 +39,7 @@ from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
 from desktop_app.ui.results.view import ResultsView
+from desktop_app.ui.run_checks import RunChecks, confirm_leaving_jobs
 from desktop_app.ui.runs import RunExecutor
 from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 
@@ -173,7 +169,7 @@ class MainWindow(QMainWindow):
         backend_layout.addWidget(self.backend_view, 1)
         backend_layout.addLayout(controls)
 
-        self.results_view = ResultsView(self)
+        self.results_view = ResultsView(self, self.settings)
         # Results now; the job ledger adds a "Jobs" tab here.
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("resultTabs")
@@ -208,6 +204,9 @@ class MainWindow(QMainWindow):
         self.credentials_dialog: CredentialsDialog | None = None
         self.azure = AzureSummary(self.backend_model, self.profile_selector, self)
         self.before_run = self.azure.prepare_run
+        self.checks = RunChecks(self.azure.profile_for, self.profile_selector.profiles, self)
+        self.checks.note.connect(self.status_label.setText)
+        self.checks.secretMissing.connect(self._on_checks_secretMissing)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)
@@ -220,7 +219,7 @@ class MainWindow(QMainWindow):
         self.export_json_action = self.files.export_json_action
         self.export_png_action = self.files.export_png_action
         azure_menu = self.menuBar().addMenu("&Azure")
-        self.credentials_action = self._action("&Credentials…", self.open_credentials)
+        self.credentials_action = self._action("&Credentials…", lambda: self.open_credentials())
         self.credentials_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.credentials_action.setToolTip("Azure Quantum profiles (Ctrl+Shift+P)")
         self.refresh_status_action = self._action(
@@ -368,7 +367,7 @@ class MainWindow(QMainWindow):
 
     # ---- Azure credentials and prices
     @Slot()
-    def open_credentials(self) -> None:
+    def open_credentials(self, select: str | None = None) -> None:
         """The credentials dialog (window-modal, not blocking: Test connection runs meanwhile)."""
         if self.credentials_dialog is not None and self.credentials_dialog.isVisible():
             self.credentials_dialog.raise_()
@@ -376,7 +375,7 @@ class MainWindow(QMainWindow):
             return
         if self.credentials_dialog is not None:
             self.credentials_dialog.deleteLater()
-        dialog = CredentialsDialog(parent=self, select=self.profile_selector.current())
+        dialog = CredentialsDialog(parent=self, select=select or self.profile_selector.current())
         dialog.profilesChanged.connect(self._on_credentialsDialog_profilesChanged)
         self.credentials_dialog = dialog
         dialog.open()
@@ -385,6 +384,8 @@ class MainWindow(QMainWindow):
     def _on_credentialsDialog_profilesChanged(self) -> None:
         dialog = self.credentials_dialog
         self.azure.reload_profiles(select=dialog.editing if dialog is not None else None)
+        if self.profile_selector.current() is not None:
+            self.azure.refresher.refresh()  # a secret typed now: the status line follows at once
 
     @Slot()
     def _on_program_changed(self) -> None:
@@ -406,10 +407,24 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return
         self.clear_error()
-        if self.before_run is not None:
+        self.checks.check(requests, self, self._after_checks)  # memory, secrets
+
+    def _after_checks(self, requests: list[RunRequest]) -> None:
+        if self.before_run is not None:  # prices and confirmations
             self.before_run(requests, self, self.start_requests)
         else:
             self.start_requests(requests)
+
+    @Slot(str)
+    def _on_checks_secretMissing(self, profile: str) -> None:
+        self.status_label.setText(
+            f"The run was not started: the profile {profile} has no client secret on this "
+            "computer. Type it in Credentials…, save, then press Run again."
+        )
+        self.open_credentials(select=profile)
+        dialog = self.credentials_dialog
+        if dialog is not None:
+            dialog.form.secret_input.setFocus()
 
     def start_requests(self, requests: list[RunRequest]) -> None:
         """Run checked, confirmed requests (the `before_run` hook calls this to go ahead)."""
@@ -420,7 +435,7 @@ class MainWindow(QMainWindow):
         self.results_view.clear()
         self.results_view.title = self.document.display_name()
         for name in backends:
-            self.results_view.panel(name).set_status("Waiting")
+            self.results_view.start_live(name)  # "Starting · 0:00", then Queued, Running...
         self._set_running(True)
         self.status_label.setText(f"Running on {', '.join(backends)}…")
         self.executor.start(requests)
@@ -442,23 +457,27 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_executor_jobStarted(self, backend: str) -> None:
-        self.results_view.panel(backend).set_status("Executing")
+        self.results_view.panel(backend).set_progress("Starting")
 
     @Slot(str, str)
     def _on_executor_jobProgress(self, backend: str, message: str) -> None:
-        self.results_view.panel(backend).set_status(f"Executing: {message}")
-        self.status_label.setText(f"{backend}: {message}")
+        panel = self.results_view.panel(backend)
+        panel.set_progress(message)
+        if panel.live is not None and job_id_in(message) is None:
+            self.status_label.setText(f"{backend}: {panel.live.state}")
 
     @Slot(object)
     def _on_executor_jobFinished(self, result: object) -> None:
         from desktop_app.core.results import RunResult
 
         if isinstance(result, RunResult):
-            self.results_view.panel(result.backend).set_result(result)
+            self.results_view.set_result(result)
 
     @Slot(str, str)
     def _on_executor_jobFailed(self, backend: str, message: str) -> None:
-        self.results_view.panel(backend).set_status(f"Failed: {message}")
+        panel = self.results_view.panel(backend)
+        panel.stop_live()
+        panel.set_status(f"Failed: {message}")
         if not self._program_error_shown:
             self.show_error(f"{backend}: {message}")
 
@@ -470,6 +489,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_executor_runFinished(self) -> None:
         self._set_running(False)
+        self.results_view.stop_live()
         self.status_label.setText(self.executor.outcome_summary())
 
     # ---- files: open, drop, examples, export
@@ -515,7 +535,8 @@ class MainWindow(QMainWindow):
         self.layout_state.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.confirm_discard():
+        leaving = self.executor.open_remote_jobs()
+        if not self.confirm_discard() or not confirm_leaving_jobs(self, leaving):
             event.ignore()
             return
         self.document.discard_autosave()  # saved or deliberately discarded

@@ -177,7 +177,7 @@ def test_unsaved_text_survives_a_crash_and_comes_back(
     assert "Restored the unsaved edits of mine.qasm" in second.status_label.text()
     assert mine.read_text(encoding="utf-8") == PROGRAM  # the file itself is untouched
     assert second.save_program()
-    assert not autosave_file().exists()
+    qtbot.waitUntil(lambda: not autosave_file().exists())  # removed off the GUI thread
     first.document.discard_autosave()
 
 
