@@ -73,6 +73,8 @@ def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
 
     ranked = sorted(probabilities.items(), key=lambda kv: (-kv[1], kv[0]))
     top = max(1, options.top)
+    if len(ranked) == top + 1:  # a "rest" of one outcome is that outcome
+        top += 1
     shown = [bar(k, p) for k, p in ranked[:top]]
     if options.sort == BY_COUNT:
         shown.sort(key=lambda b: (-b.probability, b.outcome))
@@ -100,7 +102,7 @@ def integer_tick_step(top: float, ticks: int = 5) -> int:
 
 
 def axis_top(value: float, step: float) -> float:
-    """The axis' upper end: the next tick at or above `value`, with room for a bar's label."""
+    """The axis' upper end: a tick above `value`, with room above the bar for its label."""
     if value <= 0:
         return step
-    return math.ceil(value * 1.12 / step) * step
+    return math.ceil(value * 1.2 / step) * step

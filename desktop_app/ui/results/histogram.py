@@ -71,6 +71,7 @@ class Histogram(QChartView):
         chart.setMargins(QMargins(4, 4, 4, 4))
         bar_set = QBarSet(value_title)
         bar_set.setColor(QColor("#3b6fb6"))
+        bar_set.setLabelColor(QColor("#1f1f1f"))  # above the bar, on the chart's background
         for bar in self._bars:
             bar_set.append(float(bar.value))
         series = QBarSeries()
@@ -93,8 +94,9 @@ class Histogram(QChartView):
         if percent or exact:
             y_axis.setRange(0, axis_top(y_max, 1.0) if y_max > 0 else 1.0)
             y_axis.applyNiceNumbers()
+            y_axis.setLabelFormat("%.0f" if y_axis.max() >= 10 else "%.2f")
         else:  # counts: whole-number ticks ("0, 1, 2", never "0,0,1,1,1")
-            step = integer_tick_step(y_max * 1.12)
+            step = integer_tick_step(y_max * 1.2)
             y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
             y_axis.setTickAnchor(0)
             y_axis.setTickInterval(step)

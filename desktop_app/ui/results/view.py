@@ -204,6 +204,7 @@ class ChartControls(QWidget):
             row.addWidget(widget)
         row.addSpacing(12)
         row.addWidget(self.note, 1)
+        self.set_options(ChartOptions())
 
     def options(self) -> ChartOptions:
         return ChartOptions(
