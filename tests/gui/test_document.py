@@ -90,6 +90,7 @@ def test_saving_an_example_asks_for_a_new_file(
     assert asked and Path(asked[0]).name == "bell.qasm"
     assert (examples_dir() / "bell.qasm").read_text(encoding="utf-8") == original
     assert (tmp_path / "bell-mine.qasm").read_text(encoding="utf-8").endswith("// mine\n")
+    assert window.document.recent_files() == [str((tmp_path / "bell-mine.qasm").resolve())]
 
 
 def test_open_example_drop_and_new_ask_before_losing_edits(

@@ -127,6 +127,8 @@ class ProgramDocument(QObject):
         return [line for line in text.splitlines() if line]
 
     def add_recent(self, path: str) -> None:
+        if self._is_template(path):  # the Examples menu lists those already
+            return
         absolute = str(Path(path).resolve())
         files = [absolute, *(p for p in self.recent_files() if p != absolute)][:MAX_RECENT]
         settings.RECENT_FILES.write(self.store, "\n".join(files))
