@@ -102,9 +102,7 @@ def memory_secrets() -> Iterator[SecretStore]:
     secrets_module.set_default_secret_store(None)
 
 
-def test_no_run_starts_for_a_profile_without_its_secret(
-    qtbot: QtBot, make_window, memory_secrets: SecretStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def add_sp_profile() -> None:
     ProfileStore().create(
         Profile(
             "mine",
@@ -117,6 +115,12 @@ def test_no_run_starts_for_a_profile_without_its_secret(
             CLOSED,
         )
     )
+
+
+def test_no_run_starts_for_a_profile_without_its_secret(
+    qtbot: QtBot, make_window, memory_secrets: SecretStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_sp_profile()
     asked = Asked(monkeypatch, True)
     window: MainWindow = make_window()
     window.show()
@@ -198,3 +202,21 @@ def test_closing_says_open_azure_jobs_keep_running(
     assert window.executor.open_remote_jobs() == []  # idle window
     window.close()
     assert len(asked.questions) == 1 and not window.isVisible()
+
+
+def test_the_status_line_is_refreshed_once_the_credentials_change(
+    qtbot: QtBot, make_window, memory_secrets: SecretStore
+) -> None:
+    add_sp_profile()
+    window: MainWindow = make_window()
+    window.show()
+    qtbot.waitUntil(lambda: window.profile_selector.current() == "mine")
+    refreshed: list[bool] = []
+    window.azure.refresher.refresh = lambda: refreshed.append(True)  # type: ignore[method-assign]
+    window.open_credentials()
+    dialog = window.credentials_dialog
+    assert dialog is not None
+    memory_secrets.set("mine", "typed-now")
+    dialog.profilesChanged.emit()  # what Save emits after storing the secret
+    assert refreshed == [True]  # no F5 needed for the banner to follow
+    dialog.reject()
