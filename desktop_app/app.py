@@ -128,9 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow()
-    if args.file:
+    restored = window.restore_autosave()  # what a crash or a kill left unsaved comes back
+    if args.file and restored:
+        window.show()
+        window.open_file(args.file)  # asks about the restored edits first
+    elif args.file:
         window.open_file(args.file)  # a problem shows in the window's error banner
-    else:
+    elif not restored:
         window.load_example(DEFAULT_EXAMPLE)
     window.show()
 
@@ -146,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             ledgers.append(ledger)
             window.attach_ledger(ledger)  # runs recorded; Jobs tab; reconciliation below
         window.start_background_work()  # a simulator process imports qiskit in the background
+        window.help.welcome_if_first_run()  # what the app does, how to add an Azure profile
 
     startup = QTimer(window)
     startup.setSingleShot(True)

@@ -10,6 +10,11 @@ service-principal profile "lab" with the CLI, starts the app and drives it with 
 select "lab", wait for the live target status, tick four backends, run Bell, save
 docs/screenshot.png; open the Jobs tab, save docs/screenshot-jobs.png; open Azure > Credentials…
 and save docs/screenshot-credentials.png.
+
+Then, for each screen of SCREEN_SIZES (a lab's 1024x768 and 1366x768 monitors), a fresh Xvfb of
+that size: the app starts as a new user would (first-run welcome, window sized from the
+screen), the welcome is closed, Bell runs on the local simulator, and the whole screen is taken
+with ImageMagick's `import -window root` into docs/screenshot-<W>x<H>.png.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ PROFILE = "lab"
 BACKENDS = ["local.simulator", "ionq.simulator", "rigetti.sim.qvm", "quantinuum.sim.h2-1e"]
 IDEAL = BACKENDS[:3]  # noiseless simulators
 INNER_FLAG = "--inner"
+SCREEN_SIZES = [(1024, 768), (1366, 768)]
+SCREEN_ENV = "QD_SCREENSHOT_SCREEN"  # "WxH": the inner run takes one whole-screen shot
 KEYRING_PASSWORD = "screenshots"  # unlocks a throw-away keyring in a temporary folder
 STEP_TIMEOUT_S = 180.0
 MAX_PNG_BYTES = 300_000
@@ -43,8 +50,9 @@ def say(text: str) -> None:
 
 
 # ---------------------------------------------------------------- outer: X, D-Bus, keyring, dirs
-def reexec_isolated() -> int:
-    for tool in ("xvfb-run", "dbus-run-session", "gnome-keyring-daemon"):
+def reexec_isolated(screen: tuple[int, int] | None = None) -> int:
+    width, height = screen or (WIDTH, HEIGHT)
+    for tool in ("xvfb-run", "dbus-run-session", "gnome-keyring-daemon", "import"):
         if shutil.which(tool) is None:
             say(f"{tool} is not installed (see docs/architecture.md / environment notes)")
             return 2
@@ -62,6 +70,7 @@ def reexec_isolated() -> int:
             ("QUANTUM_DESK_DATA_DIR", "qd/data"),
             ("QUANTUM_DESK_CACHE_DIR", "qd/cache"),
             ("QUANTUM_DESK_LOG_DIR", "qd/log"),
+            ("QUANTUM_DESK_STATE_DIR", "qd/state"),
         ):
             path = base / sub
             path.mkdir(parents=True, exist_ok=True)
@@ -69,6 +78,9 @@ def reexec_isolated() -> int:
         os.chmod(env["XDG_RUNTIME_DIR"], 0o700)
         env["QT_QPA_PLATFORM"] = "xcb"
         env["QDK_PYTHON_TELEMETRY"] = "none"
+        env.pop(SCREEN_ENV, None)
+        if screen is not None:
+            env[SCREEN_ENV] = f"{width}x{height}"
         env["LANG"] = env["LC_ALL"] = "C.UTF-8"
         for var in list(env):  # no real Azure identity may leak into the app
             if var.startswith("AZURE_") or var in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY"):
@@ -84,7 +96,7 @@ def reexec_isolated() -> int:
             "xvfb-run",
             "-a",
             "-s",
-            f"-screen 0 {WIDTH}x{HEIGHT}x24",
+            f"-screen 0 {width}x{height}x24",
             "dbus-run-session",
             "--",
             "sh",
@@ -241,6 +253,7 @@ def drive(driver: Driver) -> None:
         return True
 
     messages.ask = ask  # the app's question seam (ui.messages): answer the cost confirmation
+    close_notes(app)
 
     window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
     window.resize(WIDTH, HEIGHT)
@@ -333,6 +346,57 @@ def drive(driver: Driver) -> None:
     )
 
 
+def close_notes(app: object) -> None:
+    """Close the first-run welcome (a non-modal message box) once it is up."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    assert isinstance(app, QApplication)
+
+    def close() -> None:
+        for widget in app.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                say(f"closing the {widget.windowTitle()!r} note")
+                widget.close()
+
+    for delay in (600, 1500, 3000):
+        QTimer.singleShot(delay, close)
+
+
+def drive_screen(driver: Driver, screen: str) -> None:
+    """A new user's first start on a `screen` ("WxH") monitor: one whole-screen shot."""
+    from PySide6.QtCore import QTimer
+
+    from desktop_app.ui.main_window import MainWindow
+
+    app = driver.app
+    window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+    path = DOCS / f"screenshot-{screen}.png"
+
+    def run() -> None:
+        close_notes(app)
+        window.executor.runFinished.connect(lambda: QTimer.singleShot(4000, shoot))
+        QTimer.singleShot(1000, window.run)
+
+    def shoot() -> None:
+        available = window.screen().availableGeometry()
+        frame = window.frameGeometry()
+        say(f"screen {available.width()}x{available.height()}, window {frame.width()}x"
+            f"{frame.height()} at {frame.x()},{frame.y()}")
+        if not available.contains(window.geometry()):
+            driver.fail(f"the window does not fit the {screen} screen: {frame}")
+            return
+        subprocess.run(["import", "-window", "root", str(path)], check=True)
+        say(f"saved {path.relative_to(ROOT)} ({path.stat().st_size:,} bytes)")
+        QTimer.singleShot(300, window.close)
+
+    driver.wait_for(
+        "window and job ledger",
+        lambda: window.isVisible() and window.jobs_view is not None,
+        run,
+    )
+
+
 def run_app() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -341,7 +405,8 @@ def run_app() -> int:
 
     QApplication(sys.argv[:1])
     driver = Driver()
-    QTimer.singleShot(0, lambda: drive(driver))
+    screen = os.environ.get(SCREEN_ENV)
+    QTimer.singleShot(0, lambda: drive_screen(driver, screen) if screen else drive(driver))
     code = app_main([])
     if driver.failure:
         return 1
@@ -349,6 +414,8 @@ def run_app() -> int:
 
 
 def inner() -> int:
+    if os.environ.get(SCREEN_ENV):  # local simulator only: what a new user sees first
+        return run_app()
     proc, info = start_emulator()
     try:
         os.environ["REQUESTS_CA_BUNDLE"] = info["ca_bundle"]
@@ -366,4 +433,8 @@ if __name__ == "__main__":
     if INNER_FLAG in sys.argv[1:]:
         sys.path.insert(0, str(ROOT))
         sys.exit(inner())
-    sys.exit(reexec_isolated())
+    only_screens = "--screens" in sys.argv[1:]
+    code = 0 if only_screens else reexec_isolated()
+    for size in SCREEN_SIZES:
+        code = code or reexec_isolated(size)
+    sys.exit(code)

@@ -13,6 +13,16 @@ from collections.abc import Callable
 # message, fraction done (0..1) or None when unknown
 ProgressCallback = Callable[[str, float | None], None]
 
+# A remote executor reports the job id it submitted as the progress message "Job id: <id>".
+JOB_ID_PROGRESS = "Job id: "
+
+
+def job_id_in(message: str) -> str | None:
+    """The job id a progress message announces, or None."""
+    if not message.startswith(JOB_ID_PROGRESS):
+        return None
+    return message[len(JOB_ID_PROGRESS) :].strip() or None
+
 
 class Cancelled(Exception):
     """Raised by an executor when its cancel token was set."""

@@ -33,3 +33,8 @@ def cache_dir() -> Path:
 
 def log_dir() -> Path:
     return _dir("QUANTUM_DESK_LOG_DIR", platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def state_dir() -> Path:
+    """Things that survive a crash but are not documents: the editor's autosave."""
+    return _dir("QUANTUM_DESK_STATE_DIR", platformdirs.user_state_dir(APP_NAME, appauthor=False))

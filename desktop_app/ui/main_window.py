@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QRect, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,19 +26,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.atomic_files import atomic_target
+from desktop_app.core.cancel import job_id_in
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.request import MAX_SHOTS, RunRequest
-from desktop_app.ui import messages, settings
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.credentials.dialog import CredentialsDialog
+from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
+from desktop_app.ui.file_menu import FileMenu
+from desktop_app.ui.help import HelpMenu
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView
+from desktop_app.ui.run_checks import RunChecks, confirm_leaving_jobs
 from desktop_app.ui.runs import RunExecutor
+from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 
 if TYPE_CHECKING:
     from desktop_app.core.ledger.models import JobRow
@@ -50,7 +54,6 @@ log = logging.getLogger(__name__)
 
 BeforeRun = Callable[[list[RunRequest], QWidget, Callable[[list[RunRequest]], None]], None]
 
-PROGRAM_FILTER = "OpenQASM programs (*.qasm *.qasm2 *.qasm3);;All files (*)"
 _ERROR_STYLE = "background:#fdecea; color:#611a15; border:1px solid #f5c2c0; padding:6px;"
 
 
@@ -64,13 +67,6 @@ def examples_dir() -> Path:
     )
 
 
-def _atomic_save(path: str, write: Callable[[str], bool]) -> None:
-    """Write through a temporary file in the same folder, then rename (no half-written files)."""
-    with atomic_target(path) as tmp:
-        if not write(str(tmp)):
-            raise OSError(f"could not write {path}")
-
-
 class MainWindow(QMainWindow):
     """`settings` defaults to QSettings() (organization/application set by app.main)."""
 
@@ -78,7 +74,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else QSettings()
-        self._path: str | None = None
         # Before a run: fill profiles, warn, confirm costs, then call proceed(requests) (or not).
         self.before_run: BeforeRun | None = None
         self._program_error_shown = False
@@ -87,15 +82,30 @@ class MainWindow(QMainWindow):
         self.reconciler: Reconciler | None = None
         self.executor = RunExecutor(self)
         self._build_widgets()
+        self.document = ProgramDocument(self.editor, self.settings, parent=self)
+        self.document.template_dir = examples_dir()
+        self.document.changed.connect(self._update_title)
         self._build_azure()
         self._build_menus()
         self._connect()
+        self._set_tab_order()
         self.backend_model.set_checked(LOCAL_SIMULATOR, True)
         self._set_running(False)
         self._update_title()
         self.setAcceptDrops(True)
-        self.resize(1200, 800)
-        self._restore_state()
+        self.layout_state = WindowLayout(
+            self,
+            self.settings,
+            self.main_splitter,
+            self.top_splitter,
+            self.backend_view.horizontalHeader(),
+        )
+        self.fit_to_screen()
+        self.layout_state.restore()
+
+    @property
+    def _path(self) -> str | None:
+        return self.document.path
 
     # ---- construction
     def _build_widgets(self) -> None:
@@ -120,6 +130,7 @@ class MainWindow(QMainWindow):
         self.backend_view.setModel(self.backend_model)
         self.backend_view.verticalHeader().hide()
         self.backend_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backend_view.setTabKeyNavigation(False)  # Tab moves on to Shots; arrows move rows
         self.backend_view.resizeColumnsToContents()
         self.backend_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive
@@ -161,7 +172,7 @@ class MainWindow(QMainWindow):
         backend_layout.addWidget(self.backend_view, 1)
         backend_layout.addLayout(controls)
 
-        self.results_view = ResultsView(self)
+        self.results_view = ResultsView(self, self.settings)
         # Results now; the job ledger adds a "Jobs" tab here.
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("resultTabs")
@@ -180,6 +191,8 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
         self.main_splitter.setSizes([330, 470])
+        for splitter in (self.top_splitter, self.main_splitter):
+            splitter.setChildrenCollapsible(True)  # a small screen collapses a pane, not clips
         self.setCentralWidget(self.main_splitter)
 
         self.status_label = plain(QLabel(self))
@@ -197,33 +210,22 @@ class MainWindow(QMainWindow):
         )
         self.before_run = self.azure.prepare_run
         self.azure.budgetChanged.connect(self.budget_label.setText)
+        self.checks = RunChecks(self.azure.profile_for, self.profile_selector.profiles, self)
+        self.checks.note.connect(self.status_label.setText)
+        self.checks.secretMissing.connect(self._on_checks_secretMissing)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)
         self.azure.reload_profiles()
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.open_action = self._action(
-            "&Open…", self._on_openAction_triggered, QKeySequence.StandardKey.Open
-        )
-        file_menu.addAction(self.open_action)
-        file_menu.addSeparator()
-        self.export_csv_action = self._action(
-            "Export results as &CSV…", self._on_exportCsvAction_triggered
-        )
-        self.export_json_action = self._action(
-            "Export results as &JSON…", self._on_exportJsonAction_triggered
-        )
-        self.export_png_action = self._action(
-            "Export &chart as PNG…", self._on_exportPngAction_triggered
-        )
-        for action in (self.export_csv_action, self.export_json_action, self.export_png_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        self.files = FileMenu(self, self, examples_dir())
+        self.open_action = self.files.open_action
+        self.export_csv_action = self.files.export_csv_action
+        self.export_json_action = self.files.export_json_action
+        self.export_png_action = self.files.export_png_action
         azure_menu = self.menuBar().addMenu("&Azure")
-        self.credentials_action = self._action("&Credentials…", self.open_credentials)
+        self.credentials_action = self._action("&Credentials…", lambda: self.open_credentials())
         self.credentials_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.credentials_action.setToolTip("Azure Quantum profiles (Ctrl+Shift+P)")
         self.refresh_status_action = self._action(
@@ -250,6 +252,7 @@ class MainWindow(QMainWindow):
             action = self.examples_menu.addAction(path.stem)
             action.setData(str(path))
         self.examples_menu.triggered.connect(self._on_examplesMenu_triggered)
+        self.help = HelpMenu(self, self.settings)
 
     def attach_jobs_view(
         self, ledger: Ledger, delete_remote: Callable[[JobRow], None] | None = None
@@ -259,6 +262,7 @@ class MainWindow(QMainWindow):
 
         self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
         self.tabs.addTab(self.jobs_view, "Jobs")
+        self.layout_state.attach_jobs_header(self.jobs_view.table.horizontalHeader())
         self.show_jobs_action.setEnabled(True)
         return self.jobs_view
 
@@ -293,13 +297,38 @@ class MainWindow(QMainWindow):
 
     # ---- programs
     def load_program_text(self, source: str, path: str | None) -> None:
-        self.editor.setPlainText(source)
-        self._path = path
+        """Replace the editor's text (no question asked: callers ask `confirm_discard` first)."""
+        self.document.load(source, path)
         self.clear_error()
         self._update_title()
 
+    def confirm_discard(self) -> bool:
+        """Before the text is replaced: True when it has no unsaved edits, or the user saved or
+        discarded them."""
+        return self.document.confirm_discard(self)
+
+    def save_program(self) -> bool:
+        return self.files.save()
+
+    def restore_autosave(self) -> bool:
+        """Bring back the text an earlier session left unsaved (at start-up); True if any."""
+        snapshot = self.document.restore_autosave()
+        if snapshot is None:
+            return False
+        self.clear_error()
+        self._update_title()
+        when = snapshot.saved_at.replace("T", " ").replace("+00:00", " UTC")
+        self.status_label.setText(
+            f"Restored the unsaved edits of {self.document.display_name()} from {when}: "
+            "save them (Ctrl+S) to keep them."
+        )
+        return True
+
     def open_file(self, path: str) -> bool:
-        """Load a program file into the editor; a problem is shown in the error banner."""
+        """Load a program file into the editor (after asking about unsaved edits); a problem is
+        shown in the error banner."""
+        if not self.confirm_discard():
+            return False
         try:
             source = Path(path).read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -315,9 +344,11 @@ class MainWindow(QMainWindow):
     def load_example(self, name: str) -> bool:
         return self.open_file(str(examples_dir() / name))
 
+    @Slot()
     def _update_title(self) -> None:
-        name = Path(self._path).name if self._path else "untitled"
-        self.setWindowTitle(f"{name} — Quantum Desk")
+        # [*] shows as "*" while the text has unsaved edits (Qt's windowModified convention)
+        self.setWindowTitle(f"{self.document.display_name()}[*] — Quantum Desk")
+        self.setWindowModified(self.document.modified)
 
     # ---- errors
     def show_error(self, text: str, line: int | None = None, column: int | None = None) -> None:
@@ -342,7 +373,7 @@ class MainWindow(QMainWindow):
 
     # ---- Azure credentials and prices
     @Slot()
-    def open_credentials(self) -> None:
+    def open_credentials(self, select: str | None = None) -> None:
         """The credentials dialog (window-modal, not blocking: Test connection runs meanwhile)."""
         if self.credentials_dialog is not None and self.credentials_dialog.isVisible():
             self.credentials_dialog.raise_()
@@ -350,7 +381,7 @@ class MainWindow(QMainWindow):
             return
         if self.credentials_dialog is not None:
             self.credentials_dialog.deleteLater()
-        dialog = CredentialsDialog(parent=self, select=self.profile_selector.current())
+        dialog = CredentialsDialog(parent=self, select=select or self.profile_selector.current())
         dialog.profilesChanged.connect(self._on_credentialsDialog_profilesChanged)
         self.credentials_dialog = dialog
         dialog.open()
@@ -359,6 +390,8 @@ class MainWindow(QMainWindow):
     def _on_credentialsDialog_profilesChanged(self) -> None:
         dialog = self.credentials_dialog
         self.azure.reload_profiles(select=dialog.editing if dialog is not None else None)
+        if self.profile_selector.current() is not None:
+            self.azure.refresher.refresh()  # a secret typed now: the status line follows at once
 
     @Slot()
     def _on_program_changed(self) -> None:
@@ -380,10 +413,24 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return
         self.clear_error()
-        if self.before_run is not None:
+        self.checks.check(requests, self, self._after_checks)  # memory, secrets
+
+    def _after_checks(self, requests: list[RunRequest]) -> None:
+        if self.before_run is not None:  # prices and confirmations
             self.before_run(requests, self, self.start_requests)
         else:
             self.start_requests(requests)
+
+    @Slot(str)
+    def _on_checks_secretMissing(self, profile: str) -> None:
+        self.status_label.setText(
+            f"The run was not started: the profile {profile} has no client secret on this "
+            "computer. Type it in Credentials…, save, then press Run again."
+        )
+        self.open_credentials(select=profile)
+        dialog = self.credentials_dialog
+        if dialog is not None:
+            dialog.form.secret_input.setFocus()
 
     def start_requests(self, requests: list[RunRequest]) -> None:
         """Run checked, confirmed requests (the `before_run` hook calls this to go ahead)."""
@@ -392,8 +439,9 @@ class MainWindow(QMainWindow):
         backends = [r.backend for r in requests]
         self._program_error_shown = False
         self.results_view.clear()
+        self.results_view.title = self.document.display_name()
         for name in backends:
-            self.results_view.panel(name).set_status("Waiting")
+            self.results_view.start_live(name)  # "Starting · 0:00", then Queued, Running...
         self._set_running(True)
         self.status_label.setText(f"Running on {', '.join(backends)}…")
         self.executor.start(requests)
@@ -415,23 +463,27 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_executor_jobStarted(self, backend: str) -> None:
-        self.results_view.panel(backend).set_status("Executing")
+        self.results_view.panel(backend).set_progress("Starting")
 
     @Slot(str, str)
     def _on_executor_jobProgress(self, backend: str, message: str) -> None:
-        self.results_view.panel(backend).set_status(f"Executing: {message}")
-        self.status_label.setText(f"{backend}: {message}")
+        panel = self.results_view.panel(backend)
+        panel.set_progress(message)
+        if panel.live is not None and job_id_in(message) is None:
+            self.status_label.setText(f"{backend}: {panel.live.state}")
 
     @Slot(object)
     def _on_executor_jobFinished(self, result: object) -> None:
         from desktop_app.core.results import RunResult
 
         if isinstance(result, RunResult):
-            self.results_view.panel(result.backend).set_result(result)
+            self.results_view.set_result(result)
 
     @Slot(str, str)
     def _on_executor_jobFailed(self, backend: str, message: str) -> None:
-        self.results_view.panel(backend).set_status(f"Failed: {message}")
+        panel = self.results_view.panel(backend)
+        panel.stop_live()
+        panel.set_status(f"Failed: {message}")
         if not self._program_error_shown:
             self.show_error(f"{backend}: {message}")
 
@@ -443,19 +495,13 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_executor_runFinished(self) -> None:
         self._set_running(False)
+        self.results_view.stop_live()
         self.status_label.setText(self.executor.outcome_summary())
 
     # ---- files: open, drop, examples, export
-    @Slot()
-    def _on_openAction_triggered(self) -> None:
-        start = os.path.dirname(self._path) if self._path else str(examples_dir())
-        path = messages.ask_open_path(self, "Open an OpenQASM program", start, PROGRAM_FILTER)
-        if path:
-            self.open_file(path)
-
     @Slot(str)
     def _on_editor_fileDropped(self, path: str) -> None:
-        self.open_file(path)
+        self.open_file(path)  # asks first when there are unsaved edits
 
     @Slot(QAction)
     def _on_examplesMenu_triggered(self, action: QAction) -> None:
@@ -473,75 +519,33 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.open_file(paths[0])
 
-    def _export(
-        self, title: str, suffix: str, file_filter: str, write: Callable[[str], None]
-    ) -> None:
-        if not self.results_view.results():
-            self.show_error("There are no results to export yet: press Run first.")
-            return
-        base = Path(self._path).stem if self._path else "results"
-        path = messages.ask_save_path(self, title, f"{base}-results{suffix}", file_filter)
-        if not path:
-            return
-        try:
-            write(path)
-        except (OSError, QuantumDeskError) as exc:
-            self.show_error(f"{path}: could not be written ({exc})")
-            return
-        self.status_label.setText(f"Saved {path}")
-
-    @Slot()
-    def _on_exportCsvAction_triggered(self) -> None:
-        from desktop_app.core.results import write_csv
-
-        self._export(
-            "Export results as CSV",
-            ".csv",
-            "CSV files (*.csv)",
-            lambda p: write_csv(self.results_view.results(), p),
-        )
-
-    @Slot()
-    def _on_exportJsonAction_triggered(self) -> None:
-        from desktop_app.core.results import write_json
-
-        self._export(
-            "Export results as JSON",
-            ".json",
-            "JSON files (*.json)",
-            lambda p: write_json(self.results_view.results(), p),
-        )
-
-    @Slot()
-    def _on_exportPngAction_triggered(self) -> None:
-        def write(path: str) -> None:
-            pixmap = self.results_view.charts_pixmap()
-            if pixmap is None:
-                raise OSError("nothing to draw")
-            _atomic_save(path, lambda tmp: pixmap.save(tmp, "PNG"))
-
-        self._export("Export chart as PNG", ".png", "PNG images (*.png)", write)
-
     # ---- window state
-    def _restore_state(self) -> None:
-        for option, restore in (
-            (settings.WINDOW_GEOMETRY, self.restoreGeometry),
-            (settings.WINDOW_STATE, self.restoreState),
-            (settings.MAIN_SPLITTER, self.main_splitter.restoreState),
-            (settings.TOP_SPLITTER, self.top_splitter.restoreState),
-        ):
-            value = option.read(self.settings)
-            if not value.isEmpty():
-                restore(value)
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """Size and centre the window for the free area of its screen (or `available`)."""
+        self.layout_state.fit_to_screen(available)
+
+    def _set_tab_order(self) -> None:
+        """Tab visits the controls in reading order: program, profile strip, backends, Shots,
+        Run, Cancel, then the results."""
+        bar = self.profile_selector
+        set_tab_order(
+            [
+                self.editor,
+                *(bar.combo, bar.refresh_button, bar.credentials_button),
+                *(self.backend_view, self.shots_input, self.run_button, self.cancel_button),
+                *(self.tabs, self.results_view),
+            ]
+        )
 
     def save_state(self) -> None:
-        settings.WINDOW_GEOMETRY.write(self.settings, self.saveGeometry())
-        settings.WINDOW_STATE.write(self.settings, self.saveState())
-        settings.MAIN_SPLITTER.write(self.settings, self.main_splitter.saveState())
-        settings.TOP_SPLITTER.write(self.settings, self.top_splitter.saveState())
-        self.settings.sync()
+        self.layout_state.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        leaving = self.executor.open_remote_jobs()
+        if not self.confirm_discard() or not confirm_leaving_jobs(self, leaving):
+            event.ignore()
+            return
+        self.document.discard_autosave()  # saved or deliberately discarded
         self.save_state()
         self.azure.shutdown()
         self.executor.shutdown()

@@ -35,6 +35,39 @@ def ask(parent: QWidget | None, title: str, question: str) -> bool:
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
+def ask_save_changes(parent: QWidget | None, name: str) -> str:
+    """Unsaved edits are about to go: "save", "discard" or "cancel"."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.warning(
+        parent,
+        "Unsaved changes",
+        f"{name} has changes that are not saved. Save them first?",
+        buttons.Save | buttons.Discard | buttons.Cancel,
+        buttons.Save,
+    )
+    if answer == buttons.Save:
+        return "save"
+    return "discard" if answer == buttons.Discard else "cancel"
+
+
+def show_info(parent: QWidget | None, title: str, text: str) -> None:
+    """A plain message with an OK button (rich text allowed)."""
+    QMessageBox.information(parent, title, text)
+
+
+def show_note(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """A rich-text message that does not block (the welcome, About, the shortcuts)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setModal(False)
+    box.show()
+    return box
+
+
 def ask_open_path(
     parent: QWidget | None, title: str, directory: str, file_filter: str
 ) -> str | None:

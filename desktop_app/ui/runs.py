@@ -153,6 +153,19 @@ class RunExecutor(QObject):
         self.jobFailed.emit(backend, "the run failed unexpectedly; the log has details")
         self._backend_done()
 
+    def open_remote_jobs(self) -> list[str]:
+        """Backends of the current run that are at Azure and not finished (closing detaches
+        them: they keep running there and the next start picks them up)."""
+        from desktop_app.core.catalog import LOCAL_SIMULATOR
+
+        if self._token is None:
+            return []
+        return [
+            backend
+            for backend, status in self.outcomes.items()
+            if backend != LOCAL_SIMULATOR and not status.is_final
+        ]
+
     def outcome_summary(self) -> str:
         """'Finished: local.simulator Succeeded; ionq.simulator Failed' for the last run."""
         return "Finished: " + "; ".join(f"{b} {s.value}" for b, s in self.outcomes.items())

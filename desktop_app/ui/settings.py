@@ -33,6 +33,10 @@ class Option(Generic[T]):
         value = settings.value(self.key, self.default)
         if isinstance(value, self.kind):
             return value
+        if isinstance(value, str):  # an INI file gives back every scalar as text
+            parsed = _parse_text(value, self.kind)
+            if parsed is not None:
+                return parsed  # type: ignore[return-value]
         if value is not None and value != self.default:
             log.info("ignoring setting %s of unexpected type %s", self.key, type(value).__name__)
         return self.default
@@ -42,6 +46,17 @@ class Option(Generic[T]):
             return
         settings.setValue(_SCHEMA_KEY, SCHEMA_VERSION)
         settings.setValue(self.key, value)
+
+
+def _parse_text(text: str, kind: type) -> object | None:
+    if kind is bool and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            return None
+    return None
 
 
 def writable(settings: QSettings) -> bool:
@@ -57,3 +72,14 @@ WINDOW_GEOMETRY = Option("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Option("window/state", QByteArray, QByteArray())
 MAIN_SPLITTER = Option("window/mainSplitter", QByteArray, QByteArray())
 TOP_SPLITTER = Option("window/topSplitter", QByteArray, QByteArray())
+# Column widths of the backend summary and of the job history (QHeaderView.saveState).
+BACKEND_COLUMNS = Option("window/backendColumns", QByteArray, QByteArray())
+JOBS_COLUMNS = Option("window/jobsColumns", QByteArray, QByteArray())
+# Recent program files, newest first, one per line (a list is not typed stably by QSettings).
+RECENT_FILES = Option("editor/recentFiles", str, "")
+# The first-run welcome was shown once.
+WELCOME_SHOWN = Option("help/welcomeShown", bool, False)
+# Results: "count" or "percent"; "count" or "bitstring" order; how many bars before "rest".
+RESULTS_MODE = Option("results/mode", str, "count")
+RESULTS_SORT = Option("results/sort", str, "bitstring")
+RESULTS_TOP = Option("results/top", int, 16)

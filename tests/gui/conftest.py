@@ -20,6 +20,15 @@ def _stop_simulator_workers() -> Iterator[None]:
     shutdown_workers()
 
 
+@pytest.fixture(autouse=True)
+def _unsaved_edits_are_discarded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing a window whose program a test edited answers "Discard" (a test of the question
+    replaces this answer)."""
+    from desktop_app.ui import messages
+
+    monkeypatch.setattr(messages, "ask_save_changes", lambda parent, name: "discard")
+
+
 @pytest.fixture
 def settings_path(tmp_path: Path) -> Path:
     return tmp_path / "quantum-desk.ini"

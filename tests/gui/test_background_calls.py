@@ -67,7 +67,7 @@ def _deleted(obj: object) -> bool:
     [
         (None, False, "Live figures from "),
         (None, True, "Figures from "),
-        ("Azure could not be reached.", True, "Offline: showing the figures from "),
+        ("Azure could not be reached.", True, "Not refreshed: showing the figures from "),
     ],
 )
 def test_describe_says_where_figures_come_from(error, from_cache, start):

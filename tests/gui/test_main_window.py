@@ -183,7 +183,9 @@ def test_export_csv_json_png(
     monkeypatch.setattr(messages, "ask_save_path", lambda *a: target["path"])
     target["path"] = str(tmp_path / "nothing.csv")
     window.export_csv_action.trigger()  # nothing to export yet
-    assert "no results to export" in window.error_banner.text()
+    # not a program error: the status bar says it, the red banner stays hidden
+    assert "no results to export" in window.status_label.text()
+    assert window.error_banner.isHidden()
     assert not (tmp_path / "nothing.csv").exists()
 
     window.load_example("bell.qasm")

@@ -398,7 +398,7 @@ def test_gui_azure_run_is_written_ahead_and_recorded(
 
 
 def test_closing_the_window_leaves_a_queued_azure_job_open(
-    env, ledger: Ledger, qtbot, tmp_path: Path
+    env, ledger: Ledger, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Closing the app is not Cancel: the job keeps its place in the Azure queue, the ledger keeps
     it open, and the next start picks it up (nothing lost, nothing paid for twice)."""
@@ -421,8 +421,15 @@ def test_closing_the_window_leaves_a_queued_azure_job_open(
     row = _submitted_row(ledger)
     assert row is not None and row.azure_job_id is not None
 
+    from desktop_app.ui import messages
+
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "ask", lambda _p, _t, text: asked.append(text) or True)
     window.close()  # shuts the executor down: quit() + wait(), within the test's time limit
 
+    # the user is told the job keeps running at Azure and comes back next time
+    assert len(asked) == 1 and TARGET in asked[0]
+    assert "keep running" in asked[0] and "next time" in asked[0]
     assert env.emulator.job(row.azure_job_id)["status"] == "Waiting"  # not cancelled at Azure
     assert ledger.get(row.id).status == JobStatus.WAITING  # open: reconciled at next start
     assert ledger.unfinished_jobs()[0].id == row.id

@@ -258,7 +258,7 @@ def test_status_refresher_live_then_offline(qtbot: QtBot, env: AzureEnv, dialog:
         assert offline is not None and offline.error
         assert offline.fetched_at == snapshot.fetched_at
         assert offline.find("rigetti.sim.qvm").availability == "Unavailable"
-        assert describe(offline).startswith("Offline: showing the figures from ")
+        assert describe(offline).startswith("Not refreshed: showing the figures from ")
 
         # another refresher (the next start of the app) shows the cached figures at once
         env.emulator.clear_faults()

@@ -43,7 +43,7 @@ from desktop_app.core.azure.session import (
 )
 from desktop_app.core.azure.status import job_status_of
 from desktop_app.core.azure.workspace import close_workspace, enum_text
-from desktop_app.core.cancel import Cancelled, Detached
+from desktop_app.core.cancel import JOB_ID_PROGRESS, Cancelled, Detached
 from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.results import JobStatus, RunResult
@@ -362,6 +362,7 @@ class AzureExecutor:
 
         job = self._call(ctx, submit, "Submitting")
         log.info("submitted job %s to %s", job_id, request.backend)
+        ctx.progress(f"{JOB_ID_PROGRESS}{job_id}", None)  # the live pane shows it, copyable
         return job
 
     def _follow(self, ctx: _Context, job: Any, readout: Readout) -> RunResult:

@@ -12,6 +12,7 @@ The returned `RunResult.job_id` is the LEDGER id of the run (the Azure id is in 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
@@ -170,10 +171,16 @@ def _new_row(
         shots=request.shots,
         options=dict(request.options),
         profile=request.profile,
+        name=job_name(request.path),
         program_path=request.path,
         status=status,
         estimated_cost=estimated_cost,
     )
+
+
+def job_name(path: str | None) -> str:
+    """A local job's name in the ledger: its program's file name, or "untitled"."""
+    return os.path.basename(path) if path else "untitled"
 
 
 def _record_exception(ledger: Ledger, ledger_id: str, exc: BaseException) -> None:

@@ -74,7 +74,7 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     if facts.num_qubits > limit:
         raise UserInputError(
             f"the program uses {facts.num_qubits} qubits; {request.backend} simulates"
-            f" at most {limit}"
+            f" at most {limit} on this computer: use fewer qubits, or an Azure simulator target"
         )
     if facts.num_clbits == 0:
         raise UserInputError("the program measures nothing: add a `measure` into a classical bit")

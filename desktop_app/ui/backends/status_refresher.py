@@ -36,7 +36,8 @@ def describe(snapshot: StatusSnapshot | None, now: float | None = None) -> str:
     if age >= 86_400:
         stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(snapshot.fetched_at))
     if snapshot.error:
-        return f"Offline: showing the figures from {stamp}. {snapshot.error}"
+        # not "Offline": a missing secret or a refused sign-in fails it too, network or not
+        return f"Not refreshed: showing the figures from {stamp}. {snapshot.error}"
     if snapshot.from_cache:
         return f"Figures from {stamp} (refreshing…)"
     return f"Live figures from {stamp}."

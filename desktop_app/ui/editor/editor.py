@@ -1,13 +1,20 @@
-"""The OpenQASM editor: line numbers, highlighting, error marking, .qasm drops."""
+"""The OpenQASM editor: line numbers, highlighting, error marking, .qasm drops.
+
+Tab and Shift+Tab move the focus (Qt's tabChangesFocus), so the keyboard can leave the editor;
+Ctrl+Tab indents (the selected lines, or at the cursor) and Ctrl+Shift+Tab unindents.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal, Slot
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDropEvent,
     QFontDatabase,
+    QKeyEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -20,10 +27,23 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 from desktop_app.ui.editor.highlighter import QasmHighlighter
 
 PROGRAM_SUFFIXES = (".qasm", ".qasm2", ".qasm3", ".inc")
+INDENT = "    "
 
 
 def dropped_program_paths(urls: list[str]) -> list[str]:
     return [u for u in urls if u.lower().endswith(PROGRAM_SUFFIXES)]
+
+
+def _indent_key(event: QKeyEvent) -> int | None:
+    """+1 for Ctrl+Tab, -1 for Ctrl+Shift+Tab (Qt reports that as Backtab), else None."""
+    ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+    if not ctrl:
+        return None
+    if event.key() == Qt.Key.Key_Tab:
+        return -1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+    if event.key() == Qt.Key.Key_Backtab:
+        return -1
+    return None
 
 
 class _LineNumberArea(QWidget):
@@ -51,6 +71,7 @@ class ProgramEditor(QPlainTextEdit):
         self.setFont(font)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
+        self.setTabChangesFocus(True)
         self._highlighter = QasmHighlighter(self.document())
         self._numbers = _LineNumberArea(self)
         self._error_line: int | None = None
@@ -93,6 +114,60 @@ class ProgramEditor(QPlainTextEdit):
     @Slot()
     def _on_editor_textChanged(self) -> None:
         self.clear_error()
+
+    # ---- indentation (Tab itself moves the focus)
+    def event(self, event: QEvent) -> bool:
+        # Ctrl+Tab must reach keyPressEvent, not the focus chain or a tab widget's shortcut.
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            assert isinstance(event, QKeyEvent)
+            if _indent_key(event) is not None:
+                if event.type() == QEvent.Type.ShortcutOverride:
+                    event.accept()
+                    return True
+                self.keyPressEvent(event)
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        direction = _indent_key(event)
+        if direction is None:
+            super().keyPressEvent(event)
+        elif direction > 0:
+            self.indent()
+        else:
+            self.unindent()
+
+    def indent(self) -> None:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            cursor.insertText(INDENT)
+            return
+        self._each_selected_line(lambda line: line.insertText(INDENT))
+
+    def unindent(self) -> None:
+        def strip(line: QTextCursor) -> None:
+            text = line.block().text()
+            width = len(text) - len(text.lstrip(" "))
+            remove = 1 if text.startswith("\t") else min(width, len(INDENT))
+            for _ in range(remove):
+                line.deleteChar()
+
+        self._each_selected_line(strip)
+
+    def _each_selected_line(self, edit: Callable[[QTextCursor], None]) -> None:
+        cursor = self.textCursor()
+        document = self.document()
+        first = document.findBlock(cursor.selectionStart()).blockNumber()
+        end = cursor.selectionEnd()
+        last_block = document.findBlock(end)
+        last = last_block.blockNumber()
+        if cursor.hasSelection() and end == last_block.position() and last > first:
+            last -= 1  # a selection ending at a line's start does not include that line
+        cursor.beginEditBlock()
+        for number in range(first, last + 1):
+            line = QTextCursor(document.findBlockByNumber(number))
+            edit(line)
+        cursor.endEditBlock()
 
     # ---- drag and drop of program files
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

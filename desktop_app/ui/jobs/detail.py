@@ -204,7 +204,13 @@ def _cost_text(cost: dict[str, Any] | None) -> str:
     return cost_text(cost)
 
 
-def _error_hint(code: str | None, message: str | None) -> str:
+def _error_hint(code: str | None, message: str | None, backend: str = "") -> str:
+    from desktop_app.core.catalog import LOCAL_SIMULATOR
+
+    if backend == LOCAL_SIMULATOR:  # local advice: no Azure portal for a local refusal
+        from desktop_app.core.local.advice import local_hint
+
+        return local_hint(code or "", message or "")
     from desktop_app.core.azure.errors import hint_for
 
     return hint_for(code or "", message or "")
@@ -343,7 +349,7 @@ class JobDetailDialog(QDialog):
         old_fields.deleteLater()
         self._fields = fields_widget
         if r.error_code or r.error_message:
-            hint = _error_hint(r.error_code, r.error_message)
+            hint = _error_hint(r.error_code, r.error_message, r.backend)
             self.error_label.setText(
                 f"<b>{_escape(r.error_code or 'Error')}</b>: {_escape(r.error_message or '')}"
                 f"<br><i>What to do:</i> {_escape(hint)}"

@@ -1,25 +1,38 @@
-"""The results area: one panel per backend (histogram over a counts table), side by side."""
+"""The results area: one panel per backend (histogram over a counts table), side by side.
+
+A strip above the panels holds the options every panel shares (counts or percentages, sort
+order, how many outcomes before "rest"), so the panels use one unit on one value range.
+While a backend runs its panel says where it is (Queued, Running, Finishing), for how long, and
+the job id once there is one (selectable; "Copy job id").
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
-    QTableView,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_app.core.cancel import job_id_in
+from desktop_app.ui import settings
 from desktop_app.ui.plain_text import plain, tooltip
+from desktop_app.ui.results import chart_data, export_image
+from desktop_app.ui.results.chart_data import ChartOptions
 from desktop_app.ui.results.counts_model import CountsModel
+from desktop_app.ui.results.counts_table import CountsTable
+from desktop_app.ui.results.live import LiveState
 
 if TYPE_CHECKING:
     from desktop_app.core.results import RunResult
@@ -35,6 +48,7 @@ class ResultPanel(QGroupBox):
         self.backend = backend
         self.result: RunResult | None = None
         self.histogram: Histogram | None = None
+        self.live: LiveState | None = None
         self.counts_model = CountsModel(self)
         self._layout = QVBoxLayout(self)
         self.status = plain(QLabel("Waiting", self))  # backend names and error text
@@ -42,30 +56,81 @@ class ResultPanel(QGroupBox):
         # message must not widen the panel: it is cut, the tooltip holds all of it.
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.job_id_label = QLabel(self)
+        self.job_id_label.setObjectName("jobIdLabel")
+        self.job_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.job_id_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.copy_id_button = QPushButton("Copy job id", self)
+        self.copy_id_button.setObjectName("copyJobIdButton")
+        self.copy_id_button.clicked.connect(self._on_copyIdButton_clicked)
+        id_row = QHBoxLayout()
+        id_row.setContentsMargins(0, 0, 0, 0)
+        id_row.addWidget(self.job_id_label, 1)
+        id_row.addWidget(self.copy_id_button)
+        self.job_id_label.hide()
+        self.copy_id_button.hide()
         self._layout.addWidget(self.status)
+        self._layout.addLayout(id_row)
         self._layout.addStretch(1)  # keeps a lone status line at the top; replaced by the chart
-        self.table = QTableView(self)
-        self.table.setObjectName("countsTable")
-        self.table.setModel(self.counts_model)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.table.setMinimumHeight(70)
+        self.table = CountsTable(self.counts_model, self)
         self.table.hide()
-        self.setMinimumWidth(280)  # four backends side by side fit a 1400 px window
+        self.setMinimumWidth(260)  # four backends side by side fit a 1100 px window
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status.setToolTip(tooltip(text))
 
-    def set_result(self, result: RunResult) -> None:
+    # ---- while it runs
+    def start_live(self) -> None:
+        self.live = LiveState()
+        self.set_status(self.live.text())
+
+    def set_progress(self, message: str) -> None:
+        """An executor's progress message: the job id, or a state in plain words."""
+        job_id = job_id_in(message)
+        if job_id is not None:
+            self.set_job_id(job_id)
+            return
+        if self.live is None:
+            self.live = LiveState()
+        self.live.update(message)
+        self.set_status(self.live.text())
+
+    def tick(self) -> None:
+        if self.live is not None and self.result is None:
+            self.set_status(self.live.text())
+
+    def stop_live(self) -> None:
+        self.live = None
+
+    def set_job_id(self, job_id: str) -> None:
+        self.job_id_label.setText(f"Job id: {job_id}")
+        self.job_id_label.setToolTip(job_id)
+        self.job_id_label.setProperty("jobId", job_id)
+        self.job_id_label.show()
+        self.copy_id_button.show()
+
+    def job_id(self) -> str | None:
+        value = self.job_id_label.property("jobId")
+        return str(value) if value else None
+
+    @Slot()
+    def _on_copyIdButton_clicked(self) -> None:
+        job_id = self.job_id()
+        if job_id:
+            QGuiApplication.clipboard().setText(job_id)
+
+    # ---- the outcome
+    def set_result(
+        self, result: RunResult, options: ChartOptions | None = None, y_max: float | None = None
+    ) -> None:
+        """Show `result`; `options` and `y_max` are the view's shared ones (alone: defaults)."""
         from desktop_app.ui.results.histogram import (
             Histogram,  # QtCharts: loaded on the first result
         )
 
         self.result = result
+        self.live = None
         self.set_status(_summary(result))
         if not (result.counts or result.probabilities):
             return
@@ -75,12 +140,27 @@ class ResultPanel(QGroupBox):
             self._layout.addWidget(self.histogram, 3)
             self._layout.addWidget(self.table, 2)
             self.histogram.show()
-        if result.counts and not result.exact:
-            self.histogram.set_values({k: float(v) for k, v in result.counts.items()}, "Count")
-        else:
-            self.histogram.set_values(dict(result.probabilities), "Probability")
+        options = options or ChartOptions()
+        if y_max is None:
+            y_max = max((b.value for b in self.bars(options)), default=1.0)
+        self.redraw(options, y_max)
         self.counts_model.set_counts(dict(result.counts), dict(result.probabilities))
         self.table.show()
+
+    def bars(self, options: ChartOptions) -> list[chart_data.Bar]:
+        return chart_data.bars_for(self.result, options) if self.result is not None else []
+
+    def redraw(self, options: ChartOptions, y_max: float) -> None:
+        if self.result is None or self.histogram is None:
+            return
+        exact = self.result.exact or not self.result.counts
+        self.histogram.show_bars(
+            self.bars(options),
+            chart_data.value_title(options, exact),
+            y_max,
+            exact=exact,
+            options=options,
+        )
 
 
 def _summary(result: RunResult) -> str:
@@ -93,20 +173,90 @@ def _summary(result: RunResult) -> str:
     return text
 
 
-class ResultsView(QScrollArea):
-    """objectName `resultsView`; panels keyed by backend name, in the order they were added."""
+class ChartControls(QWidget):
+    """The options strip: Show counts / percent, Sort, Top N; and the bit-order note."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("chartControls")
+        self.mode = QComboBox(self)
+        self.mode.setObjectName("chartMode")
+        self.mode.setAccessibleName("Show")
+        self.mode.addItem("Counts", chart_data.COUNT)
+        self.mode.addItem("Percent of shots", chart_data.PERCENT)
+        self.sort = QComboBox(self)
+        self.sort.setObjectName("chartSort")
+        self.sort.setAccessibleName("Sort outcomes")
+        self.sort.addItem("By bitstring", chart_data.BY_BITSTRING)
+        self.sort.addItem("By count", chart_data.BY_COUNT)
+        self.top = QSpinBox(self)
+        self.top.setObjectName("chartTop")
+        self.top.setAccessibleName("Outcomes shown before the rest")
+        self.top.setRange(1, 64)
+        self.top.setToolTip("The most frequent outcomes shown; the others are summed into 'rest'")
+        self.note = QLabel(chart_data.BIT_ORDER_NOTE, self)
+        self.note.setObjectName("bitOrderNote")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for text, widget in (("&Show:", self.mode), ("S&ort:", self.sort), ("&Top:", self.top)):
+            label = QLabel(text, self)
+            label.setBuddy(widget)
+            row.addWidget(label)
+            row.addWidget(widget)
+        row.addSpacing(12)
+        row.addWidget(self.note, 1)
+        self.set_options(ChartOptions())
+
+    def options(self) -> ChartOptions:
+        return ChartOptions(
+            str(self.mode.currentData()), str(self.sort.currentData()), self.top.value()
+        )
+
+    def set_options(self, options: ChartOptions) -> None:
+        self.mode.setCurrentIndex(max(0, self.mode.findData(options.mode)))
+        self.sort.setCurrentIndex(max(0, self.sort.findData(options.sort)))
+        self.top.setValue(options.top)
+
+
+class ResultsView(QScrollArea):
+    """objectName `resultsView`; panels keyed by backend name, in the order they were added."""
+
+    def __init__(self, parent: QWidget | None = None, store: QSettings | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName("resultsView")
         self.setWidgetResizable(True)
+        self.store = store
         self._container = QWidget(self)
-        self._row = QHBoxLayout(self._container)
+        outer = QVBoxLayout(self._container)
+        self.controls = ChartControls(self._container)
+        outer.addWidget(self.controls)
+        self._panels_widget = QWidget(self._container)
+        self._row = QHBoxLayout(self._panels_widget)
+        self._row.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self._panels_widget, 1)
         self._placeholder = QLabel("Results appear here: pick a backend and press Run.", self)
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._row.addWidget(self._placeholder)
         self._panels: dict[str, ResultPanel] = {}
+        self.title = "Results"  # the program's name, for exported images
         self.setWidget(self._container)
+        if store is not None:
+            self.controls.set_options(
+                ChartOptions(
+                    settings.RESULTS_MODE.read(store),
+                    settings.RESULTS_SORT.read(store),
+                    settings.RESULTS_TOP.read(store),
+                )
+            )
+        self.controls.mode.currentIndexChanged.connect(self._on_controls_changed)
+        self.controls.sort.currentIndexChanged.connect(self._on_controls_changed)
+        self.controls.top.valueChanged.connect(self._on_controls_changed)
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._on_clock_timeout)
+
+    def options(self) -> ChartOptions:
+        return self.controls.options()
 
     def clear(self) -> None:
         for panel in self._panels.values():
@@ -119,7 +269,7 @@ class ResultsView(QScrollArea):
         """The panel of `backend`, created when missing."""
         if backend not in self._panels:
             self._placeholder.hide()
-            panel = ResultPanel(backend, self._container)
+            panel = ResultPanel(backend, self._panels_widget)
             self._row.addWidget(panel, 1)
             self._panels[backend] = panel
         return self._panels[backend]
@@ -130,8 +280,65 @@ class ResultsView(QScrollArea):
     def results(self) -> list[RunResult]:
         return [p.result for p in self._panels.values() if p.result is not None]
 
+    # ---- live state
+    def start_live(self, backend: str) -> None:
+        self.panel(backend).start_live()
+        self._clock.start()
+
+    def stop_live(self) -> None:
+        self._clock.stop()
+        for panel in self._panels.values():
+            panel.stop_live()
+
+    @Slot()
+    def _on_clock_timeout(self) -> None:
+        for panel in self._panels.values():
+            panel.tick()
+
+    # ---- results and the shared options
+    def set_result(self, result: RunResult) -> None:
+        panel = self.panel(result.backend)
+        panel.result = result  # counted in the shared range before it is drawn
+        options = self.options()
+        panel.set_result(result, options, self._y_max(options))
+        self._redraw_all()
+
+    def _y_max(self, options: ChartOptions) -> float:
+        values = [b.value for p in self._panels.values() for b in p.bars(options)]
+        return max(values, default=1.0)
+
+    def _redraw_all(self) -> None:
+        options = self.options()
+        top = self._y_max(options)
+        for panel in self._panels.values():
+            panel.redraw(options, top)
+
+    @Slot()
+    def _on_controls_changed(self) -> None:
+        options = self.options()
+        if self.store is not None:
+            settings.RESULTS_MODE.write(self.store, options.mode)
+            settings.RESULTS_SORT.write(self.store, options.sort)
+            settings.RESULTS_TOP.write(self.store, options.top)
+        self._redraw_all()
+
+    # ---- images
+    def caption(self, title: str = "") -> list[str]:
+        return export_image.caption(title or self.title, self.results())
+
+    def save_png(self, path: str) -> None:
+        """All panels as one PNG, under a caption (title, backends, shots, date)."""
+        if not self.results():
+            raise OSError("there are no results to draw")
+        export_image.save_png(self._panels_widget, self.caption(), path)
+
+    def save_svg(self, path: str) -> None:
+        if not self.results():
+            raise OSError("there are no results to draw")
+        export_image.save_svg(self._panels_widget, self.caption(), path)
+
     def charts_pixmap(self) -> QPixmap | None:
-        """All panels as one image (for PNG export); None when there is nothing to show."""
+        """All panels as one image; None when there is nothing to show."""
         if not self.results():
             return None
-        return self._container.grab()
+        return self._panels_widget.grab()

@@ -1,0 +1,68 @@
+"""How much memory a local statevector simulation needs, against what this computer has free.
+
+A statevector of n qubits holds 2**n complex amplitudes of 16 bytes (two float64). The qubit count
+is read from the program's declarations without parsing it (no qiskit in the GUI process); it is
+an upper bound (the simulator may drop idle qubits).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+BYTES_PER_AMPLITUDE = 16
+CONFIRM_ABOVE_BYTES = 1 << 30  # ask before a simulation needing more than 1 GiB (27+ qubits)
+MEMINFO = Path("/proc/meminfo")
+
+_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+# OpenQASM 2 `qreg q[5];`, OpenQASM 3 `qubit[5] q;`, `qubit q;`, `qreg q;`
+_QREG = re.compile(r"\bqreg\s+[A-Za-z_]\w*\s*(?:\[\s*(\d+)\s*\])?\s*;")
+_QUBIT = re.compile(r"\bqubit\s*(?:\[\s*(\d+)\s*\])?\s+[A-Za-z_]\w*\s*;")
+
+
+def declared_qubits(source: str) -> int:
+    """The qubits the program declares (0 when it declares none in a form read here)."""
+    text = _COMMENTS.sub(" ", source)
+    return sum(int(size or 1) for size in _QREG.findall(text) + _QUBIT.findall(text))
+
+
+def statevector_bytes(num_qubits: int) -> int:
+    return BYTES_PER_AMPLITUDE << num_qubits if num_qubits > 0 else BYTES_PER_AMPLITUDE
+
+
+def available_bytes() -> int | None:
+    """Memory available to a new process now (Linux: MemAvailable), None when unknown."""
+    try:
+        for line in MEMINFO.read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024  # reported in KiB
+    except (OSError, ValueError, IndexError):
+        pass
+    try:  # other POSIX systems: free physical pages
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def format_bytes(count: int) -> str:
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
+def memory_note(num_qubits: int, available: int | None) -> str:
+    """'29 qubits: the simulation needs about 8.0 GiB of memory; 5.2 GiB is available.'"""
+    needed = statevector_bytes(num_qubits)
+    text = f"{num_qubits} qubits: the simulation needs about {format_bytes(needed)} of memory"
+    if available is not None:
+        text += f"; {format_bytes(available)} is available now"
+    return text + "."
+
+
+def needs_confirmation(num_qubits: int, available: int | None) -> bool:
+    needed = statevector_bytes(num_qubits)
+    return needed > CONFIRM_ABOVE_BYTES or (available is not None and needed > available // 2)

@@ -1,0 +1,108 @@
+"""What a results chart shows, from a result and the options every pane shares: counts or
+percentages, outcomes in bitstring or count order, the N largest and the rest in one bar.
+
+Plain Python (no Qt): the histogram draws these bars, the tests check them directly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+from desktop_app.core.results import RunResult
+
+COUNT: Final = "count"
+PERCENT: Final = "percent"
+BY_BITSTRING: Final = "bitstring"
+BY_COUNT: Final = "count"
+MAX_LABEL = 10  # a longer outcome is shortened on the axis; the tooltip has all of it
+BIT_ORDER_NOTE: Final = "Bit order: classical bit 0 is the rightmost character of each outcome."
+
+
+@dataclass(frozen=True)
+class ChartOptions:
+    mode: str = COUNT
+    sort: str = BY_BITSTRING
+    top: int = 16
+
+
+@dataclass(frozen=True)
+class Bar:
+    outcome: str  # the full bitstring; for the rest bar, "" (see `folded`)
+    value: float  # in the chart's unit (count, or percent of shots)
+    count: float  # measured count (expected count for an exact result)
+    probability: float
+    folded: int = 0  # outcomes summed into this bar ("rest")
+
+    @property
+    def label(self) -> str:
+        if self.folded:
+            return f"rest ({self.folded})"
+        if len(self.outcome) > MAX_LABEL:
+            return self.outcome[: MAX_LABEL - 1] + "…"
+        return self.outcome
+
+    def tooltip(self, exact: bool) -> str:
+        kind = "expected count" if exact else "count"
+        count = f"{self.count:,.1f}" if exact else f"{round(self.count):,}"
+        head = f"{self.folded} other outcomes" if self.folded else f"Outcome {self.outcome}"
+        return (
+            f"{head}\n{kind}: {count}\nprobability: {self.probability:.4f} ({self.probability:.2%})"
+        )
+
+
+def value_title(options: ChartOptions, exact: bool = False) -> str:
+    if options.mode == PERCENT:
+        return "Percent of shots"
+    return "Expected count" if exact else "Count"
+
+
+def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
+    probabilities = dict(result.probabilities)
+    if not probabilities and result.counts:
+        total = sum(result.counts.values()) or 1
+        probabilities = {k: v / total for k, v in result.counts.items()}
+    exact = result.exact or not result.counts
+    shots = result.shots or sum(result.counts.values())
+
+    def bar(outcome: str, probability: float) -> Bar:
+        count = probability * shots if exact else float(result.counts.get(outcome, 0))
+        value = probability * 100 if options.mode == PERCENT else count
+        return Bar(outcome, value, count, probability)
+
+    ranked = sorted(probabilities.items(), key=lambda kv: (-kv[1], kv[0]))
+    top = max(1, options.top)
+    if len(ranked) == top + 1:  # a "rest" of one outcome is that outcome
+        top += 1
+    shown = [bar(k, p) for k, p in ranked[:top]]
+    if options.sort == BY_COUNT:
+        shown.sort(key=lambda b: (-b.probability, b.outcome))
+    else:
+        shown.sort(key=lambda b: b.outcome)
+    rest = ranked[top:]
+    if rest:
+        probability = sum(p for _, p in rest)
+        count = sum(bar(k, p).count for k, p in rest)
+        value = probability * 100 if options.mode == PERCENT else count
+        shown.append(Bar("", value, count, probability, folded=len(rest)))
+    return shown
+
+
+def integer_tick_step(top: float, ticks: int = 5) -> int:
+    """A whole-number step (1, 2, 5 x 10^k) giving about `ticks` ticks up to `top`."""
+    if top <= ticks:
+        return 1
+    raw = top / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw:
+            return int(factor * magnitude)
+    return int(10 * magnitude)
+
+
+def axis_top(value: float, step: float) -> float:
+    """The axis' upper end: a tick above `value`, with room above the bar for its label."""
+    if value <= 0:
+        return step
+    return math.ceil(value * 1.2 / step) * step

@@ -1,0 +1,56 @@
+"""The counts table of one result; Ctrl+C copies the selected cells as tab-separated text."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from desktop_app.ui.results.counts_model import CountsModel
+
+
+class CountsTable(QTableView):
+    def __init__(self, model: CountsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("countsTable")
+        self.setAccessibleName("Counts")
+        self.setModel(model)
+        self.verticalHeader().hide()
+        self.setTabKeyNavigation(False)  # Tab moves on; arrows move in the table
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.setMinimumHeight(70)
+
+    def selection_tsv(self) -> str:
+        """The selected cells, one line per row, a header line first (columns in view order)."""
+        indexes = self.selectedIndexes()
+        if not indexes:
+            return ""
+        rows = sorted({i.row() for i in indexes})
+        columns = sorted({i.column() for i in indexes})
+        chosen = {(i.row(), i.column()) for i in indexes}
+        model = self.model()
+        lines = [
+            "\t".join(
+                str(model.headerData(c, self.horizontalHeader().orientation())) for c in columns
+            )
+        ]
+        for row in rows:
+            cells = [str(model.index(row, c).data()) if (row, c) in chosen else "" for c in columns]
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
+
+    def copy_selection(self) -> bool:
+        text = self.selection_tsv()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+        return bool(text)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            event.accept()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,143 @@
+"""Results you can read and compare: one count/percent switch for every pane, sorting, top N +
+rest, tooltips with the whole outcome, whole-number count ticks, the bit-order note, captions on
+exported images and TSV copies of the counts table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCharts import QBarSeries
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QToolTip
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.results import RunResult
+from desktop_app.ui.results.chart_data import (
+    BY_COUNT,
+    PERCENT,
+    ChartOptions,
+    bars_for,
+    integer_tick_step,
+)
+from desktop_app.ui.results.view import ResultsView
+
+SAMPLED = RunResult.from_counts("local.simulator", {"00": 3, "01": 1, "11": 6}, shots=10)
+EXACT = RunResult("ionq.simulator", 10, probabilities={"00": 0.5, "11": 0.5}, exact=True)
+
+
+def make_view(qtbot: QtBot, tmp_path: Path) -> ResultsView:
+    store = QSettings(str(tmp_path / "qd.ini"), QSettings.Format.IniFormat)
+    view = ResultsView(store=store)
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_one_switch_puts_every_pane_in_percent_on_one_range(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    view.set_result(SAMPLED)
+    view.set_result(EXACT)
+    sampled, exact = (p.histogram for p in view.panels())
+    assert sampled is not None and exact is not None
+    assert sampled.y_axis.titleText() == "Count"
+    assert exact.y_axis.titleText() == "Expected count"  # exact: probability x shots
+    assert sampled.y_axis.max() == exact.y_axis.max()  # one range for both panes
+    assert dict(exact.bars()) == {"00": 5.0, "11": 5.0}
+
+    view.controls.mode.setCurrentIndex(view.controls.mode.findData(PERCENT))
+    for histogram in (sampled, exact):
+        assert histogram.y_axis.titleText() == "Percent of shots"
+    assert dict(sampled.bars()) == {"00": 30.0, "01": 10.0, "11": 60.0}
+    assert dict(exact.bars()) == {"00": 50.0, "11": 50.0}
+    assert sampled.y_axis.max() == exact.y_axis.max()
+    again = make_view(qtbot, tmp_path)  # the choice is remembered
+    assert again.options().mode == PERCENT
+
+
+def test_counts_get_whole_number_ticks(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    view.set_result(RunResult.from_counts("local.simulator", {"0": 1, "1": 1}, shots=2))
+    axis = view.panels()[0].histogram.y_axis
+    assert axis.labelFormat() == "%d"
+    assert axis.tickInterval() == 1 and axis.tickAnchor() == 0
+    assert axis.max() == int(axis.max())
+    assert [integer_tick_step(t) for t in (3, 12, 120, 2000)] == [1, 5, 50, 500]
+
+
+def test_sort_and_top_n_with_the_rest_in_one_bar(qtbot: QtBot, tmp_path: Path) -> None:
+    counts = {format(i, "04b"): 10 + i for i in range(16)}
+    result = RunResult.from_counts("local.simulator", counts, shots=sum(counts.values()))
+    bars = bars_for(result, ChartOptions(sort=BY_COUNT, top=3))
+    assert [b.label for b in bars] == ["1111", "1110", "1101", "rest (13)"]
+    assert bars[-1].count == sum(counts.values()) - (25 + 24 + 23)
+    by_bits = bars_for(result, ChartOptions(top=3))
+    assert [b.outcome for b in by_bits[:3]] == ["1101", "1110", "1111"]
+
+    view = make_view(qtbot, tmp_path)
+    view.controls.top.setValue(3)
+    view.controls.sort.setCurrentIndex(view.controls.sort.findData(BY_COUNT))
+    view.set_result(result)
+    shown = view.panels()[0].histogram.bars()
+    assert [outcome for outcome, _ in shown] == ["1111", "1110", "1101", "rest (13)"]
+
+
+def test_hovering_a_bar_shows_the_full_outcome_count_and_probability(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    wide = "1" * 14 + "0" * 6
+    result = RunResult.from_counts("local.simulator", {wide: 750, "0" * 20: 250}, shots=1000)
+    view = make_view(qtbot, tmp_path)
+    view.set_result(result)
+    histogram = view.panels()[0].histogram
+    labels = histogram.x_axis.categories()
+    assert all(len(label) <= 10 for label in labels)  # shortened on the axis
+    index = [b.outcome for b in histogram.shown_bars()].index(wide)
+    series = histogram.chart().series()[0]
+    assert isinstance(series, QBarSeries)
+    series.hovered.emit(True, index, series.barSets()[0])
+    qtbot.waitUntil(QToolTip.isVisible)
+    text = QToolTip.text()
+    assert wide in text and "count: 750" in text and "0.7500" in text and "75.00%" in text
+    series.hovered.emit(False, index, series.barSets()[0])
+
+
+def test_the_bit_order_is_stated(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    assert "classical bit 0 is the rightmost character" in view.controls.note.text()
+    assert view.controls.note.isVisible()
+
+
+def test_exported_images_carry_title_backend_shots_and_date(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    view.title = "bell.qasm"
+    view.set_result(SAMPLED)
+    view.set_result(EXACT)
+    caption = view.caption()
+    assert caption[0].startswith("bell.qasm — 20")  # the date
+    assert "local.simulator (10 shots)" in caption[1] and "ionq.simulator (10 shots)" in caption[1]
+    png, svg = tmp_path / "r.png", tmp_path / "r.svg"
+    view.save_png(str(png))
+    view.save_svg(str(svg))
+    image = QImage(str(png))
+    assert image.height() > view._panels_widget.height()  # the caption above the panels
+    text = svg.read_text(encoding="utf-8")
+    assert "<title>bell.qasm — 20" in text and "local.simulator (10 shots)" in text
+
+
+def test_ctrl_c_copies_the_selected_counts_as_tsv(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    view.set_result(SAMPLED)
+    table = view.panels()[0].table
+    model = table.model()
+    selection = table.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    selection.select(model.index(0, 0), flags)
+    selection.select(model.index(1, 0), flags)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == (
+        "Outcome\tCount\tProbability\n11\t6\t0.6000\n00\t3\t0.3000\n"
+    )
