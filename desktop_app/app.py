@@ -92,11 +92,11 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
         from desktop_app.core import paths
         from desktop_app.ui import messages
 
-        messages.show_error(
-            None,
-            "Quantum Desk",
-            f"Something went wrong: {value}\n\nThe details are in the log: {paths.log_dir()}",
-        )
+        try:
+            where = f"The details are in the log: {paths.log_dir()}"
+        except OSError:  # a read-only home: there is no log file either
+            where = "The details were logged on the terminal (no log folder can be written)."
+        messages.show_error(None, "Quantum Desk", f"Something went wrong: {value}\n\n{where}")
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:

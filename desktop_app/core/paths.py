@@ -7,12 +7,20 @@ from pathlib import Path
 
 import platformdirs
 
+from desktop_app.core.errors import NotWritableError, why_not_writable
+
 APP_NAME = "quantum-desk"
 
 
 def _dir(env_var: str, default: str) -> Path:
     path = Path(os.environ.get(env_var) or default)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a read-only home: said in plain words (still an OSError)
+        raise NotWritableError(
+            f"The folder {path} cannot be created: it is {why_not_writable(exc)}. Make it "
+            f"writable, or set {env_var} to a folder that is."
+        ) from None
     return path
 
 

@@ -7,7 +7,14 @@ import logging
 from pathlib import Path
 
 from desktop_app.core import paths
-from desktop_app.core.ledger.errors import LedgerCorruptError, LedgerError
+from desktop_app.core.errors import NotWritableError, why_not_writable
+from desktop_app.core.ledger.errors import (
+    REPAIR_HINT,
+    LedgerCorruptError,
+    LedgerError,
+    LedgerNotWritableError,
+    not_writable,
+)
 from desktop_app.core.ledger.models import utc_now
 from desktop_app.core.ledger.store import DEFAULT_BUSY_TIMEOUT, LEDGER_FILE_NAME, Ledger
 
@@ -34,6 +41,18 @@ def move_aside(path: Path) -> Path:
     return target
 
 
+def _is_empty_file(path: Path) -> bool:
+    """A 0-byte ledger with no write-ahead log: not a new ledger (SQLite writes its header
+    when it creates one), but one cut off, e.g. by a full disk; never taken as new."""
+    try:
+        if path.stat().st_size != 0:
+            return False
+    except FileNotFoundError:
+        return False
+    wal = path.with_name(path.name + "-wal")
+    return not (wal.exists() and wal.stat().st_size > 0)
+
+
 def open_ledger(
     path: Path | None = None,
     *,
@@ -47,16 +66,29 @@ def open_ledger(
     `Ledger.recovered_from` then names the kept file. A locked file raises LedgerLockedError and is
     never moved (another instance is using it).
     """
-    path = Path(path) if path is not None else default_ledger_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path = Path(path) if path is not None else default_ledger_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except NotWritableError as exc:
+        raise LedgerNotWritableError(str(exc), path) from None
+    except OSError as exc:
+        assert path is not None
+        raise not_writable(path, why_not_writable(exc)) from None
+    try:
+        if _is_empty_file(path):
+            raise LedgerCorruptError(
+                f"The job ledger {path} is empty (0 bytes). {REPAIR_HINT}", path
+            )
         ledger = Ledger(path, busy_timeout=busy_timeout)
-        # A damaged page may not show on open: check the file's structure (cheap at this size).
-        ledger_check = ledger.integrity_check() if recover else "ok"
+        # Damage past the header does not show on open: check the file's structure now, so
+        # that the recovery question comes here and not with every later run (quick_check
+        # reads every page once: milliseconds for a ledger of thousands of jobs).
+        ledger_check = ledger.quick_check()
         if ledger_check != "ok":
             ledger.close()
             raise LedgerCorruptError(
-                f"The job ledger {path} is damaged ({ledger_check.splitlines()[0]}).", path
+                f"The job ledger {path} is damaged ({ledger_check.splitlines()[0]}). {REPAIR_HINT}",
+                path,
             )
         return ledger
     except LedgerCorruptError:
