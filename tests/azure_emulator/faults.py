@@ -10,6 +10,8 @@ Job faults (applied when a job is created, on jobs whose target matches ``target
   ``missing_output``  the job Succeeds but rawOutputData is never written (BlobNotFound on
                       download);
   ``stay_queued``     the job stays Waiting until the fault is removed or the job cancelled.
+``after=True`` applies a ``status`` or ``drop`` fault AFTER the request was handled (the job PUT
+created the job, then its answer is an error or never comes).
 ``count`` limits a fault to the next N matches (None: until removed).
 """
 
@@ -40,6 +42,7 @@ class Fault:
     delay: float = 0.0
     code: str | None = None
     message: str | None = None
+    after: bool = False
     id: int = field(default_factory=lambda: next(_ids))
     hits: int = 0
 
