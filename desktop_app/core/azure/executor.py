@@ -346,13 +346,19 @@ class AzureExecutor:
         ctx.progress("Submitting", None)
         input_params = _input_params(request.backend, request.options)
 
+        attempts = 0
+
         def submit(workspace: Any) -> Any:
+            nonlocal attempts
+            attempts += 1
             # After a re-authentication the target must belong to the new workspace.
             current = (
                 target if target.workspace is workspace else workspace.get_targets(request.backend)
             )
             try:
                 return current.submit(
+                    # the SDK never overwrites a blob: each attempt uploads its own input
+                    blob_name="inputData" if attempts == 1 else f"inputData-{attempts}",
                     input_data=translation.input_data,
                     name=name,
                     shots=request.shots,
