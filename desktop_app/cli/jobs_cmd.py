@@ -144,7 +144,7 @@ def list_jobs(args: argparse.Namespace) -> int:
     try:
         ledger = open_ledger()
     except LedgerNotWritableError as exc:
-        if exc.path is None or exc.path.exists():
+        if exc.path is not None and exc.path.exists():
             raise
         note(f"warning: {exc}")  # no ledger yet, and none can be made: there are no jobs
         rows = []

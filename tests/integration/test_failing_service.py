@@ -51,7 +51,8 @@ def _plain(message: str | None) -> str:
 
 def test_persistent_503_on_the_storage_sas_call_fails_the_submit_with_its_reason(env):  # noqa: F811
     _profile(env)
-    env.emulator.add_fault("status", role="dp", path="/storage/sasUri", status=503, retry_after=0.05)
+    sas = "/storage/sasUri"
+    env.emulator.add_fault("status", role="dp", path=sas, status=503, retry_after=0.05)
     result, lines, status = _run()
     assert result.status is JobStatus.FAILED and status == JobStatus.FAILED
     assert "the service answered 503" in _plain(result.error_message)
