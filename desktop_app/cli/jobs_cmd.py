@@ -11,7 +11,11 @@ from typing import Any
 
 from desktop_app.cli import note
 from desktop_app.core.azure.retry import DEFAULT_RETRY_DEADLINE, Notice
-from desktop_app.core.ledger.errors import LedgerCorruptError, LedgerNotWritableError
+from desktop_app.core.ledger.errors import (
+    REPAIR_HINT,
+    LedgerCorruptError,
+    LedgerNotWritableError,
+)
 from desktop_app.core.ledger.export import history_list, iso_time
 from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord, JobRow
 from desktop_app.core.ledger.recovery import open_ledger
@@ -309,7 +313,7 @@ def repair_ledger(args: argparse.Namespace) -> int:
             _echo("The job ledger is sound: nothing to repair.")
             return 0
     except LedgerCorruptError as exc:
-        note(str(exc).split(" Quantum Desk can")[0])
+        note(str(exc).replace(REPAIR_HINT, "").strip())
     with open_ledger(recover=True) as ledger:
         _echo(f"The damaged job ledger was kept as {ledger.recovered_from}.")
         _echo(f"A new, empty job ledger was started at {ledger.path}.")
