@@ -68,7 +68,13 @@ def setup_file_logging() -> None:
             encoding="utf-8",
         )
     except OSError as exc:  # a read-only home must not stop the app
-        print(f"quantum-desk: cannot write the log file: {exc}", file=sys.stderr)  # noqa: T201
+        from desktop_app.core.errors import why_not_writable
+
+        where = exc.filename or paths.log_dir()
+        print(  # noqa: T201
+            f"quantum-desk: no log file: {where} cannot be written ({why_not_writable(exc)})",
+            file=sys.stderr,
+        )
     else:
         file_handler.setFormatter(logging.Formatter(_FORMAT))
         logging.getLogger().addHandler(file_handler)

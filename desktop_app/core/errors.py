@@ -29,6 +29,7 @@ def why_not_writable(exc: OSError) -> str:
         errno.ENOSPC: "on a full disk",
         errno.ENOTDIR: "not a folder (a file is in its place)",
         errno.EEXIST: "not a folder (a file is in its place)",
+        errno.ENOENT: "in a folder that does not exist",
     }.get(exc.errno or 0, exc.strerror or "not usable")
 
 

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import platformdirs
 
-from desktop_app.core.errors import NotWritableError, why_not_writable
-
 APP_NAME = "quantum-desk"
+
+log = logging.getLogger(__name__)
 
 
 def _dir(env_var: str, default: str) -> Path:
+    """The folder, created when it can be. One that cannot (a read-only home) is still returned:
+    reading from it finds nothing, and each write says plainly what cannot be written
+    (atomic_files, the ledger), so what needs no file still runs."""
     path = Path(os.environ.get(env_var) or default)
     try:
         path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # a read-only home: said in plain words (still an OSError)
-        raise NotWritableError(
-            f"The folder {path} cannot be created: it is {why_not_writable(exc)}. Make it "
-            f"writable, or set {env_var} to a folder that is."
-        ) from None
+    except OSError as exc:
+        log.debug("folder %s cannot be created: %s", path, exc)
     return path
 
 

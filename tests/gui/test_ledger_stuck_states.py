@@ -67,3 +67,58 @@ def test_a_data_folder_that_cannot_be_made_is_said_plainly(monkeypatch, tmp_path
     (text,) = shown
     assert str(blocker) in text and app_ledger.WITHOUT_LEDGER in text
     assert "Errno" not in text and "Error" not in text
+
+
+# Run in a fresh process (as a user starts it) with its dialogs answered by printing them.
+_APP = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from desktop_app import app
+from desktop_app.ui import messages
+
+def said(parent, title, text):
+    print("SAID: " + " ".join(text.split()), flush=True)
+    QTimer.singleShot(300, QApplication.instance().closeAllWindows)
+
+messages.show_error = said
+messages.ask = lambda parent, title, question: said(parent, title, question) or False
+sys.exit(app.main([]))
+"""
+
+
+def test_the_app_starts_with_read_only_folders(tmp_path: Path) -> None:
+    """Data, config, cache and log folders under a read-only one: the window opens, says once
+    that the job ledger cannot be written (naming the folder), and no unhandled error comes."""
+    import subprocess
+    import sys
+
+    from tests.unit.test_read_only_dirs import _prefix
+
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    env = {
+        **os.environ,
+        "QUANTUM_DESK_DATA_DIR": str(read_only / "data"),
+        "QUANTUM_DESK_LOG_DIR": str(read_only / "log"),
+        "XDG_CONFIG_HOME": str(read_only),
+        "XDG_CACHE_HOME": str(read_only),
+    }
+    try:
+        ran = subprocess.run(
+            [*_prefix(), sys.executable, "-c", _APP],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+        )
+    finally:
+        read_only.chmod(0o755)
+    said = [line for line in ran.stdout.splitlines() if line.startswith("SAID: ")]
+    assert ran.returncode == 0, ran.stderr
+    assert "Traceback" not in ran.stderr and "Something went wrong" not in ran.stdout
+    (message,) = said
+    assert str(read_only) in message and " ".join(app_ledger.WITHOUT_LEDGER.split()) in message
+    assert list(read_only.iterdir()) == []
