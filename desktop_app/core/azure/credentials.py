@@ -207,11 +207,12 @@ def explain_error(exc: BaseException, profile: Profile, secret: str | None = Non
             )
         return Explanation(
             Problem.UNKNOWN,
-            f"Microsoft Entra ID refused the sign-in ({code}). The log has the details.",
+            f"Microsoft Entra ID refused the sign-in ({code}). The details are in the log (on the "
+            "command line: --verbose).",
             code,
         )
 
-    failed = _service_failure(chain, text, profile, workspace)
+    failed = _service_failure(chain, text)
     if failed is not None:
         return failed
 
@@ -346,9 +347,7 @@ def _failed_url(chain: list[BaseException], status: int | None = None) -> str:
 _MSAL_STATUS_RE = re.compile(r"HTTP (?:status|Error):? (\d{3})")
 
 
-def _service_failure(
-    chain: list[BaseException], text: str, profile: Profile, workspace: str
-) -> Explanation | None:
+def _service_failure(chain: list[BaseException], text: str) -> Explanation | None:
     """A busy (429) or failing (5xx) service, or a conflict (409): said as such, naming which
     service (sign-in, Resource Manager, Azure Quantum) answered."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError

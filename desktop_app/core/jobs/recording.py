@@ -206,7 +206,8 @@ def _record_exception(ledger: Ledger, ledger_id: str, exc: BaseException) -> Non
             ledger.set_error(
                 ledger_id,
                 type(exc).__name__,
-                f"unexpected {type(exc).__name__}; see the log",
+                "an unexpected failure: the details are in the log (on the command line: "
+                "--verbose)",
                 status=JobStatus.FAILED,
             )
     except LedgerError:
