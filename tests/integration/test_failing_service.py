@@ -78,6 +78,7 @@ def test_persistent_failures_while_polling_leave_the_job_open(env, fault):  # no
     result, lines, status = _run()
     assert result.status is JobStatus.FAILED and status == JobStatus.WAITING  # open, not failed
     assert "Checking status did not succeed" in _plain(result.error_message)
+    assert "stays open" in result.error_message
     assert any(isinstance(line, Notice) and "retrying in" in line for line in lines)
     # Once the service answers again, reconciliation follows the job to its end.
     emulator.remove_fault(failing)

@@ -447,7 +447,17 @@ class AzureExecutor:
         """A fresh copy of the job. Once a job exists we keep talking to it through transient
         failures (a Cancel press is handled by the polling loop, not here)."""
         job_id = job.id
-        return self._call(ctx, lambda ws: ws.get_job(job_id), "Checking status", cancellable=False)
+        try:
+            return self._call(
+                ctx, lambda ws: ws.get_job(job_id), "Checking status", cancellable=False
+            )
+        except GaveUp as exc:  # the job is not failed: it stays open in the ledger
+            raise GaveUp(
+                f"{exc} Job {job_id} stays open: `quantum-desk jobs reconcile` (or the next "
+                "start of the window) follows it to its end.",
+                exc.code,
+                exc.reason,
+            ) from exc
 
     def _cancel(self, ctx: _Context, job: Any) -> Any:
         job_id = job.id
