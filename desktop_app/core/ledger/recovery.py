@@ -3,7 +3,10 @@ when the user agreed to it."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import uuid
 from pathlib import Path
 
 from desktop_app.core import paths
@@ -41,6 +44,27 @@ def move_aside(path: Path) -> Path:
     return target
 
 
+def _create_whole(path: Path, busy_timeout: float) -> None:
+    """A new ledger appears whole: made under a temporary name, then linked into place (which
+    fails if another process got there first). So a 0-byte `ledger.sqlite3` is never one being
+    created by a Quantum Desk starting at the same moment."""
+    if path.exists():
+        return
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
+    try:
+        Ledger(tmp, busy_timeout=busy_timeout).close()  # schema and WAL mode; its log folded in
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    except LedgerNotWritableError:
+        raise not_writable(path, "read-only or not writable for this user") from None
+    except OSError as exc:
+        raise not_writable(path, why_not_writable(exc)) from None
+    finally:
+        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm"))):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
 def _is_empty_file(path: Path) -> bool:
     """A 0-byte ledger with no write-ahead log: not a new ledger (SQLite writes its header
     when it creates one), but one cut off, e.g. by a full disk; never taken as new."""
@@ -75,6 +99,7 @@ def open_ledger(
         assert path is not None
         raise not_writable(path, why_not_writable(exc)) from None
     try:
+        _create_whole(path, busy_timeout)
         if _is_empty_file(path):
             raise LedgerCorruptError(
                 f"The job ledger {path} is empty (0 bytes). {REPAIR_HINT}", path
