@@ -17,7 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     from desktop_app.cli import SUBCOMMANDS
 
-    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
+    command = args[1:2] if args[:1] == ["--verbose"] else args[:1]
+    if command and (command[0] in SUBCOMMANDS or command[0] in ("-h", "--help", "--version")):
         from desktop_app.cli import main as cli_main
 
         return cli_main(args)

@@ -74,7 +74,13 @@ def setup_file_logging() -> None:
             encoding="utf-8",
         )
     except OSError as exc:  # a read-only home must not stop the app
-        print(f"quantum-desk: cannot write the log file: {exc}", file=sys.stderr)  # noqa: T201
+        from desktop_app.core.errors import why_not_writable
+
+        where = exc.filename or paths.log_dir()
+        print(  # noqa: T201
+            f"quantum-desk: no log file: {where} cannot be written ({why_not_writable(exc)})",
+            file=sys.stderr,
+        )
     else:
         file_handler.setFormatter(logging.Formatter(_FORMAT))
         logging.getLogger().addHandler(file_handler)
@@ -98,11 +104,11 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
         from desktop_app.core import paths
         from desktop_app.ui import messages
 
-        messages.show_error(
-            None,
-            "Quantum Desk",
-            f"Something went wrong: {value}\n\nThe details are in the log: {paths.log_dir()}",
-        )
+        try:
+            where = f"The details are in the log: {paths.log_dir()}"
+        except OSError:  # a read-only home: there is no log file either
+            where = "The details were logged on the terminal (no log folder can be written)."
+        messages.show_error(None, "Quantum Desk", f"Something went wrong: {value}\n\n{where}")
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:

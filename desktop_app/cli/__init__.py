@@ -43,7 +43,37 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(subparsers)
+    _add_verbose(parser, top=True)
     return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """`--verbose` anywhere on the line (before or after the sub-command and its action)."""
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="log what happens on stderr, the Azure SDK's warnings included",
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                _add_verbose(sub)
+
+
+def _set_up_logging(verbose: bool) -> None:
+    """Without --verbose nothing logged reaches stderr (the SDKs' WARNING lines included): the
+    CLI says what matters itself, in plain lines. --verbose: INFO and above."""
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    else:
+        logging.basicConfig(level=logging.WARNING, handlers=[logging.NullHandler()])
+
+
+def note(message: str) -> None:
+    """A progress line the user must see (a retry, a warning), on stderr."""
+    sys.stderr.write(f"quantum-desk: {message}\n")
+    sys.stderr.flush()
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -53,11 +83,13 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    _set_up_logging(bool(getattr(args, "verbose", False)))
     try:
         return int(args.handler(args))
     except QuantumDeskError as exc:
         return fail(str(exc))
+    except OSError as exc:  # a file we did not expect to fail: its name and why, no traceback
+        return fail(f"{exc.filename or 'a file'}: {exc.strerror or 'cannot be used'}")
     except KeyboardInterrupt:
         return fail("interrupted", 130)

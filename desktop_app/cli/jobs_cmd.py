@@ -9,6 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from desktop_app.cli import note
+from desktop_app.core.azure.retry import DEFAULT_RETRY_DEADLINE, Notice
+from desktop_app.core.ledger.errors import (
+    REPAIR_HINT,
+    LedgerCorruptError,
+    LedgerNotWritableError,
+)
 from desktop_app.core.ledger.export import history_list, iso_time
 from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord, JobRow
 from desktop_app.core.ledger.recovery import open_ledger
@@ -69,7 +76,22 @@ def register(subparsers: Any) -> None:
         "marked Failed. Jobs whose service cannot be reached stay open for the next time.",
     )
     reconcile.add_argument("--json", action="store_true", help="print a JSON summary")
+    reconcile.add_argument(
+        "--retry-deadline",
+        type=_positive,
+        metavar="SECONDS",
+        help="give up on an Azure call that keeps failing after this long; the job stays "
+        f"open (default {DEFAULT_RETRY_DEADLINE:.0f})",
+    )
     reconcile.set_defaults(handler=reconcile_jobs)
+
+    repair = sub.add_parser(
+        "repair",
+        help="move a damaged job ledger aside (it is kept) and start a new, empty one",
+        description="Check the job ledger; when it is damaged, rename it to "
+        "ledger.sqlite3.corrupt-<time> (kept, never deleted) and start a new, empty ledger.",
+    )
+    repair.set_defaults(handler=repair_ledger)
 
 
 def _echo(line: str = "") -> None:
@@ -123,8 +145,16 @@ def list_jobs(args: argparse.Namespace) -> int:
         backends=tuple(args.backend or ()),
         statuses=tuple(args.status or ()),
     )
-    with open_ledger() as ledger:
-        rows = ledger.page(flt, JobOrder(), limit=args.limit)
+    try:
+        ledger = open_ledger()
+    except LedgerNotWritableError as exc:
+        if exc.path is not None and exc.path.exists():
+            raise
+        note(f"warning: {exc}")  # no ledger yet, and none can be made: there are no jobs
+        rows = []
+    else:
+        with ledger:
+            rows = ledger.page(flt, JobOrder(), limit=args.limit)
     if args.json:
         json.dump([row_json(r) for r in rows], sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -222,14 +252,23 @@ def reconcile_jobs(args: argparse.Namespace) -> int:
     started = utc_now()
 
     def progress(message: str, _fraction: float | None) -> None:
+        if isinstance(message, Notice):
+            note(message)  # a retry: said while it happens
         log.info("%s", message)
 
+    schedule = None
+    if args.retry_deadline is not None:
+        from desktop_app.core.azure.executor import PollSchedule
+
+        schedule = PollSchedule(retry_deadline=float(args.retry_deadline))
     with open_ledger() as ledger:
 
         def work() -> None:
             try:
                 outcome.append(
-                    reconcile_unfinished(ledger, cancel, progress, started_before=started)
+                    reconcile_unfinished(
+                        ledger, cancel, progress, started_before=started, schedule=schedule
+                    )
                 )
             except BaseException as exc:  # handed to the main thread, which re-raises it
                 outcome.append(exc)
@@ -264,4 +303,18 @@ def reconcile_jobs(args: argparse.Namespace) -> int:
     ):
         if ids:
             _echo(f"{label}: {', '.join(ids)}")
+    return 0
+
+
+def repair_ledger(args: argparse.Namespace) -> int:
+    """Move a damaged ledger aside (kept) and start a new one; a sound one is left alone."""
+    try:
+        with open_ledger():
+            _echo("The job ledger is sound: nothing to repair.")
+            return 0
+    except LedgerCorruptError as exc:
+        note(str(exc).replace(REPAIR_HINT, "").strip())
+    with open_ledger(recover=True) as ledger:
+        _echo(f"The damaged job ledger was kept as {ledger.recovered_from}.")
+        _echo(f"A new, empty job ledger was started at {ledger.path}.")
     return 0

@@ -16,11 +16,14 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.core.cancel import CancelToken
+from desktop_app.cli import note
+from desktop_app.core.azure.retry import DEFAULT_RETRY_DEADLINE, Notice
+from desktop_app.core.cancel import CancelToken, ProgressCallback
 from desktop_app.core.catalog import LOCAL_SIMULATOR, Backend, find_backend
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.jobs.dispatch import executor_for
 from desktop_app.core.jobs.recording import run_recorded
+from desktop_app.core.ledger.errors import LedgerNotWritableError
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.programs import Program, ProgramError, load_program_file
 from desktop_app.core.request import MAX_SHOTS, RunRequest, check_shots
@@ -75,6 +78,13 @@ def register(subparsers: Any) -> None:
         help="read the profile's client secret from standard input for this run only "
         "(machines without a keyring); it is not stored",
     )
+    parser.add_argument(
+        "--retry-deadline",
+        default=None,
+        metavar="SECONDS",
+        help="give up on an Azure call that keeps failing (busy, 5xx, dropped) after this long "
+        f"(default {DEFAULT_RETRY_DEADLINE:.0f})",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -93,6 +103,10 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
     backends = [find_backend(name) for name in names]  # UserInputError lists the known ones
     args.shots = _whole_number("--shots", str(args.shots))
     check_shots(args.shots, "--shots")
+    if args.retry_deadline is not None:
+        args.retry_deadline = _whole_number("--retry-deadline", str(args.retry_deadline))
+        if args.retry_deadline < 1:
+            raise UserInputError("--retry-deadline must be at least 1 second")
     if args.seed is not None:
         args.seed = _whole_number("--seed", str(args.seed))
         if not 0 <= args.seed < 2**32:
@@ -195,7 +209,11 @@ def handle(args: argparse.Namespace) -> int:
     estimates = _estimates(backends, program, args.shots, options)
     results: list[RunResult] = []
     cancel = CancelToken()
-    with open_ledger() as ledger:  # LedgerError: one plain line, nothing is run
+    ledger = _open_ledger_for(backends)
+    if ledger is None:  # local runs only, not recorded (said on stderr)
+        results = [_run_unrecorded(b, program, args, options, cancel) for b in backends]
+        return _print(args, results, {})
+    with ledger:
         _check_budget(ledger, args.profile, estimates)
         _confirm_costs(estimates, args.yes)
         for backend in backends:
@@ -212,10 +230,15 @@ def handle(args: argparse.Namespace) -> int:
             try:
                 result = run_recorded(
                     request,
-                    executor_for(backend.name, isolate=False, secret_of=secret_of),
+                    executor_for(
+                        backend.name,
+                        isolate=False,
+                        secret_of=secret_of,
+                        retry_deadline=args.retry_deadline,
+                    ),
                     ledger,
                     cancel,
-                    _progress,
+                    _progress_of(backend.name),
                     estimated_cost=None if estimate is None else estimate.to_ledger(),
                 )
             except (ProgramError, UserInputError):
@@ -226,11 +249,51 @@ def handle(args: argparse.Namespace) -> int:
                 result = RunResult.failed(backend.name, args.shots, "RunFailed", str(exc))
             results.append(result)
         azure_ids = _azure_ids(ledger, results)
+    return _print(args, results, azure_ids)
+
+
+def _print(
+    args: argparse.Namespace, results: list[RunResult], azure_ids: dict[str, str | None]
+) -> int:
     if args.json:
         sys.stdout.write(dumps_recorded_json(results, azure_ids))
     else:
         sys.stdout.write(format_table(results))
     return 0 if all(r.status == JobStatus.SUCCEEDED for r in results) else 1
+
+
+def _open_ledger_for(backends: list[Backend]) -> Ledger | None:
+    """The job ledger; None when it cannot be written and only local runs are asked for (they
+    run unrecorded, with a warning). Azure runs need it: their job ids are written first."""
+    try:
+        return open_ledger()
+    except LedgerNotWritableError as exc:
+        if not all(b.is_local for b in backends):
+            raise LedgerNotWritableError(
+                f"{exc} Azure runs are recorded before they are submitted, so none was sent.",
+                exc.path,
+            ) from None
+        note(f"warning: {exc} This run is not recorded in the job ledger.")
+        return None
+
+
+def _run_unrecorded(
+    backend: Backend,
+    program: Program,
+    args: argparse.Namespace,
+    options: dict[str, object],
+    cancel: CancelToken,
+) -> RunResult:
+    request = RunRequest(
+        source=program.source,
+        path=args.file,
+        backend=backend.name,
+        shots=args.shots,
+        options=options,
+        program=program,
+    )
+    executor = executor_for(backend.name, isolate=False)
+    return executor.run(request, cancel, _progress_of(backend.name))
 
 
 def _azure_ids(ledger: Ledger, results: list[RunResult]) -> dict[str, str | None]:
@@ -249,8 +312,13 @@ def dumps_recorded_json(results: list[RunResult], azure_ids: dict[str, str | Non
     return json.dumps(documents, indent=2) + "\n"
 
 
-def _progress(message: str, fraction: float | None) -> None:
-    log.info("%s%s", message, "" if fraction is None else f" {fraction:.0%}")
+def _progress_of(backend: str) -> ProgressCallback:
+    def progress(message: str, fraction: float | None) -> None:
+        if isinstance(message, Notice):
+            note(f"{backend}: {message}")  # a retry: said while it happens
+        log.info("%s: %s%s", backend, message, "" if fraction is None else f" {fraction:.0%}")
+
+    return progress
 
 
 def format_table(results: list[RunResult]) -> str:

@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from desktop_app.core.errors import NotWritableError, why_not_writable
+
 
 def _fsync(path: Path) -> None:
     with contextlib.suppress(OSError), open(path, "rb") as handle:
@@ -26,8 +28,13 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:  # said in plain words, naming the file (still an OSError)
+        raise NotWritableError(
+            f"{target} cannot be written: its folder is {why_not_writable(exc)}."
+        ) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -13,6 +13,26 @@ class UserInputError(QuantumDeskError):
     """Bad input from the user: unknown backend, shots out of range, too many qubits..."""
 
 
+class NotWritableError(QuantumDeskError, OSError):
+    """A file or folder Quantum Desk must write cannot be written (a read-only folder, no
+    permission, a full disk). Also an OSError, for code that already handles those."""
+
+
+def why_not_writable(exc: OSError) -> str:
+    """'read-only', 'not writable for this user', 'full', ... for a failed write."""
+    import errno
+
+    return {
+        errno.EROFS: "on a read-only file system",
+        errno.EACCES: "not writable for this user",
+        errno.EPERM: "not writable for this user",
+        errno.ENOSPC: "on a full disk",
+        errno.ENOTDIR: "not a folder (a file is in its place)",
+        errno.EEXIST: "not a folder (a file is in its place)",
+        errno.ENOENT: "in a folder that does not exist",
+    }.get(exc.errno or 0, exc.strerror or "not usable")
+
+
 def exception_chain(exc: BaseException) -> Iterator[BaseException]:
     """`exc`, then its causes and contexts (each once): where an SDK's root error hides."""
     seen: set[int] = set()

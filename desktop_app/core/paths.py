@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -9,10 +10,18 @@ import platformdirs
 
 APP_NAME = "quantum-desk"
 
+log = logging.getLogger(__name__)
+
 
 def _dir(env_var: str, default: str) -> Path:
+    """The folder, created when it can be. One that cannot (a read-only home) is still returned:
+    reading from it finds nothing, and each write says plainly what cannot be written
+    (atomic_files, the ledger), so what needs no file still runs."""
     path = Path(os.environ.get(env_var) or default)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.debug("folder %s cannot be created: %s", path, exc)
     return path
 
 

@@ -25,6 +25,8 @@ the refusals recorded from the service:
 Listing fault:
   ``small_pages``  list calls (jobs, sessions, topLevelItems) return at most ``page_size`` items
                    a page with a nextLink, as the service does at 100, with only a few jobs.
+``after=True`` applies a ``status`` or ``drop`` fault AFTER the request was handled (the job PUT
+created the job, then its answer is an error or never comes).
 ``count`` limits a fault to the next N matches (None: until removed).
 """
 
@@ -59,6 +61,7 @@ class Fault:
     code: str | None = None
     message: str | None = None
     page_size: int = 2  # small_pages
+    after: bool = False
     id: int = field(default_factory=lambda: next(_ids))
     hits: int = 0
 

@@ -128,19 +128,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
         server = self.server
         emulator = server.emulator
         response: Response | None = None
-        if server.role != "admin":
-            for fault in emulator.faults.match_request(server.role, req.method, req.path):
-                if fault.kind == "latency":
-                    time.sleep(fault.delay)
-                elif fault.kind == "drop":
-                    emulator._record(server.role, req, 0)
-                    self.close_connection = True
-                    with contextlib.suppress(OSError):
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                elif fault.kind == "status":
-                    response = _fault_response(fault)
-                    break
+        faults = [] if server.role == "admin" else self._faults(req)
+        late = [f for f in faults if f.after]
+        for fault in [f for f in faults if not f.after]:
+            if fault.kind == "latency":
+                time.sleep(fault.delay)
+            elif fault.kind == "drop":
+                self._drop(req)
+                return
+            elif fault.kind == "status":
+                response = _fault_response(fault)
+                break
         if response is None:
             try:
                 response = server.handler(req)
@@ -149,6 +147,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     "emulator %s handler failed on %s %s", server.role, req.method, req.path
                 )
                 response = Response.error(500, "InternalError", "The emulator failed.")
+        for fault in late:  # handled, but the answer is lost or replaced
+            if fault.kind == "drop":
+                self._drop(req)
+                return
+            if fault.kind == "status":
+                response = _fault_response(fault)
         emulator._record(server.role, req, response.status)
         self.send_response(response.status)
         for key, value in response.headers.items():
@@ -158,6 +162,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+
+    def _faults(self, req: Request) -> list[Fault]:
+        return self.server.emulator.faults.match_request(self.server.role, req.method, req.path)
+
+    def _drop(self, req: Request) -> None:
+        self.server.emulator._record(self.server.role, req, 0)
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 

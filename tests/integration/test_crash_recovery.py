@@ -28,7 +28,7 @@ from desktop_app.core.azure import session as azure_session
 from desktop_app.core.azure.executor import FAST_POLLING, AzureExecutor
 from desktop_app.core.azure.profiles import Profile, ProfileStore
 from desktop_app.core.azure.secrets import StoredIn, default_secret_store
-from desktop_app.core.cancel import Cancelled, CancelToken, no_progress
+from desktop_app.core.cancel import Cancelled, CancelToken, Detached, no_progress
 from desktop_app.core.jobs.reconcile import reconcile_unfinished
 from desktop_app.core.jobs.recording import run_recorded
 from desktop_app.core.ledger.models import JobRow, LedgerChange, new_azure_job_id
@@ -208,23 +208,29 @@ def test_unreachable_service_leaves_jobs_for_later(env, ledger: Ledger) -> None:
 
 
 def test_stopping_reconciliation_never_cancels_the_job(env, ledger: Ledger) -> None:
-    # A job followed by a running session (as if a second instance were running it) ...
+    # A job submitted by a session that then stopped following it (the app closed) ...
     hold = env.emulator.add_fault("stay_queued", target=TARGET)
     request = RunRequest(BELL_FILE.read_text(), str(BELL_FILE), TARGET, 1000, profile=PROFILE)
     outcome: list[object] = []
-    runner = threading.Thread(
-        target=lambda: outcome.append(
-            run_recorded(
-                request, AzureExecutor(schedule=FAST_POLLING), ledger, CancelToken(), no_progress
-            )
-        )
-    )
+    session = CancelToken()
+
+    def run() -> None:
+        try:
+            executor = AzureExecutor(schedule=FAST_POLLING)
+            outcome.append(run_recorded(request, executor, ledger, session, no_progress))
+        except Detached as exc:
+            outcome.append(exc)
+
+    runner = threading.Thread(target=run)
     runner.start()
     wait_for(lambda: _submitted_row(ledger) is not None, what="the job to be submitted")
     row = _submitted_row(ledger)
     assert row is not None and row.azure_job_id is not None
+    session.detach()  # a session running it still would be left alone (live_runs)
+    runner.join(30)
+    assert not runner.is_alive() and isinstance(outcome[0], Detached)
 
-    # ... is picked up by reconciliation too, which is then stopped (the app closes).
+    # ... is picked up by reconciliation, which is then stopped (the app closes again).
     cancel = CancelToken()
     reports: list[object] = []
     reconciling = threading.Thread(
@@ -249,8 +255,8 @@ def test_stopping_reconciliation_never_cancels_the_job(env, ledger: Ledger) -> N
     assert ledger.get(row.id).status == JobStatus.WAITING
 
     env.emulator.remove_fault(hold)
-    runner.join(60)
-    assert not runner.is_alive()
+    again = reconcile_unfinished(ledger, CancelToken(), no_progress, schedule=FAST_POLLING)
+    assert again.finished == [row.id]
     assert ledger.get(row.id).status == JobStatus.SUCCEEDED and len(ledger.page()) == 1
     assert list(env.emulator.world.jobs) == [row.azure_job_id]
 

@@ -11,7 +11,7 @@ import pytest
 
 from desktop_app.core import paths
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.ledger.errors import JobNotFoundError, LedgerTooNewError
+from desktop_app.core.ledger.errors import JobNotFoundError, LedgerCorruptError, LedgerTooNewError
 from desktop_app.core.ledger.models import (
     FINAL_STATUSES,
     JobFilter,
@@ -277,10 +277,13 @@ def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_migration_from_an_empty_file_and_reopen(tmp_path: Path) -> None:
+def test_an_empty_file_is_not_taken_as_new_and_reopen(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
-    sqlite3.connect(path).close()  # an empty SQLite file at user_version 0
-    with open_ledger(path) as ledger:
+    sqlite3.connect(path).close()  # 0 bytes: a ledger cut off, never a new one (issue 14)
+    with pytest.raises(LedgerCorruptError, match="empty"):
+        open_ledger(path)
+    with open_ledger(path, recover=True) as ledger:
+        assert ledger.recovered_from is not None and ledger.recovered_from.stat().st_size == 0
         job_id = ledger.create_job(backend="b", program=BELL, shots=3)
     with open_ledger(path) as ledger:  # second open: no migration, data kept
         assert ledger.get(job_id).shots == 3

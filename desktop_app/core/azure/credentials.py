@@ -56,6 +56,8 @@ class Problem(StrEnum):
     NO_ACCESS = "no-access"
     WRONG_REGION = "wrong-region"
     NETWORK = "network"
+    SERVICE_ERROR = "service-error"  # busy (429), failing (5xx), a conflict or an odd answer
+    JOB_NOT_FOUND = "job-not-found"
     TLS = "tls"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"
@@ -208,12 +210,17 @@ def explain_error(exc: BaseException, profile: Profile, secret: str | None = Non
             )
         return Explanation(
             Problem.UNKNOWN,
-            f"Microsoft Entra ID refused the sign-in ({code}). The log has the details.",
+            f"Microsoft Entra ID refused the sign-in ({code}). The details are in the log (on the "
+            "command line: --verbose).",
             code,
         )
 
-    if "Unable to get authority configuration" in text:  # MSAL: tenant discovery failed
-        return Explanation(
+    failed = _service_failure(chain, text)
+    if failed is not None:
+        return failed
+
+    if "Unable to get authority configuration" in text and not _network_error(chain):
+        return Explanation(  # MSAL: the tenant's discovery document was refused (400/404)
             Problem.UNKNOWN_TENANT,
             f"Tenant {profile.tenant_id} was not found. Check the tenant (directory) ID on "
             "the app registration's Overview page in the Azure portal.",
@@ -240,6 +247,14 @@ def explain_error(exc: BaseException, profile: Profile, secret: str | None = Non
         )
 
     not_found_text = "not found in resource group" in text or "ResourceNotFound" in text
+    job = re.search(r"/jobs/([^/?]+)", _failed_url(chain, 404))
+    if status == 404 and job:
+        return Explanation(
+            Problem.JOB_NOT_FOUND,
+            f"Azure Quantum has no job {job.group(1)} in workspace {workspace}: it was deleted "
+            "from the workspace, or never created.",
+            _http_code(404, text),
+        )
     if status == 404 or (status is None and not_found_text) or "ResourceGroupNotFound" in text:
         return Explanation(
             Problem.WORKSPACE_NOT_FOUND,
@@ -273,21 +288,32 @@ def explain_error(exc: BaseException, profile: Profile, secret: str | None = Non
             "workspace's tenant.",
             _http_code(401, text),
         )
-    if any(
-        isinstance(e, ServiceRequestError | ServiceResponseError | ConnectionError | OSError)
-        for e in chain
-    ):
+    if _network_error(chain):
+        dropped = any(isinstance(e, ServiceResponseError) for e in chain)
         return Explanation(
             Problem.NETWORK,
-            "Azure could not be reached: check the network connection (and a proxy, if this "
-            "network needs one), then try again.",
+            (
+                "The connection to Azure was dropped before it answered"
+                if dropped
+                else "Azure could not be reached"
+            )
+            + ": check the network connection (and a proxy, if this network needs one), "
+            "then try again.",
             next(
                 type(e).__name__
                 for e in chain
                 if isinstance(e, ServiceRequestError | ServiceResponseError | OSError)
             ),
         )
-    if isinstance(exc, ValueError) and "location" in text.lower():
+    if "Failed to retrieve" in text or "Could not load workspace details" in text:
+        return Explanation(
+            Problem.SERVICE_ERROR,
+            f"Azure Resource Manager's answer about workspace {workspace} could not be used (it "
+            "names no region or endpoint). Check the resource ID; if it is right, try again "
+            "later.",
+            "UnreadableWorkspace",
+        )
+    if "Location must be" in text:
         return Explanation(
             Problem.WRONG_REGION,
             f"'{profile.location}' is not accepted as the workspace location: use the "
@@ -296,9 +322,69 @@ def explain_error(exc: BaseException, profile: Profile, secret: str | None = Non
         )
     return Explanation(
         Problem.UNKNOWN,
-        f"The connection test failed ({type(exc).__name__}). The log has the details.",
+        "Azure did not accept the request"
+        + (f" (HTTP {status})" if status else "")
+        + ": try again; if it keeps failing, the details are in the log (on the command line: "
+        "--verbose).",
         f"{type(exc).__name__}" + (f" HTTP {status}" if status else ""),
     )
+
+
+def _network_error(chain: list[BaseException]) -> bool:
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+
+    network = (ServiceRequestError, ServiceResponseError, ConnectionError, OSError)
+    return any(isinstance(e, network) for e in chain)
+
+
+def _failed_url(chain: list[BaseException], status: int | None = None) -> str:
+    """The URL of the request whose answer failed (with `status`, when given), or ""."""
+    for e in chain:
+        response = getattr(e, "response", None)
+        if status is not None and getattr(e, "status_code", None) != status:
+            continue
+        url = getattr(getattr(response, "request", None), "url", None)
+        if url:
+            return str(url)
+    return ""
+
+
+_MSAL_STATUS_RE = re.compile(r"HTTP (?:status|Error):? (\d{3})")
+
+
+def _service_failure(chain: list[BaseException], text: str) -> Explanation | None:
+    """A busy (429) or failing (5xx) service, or a conflict (409): said as such, naming which
+    service (sign-in, Resource Manager, Azure Quantum) answered."""
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+
+    status = next(
+        (e.status_code for e in chain if isinstance(e, HttpResponseError) and e.status_code),
+        None,
+    )
+    in_text = _MSAL_STATUS_RE.search(text)
+    if in_text and (status is None or isinstance(chain[0], ClientAuthenticationError)):
+        status = int(in_text.group(1))  # MSAL puts the sign-in service's status in its text
+    if status is None and "TooManyRequests" in text:
+        status = 429
+    if status is None or not (status in (409, 429) or status >= 500):
+        return None
+    url = _failed_url(chain)
+    if not url or "Authentication failed" in text or "OIDC Discovery" in text:
+        who = "Microsoft Entra ID (the sign-in service)"
+    elif re.search(r"/workspaces/[^/?]+(\?|$)|Microsoft\.ResourceGraph", url, re.I):
+        who = "Azure Resource Manager"
+    else:
+        who = "Azure Quantum"
+    if status == 429:
+        message = f"{who} is busy and refused more requests (HTTP 429): wait a minute, try again."
+    elif status == 409:
+        message = f"{who} refused the request as a conflict with its current state (HTTP 409)."
+    else:
+        message = (
+            f"{who} failed on its side (HTTP {status}): try again later; if it keeps failing, "
+            "check the Azure status page."
+        )
+    return Explanation(Problem.SERVICE_ERROR, message, _http_code(status, text))
 
 
 def _http_code(status: int, text: str) -> str:

@@ -6,12 +6,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.errors import QuantumDeskError, exception_chain
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.profiles import Profile
 
 log = logging.getLogger(__name__)
+
+
+# The code of a submit whose answer was lost (5xx, dropped, no answer in time) while the job may
+# exist at Azure: its ledger row stays Submitting, and reconciliation looks it up by its id.
+UNCONFIRMED_SUBMIT = "SubmitUnconfirmed"
 
 
 class AzureRunError(QuantumDeskError):
@@ -20,6 +25,27 @@ class AzureRunError(QuantumDeskError):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+def is_not_found(exc: BaseException) -> bool:
+    from azure.core.exceptions import ResourceNotFoundError
+
+    return isinstance(exc, ResourceNotFoundError) or getattr(exc, "status_code", None) == 404
+
+
+def definitely_not_created(failure: BaseException) -> bool:
+    """True when a failed submit certainly created no job: the service refused it (a 4xx other
+    than 408/429), or it failed on our side before reaching the service."""
+    from azure.core.exceptions import HttpResponseError
+
+    cause = failure.__cause__ if isinstance(failure, AzureRunError) else failure
+    if cause is None:
+        return True  # our own refusal (target missing, no secret, ...)
+    for e in exception_chain(cause):
+        status = e.status_code if isinstance(e, HttpResponseError) else None
+        if status is not None and 400 <= status < 500 and status not in (408, 429):
+            return True
+    return False
 
 
 def explain(exc: BaseException, profile: Profile | None, what: str) -> AzureRunError:

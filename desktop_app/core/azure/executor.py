@@ -21,25 +21,32 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from desktop_app.core.azure.errors import AzureRunError, explain, hint_for
+from desktop_app.core.azure.errors import (
+    UNCONFIRMED_SUBMIT,
+    AzureRunError,
+    definitely_not_created,
+    explain,
+    hint_for,
+    is_not_found,
+)
 from desktop_app.core.azure.normalize import (
     OutputFormatError,
     Readout,
-    ionq_probabilities,
     parse_output,
-    quantinuum_counts,
-    rigetti_counts,
+)
+from desktop_app.core.azure.outcome import cost, error_of, normalize_result, seconds_between
+from desktop_app.core.azure.retry import (
+    DEFAULT_RETRY_DEADLINE,
+    GaveUp,
+    call_with_retries,
+    failure_text,
 )
 from desktop_app.core.azure.session import (
     SecretProvider,
     forget_credentials,
-    is_rejected_token,
-    is_transient,
     open_profile_workspace,
-    retry_after,
 )
 from desktop_app.core.azure.status import job_status_of
 from desktop_app.core.azure.workspace import close_workspace, enum_text
@@ -66,11 +73,13 @@ _BUSY_STEPS = threading.BoundedSemaphore(2)
 
 @dataclass(frozen=True)
 class PollSchedule:
-    """Seconds between status polls: `first`, growing by `factor`, capped at `maximum`."""
+    """Seconds between status polls: `first`, growing by `factor`, capped at `maximum`; one
+    service call that keeps failing (busy, 5xx, dropped) is retried for `retry_deadline` s."""
 
     first: float = 0.2  # the SDK's own first wait (Job._default_poll_wait)
     factor: float = 1.5
     maximum: float = 60.0
+    retry_deadline: float = DEFAULT_RETRY_DEADLINE
 
     def delays(self) -> Iterator[float]:
         delay = self.first
@@ -125,12 +134,6 @@ class NullRecorder:
 
 # A callable giving an opened azure.quantum.Workspace (and the profile it was opened for).
 WorkspaceFactory = Callable[[], tuple[Any, "Profile | None"]]
-
-
-def _seconds_between(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return max(0.0, (end - start).total_seconds())
 
 
 @dataclass
@@ -291,29 +294,33 @@ class AzureExecutor:
         cancellable: bool = True,
     ) -> Any:
         """Run one service call on the current workspace, retrying transient failures with
-        back-off (until cancelled, when `cancellable`) and a rejected token with a fresh one."""
-        delays = self.schedule.delays()
-        while True:
-            try:
-                return action(ctx.workspace)
-            except Exception as exc:
-                if is_rejected_token(exc) and self._reauthenticate(ctx):
-                    continue
-                if not is_transient(exc):
-                    if isinstance(exc, QuantumDeskError):
-                        raise
-                    raise explain(exc, ctx.profile, ctx.request.backend) from exc
-                wait = max(retry_after(exc) or 0.0, next(delays))
-                log.info("%s: transient %s, retrying in %.1f s", what, type(exc).__name__, wait)
-                ctx.progress(f"{what}: connection problem, retrying in {wait:.0f} s", None)
-                if cancellable:
-                    if ctx.cancel.wait(wait):
-                        ctx.cancel.raise_if_cancelled()
-                else:
-                    ctx.cancel.sleep_unless_detached(wait)
+        back-off up to the schedule's deadline (GaveUp after it; until cancelled, when
+        `cancellable`) and a rejected token with a fresh one."""
+
+        def wait(seconds: float) -> None:
+            if not cancellable:
+                ctx.cancel.sleep_unless_detached(seconds)
+            elif ctx.cancel.wait(seconds):
+                ctx.cancel.raise_if_cancelled()
+
+        def explained(exc: Exception) -> Exception:
+            if isinstance(exc, QuantumDeskError):
+                return exc
+            return explain(exc, ctx.profile, ctx.request.backend)
+
+        return call_with_retries(
+            lambda: action(ctx.workspace),
+            what=what,
+            delays=self.schedule.delays(),
+            deadline=self.schedule.retry_deadline,
+            progress=ctx.progress,
+            wait=wait,
+            reauthenticate=lambda: self._reauthenticate(ctx),
+            explain=explained,
+        )
 
     def _submit(self, ctx: _Context, target: Any, translation: Any) -> Any:
-        from azure.core.exceptions import ResourceExistsError
+        from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
         from azure.quantum import Job
 
         request = ctx.request
@@ -337,13 +344,19 @@ class AzureExecutor:
         ctx.progress("Submitting", None)
         input_params = _input_params(request.backend, request.options)
 
+        attempts = 0
+
         def submit(workspace: Any) -> Any:
+            nonlocal attempts
+            attempts += 1
             # After a re-authentication the target must belong to the new workspace.
             current = (
                 target if target.workspace is workspace else workspace.get_targets(request.backend)
             )
             try:
                 return current.submit(
+                    # the SDK never overwrites a blob: each attempt uploads its own input
+                    blob_name="inputData" if attempts == 1 else f"inputData-{attempts}",
                     input_data=translation.input_data,
                     name=name,
                     shots=request.shots,
@@ -358,12 +371,43 @@ class AzureExecutor:
                 if getattr(exc.error, "code", None) == "TargetUnavailable":
                     raise  # the service's 409 refusal of an offline target, not our own job
                 # An earlier attempt was accepted but its answer was lost: same id, same job.
-                return workspace.get_job(job_id)
+                try:
+                    return workspace.get_job(job_id)
+                except ResourceNotFoundError:
+                    raise AzureRunError(
+                        f"Azure Quantum refused job {job_id} as a conflict (HTTP 409) but has no "
+                        "such job: run it again.",
+                        "HTTP 409",
+                    ) from exc
 
-        job = self._call(ctx, submit, "Submitting")
+        try:
+            job = self._call(ctx, submit, "Submitting")
+        except AzureRunError as failure:
+            job = self._confirm_submit(ctx, job_id, failure)
         log.info("submitted job %s to %s", job_id, request.backend)
         ctx.progress(f"{JOB_ID_PROGRESS}{job_id}", None)  # the live pane shows it, copyable
         return job
+
+    def _confirm_submit(self, ctx: _Context, job_id: str, failure: AzureRunError) -> Any:
+        """The submit failed. Unless the service refused it outright (a 4xx), its answer may
+        have been lost after Azure created the job: ask for the job by its id, once. Not found:
+        the submit failed for `failure`'s reason; no answer: the job stays open (Submitting) as
+        UNCONFIRMED_SUBMIT, for reconciliation by its id."""
+        if definitely_not_created(failure):
+            raise failure
+        try:
+            return ctx.workspace.get_job(job_id)
+        except Exception as exc:
+            if is_not_found(exc):
+                raise failure from None
+            reason = failure.reason if isinstance(failure, GaveUp) else failure_text(exc)
+            log.warning("submit of job %s unconfirmed: %s", job_id, failure.code)
+            raise AzureRunError(
+                f"The submit of job {job_id} got no clear answer ({reason}), so the job may "
+                "exist at Azure. It stays open in the job ledger and is looked up by its id "
+                "later (`quantum-desk jobs reconcile`, or the next start of the window).",
+                UNCONFIRMED_SUBMIT,
+            ) from failure
 
     def _follow(self, ctx: _Context, job: Any, readout: Readout) -> RunResult:
         delays = self.schedule.delays()
@@ -404,7 +448,17 @@ class AzureExecutor:
         """A fresh copy of the job. Once a job exists we keep talking to it through transient
         failures (a Cancel press is handled by the polling loop, not here)."""
         job_id = job.id
-        return self._call(ctx, lambda ws: ws.get_job(job_id), "Checking status", cancellable=False)
+        try:
+            return self._call(
+                ctx, lambda ws: ws.get_job(job_id), "Checking status", cancellable=False
+            )
+        except GaveUp as exc:  # the job is not failed: it stays open in the ledger
+            raise GaveUp(
+                f"{exc} Job {job_id} stays open: `quantum-desk jobs reconcile` (or the next "
+                "start of the window) follows it to its end.",
+                exc.code,
+                exc.reason,
+            ) from exc
 
     def _cancel(self, ctx: _Context, job: Any) -> Any:
         job_id = job.id
@@ -420,14 +474,14 @@ class AzureExecutor:
         request = ctx.request
         details = job.details
         timings = {"total": time.monotonic() - ctx.started}
-        queued = _seconds_between(details.creation_time, details.begin_execution_time)
-        execution = _seconds_between(details.begin_execution_time, details.end_execution_time)
+        queued = seconds_between(details.creation_time, details.begin_execution_time)
+        execution = seconds_between(details.begin_execution_time, details.end_execution_time)
         if queued is not None:
             timings["queued"] = queued
         if execution is not None:
             timings["execution"] = execution
         extra: dict[str, Any] = {
-            "cost_estimate": _cost(details),
+            "cost_estimate": cost(details),
             "azure_status": enum_text(details.status),
         }
         if status is JobStatus.CANCELLED:
@@ -441,7 +495,7 @@ class AzureExecutor:
             self.recorder.job_finished(job.id, result, extra)
             raise Cancelled()
         if status is JobStatus.FAILED:
-            code, message = _error_of(details)
+            code, message = error_of(details)
             result = RunResult.failed(
                 request.backend,
                 request.shots,
@@ -457,7 +511,7 @@ class AzureExecutor:
         extra["raw_result"] = payload
         extra["raw_content_type"] = "application/json"
         try:
-            result = _normalize(request, readout, parse_output(payload), timings, job.id)
+            result = normalize_result(request, readout, parse_output(payload), timings, job.id)
         except OutputFormatError as exc:
             log.warning("job %s output unreadable: %s", job.id, exc)
             result = RunResult.failed(
@@ -519,53 +573,3 @@ def _input_params(backend: str, options: Mapping[str, object]) -> dict[str, Any]
         on = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "on", "yes")
         params["error_mitigation"] = {"debias": bool(on)}
     return params
-
-
-def _error_of(details: Any) -> tuple[str, str]:
-    error = getattr(details, "error_data", None)
-    code = str(getattr(error, "code", "") or "JobFailed")
-    message = str(getattr(error, "message", "") or "The provider reported a failure.")
-    return code, message.rstrip(".") + "."
-
-
-def _cost(details: Any) -> dict[str, Any] | None:
-    estimate = getattr(details, "cost_estimate", None)
-    if estimate is None:
-        return None
-    return {
-        "currency": getattr(estimate, "currency_code", None),
-        "estimated_total": getattr(estimate, "estimated_total", None),
-        "events": [
-            {
-                "dimension": getattr(e, "dimension_name", None),
-                "measure_unit": getattr(e, "measure_unit", None),
-                "amount_billed": getattr(e, "amount_billed", None),
-                "amount_consumed": getattr(e, "amount_consumed", None),
-                "unit_price": getattr(e, "unit_price", None),
-            }
-            for e in (getattr(estimate, "events", None) or [])
-        ],
-    }
-
-
-def _normalize(
-    request: RunRequest,
-    readout: Readout,
-    raw: Mapping[str, Any],
-    timings: dict[str, float],
-    job_id: str,
-) -> RunResult:
-    common: dict[str, Any] = {
-        "num_clbits": readout.num_clbits,
-        "timings": timings,
-        "job_id": job_id,
-    }
-    if readout.provider == "ionq":
-        probs = ionq_probabilities(raw, readout)
-        exact = target_name(request.backend).is_simulator  # IonQ's simulator: exact probabilities
-        return RunResult.from_probabilities(request.backend, probs, request.shots, exact, **common)
-    if readout.provider == "quantinuum":
-        counts = quantinuum_counts(raw, readout)
-    else:
-        counts = rigetti_counts(raw, readout)
-    return RunResult.from_counts(request.backend, counts, request.shots, **common)

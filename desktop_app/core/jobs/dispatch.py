@@ -12,10 +12,15 @@ if TYPE_CHECKING:
 
 
 def executor_for(
-    backend_name: str, *, isolate: bool = True, secret_of: SecretProvider | None = None
+    backend_name: str,
+    *,
+    isolate: bool = True,
+    secret_of: SecretProvider | None = None,
+    retry_deadline: float | None = None,
 ) -> Executor:
     """The executor for a backend name; `isolate=False` simulates in this process (the CLI);
-    `secret_of` hands an Azure run its profile's secret (default: the OS keyring)."""
+    `secret_of` hands an Azure run its profile's secret (default: the OS keyring);
+    `retry_deadline` bounds the retries of a failing Azure call (default: PollSchedule's)."""
     from desktop_app.core.catalog import find_backend, target_name
 
     if target_name(backend_name).is_local:  # the ideal simulator and the offline emulations
@@ -31,6 +36,9 @@ def executor_for(
 
         if target_name(backend_name).provider_id not in PROVIDERS:
             raise
-    from desktop_app.core.azure.executor import AzureExecutor  # the profile comes with the request
+    from desktop_app.core.azure.executor import AzureExecutor, PollSchedule
 
-    return AzureExecutor(secret_of=secret_of)
+    if retry_deadline is None:  # the profile comes with the request
+        return AzureExecutor(secret_of=secret_of)
+    schedule = PollSchedule(retry_deadline=float(retry_deadline))
+    return AzureExecutor(secret_of=secret_of, schedule=schedule)

@@ -24,10 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.azure.errors import explain
+from desktop_app.core.azure.retry import Notice
 from desktop_app.core.azure.session import is_transient, open_profile_workspace
 from desktop_app.core.azure.workspace import close_workspace
 from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.jobs import live_runs
 from desktop_app.core.jobs.recording import LedgerRecorder
 from desktop_app.core.ledger.errors import LedgerError
 from desktop_app.core.ledger.models import FINAL_STATUSES
@@ -45,6 +48,7 @@ INTERRUPTED_CODE = "Interrupted"
 INTERRUPTED_MESSAGE = (
     "Quantum Desk was closed or stopped while this local run was in progress: run it again."
 )
+LIVE_REASON = "another Quantum Desk (window or command) is running this job right now"
 MAX_PARALLEL = 8  # jobs followed at once (each waits on the service in its own thread)
 
 # A callable opening the workspace of a profile name: (workspace, Profile); the default opens
@@ -218,6 +222,9 @@ def _look_up(
     try:
         for index, row in enumerate(jobs):
             assert row.azure_job_id is not None
+            if live_runs.is_live(ledger.path, row.azure_job_id):
+                report.deferred[row.id] = LIVE_REASON  # its own process settles it
+                continue
             try:
                 job = workspace.get_job(row.azure_job_id)
             except Exception as exc:
@@ -244,7 +251,10 @@ def _look_up(
 
 
 def _not_found(ledger: Ledger, row: JobRow, report: ReconcileReport) -> None:
-    if row.status == JobStatus.SUBMITTING:
+    assert row.azure_job_id is not None
+    if live_runs.is_live(ledger.path, row.azure_job_id):  # its submit started since the check
+        report.deferred[row.id] = LIVE_REASON
+    elif row.status == JobStatus.SUBMITTING:
         ledger.mark_never_submitted(row.id, "not found at the service after a restart")
         report.never_submitted.append(row.id)
     else:
@@ -262,7 +272,7 @@ def _defer_reason(profile: str, exc: BaseException) -> str:
         return f"Azure Quantum could not be reached for profile {profile}: will try again later"
     if isinstance(exc, QuantumDeskError):
         return f"profile {profile}: {exc}"
-    return f"profile {profile}: the Azure call failed ({type(exc).__name__}); see the log"
+    return f"profile {profile}: {explain(exc, None, profile)}"
 
 
 def _follow(
@@ -297,7 +307,8 @@ def _follow(
     assert row.azure_job_id is not None
 
     def job_progress(message: str, fraction: float | None) -> None:
-        progress(f"{record.backend} job {row.azure_job_id}: {message}", fraction)
+        text = f"{record.backend} job {row.azure_job_id}: {message}"
+        progress(Notice(text) if isinstance(message, Notice) else text, fraction)
 
     result = executor.resume(row.azure_job_id, request, follow, job_progress)
     if row.id not in recorder.finished and result.status.is_final:

@@ -18,8 +18,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.azure.errors import UNCONFIRMED_SUBMIT
 from desktop_app.core.cancel import Cancelled, Detached
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.jobs import live_runs
+from desktop_app.core.jobs.live_runs import LiveRun
 from desktop_app.core.ledger.errors import LedgerError
 from desktop_app.core.ledger.models import FINAL_STATUSES
 from desktop_app.core.request import RecordsRemoteJobs
@@ -68,7 +71,15 @@ class LedgerRecorder:
         self.created: list[str] = []  # ledger ids of the rows job_created made, in order
         self.finished: set[str] = set()  # ledger ids job_finished recorded
         self._ids: dict[str, str] = {}  # Azure job id -> ledger id
+        self._live: list[LiveRun] = []  # this process is running these jobs (live_runs)
         self._lock = threading.Lock()
+
+    def release(self) -> None:
+        """The run is over: other processes may reconcile its jobs from now on."""
+        with self._lock:
+            live, self._live = self._live, []
+        for run in live:
+            run.release()
 
     def ledger_id(self, azure_job_id: str) -> str | None:
         with self._lock:
@@ -83,6 +94,10 @@ class LedgerRecorder:
         return row.id
 
     def job_created(self, info: AzureJobInfo) -> None:
+        # Held before the row exists: `jobs reconcile` elsewhere never sees it Submitting unheld.
+        live = live_runs.hold(self.ledger.path, info.job_id)
+        with self._lock:
+            self._live.append(live)
         ledger_id = self.ledger.create_job(
             backend=info.backend,
             program=info.program_source,
@@ -198,7 +213,8 @@ def _record_exception(ledger: Ledger, ledger_id: str, exc: BaseException) -> Non
             ledger.set_error(
                 ledger_id,
                 type(exc).__name__,
-                f"unexpected {type(exc).__name__}; see the log",
+                "an unexpected failure: the details are in the log (on the command line: "
+                "--verbose)",
                 status=JobStatus.FAILED,
             )
     except LedgerError:
@@ -214,6 +230,21 @@ def _run_remote(
     estimated_cost: Mapping[str, Any] | None,
 ) -> RunResult:
     recorder = LedgerRecorder(ledger, options=request.options, estimated_cost=estimated_cost)
+    try:
+        return _record_remote(request, executor, recorder, cancel, progress, estimated_cost)
+    finally:
+        recorder.release()
+
+
+def _record_remote(
+    request: RunRequest,
+    executor: RecordsRemoteJobs,
+    recorder: LedgerRecorder,
+    cancel: CancelToken,
+    progress: ProgressCallback,
+    estimated_cost: Mapping[str, Any] | None,
+) -> RunResult:
+    ledger = recorder.ledger
     runner = executor.with_recorder(recorder)
     try:
         result = runner.run(request, cancel, progress)
@@ -237,7 +268,11 @@ def _run_remote(
     ledger_id = recorder.created[0]
     if ledger_id not in recorder.finished:
         status = ledger.get(ledger_id).status
-        if status == JobStatus.SUBMITTING or result.status is not JobStatus.FAILED:
+        if status == JobStatus.SUBMITTING and result.error_code == UNCONFIRMED_SUBMIT:
+            # The submit's answer was lost: Azure may have the job. It stays Submitting, and
+            # reconciliation looks it up by its id.
+            ledger.set_error(ledger_id, result.error_code, result.error_message)
+        elif status == JobStatus.SUBMITTING or result.status is not JobStatus.FAILED:
             ledger.record_result(ledger_id, result)  # a definitive submit error
         else:
             # The job exists at Azure but we could not follow it to the end (its result could

@@ -579,6 +579,12 @@ class Ledger:
             (version,) = conn.execute("PRAGMA data_version").fetchone()
         return int(version)
 
+    def quick_check(self) -> str:
+        """SQLite's `PRAGMA quick_check` (structure, without index contents): "ok" when sound."""
+        with self._use() as conn:
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+        return "\n".join(str(r[0]) for r in rows)
+
     def integrity_check(self) -> str:
         """SQLite's `PRAGMA integrity_check`: "ok" for a sound file."""
         with self._use() as conn:

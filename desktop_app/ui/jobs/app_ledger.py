@@ -11,7 +11,7 @@ import logging
 
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.core.ledger.errors import LedgerCorruptError, LedgerError
+from desktop_app.core.ledger.errors import REPAIR_HINT, LedgerCorruptError, LedgerError
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui import messages
@@ -31,8 +31,9 @@ def open_app_ledger(parent: QWidget | None = None) -> Ledger | None:
         return open_ledger()
     except LedgerCorruptError as exc:
         log.warning("job ledger damaged: %s", exc)
+        problem = str(exc).replace(REPAIR_HINT, "").strip()  # the command line's way: not here
         question = (
-            f"{exc}\n\nMove the damaged file aside and start a new, empty job ledger? "
+            f"{problem}\n\nMove the damaged file aside and start a new, empty job ledger? "
             "The damaged file is kept next to it."
         )
         if not messages.ask(parent, TITLE, question):
