@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.ledger.export import history_list, iso_time
 from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord, JobRow
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.results import JobStatus
@@ -77,6 +76,9 @@ def _echo(line: str = "") -> None:
 
 
 def row_json(row: JobRow) -> dict[str, Any]:
+    # export (zipfile, tempfile) only for --json: a plain `jobs` list starts without it
+    from desktop_app.core.ledger.export import iso_time
+
     return {
         "id": row.id,
         "azure_job_id": row.azure_job_id,
@@ -98,6 +100,8 @@ def row_json(row: JobRow) -> dict[str, Any]:
 
 
 def record_json(record: JobRecord) -> dict[str, Any]:
+    from desktop_app.core.ledger.export import history_list
+
     return {
         **row_json(record),
         "program": record.program,
