@@ -17,7 +17,6 @@ import json
 import logging
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +30,6 @@ from desktop_app.core.ledger.errors import (
 )
 from desktop_app.core.ledger.models import (
     FINAL_STATUSES,
-    SORT_COLUMNS,
     JobFilter,
     JobOrder,
     JobRecord,
@@ -41,6 +39,8 @@ from desktop_app.core.ledger.models import (
     program_sha256,
     utc_now,
 )
+from desktop_app.core.ledger.packing import pack, pack_text, unpack, unpack_text
+from desktop_app.core.ledger.paging import KeysetPage, PageKey, after_clause, check_order, order_by
 from desktop_app.core.ledger.rows import (
     ROW_COLUMNS,
     collect_versions,
@@ -53,6 +53,8 @@ from desktop_app.core.ledger.rows import (
     ts,
 )
 from desktop_app.core.ledger.schema import SCHEMA_VERSION, NewerSchemaError, migrate
+from desktop_app.core.ledger.schema_v2 import UNFINISHED_CONDITION
+from desktop_app.core.ledger.search import text_clause
 from desktop_app.core.results import JobStatus
 
 if TYPE_CHECKING:
@@ -62,6 +64,14 @@ log = logging.getLogger(__name__)
 
 LEDGER_FILE_NAME = "ledger.sqlite3"
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds another instance may hold the write lock before we give up
+# page() beyond this offset counts the matches and reads a page past the middle from the far end
+_FAR_OFFSET = 2_000
+
+
+def _unpack_text_sql(blob: bytes | None) -> str | None:
+    """`qd_unpack_text(body)` in SQL: a stored program's text (for searches too short for the
+    trigram index)."""
+    return None if blob is None else unpack_text(blob)
 
 
 class Ledger:
@@ -100,6 +110,7 @@ class Ledger:
                 log.warning("ledger %s: journal mode is %s, not WAL", self.path, mode)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.create_function("qd_unpack_text", 1, _unpack_text_sql, deterministic=True)
         except BaseException:
             conn.close()
             raise
@@ -231,33 +242,38 @@ class Ledger:
         created_at: datetime | None = None,
     ) -> str:
         """Record a new job (before it is submitted) and return its local id (uuid4)."""
+        import uuid  # here: `quantum-desk jobs` (reading only) starts without it
+
         status = JobStatus(status)
         now = created_at or utc_now()
         job_id = str(uuid.uuid4())
-        row = (
-            job_id,
-            azure_job_id,
-            name,
-            backend,
-            profile,
-            program_sha256(program),
-            program_path,
-            int(shots),
-            dumps(dict(options or {})),
-            status.value,
-            ts(now),
-            ts(submitted_at),
-            ts(now),
-            None if estimated_cost is None else dumps(dict(estimated_cost)),
-            dumps(dict(versions) if versions is not None else collect_versions()),
-            dumps(list(normalize_tags(tags))),
-        )
+        version_set = dumps(dict(versions) if versions is not None else collect_versions())
         with self.transaction() as conn:
+            program_id = self._program_id(conn, program)
+            versions_id = self._versions_id(conn, version_set)
+            row = (
+                job_id,
+                azure_job_id,
+                name,
+                backend,
+                profile,
+                program_id,
+                program_path,
+                int(shots),
+                dumps(dict(options or {})),
+                status.value,
+                ts(now),
+                ts(submitted_at),
+                ts(now),
+                None if estimated_cost is None else dumps(dict(estimated_cost)),
+                versions_id,
+                dumps(list(normalize_tags(tags))),
+            )
             try:
-                conn.execute(
-                    "INSERT INTO jobs (id, azure_job_id, name, backend, profile, program_sha256, "
+                cursor = conn.execute(
+                    "INSERT INTO jobs (id, azure_job_id, name, backend, profile, program_id, "
                     "program_path, shots, options, status, created_at, submitted_at, updated_at, "
-                    "estimated_cost, versions, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "estimated_cost, versions_id, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     row,
                 )
             except sqlite3.IntegrityError:
@@ -266,14 +282,55 @@ class Ledger:
                     self.path,
                 ) from None
             conn.execute(
-                "INSERT INTO job_programs (job_id, program) VALUES (?, ?)", (job_id, program)
-            )
-            conn.execute(
-                "INSERT INTO status_history (job_id, status, at) VALUES (?,?,?)",
-                (job_id, status.value, ts(now)),
+                "INSERT INTO status_history (job, status, at) VALUES (?,?,?)",
+                (cursor.lastrowid, status.value, ts(now)),
             )
             self._changed("created", job_id)
         return job_id
+
+    @staticmethod
+    def _program_id(conn: sqlite3.Connection, program: str) -> int:
+        """The id of `program` in `programs`, stored (compressed, and indexed for search) when no
+        job has had this text before."""
+        digest = bytes.fromhex(program_sha256(program))
+        found = conn.execute("SELECT id FROM programs WHERE sha256 = ?", (digest,)).fetchone()
+        if found is not None:
+            return int(found[0])
+        cursor = conn.execute(
+            "INSERT INTO programs (sha256, body) VALUES (?, ?)", (digest, pack_text(program))
+        )
+        program_id = int(cursor.lastrowid or 0)
+        conn.execute(
+            "INSERT INTO program_fts (rowid, program) VALUES (?, ?)", (program_id, program)
+        )
+        return program_id
+
+    @staticmethod
+    def _versions_id(conn: sqlite3.Connection, version_set: str) -> int:
+        found = conn.execute("SELECT id FROM version_sets WHERE body = ?", (version_set,))
+        row = found.fetchone()
+        if row is not None:
+            return int(row[0])
+        cursor = conn.execute("INSERT INTO version_sets (body) VALUES (?)", (version_set,))
+        return int(cursor.lastrowid or 0)
+
+    @staticmethod
+    def _drop_unused_programs(conn: sqlite3.Connection, program_ids: Iterable[int]) -> None:
+        """Remove programs no job uses any more (and their search index entries)."""
+        for program_id in set(program_ids):
+            if conn.execute(
+                "SELECT 1 FROM jobs WHERE program_id = ? LIMIT 1", (program_id,)
+            ).fetchone():
+                continue
+            row = conn.execute("SELECT body FROM programs WHERE id = ?", (program_id,)).fetchone()
+            if row is None:
+                continue
+            # a contentless FTS5 table forgets a row when given the text it indexed
+            conn.execute(
+                "INSERT INTO program_fts (program_fts, rowid, program) VALUES ('delete', ?, ?)",
+                (program_id, unpack_text(row[0])),
+            )
+            conn.execute("DELETE FROM programs WHERE id = ?", (program_id,))
 
     def _update(self, conn: sqlite3.Connection, job_id: str, sets: dict[str, Any]) -> None:
         sets = {**sets, "updated_at": ts(utc_now())}
@@ -319,8 +376,9 @@ class Ledger:
                 sets["completed_at"] = None
             self._update(conn, job_id, sets)
             conn.execute(
-                "INSERT INTO status_history (job_id, status, at, detail) VALUES (?,?,?,?)",
-                (job_id, new.value, ts(moment), detail),
+                "INSERT INTO status_history (job, status, at, detail) "
+                "SELECT seq, ?, ?, ? FROM jobs WHERE id = ?",
+                (new.value, ts(moment), detail, job_id),
             )
         return True
 
@@ -379,10 +437,10 @@ class Ledger:
         with self.transaction() as conn:
             self._update(conn, job_id, {})  # raises JobNotFoundError first
             conn.execute(
-                "INSERT INTO job_results (job_id, raw_result, raw_result_type) VALUES (?,?,?) "
-                "ON CONFLICT (job_id) DO UPDATE SET raw_result = excluded.raw_result, "
-                "raw_result_type = excluded.raw_result_type",
-                (job_id, data, content_type),
+                "INSERT INTO job_results (job, raw, raw_type) SELECT seq, ?, ? FROM jobs "
+                "WHERE id = ? ON CONFLICT (job) DO UPDATE SET raw = excluded.raw, "
+                "raw_type = excluded.raw_type",
+                (pack(data), content_type, job_id),
             )
 
     def record_result(
@@ -407,11 +465,11 @@ class Ledger:
             if billed_cost is not None:
                 sets["billed_cost"] = dumps(dict(billed_cost))
             self._update(conn, job_id, sets)  # raises JobNotFoundError first
+            # the counts are stored once, inside the normalized result
             conn.execute(
-                "INSERT INTO job_results (job_id, counts, result) VALUES (?,?,?) "
-                "ON CONFLICT (job_id) DO UPDATE SET counts = excluded.counts, "
-                "result = excluded.result",
-                (job_id, dumps(dict(result.counts)), dumps(as_json)),
+                "INSERT INTO job_results (job, result) SELECT seq, ? FROM jobs WHERE id = ? "
+                "ON CONFLICT (job) DO UPDATE SET result = excluded.result",
+                (pack_text(dumps(as_json)), job_id),
             )
             if raw is not None:
                 self.store_raw_result(job_id, raw, raw_content_type)
@@ -430,8 +488,16 @@ class Ledger:
         ids = list(job_ids)
         deleted = 0
         with self.transaction() as conn:
+            programs: list[int] = []
             for job_id in ids:
+                found = conn.execute(
+                    "SELECT program_id FROM jobs WHERE id = ?", (job_id,)
+                ).fetchone()
+                if found is None:
+                    continue
+                programs.append(int(found[0]))
                 deleted += conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,)).rowcount
+            self._drop_unused_programs(conn, programs)
             if deleted:
                 self._changed("deleted", *ids)
         return deleted
@@ -441,30 +507,25 @@ class Ledger:
         clauses: list[str] = []
         params: list[Any] = []
         if flt.backends:
-            clauses.append(f"backend IN ({','.join('?' * len(flt.backends))})")
+            clauses.append(f"jobs.backend IN ({','.join('?' * len(flt.backends))})")
             params.extend(flt.backends)
         if flt.statuses:
-            clauses.append(f"status IN ({','.join('?' * len(flt.statuses))})")
+            clauses.append(f"jobs.status IN ({','.join('?' * len(flt.statuses))})")
             params.extend(str(s) for s in flt.statuses)
         if flt.since is not None:
-            clauses.append("created_at >= ?")
+            clauses.append("jobs.created_at >= ?")
             params.append(ts(flt.since))
         if flt.until is not None:
-            clauses.append("created_at < ?")
+            clauses.append("jobs.created_at < ?")
             params.append(ts(flt.until))
         if flt.tag:
             clauses.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
             params.append(flt.tag)
         text = flt.text.strip()
         if text:
-            pattern = like_pattern(text)
-            columns = ("name", "backend", "tags", "id", "azure_job_id", "profile")
-            matches = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns)
-            clauses.append(
-                f"({matches} OR id IN (SELECT job_id FROM job_programs "
-                "WHERE program LIKE ? ESCAPE '\\'))"
-            )
-            params.extend([pattern] * (len(columns) + 1))
+            clause, text_params = text_clause(text)
+            clauses.append(clause)
+            params.extend(text_params)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def count(self, flt: JobFilter | None = None) -> int:
@@ -480,29 +541,100 @@ class Ledger:
         offset: int = 0,
         limit: int | None = 200,
     ) -> list[JobRow]:
-        """Light rows matching `flt`, sorted by `order`, rows offset..offset+limit (None: all)."""
+        """Light rows matching `flt`, sorted by `order`, rows offset..offset+limit (None: all).
+
+        A page past the middle is read from the far end of the order (the last page costs what
+        the first does); `page_after`/`page_before` read any page at that cost."""
         order = order or JobOrder()
-        if order.column not in SORT_COLUMNS:
-            raise ValueError(f"cannot sort jobs by {order.column!r}")
+        check_order(order)
+        offset = max(0, int(offset))
         where, params = self._where(flt or JobFilter())
-        direction = "DESC" if order.descending else "ASC"
-        # rowid breaks ties so that paging is stable
+        reverse = False
+        if limit is not None and offset > _FAR_OFFSET:
+            total = self.count(flt)
+            if offset + limit / 2 > total / 2:  # nearer the end: read backwards from it
+                reverse = True
+                limit = max(0, min(int(limit), total - offset))
+                offset = max(0, total - offset - limit)
+                if limit == 0:
+                    return []
         sql = (
-            f"SELECT {ROW_COLUMNS} FROM jobs{where} "
-            f"ORDER BY {order.column} {direction}, rowid {direction} LIMIT ? OFFSET ?"
+            f"SELECT {ROW_COLUMNS} FROM jobs{where} {order_by(order, reverse=reverse)} "
+            "LIMIT ? OFFSET ?"
         )
-        params += [-1 if limit is None else int(limit), int(offset)]
+        params += [-1 if limit is None else int(limit), offset]
         with self._use() as conn:
             rows = conn.execute(sql, params).fetchall()
+        if reverse:
+            rows.reverse()
         return [JobRow(**row_from_sql(r)) for r in rows]
+
+    def page_after(
+        self,
+        flt: JobFilter | None = None,
+        order: JobOrder | None = None,
+        after: PageKey | None = None,
+        limit: int = 200,
+    ) -> KeysetPage:
+        """Up to `limit` rows matching `flt` that follow `after` in `order` (from the first row
+        when `after` is None), read from the sort column's index: the same cost at any depth."""
+        return self._keyset(flt, order or JobOrder(), after, limit, backwards=False)
+
+    def page_before(
+        self,
+        flt: JobFilter | None = None,
+        order: JobOrder | None = None,
+        before: PageKey | None = None,
+        limit: int = 200,
+    ) -> KeysetPage:
+        """Up to `limit` rows that precede `before` in `order` (the last page when `before` is
+        None), returned in `order`."""
+        return self._keyset(flt, order or JobOrder(), before, limit, backwards=True)
+
+    def _keyset(
+        self,
+        flt: JobFilter | None,
+        order: JobOrder,
+        key: PageKey | None,
+        limit: int,
+        *,
+        backwards: bool,
+    ) -> KeysetPage:
+        check_order(order)
+        where, params = self._where(flt or JobFilter())
+        if key is not None:
+            condition, key_params = after_clause(order, key, reverse=backwards)
+            where = f"{where} AND {condition}" if where else f" WHERE {condition}"
+            params += key_params
+        limit = max(0, int(limit))
+        sql = (
+            f"SELECT {ROW_COLUMNS}, jobs.{order.column}, jobs.seq FROM jobs{where} "
+            f"{order_by(order, reverse=backwards)} LIMIT ?"
+        )
+        with self._use() as conn:
+            rows = conn.execute(sql, [*params, limit + 1]).fetchall()  # one more: is there more?
+        at_end = len(rows) <= limit
+        rows = rows[:limit]
+        if backwards:
+            rows.reverse()
+        keys = [PageKey(r[-2], int(r[-1])) for r in rows]
+        return KeysetPage(
+            rows=[JobRow(**row_from_sql(r)) for r in rows],
+            first=keys[0] if keys else None,
+            last=keys[-1] if keys else None,
+            at_end=at_end,
+        )
 
     def unfinished_jobs(self) -> list[JobRow]:
         """Jobs not in a final status (Submitting, Waiting, Executing), oldest first: what
-        start-up reconciliation must look at."""
-        open_statuses = tuple(s.value for s in JobStatus if s not in FINAL_STATUSES)
-        return self.page(
-            JobFilter(statuses=open_statuses), JobOrder("created_at", descending=False), limit=None
+        start-up reconciliation must look at. Read from a partial index of those jobs only."""
+        sql = (
+            f"SELECT {ROW_COLUMNS} FROM jobs INDEXED BY jobs_unfinished "
+            f"WHERE {UNFINISHED_CONDITION} ORDER BY jobs.created_at, jobs.seq"
         )
+        with self._use() as conn:
+            rows = conn.execute(sql).fetchall()
+        return [JobRow(**row_from_sql(r)) for r in rows]
 
     def backends(self) -> list[str]:
         """Every backend name that appears in the ledger (for a filter combo box)."""
@@ -547,44 +679,46 @@ class Ledger:
                 conn.execute("BEGIN")
             try:
                 row = conn.execute(
-                    f"SELECT {ROW_COLUMNS}, program_path, options, versions FROM jobs WHERE id = ?",
+                    f"SELECT {ROW_COLUMNS}, jobs.program_path, jobs.options, "
+                    "(SELECT body FROM version_sets WHERE version_sets.id = jobs.versions_id), "
+                    "(SELECT body FROM programs WHERE programs.id = jobs.program_id), jobs.seq "
+                    "FROM jobs WHERE jobs.id = ?",
                     (job_id,),
                 ).fetchone()
-                program = conn.execute(
-                    "SELECT program FROM job_programs WHERE job_id = ?", (job_id,)
-                ).fetchone()
+                seq = -1 if row is None else row[-1]
                 results = conn.execute(
-                    "SELECT raw_result, raw_result_type, counts, result "
-                    "FROM job_results WHERE job_id = ?",
-                    (job_id,),
-                ).fetchone() or (None, None, None, None)
+                    "SELECT raw, raw_type, result FROM job_results WHERE job = ?", (seq,)
+                ).fetchone() or (None, None, None)
                 history = conn.execute(
-                    "SELECT status, at, detail FROM status_history WHERE job_id = ? ORDER BY id",
-                    (job_id,),
+                    "SELECT status, at, detail FROM status_history WHERE job = ? ORDER BY id",
+                    (seq,),
                 ).fetchall()
             finally:
                 if own_snapshot:
                     conn.execute("COMMIT")
-        if row is None or program is None:
+        if row is None or row[21] is None:
             raise self._not_found(job_id)
         light = row_from_sql(row)
+        result = None if results[2] is None else json.loads(unpack_text(results[2]))
+        counts = None if result is None else result.get("counts")
         return JobRecord(
             **light,
             program_path=row[18],
             options=json.loads(row[19]),
-            versions=json.loads(row[20]),
-            program=program[0],
-            raw_result=None if results[0] is None else bytes(results[0]),
+            versions=loads_opt(row[20]) or {},
+            program=unpack_text(row[21]),
+            raw_result=None if results[0] is None else unpack(results[0]),
             raw_result_type=results[1],
-            counts=loads_opt(results[2]),
-            result=loads_opt(results[3]),
+            counts=counts,
+            # a schema-1 row with counts but no normalized result was migrated as {"counts": ..}
+            result=result if result is None or "backend" in result else None,
             history=tuple(StatusChange(s, parse_ts(at) or utc_now(), d) for s, at, d in history),
         )
 
     def find_by_azure_id(self, azure_job_id: str) -> JobRow | None:
         with self._use() as conn:
             row = conn.execute(
-                f"SELECT {ROW_COLUMNS} FROM jobs WHERE azure_job_id = ?", (azure_job_id,)
+                f"SELECT {ROW_COLUMNS} FROM jobs WHERE jobs.azure_job_id = ?", (azure_job_id,)
             ).fetchone()
         return None if row is None else JobRow(**row_from_sql(row))
 
