@@ -206,8 +206,12 @@ def migrate_to_v2(conn: sqlite3.Connection) -> None:
         f"{times['submitted_at']}, {times['completed_at']}, {_US.format('j.updated_at')}, "
         "j.error_code, j.error_message, j.estimated_cost, j.billed_cost, v.id, j.tags, "
         "j.has_result FROM jobs j JOIN _program_of p ON p.job_id = j.id "
-        "JOIN version_sets v ON v.body = j.versions"
+        "LEFT JOIN version_sets v ON v.body = j.versions"
     )
+    (old_jobs,) = conn.execute("SELECT COUNT(*) FROM jobs").fetchone()
+    (new_jobs,) = conn.execute("SELECT COUNT(*) FROM jobs_v2").fetchone()
+    if old_jobs != new_jobs:  # never drop a job silently: keep the old file as it is
+        raise sqlite3.IntegrityError(f"{old_jobs - new_jobs} jobs could not be carried over")
     _copy_results(conn)
     conn.execute(
         "INSERT INTO status_history_v2 (id, job, status, at, detail) "
