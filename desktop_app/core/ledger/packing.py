@@ -13,7 +13,9 @@ dictionary can be added without re-writing old rows:
 
 from __future__ import annotations
 
+import json
 import zlib
+from typing import Any
 
 from desktop_app.core.ledger.errors import LedgerError
 
@@ -74,3 +76,30 @@ def pack_text(text: str) -> bytes:
 
 def unpack_text(blob: bytes) -> str:
     return unpack(blob).decode("utf-8")
+
+
+# set in a stored result instead of its probabilities when they are count / total of its counts
+_DERIVED = "probabilities_are_counts_over_total"
+
+
+def _from_counts(counts: dict[str, int]) -> dict[str, float] | None:
+    total = sum(counts.values())
+    # the expression RunResult.from_counts uses, so the floats come out bit for bit the same
+    return {k: v / total for k, v in counts.items()} if total else None
+
+
+def pack_result(result: dict[str, Any]) -> bytes:
+    """A normalized result (core.results.to_json_dict) stored: its probabilities left out when
+    they follow from its counts (sampled results), which halves what is stored."""
+    counts = result.get("counts")
+    if isinstance(counts, dict) and counts and result.get("probabilities") == _from_counts(counts):
+        result = {k: v for k, v in result.items() if k != "probabilities"}
+        result[_DERIVED] = True
+    return pack_text(json.dumps(result, sort_keys=True, separators=(",", ":")))
+
+
+def unpack_result(blob: bytes) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(unpack_text(blob))
+    if result.pop(_DERIVED, False):
+        result["probabilities"] = _from_counts(result["counts"]) or {}
+    return result

@@ -31,7 +31,8 @@ def parse_ts(value: int | str | None) -> datetime | None:
         return None
     if isinstance(value, str):  # schema 1 wrote ISO-8601 text
         return datetime.fromisoformat(value)  # 3.11 reads the trailing Z as UTC
-    return EPOCH + timedelta(microseconds=value)
+    seconds, micros = divmod(value, 1_000_000)
+    return EPOCH + timedelta(0, seconds, micros)
 
 
 def dumps(value: object) -> str:
@@ -104,7 +105,7 @@ def row_from_sql(r: Sequence[Any]) -> dict[str, Any]:
         "error_message": r[12],
         "estimated_cost": loads_opt(r[13]),
         "billed_cost": loads_opt(r[14]),
-        "tags": tuple(json.loads(r[15])),
+        "tags": () if r[15] == "[]" else tuple(json.loads(r[15])),
         "has_result": bool(r[16]),
         "program_sha256": r[17],
     }

@@ -7,13 +7,16 @@ What changes, and why:
 - Times are integers (microseconds since 1970 UTC), the version set recorded with each job is
   stored once per distinct set (`version_sets`), and the side tables point at a job by its integer
   `seq` instead of repeating its 36-character id: together most of a job's bytes in schema 1.
+  The status history is clustered by job (WITHOUT ROWID, key (job, id)): no separate index.
 - Text search: FTS5 trigram indexes, so that a substring search reads an index instead of every
   row. `jobs_fts` (names, backend, tags, ids, profile) is external-content on `jobs`, kept in step
-  by triggers, with detail=none (row ids only: a third of the full index); it finds candidates and
-  the LIKE it stands in for decides. `program_fts` is contentless (the text is only in `programs`,
-  compressed) with full detail, so that a phrase query answers a substring search by itself.
-- An index per sortable column (keyset pages, core.ledger.paging) and a partial index of the
-  unfinished jobs (start-up reconciliation reads only those).
+  by triggers, with detail=none and columnsize=0 (row ids only: a fifth of the full index); it
+  finds candidates and the LIKE it stands in for decides. `program_fts` is contentless (the text
+  is only in `programs`, compressed) with full detail, so that a phrase query answers a substring
+  search by itself.
+- An index per sortable column (keyset pages, core.ledger.paging; backend and status are sorted
+  with the (column, created_at) indexes that also serve filtering by them) and a partial index of
+  the unfinished jobs (start-up reconciliation reads only those).
 
 Needs SQLite 3.34 (trigram tokenizer): Python's own on Windows and macOS, and the system SQLite of
 every Linux the app supports (Ubuntu 22.04: 3.37, Debian 12: 3.40, RHEL 9: 3.34).
@@ -22,9 +25,10 @@ every Linux the app supports (Ubuntu 22.04: 3.37, Debian 12: 3.40, RHEL 9: 3.34)
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 
-from desktop_app.core.ledger.packing import pack, pack_text
+from desktop_app.core.ledger.packing import pack, pack_result, pack_text
 
 UNFINISHED_STATUSES = ("Submitting", "Waiting", "Executing")  # JobStatus values not final
 # the partial index's condition; a query must spell it the same way for SQLite to use the index
@@ -87,12 +91,13 @@ _TABLES = (
     """,
     """
     CREATE TABLE status_history_v2 (
-        id      INTEGER PRIMARY KEY,
         job     INTEGER NOT NULL REFERENCES jobs(seq) ON DELETE CASCADE,
+        id      INTEGER NOT NULL,
         status  TEXT NOT NULL,
         at      INTEGER NOT NULL,
-        detail  TEXT
-    )
+        detail  TEXT,
+        PRIMARY KEY (job, id)
+    ) WITHOUT ROWID
     """,
     # rowid = programs.id
     "CREATE VIRTUAL TABLE program_fts USING fts5(program, content='', tokenize='trigram')",
@@ -106,17 +111,15 @@ _INDEXES = (
     "CREATE INDEX jobs_completed ON jobs(completed_at)",
     "CREATE INDEX jobs_updated ON jobs(updated_at)",
     "CREATE INDEX jobs_name ON jobs(name)",
-    "CREATE INDEX jobs_backend ON jobs(backend)",
-    "CREATE INDEX jobs_status ON jobs(status)",
     "CREATE INDEX jobs_shots ON jobs(shots)",
     "CREATE INDEX jobs_backend_created ON jobs(backend, created_at)",
     "CREATE INDEX jobs_status_created ON jobs(status, created_at)",
     "CREATE INDEX jobs_program ON jobs(program_id)",
     f"CREATE INDEX jobs_unfinished ON jobs(created_at) WHERE {UNFINISHED_CONDITION}",
-    "CREATE INDEX history_job ON status_history(job, id)",
     f"""
     CREATE VIRTUAL TABLE jobs_fts USING fts5(
-        {_FTS_COLUMNS}, content='jobs', content_rowid='seq', tokenize='trigram', detail='none'
+        {_FTS_COLUMNS}, content='jobs', content_rowid='seq', tokenize='trigram', detail='none',
+        columnsize=0
     )
     """,
     f"""
@@ -183,7 +186,7 @@ def _copy_results(conn: sqlite3.Connection) -> None:
                 seq,
                 None if raw is None else pack(bytes(raw)),
                 raw_type,
-                None if result is None else pack_text(result),
+                None if result is None else pack_result(json.loads(result)),
             ),
         )
 
@@ -214,7 +217,7 @@ def migrate_to_v2(conn: sqlite3.Connection) -> None:
         raise sqlite3.IntegrityError(f"{old_jobs - new_jobs} jobs could not be carried over")
     _copy_results(conn)
     conn.execute(
-        "INSERT INTO status_history_v2 (id, job, status, at, detail) "
+        "INSERT INTO status_history_v2 (id, job, status, at, detail) "  # ids stay in order
         f"SELECT h.id, j.rowid, h.status, {_US.format('h.at')}, h.detail "
         "FROM status_history h JOIN jobs j ON j.id = h.job_id"
     )

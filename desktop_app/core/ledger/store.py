@@ -39,8 +39,22 @@ from desktop_app.core.ledger.models import (
     program_sha256,
     utc_now,
 )
-from desktop_app.core.ledger.packing import pack, pack_text, unpack, unpack_text
-from desktop_app.core.ledger.paging import KeysetPage, PageKey, after_clause, check_order, order_by
+from desktop_app.core.ledger.packing import (
+    pack,
+    pack_result,
+    pack_text,
+    unpack,
+    unpack_result,
+    unpack_text,
+)
+from desktop_app.core.ledger.paging import (
+    KeysetPage,
+    PageKey,
+    after_clauses,
+    check_order,
+    key_columns,
+    order_by,
+)
 from desktop_app.core.ledger.rows import (
     ROW_COLUMNS,
     collect_versions,
@@ -282,7 +296,7 @@ class Ledger:
                     self.path,
                 ) from None
             conn.execute(
-                "INSERT INTO status_history (job, status, at) VALUES (?,?,?)",
+                "INSERT INTO status_history (job, id, status, at) VALUES (?,1,?,?)",
                 (cursor.lastrowid, status.value, ts(now)),
             )
             self._changed("created", job_id)
@@ -375,9 +389,11 @@ class Ledger:
             elif old == JobStatus.NEVER_SUBMITTED:
                 sets["completed_at"] = None
             self._update(conn, job_id, sets)
+            # ids count up per job (the history is keyed by (job, id))
             conn.execute(
-                "INSERT INTO status_history (job, status, at, detail) "
-                "SELECT seq, ?, ?, ? FROM jobs WHERE id = ?",
+                "INSERT INTO status_history (job, id, status, at, detail) "
+                "SELECT jobs.seq, 1 + COALESCE((SELECT MAX(h.id) FROM status_history h "
+                "WHERE h.job = jobs.seq), 0), ?, ?, ? FROM jobs WHERE jobs.id = ?",
                 (new.value, ts(moment), detail, job_id),
             )
         return True
@@ -469,7 +485,7 @@ class Ledger:
             conn.execute(
                 "INSERT INTO job_results (job, result) SELECT seq, ? FROM jobs WHERE id = ? "
                 "ON CONFLICT (job) DO UPDATE SET result = excluded.result",
-                (pack_text(dumps(as_json)), job_id),
+                (pack_result(as_json), job_id),
             )
             if raw is not None:
                 self.store_raw_result(job_id, raw, raw_content_type)
@@ -541,7 +557,8 @@ class Ledger:
         offset: int = 0,
         limit: int | None = 200,
     ) -> list[JobRow]:
-        """Light rows matching `flt`, sorted by `order`, rows offset..offset+limit (None: all).
+        """Light rows matching `flt`, sorted by `order` (ties by creation, see core.ledger.paging),
+        rows offset..offset+limit (None: all).
 
         A page past the middle is read from the far end of the order (the last page costs what
         the first does); `page_after`/`page_before` read any page at that cost."""
@@ -602,22 +619,38 @@ class Ledger:
     ) -> KeysetPage:
         check_order(order)
         where, params = self._where(flt or JobFilter())
-        if key is not None:
-            condition, key_params = after_clause(order, key, reverse=backwards)
-            where = f"{where} AND {condition}" if where else f" WHERE {condition}"
-            params += key_params
         limit = max(0, int(limit))
-        sql = (
-            f"SELECT {ROW_COLUMNS}, jobs.{order.column}, jobs.seq FROM jobs{where} "
-            f"{order_by(order, reverse=backwards)} LIMIT ?"
+        columns = key_columns(order)
+        select = (
+            f"SELECT {ROW_COLUMNS}, {', '.join(f'jobs.{c}' for c in columns)}, jobs.seq FROM jobs"
         )
+        ordering = order_by(order, reverse=backwards)
+        segments = [("", [])] if key is None else after_clauses(order, key, reverse=backwards)
+        rows: list[Any] = []
         with self._use() as conn:
-            rows = conn.execute(sql, [*params, limit + 1]).fetchall()  # one more: is there more?
+            own_snapshot = len(segments) > 1 and not conn.in_transaction
+            if own_snapshot:  # the segments of one page: one consistent read
+                conn.execute("BEGIN")
+            try:
+                for condition, key_params in segments:
+                    if len(rows) > limit:
+                        break
+                    if condition:
+                        glue = " AND " if where else " WHERE "
+                        sql = f"{select}{where}{glue}({condition}) {ordering} LIMIT ?"
+                    else:
+                        sql = f"{select}{where} {ordering} LIMIT ?"
+                    wanted = limit + 1 - len(rows)  # one more than asked: is there more?
+                    rows += conn.execute(sql, [*params, *key_params, wanted]).fetchall()
+            finally:
+                if own_snapshot:
+                    conn.execute("COMMIT")
         at_end = len(rows) <= limit
         rows = rows[:limit]
         if backwards:
             rows.reverse()
-        keys = [PageKey(r[-2], int(r[-1])) for r in rows]
+        width = len(columns)
+        keys = [PageKey(tuple(r[-1 - width : -1]), int(r[-1])) for r in rows]
         return KeysetPage(
             rows=[JobRow(**row_from_sql(r)) for r in rows],
             first=keys[0] if keys else None,
@@ -699,7 +732,7 @@ class Ledger:
         if row is None or row[21] is None:
             raise self._not_found(job_id)
         light = row_from_sql(row)
-        result = None if results[2] is None else json.loads(unpack_text(results[2]))
+        result = None if results[2] is None else unpack_result(results[2])
         counts = None if result is None else result.get("counts")
         return JobRecord(
             **light,
