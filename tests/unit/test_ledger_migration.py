@@ -270,13 +270,30 @@ def test_damaged_or_unknown_blobs_are_a_ledger_error(blob: bytes) -> None:
         packing.unpack(blob)
 
 
-def test_results_round_trip_byte_for_byte(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "result",
+    [
+        RunResult.from_counts("ionq.simulator", {"0": 3, "1": 4}),  # probabilities left out
+        RunResult.from_counts("ionq.simulator", {format(k, "05b"): k + 1 for k in range(32)}),
+        RunResult.from_probabilities("ionq.simulator", {"00": 1 / 3, "11": 2 / 3}, shots=100),
+        RunResult.from_counts("local.simulator", {}),
+    ],
+)
+def test_results_round_trip_exactly(tmp_path: Path, result: RunResult) -> None:
     raw = bytes(range(256)) + b'{"histogram": {"0": 0.5}}' * 20
-    result = RunResult.from_counts("ionq.simulator", {"0": 3, "1": 4})
     with open_ledger(tmp_path / "ledger.sqlite3") as ledger:
         job_id = ledger.create_job(backend="ionq.simulator", program=BELL, shots=7)
         ledger.record_result(job_id, result, raw=raw, raw_content_type="application/json")
         record = ledger.get(job_id)
     assert record.raw_result == raw
-    assert record.counts == {"0": 3, "1": 4}
-    assert record.result == to_json_dict(result)
+    assert record.counts == result.counts
+    assert record.result == to_json_dict(result)  # floats bit for bit
+    assert record.run_result() == result
+
+
+def test_stored_result_leaves_out_probabilities_that_follow_from_counts() -> None:
+    sampled = to_json_dict(RunResult.from_counts("b", {"0": 3, "1": 4}))
+    assert b'"probabilities":' not in packing.unpack(packing.pack_result(sampled))
+    assert packing.unpack_result(packing.pack_result(sampled)) == sampled
+    edited = {**sampled, "probabilities": {"0": 0.5, "1": 0.5}}  # not count / total: kept
+    assert packing.unpack_result(packing.pack_result(edited)) == edited

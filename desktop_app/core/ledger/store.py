@@ -68,7 +68,7 @@ from desktop_app.core.ledger.rows import (
 )
 from desktop_app.core.ledger.schema import SCHEMA_VERSION, NewerSchemaError, migrate
 from desktop_app.core.ledger.schema_v2 import UNFINISHED_CONDITION
-from desktop_app.core.ledger.search import text_clause
+from desktop_app.core.ledger.search import text_clause, trigram_query
 from desktop_app.core.results import JobStatus
 
 if TYPE_CHECKING:
@@ -687,10 +687,12 @@ class Ledger:
                 return str(row[0])
             if len(ref) >= 4:
                 pattern = like_pattern(ref)[1:]  # prefix only
+                # the trigram index finds the few candidates; the LIKE decides, as before
                 rows = conn.execute(
-                    "SELECT id FROM jobs WHERE id LIKE ? ESCAPE '\\' "
-                    "OR azure_job_id LIKE ? ESCAPE '\\' LIMIT 6",
-                    (pattern, pattern),
+                    "SELECT id FROM jobs WHERE seq IN (SELECT rowid FROM jobs_fts "
+                    "WHERE jobs_fts MATCH ?) AND (id LIKE ? ESCAPE '\\' "
+                    "OR azure_job_id LIKE ? ESCAPE '\\') LIMIT 6",
+                    (trigram_query(ref), pattern, pattern),
                 ).fetchall()
                 if len(rows) == 1:
                     return str(rows[0][0])
