@@ -212,3 +212,32 @@ def test_unfinished_jobs_are_the_open_ones_oldest_first(filled: Ledger) -> None:
     ]
     assert open_ones
     assert [r.id for r in filled.unfinished_jobs()] == open_ones
+
+
+@pytest.mark.parametrize("in_order", [False, True])
+def test_both_search_plans_give_the_same_pages(
+    filled: Ledger, monkeypatch: pytest.MonkeyPatch, in_order: bool
+) -> None:
+    """A page of a text search is read from the index matches or in sort order, whichever is
+    cheaper; both give the rows of the full list."""
+    monkeypatch.setattr(ledger_store, "prefer_order_scan", lambda *_args: in_order)
+    for text in ("qelib1", "ghz", "Lab", "q[1]", "zzzz-none"):
+        flt = JobFilter(text=text)
+        for order in (JobOrder(), JobOrder("name", False), JobOrder("submitted_at", True)):
+            everything = _all_ids(filled, flt, order)
+            assert [r.id for r in filled.page(flt, order, 0, 50)] == everything[:50]
+            assert [r.id for r in filled.page(flt, order, 30, 50)] == everything[30:80]
+            first = filled.page_after(flt, order, None, 40)
+            assert [r.id for r in first.rows] == everything[:40]
+            if first.last is not None:
+                after = filled.page_after(flt, order, first.last, 40).rows
+                assert [r.id for r in after] == everything[40:80]
+
+
+def test_the_order_scan_is_chosen_when_many_jobs_match(filled: Ledger) -> None:
+    from desktop_app.core.ledger.search import prefer_order_scan
+
+    with filled._use() as conn:
+        assert prefer_order_scan(conn, "qelib1", 20)  # every job
+        assert not prefer_order_scan(conn, "zzzz-none", 20)
+        assert not prefer_order_scan(conn, "q", 20)  # no trigram: LIKE either way

@@ -68,7 +68,7 @@ from desktop_app.core.ledger.rows import (
 )
 from desktop_app.core.ledger.schema import SCHEMA_VERSION, NewerSchemaError, migrate
 from desktop_app.core.ledger.schema_v2 import UNFINISHED_CONDITION
-from desktop_app.core.ledger.search import text_clause, trigram_query
+from desktop_app.core.ledger.search import prefer_order_scan, text_clause, trigram_query
 from desktop_app.core.results import JobStatus
 
 if TYPE_CHECKING:
@@ -519,7 +519,7 @@ class Ledger:
         return deleted
 
     # --- reading
-    def _where(self, flt: JobFilter) -> tuple[str, list[Any]]:
+    def _where(self, flt: JobFilter, *, in_order: bool = False) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if flt.backends:
@@ -539,7 +539,7 @@ class Ledger:
             params.append(flt.tag)
         text = flt.text.strip()
         if text:
-            clause, text_params = text_clause(text)
+            clause, text_params = text_clause(text, in_order=in_order)
             clauses.append(clause)
             params.extend(text_params)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -565,7 +565,8 @@ class Ledger:
         order = order or JobOrder()
         check_order(order)
         offset = max(0, int(offset))
-        where, params = self._where(flt or JobFilter())
+        flt = flt or JobFilter()
+        where, params = self._where(flt, in_order=self._in_order(flt, limit))
         reverse = False
         if limit is not None and offset > _FAR_OFFSET:
             total = self.count(flt)
@@ -575,10 +576,13 @@ class Ledger:
                 offset = max(0, total - offset - limit)
                 if limit == 0:
                     return []
-        sql = (
-            f"SELECT {ROW_COLUMNS} FROM jobs{where} {order_by(order, reverse=reverse)} "
-            "LIMIT ? OFFSET ?"
-        )
+        ordering = order_by(order, reverse=reverse)
+        sql = f"SELECT {ROW_COLUMNS} FROM jobs{where} {ordering} LIMIT ? OFFSET ?"
+        if offset:  # skip rows by their index entries alone, then read only the page's rows
+            sql = (
+                f"SELECT {ROW_COLUMNS} FROM jobs WHERE jobs.seq IN (SELECT jobs.seq FROM jobs"
+                f"{where} {ordering} LIMIT ? OFFSET ?) {ordering}"
+            )
         params += [-1 if limit is None else int(limit), offset]
         with self._use() as conn:
             rows = conn.execute(sql, params).fetchall()
@@ -618,8 +622,9 @@ class Ledger:
         backwards: bool,
     ) -> KeysetPage:
         check_order(order)
-        where, params = self._where(flt or JobFilter())
         limit = max(0, int(limit))
+        flt = flt or JobFilter()
+        where, params = self._where(flt, in_order=self._in_order(flt, limit))
         columns = key_columns(order)
         select = (
             f"SELECT {ROW_COLUMNS}, {', '.join(f'jobs.{c}' for c in columns)}, jobs.seq FROM jobs"
@@ -657,6 +662,13 @@ class Ledger:
             last=keys[-1] if keys else None,
             at_end=at_end,
         )
+
+    def _in_order(self, flt: JobFilter, limit: int | None) -> bool:
+        text = flt.text.strip()
+        if not text or limit is None:
+            return False
+        with self._use() as conn:
+            return prefer_order_scan(conn, text, max(1, limit))
 
     def unfinished_jobs(self) -> list[JobRow]:
         """Jobs not in a final status (Submitting, Waiting, Executing), oldest first: what
