@@ -27,6 +27,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator
+from typing import Any
 
 from desktop_app.core.ledger.packing import pack, pack_result, pack_text
 
@@ -177,18 +179,21 @@ def _copy_results(conn: sqlite3.Connection) -> None:
         "SELECT jobs.rowid, r.raw_result, r.raw_result_type, r.counts, r.result "
         "FROM job_results r JOIN jobs ON jobs.id = r.job_id"
     )
-    for seq, raw, raw_type, counts, result in rows:
-        if result is None and counts is not None:  # counts alone: keep them as a result would
-            result = '{"counts":' + counts + "}"
-        conn.execute(
-            "INSERT INTO job_results_v2 (job, raw, raw_type, result) VALUES (?, ?, ?, ?)",
-            (
+
+    def packed() -> Iterator[tuple[Any, ...]]:
+        for seq, raw, raw_type, counts, result in rows:
+            if result is None and counts is not None:  # counts alone: keep them as a result would
+                result = '{"counts":' + counts + "}"
+            yield (
                 seq,
                 None if raw is None else pack(bytes(raw)),
                 raw_type,
                 None if result is None else pack_result(json.loads(result)),
-            ),
-        )
+            )
+
+    conn.executemany(
+        "INSERT INTO job_results_v2 (job, raw, raw_type, result) VALUES (?, ?, ?, ?)", packed()
+    )
 
 
 def migrate_to_v2(conn: sqlite3.Connection) -> None:
