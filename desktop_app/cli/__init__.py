@@ -1,7 +1,9 @@
 """The headless command line: `quantum-desk SUBCOMMAND ...` over desktop_app.core (no Qt).
 
 Each sub-command lives in its own module exposing `register(subparsers)`; the parser sets `handler`,
-a function taking the parsed namespace and returning the exit code.
+a function taking the parsed namespace and returning the exit code. Only the module of the
+sub-command being run is imported: the others are listed from SUBCOMMAND_HELP, so `--help` or
+`backends` never pay for the ledger, the simulator or the Azure SDK.
 """
 
 from __future__ import annotations
@@ -24,10 +26,31 @@ SUBCOMMANDS: dict[str, str] = {
     "estimate": "estimate_cmd",
 }
 
+# sub-command name -> its one-line help in `quantum-desk --help` (the same text as the module's
+# add_parser(help=...); a test keeps the two equal)
+SUBCOMMAND_HELP: dict[str, str] = {
+    "run": "run an OpenQASM program",
+    "backends": "list the backends",
+    "profile": "manage Azure Quantum connection profiles",
+    "jobs": "list, show and export jobs from the job ledger",
+    "translate": "show the program as a target will run it",
+    "estimate": "estimate what a run would cost",
+}
+
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: list[str]) -> str | None:
+    """The sub-command named on the command line (the first word not an option), if any."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in SUBCOMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = None, *, full: bool = True) -> argparse.ArgumentParser:
+    """The parser. With `full=False` only the module of sub-command `only` (if any) is imported
+    and registered; the others are listed by name and help only."""
     parser = argparse.ArgumentParser(
         prog="quantum-desk",
         description="Run OpenQASM programs on a local simulator or Azure Quantum. "
@@ -35,7 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"quantum-desk {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_name in dict.fromkeys(SUBCOMMANDS.values()):
+    registered: set[str] = set()
+    for command, module_name in SUBCOMMANDS.items():
+        if not full and command != only:
+            subparsers.add_parser(command, help=SUBCOMMAND_HELP[command])
+            continue
+        if module_name in registered:
+            continue
+        registered.add(module_name)
         try:
             module = importlib.import_module(f"desktop_app.cli.{module_name}")
         except ModuleNotFoundError as exc:  # a sub-command not built yet
@@ -83,7 +113,8 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(chosen_command(words), full=False).parse_args(words)
     _set_up_logging(bool(getattr(args, "verbose", False)))
     try:
         return int(args.handler(args))

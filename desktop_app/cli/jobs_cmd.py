@@ -99,6 +99,8 @@ def _echo(line: str = "") -> None:
 
 
 def row_json(row: JobRow) -> dict[str, Any]:
+    # export (zipfile, tempfile) only for --json: a plain `jobs` list starts without it
+
     return {
         "id": row.id,
         "azure_job_id": row.azure_job_id,
@@ -120,6 +122,7 @@ def row_json(row: JobRow) -> dict[str, Any]:
 
 
 def record_json(record: JobRecord) -> dict[str, Any]:
+
     return {
         **row_json(record),
         "program": record.program,

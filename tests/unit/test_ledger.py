@@ -178,15 +178,23 @@ def test_rename_tag_delete(ledger: Ledger) -> None:
     with pytest.raises(JobNotFoundError):
         ledger.rename(a, "gone")
     assert [r.id for r in ledger.page()] == [b]
-    # history, program and result rows went with the job (foreign keys cascade)
+    # history and result rows went with the job (foreign keys cascade); the program is b's too
     conn = sqlite3.connect(ledger.path)
     try:
-        for table in ("status_history", "job_programs", "job_results"):
-            sql = f"SELECT COUNT(*) FROM {table} WHERE job_id = ?"
-            assert conn.execute(sql, (a,)).fetchone()[0] == 0, table
-        assert conn.execute("SELECT COUNT(*) FROM job_results").fetchone()[0] == 1  # b's
+        (b_seq,) = conn.execute("SELECT seq FROM jobs WHERE id = ?", (b,)).fetchone()
+        for table in ("status_history", "job_results"):
+            jobs = {r[0] for r in conn.execute(f"SELECT job FROM {table}")}
+            assert jobs == {b_seq}, table
+        assert conn.execute("SELECT COUNT(*) FROM programs").fetchone()[0] == 1
     finally:
         conn.close()
+    assert ledger.delete([b]) == 1  # the last job of a program takes it along
+    conn = sqlite3.connect(ledger.path)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM programs").fetchone()[0] == 0
+    finally:
+        conn.close()
+    assert ledger.count(JobFilter(text="qelib1")) == 0
 
 
 def test_filters_sort_and_paging(ledger: Ledger) -> None:

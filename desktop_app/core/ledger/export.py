@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +117,9 @@ def export_counts_json(record: JobRecord, path: Path) -> None:
 
 def export_bundle(record: JobRecord, path: Path) -> None:
     """Write the reproducibility bundle zip for one job."""
+    import tempfile
+    import zipfile
+
     from desktop_app.core.results import write_csv, write_json
 
     result = record.run_result() if record.has_result else None

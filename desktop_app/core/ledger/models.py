@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -130,9 +128,13 @@ def utc_now() -> datetime:
 
 
 def program_sha256(program: str) -> str:
+    import hashlib  # here, not at the top: `quantum-desk jobs` starts without it
+
     return hashlib.sha256(program.encode("utf-8")).hexdigest()
 
 
 def new_azure_job_id() -> str:
     """An Azure job id made on our side, as the azure-quantum SDK makes them (uuid1)."""
+    import uuid
+
     return str(uuid.uuid1())

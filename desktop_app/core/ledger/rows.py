@@ -6,25 +6,33 @@ import json
 import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from desktop_app.core.ledger.errors import LedgerError
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
-def ts(moment: datetime | None) -> str | None:
+
+def ts(moment: datetime | None) -> int | None:
+    """A time as the ledger stores it (schema 2 on): whole microseconds since 1970-01-01 UTC, an
+    integer (7 bytes instead of 27 of ISO text; integer order is time order)."""
     if moment is None:
         return None
     if moment.tzinfo is None:
         raise ValueError("ledger times must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (moment - EPOCH) // _MICROSECOND
 
 
-def parse_ts(text: str | None) -> datetime | None:
-    if text is None:
+def parse_ts(value: int | str | None) -> datetime | None:
+    if value is None:
         return None
-    return datetime.fromisoformat(text)  # 3.11 reads the trailing Z as UTC
+    if isinstance(value, str):  # schema 1 wrote ISO-8601 text
+        return datetime.fromisoformat(value)  # 3.11 reads the trailing Z as UTC
+    seconds, micros = divmod(value, 1_000_000)
+    return EPOCH + timedelta(0, seconds, micros)
 
 
 def dumps(value: object) -> str:
@@ -73,9 +81,10 @@ def like_pattern(text: str) -> str:
 
 
 ROW_COLUMNS = (
-    "id, azure_job_id, name, backend, profile, shots, status, created_at, submitted_at, "
-    "completed_at, updated_at, error_code, error_message, estimated_cost, billed_cost, tags, "
-    "has_result, program_sha256"
+    "jobs.id, jobs.azure_job_id, jobs.name, jobs.backend, jobs.profile, jobs.shots, jobs.status, "
+    "jobs.created_at, jobs.submitted_at, jobs.completed_at, jobs.updated_at, jobs.error_code, "
+    "jobs.error_message, jobs.estimated_cost, jobs.billed_cost, jobs.tags, jobs.has_result, "
+    "(SELECT lower(hex(programs.sha256)) FROM programs WHERE programs.id = jobs.program_id)"
 )
 
 
@@ -96,7 +105,7 @@ def row_from_sql(r: Sequence[Any]) -> dict[str, Any]:
         "error_message": r[12],
         "estimated_cost": loads_opt(r[13]),
         "billed_cost": loads_opt(r[14]),
-        "tags": tuple(json.loads(r[15])),
+        "tags": () if r[15] == "[]" else tuple(json.loads(r[15])),
         "has_result": bool(r[16]),
         "program_sha256": r[17],
     }

@@ -9,6 +9,13 @@ not wade through results.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+
+from desktop_app.core.ledger.schema_v2 import migrate_to_v2
+
+# a step of a migration: one SQL statement, or a function for what SQL alone cannot do
+# (compressing the texts of schema 2)
+Step = str | Callable[[sqlite3.Connection], None]
 
 _V1: tuple[str, ...] = (
     """
@@ -66,7 +73,7 @@ _V1: tuple[str, ...] = (
     "CREATE INDEX history_job ON status_history(job_id, id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, (migrate_to_v2,))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -83,25 +90,37 @@ def migrate(conn: sqlite3.Connection) -> int:
 
     The connection must be in autocommit mode (isolation_level=None). The version is re-read after
     BEGIN IMMEDIATE so that two processes opening a fresh file at once migrate it only once.
+    Foreign keys are off while migrating (a migration may rebuild a table: dropping the old one
+    must not cascade) and checked before the commit.
     """
     (found,) = conn.execute("PRAGMA user_version").fetchone()
     if found == SCHEMA_VERSION:
         return int(found)
     if found > SCHEMA_VERSION:
         raise NewerSchemaError(int(found))
-    conn.execute("BEGIN IMMEDIATE")
+    (foreign_keys,) = conn.execute("PRAGMA foreign_keys").fetchone()
+    conn.execute("PRAGMA foreign_keys = OFF")  # no effect inside a transaction: set before BEGIN
     try:
-        (found,) = conn.execute("PRAGMA user_version").fetchone()
-        if found > SCHEMA_VERSION:
-            raise NewerSchemaError(int(found))
-        for version in range(int(found), SCHEMA_VERSION):
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
-        # PRAGMA takes no parameters; SCHEMA_VERSION is our own integer.
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (found,) = conn.execute("PRAGMA user_version").fetchone()
+            if found > SCHEMA_VERSION:
+                raise NewerSchemaError(int(found))
+            for version in range(int(found), SCHEMA_VERSION):
+                for step in MIGRATIONS[version]:
+                    if isinstance(step, str):
+                        conn.execute(step)
+                    else:
+                        step(conn)
+            if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise sqlite3.IntegrityError("a migration left a dangling reference")
+            # PRAGMA takes no parameters; SCHEMA_VERSION is our own integer.
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {1 if foreign_keys else 0}")
     return int(found)

@@ -13,11 +13,9 @@ order is time order). docs/architecture.md describes the write-ahead protocol.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -31,27 +29,21 @@ from desktop_app.core.ledger.errors import (
 )
 from desktop_app.core.ledger.models import (
     FINAL_STATUSES,
-    SORT_COLUMNS,
-    CostTotal,
-    JobFilter,
-    JobOrder,
-    JobRecord,
-    JobRow,
     LedgerChange,
-    StatusChange,
     program_sha256,
     utc_now,
 )
-from desktop_app.core.ledger.query import cost_totals_query, where_clause
+from desktop_app.core.ledger.packing import (
+    pack,
+    pack_result,
+    pack_text,
+    unpack_text,
+)
+from desktop_app.core.ledger.reads import LedgerReads
 from desktop_app.core.ledger.rows import (
-    ROW_COLUMNS,
     collect_versions,
     dumps,
-    like_pattern,
-    loads_opt,
     normalize_tags,
-    parse_ts,
-    row_from_sql,
     ts,
 )
 from desktop_app.core.ledger.schema import SCHEMA_VERSION, NewerSchemaError, migrate
@@ -66,7 +58,13 @@ LEDGER_FILE_NAME = "ledger.sqlite3"
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds another instance may hold the write lock before we give up
 
 
-class Ledger:
+def _unpack_text_sql(blob: bytes | None) -> str | None:
+    """`qd_unpack_text(body)` in SQL: a stored program's text (for searches too short for the
+    trigram index)."""
+    return None if blob is None else unpack_text(blob)
+
+
+class Ledger(LedgerReads):
     """The job ledger on one SQLite file. Thread-safe; open it with `open_ledger()`."""
 
     def __init__(self, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
@@ -102,6 +100,7 @@ class Ledger:
                 log.warning("ledger %s: journal mode is %s, not WAL", self.path, mode)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.create_function("qd_unpack_text", 1, _unpack_text_sql, deterministic=True)
         except BaseException:
             conn.close()
             raise
@@ -233,33 +232,38 @@ class Ledger:
         created_at: datetime | None = None,
     ) -> str:
         """Record a new job (before it is submitted) and return its local id (uuid4)."""
+        import uuid  # here: `quantum-desk jobs` (reading only) starts without it
+
         status = JobStatus(status)
         now = created_at or utc_now()
         job_id = str(uuid.uuid4())
-        row = (
-            job_id,
-            azure_job_id,
-            name,
-            backend,
-            profile,
-            program_sha256(program),
-            program_path,
-            int(shots),
-            dumps(dict(options or {})),
-            status.value,
-            ts(now),
-            ts(submitted_at),
-            ts(now),
-            None if estimated_cost is None else dumps(dict(estimated_cost)),
-            dumps(dict(versions) if versions is not None else collect_versions()),
-            dumps(list(normalize_tags(tags))),
-        )
+        version_set = dumps(dict(versions) if versions is not None else collect_versions())
         with self.transaction() as conn:
+            program_id = self._program_id(conn, program)
+            versions_id = self._versions_id(conn, version_set)
+            row = (
+                job_id,
+                azure_job_id,
+                name,
+                backend,
+                profile,
+                program_id,
+                program_path,
+                int(shots),
+                dumps(dict(options or {})),
+                status.value,
+                ts(now),
+                ts(submitted_at),
+                ts(now),
+                None if estimated_cost is None else dumps(dict(estimated_cost)),
+                versions_id,
+                dumps(list(normalize_tags(tags))),
+            )
             try:
-                conn.execute(
-                    "INSERT INTO jobs (id, azure_job_id, name, backend, profile, program_sha256, "
+                cursor = conn.execute(
+                    "INSERT INTO jobs (id, azure_job_id, name, backend, profile, program_id, "
                     "program_path, shots, options, status, created_at, submitted_at, updated_at, "
-                    "estimated_cost, versions, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "estimated_cost, versions_id, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     row,
                 )
             except sqlite3.IntegrityError:
@@ -268,14 +272,55 @@ class Ledger:
                     self.path,
                 ) from None
             conn.execute(
-                "INSERT INTO job_programs (job_id, program) VALUES (?, ?)", (job_id, program)
-            )
-            conn.execute(
-                "INSERT INTO status_history (job_id, status, at) VALUES (?,?,?)",
-                (job_id, status.value, ts(now)),
+                "INSERT INTO status_history (job, id, status, at) VALUES (?,1,?,?)",
+                (cursor.lastrowid, status.value, ts(now)),
             )
             self._changed("created", job_id)
         return job_id
+
+    @staticmethod
+    def _program_id(conn: sqlite3.Connection, program: str) -> int:
+        """The id of `program` in `programs`, stored (compressed, and indexed for search) when no
+        job has had this text before."""
+        digest = bytes.fromhex(program_sha256(program))
+        found = conn.execute("SELECT id FROM programs WHERE sha256 = ?", (digest,)).fetchone()
+        if found is not None:
+            return int(found[0])
+        cursor = conn.execute(
+            "INSERT INTO programs (sha256, body) VALUES (?, ?)", (digest, pack_text(program))
+        )
+        program_id = int(cursor.lastrowid or 0)
+        conn.execute(
+            "INSERT INTO program_fts (rowid, program) VALUES (?, ?)", (program_id, program)
+        )
+        return program_id
+
+    @staticmethod
+    def _versions_id(conn: sqlite3.Connection, version_set: str) -> int:
+        found = conn.execute("SELECT id FROM version_sets WHERE body = ?", (version_set,))
+        row = found.fetchone()
+        if row is not None:
+            return int(row[0])
+        cursor = conn.execute("INSERT INTO version_sets (body) VALUES (?)", (version_set,))
+        return int(cursor.lastrowid or 0)
+
+    @staticmethod
+    def _drop_unused_programs(conn: sqlite3.Connection, program_ids: Iterable[int]) -> None:
+        """Remove programs no job uses any more (and their search index entries)."""
+        for program_id in set(program_ids):
+            if conn.execute(
+                "SELECT 1 FROM jobs WHERE program_id = ? LIMIT 1", (program_id,)
+            ).fetchone():
+                continue
+            row = conn.execute("SELECT body FROM programs WHERE id = ?", (program_id,)).fetchone()
+            if row is None:
+                continue
+            # a contentless FTS5 table forgets a row when given the text it indexed
+            conn.execute(
+                "INSERT INTO program_fts (program_fts, rowid, program) VALUES ('delete', ?, ?)",
+                (program_id, unpack_text(row[0])),
+            )
+            conn.execute("DELETE FROM programs WHERE id = ?", (program_id,))
 
     def _update(self, conn: sqlite3.Connection, job_id: str, sets: dict[str, Any]) -> None:
         sets = {**sets, "updated_at": ts(utc_now())}
@@ -320,9 +365,12 @@ class Ledger:
             elif old == JobStatus.NEVER_SUBMITTED:
                 sets["completed_at"] = None
             self._update(conn, job_id, sets)
+            # ids count up per job (the history is keyed by (job, id))
             conn.execute(
-                "INSERT INTO status_history (job_id, status, at, detail) VALUES (?,?,?,?)",
-                (job_id, new.value, ts(moment), detail),
+                "INSERT INTO status_history (job, id, status, at, detail) "
+                "SELECT jobs.seq, 1 + COALESCE((SELECT MAX(h.id) FROM status_history h "
+                "WHERE h.job = jobs.seq), 0), ?, ?, ? FROM jobs WHERE jobs.id = ?",
+                (new.value, ts(moment), detail, job_id),
             )
         return True
 
@@ -381,10 +429,10 @@ class Ledger:
         with self.transaction() as conn:
             self._update(conn, job_id, {})  # raises JobNotFoundError first
             conn.execute(
-                "INSERT INTO job_results (job_id, raw_result, raw_result_type) VALUES (?,?,?) "
-                "ON CONFLICT (job_id) DO UPDATE SET raw_result = excluded.raw_result, "
-                "raw_result_type = excluded.raw_result_type",
-                (job_id, data, content_type),
+                "INSERT INTO job_results (job, raw, raw_type) SELECT seq, ?, ? FROM jobs "
+                "WHERE id = ? ON CONFLICT (job) DO UPDATE SET raw = excluded.raw, "
+                "raw_type = excluded.raw_type",
+                (pack(data), content_type, job_id),
             )
 
     def record_result(
@@ -409,11 +457,11 @@ class Ledger:
             if billed_cost is not None:
                 sets["billed_cost"] = dumps(dict(billed_cost))
             self._update(conn, job_id, sets)  # raises JobNotFoundError first
+            # the counts are stored once, inside the normalized result
             conn.execute(
-                "INSERT INTO job_results (job_id, counts, result) VALUES (?,?,?) "
-                "ON CONFLICT (job_id) DO UPDATE SET counts = excluded.counts, "
-                "result = excluded.result",
-                (job_id, dumps(dict(result.counts)), dumps(as_json)),
+                "INSERT INTO job_results (job, result) SELECT seq, ? FROM jobs WHERE id = ? "
+                "ON CONFLICT (job) DO UPDATE SET result = excluded.result",
+                (pack_result(as_json), job_id),
             )
             if raw is not None:
                 self.store_raw_result(job_id, raw, raw_content_type)
@@ -432,161 +480,16 @@ class Ledger:
         ids = list(job_ids)
         deleted = 0
         with self.transaction() as conn:
+            programs: list[int] = []
             for job_id in ids:
+                found = conn.execute(
+                    "SELECT program_id FROM jobs WHERE id = ?", (job_id,)
+                ).fetchone()
+                if found is None:
+                    continue
+                programs.append(int(found[0]))
                 deleted += conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,)).rowcount
+            self._drop_unused_programs(conn, programs)
             if deleted:
                 self._changed("deleted", *ids)
         return deleted
-
-    # --- reading
-    def count(self, flt: JobFilter | None = None) -> int:
-        where, params = where_clause(flt or JobFilter())
-        with self._use() as conn:
-            (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
-        return int(n)
-
-    def cost_totals(self, flt: JobFilter | None = None) -> dict[str, CostTotal]:
-        """unit -> CostTotal of the jobs matching `flt` that reached the service (see CostTotal).
-        The billed cost counts when it is in the estimate's unit (or there is no estimate)."""
-        sql, params = cost_totals_query(flt or JobFilter())
-        with self._use() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return {
-            str(unit or ""): CostTotal(str(unit or ""), float(amount or 0), n, b, u)
-            for unit, amount, n, b, u in rows
-        }
-
-    def page(
-        self,
-        flt: JobFilter | None = None,
-        order: JobOrder | None = None,
-        offset: int = 0,
-        limit: int | None = 200,
-    ) -> list[JobRow]:
-        """Light rows matching `flt`, sorted by `order`, rows offset..offset+limit (None: all)."""
-        order = order or JobOrder()
-        if order.column not in SORT_COLUMNS:
-            raise ValueError(f"cannot sort jobs by {order.column!r}")
-        where, params = where_clause(flt or JobFilter())
-        direction = "DESC" if order.descending else "ASC"
-        # rowid breaks ties so that paging is stable
-        sql = (
-            f"SELECT {ROW_COLUMNS} FROM jobs{where} "
-            f"ORDER BY {order.column} {direction}, rowid {direction} LIMIT ? OFFSET ?"
-        )
-        params += [-1 if limit is None else int(limit), int(offset)]
-        with self._use() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [JobRow(**row_from_sql(r)) for r in rows]
-
-    def unfinished_jobs(self) -> list[JobRow]:
-        """Jobs not in a final status (Submitting, Waiting, Executing), oldest first: what
-        start-up reconciliation must look at."""
-        open_statuses = tuple(s.value for s in JobStatus if s not in FINAL_STATUSES)
-        return self.page(
-            JobFilter(statuses=open_statuses), JobOrder("created_at", descending=False), limit=None
-        )
-
-    def backends(self) -> list[str]:
-        """Every backend name that appears in the ledger (for a filter combo box)."""
-        with self._use() as conn:
-            rows = conn.execute("SELECT DISTINCT backend FROM jobs ORDER BY 1").fetchall()
-        return [r[0] for r in rows]
-
-    def resolve(self, ref: str) -> str:
-        """A local id from a local id, an Azure job id, or a unique prefix (4+ characters) of
-        either. Raises JobNotFoundError (also for an ambiguous prefix, naming the matches)."""
-        ref = ref.strip()
-        with self._use() as conn:
-            row = conn.execute(
-                "SELECT id FROM jobs WHERE id = ? OR azure_job_id = ?", (ref, ref)
-            ).fetchone()
-            if row is not None:
-                return str(row[0])
-            if len(ref) >= 4:
-                pattern = like_pattern(ref)[1:]  # prefix only
-                rows = conn.execute(
-                    "SELECT id FROM jobs WHERE id LIKE ? ESCAPE '\\' "
-                    "OR azure_job_id LIKE ? ESCAPE '\\' LIMIT 6",
-                    (pattern, pattern),
-                ).fetchall()
-                if len(rows) == 1:
-                    return str(rows[0][0])
-                if rows:
-                    shown = ", ".join(r[0] for r in rows[:5])
-                    raise JobNotFoundError(
-                        f"Job id prefix {ref!r} is ambiguous in {self.path}: it matches {shown}"
-                        + (" and more" if len(rows) > 5 else ""),
-                        self.path,
-                    )
-        raise self._not_found(ref)
-
-    def get(self, job_id: str) -> JobRecord:
-        """The full record of one job, with its status history. Raises JobNotFoundError."""
-        with self._use() as conn:
-            # one read transaction: the row, payload and history are a consistent snapshot
-            own_snapshot = not conn.in_transaction
-            if own_snapshot:
-                conn.execute("BEGIN")
-            try:
-                row = conn.execute(
-                    f"SELECT {ROW_COLUMNS}, program_path, options, versions FROM jobs WHERE id = ?",
-                    (job_id,),
-                ).fetchone()
-                program = conn.execute(
-                    "SELECT program FROM job_programs WHERE job_id = ?", (job_id,)
-                ).fetchone()
-                results = conn.execute(
-                    "SELECT raw_result, raw_result_type, counts, result "
-                    "FROM job_results WHERE job_id = ?",
-                    (job_id,),
-                ).fetchone() or (None, None, None, None)
-                history = conn.execute(
-                    "SELECT status, at, detail FROM status_history WHERE job_id = ? ORDER BY id",
-                    (job_id,),
-                ).fetchall()
-            finally:
-                if own_snapshot:
-                    conn.execute("COMMIT")
-        if row is None or program is None:
-            raise self._not_found(job_id)
-        light = row_from_sql(row)
-        return JobRecord(
-            **light,
-            program_path=row[18],
-            options=json.loads(row[19]),
-            versions=json.loads(row[20]),
-            program=program[0],
-            raw_result=None if results[0] is None else bytes(results[0]),
-            raw_result_type=results[1],
-            counts=loads_opt(results[2]),
-            result=loads_opt(results[3]),
-            history=tuple(StatusChange(s, parse_ts(at) or utc_now(), d) for s, at, d in history),
-        )
-
-    def find_by_azure_id(self, azure_job_id: str) -> JobRow | None:
-        with self._use() as conn:
-            row = conn.execute(
-                f"SELECT {ROW_COLUMNS} FROM jobs WHERE azure_job_id = ?", (azure_job_id,)
-            ).fetchone()
-        return None if row is None else JobRow(**row_from_sql(row))
-
-    def data_version(self) -> int:
-        """SQLite's `PRAGMA data_version` on this thread's connection: it changes whenever another
-        connection (another thread's, or another process's) has committed. Poll it on a timer to
-        notice another Quantum Desk's writes, which `subscribe` does not report."""
-        with self._use() as conn:
-            (version,) = conn.execute("PRAGMA data_version").fetchone()
-        return int(version)
-
-    def quick_check(self) -> str:
-        """SQLite's `PRAGMA quick_check` (structure, without index contents): "ok" when sound."""
-        with self._use() as conn:
-            rows = conn.execute("PRAGMA quick_check").fetchall()
-        return "\n".join(str(r[0]) for r in rows)
-
-    def integrity_check(self) -> str:
-        """SQLite's `PRAGMA integrity_check`: "ok" for a sound file."""
-        with self._use() as conn:
-            rows = conn.execute("PRAGMA integrity_check").fetchall()
-        return "\n".join(str(r[0]) for r in rows)

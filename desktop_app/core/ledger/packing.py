@@ -1,0 +1,106 @@
+"""How the ledger keeps program texts and results small: zlib with a preset dictionary.
+
+Most programs and results are a few hundred bytes, too short for plain zlib to find much to reuse;
+a preset dictionary of the text they all share (OpenQASM headers and statements, the keys of a
+result's JSON) gives it that context. A stored blob starts with one format byte, so that a later
+dictionary can be added without re-writing old rows:
+
+- 0x00: the bytes as they are (when compressing would not make them smaller)
+- 0x01: zlib (RFC 1950) with `_DICTIONARY_V1`
+
+`_DICTIONARY_V1` is part of the file format: never edit it (add a V2 and a new format byte).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from desktop_app.core.ledger.errors import LedgerError
+
+_RAW = 0x00
+_ZLIB_V1 = 0x01
+
+# Strings the programs and results share, most frequent last (zlib reaches the end of the
+# dictionary with the shortest distances).
+_DICTIONARY_V1 = (
+    b'"probabilities":{"timings":{"total":"exact":false,"exact":true,"error":null,'
+    b'"job_id":null,"shots":"status":"Succeeded","status":"Failed","counts":{"backend":"'
+    b"local.simulatorionq.simulatorquantinuum.sim.h2-1erigetti.sim.qvm"
+    b'application/jsontext/plain{"histogram":{"meas":["c":["results":['
+    b'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[bit[ = measure q;\n'
+    b"c[0] = measure q[0];\nc[1] = measure q[1];\nreset q;\nbarrier q;\n"
+    b"gate u3(theta,phi,lambda) q { }\nrz(pi/2) q[rx(pi/2) q[ry(pi/4) q[u3(sx q[sdg q[tdg q["
+    b"ccx q[swap q[cz q[cy q[rzz(0.5) q[// generated\n"
+    b'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[creg c[measure q -> c;\n'
+    b"measure q[0] -> c[0];\nmeasure q[1] -> c[1];\nmeasure q[2] -> c[2];\n"
+    b"t q[s q[z q[y q[x q[h q[0];\ncx q[0],q[1];\nh q[1];\nh q["
+)
+
+
+def pack(data: bytes) -> bytes:
+    """`data` in the ledger's stored form (format byte + body)."""
+    # memLevel 8 (zlib's default): the same output here, and 9 costs ~0.5 ms to set up per call
+    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS, 8, zdict=_DICTIONARY_V1)
+    body = compressor.compress(data) + compressor.flush()
+    if len(body) < len(data):
+        return bytes((_ZLIB_V1,)) + body
+    return bytes((_RAW,)) + data
+
+
+def unpack(blob: bytes) -> bytes:
+    """The bytes `pack` was given. A blob in no known format raises LedgerError."""
+    if not blob:
+        raise LedgerError("a stored program or result in the job ledger is empty")
+    kind, body = blob[0], blob[1:]
+    if kind == _RAW:
+        return bytes(body)
+    if kind == _ZLIB_V1:
+        try:
+            decompressor = zlib.decompressobj(zlib.MAX_WBITS, zdict=_DICTIONARY_V1)
+            data = decompressor.decompress(body) + decompressor.flush()
+        except zlib.error:
+            raise LedgerError("a stored program or result in the job ledger is damaged") from None
+        if not decompressor.eof:
+            raise LedgerError("a stored program or result in the job ledger is cut short")
+        return data
+    raise LedgerError(
+        f"a stored program or result in the job ledger has an unknown format ({kind}): "
+        "was it written by a newer Quantum Desk?"
+    )
+
+
+def pack_text(text: str) -> bytes:
+    return pack(text.encode("utf-8"))
+
+
+def unpack_text(blob: bytes) -> str:
+    return unpack(blob).decode("utf-8")
+
+
+# set in a stored result instead of its probabilities when they are count / total of its counts
+_DERIVED = "probabilities_are_counts_over_total"
+
+
+def _from_counts(counts: dict[str, int]) -> dict[str, float] | None:
+    total = sum(counts.values())
+    # the expression RunResult.from_counts uses, so the floats come out bit for bit the same
+    return {k: v / total for k, v in counts.items()} if total else None
+
+
+def pack_result(result: dict[str, Any]) -> bytes:
+    """A normalized result (core.results.to_json_dict) stored: its probabilities left out when
+    they follow from its counts (sampled results), which halves what is stored."""
+    counts = result.get("counts")
+    if isinstance(counts, dict) and counts and result.get("probabilities") == _from_counts(counts):
+        result = {k: v for k, v in result.items() if k != "probabilities"}
+        result[_DERIVED] = True
+    return pack_text(json.dumps(result, sort_keys=True, separators=(",", ":")))
+
+
+def unpack_result(blob: bytes) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(unpack_text(blob))
+    if result.pop(_DERIVED, False):
+        result["probabilities"] = _from_counts(result["counts"]) or {}
+    return result

@@ -1,0 +1,87 @@
+"""`quantum-desk --help`, `backends` and `jobs` import only what they use (issue 16): no Qt, no
+numpy, no qiskit, no Azure SDK. Checked in a fresh interpreter, after the command has run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import SUBCOMMAND_HELP, SUBCOMMANDS, build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+# the SDKs and Qt, and the standard library's heaviest modules the app uses elsewhere (simulator
+# worker processes, export bundles)
+HEAVY = (
+    "numpy",
+    "qiskit",
+    "qiskit_aer",
+    "azure",
+    "PySide6",
+    "shiboken6",
+    "scipy",
+    "keyring",
+    "multiprocessing",
+    "zipfile",
+)
+
+# runs the real entry point, then reports which heavy top-level packages it loaded
+_CHILD = r"""
+import contextlib, io, json, sys
+from desktop_app.__main__ import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exc:  # --help exits through argparse
+        code = exc.code
+loaded = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
+sys.__stdout__.write(json.dumps({"code": code, "out": out.getvalue(), "loaded": loaded}))
+"""
+
+
+def _run(tmp_path: Path, *args: str) -> dict[str, object]:
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "QDK_PYTHON_TELEMETRY": "none"}
+    proc = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{_CHILD}", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report: dict[str, object] = json.loads(proc.stdout)
+    return report
+
+
+@pytest.mark.parametrize(
+    ("args", "shows"),
+    [(("--help",), "backends"), (("backends",), "local.simulator"), (("jobs",), "No jobs.")],
+)
+def test_light_commands_import_no_heavy_package(
+    tmp_path: Path, args: tuple[str, ...], shows: str
+) -> None:
+    report = _run(tmp_path, *args)
+    assert report["code"] == 0
+    assert shows in str(report["out"])  # the command did its work
+    assert report["loaded"] == []
+
+
+def test_help_lists_every_sub_command_with_its_modules_own_help() -> None:
+    parser = build_parser()  # full: every module imported and registered
+    (subparsers,) = [a for a in parser._actions if a.dest == "command"]
+    registered = {a.dest: a.help for a in subparsers._choices_actions}  # type: ignore[attr-defined]
+    assert registered == SUBCOMMAND_HELP
+    assert set(SUBCOMMANDS) == set(SUBCOMMAND_HELP)
+
+
+def test_a_sub_command_still_gets_its_full_parser(tmp_path: Path) -> None:
+    report = _run(tmp_path, "jobs", "--help")
+    assert report["code"] == 0
+    assert "--search" in str(report["out"])
