@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from desktop_app import __version__
@@ -24,6 +25,24 @@ SUBCOMMANDS: dict[str, str] = {
 
 log = logging.getLogger(__name__)
 
+DEBUG_ENV = "QUANTUM_DESK_DEBUG"
+
+
+class _OneLine(logging.Formatter):
+    """Log lines without tracebacks: those are for --verbose."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        plain = logging.makeLogRecord(record.__dict__)
+        plain.exc_info = plain.exc_text = plain.stack_info = None
+        return super().format(plain)
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler()
+    style = "%(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(logging.Formatter(style) if verbose else _OneLine(style))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -32,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a sub-command the desktop window opens.",
     )
     parser.add_argument("--version", action="version", version=f"quantum-desk {__version__}")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help=f"log debug messages and tracebacks (also: {DEBUG_ENV}=1)",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in dict.fromkeys(SUBCOMMANDS.values()):
         try:
@@ -51,8 +75,8 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    _configure_logging(bool(args.verbose) or os.environ.get(DEBUG_ENV, "") not in ("", "0"))
     try:
         return int(args.handler(args))
     except QuantumDeskError as exc:
