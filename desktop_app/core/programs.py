@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.qasm.shadowing import own_gates_first
 from desktop_app.core.qasm.wording import ProgramRefusal
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ _QISKIT_POS = re.compile(r"""^\s*["']?(?:<input>:)?(\d+),(\d+):\s*(.*?)["']?\s*$
 _PYQASM_POS = re.compile(r"Error at line (\d+), column (\d+)")
 _QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
 _UNSUPPORTED = re.compile(r"unsupported|not supported|cannot unroll|only simple|not handled", re.I)
+_GATE_DEFINITION = re.compile(r"(?<![\w$])(?:gate|opaque)\s+([A-Za-z_]\w*)")
 _INPUT_DECL = re.compile(r"^\s*input\s+[^;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*;", re.M)
 
 # One qiskit job at a time per process: redirecting sys.stdout/stderr and pyqasm's logger is
@@ -90,6 +92,9 @@ class Program:
     version: str  # "2" or "3"
     circuit: QuantumCircuit
     facts: CircuitFacts
+    # how it was read: "qiskit-qasm2", "qiskit-qasm3", or "unrolled" (our unroller, which pyqasm's
+    # reading confirmed when it could read the program)
+    route: str = ""
 
 
 def detect_version(source: str) -> str:
@@ -121,11 +126,18 @@ def load_program(source: str, path: str | None = None) -> Program:
         raise ProgramError("the program is empty", path, 1, 1)
     with QISKIT_LOCK:
         with _quiet() as captured:
-            circuit = _load_v2(source, path) if version == "2" else _load_v3(source, path)
+            if version == "2":
+                circuit, route = _load_v2(source, path), "qiskit-qasm2"
+            else:
+                circuit, route = _load_v3(source, path)
+            try:
+                circuit = own_gates_first(circuit)
+            except ProgramRefusal as exc:
+                raise ProgramError(exc.message, path, 1, 1) from None
         if captured.getvalue().strip():
             log.debug("parser output while loading %s: %s", path or "<editor>", captured.getvalue())
         _check_parameters(circuit, source, path)
-        return Program(source, path, version, circuit, circuit_facts(circuit))
+        return Program(source, path, version, circuit, circuit_facts(circuit), route)
 
 
 def load_program_file(path: str | Path) -> Program:
@@ -161,12 +173,12 @@ def _load_v2(source: str, path: str | None) -> QuantumCircuit:
     import qiskit.qasm2
 
     include_path = (str(Path(path).resolve().parent),) if path else (".",)
+    # A program's own gate wins over qiskit's built-in of the same name (e.g. its own `rzz` or
+    # a `cu` with one parameter): only the names it does not define map onto qiskit's gates.
+    own = set(_GATE_DEFINITION.findall(_without_comments(source)))
+    custom = [c for c in qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS if c.name not in own]
     try:
-        return qiskit.qasm2.loads(
-            source,
-            include_path=include_path,
-            custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS,
-        )
+        return qiskit.qasm2.loads(source, include_path=include_path, custom_instructions=custom)
     except qiskit.qasm2.QASM2ParseError as exc:
         raise _from_qiskit_message(str(exc), source, path) from None
 
@@ -174,7 +186,7 @@ def _load_v2(source: str, path: str | None) -> QuantumCircuit:
 # ---------------------------------------------------------------- OpenQASM 3
 
 
-def _load_v3(source: str, path: str | None) -> QuantumCircuit:
+def _load_v3(source: str, path: str | None) -> tuple[QuantumCircuit, str]:
     from desktop_app.core.qasm import features, routes
     from desktop_app.core.qasm.unroll import NotHandled
 
@@ -189,7 +201,7 @@ def _load_v3(source: str, path: str | None) -> QuantumCircuit:
         raise _syntax_error(source, path) from None
     # Qiskit's own importer first: when it understands a program as written it is the reference.
     try:
-        return routes.qiskit_importer(source)
+        return routes.qiskit_importer(source), "qiskit-qasm3"
     except Exception as exc:  # qiskit's importer raises several types (and TypeError, IndexError)
         qiskit_error: Exception = exc
     # Our unroller evaluates what qiskit lacks (loops, const, int, arrays, switch, broadcasts);
@@ -207,7 +219,7 @@ def _load_v3(source: str, path: str | None) -> QuantumCircuit:
         not_handled = NotHandled("this program", None)
     theirs, pyqasm_error, pyqasm_pos = _pyqasm_route(for_pyqasm)
     if ours is not None:
-        return _cross_checked(ours, theirs, source, path)
+        return _cross_checked(ours, theirs, source, path), "unrolled"
     if theirs is not None:  # only pyqasm read it: never trusted alone
         raise _cannot_check(not_handled, source, path)
     raise _v3_error(source, path, pyqasm_error, pyqasm_pos, qiskit_error, not_handled)
@@ -560,6 +572,10 @@ def _clamp(source: str, line: int, column: int) -> tuple[int, int]:
 def _position_of(source: str, offset: int) -> tuple[int, int]:
     before = source[:offset]
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _without_comments(source: str) -> str:
+    return re.sub(r"//[^\n]*|/\*.*?\*/", " ", source, flags=re.S)
 
 
 def _one_line(text: str) -> str:

@@ -89,12 +89,18 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
             job = simulator.run(
                 circuit, shots=request.shots, seed_simulator=seed if isinstance(seed, int) else None
             )
-            raw_counts = job.result().get_counts()
+            # aer's hex counts cover every clbit in index order; get_counts() formats them by
+            # register and drops bits outside any register (`bit a;` beside `bit[2] b;`)
+            width = facts.num_clbits
+            raw_counts = {
+                format(int(key, 16), f"0{width}b"): value
+                for key, value in job.result().data(0)["counts"].items()
+            }
     except Exception as exc:  # aer reports memory limits and unsupported instructions this way
         log.debug("qiskit-aer failed", exc_info=True)
         raise QuantumDeskError("the simulator could not run this program") from exc
     finished = time.perf_counter()
-    # Aer separates classical registers with spaces; from_counts joins them (clbit 0 rightmost).
+    # keys are bit strings, clbit 0 rightmost
     return RunResult.from_counts(
         request.backend,
         {str(key): int(value) for key, value in raw_counts.items()},
