@@ -10,6 +10,7 @@ Each returns a circuit or raises; callers hold programs.QISKIT_LOCK and silence 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -125,9 +126,16 @@ def pyqasm_text(source: str) -> tuple[str, int]:
 
     # pyqasm requires a version header: add one on line 1 (columns on line 1 shift by its length).
     prefix = "" if HEADER.match(source) else PYQASM_PREFIX
-    module = pyqasm.loads(prefix + source)
-    module.unroll(external_gates=_external_gates(source))
-    return pyqasm.dumps(module), len(prefix)
+    had_limit, limit = hasattr(sys, "tracebacklimit"), getattr(sys, "tracebacklimit", None)
+    try:
+        module = pyqasm.loads(prefix + source)
+        module.unroll(external_gates=_external_gates(source))
+        return pyqasm.dumps(module), len(prefix)
+    finally:  # pyqasm sets sys.tracebacklimit = 0, process-wide, on every error it raises
+        if had_limit:
+            sys.tracebacklimit = limit
+        elif hasattr(sys, "tracebacklimit"):
+            del sys.tracebacklimit
 
 
 def _external_gates(source: str) -> list[str]:
