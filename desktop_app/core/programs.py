@@ -213,6 +213,8 @@ def _load_v3(source: str, path: str | None) -> tuple[QuantumCircuit, str]:
         ours, registers = routes.unrolled(tree)
         for_pyqasm = routes.expand_broadcasts(source, tree, registers)
     except NotHandled as exc:
+        if exc.error:  # a mistake in the program (or an endless loop): pyqasm need not try
+            raise ProgramError(exc.what, path, *_span_position(exc.span, source)) from None
         not_handled = exc
     except Exception as exc:  # qiskit's importer on our flat text: a construct it lacks
         log.debug("qiskit could not import the unrolled program: %s", exc)

@@ -77,6 +77,9 @@ class _Scope:
     bits: dict[str, int | None] = field(default_factory=dict)  # bit register -> size
     # a subroutine's qubit parameter -> the qubit it stands for, or the qubits of a register
     aliases: dict[str, Any] = field(default_factory=dict)
+    # in an inlined subroutine: its returned bit register -> the caller's register receiving it
+    bit_rename: dict[str, str] = field(default_factory=dict)
+    return_target: Any = None  # where `return measure ...;` writes
 
 
 def unroll(program: ast.Program) -> tuple[ast.Program, dict[str, int | None]]:
@@ -102,7 +105,12 @@ class _Unroller:
     def tick(self, node: ast.QASMNode) -> None:
         self.steps += 1
         if self.steps > _MAX_STEPS:
-            raise NotHandled("too many statements after unrolling", node)
+            raise NotHandled(
+                f"this program unrolls into more than {_MAX_STEPS:,} statements (does a loop "
+                "never end?)",
+                node,
+                error=True,
+            )
 
     # ------------------------------------------------------------ statements
 
@@ -152,6 +160,15 @@ class _Unroller:
             size = None if node.type.size is None else self.integer(node.type.size)
             self.scope.bits[name] = size
             init = node.init_expression
+            if name in self.scope.bit_rename:  # the register the caller receives: already there
+                if init is not None:
+                    raise NotHandled("a bit register with an initial value", node)
+                return
+            if isinstance(init, ast.FunctionCall) and init.name.name in self.subroutines:
+                yield replace(node, type=ast.BitType(size=None if size is None else _literal(size)),
+                              init_expression=None)
+                yield from self.inline(init, node, ast.Identifier(name=name))
+                return
             if init is not None and not isinstance(init, ast.QuantumMeasurement):
                 raise NotHandled("a bit register with an initial value", node)
             if isinstance(init, ast.QuantumMeasurement):
@@ -202,6 +219,14 @@ class _Unroller:
     ) -> Iterator[ast.Statement]:
         target = node.lvalue
         name = target.name.name if isinstance(target, ast.IndexedIdentifier) else target.name
+        call = node.rvalue
+        if (
+            isinstance(call, ast.FunctionCall)
+            and call.name.name in self.subroutines
+            and name in self.scope.bits
+            and node.op.name == "="
+        ):
+            return self.inline(call, node, target)
         var = self.scope.variables.get(name)
         if var is None or var.const or self.runtime_depth:
             raise NotHandled("this assignment", node)
@@ -366,11 +391,31 @@ class _Unroller:
             name = target.name.name if isinstance(target, ast.IndexedIdentifier) else target.name
             if name not in self.scope.bits:
                 raise NotHandled("a measurement into a non-bit variable", node)
-            target = self.qubit_operand(target)
+            target = self.rename_bits(self.qubit_operand(target))
+        picks = self.qubit_list(node.measure.qubit)
+        if picks is not None and self.scope.aliases:  # `measure a -> b;` on a register parameter
+            if not isinstance(target, ast.Identifier):
+                raise NotHandled("this measurement", node)
+            for k, qubit in enumerate(picks):
+                yield ast.QuantumMeasurementStatement(
+                    measure=ast.QuantumMeasurement(qubit=qubit), target=_indexed(target.name, k)
+                )
+            return
         yield replace(
             node, measure=ast.QuantumMeasurement(qubit=self.qubit_operand(node.measure.qubit)),
             target=target,
         )
+
+    def rename_bits(self, operand: Any) -> Any:
+        """A local bit register of an inlined subroutine is the caller's register it returns to."""
+        if isinstance(operand, ast.Identifier) and operand.name in self.scope.bit_rename:
+            return ast.Identifier(name=self.scope.bit_rename[operand.name])
+        renamed = self.scope.bit_rename
+        if isinstance(operand, ast.IndexedIdentifier) and operand.name.name in renamed:
+            return replace(operand, name=ast.Identifier(renamed[operand.name.name]))
+        if isinstance(operand, ast.IndexExpression):
+            return replace(operand, collection=self.rename_bits(operand.collection))
+        return operand
 
     def s_QuantumReset(self, node: ast.QuantumReset) -> Iterator[ast.Statement]:
         for operands in self.broadcast([node.qubits], node):
@@ -393,15 +438,31 @@ class _Unroller:
         call = node.expression
         if not isinstance(call, ast.FunctionCall) or call.name.name not in self.subroutines:
             raise NotHandled("ExpressionStatement", node)
+        return self.inline(call, node, None)
+
+    def inline(self, call: ast.FunctionCall, node: Any, target: Any) -> Iterator[ast.Statement]:
+        """The subroutine's body in place of the call; its returned bits go to `target`."""
         definition = self.subroutines[call.name.name]
         if len(call.arguments) != len(definition.arguments) or self.call_depth > 32:
             raise NotHandled("this subroutine call", node)
         scope = _Scope(
             variables={k: v for k, v in self.scope.variables.items() if v.const},
             qubits=self.scope.qubits,
-            bits={},
-            aliases={},
         )
+        body = list(definition.body)
+        returned = body[-1] if body and isinstance(body[-1], ast.ReturnStatement) else None
+        if _has_return(body[:-1] if returned else body):
+            raise NotHandled("a 'return' before the end of a subroutine", node)
+        if target is not None or returned is not None:
+            if target is None or returned is None:
+                raise NotHandled("this subroutine call", node)
+            result = returned.expression
+            if isinstance(result, ast.Identifier):
+                scope.bit_rename[result.name] = self.bit_target(target, node)
+            elif isinstance(result, ast.QuantumMeasurement):
+                scope.return_target = ast.Identifier(name=self.bit_target(target, node))
+            else:
+                raise NotHandled("this return value", returned)
         for parameter, argument in zip(definition.arguments, call.arguments, strict=True):
             if isinstance(parameter, ast.QuantumArgument):
                 scope.aliases[parameter.name.name] = self.qubit_alias(argument)
@@ -412,11 +473,26 @@ class _Unroller:
         saved = self.scope
         self.scope, self.call_depth = scope, self.call_depth + 1
         try:
-            yield from self.block(definition.body)
+            yield from self.block(body)
         finally:
             self.scope, self.call_depth = saved, self.call_depth - 1
 
+    def bit_target(self, target: Any, node: Any) -> str:
+        """The name of the whole bit register a subroutine's result is assigned to."""
+        if not isinstance(target, ast.Identifier) or target.name not in self.scope.bits:
+            raise NotHandled("a subroutine result assigned to this", node)
+        return self.scope.bit_rename.get(target.name, target.name)
+
     def s_ReturnStatement(self, node: ast.ReturnStatement) -> Iterator[ast.Statement]:
+        value = node.expression
+        if isinstance(value, ast.Identifier) and value.name in self.scope.bit_rename:
+            return
+        if isinstance(value, ast.QuantumMeasurement) and self.scope.return_target is not None:
+            yield ast.QuantumMeasurementStatement(
+                measure=ast.QuantumMeasurement(qubit=self.qubit_operand(value.qubit)),
+                target=self.scope.return_target,
+            )
+            return
         raise NotHandled("ReturnStatement", node)
 
     def qubit_alias(self, argument: Any) -> Any:
@@ -559,6 +635,8 @@ class _Unroller:
             return replace(expression, expression=self.runtime_expression(expression.expression))
         if isinstance(expression, ast.IndexExpression):
             return replace(expression, index=self.index_literal(expression.index))
+        if isinstance(expression, ast.Identifier | ast.IndexExpression):
+            expression = self.rename_bits(expression)
         if isinstance(expression, ast.Cast):
             argument = self.runtime_expression(expression.argument)
             # int[n](c) / uint[n](c) / bool(c[0]) of bits: qiskit compares the bits themselves.
@@ -670,6 +748,22 @@ def replace(node: Any, **changes: Any) -> Any:
     for name, value in changes.items():
         setattr(copied, name, value)
     return copied
+
+
+def _has_return(statements: list[Any]) -> bool:
+    for statement in statements:
+        if isinstance(statement, ast.ReturnStatement):
+            return True
+        for name in ("block", "if_block", "else_block", "statements"):
+            inner = getattr(statement, name, None)
+            if isinstance(inner, ast.CompoundStatement):
+                inner = inner.statements
+            if isinstance(inner, list) and _has_return(inner):
+                return True
+        for _, body in getattr(statement, "cases", None) or []:
+            if _has_return(body.statements):
+                return True
+    return False
 
 
 def _statements(block: Any) -> list[Any]:
