@@ -22,6 +22,7 @@ import contextlib
 import io
 import logging
 import math
+import os
 import re
 import sys
 import time
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")  # as dev.sh sets it: no telemetry thread
 sys.path.insert(0, str(ROOT))
 
 EXACT_QUBITS = 20  # exact statevector up to here; beyond, samples from qiskit-aer
@@ -173,34 +175,37 @@ def qdk_alone(path: Path, source: str, shots: int, qubits: int | None) -> Readin
         human = [ln.strip()[2:] for ln in text.splitlines() if ln.strip().startswith("x ")]
         return refused(human[0] if human else text, bool(re.search(r":\d+:\d+\]", text)))
     counts: Counter[str] = Counter()
+    flags = declared_bits(source)
     for shot in shots_out:
         parts = [shot] if isinstance(shot, str) else list(shot)
-        counts[_qdk_key(source, parts)] += 1
+        counts[_qdk_key(flags, parts)] += 1
     return Reading("qdk", None, dict(counts))
 
 
-def _qdk_key(source: str, parts: list[Any]) -> str:
-    """The QDK returns every global classical variable, in declaration order: a string per bit
-    register (bit 0 first) and 0/1 per single bit among them. The bits, as qiskit's key."""
-    from openqasm3 import ast, parse
-
-    try:
-        declared = [
-            s
-            for s in parse(source).statements
-            if isinstance(s, ast.ClassicalDeclaration | ast.ConstantDeclaration)
-        ]
-    except Exception:
-        declared = []
-    if len(declared) == len(parts):
-        bits = [
-            str(p)
-            for s, p in zip(declared, parts, strict=True)
-            if isinstance(s.type, ast.BitType)
-        ]
+def _qdk_key(bit_flags: list[bool] | None, parts: list[Any]) -> str:
+    """The QDK returns every global classical variable, in declaration order (`bit_flags`: which
+    of them are bits): a string per bit register (bit 0 first), 0/1 per single bit. The bits, as
+    qiskit's key (clbit 0 rightmost)."""
+    if bit_flags is not None and len(bit_flags) == len(parts):
+        bits = [str(p) for flag, p in zip(bit_flags, parts, strict=True) if flag]
     else:
         bits = [p for p in parts if isinstance(p, str) and set(p) <= {"0", "1"}]
     return "".join(bits)[::-1]
+
+
+def declared_bits(source: str) -> list[bool] | None:
+    """For each global classical declaration, in order: whether it is a bit or bit register."""
+    from openqasm3 import ast, parse
+
+    try:
+        statements = parse(source).statements
+    except Exception:
+        return None
+    return [
+        isinstance(s.type, ast.BitType)
+        for s in statements
+        if isinstance(s, ast.ClassicalDeclaration | ast.ConstantDeclaration)
+    ]
 
 
 def refused(message: str, located: bool) -> Reading:

@@ -382,31 +382,34 @@ def test_qdk_agrees_with_the_reference(name: str) -> None:
     source, build, _ = CASES[name]
     expected = reference(build())
     counts: dict[str, int] = {}
+    flags = declared_bits(source)
     for shot in qdk.run(source, shots=QDK_SHOTS, as_bitstring=True):
-        key = qdk_key(source, [shot] if isinstance(shot, str) else list(shot))
+        key = qdk_key(flags, [shot] if isinstance(shot, str) else list(shot))
         counts[key] = counts.get(key, 0) + 1
     assert tvd_counts(counts, expected) <= noise_bound(expected, QDK_SHOTS), counts
 
 
-def qdk_key(source: str, parts: list[Any]) -> str:
-    """The QDK returns every global classical variable, in declaration order: a string per bit
-    register (bit 0 first) and 0/1 per single bit among them. The bits, as qiskit's key."""
-    from openqasm3 import ast, parse
-
-    try:
-        declared = [
-            s
-            for s in parse(source).statements
-            if isinstance(s, ast.ClassicalDeclaration | ast.ConstantDeclaration)
-        ]
-    except Exception:
-        declared = []
-    if len(declared) == len(parts):
-        bits = [
-            str(p)
-            for s, p in zip(declared, parts, strict=True)
-            if isinstance(s.type, ast.BitType)
-        ]
+def qdk_key(bit_flags: list[bool] | None, parts: list[Any]) -> str:
+    """The QDK returns every global classical variable, in declaration order (`bit_flags`: which
+    of them are bits): a string per bit register (bit 0 first), 0/1 per single bit. The bits, as
+    qiskit's key (clbit 0 rightmost)."""
+    if bit_flags is not None and len(bit_flags) == len(parts):
+        bits = [str(p) for flag, p in zip(bit_flags, parts, strict=True) if flag]
     else:
         bits = [p for p in parts if isinstance(p, str) and set(p) <= {"0", "1"}]
     return "".join(bits)[::-1]
+
+
+def declared_bits(source: str) -> list[bool] | None:
+    """For each global classical declaration, in order: whether it is a bit or bit register."""
+    from openqasm3 import ast, parse
+
+    try:
+        statements = parse(source).statements
+    except Exception:
+        return None
+    return [
+        isinstance(s.type, ast.BitType)
+        for s in statements
+        if isinstance(s, ast.ClassicalDeclaration | ast.ConstantDeclaration)
+    ]
