@@ -219,7 +219,10 @@ def _load_v3(source: str, path: str | None) -> tuple[QuantumCircuit, str]:
     except Exception as exc:  # qiskit's importer on our flat text: a construct it lacks
         log.debug("qiskit could not import the unrolled program: %s", exc)
         not_handled = NotHandled("this program", None)
-    theirs, pyqasm_error, pyqasm_pos = _pyqasm_route(for_pyqasm)
+    if routes.has_while(tree):  # pyqasm would never return on some: ours stands alone
+        theirs, pyqasm_error, pyqasm_pos = None, None, None
+    else:
+        theirs, pyqasm_error, pyqasm_pos = _pyqasm_route(for_pyqasm)
     if ours is not None:
         return _cross_checked(ours, theirs, source, path), "unrolled"
     if theirs is not None:  # only pyqasm read it: never trusted alone

@@ -413,3 +413,14 @@ def declared_bits(source: str) -> list[bool] | None:
         for s in statements
         if isinstance(s, ast.ClassicalDeclaration | ast.ConstantDeclaration)
     ]
+
+
+def test_repeat_until_success_loop_on_measured_bits() -> None:
+    # `bit b = 1;` is known until measured: the first turn is unrolled, the rest is a circuit loop
+    # whose `!=` condition qiskit's importer cannot read (negated in the circuit instead).
+    source = (
+        V3 + "qubit[2] q;\nbit b = 1;\nbit[2] c;\nwhile (b != 0) { h q[0]; b = measure q[0]; }\n"
+        "x q[1];\nc[0] = measure q[0];\nc[1] = measure q[1];\n"
+    )
+    assert load_program(source).route == "unrolled"
+    assert_matches(source, {"100": 1.0})

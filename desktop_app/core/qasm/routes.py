@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,8 +53,39 @@ def unrolled(tree: ast.Program) -> tuple[QuantumCircuit, dict[str, int | None]]:
 
     from desktop_app.core.qasm.unroll import unroll
 
-    flat, registers = unroll(tree)
-    return qiskit.qasm3.loads(openqasm3.dumps(flat)), registers
+    flat, registers, negated = unroll(tree)
+    circuit = qiskit.qasm3.loads(openqasm3.dumps(flat))
+    if any(negated):
+        circuit = _negate_whiles(circuit, iter(negated))
+    return circuit, registers
+
+
+def _negate_whiles(circuit: QuantumCircuit, negated: Iterator[bool]) -> QuantumCircuit:
+    """Each `while` the unroller wrote as `==` for a `!=` gets its condition negated (in text
+    order: an outer loop comes before the loops in its body)."""
+    from qiskit.circuit import ClassicalRegister, Clbit, WhileLoopOp
+    from qiskit.circuit.classical import expr
+
+    out = circuit.copy_empty_like()
+    for instruction in circuit.data:
+        operation = instruction.operation
+        if isinstance(operation, WhileLoopOp):
+            flip = next(negated, False)
+            body = _negate_whiles(operation.blocks[0], negated)
+            condition = operation.condition
+            if flip and isinstance(condition, tuple):
+                target, value = condition
+                if not isinstance(target, ClassicalRegister | Clbit):
+                    raise TypeError("unexpected while condition")
+                literal = expr.lift(bool(value)) if isinstance(target, Clbit) else int(value)
+                condition = expr.logic_not(expr.equal(target, literal))
+            operation = WhileLoopOp(condition, body, operation.label)
+        elif getattr(operation, "blocks", ()):
+            operation = operation.replace_blocks(
+                [_negate_whiles(b, negated) for b in operation.blocks]
+            )
+        out.append(operation, instruction.qubits, instruction.clbits)
+    return out
 
 
 def expand_broadcasts(source: str, tree: ast.Program, registers: dict[str, int | None]) -> str:
@@ -93,6 +124,32 @@ def expand_broadcasts(source: str, tree: ast.Program, registers: dict[str, int |
     for row, start, end, text in sorted(edits, reverse=True):
         lines[row] = lines[row][:start] + text + lines[row][end:]
     return "\n".join(lines)
+
+
+def has_while(tree: ast.Program) -> bool:
+    """pyqasm unrolls `while` with no bound: on a loop whose condition a measurement changes
+    (`bit b = 1; while (b != 0) { ... b = measure q; }`) it never returns. Not given those."""
+    from openqasm3 import ast
+
+    def walk(statements: Sequence[object]) -> bool:
+        for statement in statements:
+            if isinstance(statement, ast.WhileLoop):
+                return True
+            for name in ("block", "if_block", "else_block", "statements", "body"):
+                inner = getattr(statement, name, None)
+                if isinstance(inner, ast.CompoundStatement):
+                    inner = inner.statements
+                if isinstance(inner, list) and walk(inner):
+                    return True
+            cases = [body.statements for _, body in getattr(statement, "cases", None) or []]
+            default = getattr(statement, "default", None)
+            if isinstance(default, ast.CompoundStatement):
+                cases.append(default.statements)
+            if any(walk(c) for c in cases):
+                return True
+        return False
+
+    return walk(tree.statements)
 
 
 def _gate_calls(statements: Sequence[object]) -> list[ast.QuantumGate]:

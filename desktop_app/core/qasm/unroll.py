@@ -82,12 +82,13 @@ class _Scope:
     return_target: Any = None  # where `return measure ...;` writes
 
 
-def unroll(program: ast.Program) -> tuple[ast.Program, dict[str, int | None]]:
-    """The program with every classical construct evaluated, and the size of each qubit register
-    (None for a single qubit); raises NotHandled."""
+def unroll(program: ast.Program) -> tuple[ast.Program, dict[str, int | None], list[bool]]:
+    """The program with every classical construct evaluated, the size of each qubit register
+    (None for a single qubit), and for each `while` of the result (in order) whether its condition
+    must be negated (it was `!=`); raises NotHandled."""
     unroller = _Unroller()
     flat = unroller.run(program)
-    return flat, dict(unroller.scope.qubits)
+    return flat, dict(unroller.scope.qubits), unroller.negated_whiles
 
 
 class _Unroller:
@@ -96,10 +97,16 @@ class _Unroller:
         self.steps = 0
         self.runtime_depth = 0  # > 0 inside an `if` on a measured bit
         self.subroutines: dict[str, ast.SubroutineDefinition] = {}
+        # bits given a value when declared (`bit[2] f = "11";`): known until measured, per bit
+        self.known_bits: dict[str, tuple[int, int, ast.QASMNode]] = {}  # value, known mask, where
+        self.negated_whiles: list[bool] = []  # per emitted `while`: its condition is `!=`
         self.call_depth = 0
 
     def run(self, program: ast.Program) -> ast.Program:
         out: list[Any] = list(self.block(program.statements))
+        for value, mask, node in self.known_bits.values():
+            if value & mask:  # qiskit's bits start at 0: a 1 never overwritten would be lost
+                raise NotHandled("a bit register given ones that are never measured over", node)
         return ast.Program(statements=out, version=program.version)
 
     def tick(self, node: ast.QASMNode) -> None:
@@ -155,14 +162,23 @@ class _Unroller:
     ) -> Iterator[ast.Statement]:
         name = node.identifier.name
         if isinstance(node.type, ast.BitType):
-            if self.runtime_depth:
-                raise NotHandled("a bit declared under a condition", node)
             size = None if node.type.size is None else self.integer(node.type.size)
             self.scope.bits[name] = size
             init = node.init_expression
             if name in self.scope.bit_rename:  # the register the caller receives: already there
                 if init is not None:
                     raise NotHandled("a bit register with an initial value", node)
+                return
+            if self.runtime_depth:
+                raise NotHandled("a bit declared under a condition", node)
+            if isinstance(init, ast.BitstringLiteral | ast.IntegerLiteral | ast.BooleanLiteral):
+                width = size or 1
+                value = int(init.value)
+                if self.call_depth or not 0 <= value < 1 << width:
+                    raise NotHandled("this bit register's initial value", node)
+                self.known_bits[name] = (value, (1 << width) - 1, node)
+                yield replace(node, type=ast.BitType(size=None if size is None else _literal(size)),
+                              init_expression=None)
                 return
             if isinstance(init, ast.FunctionCall) and init.name.name in self.subroutines:
                 yield replace(node, type=ast.BitType(size=None if size is None else _literal(size)),
@@ -392,6 +408,7 @@ class _Unroller:
             if name not in self.scope.bits:
                 raise NotHandled("a measurement into a non-bit variable", node)
             target = self.rename_bits(self.qubit_operand(target))
+            self.forget_bits(target, node)
         picks = self.qubit_list(node.measure.qubit)
         if picks is not None and self.scope.aliases:  # `measure a -> b;` on a register parameter
             if not isinstance(target, ast.Identifier):
@@ -405,6 +422,25 @@ class _Unroller:
             node, measure=ast.QuantumMeasurement(qubit=self.qubit_operand(node.measure.qubit)),
             target=target,
         )
+
+    def forget_bits(self, target: Any, node: Any) -> None:
+        """A measurement overwrites the known value of the bits it writes."""
+        name = target.name if isinstance(target, ast.Identifier) else target.name.name
+        if name not in self.known_bits:
+            return
+        value, mask, where = self.known_bits[name]
+        if isinstance(target, ast.Identifier):
+            mask = 0
+        else:
+            index = target.indices[0] if len(target.indices) == 1 else None
+            if not isinstance(index, list) or len(index) != 1 or isinstance(
+                index[0], ast.RangeDefinition
+            ):
+                raise NotHandled("a measurement into part of a bit register with a value", node)
+            mask &= ~(1 << self.integer(index[0]))
+        if self.runtime_depth and value & ~mask & self.known_bits[name][1]:
+            raise NotHandled("a bit register with a value measured under a condition", node)
+        self.known_bits[name] = (value, mask, where)
 
     def rename_bits(self, operand: Any) -> Any:
         """A local bit register of an inlined subroutine is the caller's register it returns to."""
@@ -550,9 +586,25 @@ class _Unroller:
         return list(range(start, stop, step))
 
     def s_WhileLoop(self, node: ast.WhileLoop) -> Iterator[ast.Statement]:
-        while self.condition(node.while_condition, node):
+        while True:
+            try:
+                if not self.value(node.while_condition):
+                    return
+            except _Runtime:
+                break
             self.tick(node)
             yield from self.block(_statements(node.block))
+        # The condition now depends on measured bits: a loop in the circuit. qiskit's importer reads
+        # `bits == k` only; `bits != k` is written as `==` and negated in the circuit afterwards.
+        condition = self.runtime_expression(node.while_condition)
+        equal = _as_equality(condition)
+        self.negated_whiles.append(equal is not None)
+        self.runtime_depth += 1
+        try:
+            body = list(self.block(_statements(node.block)))
+        finally:
+            self.runtime_depth -= 1
+        yield ast.WhileLoop(while_condition=equal or condition, block=body)
 
     def condition(self, expression: Any, node: ast.QASMNode) -> bool:
         try:
@@ -567,13 +619,18 @@ class _Unroller:
             taken = bool(self.value(node.condition))
         except _Runtime:
             # A condition on measured bits stays; its branches are unrolled in place.
+            condition = self.runtime_expression(node.condition)
+            equal = _as_equality(condition)  # `bits != k`: `bits == k` with the branches swapped
+            if_block, else_block = _statements(node.if_block), _statements(node.else_block)
+            if equal is not None:
+                condition, if_block, else_block = equal, else_block, if_block
             self.runtime_depth += 1
             try:
                 yield replace(
                     node,
-                    condition=self.runtime_expression(node.condition),
-                    if_block=list(self.block(_statements(node.if_block))),
-                    else_block=list(self.block(_statements(node.else_block))),
+                    condition=condition,
+                    if_block=list(self.block(if_block)),
+                    else_block=list(self.block(else_block)),
                 )
             finally:
                 self.runtime_depth -= 1
@@ -699,6 +756,10 @@ class _Unroller:
             if e.name in _CONSTANTS:
                 return _CONSTANTS[e.name]
             if e.name in self.scope.bits:
+                known = self.known_bits.get(self.scope.bit_rename.get(e.name, e.name))
+                width = self.scope.bits[e.name] or 1
+                if known is not None and known[1] == (1 << width) - 1:
+                    return known[0]
                 raise _Runtime
             raise NotHandled(f"the name {e.name}", e)
         if isinstance(e, ast.UnaryExpression):
@@ -748,6 +809,13 @@ def replace(node: Any, **changes: Any) -> Any:
     for name, value in changes.items():
         setattr(copied, name, value)
     return copied
+
+
+def _as_equality(condition: Any) -> Any:
+    """`a == b` for a condition `a != b`, else None."""
+    if isinstance(condition, ast.BinaryExpression) and condition.op.name == "!=":
+        return replace(condition, op=ast.BinaryOperator["=="])
+    return None
 
 
 def _has_return(statements: list[Any]) -> bool:
