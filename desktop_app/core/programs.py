@@ -189,6 +189,7 @@ def _load_v2(source: str, path: str | None) -> QuantumCircuit:
 def _load_v3(source: str, path: str | None) -> tuple[QuantumCircuit, str]:
     from desktop_app.core.qasm import features, routes
     from desktop_app.core.qasm.unroll import NotHandled
+    from desktop_app.core.qasm.wording import looks_internal
 
     try:
         features.refuse_unsupported(source)
@@ -214,6 +215,9 @@ def _load_v3(source: str, path: str | None) -> tuple[QuantumCircuit, str]:
         for_pyqasm = routes.expand_broadcasts(source, tree, registers)
     except NotHandled as exc:
         if exc.error:  # a mistake in the program (or an endless loop): pyqasm need not try
+            qdk = _qdk_diagnostic(source)  # the QDK, when installed, reports the first one
+            if isinstance(qdk, tuple) and not looks_internal(qdk[0]):
+                raise ProgramError(qdk[0], path, qdk[1], qdk[2]) from None
             raise ProgramError(exc.what, path, *_span_position(exc.span, source)) from None
         not_handled = exc
     except Exception as exc:  # qiskit's importer on our flat text: a construct it lacks

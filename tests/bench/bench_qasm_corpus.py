@@ -76,7 +76,8 @@ def sample(circuit: Any, shots: int) -> dict[str, int]:
     from qiskit_aer import AerSimulator
 
     simulator = AerSimulator()
-    result = simulator.run(transpile(circuit, simulator), shots=shots, seed_simulator=3).result()
+    compiled = transpile(circuit, simulator, optimization_level=0)  # as the app: translate only
+    result = simulator.run(compiled, shots=shots, seed_simulator=3).result()
     width = circuit.num_clbits
     return {format(int(k, 16), f"0{width}b"): v for k, v in result.data(0)["counts"].items()}
 
@@ -151,7 +152,15 @@ def pyqasm_alone(source: str, shots: int) -> Reading:
     try:
         module = pyqasm.loads(source)
         module.unroll()
-        circuit = qiskit.qasm3.loads(pyqasm.dumps(module))
+        flat = pyqasm.dumps(module)
+        if flat.lstrip().startswith("OPENQASM 2"):  # pyqasm keeps OpenQASM 2 (and qelib1.inc)
+            import qiskit.qasm2
+
+            circuit = qiskit.qasm2.loads(
+                flat, custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS
+            )
+        else:
+            circuit = qiskit.qasm3.loads(flat)
         exact_p, sampled = distribution_of(circuit, shots)
     except Exception as exc:
         located = any("line" in r and "column" in r for r in records) or "line" in str(exc)

@@ -261,6 +261,13 @@ class _Unroller:
         return iter(())
 
     def s_QuantumGate(self, node: ast.QuantumGate) -> Iterator[ast.Statement]:
+        name = node.name.name
+        if name in self.subroutines:
+            raise NotHandled(
+                f"'{name}' is a subroutine ('def'), not a gate: call it as {name}(...)",
+                node,
+                error=True,
+            )
         if node.duration is not None:
             raise NotHandled("a gate duration", node)
         modifiers = [
