@@ -9,6 +9,7 @@ Each *.qasm file under FOLDER (its own folder on the include path) is read by ea
 - "wrong": it runs, and disagrees with two other front ends that agree with each other (or with
   the only other one that runs: then both count as "disputed").
 - "unconfirmed": it runs, but no other front end reads the file to confirm its distribution.
+- "runs, not checked": it loads, but the circuit has more than 20 qubits (no distribution computed).
 - "refused, plain, at line:column": an error message with a position in the file and no internal
   text (desktop_app.core.qasm.wording.looks_internal); "refused, other": anything else.
 Front ends: Quantum Desk's reading is grouped with qiskit's when it took qiskit's route (same
@@ -36,6 +37,7 @@ os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")  # as dev.sh sets it: no t
 sys.path.insert(0, str(ROOT))
 
 EXACT_QUBITS = 20  # exact statevector up to here; beyond, samples from qiskit-aer
+SAMPLE_MAX_QUBITS = 20  # above, a reading that loads is "runs, not checked" (aer takes minutes)
 QDK_MAX_QUBITS = 20  # the QDK simulates each shot anew: more is minutes per file on this machine
 QDK_SHOTS = 300
 # pyqasm (pure Python) and the QDK's per-shot simulation take minutes on QASMBench's multi-megabyte
@@ -64,6 +66,8 @@ def distribution_of(circuit: Any, shots: int) -> tuple[dict[str, float] | None, 
 
     exact.MAX_QUBITS = EXACT_QUBITS
     exact.MAX_BRANCHES = 4096
+    if circuit.num_qubits > SAMPLE_MAX_QUBITS:
+        return None, {}
     try:
         return exact.distribution(circuit), {}
     except Exception:  # too large, or a construct the exact route does not follow
@@ -230,8 +234,11 @@ def refused(message: str, located: bool) -> Reading:
 def judge(readings: dict[str, Reading], shots: int) -> None:
     from desktop_app.core.qasm.wording import looks_internal
 
-    ran = {t: r for t, r in readings.items() if r.error is None}
+    ran = {t: r for t, r in readings.items() if r.error is None and (r.exact or r.sampled)}
     for tool, r in readings.items():
+        if r.error is None and not (r.exact or r.sampled):
+            r.verdict = f"runs, not checked (over {SAMPLE_MAX_QUBITS} qubits)"
+            continue
         if r.error is not None:
             if r.error.startswith(("not installed", "not tried")):
                 r.verdict = r.error.split(":")[0]
@@ -295,6 +302,7 @@ VERDICTS = (
     "right",
     "refused, plain, at line:column",
     "unconfirmed",
+    f"runs, not checked (over {SAMPLE_MAX_QUBITS} qubits)",
     "disputed",
     "wrong",
     "refused, other",
