@@ -1,6 +1,7 @@
 """Classify every OpenQASM file of a folder for Quantum Desk, qiskit alone, pyqasm alone, the QDK.
 
 Run: .venv/bin/python tests/bench/bench_qasm_corpus.py FOLDER [FOLDER ...] [--files] [--shots N]
+     [--exact-qubits N] [--qdk-max-qubits N]   (both 20 by default; lower them for big corpora)
 (N: samples per sampled reading, default 4000; the QDK, which simulates each shot anew, gets at
 most 300 and is not tried above 20 qubits; neither pyqasm nor the QDK is tried on files > 300 kB.)
 Each *.qasm file under FOLDER (its own folder on the include path) is read by each tool:
@@ -43,6 +44,7 @@ QDK_SHOTS = 300
 # pyqasm (pure Python) and the QDK's per-shot simulation take minutes on QASMBench's multi-megabyte
 # files (hhl_n10.qasm is 3.3 MB): beyond this size they are not tried
 SLOW_TOOL_MAX_BYTES = 300_000
+LIMITS = {"exact": EXACT_QUBITS, "qdk": QDK_MAX_QUBITS}  # --exact-qubits N, --qdk-max-qubits N
 TOOLS = ("Quantum Desk", "qiskit", "pyqasm", "QDK")
 
 
@@ -64,7 +66,7 @@ def distribution_of(circuit: Any, shots: int) -> tuple[dict[str, float] | None, 
     """(exact probabilities or None, samples): keys with clbit 0 rightmost, registers joined."""
     from desktop_app.core.qasm import exact
 
-    exact.MAX_QUBITS = EXACT_QUBITS
+    exact.MAX_QUBITS = LIMITS["exact"]
     exact.MAX_BRANCHES = 4096
     if circuit.num_qubits > SAMPLE_MAX_QUBITS:
         return None, {}
@@ -180,7 +182,7 @@ def qdk_alone(path: Path, source: str, shots: int, qubits: int | None) -> Readin
         from qdk.openqasm import run
     except ImportError:
         return Reading(error="not installed")
-    if qubits is not None and qubits > QDK_MAX_QUBITS:
+    if qubits is not None and qubits > LIMITS["qdk"]:
         return Reading(error=f"not tried: {qubits} qubits")
     try:
         shots_out = run(source, shots=min(shots, QDK_SHOTS), as_bitstring=True)
@@ -316,6 +318,10 @@ def main(argv: list[str]) -> int:
     folders = [a for a in argv if not a.startswith("--")]
     per_file = "--files" in argv
     shots = 4000
+    for flag, key in (("--exact-qubits", "exact"), ("--qdk-max-qubits", "qdk")):
+        if flag in argv:
+            LIMITS[key] = int(argv[argv.index(flag) + 1])
+            folders = [f for f in folders if f != str(LIMITS[key])]
     if "--shots" in argv:
         shots = int(argv[argv.index("--shots") + 1])
         folders = [f for f in folders if f != str(shots)]
