@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from desktop_app import __version__
@@ -38,6 +39,8 @@ SUBCOMMAND_HELP: dict[str, str] = {
 }
 
 log = logging.getLogger(__name__)
+
+DEBUG_ENV = "QUANTUM_DESK_DEBUG"
 
 
 def chosen_command(argv: list[str]) -> str | None:
@@ -83,7 +86,8 @@ def _add_verbose(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
         "--verbose",
         action="store_true",
         default=False if top else argparse.SUPPRESS,
-        help="log what happens on stderr, the Azure SDK's warnings included",
+        help=f"log what happens on stderr, with tracebacks and the Azure SDK's warnings (also: "
+        f"{DEBUG_ENV}=1)",
     )
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -92,10 +96,10 @@ def _add_verbose(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def _set_up_logging(verbose: bool) -> None:
-    """Without --verbose nothing logged reaches stderr (the SDKs' WARNING lines included): the
-    CLI says what matters itself, in plain lines. --verbose: INFO and above."""
+    """Without --verbose nothing logged reaches stderr (the SDKs' WARNING lines and tracebacks
+    included): the CLI says what matters itself, in plain lines. --verbose: DEBUG and above."""
     if verbose:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     else:
         logging.basicConfig(level=logging.WARNING, handlers=[logging.NullHandler()])
 
@@ -115,7 +119,9 @@ def fail(message: str, code: int = 2) -> int:
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     args = build_parser(chosen_command(words), full=False).parse_args(words)
-    _set_up_logging(bool(getattr(args, "verbose", False)))
+    _set_up_logging(
+        bool(getattr(args, "verbose", False)) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    )
     try:
         return int(args.handler(args))
     except QuantumDeskError as exc:

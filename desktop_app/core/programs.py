@@ -12,19 +12,28 @@ qiskit and pyqasm are imported lazily: importing this module stays cheap.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import re
-import sys
 import threading
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.qasm.positions import (
+    _clamp,
+    _clean,
+    _end_of_previous_token,
+    _find_name,
+    _one_line,
+    _position_of,
+    _pyqasm_log,
+    _pyqasm_position,
+    _quiet,
+    _without_comments,
+)
+from desktop_app.core.qasm.shadowing import own_gates_first
+from desktop_app.core.qasm.wording import ProgramRefusal
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -36,6 +45,7 @@ _QISKIT_POS = re.compile(r"""^\s*["']?(?:<input>:)?(\d+),(\d+):\s*(.*?)["']?\s*$
 _PYQASM_POS = re.compile(r"Error at line (\d+), column (\d+)")
 _QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
 _UNSUPPORTED = re.compile(r"unsupported|not supported|cannot unroll|only simple|not handled", re.I)
+_GATE_DEFINITION = re.compile(r"(?<![\w$])(?:gate|opaque)\s+([A-Za-z_]\w*)")
 _INPUT_DECL = re.compile(r"^\s*input\s+[^;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*;", re.M)
 
 # One qiskit job at a time per process: redirecting sys.stdout/stderr and pyqasm's logger is
@@ -89,6 +99,9 @@ class Program:
     version: str  # "2" or "3"
     circuit: QuantumCircuit
     facts: CircuitFacts
+    # how it was read: "qiskit-qasm2", "qiskit-qasm3", or "unrolled" (our unroller, which pyqasm's
+    # reading confirmed when it could read the program)
+    route: str = ""
 
 
 def detect_version(source: str) -> str:
@@ -121,11 +134,18 @@ def load_program(source: str, path: str | None = None) -> Program:
         raise ProgramError("the program is empty", path, 1, 1)
     with QISKIT_LOCK:
         with _quiet() as captured:
-            circuit = _load_v2(source, path) if version == "2" else _load_v3(source, path)
+            if version == "2":
+                circuit, route = _load_v2(source, path), "qiskit-qasm2"
+            else:
+                circuit, route = _load_v3(source, path)
+            try:
+                circuit = own_gates_first(circuit)
+            except ProgramRefusal as exc:
+                raise ProgramError(exc.message, path, 1, 1) from None
         if captured.getvalue().strip():
             log.debug("parser output while loading %s: %s", path or "<editor>", captured.getvalue())
         _check_parameters(circuit, source, path)
-        return Program(source, path, version, circuit, circuit_facts(circuit))
+        return Program(source, path, version, circuit, circuit_facts(circuit), route)
 
 
 def load_program_file(path: str | Path) -> Program:
@@ -176,12 +196,12 @@ def _load_v2(source: str, path: str | None) -> QuantumCircuit:
 
     # The folders program_limits allowed every include in: the program's own, the library's.
     include_path = include_path_for(path)
+    # A program's own gate wins over qiskit's built-in of the same name (e.g. its own `rzz` or
+    # a `cu` with one parameter): only the names it does not define map onto qiskit's gates.
+    own = set(_GATE_DEFINITION.findall(_without_comments(source)))
+    custom = [c for c in qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS if c.name not in own]
     try:
-        return qiskit.qasm2.loads(
-            source,
-            include_path=include_path,
-            custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS,
-        )
+        return qiskit.qasm2.loads(source, include_path=include_path, custom_instructions=custom)
     except qiskit.qasm2.QASM2ParseError as exc:
         raise _from_qiskit_message(str(exc), source, path) from None
 
@@ -189,56 +209,131 @@ def _load_v2(source: str, path: str | None) -> QuantumCircuit:
 # ---------------------------------------------------------------- OpenQASM 3
 
 
-# Gates of stdgates.inc (and qiskit's aliases) that pyqasm must leave to qiskit: pyqasm's own
-# decompositions under `inv @` are wrong for cp/crx/cry/crz/cu (measured, docs/openqasm-parsers.md).
-_STANDARD_GATES = [
-    *("p", "phase", "cphase", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz"),
-    *("cx", "CX", "cy", "cz", "cp", "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu", "id"),
-    *("u1", "u2", "u3", "U"),
-]
+def _load_v3(source: str, path: str | None) -> tuple[QuantumCircuit, str]:
+    from desktop_app.core.qasm import features, routes
+    from desktop_app.core.qasm.unroll_base import NotHandled
+    from desktop_app.core.qasm.wording import looks_internal
 
-
-def _load_v3(source: str, path: str | None) -> QuantumCircuit:
-    import pyqasm
-    import qiskit.qasm3
-
-    # Qiskit's own importer first: when it understands a program it is the reference.
     try:
-        return qiskit.qasm3.loads(source)
+        features.refuse_unsupported(source)
+        tree = routes.parse(source)
+        features.check_gate_definitions(tree, source)
+    except ProgramRefusal as exc:
+        raise ProgramError(exc.message, path, exc.line, exc.column) from None
+    except Exception as exc:  # the reference parser: QASM3ParsingError for syntax errors
+        log.debug("the reference parser refused the program: %s", exc)
+        raise _syntax_error(source, path) from None
+    # Qiskit's own importer first: when it understands a program as written it is the reference.
+    try:
+        return routes.qiskit_importer(source), "qiskit-qasm3"
     except Exception as exc:  # qiskit's importer raises several types (and TypeError, IndexError)
         qiskit_error: Exception = exc
-    # Then pyqasm unrolls what qiskit lacks (loops, const, arrays, int, switch, subroutines).
-    pyqasm_error: Exception | None = None
-    has_header = _HEADER.match(source) is not None
-    # pyqasm requires a version header: add one on line 1 (columns on line 1 shift by its length).
-    prefix = "" if has_header else "OPENQASM 3.0; "
+    # Our unroller evaluates what qiskit lacks (loops, const, int, arrays, switch, broadcasts);
+    # pyqasm's unroller reads the program independently, and the two must agree.
+    ours: QuantumCircuit | None = None
+    not_handled: NotHandled | None = None
+    for_pyqasm = source
+    try:
+        ours, registers = routes.unrolled(tree)
+        for_pyqasm = routes.expand_broadcasts(source, tree, registers)
+    except NotHandled as exc:
+        if exc.error:  # a mistake in the program (or an endless loop): pyqasm need not try
+            qdk = _qdk_diagnostic(source)  # the QDK, when installed, reports the first one
+            if isinstance(qdk, tuple) and not looks_internal(qdk[0]):
+                raise ProgramError(qdk[0], path, qdk[1], qdk[2]) from None
+            raise ProgramError(exc.what, path, *_span_position(exc.span, source)) from None
+        not_handled = exc
+    except Exception as exc:  # qiskit's importer on our flat text: a construct it lacks
+        log.debug("qiskit could not import the unrolled program: %s", exc)
+        not_handled = NotHandled("this program", None)
+    if routes.has_while(tree):  # pyqasm would never return on some: ours stands alone
+        theirs, pyqasm_error, pyqasm_pos = None, None, None
+    else:
+        theirs, pyqasm_error, pyqasm_pos = _pyqasm_route(for_pyqasm)
+    if ours is not None:
+        return _cross_checked(ours, theirs, source, path), "unrolled"
+    if theirs is not None:  # only pyqasm read it: never trusted alone
+        raise _cannot_check(not_handled, source, path)
+    raise _v3_error(source, path, pyqasm_error, pyqasm_pos, qiskit_error, not_handled)
+
+
+def _pyqasm_route(
+    source: str,
+) -> tuple[QuantumCircuit | None, Exception | None, tuple[int, int] | None]:
+    """pyqasm's reading: (circuit, None, None) or (None, its error, its logged position)."""
+    from desktop_app.core.qasm import routes
+
     with _pyqasm_log() as records:
         try:
-            module = pyqasm.loads(prefix + source)
-            module.unroll(external_gates=_STANDARD_GATES)
-            flat = pyqasm.dumps(module)
+            flat, prefix_len = routes.pyqasm_text(source)
         except Exception as exc:  # pyqasm raises several types (ValidationError, RuntimeError...)
-            pyqasm_error = exc
-    if pyqasm_error is None:
-        try:
-            return qiskit.qasm3.loads(flat)
-        except Exception as exc:
-            log.debug("qiskit could not import pyqasm's output: %s", exc)
-            pyqasm_error = exc
-            records = []
-    if _is_syntax_error(pyqasm_error) or _is_syntax_error(qiskit_error):
-        raise _syntax_error(source, path)
-    pyqasm_pos = _pyqasm_position(records, len(prefix))
-    raise _v3_error(source, path, pyqasm_error, pyqasm_pos, qiskit_error)
+            prefix_len = 0 if routes.HEADER.match(source) else len(routes.PYQASM_PREFIX)
+            return None, exc, _pyqasm_position(records, prefix_len)
+    try:
+        return routes.qiskit_importer(flat), None, None
+    except Exception as exc:  # its positions are in pyqasm's text, not the user's: not shown
+        log.debug("qiskit could not import pyqasm's output: %s", exc)
+        return None, None, None
 
 
-def _is_syntax_error(exc: BaseException | None) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if type(seen).__name__ in ("QASM3ParsingError", "ParseCancellationException"):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+def _cross_checked(
+    ours: QuantumCircuit, theirs: QuantumCircuit | None, source: str, path: str | None
+) -> QuantumCircuit:
+    """Our unrolled circuit, once pyqasm's reading gives the same outcome probabilities."""
+    from desktop_app.core.qasm import exact
+
+    if theirs is None:
+        # pyqasm cannot read it (subroutine-free programs it lacks, e.g. `bit == 1` on a uint):
+        # our unroller stands alone, as it does under the differential tests.
+        return ours
+    verdict = exact.same_outcomes(ours, theirs)
+    if verdict is True:
+        return ours
+    line, column = _first_code_line(source)
+    if verdict is False:
+        raise ProgramError(
+            "two independent readings of this program give different results; it is refused "
+            "rather than run with a possibly wrong answer (please report it)",
+            path,
+            line,
+            column,
+        )
+    raise ProgramError(
+        "this program is too large to check that the way it was unrolled is exact "
+        f"(the check simulates up to {exact.MAX_QUBITS} qubits); it is refused rather than run "
+        "with a possibly wrong answer",
+        path,
+        line,
+        column,
+    )
+
+
+def _cannot_check(not_handled: Any, source: str, path: str | None) -> ProgramError:
+    from desktop_app.core.qasm.wording import construct
+
+    what = construct(not_handled.what) if not_handled is not None else "this program"
+    line, column = _span_position(getattr(not_handled, "span", None), source)
+    return ProgramError(
+        f"Quantum Desk cannot run {what} yet: this program is valid, but no reading of it that "
+        "can be checked is available",
+        path,
+        line,
+        column,
+    )
+
+
+def _span_position(span: Any, source: str) -> tuple[int, int]:
+    if span is None:
+        return _first_code_line(source)
+    return _clamp(source, int(span.start_line), int(span.start_column) + 1)
+
+
+def _first_code_line(source: str) -> tuple[int, int]:
+    for number, text in enumerate(source.splitlines(), start=1):
+        code = text.split("//", 1)[0]
+        if code.strip() and not code.lstrip().startswith(("OPENQASM", "include")):
+            return number, len(code) - len(code.lstrip()) + 1
+    return 1, 1
 
 
 def _syntax_error(source: str, path: str | None) -> ProgramError:
@@ -275,6 +370,13 @@ def _syntax_error(source: str, path: str | None) -> ProgramError:
             line,
             column + 1,
         )
+    if text == ";":  # the ';' is there: what is missing comes before it
+        expecting = re.search(r"expecting '([^']+)'", msg)
+        if expecting:
+            return ProgramError(
+                f"expected '{expecting.group(1)}' before ';'", path, line, column + 1
+            )
+        return ProgramError("this statement is incomplete before ';'", path, line, column + 1)
     if msg.startswith("missing ") or (msg.startswith("mismatched input") and "';'" in msg):
         what = msg.split(" at ")[0].removeprefix("missing ").strip()
         if msg.startswith("mismatched"):
@@ -301,16 +403,32 @@ def _v3_error(
     pyqasm_error: Exception | None,
     pyqasm_pos: tuple[int, int] | None,
     qiskit_error: Exception,
+    not_handled: Any,
 ) -> ProgramError:
+    """Every route refused: the best located message in plain words."""
+    from desktop_app.core.qasm.wording import construct, looks_internal
+
+    qdk = _qdk_diagnostic(source)
+    if isinstance(qdk, tuple) and not looks_internal(qdk[0]):  # a real error, its exact span
+        return ProgramError(qdk[0], path, qdk[1], qdk[2])
+    ours_what = construct(not_handled.what) if not_handled is not None else "this statement"
+    ours_at = _span_position(getattr(not_handled, "span", None), source)
+    if getattr(not_handled, "error", False):  # our unroller found the mistake: our words
+        return ProgramError(not_handled.what, path, *ours_at)
     message = _clean(str(pyqasm_error)) if pyqasm_error is not None else ""
     qiskit_match = _QISKIT_POS.match(str(qiskit_error))
-    if not message:
+    if not message or looks_internal(message):
         message = _clean(qiskit_match.group(3) if qiskit_match else str(qiskit_error))
-    qdk = _qdk_diagnostic(source)
-    if isinstance(qdk, tuple):  # the QDK found a real error: its message and span are the best
-        return ProgramError(*qdk[:1], path, *qdk[1:])
-    if qdk is True and _UNSUPPORTED.search(message):  # valid, but no importer can convert it
-        message = f"valid OpenQASM 3 that the simulator cannot run yet: {message}"
+    if qdk is True or not message or looks_internal(message):
+        # valid (the QDK says so) or no plain message: say what we could not run, where
+        return ProgramError(
+            f"Quantum Desk cannot run {ours_what} yet"
+            + (" (the program is valid OpenQASM 3)" if qdk is True else ""),
+            path,
+            *ours_at,
+        )
+    if _UNSUPPORTED.search(message):
+        message = f"the simulator cannot run this yet: {message}"
     name = _QUOTED.search(message)
     if pyqasm_pos is not None:
         if name:  # point at the name pyqasm complains about when it is on that line
@@ -325,7 +443,7 @@ def _v3_error(
     if qiskit_match:
         line, column = _clamp(source, int(qiskit_match.group(1)), int(qiskit_match.group(2)) + 1)
         return ProgramError(message, path, line, column)
-    return ProgramError(message or "the program could not be read", path, 1, 1)
+    return ProgramError(message, path, *ours_at)
 
 
 def _qdk_diagnostic(source: str) -> tuple[str, int, int] | bool | None:
@@ -376,63 +494,6 @@ def _check_parameters(circuit: QuantumCircuit, source: str, path: str | None) ->
 # ---------------------------------------------------------------- helpers
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[io.StringIO]:
-    """pyqasm and qiskit print to stdout/stderr and warn: keep that away from the user."""
-    buffer = io.StringIO()
-    limit = getattr(sys, "tracebacklimit", None)
-    had_limit = hasattr(sys, "tracebacklimit")
-    try:
-        with (
-            contextlib.redirect_stdout(buffer),
-            contextlib.redirect_stderr(buffer),
-            warnings.catch_warnings(),
-        ):
-            warnings.simplefilter("ignore")
-            yield buffer
-    finally:
-        # pyqasm sets sys.tracebacklimit = 0 on every error it raises.
-        if had_limit:
-            sys.tracebacklimit = limit
-        elif hasattr(sys, "tracebacklimit"):
-            del sys.tracebacklimit
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextlib.contextmanager
-def _pyqasm_log() -> Iterator[list[logging.LogRecord]]:
-    """pyqasm logs the error position on its 'pyqasm' logger: capture it, do not propagate."""
-    logger = logging.getLogger("pyqasm")
-    handler = _ListHandler()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield handler.records
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
-def _pyqasm_position(records: list[logging.LogRecord], prefix_len: int) -> tuple[int, int] | None:
-    for record in records:
-        match = _PYQASM_POS.search(record.getMessage())
-        if match:
-            line, column = int(match.group(1)), int(match.group(2)) + 1  # pyqasm: 0-based column
-            if line == 1:
-                column = max(1, column - prefix_len)
-            return line, column
-    return None
-
-
 def _from_qiskit_message(text: str, source: str, path: str | None) -> ProgramError:
     match = _QISKIT_POS.match(text)
     if not match:
@@ -443,55 +504,3 @@ def _from_qiskit_message(text: str, source: str, path: str | None) -> ProgramErr
         if end is not None:
             return ProgramError("expected ';' at the end of this statement", path, *end)
     return ProgramError(message, path, *_clamp(source, line, column))
-
-
-def _end_of_previous_token(source: str, line: int, column0: int) -> tuple[int, int] | None:
-    """1-based (line, column) just after the last code character before (line, 0-based column)."""
-    lines = source.splitlines()
-    if not 1 <= line <= len(lines) + 1:
-        return None
-    row, col = line - 1, column0
-    while row >= 0:
-        text = lines[row] if row < len(lines) else ""
-        code = text[:col] if row == line - 1 else text
-        code = code.split("//", 1)[0].rstrip()
-        if code:
-            return row + 1, len(code) + 1
-        row -= 1
-    return None
-
-
-def _find_name(source: str, name: str, only_line: int | None = None) -> tuple[int, int] | None:
-    """First use of `name` as a word outside comments and after the header, 1-based."""
-    pattern = re.compile(rf"(?<![A-Za-z0-9_$]){re.escape(name)}(?![A-Za-z0-9_])")
-    for number, text in enumerate(source.splitlines(), start=1):
-        code = text.split("//", 1)[0]
-        if only_line is not None and number != only_line:
-            continue
-        if code.lstrip().startswith(("OPENQASM", "include")):
-            continue
-        match = pattern.search(code)
-        if match:
-            return number, match.start() + 1
-    return None
-
-
-def _clamp(source: str, line: int, column: int) -> tuple[int, int]:
-    lines = source.splitlines() or [""]
-    line = min(max(line, 1), len(lines))
-    column = min(max(column, 1), len(lines[line - 1]) + 1)
-    return line, column
-
-
-def _position_of(source: str, offset: int) -> tuple[int, int]:
-    before = source[:offset]
-    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _clean(text: str) -> str:
-    """One line, without Python class reprs: `<class 'openqasm3.ast.Foo'>` -> `Foo`."""
-    return _one_line(re.sub(r"<class '(?:[\w.]+\.)?(\w+)'>", r"\1", text))

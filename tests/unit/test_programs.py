@@ -131,7 +131,7 @@ def test_no_header_is_openqasm3() -> None:
         (V3 + "qubit[2] q;\nh q[0];\nfoo q[0], q[1];\n", 5, 1, "foo"),
         (V3 + "qubit[2] q;\nh r[0];\n", 4, 3, "r"),
         (V3 + "qubit[2] q;\ncx q[0];\n", 4, 1, "1"),
-        (V3 + "qubit[2] q;\nx q[5];\n", 4, 1, "5"),
+        (V3 + "qubit[2] q;\nx q[5];\n", 4, 3, "5"),
         (V3 + "qubit[2] q;\nh q[0];\n@ x q;\n", 5, 1, "@"),
         (V3 + "qubit q;\nfor int i in [0:2] { h q;\n", 5, 1, "ends too early"),
         (V3 + "input float theta;\nqubit q;\nrx(theta) q;\n", 3, 1, "theta"),

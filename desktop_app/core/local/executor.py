@@ -215,8 +215,8 @@ class LocalSimulatorExecutor:
                         return result
                     elif kind == "error":
                         reusable = True
-                        if message[2]:
-                            log.error("simulator worker error:\n%s", message[2])
+                        if message[2]:  # a traceback: for --verbose / debug logs only
+                            log.debug("simulator worker error:\n%s", message[2])
                         error: QuantumDeskError = message[1]
                         raise error
                     elif kind == "died":

@@ -96,15 +96,24 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     progress("Simulating", None)
     run_started = time.perf_counter()
     try:
-        job = simulator.run(
-            circuit, shots=request.shots, seed_simulator=seed if isinstance(seed, int) else None
-        )
-        raw_counts = job.result().get_counts()
+        if not _measures(circuit):  # aer has no counts then: bits never written read as zeros
+            raw_counts = {"0" * facts.num_clbits: request.shots}
+        else:
+            job = simulator.run(
+                circuit, shots=request.shots, seed_simulator=seed if isinstance(seed, int) else None
+            )
+            # aer's hex counts cover every clbit in index order; get_counts() formats them by
+            # register and drops bits outside any register (`bit a;` beside `bit[2] b;`)
+            width = facts.num_clbits
+            raw_counts = {
+                format(int(key, 16), f"0{width}b"): value
+                for key, value in job.result().data(0)["counts"].items()
+            }
     except Exception as exc:  # aer reports memory limits and unsupported instructions this way
-        log.warning("qiskit-aer failed", exc_info=True)
-        raise QuantumDeskError(f"the simulator could not run this program: {exc}") from exc
+        log.debug("qiskit-aer failed", exc_info=True)
+        raise QuantumDeskError("the simulator could not run this program") from exc
     finished = time.perf_counter()
-    # Aer separates classical registers with spaces; from_counts joins them (clbit 0 rightmost).
+    # keys are bit strings, clbit 0 rightmost
     return RunResult.from_counts(
         request.backend,
         {str(key): int(value) for key, value in raw_counts.items()},
@@ -112,6 +121,16 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
         num_clbits=facts.num_clbits,
         timings={"execution": finished - run_started, "total": finished - started},
     )
+
+
+def _measures(circuit: Any) -> bool:
+    """Whether any measurement writes a classical bit (inside control flow too)."""
+    for instruction in circuit.data:
+        if instruction.operation.name == "measure":
+            return True
+        if any(_measures(block) for block in getattr(instruction.operation, "blocks", ())):
+            return True
+    return False
 
 
 def _portable(exc: BaseException) -> QuantumDeskError:
