@@ -103,8 +103,11 @@ class _Runnable(QRunnable):
         else:
             outcome = (task.finished, result)
         signal, value = outcome
-        signal.emit(value)
-        task._ended.emit()
+        try:
+            signal.emit(value)
+            task._ended.emit()
+        except RuntimeError:  # the application is going away under a late task: nobody to tell
+            log.debug("a background task ended after its handle was deleted")
 
 
 class _Reaper(QObject):

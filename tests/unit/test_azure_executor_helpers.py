@@ -44,8 +44,9 @@ def test_failure_hints_are_specific_when_the_code_says_something():
 
 
 def test_ionq_error_mitigation_option_becomes_an_input_param():
+    # the input parameter's name as Azure's IonQ page spells it (a hyphen, not an underscore)
     assert _input_params("ionq.qpu.forte-1", {"error_mitigation": "off"}) == {
-        "error_mitigation": {"debias": False}
+        "error-mitigation": {"debias": False}
     }
     assert _input_params("ionq.qpu.forte-1", {}) == {}
     assert _input_params("rigetti.sim.qvm", {"error_mitigation": True}) == {}

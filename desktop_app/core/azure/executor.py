@@ -571,5 +571,8 @@ def _input_params(backend: str, options: Mapping[str, object]) -> dict[str, Any]
     if target_name(backend).provider_id == "ionq" and "error_mitigation" in options:
         value = options["error_mitigation"]
         on = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "on", "yes")
-        params["error_mitigation"] = {"debias": bool(on)}
+        # the key Azure's IonQ page documents ("Enabling error mitigation": option_params =
+        # {"error-mitigation": {"debias": ...}}, MicrosoftDocs/quantum-docs provider-ionq.md at
+        # 767bdcb1e1f1, 2026-08-13): with an underscore IonQ would ignore it and debias anyway
+        params["error-mitigation"] = {"debias": bool(on)}
     return params
