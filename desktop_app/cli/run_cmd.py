@@ -217,15 +217,7 @@ def handle(args: argparse.Namespace) -> int:
         _check_budget(ledger, args.profile, estimates)
         _confirm_costs(estimates, args.yes)
         for backend in backends:
-            request = RunRequest(
-                source=program.source,
-                path=args.file,
-                backend=backend.name,
-                shots=args.shots,
-                options=options,
-                profile=None if backend.is_local else args.profile,
-                program=program,  # parsed once, above
-            )
+            request = _request(backend, program, args, options)
             estimate = estimates.get(backend.name)
             try:
                 result = run_recorded(
@@ -284,16 +276,25 @@ def _run_unrecorded(
     options: dict[str, object],
     cancel: CancelToken,
 ) -> RunResult:
-    request = RunRequest(
+    executor = executor_for(backend.name, isolate=False)
+    return executor.run(
+        _request(backend, program, args, options), cancel, _progress_of(backend.name)
+    )
+
+
+def _request(
+    backend: Backend, program: Program, args: argparse.Namespace, options: dict[str, object]
+) -> RunRequest:
+    """The run of `program` on `backend` as the command line asked for it (parsed once, above)."""
+    return RunRequest(
         source=program.source,
         path=args.file,
         backend=backend.name,
         shots=args.shots,
         options=options,
+        profile=None if backend.is_local else args.profile,
         program=program,
     )
-    executor = executor_for(backend.name, isolate=False)
-    return executor.run(request, cancel, _progress_of(backend.name))
 
 
 def _azure_ids(ledger: Ledger, results: list[RunResult]) -> dict[str, str | None]:

@@ -6,6 +6,7 @@ the window's status bar and error banner.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.ui import messages
+from desktop_app.ui.actions import make_action
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.results.view import ResultsView
 
@@ -45,8 +47,9 @@ class FileMenu(QObject):
         self.document = host.document
         menu = window.menuBar().addMenu("&File")
         self.menu = menu
-        self.new_action = self._action("&New", self.new_program, QKeySequence.StandardKey.New)
-        self.open_action = self._action("&Open…", self.ask_open, QKeySequence.StandardKey.Open)
+        new_action = functools.partial(make_action, window)
+        self.new_action = new_action("&New", self.new_program, QKeySequence.StandardKey.New)
+        self.open_action = new_action("&Open…", self.ask_open, QKeySequence.StandardKey.Open)
         menu.addAction(self.new_action)
         menu.addAction(self.open_action)
         self.recent_menu = menu.addMenu("Open &Recent")
@@ -54,16 +57,16 @@ class FileMenu(QObject):
         self.recent_menu.triggered.connect(self._on_recentMenu_triggered)
         self.document.recentChanged.connect(self._rebuild_recent_menu)
         self._rebuild_recent_menu()
-        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = self._action("Save &As…", self.save_as)
+        self.save_action = new_action("&Save", self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = new_action("Save &As…", self.save_as)
         self.save_as_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         menu.addAction(self.save_action)
         menu.addAction(self.save_as_action)
         menu.addSeparator()
-        self.export_csv_action = self._action("Export results as &CSV…", self.export_csv)
-        self.export_json_action = self._action("Export results as &JSON…", self.export_json)
-        self.export_png_action = self._action("Export &chart as PNG…", self.export_png)
-        self.export_svg_action = self._action("Export chart as S&VG…", self.export_svg)
+        self.export_csv_action = new_action("Export results as &CSV…", self.export_csv)
+        self.export_json_action = new_action("Export results as &JSON…", self.export_json)
+        self.export_png_action = new_action("Export &chart as PNG…", self.export_png)
+        self.export_svg_action = new_action("Export chart as S&VG…", self.export_svg)
         for action in (
             self.export_csv_action,
             self.export_json_action,
@@ -72,19 +75,7 @@ class FileMenu(QObject):
         ):
             menu.addAction(action)
         menu.addSeparator()
-        menu.addAction(self._action("&Quit", window.close, QKeySequence.StandardKey.Quit))
-
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence.StandardKey | None = None,
-    ) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        return action
+        menu.addAction(new_action("&Quit", window.close, QKeySequence.StandardKey.Quit))
 
     def _say(self, text: str) -> None:
         self.host.status_label.setText(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from desktop_app.core.cancel import job_id_in
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.request import MAX_SHOTS, RunRequest
+from desktop_app.ui.actions import make_action
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
@@ -219,28 +221,29 @@ class MainWindow(QMainWindow):
         self.azure.reload_profiles()
 
     def _build_menus(self) -> None:
+        new_action = functools.partial(make_action, self)
         self.files = FileMenu(self, self, examples_dir())
         self.open_action = self.files.open_action
         self.export_csv_action = self.files.export_csv_action
         self.export_json_action = self.files.export_json_action
         self.export_png_action = self.files.export_png_action
         azure_menu = self.menuBar().addMenu("&Azure")
-        self.credentials_action = self._action("&Credentials…", lambda: self.open_credentials())
+        self.credentials_action = new_action("&Credentials…", lambda: self.open_credentials())
         self.credentials_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.credentials_action.setToolTip("Azure Quantum profiles (Ctrl+Shift+P)")
-        self.refresh_status_action = self._action(
+        self.refresh_status_action = new_action(
             "&Refresh backend status", self.azure.refresher.refresh
         )
         self.refresh_status_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         azure_menu.addAction(self.credentials_action)
         azure_menu.addAction(self.refresh_status_action)
         view_menu = self.menuBar().addMenu("&View")
-        self.show_results_action = self._action(
+        self.show_results_action = new_action(
             "&Results", lambda: self.tabs.setCurrentWidget(self.results_view)
         )
         self.show_results_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         # enabled by attach_jobs_view (the app starts without a job history if the ledger fails)
-        self.show_jobs_action = self._action("&Jobs", self._on_showJobsAction_triggered)
+        self.show_jobs_action = new_action("&Jobs", self._on_showJobsAction_triggered)
         self.show_jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.show_jobs_action.setToolTip("Every job run from this computer (Ctrl+J)")
         self.show_jobs_action.setEnabled(False)
@@ -271,18 +274,6 @@ class MainWindow(QMainWindow):
         if self.jobs_view is not None:
             self.tabs.setCurrentWidget(self.jobs_view)
             self.jobs_view.text_filter.setFocus()
-
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence.StandardKey | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        return action
 
     def _connect(self) -> None:
         self.run_button.clicked.connect(self._on_runButton_clicked)

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")  # as dev.sh sets it: no telemetry thread
 sys.path.insert(0, str(ROOT))
 
+from tests.qdk_readout import declared_bits, qdk_key  # noqa: E402
+
 EXACT_QUBITS = 20  # exact statevector up to here; beyond, samples from qiskit-aer
 SAMPLE_MAX_QUBITS = 20  # above, a reading that loads is "runs, not checked" (aer takes minutes)
 QDK_MAX_QUBITS = 20  # the QDK simulates each shot anew: more is minutes per file on this machine
@@ -196,34 +198,8 @@ def qdk_alone(path: Path, source: str, shots: int, qubits: int | None) -> Readin
     flags = declared_bits(source)
     for shot in shots_out:
         parts = [shot] if isinstance(shot, str) else list(shot)
-        counts[_qdk_key(flags, parts)] += 1
+        counts[qdk_key(flags, parts)] += 1
     return Reading("qdk", None, dict(counts))
-
-
-def _qdk_key(bit_flags: list[bool] | None, parts: list[Any]) -> str:
-    """The QDK returns every global classical variable, in declaration order (`bit_flags`: which
-    of them are bits): a string per bit register (bit 0 first), 0/1 per single bit. The bits, as
-    qiskit's key (clbit 0 rightmost)."""
-    if bit_flags is not None and len(bit_flags) == len(parts):
-        bits = [str(p) for flag, p in zip(bit_flags, parts, strict=True) if flag]
-    else:
-        bits = [p for p in parts if isinstance(p, str) and set(p) <= {"0", "1"}]
-    return "".join(bits)[::-1]
-
-
-def declared_bits(source: str) -> list[bool] | None:
-    """For each global classical declaration, in order: whether it is a bit or bit register."""
-    from openqasm3 import ast, parse
-
-    try:
-        statements = parse(source).statements
-    except Exception:
-        return None
-    return [
-        isinstance(s.type, ast.BitType)
-        for s in statements
-        if isinstance(s, ast.ClassicalDeclaration | ast.ConstantDeclaration)
-    ]
 
 
 def refused(message: str, located: bool) -> Reading:

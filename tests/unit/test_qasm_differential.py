@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
@@ -23,6 +22,7 @@ from desktop_app.core.local.worker import simulate
 from desktop_app.core.programs import ProgramError, load_program
 from desktop_app.core.qasm import exact, routes
 from desktop_app.core.request import RunRequest
+from tests.qdk_readout import declared_bits, qdk_key
 
 SHOTS = 4000
 QDK_SHOTS = 250  # the QDK simulates each shot anew: seconds per test on a busy machine
@@ -387,32 +387,6 @@ def test_qdk_agrees_with_the_reference(name: str) -> None:
         key = qdk_key(flags, [shot] if isinstance(shot, str) else list(shot))
         counts[key] = counts.get(key, 0) + 1
     assert tvd_counts(counts, expected) <= noise_bound(expected, QDK_SHOTS), counts
-
-
-def qdk_key(bit_flags: list[bool] | None, parts: list[Any]) -> str:
-    """The QDK returns every global classical variable, in declaration order (`bit_flags`: which
-    of them are bits): a string per bit register (bit 0 first), 0/1 per single bit. The bits, as
-    qiskit's key (clbit 0 rightmost)."""
-    if bit_flags is not None and len(bit_flags) == len(parts):
-        bits = [str(p) for flag, p in zip(bit_flags, parts, strict=True) if flag]
-    else:
-        bits = [p for p in parts if isinstance(p, str) and set(p) <= {"0", "1"}]
-    return "".join(bits)[::-1]
-
-
-def declared_bits(source: str) -> list[bool] | None:
-    """For each global classical declaration, in order: whether it is a bit or bit register."""
-    from openqasm3 import ast, parse
-
-    try:
-        statements = parse(source).statements
-    except Exception:
-        return None
-    return [
-        isinstance(s.type, ast.BitType)
-        for s in statements
-        if isinstance(s, ast.ClassicalDeclaration | ast.ConstantDeclaration)
-    ]
 
 
 def test_repeat_until_success_loop_on_measured_bits() -> None:
