@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 
 class QuantumDeskError(Exception):
@@ -41,3 +41,16 @@ def exception_chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
+
+
+Hints = Iterable[tuple[tuple[str, ...], str]]
+
+
+def first_hint(hints: Hints, code: str, message: str, default: str) -> str:
+    """The 'what to do' sentence of the first hint one of whose words the failure's code or
+    message contains (case-insensitive), else `default`."""
+    text = f"{code} {message}".lower()
+    for needles, hint in hints:
+        if any(n in text for n in needles):
+            return hint
+    return default

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from desktop_app.core.errors import QuantumDeskError, exception_chain
+from desktop_app.core.errors import QuantumDeskError, exception_chain, first_hint
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.profiles import Profile
@@ -97,11 +97,10 @@ _HINTS = (
 
 def hint_for(code: str, message: str) -> str:
     """A plain 'what to do' sentence for a job failure."""
-    text = f"{code} {message}".lower()
-    for needles, hint in _HINTS:
-        if any(n in text for n in needles):
-            return hint
-    return (
+    return first_hint(
+        _HINTS,
+        code,
+        message,
         "Try again; if it keeps failing, look the job up in the Azure portal "
-        "(Jobs of the workspace) or contact the provider's support with the job id."
+        "(Jobs of the workspace) or contact the provider's support with the job id.",
     )

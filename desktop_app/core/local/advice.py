@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_app.core.errors import first_hint
+
 _HINTS = (
     (
         ("qubits",),
@@ -23,11 +25,10 @@ _HINTS = (
 
 
 def local_hint(code: str, message: str) -> str:
-    text = f"{code} {message}".lower()
-    for needles, hint in _HINTS:
-        if any(n in text for n in needles):
-            return hint
-    return (
+    return first_hint(
+        _HINTS,
+        code,
+        message,
         "Check the program at the line the message names and run again; if the simulator itself "
-        "failed, the log (Help > About shows where) has the details."
+        "failed, the log (Help > About shows where) has the details.",
     )
