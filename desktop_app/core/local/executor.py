@@ -46,6 +46,7 @@ class _Worker:
         )
         self.process.start()
         child_end.close()
+        self.warm = False  # set once its "ready" (imports and warm-up done) has been read
 
     @property
     def pid(self) -> int | None:
@@ -135,6 +136,11 @@ def prewarm() -> None:
     _POOL.prewarm()
 
 
+def worker_pool() -> _Pool:
+    """The process's worker pool (core/local/calls.py borrows its workers)."""
+    return _POOL
+
+
 def busy_worker_pids() -> set[int]:
     """Process ids of the workers simulating right now (for tests and diagnostics)."""
     return _POOL.busy_pids()
@@ -204,7 +210,9 @@ class LocalSimulatorExecutor:
                     except (EOFError, OSError):
                         message = ("died",)
                     kind = message[0]
-                    if kind == "progress":
+                    if kind == "ready":
+                        worker.warm = True
+                    elif kind == "progress":
                         progress(message[1], message[2])
                         if time_limit and deadline is None:
                             deadline = time.monotonic() + program_limits.MAX_WHILE_LOOP_SECONDS

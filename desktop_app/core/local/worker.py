@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import logging
 import multiprocessing
 import os
@@ -123,6 +124,12 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     )
 
 
+def _call(module: str, name: str, args: tuple[object, ...]) -> object:
+    """A module-level function, by name (see core/local/calls.py)."""
+    function = getattr(importlib.import_module(module), name)
+    return function(*args)
+
+
 def _measures(circuit: Any) -> bool:
     """Whether any measurement writes a classical bit (inside control flow too)."""
     for instruction in circuit.data:
@@ -144,7 +151,9 @@ def _portable(exc: BaseException) -> QuantumDeskError:
             if isinstance(copy, QuantumDeskError) and str(copy) == str(exc):
                 return copy
         return QuantumDeskError(str(exc))
-    return QuantumDeskError(f"the simulator failed: {type(exc).__name__}: {exc}")
+    # Python's own text (a type name, a module) is no message for a user: the traceback goes to
+    # the log (the caller logs the detail it is sent), the user gets plain words.
+    return QuantumDeskError("the simulator failed unexpectedly; the log has the details")
 
 
 def _exit_with_parent() -> None:
@@ -175,7 +184,8 @@ def _exit_with_parent() -> None:
 
 
 def serve(conn: Connection) -> None:
-    """Worker process main loop: ("run", RunRequest) in; progress, then a result or an error out."""
+    """Worker process main loop: ("run", RunRequest) or ("call", module, function, args) in;
+    progress, then a result or an error out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the app, which kills us
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
@@ -198,12 +208,13 @@ def _serve(conn: Connection) -> None:
     def progress(message: str, fraction: float | None) -> None:
         conn.send(("progress", message, fraction))
 
+    result: object
     while True:
         message = conn.recv()
-        if message[0] != "run":
+        if message[0] not in ("run", "call"):
             return
         try:
-            result = simulate(message[1], progress)
+            result = simulate(message[1], progress) if message[0] == "run" else _call(*message[1:])
         except Exception as exc:
             detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
             conn.send(("error", _portable(exc), detail))
