@@ -1,9 +1,9 @@
 """One job of the ledger in a dialog: program, settings, status history, error, costs, results.
 
 Also the job exports shared with the jobs table's context menu: results as CSV/JSON and the
-reproducibility bundle (core/ledger/export.py), the histogram as PNG or SVG (QtCharts scene
-rendered into a QImage or a QSvgGenerator). Files are written next to the target and renamed
-into place.
+reproducibility bundle (core/ledger/export.py), the histogram as PNG or SVG under a caption (its
+pyqtgraph scene rendered into a QImage or a QSvgGenerator by ui/results/export_image). Files are
+written next to the target and renamed into place.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, QSize, QSizeF, Qt, Slot
-from PySide6.QtGui import QColor, QFontDatabase, QImage, QPainter
+from PySide6.QtCore import QRectF, QSize, Qt, Slot
+from PySide6.QtGui import QFontDatabase, QPainter
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.ledger.errors import JobNotFoundError
 from desktop_app.core.ledger.models import JobRecord, LedgerChange
@@ -44,6 +43,7 @@ from desktop_app.ui.editor.highlighter import QasmHighlighter
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import local_time
 from desktop_app.ui.plain_text import plain
+from desktop_app.ui.results import export_image
 from desktop_app.ui.results.view import ResultPanel
 
 if TYPE_CHECKING:
@@ -87,63 +87,35 @@ def histogram_for(record: JobRecord, parent: QWidget | None = None) -> Histogram
     return histogram
 
 
-def _render_chart(histogram: Histogram, painter: QPainter, size: QSize) -> None:
-    """Draw the histogram's chart at `size`, whether or not its view is on screen."""
-    chart = histogram.chart()
-    if not histogram.isVisible():
-        chart.resize(QSizeF(size))  # a hidden view never lays its chart out
-        layout = chart.layout()
-        if layout is not None:
-            layout.activate()
-    source = chart.sceneBoundingRect()
-    margin = 10  # the chart's own margins are thin: keep the outer labels off the edge
-    target = QRectF(margin, margin, size.width() - 2 * margin, size.height() - 2 * margin)
-    chart.scene().render(painter, target, source)
-
-
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    with atomic_target(path) as tmp:
-        write(str(tmp))
-
-
-def save_histogram_png(histogram: Histogram, path: Path, size: QSize | None = None) -> None:
+def _image_parts(
+    histogram: Histogram, size: QSize | None
+) -> tuple[QSize, Callable[[QPainter, QRectF], None]]:
     size = size or (histogram.size() if histogram.isVisible() else IMAGE_SIZE)
-    image = QImage(size, QImage.Format.Format_ARGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    _render_chart(histogram, painter, size)
-    painter.end()
 
-    def write(tmp: str) -> None:
-        # the stubs want bytes for the format; PySide6 at run time wants str
-        if not image.save(tmp, "PNG"):  # type: ignore[call-overload]
-            raise OSError(f"could not write a PNG image to {path}")
+    def body(painter: QPainter, target: QRectF) -> None:
+        histogram.render_into(painter, target, size)
 
-    _atomic_write(path, write)
+    return size, body
+
+
+def caption_for(record: JobRecord) -> list[str]:
+    """The exported image's caption: job name, date, backend and shots, and the bit order."""
+    result = record.run_result()
+    return export_image.caption(record.name or record.backend, [result] if result else [])
+
+
+def save_histogram_png(
+    histogram: Histogram, path: Path, size: QSize | None = None, lines: list[str] | None = None
+) -> None:
+    size, body = _image_parts(histogram, size)
+    export_image.save_png(histogram, lines or ["Histogram"], path, body, size)
 
 
 def save_histogram_svg(
-    histogram: Histogram, path: Path, size: QSize | None = None, title: str = ""
+    histogram: Histogram, path: Path, size: QSize | None = None, lines: list[str] | None = None
 ) -> None:
-    from PySide6.QtSvg import QSvgGenerator
-
-    size = size or (histogram.size() if histogram.isVisible() else IMAGE_SIZE)
-
-    def write(tmp: str) -> None:
-        generator = QSvgGenerator()
-        generator.setFileName(tmp)
-        generator.setSize(size)
-        generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
-        generator.setTitle(title or "Histogram")
-        generator.setDescription("Quantum Desk job histogram")
-        painter = QPainter()
-        if not painter.begin(generator):
-            raise OSError(f"could not write an SVG image to {path}")
-        _render_chart(histogram, painter, size)
-        painter.end()
-
-    _atomic_write(path, write)
+    size, body = _image_parts(histogram, size)
+    export_image.save_svg(histogram, lines or ["Histogram"], path, body, size)
 
 
 # ------------------------------------------------------------------------------------- exports
@@ -182,9 +154,9 @@ def export_record(
                     f"{record.status})."
                 )
             if kind == ExportKind.PNG:
-                save_histogram_png(histogram, path)
+                save_histogram_png(histogram, path, lines=caption_for(record))
             else:
-                save_histogram_svg(histogram, path, title=record.name or record.backend)
+                save_histogram_svg(histogram, path, lines=caption_for(record))
         else:
             export.export_job(record, path)
     except (OSError, QuantumDeskError) as exc:

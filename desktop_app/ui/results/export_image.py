@@ -3,12 +3,12 @@ an exported chart still says what it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPaintDevice, QPainter
+from PySide6.QtGui import QImage, QPaintDevice, QPainter, QPalette
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.atomic_files import atomic_target
@@ -25,17 +25,30 @@ def caption(title: str, results: Sequence[RunResult], when: datetime | None = No
     return [f"{title} — {stamp}", f"{runs}   (classical bit 0 is the rightmost character)"]
 
 
-def _draw(device: QPaintDevice, widget: QWidget, lines: list[str], size: QSize) -> None:
+Body = Callable[[QPainter, QRectF], None]  # draws the chart into the rectangle below the caption
+
+
+def _widget_body(widget: QWidget) -> Body:
+    def draw(painter: QPainter, target: QRectF) -> None:
+        widget.render(painter, target.topLeft().toPoint())
+
+    return draw
+
+
+def _draw(
+    device: QPaintDevice, font_of: QWidget, lines: list[str], size: QSize, body: Body
+) -> None:
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("could not start drawing the image")
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.fillRect(QRect(QPoint(0, 0), size), QColor("white"))
-    metrics = widget.fontMetrics()
+    palette = font_of.palette()  # the chart's own colours (light or dark), caption included
+    painter.fillRect(QRect(QPoint(0, 0), size), palette.color(QPalette.ColorRole.Base))
+    metrics = font_of.fontMetrics()
     line_height = metrics.height() + 2
-    painter.setPen(QColor("black"))
+    painter.setPen(palette.color(QPalette.ColorRole.Text))
     for number, line in enumerate(lines):
-        font = widget.font()
+        font = font_of.font()
         font.setBold(number == 0)
         painter.setFont(font)
         painter.drawText(
@@ -45,7 +58,8 @@ def _draw(device: QPaintDevice, widget: QWidget, lines: list[str], size: QSize) 
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
             line,
         )
-    widget.render(painter, QPoint(0, _caption_height(widget, lines)))
+    top = _caption_height(font_of, lines)
+    body(painter, QRectF(0, top, size.width(), size.height() - top))
     painter.end()
 
 
@@ -53,23 +67,37 @@ def _caption_height(widget: QWidget, lines: list[str]) -> int:
     return 2 * PADDING + len(lines) * (widget.fontMetrics().height() + 2)
 
 
-def image_size(widget: QWidget, lines: list[str]) -> QSize:
-    return QSize(widget.width(), widget.height() + _caption_height(widget, lines))
+def image_size(widget: QWidget, lines: list[str], body: QSize | None = None) -> QSize:
+    body = body or widget.size()
+    return QSize(body.width(), body.height() + _caption_height(widget, lines))
 
 
-def save_png(widget: QWidget, lines: list[str], path: str | Path) -> None:
-    size = image_size(widget, lines)
+def save_png(
+    widget: QWidget,
+    lines: list[str],
+    path: str | Path,
+    body: Body | None = None,
+    body_size: QSize | None = None,
+) -> None:
+    """`widget` (or `body`, drawn at `body_size`, in `widget`'s font and colours) under `lines`."""
+    size = image_size(widget, lines, body_size)
     image = QImage(size, QImage.Format.Format_ARGB32)
-    _draw(image, widget, lines, size)
+    _draw(image, widget, lines, size, body or _widget_body(widget))
     with atomic_target(path) as tmp:
         if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"could not write a PNG image to {path}")
 
 
-def save_svg(widget: QWidget, lines: list[str], path: str | Path) -> None:
+def save_svg(
+    widget: QWidget,
+    lines: list[str],
+    path: str | Path,
+    body: Body | None = None,
+    body_size: QSize | None = None,
+) -> None:
     from PySide6.QtSvg import QSvgGenerator
 
-    size = image_size(widget, lines)
+    size = image_size(widget, lines, body_size)
     with atomic_target(path) as tmp:
         generator = QSvgGenerator()
         generator.setFileName(str(tmp))
@@ -77,4 +105,4 @@ def save_svg(widget: QWidget, lines: list[str], path: str | Path) -> None:
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
         generator.setTitle(lines[0])
         generator.setDescription("\n".join(lines[1:]))
-        _draw(generator, widget, lines, size)
+        _draw(generator, widget, lines, size, body or _widget_body(widget))

@@ -1,25 +1,22 @@
-"""A QtCharts bar histogram of one result (QtCharts is imported only when one is shown).
+"""A bar histogram of one result, drawn with pyqtgraph (imported only when a chart is shown).
 
 Bars come from ui.results.chart_data; hovering a bar shows its full outcome, count and
-probability; counts get whole-number ticks.
+probability; counts get whole-number ticks; colours come from the widget's palette.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QMargins, Qt, Slot
-from PySide6.QtGui import QColor, QCursor, QPainter
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, QSize, Slot
+from PySide6.QtGui import QCursor, QPainter, QPalette
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from desktop_app.ui.results.chart_data import (
-    PERCENT,
-    Bar,
-    ChartOptions,
-    axis_top,
-    integer_tick_step,
-)
+from desktop_app.ui.results.chart_data import PERCENT, Bar, ChartOptions
+from desktop_app.ui.results.plot_parts import BarPlot, series_colour
 
 MAX_BARS = 32  # beyond this the labels are unreadable: the most frequent outcomes are shown
+BAR_WIDTH = 0.7
+VALUE_LABELS_UP_TO = 8  # bars that get their value written above them
 
 
 def top_outcomes(values: dict[str, float], limit: int = MAX_BARS) -> list[tuple[str, float]]:
@@ -28,16 +25,24 @@ def top_outcomes(values: dict[str, float], limit: int = MAX_BARS) -> list[tuple[
     return sorted(largest)
 
 
-class Histogram(QChartView):
+def value_text(value: float, percent: bool, exact: bool) -> str:
+    if percent:
+        return f"{value:.3g} %"
+    return f"{value:.3g}" if exact else f"{round(value):,}"
+
+
+class Histogram(BarPlot):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("histogram")
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumSize(260, 150)
         self._bars: list[Bar] = []
         self._exact = False
-        self.y_axis: QValueAxis | None = None
-        self.x_axis: QBarCategoryAxis | None = None
+        self._percent = False
+        self._title = ""
+        self._y_max = 1.0
+        self._hovered = -1
+        self.value_labels: list[pg.TextItem] = []
+        self.scene().sigMouseMoved.connect(self._on_scene_mouseMoved)
 
     def bars(self) -> list[tuple[str, float]]:
         """(outcome, value) of each bar shown, left to right ("rest (n)" for the folded bar)."""
@@ -53,7 +58,7 @@ class Histogram(QChartView):
         top = max((b.value for b in bars), default=1.0)
         self.show_bars(bars, value_title, top, exact=value_title != "Count")
         if len(values) > len(bars):
-            self.chart().setTitle(f"{len(bars)} most frequent of {len(values)} outcomes")
+            self.getPlotItem().setTitle(f"{len(bars)} most frequent of {len(values)} outcomes")
 
     def show_bars(
         self,
@@ -66,58 +71,87 @@ class Histogram(QChartView):
     ) -> None:
         """Draw `bars` on a value axis from 0 to about `y_max` (shared by the panes)."""
         self._bars, self._exact = list(bars), exact
-        chart = QChart()
-        chart.legend().hide()
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        bar_set = QBarSet(value_title)
-        bar_set.setColor(QColor("#3b6fb6"))
-        bar_set.setLabelColor(QColor("#1f1f1f"))  # above the bar, on the chart's background
-        for bar in self._bars:
-            bar_set.append(float(bar.value))
-        series = QBarSeries()
-        series.append(bar_set)
-        series.setLabelsVisible(len(self._bars) <= 8)
-        series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
-        percent = options is not None and options.mode == PERCENT
-        series.setLabelsFormat("@value %" if percent else "@value")
-        series.setLabelsPrecision(3 if percent or exact else 12)
-        series.hovered.connect(self._on_series_hovered)
-        chart.addSeries(series)
-        x_axis = QBarCategoryAxis()
-        x_axis.append([bar.label for bar in self._bars])
-        if any(len(bar.label) > 4 for bar in self._bars):
-            x_axis.setLabelsAngle(-90)
-        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(x_axis)
-        y_axis = QValueAxis()
-        y_axis.setTitleText(value_title)
-        if percent or exact:
-            y_axis.setRange(0, axis_top(y_max, 1.0) if y_max > 0 else 1.0)
-            y_axis.applyNiceNumbers()
-            y_axis.setLabelFormat("%.0f" if y_axis.max() >= 10 else "%.2f")
-        else:  # counts: whole-number ticks ("0, 1, 2", never "0,0,1,1,1")
-            step = integer_tick_step(y_max * 1.2)
-            y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
-            y_axis.setTickAnchor(0)
-            y_axis.setTickInterval(step)
-            y_axis.setRange(0, axis_top(y_max, step))
-            y_axis.setLabelFormat("%d")
-        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(y_axis)
-        self.x_axis, self.y_axis = x_axis, y_axis
-        old = self.chart()
-        self.setChart(chart)
-        if old is not None:
-            old.deleteLater()
+        self._percent = options is not None and options.mode == PERCENT
+        self._title, self._y_max = value_title, y_max
+        self._draw()
+
+    def _draw(self) -> None:
+        item = self.getPlotItem()
+        item.clear()
+        self.value_labels = []
+        colour = series_colour(self.palette(), 0)
+        heights = [float(b.value) for b in self._bars]
+        item.addItem(
+            pg.BarGraphItem(
+                x=list(range(len(heights))),
+                height=heights,
+                width=BAR_WIDTH,
+                brush=colour,
+                pen=pg.mkPen(colour),
+            )
+        )
+        self.x_axis.set_labels([b.label for b in self._bars])
+        self.y_axis.configure(
+            self._title, self._y_max, whole_numbers=not (self._percent or self._exact)
+        )
+        if len(self._bars) <= VALUE_LABELS_UP_TO:
+            text = self.palette().color(QPalette.ColorRole.Text)
+            for index, bar in enumerate(self._bars):
+                label = pg.TextItem(
+                    value_text(bar.value, self._percent, self._exact), color=text, anchor=(0.5, 1)
+                )
+                label.setPos(index, bar.value)
+                item.addItem(label)
+                self.value_labels.append(label)
+        self.set_range(len(self._bars), self.y_axis.top)
+
+    def palette_changed(self) -> None:
+        if self._bars:
+            self._draw()
 
     def tooltip(self, index: int) -> str:
         if not 0 <= index < len(self._bars):
             return ""
         return self._bars[index].tooltip(self._exact)
 
-    @Slot(bool, int, QBarSet)
-    def _on_series_hovered(self, status: bool, index: int, _bar_set: QBarSet) -> None:
-        if status:
+    def bar_at(self, scene_pos: QPointF) -> int:
+        """The index of the bar column under `scene_pos` (scene coordinates), or -1."""
+        view = self.getPlotItem().getViewBox()
+        if not view.sceneBoundingRect().contains(scene_pos):
+            return -1
+        point = view.mapSceneToView(scene_pos)
+        index = round(float(point.x()))
+        if 0 <= index < len(self._bars) and abs(point.x() - index) <= BAR_WIDTH / 2:
+            return index
+        return -1
+
+    def bar_centre(self, index: int) -> QPointF:
+        """The scene position of the middle of bar `index` (for tests and keyboard hints)."""
+        view = self.getPlotItem().getViewBox()
+        centre: QPointF = view.mapViewToScene(QPointF(index, self._bars[index].value / 2))
+        return centre
+
+    @Slot(object)
+    def _on_scene_mouseMoved(self, scene_pos: QPointF) -> None:
+        index = self.bar_at(scene_pos)
+        if index == self._hovered:
+            return
+        self._hovered = index
+        if index >= 0:
             QToolTip.showText(QCursor.pos(), self.tooltip(index), self)
         else:
             QToolTip.hideText()
+
+    # ---- images
+    def render_into(self, painter: QPainter, target: QRectF, size: QSize) -> None:
+        """Draw the plot into `target`, laid out at `size` when it is not on screen."""
+        render_plot(self, painter, target, size)
+
+
+def render_plot(plot: BarPlot, painter: QPainter, target: QRectF, size: QSize) -> None:
+    item = plot.getPlotItem()
+    if not plot.isVisible():  # a hidden view is never laid out: lay its plot out at `size`
+        item.setGeometry(QRectF(0, 0, size.width(), size.height()))
+        item.layout.activate()
+    plot.scene().prepareForPaint()
+    plot.scene().render(painter, target, item.sceneBoundingRect())

@@ -126,7 +126,7 @@ class ResultPanel(QGroupBox):
     ) -> None:
         """Show `result`; `options` and `y_max` are the view's shared ones (alone: defaults)."""
         from desktop_app.ui.results.histogram import (
-            Histogram,  # QtCharts: loaded on the first result
+            Histogram,  # pyqtgraph: loaded on the first result
         )
 
         self.result = result
