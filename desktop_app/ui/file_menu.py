@@ -156,23 +156,27 @@ class FileMenu(QObject):
 
     @Slot()
     def export_csv(self) -> None:
-        from desktop_app.core.results import write_csv
+        # with two or more results, their distances go to NAME-distances.csv beside it
+        from desktop_app.core.compare import write_csv_with_distances
 
         results = self.host.results_view.results
         self._export(
-            "Export results as CSV", ".csv", "CSV files (*.csv)", lambda p: write_csv(results(), p)
+            "Export results as CSV",
+            ".csv",
+            "CSV files (*.csv)",
+            lambda p: write_csv_with_distances(results(), p),
         )
 
     @Slot()
     def export_json(self) -> None:
-        from desktop_app.core.results import write_json
+        from desktop_app.core.compare import write_json_with_distances  # each with `distances`
 
         results = self.host.results_view.results
         self._export(
             "Export results as JSON",
             ".json",
             "JSON files (*.json)",
-            lambda p: write_json(results(), p),
+            lambda p: write_json_with_distances(results(), p),
         )
 
     @Slot()

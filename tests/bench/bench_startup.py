@@ -1,7 +1,8 @@
 """Start-up to the first painted main window (offscreen), median of N runs, each a fresh process.
 
 Run: .venv/bin/python tests/bench/bench_startup.py [N]. Goal: <= 0.6 s median on a 2-core machine.
-Prints the figures (no assertion). Also reports whether qiskit/azure were imported by first paint.
+Prints the figures (no assertion). Also reports whether qiskit, azure
+or pyqtgraph (the charts) were imported by first paint.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class FirstPaint(QObject):
         if (not self.done and event.type() == QEvent.Type.Paint and obj.isWidgetType()
                 and isinstance(obj.window(), QMainWindow)):
             self.done = True
-            heavy = sorted(m for m in ("qiskit", "qiskit_aer", "azure.quantum") if m in sys.modules)
+            heavy = ("qiskit", "qiskit_aer", "azure.quantum", "pyqtgraph")
+            heavy = sorted(m for m in heavy if m in sys.modules)
             print("PAINTED", ",".join(heavy) or "-", flush=True)
             QTimer.singleShot(0, app.quit)
         return False

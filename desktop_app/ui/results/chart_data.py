@@ -7,7 +7,7 @@ Plain Python (no Qt): the histogram draws these bars, the tests check them direc
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from desktop_app.core.results import RunResult
@@ -106,3 +106,52 @@ def axis_top(value: float, step: float) -> float:
     if value <= 0:
         return step
     return math.ceil(value * 1.2 / step) * step
+
+
+@dataclass(frozen=True)
+class Group:
+    """One outcome on the overlay chart: each backend's bar for it, in the backends' order."""
+
+    label: str
+    bars: tuple[Bar, ...]
+
+
+def overlay_groups(results: list[RunResult], options: ChartOptions) -> list[Group]:
+    """Several results on one axis: the `options.top` outcomes most likely in any of them (the
+    others summed into "rest" per backend), ordered as `options.sort` says."""
+    every = [{b.outcome: b for b in bars_for(r, replace(options, top=1 << 30))} for r in results]
+    ranked = sorted(
+        {k for bars in every for k in bars},
+        key=lambda k: (-max(bars[k].probability if k in bars else 0.0 for bars in every), k),
+    )
+    top = max(1, options.top)
+    if len(ranked) == top + 1:  # a "rest" of one outcome is that outcome
+        top += 1
+    shown, rest = ranked[:top], ranked[top:]
+    if options.sort == BY_COUNT:
+        shown.sort(key=lambda k: (-max(b[k].probability if k in b else 0.0 for b in every), k))
+    else:
+        shown.sort()
+    empty = Bar("", 0.0, 0.0, 0.0)
+    groups = [
+        Group(
+            Bar(k, 0, 0, 0).label,
+            tuple(bars.get(k, replace(empty, outcome=k)) for bars in every),
+        )
+        for k in shown
+    ]
+    if rest:
+        folded = []
+        for bars in every:
+            parts = [bars[k] for k in rest if k in bars]
+            folded.append(
+                Bar(
+                    "",
+                    sum(b.value for b in parts),
+                    sum(b.count for b in parts),
+                    sum(b.probability for b in parts),
+                    folded=len(rest),
+                )
+            )
+        groups.append(Group(f"rest ({len(rest)})", tuple(folded)))
+    return groups

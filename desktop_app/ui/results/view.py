@@ -1,4 +1,5 @@
-"""The results area: one panel per backend (histogram over a counts table), side by side.
+"""The results area: one panel per backend (histogram over a counts table), side by side, or
+every backend on one axis (ui/results/overlay.py) with the distances between them.
 
 A strip above the panels holds the options every panel shares (counts or percentages, sort
 order, how many outcomes before "rest"), so the panels use one unit on one value range.
@@ -37,6 +38,7 @@ from desktop_app.ui.results.live import LiveState
 if TYPE_CHECKING:
     from desktop_app.core.results import RunResult
     from desktop_app.ui.results.histogram import Histogram
+    from desktop_app.ui.results.overlay import OverlayChart
 
 
 class ResultPanel(QGroupBox):
@@ -173,6 +175,10 @@ def _summary(result: RunResult) -> str:
     return text
 
 
+SIDE_BY_SIDE = "side"
+OVERLAY = "overlay"
+
+
 class ChartControls(QWidget):
     """The options strip: Show counts / percent, Sort, Top N; and the bit-order note."""
 
@@ -194,11 +200,25 @@ class ChartControls(QWidget):
         self.top.setAccessibleName("Outcomes shown before the rest")
         self.top.setRange(1, 64)
         self.top.setToolTip("The most frequent outcomes shown; the others are summed into 'rest'")
+        self.layout_choice = QComboBox(self)
+        self.layout_choice.setObjectName("chartLayout")
+        self.layout_choice.setAccessibleName("Chart layout")
+        self.layout_choice.addItem("Side by side", SIDE_BY_SIDE)
+        self.layout_choice.addItem("Overlay (one axis, with distances)", OVERLAY)
+        self.layout_choice.setToolTip(
+            "Overlay puts every backend on one axis as grouped bars, with the total variation "
+            "distance and Hellinger fidelity between each two results"
+        )
         self.note = QLabel(chart_data.BIT_ORDER_NOTE, self)
         self.note.setObjectName("bitOrderNote")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        for text, widget in (("&Show:", self.mode), ("S&ort:", self.sort), ("&Top:", self.top)):
+        for text, widget in (
+            ("&Show:", self.mode),
+            ("S&ort:", self.sort),
+            ("&Top:", self.top),
+            ("&View:", self.layout_choice),
+        ):
             label = QLabel(text, self)
             label.setBuddy(widget)
             row.addWidget(label)
@@ -234,6 +254,8 @@ class ResultsView(QScrollArea):
         self._row = QHBoxLayout(self._panels_widget)
         self._row.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._panels_widget, 1)
+        self._outer = outer
+        self.overlay: OverlayChart | None = None  # made on first use (pyqtgraph)
         self._placeholder = QLabel("Results appear here: pick a backend and press Run.", self)
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._row.addWidget(self._placeholder)
@@ -251,6 +273,7 @@ class ResultsView(QScrollArea):
         self.controls.mode.currentIndexChanged.connect(self._on_controls_changed)
         self.controls.sort.currentIndexChanged.connect(self._on_controls_changed)
         self.controls.top.valueChanged.connect(self._on_controls_changed)
+        self.controls.layout_choice.currentIndexChanged.connect(self._on_controls_changed)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._on_clock_timeout)
@@ -264,6 +287,7 @@ class ResultsView(QScrollArea):
             panel.deleteLater()
         self._panels.clear()
         self._placeholder.show()
+        self._show_overlay(self.options())
 
     def panel(self, backend: str) -> ResultPanel:
         """The panel of `backend`, created when missing."""
@@ -307,11 +331,30 @@ class ResultsView(QScrollArea):
         values = [b.value for p in self._panels.values() for b in p.bars(options)]
         return max(values, default=1.0)
 
+    def overlaid(self) -> bool:
+        return bool(self.controls.layout_choice.currentData() == OVERLAY)
+
     def _redraw_all(self) -> None:
         options = self.options()
         top = self._y_max(options)
         for panel in self._panels.values():
             panel.redraw(options, top)
+        self._show_overlay(options)
+
+    def _show_overlay(self, options: ChartOptions) -> None:
+        """In overlay view (with a result), one grouped chart replaces the panels."""
+        results = [r for r in self.results() if r.counts or r.probabilities]
+        overlay = self.overlaid() and bool(results)
+        if overlay and self.overlay is None:
+            from desktop_app.ui.results.overlay import OverlayChart  # pyqtgraph
+
+            self.overlay = OverlayChart(self._container)
+            self._outer.addWidget(self.overlay, 1)
+        self._panels_widget.setVisible(not overlay)
+        if self.overlay is not None:
+            self.overlay.setVisible(overlay)
+            if overlay:
+                self.overlay.show_results(results, options)
 
     @Slot()
     def _on_controls_changed(self) -> None:
@@ -330,15 +373,21 @@ class ResultsView(QScrollArea):
         """All panels as one PNG, under a caption (title, backends, shots, date)."""
         if not self.results():
             raise OSError("there are no results to draw")
-        export_image.save_png(self._panels_widget, self.caption(), path)
+        export_image.save_png(self._shown_charts(), self.caption(), path)
 
     def save_svg(self, path: str) -> None:
         if not self.results():
             raise OSError("there are no results to draw")
-        export_image.save_svg(self._panels_widget, self.caption(), path)
+        export_image.save_svg(self._shown_charts(), self.caption(), path)
+
+    def _shown_charts(self) -> QWidget:
+        """The overlay chart in overlay view, else the panels."""
+        if self.overlay is not None and self.overlay.isVisibleTo(self):
+            return self.overlay
+        return self._panels_widget
 
     def charts_pixmap(self) -> QPixmap | None:
-        """All panels as one image; None when there is nothing to show."""
+        """All panels (or the overlay chart) as one image; None when there is nothing to show."""
         if not self.results():
             return None
-        return self._panels_widget.grab()
+        return self._shown_charts().grab()

@@ -1,0 +1,95 @@
+"""The overlay chart: several backends on one axis as grouped bars, with the distance between
+every two results written on it (and exported with the image)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QToolTip
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.results import RunResult
+from desktop_app.ui.results.chart_data import PERCENT
+from desktop_app.ui.results.view import OVERLAY, SIDE_BY_SIDE, ResultsView
+
+IDEAL = RunResult("ionq.simulator", 10, probabilities={"0": 0.9, "1": 0.1}, exact=True)
+NOISY = RunResult.from_counts("emulate:ionq.qpu.forte-1", {"0": 6, "1": 4}, shots=10)
+# by hand: TVD = (|0.9-0.6| + |0.1-0.4|) / 2 = 0.3; Hellinger fidelity =
+# (sqrt(0.9*0.6) + sqrt(0.1*0.4))^2 = (0.73485 + 0.2)^2 = 0.87394
+HAND_TVD = 0.3
+HAND_FIDELITY = (math.sqrt(0.54) + math.sqrt(0.04)) ** 2
+
+
+def overlay_view(qtbot: QtBot, tmp_path: Path) -> ResultsView:
+    view = ResultsView(store=QSettings(str(tmp_path / "qd.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_result(IDEAL)
+    view.set_result(NOISY)
+    view.controls.layout_choice.setCurrentIndex(view.controls.layout_choice.findData(OVERLAY))
+    return view
+
+
+def test_grouped_bars_show_each_backends_values(qtbot: QtBot, tmp_path: Path) -> None:
+    view = overlay_view(qtbot, tmp_path)
+    overlay = view.overlay
+    assert overlay is not None and overlay.isVisible()
+    assert not view._panels_widget.isVisible()  # one axis replaces the side-by-side panes
+    assert overlay.backend_values() == {
+        "ionq.simulator": [("0", 9.0), ("1", 1.0)],  # exact: probability x shots
+        "emulate:ionq.qpu.forte-1": [("0", 6.0), ("1", 4.0)],
+    }
+    ideal, noisy = overlay.series  # one bar series per backend, side by side in each group
+    assert list(ideal.opts["height"]) == [9.0, 1.0] and list(noisy.opts["height"]) == [6.0, 4.0]
+    assert all(a < b for a, b in zip(ideal.opts["x"], noisy.opts["x"], strict=True))
+    assert ideal.opts["brush"] != noisy.opts["brush"]  # told apart by colour (and the legend)
+    legend = overlay.getPlotItem().legend
+    assert [label.text for _, label in legend.items] == [IDEAL.backend, NOISY.backend]
+
+    view.controls.mode.setCurrentIndex(view.controls.mode.findData(PERCENT))  # shared switch
+    assert overlay.backend_values()["emulate:ionq.qpu.forte-1"] == [("0", 60.0), ("1", 40.0)]
+    assert overlay.y_axis.title == "Percent of shots"
+
+    view.controls.layout_choice.setCurrentIndex(view.controls.layout_choice.findData(SIDE_BY_SIDE))
+    assert view._panels_widget.isVisible() and not overlay.isVisible()
+
+
+def test_the_distance_shown_is_the_hand_computed_one(qtbot: QtBot, tmp_path: Path) -> None:
+    view = overlay_view(qtbot, tmp_path)
+    overlay = view.overlay
+    assert overlay is not None
+    (found,) = overlay.distances
+    assert found.total_variation == pytest.approx(HAND_TVD)
+    assert found.hellinger_fidelity == pytest.approx(HAND_FIDELITY)
+    title = overlay.getPlotItem().titleLabel.text  # written on the chart itself
+    assert "ionq.simulator vs emulate:ionq.qpu.forte-1" in title
+    assert "total variation distance 0.300" in title and "Hellinger fidelity 0.874" in title
+
+    svg = tmp_path / "overlay.svg"  # the exported image carries it too
+    view.save_svg(str(svg))
+    assert "Hellinger fidelity 0.874" in svg.read_text(encoding="utf-8")
+
+
+def test_hovering_a_grouped_bar_names_its_backend(qtbot: QtBot, tmp_path: Path) -> None:
+    view = overlay_view(qtbot, tmp_path)
+    overlay = view.overlay
+    assert overlay is not None
+    overlay.scene().sigMouseMoved.emit(overlay.bar_centre(1, 1))
+    qtbot.waitUntil(QToolTip.isVisible)
+    text = QToolTip.text()
+    assert "emulate:ionq.qpu.forte-1" in text and "Outcome 1" in text and "count: 4" in text
+    QToolTip.hideText()
+
+
+def test_a_failed_run_is_left_out_of_the_comparison(qtbot: QtBot, tmp_path: Path) -> None:
+    view = overlay_view(qtbot, tmp_path)
+    view.set_result(RunResult.failed("rigetti.sim.qvm", 10, "x", "no access"))
+    overlay = view.overlay
+    assert overlay is not None
+    assert set(overlay.backend_values()) == {IDEAL.backend, NOISY.backend}
+    assert len(overlay.distances) == 1
