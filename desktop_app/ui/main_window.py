@@ -36,6 +36,7 @@ from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.credentials.dialog import CredentialsDialog
+from desktop_app.ui.editor.circuit_view import CircuitView
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.file_menu import FileMenu
@@ -179,6 +180,9 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("resultTabs")
         self.tabs.addTab(self.results_view, "Results")
+        # the circuit is wide: it gets the window's width, next to the results
+        self.circuit_view = CircuitView(self)
+        self.tabs.addTab(self.circuit_view, "Circuit")
 
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.top_splitter.setObjectName("topSplitter")
@@ -387,6 +391,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_program_changed(self) -> None:
         self.azure.set_program(self.editor.toPlainText(), self._path, self.shots_input.value())
+        self.circuit_view.set_program(self.editor.toPlainText(), self._path)
 
     def run(self) -> None:
         if self.executor.running:
