@@ -142,3 +142,26 @@ def test_ctrl_c_copies_the_selected_counts_as_tsv(qtbot: QtBot, tmp_path: Path) 
     assert QApplication.clipboard().text() == (
         "Outcome\tCount\tProbability\n11\t6\t0.6000\n00\t3\t0.3000\n"
     )
+
+
+def test_charts_take_their_colours_from_the_palette(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    view = make_view(qtbot, tmp_path)
+    view.set_result(SAMPLED)
+    histogram = view.panels()[0].histogram
+    light_bar = histogram.getPlotItem().listDataItems()[0].opts["brush"]
+    dark = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#202124"),
+        (QPalette.ColorRole.Base, "#181818"),
+        (QPalette.ColorRole.Text, "#e8e8e8"),
+        (QPalette.ColorRole.WindowText, "#e8e8e8"),
+    ):
+        dark.setColor(role, QColor(colour))
+    view.setPalette(dark)  # what dark mode does to every widget
+    assert histogram.backgroundBrush().color() == QColor("#181818")
+    assert histogram.y_axis.textPen().color() == QColor("#e8e8e8")
+    assert histogram.value_labels[0].color == QColor("#e8e8e8")
+    dark_bar = histogram.getPlotItem().listDataItems()[0].opts["brush"]
+    assert QColor(dark_bar).lightness() > QColor(light_bar).lightness()  # bars lighter on dark
