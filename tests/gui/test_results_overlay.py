@@ -93,3 +93,26 @@ def test_a_failed_run_is_left_out_of_the_comparison(qtbot: QtBot, tmp_path: Path
     assert overlay is not None
     assert set(overlay.backend_values()) == {IDEAL.backend, NOISY.backend}
     assert len(overlay.distances) == 1
+
+
+def test_the_windows_exports_carry_the_distances(
+    qtbot: QtBot, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+    import json
+
+    from desktop_app.ui import messages
+
+    window.results_view.set_result(IDEAL)
+    window.results_view.set_result(NOISY)
+    target = {"path": ""}
+    monkeypatch.setattr(messages, "ask_save_path", lambda *a: target["path"])
+    target["path"] = str(tmp_path / "bell-results.json")
+    window.export_json_action.trigger()
+    data = json.loads((tmp_path / "bell-results.json").read_text(encoding="utf-8"))
+    assert data[0]["distances"][0]["total_variation_distance"] == pytest.approx(HAND_TVD)
+    target["path"] = str(tmp_path / "bell-results.csv")
+    window.export_csv_action.trigger()
+    with (tmp_path / "bell-results-distances.csv").open(newline="", encoding="utf-8") as f:
+        (row,) = list(csv.DictReader(f))
+    assert float(row["hellinger_fidelity"]) == pytest.approx(HAND_FIDELITY)
