@@ -220,7 +220,7 @@ def test_app_start_up_opens_the_ledger_and_offers_the_way_out(
 
     assert "timed out" not in seen, "the ledger was not attached, or reconciliation never ended"
     assert len(asked) == 1 and str(path) in asked[0]
-    assert seen["tabs"] == ["Results", "Jobs"]
+    assert seen["tabs"] == ["Results", "Circuit", "Jobs"]  # Jobs once the ledger is attached
     assert "kept as" in str(seen["status"])
     kept = [p for p in path.parent.iterdir() if p.name.startswith("ledger.sqlite3.corrupt-")]
     assert [p.read_bytes() for p in kept] == [original]
