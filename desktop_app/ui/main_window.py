@@ -13,6 +13,7 @@ from PySide6.QtCore import QRect, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +33,7 @@ from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.request import MAX_SHOTS, RunRequest
 from desktop_app.ui.actions import make_action
+from desktop_app.ui.appearance import Appearance, appearance_menu
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
@@ -76,6 +78,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else QSettings()
+        app = QApplication.instance()  # light or dark as the OS says (or View > Appearance)
+        self.appearance = Appearance.install(app) if isinstance(app, QApplication) else None
         # Before a run: fill profiles, warn, confirm costs, then call proceed(requests) (or not).
         self.before_run: BeforeRun | None = None
         self._program_error_shown = False
@@ -250,6 +254,8 @@ class MainWindow(QMainWindow):
         for action in (self.show_results_action, self.show_jobs_action):
             view_menu.addAction(action)
             self.addAction(action)  # the shortcut works wherever the focus is in the window
+        if self.appearance is not None:
+            appearance_menu(view_menu, self.appearance, self.settings)
         self.examples_menu = self.menuBar().addMenu("&Examples")
         for path in sorted(examples_dir().glob("*.qasm")):
             action = self.examples_menu.addAction(path.stem)
