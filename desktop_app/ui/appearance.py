@@ -129,7 +129,7 @@ class Appearance(QObject):
 
     # ---- the scheme
     def choice(self) -> str:
-        """"system", "light" or "dark"."""
+        """The choice: system, light or dark."""
         return self._choice
 
     def set_choice(self, choice: str) -> None:

@@ -74,8 +74,7 @@ def test_dark_choice_sets_a_dark_palette_and_editor_colors(
 
 
 def test_the_os_scheme_and_its_change_signal_drive_the_palette(
-    qtbot: QtBot,
-    window: MainWindow, appearance: Appearance, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, appearance: Appearance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The offscreen platform has no scheme of its own (QStyleHints.setColorScheme has no effect
     there): the platform's answer is replaced, and its real change signal is emitted."""
