@@ -268,8 +268,10 @@ class MainWindow(QMainWindow):
     ) -> JobsView:
         """Add the "Jobs" tab (the job history over `ledger`); View > Jobs (Ctrl+J) shows it."""
         from desktop_app.ui.jobs.view import JobsView
+        from desktop_app.ui.jobs_bridge import JobsBridge
 
         self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
+        JobsBridge(self, self.jobs_view, ledger)  # open a job's program, run it again
         self.tabs.addTab(self.jobs_view, "Jobs")
         self.layout_state.attach_jobs_header(self.jobs_view.table.horizontalHeader())
         self.show_jobs_action.setEnabled(True)
