@@ -44,7 +44,7 @@ from desktop_app.core.ledger.models import (
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
-from desktop_app.ui.jobs.pages import Keys, LoadedPage, load_pages
+from desktop_app.ui.jobs.pages import InFlight, Keys, LoadedPage, load_pages
 from desktop_app.ui.plain_text import tooltip
 from desktop_app.ui.tasks import Lane, run_task, wait_idle
 
@@ -60,6 +60,9 @@ MAX_PENDING_PAGES = 6  # while scrolling fast, older page requests are dropped b
 MAX_CACHED_PAGES = 60  # 6,000 rows at the default page size; least recently used dropped first
 MAX_KEPT_KEYS = 20_000  # two keys a page: about 2 MB for 2,000,000 rows of scrolling
 CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
+# Counts and cost totals of a filter read every matching job (seconds at 1M jobs): they run on the
+# long-task lane, each on its own SQLite connection, so that a page is never queued behind one.
+AGGREGATE_LANE = Lane.LONG
 
 
 def local_time(moment: datetime | None) -> str:
@@ -153,6 +156,7 @@ class JobsModel(QAbstractTableModel):
         self._count = 0
         self._pages: OrderedDict[int, list[_Entry]] = OrderedDict()
         self._keys: dict[int, Keys] = {}  # keyset keys of pages read (kept after their rows)
+        self._aggregates = InFlight()  # counts and cost totals running on AGGREGATE_LANE
         self._wanted = _Wanted()
         self._pending = self._wanted.pages
         self._generation = 0
@@ -243,6 +247,7 @@ class JobsModel(QAbstractTableModel):
             self._events.close()
         self._wanted.generation = -1  # queued queries skip their work
         wait_idle(lane=Lane.LEDGER)
+        self._aggregates.wait()
 
     # ------------------------------------------------------------------ Qt model interface
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -315,6 +320,9 @@ class JobsModel(QAbstractTableModel):
             keep_rows = False
         self._generation += 1
         self._wanted.generation = self._generation
+        self._first_page_shown = keep_rows  # a change re-reads count and rows together
+        self._early_count: int | None = None
+        self._early_costs: dict[str, CostTotal] | None = None
         self._refreshing = True
         self._keep_rows = keep_rows
         self._pending.clear()
@@ -324,7 +332,7 @@ class JobsModel(QAbstractTableModel):
             self._submit(self._generation, wanted, mode="change")
         else:
             self._submit(self._generation, [0], mode="reset")
-        if self._costs_wanted:  # after the rows (the ledger lane runs in order)
+        if self._costs_wanted:
             self._submit_costs(self._generation)
 
     def _request_page(self, page_no: int) -> None:
@@ -379,10 +387,17 @@ class JobsModel(QAbstractTableModel):
             except QuantumDeskError as exc:
                 return ("failed", generation, -1, str(exc))
 
-        for call in (query, count_query) if mode == "reset" else (query,):
+        run_task(
+            query,
+            lane=Lane.LEDGER,
+            on_finished=self._on_query_finished,
+            on_failed=self._on_query_failed,
+        )
+        if mode == "reset":  # a count of 250,000 matches takes seconds at 1M jobs: beside the
+            # page reads (its own connection, WAL), not before the next filter's first page
             run_task(
-                call,
-                lane=Lane.LEDGER,
+                self._aggregates.wrap(count_query),
+                lane=AGGREGATE_LANE,
                 on_finished=self._on_query_finished,
                 on_failed=self._on_query_failed,
             )
@@ -400,8 +415,8 @@ class JobsModel(QAbstractTableModel):
                 return None
 
         run_task(
-            costs,
-            lane=Lane.LEDGER,
+            self._aggregates.wrap(costs),
+            lane=AGGREGATE_LANE,
             on_finished=self._on_costs_finished,
             on_failed=self._on_query_failed,
         )
@@ -420,7 +435,10 @@ class JobsModel(QAbstractTableModel):
         elif mode == "reset":
             self._show_first_page(loaded)
         elif mode == "count":
-            self._apply_count(count)
+            if self._first_page_shown:
+                self._apply_count(count)
+            else:  # it overtook its first page (another lane): applied after it
+                self._early_count = count
         else:
             self._apply_change(count, loaded)
             self._done()
@@ -433,11 +451,15 @@ class JobsModel(QAbstractTableModel):
         self._refreshing = False
         self._first_load_done = True
         self.refreshed.emit()
+        if self._early_costs is not None:
+            totals, self._early_costs = self._early_costs, None
+            self._apply_costs(totals)
 
     def _show_first_page(self, loaded: dict[int, LoadedPage[_Entry]]) -> None:
         """A new filter or order: its first page replaces the rows; until the count is in the
         model has that page's rows (the count label says "…")."""
         page = loaded.get(0)
+        self._first_page_shown = True
         self.beginResetModel()
         self._count = len(page.entries) if page is not None else 0
         self._pages = OrderedDict()
@@ -446,6 +468,9 @@ class JobsModel(QAbstractTableModel):
         if page is not None:
             self._store(0, page)
         self.endResetModel()
+        if self._early_count is not None:
+            count, self._early_count = self._early_count, None
+            self._apply_count(count)
 
     def _apply_count(self, count: int) -> None:
         if count > self._count:
@@ -532,10 +557,17 @@ class JobsModel(QAbstractTableModel):
         if answer is None:
             return
         generation, totals = answer
-        if generation == self._generation and not self._closed:
-            self._cost_totals = dict(totals)
-            self._costs_wanted = False
-            self.costsChanged.emit()
+        if generation != self._generation or self._closed:
+            return
+        if self._refreshing:  # it overtook the rows and count (another lane): after them
+            self._early_costs = dict(totals)
+            return
+        self._apply_costs(dict(totals))
+
+    def _apply_costs(self, totals: dict[str, CostTotal]) -> None:
+        self._cost_totals = totals
+        self._costs_wanted = False
+        self.costsChanged.emit()
 
     def _on_load_failed(self, message: str) -> None:
         self._refreshing = False

@@ -11,6 +11,7 @@ with keys is next to it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -20,6 +21,7 @@ from desktop_app.core.ledger.paging import PageKey
 from desktop_app.core.ledger.store import Ledger
 
 E = TypeVar("E")
+R = TypeVar("R")
 Keys = tuple[PageKey, PageKey]  # a page's first and last row
 
 
@@ -81,3 +83,30 @@ def _read(
     if page.first is None or page.last is None:
         return page.rows, None, how
     return page.rows, (page.first, page.last), how
+
+
+class InFlight:
+    """Calls running on another lane than the ledger's (counts, cost totals), so that closing
+    the model can wait for them as `wait_idle(Lane.LEDGER)` waits for the page reads."""
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._idle = threading.Condition()
+
+    def wrap(self, call: Callable[[], R]) -> Callable[[], R]:
+        with self._idle:
+            self._running += 1
+
+        def run() -> R:
+            try:
+                return call()
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
+
+        return run
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
