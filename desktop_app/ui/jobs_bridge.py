@@ -12,18 +12,30 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QLabel, QSpinBox, QTabWidget, QWidget
 
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui.backends.model import BackendModel
-from desktop_app.ui.jobs.view import JobsView
 from desktop_app.ui.tasks import Lane, run_task
 
+if TYPE_CHECKING:  # the main window imports this module before its first paint: keep it light
+    from desktop_app.core.ledger.store import Ledger
+    from desktop_app.ui.jobs.view import JobsView
+
 log = logging.getLogger(__name__)
+
+
+def queue_note(model: BackendModel, backend: str, state: str) -> str:
+    """While a job is queued: the backend's average queue time as the service last reported it
+    (the backend summary's Queue column), e.g. " (average queue: 2 min)"."""
+    if state != "Queued" or not model.has_backend(backend):
+        return ""
+    row = next(r for r in model.rows() if r.backend.name == backend)
+    queue = row.info.get("queue", "")
+    return f" (average queue: {queue})" if queue and queue[0].isdigit() else ""
 
 
 class JobsWindow(Protocol):

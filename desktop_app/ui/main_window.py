@@ -42,6 +42,7 @@ from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
+from desktop_app.ui.jobs_bridge import queue_note
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView
 from desktop_app.ui.run_checks import RunChecks, confirm_leaving_jobs
@@ -469,7 +470,8 @@ class MainWindow(QMainWindow):
         panel = self.results_view.panel(backend)
         panel.set_progress(message)
         if panel.live is not None and job_id_in(message) is None:
-            self.status_label.setText(f"{backend}: {panel.live.state}")
+            note = queue_note(self.backend_model, backend, panel.live.state)
+            self.status_label.setText(f"{backend}: {panel.live.state}{note}")
 
     @Slot(object)
     def _on_executor_jobFinished(self, result: object) -> None:

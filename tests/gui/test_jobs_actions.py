@@ -175,3 +175,17 @@ def test_compare_says_when_a_job_has_no_result(
     qtbot.waitUntil(lambda: dialog.records is not None, timeout=WAIT_MS)
     assert dialog.distance is None
     assert dialog.summary.text() == "Cannot compare: no result yet for waiting."
+
+
+def test_a_queued_job_says_the_average_queue_time(qtbot: QtBot) -> None:
+    from desktop_app.core.catalog import builtin_backends
+    from desktop_app.ui.backends.model import BackendModel
+    from desktop_app.ui.jobs_bridge import queue_note
+
+    model = BackendModel(builtin_backends())
+    model.set_info("ionq.simulator", "queue", "2 min")  # as the live status fills it
+    assert queue_note(model, "ionq.simulator", "Queued") == " (average queue: 2 min)"
+    assert queue_note(model, "ionq.simulator", "Running") == ""
+    model.set_info("ionq.simulator", "queue", "—")  # not known: nothing said
+    assert queue_note(model, "ionq.simulator", "Queued") == ""
+    assert queue_note(model, "no.such.backend", "Queued") == ""
