@@ -163,8 +163,9 @@ class Appearance(QObject):
                 self._app.setStyle(QStyleFactory.create("Fusion"))
             self._app.setPalette(dark_palette())
         else:
-            if self._app.style().name() != self._platform_style:
-                self._app.setStyle(QStyleFactory.create(self._platform_style))
+            platform_style = QStyleFactory.create(self._platform_style)
+            if self._app.style().name() != self._platform_style and platform_style is not None:
+                self._app.setStyle(platform_style)
             if is_dark(self._platform_palette):  # the OS said dark at start: Fusion's light one
                 self._app.setPalette(self._app.style().standardPalette())
             else:

@@ -168,6 +168,7 @@ def _visible_rows_loaded(view: JobsView) -> bool:
 
 
 @pytest.mark.bench
+@pytest.mark.timeout(3600)  # a million jobs are generated first: minutes on a loaded machine
 def test_bench_jobs_view(big_ledger: tuple[Ledger, int], qtbot: QtBot) -> None:
     ledger, total = big_ledger
     figures: list[tuple[str, str]] = []
