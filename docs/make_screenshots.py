@@ -260,7 +260,13 @@ def drive(driver: Driver) -> None:
         say(f"answered yes to: {title!r}: {question!r}")
         return True
 
-    messages.ask = ask  # the app's question seam (ui.messages): answer the cost confirmation
+    def ask_to_spend(parent: QWidget | None, question: messages.SpendQuestion) -> object:
+        driver.questions.append(f"{question.title}: {question.text}")
+        say(f"answered 'Run and pay' (the emulator bills nothing) to: {question.text!r}")
+        return messages.SpendAnswer("run")
+
+    messages.ask = ask  # the app's question seams (ui.messages): answer the confirmations
+    messages.ask_to_spend = ask_to_spend  # type: ignore[assignment]
     close_notes(app)
 
     window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))

@@ -4,10 +4,11 @@ that shows on every focusable control in both.
 `Appearance.install(app)` (once per application) follows the OS colour scheme and its change
 signal, unless the user picked Light or Dark (View > Appearance, stored in QSettings) or the
 environment variable QUANTUM_DESK_COLOR_SCHEME=light|dark says so (screenshots, tests: the
-offscreen platform has no scheme). Dark applies the Fusion style with a dark palette whose standard
-roles are all set, so that anything reading `palette().color(QPalette.Window)` (the editor's
-highlighting, the charts) finds the right colours; Light restores the platform's own palette when
-it is light, else Fusion's standard one. `is_dark()` is the one question the views ask.
+offscreen platform has no scheme). Dark applies the Fusion style (`DarkFusion`) with a dark
+palette whose standard roles are all set, so that anything reading
+`palette().color(QPalette.Window)` (the editor's highlighting, the charts) finds the right
+colours; Light restores the platform's own palette when it is light, else Fusion's standard one.
+`is_dark()` is the one question the views ask.
 
 It imports nothing of the project but `ui.settings`: the editor, results and jobs packages may
 all use it.
@@ -21,7 +22,16 @@ import os
 import shiboken6
 from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QFocusFrame, QMenu, QStyleFactory, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFocusFrame,
+    QMenu,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QWidget,
+)
 
 from desktop_app.ui.settings import COLOR_SCHEME
 
@@ -82,6 +92,39 @@ def dark_palette() -> QPalette:
     return palette
 
 
+_CHECK_BOXES = frozenset(
+    {
+        QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+        QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
+    }
+)
+
+
+class DarkFusion(QProxyStyle):
+    """Fusion for the dark palette. Fusion outlines a check box in the window colour made darker,
+    which vanishes on a dark base (the backend table's boxes could not be seen): a frame in the
+    palette's placeholder grey is drawn over it."""
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+        self.setObjectName("darkFusion")
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element in _CHECK_BOXES:
+            painter.save()
+            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.PlaceholderText), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+            painter.restore()
+
+
 class FocusRing(QFocusFrame):
     """A 2-pixel ring in the highlight colour around the focused control. QFocusFrame keeps it
     on the control (it lives in the control's parent, follows moves and resizes, and is clipped
@@ -113,6 +156,7 @@ class Appearance(QObject):
         self._platform_palette = QPalette(app.palette())
         self._platform_style = app.style().name()
         self._ring: FocusRing | None = None
+        self._dark_style: DarkFusion | None = None
         env = os.environ.get(ENV_SCHEME, "").strip().lower()
         self._forced_by_env = env in _SCHEMES and env != "system"
         self._choice = env if self._forced_by_env else "system"
@@ -159,17 +203,22 @@ class Appearance(QObject):
             return
         self._dark = dark
         if dark:
-            if self._app.style().name().lower() != "fusion":
-                self._app.setStyle(QStyleFactory.create("Fusion"))
+            if not isinstance(self._app.style(), DarkFusion):
+                self._dark_style = DarkFusion()  # the application owns it from here
+                self._app.setStyle(self._dark_style)
             self._app.setPalette(dark_palette())
         else:
-            platform_style = QStyleFactory.create(self._platform_style)
-            if self._app.style().name() != self._platform_style and platform_style is not None:
+            if isinstance(self._app.style(), DarkFusion):
+                platform_style = QStyleFactory.create(self._platform_style) or QStyleFactory.create(
+                    "Fusion"
+                )
                 self._app.setStyle(platform_style)
             if is_dark(self._platform_palette):  # the OS said dark at start: Fusion's light one
                 self._app.setPalette(self._app.style().standardPalette())
             else:
                 self._app.setPalette(self._platform_palette)
+        # a style change hides the focus frame (QFocusFrame does on StyleChange): show it again
+        self._on_app_focusChanged(None, self._app.focusWidget())
         log.debug("colour scheme: %s", "dark" if dark else "light")
         self.changed.emit(dark)
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui.appearance import Appearance, is_dark
+from desktop_app.ui.appearance import Appearance, DarkFusion, is_dark
 from desktop_app.ui.editor.highlighter import DARK_COLORS, LIGHT_COLORS
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings import COLOR_SCHEME
@@ -60,7 +60,8 @@ def test_dark_choice_sets_a_dark_palette_and_editor_colors(
     assert palette.color(QPalette.ColorRole.WindowText).lightness() > 180
     assert palette.color(QPalette.ColorRole.Base).lightness() < 60
     assert is_dark()
-    assert _app().style().name().lower() == "fusion"
+    style = _app().style()
+    assert isinstance(style, DarkFusion) and style.baseStyle().name().lower() == "fusion"
     # widgets get the new palette by a posted event: wait for it
     qtbot.waitUntil(lambda: is_dark(window.editor.palette()))
     assert window.editor.highlighter.dark
@@ -69,7 +70,7 @@ def test_dark_choice_sets_a_dark_palette_and_editor_colors(
     appearance.set_choice("light")
 
     assert changes == [True, False]
-    assert not is_dark()
+    assert not is_dark() and not isinstance(_app().style(), DarkFusion)
     qtbot.waitUntil(lambda: _keyword_color(window) == LIGHT_COLORS["keyword"])
 
 
