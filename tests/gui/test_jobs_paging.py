@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.ledger.models import JobFilter, JobOrder
@@ -190,3 +191,40 @@ def test_the_view_scrolled_to_the_end_shows_every_job_once(qtbot: QtBot, ledger:
     finally:
         view.shutdown()
     assert seen == ledger_ids(ledger, JobFilter(), JobOrder())
+
+
+def test_no_ledger_query_on_the_gui_thread(
+    qtbot: QtBot, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening, filtering, sorting and scrolling the view: every read runs off the GUI thread."""
+    import threading
+
+    on_gui: list[str] = []
+    for name in ("count", "cost_totals", "page", "page_after", "page_before", "backends"):
+        original = getattr(ledger, name)
+
+        def call(*args: Any, _name: str = name, _original: Any = original, **kw: Any) -> Any:
+            if threading.current_thread() is threading.main_thread():
+                on_gui.append(_name)
+            return _original(*args, **kw)
+
+        monkeypatch.setattr(ledger, name, call)
+    view = JobsView(ledger)
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.show()
+    try:
+        qtbot.waitUntil(lambda: view.model.total() == N_JOBS, timeout=WAIT_MS)
+        view.text_filter.setText("ghz")
+        with qtbot.waitSignal(view.model.refreshed, timeout=WAIT_MS):
+            view.apply_filter()
+        with qtbot.waitSignal(view.model.refreshed, timeout=WAIT_MS):
+            view.model.sort(0, Qt.SortOrder.AscendingOrder)
+        bar = view.table.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        last = view.model.rowCount() - 1
+        qtbot.waitUntil(lambda: view.model.job_row(last) is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: view.backend_filter.count() > 1, timeout=WAIT_MS)
+    finally:
+        view.shutdown()
+    assert on_gui == []
