@@ -11,10 +11,14 @@ select "lab", wait for the live target status, tick four backends, run Bell, sav
 docs/screenshot.png; open the Jobs tab, save docs/screenshot-jobs.png; open Azure > Credentials…
 and save docs/screenshot-credentials.png.
 
-Then, for each screen of SCREEN_SIZES (a lab's 1024x768 and 1366x768 monitors), a fresh Xvfb of
-that size: the app starts as a new user would (first-run welcome, window sized from the
-screen), the welcome is closed, Bell runs on the local simulator, and the whole screen is taken
-with ImageMagick's `import -window root` into docs/screenshot-<W>x<H>.png.
+Then, for each screen of SCREEN_SIZES (a lab's 1024x768 and 1366x768 monitors) and each colour
+scheme (light, dark: QUANTUM_DESK_COLOR_SCHEME, which ui.appearance reads as the OS's answer), a
+fresh Xvfb of that size: the app starts as a new user would (first-run welcome, window sized from
+the screen), the welcome is closed, Bell runs on the local simulator, and the whole screen is
+taken with ImageMagick's `import -window root` into docs/screenshot-<W>x<H>[-dark].png; at
+1366x768 the Jobs tab too, into docs/screenshot-jobs-1366x768[-dark].png.
+
+`--screens` makes only the per-screen shots.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ IDEAL = BACKENDS[:3]  # noiseless simulators
 INNER_FLAG = "--inner"
 SCREEN_SIZES = [(1024, 768), (1366, 768)]
 SCREEN_ENV = "QD_SCREENSHOT_SCREEN"  # "WxH": the inner run takes one whole-screen shot
+SCHEME_ENV = "QUANTUM_DESK_COLOR_SCHEME"  # read by desktop_app.ui.appearance
+SCHEMES = ("light", "dark")
+JOBS_SCREEN = "1366x768"  # the per-screen run that also shows the Jobs tab
 KEYRING_PASSWORD = "screenshots"  # unlocks a throw-away keyring in a temporary folder
 STEP_TIMEOUT_S = 180.0
 MAX_PNG_BYTES = 300_000
@@ -50,7 +57,7 @@ def say(text: str) -> None:
 
 
 # ---------------------------------------------------------------- outer: X, D-Bus, keyring, dirs
-def reexec_isolated(screen: tuple[int, int] | None = None) -> int:
+def reexec_isolated(screen: tuple[int, int] | None = None, scheme: str = "light") -> int:
     width, height = screen or (WIDTH, HEIGHT)
     for tool in ("xvfb-run", "dbus-run-session", "gnome-keyring-daemon", "import"):
         if shutil.which(tool) is None:
@@ -79,6 +86,7 @@ def reexec_isolated(screen: tuple[int, int] | None = None) -> int:
         env["QT_QPA_PLATFORM"] = "xcb"
         env["QDK_PYTHON_TELEMETRY"] = "none"
         env.pop(SCREEN_ENV, None)
+        env[SCHEME_ENV] = scheme
         if screen is not None:
             env[SCREEN_ENV] = f"{width}x{height}"
         env["LANG"] = env["LC_ALL"] = "C.UTF-8"
@@ -252,7 +260,13 @@ def drive(driver: Driver) -> None:
         say(f"answered yes to: {title!r}: {question!r}")
         return True
 
-    messages.ask = ask  # the app's question seam (ui.messages): answer the cost confirmation
+    def ask_to_spend(parent: QWidget | None, question: messages.SpendQuestion) -> object:
+        driver.questions.append(f"{question.title}: {question.text}")
+        say(f"answered 'Run and pay' (the emulator bills nothing) to: {question.text!r}")
+        return messages.SpendAnswer("run")
+
+    messages.ask = ask  # the app's question seams (ui.messages): answer the confirmations
+    messages.ask_to_spend = ask_to_spend  # type: ignore[assignment]
     close_notes(app)
 
     window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
@@ -371,7 +385,8 @@ def drive_screen(driver: Driver, screen: str) -> None:
 
     app = driver.app
     window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
-    path = DOCS / f"screenshot-{screen}.png"
+    suffix = "-dark" if os.environ.get(SCHEME_ENV) == "dark" else ""
+    path = DOCS / f"screenshot-{screen}{suffix}.png"
 
     def run() -> None:
         close_notes(app)
@@ -386,9 +401,24 @@ def drive_screen(driver: Driver, screen: str) -> None:
         if not available.contains(window.geometry()):
             driver.fail(f"the window does not fit the {screen} screen: {frame}")
             return
-        subprocess.run(["import", "-window", "root", str(path)], check=True)
-        say(f"saved {path.relative_to(ROOT)} ({path.stat().st_size:,} bytes)")
+        take(path)
+        if screen != JOBS_SCREEN:
+            QTimer.singleShot(300, window.close)
+            return
+        window.show_jobs_action.trigger()
+        driver.wait_for(
+            "jobs listed",
+            lambda: window.jobs_view is not None and window.jobs_view.model.total() >= 1,
+            lambda: QTimer.singleShot(800, shoot_jobs),
+        )
+
+    def shoot_jobs() -> None:
+        take(DOCS / f"screenshot-jobs-{screen}{suffix}.png")
         QTimer.singleShot(300, window.close)
+
+    def take(target: Path) -> None:
+        subprocess.run(["import", "-window", "root", str(target)], check=True)
+        say(f"saved {target.relative_to(ROOT)} ({target.stat().st_size:,} bytes)")
 
     driver.wait_for(
         "window and job ledger",
@@ -436,5 +466,6 @@ if __name__ == "__main__":
     only_screens = "--screens" in sys.argv[1:]
     code = 0 if only_screens else reexec_isolated()
     for size in SCREEN_SIZES:
-        code = code or reexec_isolated(size)
+        for scheme in SCHEMES:
+            code = code or reexec_isolated(size, scheme)
     sys.exit(code)

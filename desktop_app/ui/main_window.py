@@ -13,6 +13,7 @@ from PySide6.QtCore import QRect, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +33,7 @@ from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.request import MAX_SHOTS, RunRequest
 from desktop_app.ui.actions import make_action
+from desktop_app.ui.appearance import Appearance, appearance_menu
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
@@ -41,6 +43,7 @@ from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
+from desktop_app.ui.jobs_bridge import queue_note
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView
 from desktop_app.ui.run_checks import RunChecks, confirm_leaving_jobs
@@ -77,6 +80,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else QSettings()
+        app = QApplication.instance()  # light or dark as the OS says (or View > Appearance)
+        self.appearance = Appearance.install(app) if isinstance(app, QApplication) else None
         # Before a run: fill profiles, warn, confirm costs, then call proceed(requests) (or not).
         self.before_run: BeforeRun | None = None
         self._program_error_shown = False
@@ -254,6 +259,8 @@ class MainWindow(QMainWindow):
         for action in (self.show_results_action, self.show_jobs_action):
             view_menu.addAction(action)
             self.addAction(action)  # the shortcut works wherever the focus is in the window
+        if self.appearance is not None:
+            appearance_menu(view_menu, self.appearance, self.settings)
         self.examples_menu = self.menuBar().addMenu("&Examples")
         for path in sorted(examples_dir().glob("*.qasm")):
             action = self.examples_menu.addAction(path.stem)
@@ -266,8 +273,10 @@ class MainWindow(QMainWindow):
     ) -> JobsView:
         """Add the "Jobs" tab (the job history over `ledger`); View > Jobs (Ctrl+J) shows it."""
         from desktop_app.ui.jobs.view import JobsView
+        from desktop_app.ui.jobs_bridge import JobsBridge
 
         self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
+        JobsBridge(self, self.jobs_view, ledger)  # open a job's program, run it again
         self.tabs.addTab(self.jobs_view, "Jobs")
         self.layout_state.attach_jobs_header(self.jobs_view.table.horizontalHeader())
         self.show_jobs_action.setEnabled(True)
@@ -466,7 +475,8 @@ class MainWindow(QMainWindow):
         panel = self.results_view.panel(backend)
         panel.set_progress(message)
         if panel.live is not None and job_id_in(message) is None:
-            self.status_label.setText(f"{backend}: {panel.live.state}")
+            note = queue_note(self.backend_model, backend, panel.live.state)
+            self.status_label.setText(f"{backend}: {panel.live.state}{note}")
 
     @Slot(object)
     def _on_executor_jobFinished(self, result: object) -> None:

@@ -83,3 +83,5 @@ WELCOME_SHOWN = Option("help/welcomeShown", bool, False)
 RESULTS_MODE = Option("results/mode", str, "count")
 RESULTS_SORT = Option("results/sort", str, "bitstring")
 RESULTS_TOP = Option("results/top", int, 16)
+# Appearance: "system" (follow the OS colour scheme), "light" or "dark".
+COLOR_SCHEME = Option("appearance/colorScheme", str, "system")

@@ -605,7 +605,17 @@ def test_the_context_menu_matches_the_job(make_view, jobs: list[Job], qtbot: QtB
     select(view, qtbot, jobs[5].id)  # Failed: nothing to export but the bundle
     menu = view.context_menu()
     titles = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert titles == ["&Open", "&Rename…", "Edit &tags…", "&Export", "&Delete…"]
+    assert titles == [
+        "&Open",
+        "Open program in &editor",
+        "Run &again",
+        "&Compare the two…",
+        "&Rename…",
+        "Edit &tags…",
+        "&Export",
+        "&Delete…",
+    ]
+    assert not view.compare_action.isEnabled()  # one job selected
     enabled = {kind: act.isEnabled() for kind, act in view.export_actions.items()}
     assert enabled == {
         ExportKind.CSV: False,

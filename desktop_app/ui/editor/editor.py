@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
+from desktop_app.ui.appearance import is_dark
 from desktop_app.ui.editor.highlighter import QasmHighlighter
 
 PROGRAM_SUFFIXES = (".qasm", ".qasm2", ".qasm3", ".inc")
@@ -72,7 +73,7 @@ class ProgramEditor(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
         self.setTabChangesFocus(True)
-        self._highlighter = QasmHighlighter(self.document())
+        self._highlighter = QasmHighlighter(self.document(), dark=is_dark(self.palette()))
         self._numbers = _LineNumberArea(self)
         self._error_line: int | None = None
         self.blockCountChanged.connect(self._on_document_blockCountChanged)
@@ -91,14 +92,20 @@ class ProgramEditor(QPlainTextEdit):
         cursor.setPosition(block.position() + col)
         self.setTextCursor(cursor)
         self.centerCursor()
+        self._error_line = line
+        self._show_error_line()
+
+    def _show_error_line(self) -> None:
+        if self._error_line is None:
+            return
+        block = self.document().findBlockByNumber(min(self._error_line, self.blockCount()) - 1)
         selection = QTextEdit.ExtraSelection()
         fmt = QTextCharFormat()
-        fmt.setBackground(QColor("#ffd7d7"))
+        fmt.setBackground(QColor(self._error_colors()[0]))
         fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
         selection.format = fmt
         selection.cursor = QTextCursor(block)
         self.setExtraSelections([selection])
-        self._error_line = line
         self._numbers.update()
 
     def clear_error(self) -> None:
@@ -110,6 +117,21 @@ class ProgramEditor(QPlainTextEdit):
     @property
     def error_line(self) -> int | None:
         return self._error_line
+
+    # ---- colours: they follow the palette (ui.appearance switches it with the OS scheme)
+    @property
+    def highlighter(self) -> QasmHighlighter:
+        return self._highlighter
+
+    def _error_colors(self) -> tuple[str, str]:
+        """The error line's background and its line number's colour."""
+        return ("#5a2323", "#ff7b7b") if self._highlighter.dark else ("#ffd7d7", "#c00000")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._highlighter.set_dark(is_dark(self.palette()))
+            self._show_error_line()  # its background in the new colours
 
     @Slot()
     def _on_editor_textChanged(self) -> None:
@@ -232,7 +254,9 @@ class ProgramEditor(QPlainTextEdit):
             if block.isVisible() and bottom >= event.rect().top():
                 is_error = number + 1 == self._error_line
                 painter.setPen(
-                    QColor("#c00000") if is_error else self.palette().placeholderText().color()
+                    QColor(self._error_colors()[1])
+                    if is_error
+                    else self.palette().placeholderText().color()
                 )
                 painter.drawText(
                     0, top, area.width() - 5, height, Qt.AlignmentFlag.AlignRight, str(number + 1)

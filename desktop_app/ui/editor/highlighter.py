@@ -67,19 +67,52 @@ def _words(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
 
 
+# Colours per scheme: keyword, type, constant/number, string, comment. Light: close to the
+# IntelliJ light theme's; dark: readable on the dark palette's #1e1e1e base (contrast >= 4.5:1).
+LIGHT_COLORS = {
+    "keyword": "#0033b3",
+    "type": "#871094",
+    "number": "#1750eb",
+    "string": "#067d17",
+    "comment": "#6a737d",
+}
+DARK_COLORS = {
+    "keyword": "#7aa8ff",
+    "type": "#d69cf0",
+    "number": "#f0a875",
+    "string": "#9fd68a",
+    "comment": "#9a9a9a",
+}
+
+
 class QasmHighlighter(QSyntaxHighlighter):
-    def __init__(self, document: QTextDocument) -> None:
+    def __init__(self, document: QTextDocument, *, dark: bool = False) -> None:
         super().__init__(document)
-        self._comment = _format("#6a737d", italic=True)
+        self.dark = dark
+        self._build(DARK_COLORS if dark else LIGHT_COLORS)
+
+    def set_dark(self, dark: bool) -> None:
+        """Switch to the dark (or light) colours and highlight the whole text again."""
+        if dark == self.dark:
+            return
+        self.dark = dark
+        self._build(DARK_COLORS if dark else LIGHT_COLORS)
+        self.rehighlight()
+
+    def colors(self) -> dict[str, str]:
+        return DARK_COLORS if self.dark else LIGHT_COLORS
+
+    def _build(self, colors: dict[str, str]) -> None:
+        self._comment = _format(colors["comment"], italic=True)
         self._rules: list[tuple[re.Pattern[str], QTextCharFormat]] = [
-            (_words(_KEYWORDS), _format("#0033b3", bold=True)),
-            (_words(_TYPES), _format("#871094")),
-            (_words(_CONSTANTS), _format("#1750eb")),
+            (_words(_KEYWORDS), _format(colors["keyword"], bold=True)),
+            (_words(_TYPES), _format(colors["type"])),
+            (_words(_CONSTANTS), _format(colors["number"])),
             (
                 re.compile(r"(?<![\w.])\d+(?:\.\d*)?(?:[eE][-+]?\d+)?(?:ns|us|µs|ms|s|dt|im)?\b"),
-                _format("#1750eb"),
+                _format(colors["number"]),
             ),
-            (re.compile(r'"[^"]*"'), _format("#067d17")),
+            (re.compile(r'"[^"]*"'), _format(colors["string"])),
             (re.compile(r"//.*$"), self._comment),
         ]
 

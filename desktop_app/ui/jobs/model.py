@@ -44,6 +44,7 @@ from desktop_app.core.ledger.models import (
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
+from desktop_app.ui.jobs.pages import InFlight, Keys, LoadedPage, load_pages
 from desktop_app.ui.plain_text import tooltip
 from desktop_app.ui.tasks import Lane, run_task, wait_idle
 
@@ -57,7 +58,11 @@ JOB_ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 DEFAULT_PAGE_SIZE = 100  # small pages keep each worker burst (and its hold on the GIL) short
 MAX_PENDING_PAGES = 6  # while scrolling fast, older page requests are dropped before they run
 MAX_CACHED_PAGES = 60  # 6,000 rows at the default page size; least recently used dropped first
+MAX_KEPT_KEYS = 20_000  # two keys a page: about 2 MB for 2,000,000 rows of scrolling
 CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
+# Counts and cost totals of a filter read every matching job (seconds at 1M jobs): they run on the
+# long-task lane, each on its own SQLite connection, so that a page is never queued behind one.
+AGGREGATE_LANE = Lane.LONG
 
 
 def local_time(moment: datetime | None) -> str:
@@ -117,10 +122,11 @@ class _Wanted:
         self.pages: dict[int, None] = {}  # page numbers requested, oldest first
 
 
-# What a query task hands back: generation, count (-1: not queried), {page: [_Entry]}, or a plain
-# message when the ledger could not be read.
-_Loaded = tuple[int, int, dict[int, list[_Entry]]]
-_LoadFailed = tuple[int, str]
+# What a query task hands back: (mode, generation, count (-1: not queried), {page: LoadedPage} or
+# a plain message when the ledger could not be read). Modes: "reset" (the first page of a new
+# filter or order), "count" (then its count), "change" (count and pages after a ledger change),
+# "pages" (pages scrolled to), "failed".
+_Answer = tuple[str, int, int, "dict[int, LoadedPage[_Entry]] | str"]
 
 
 class JobsModel(QAbstractTableModel):
@@ -149,6 +155,8 @@ class JobsModel(QAbstractTableModel):
         self._order = JobOrder()
         self._count = 0
         self._pages: OrderedDict[int, list[_Entry]] = OrderedDict()
+        self._keys: dict[int, Keys] = {}  # keyset keys of pages read (kept after their rows)
+        self._aggregates = InFlight()  # counts and cost totals running on AGGREGATE_LANE
         self._wanted = _Wanted()
         self._pending = self._wanted.pages
         self._generation = 0
@@ -239,6 +247,7 @@ class JobsModel(QAbstractTableModel):
             self._events.close()
         self._wanted.generation = -1  # queued queries skip their work
         wait_idle(lane=Lane.LEDGER)
+        self._aggregates.wait()
 
     # ------------------------------------------------------------------ Qt model interface
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -301,20 +310,30 @@ class JobsModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ loading
     def _request(self, *, keep_rows: bool, costs: bool = True) -> None:
-        """Start a re-query of the count and the loaded pages (page 0 at least)."""
+        """Start a re-query: after a filter or order change the first page (shown at once) and
+        then the count; after a ledger change the count and the pages on screen, together."""
         if self._closed:
             return
         if self._refreshing and not self._keep_rows:
             keep_rows = False  # a new filter or order is still on its way: stay a reset
+        if not self._first_load_done:
+            keep_rows = False
         self._generation += 1
         self._wanted.generation = self._generation
+        self._first_page_shown = keep_rows  # a change re-reads count and rows together
+        self._early_count: int | None = None
+        self._early_costs: dict[str, CostTotal] | None = None
         self._refreshing = True
         self._keep_rows = keep_rows
         self._pending.clear()
-        # on a change, re-load the most recently used pages too: they are the rows on screen
-        wanted = sorted({0, *list(self._pages)[-3:]}) if keep_rows else [0]
         self._costs_wanted = self._costs_wanted or costs  # a sort must not drop a total owed
-        self._submit(self._generation, wanted, with_count=True, with_costs=self._costs_wanted)
+        if keep_rows:  # re-load the most recently used pages too: they are the rows on screen
+            wanted = sorted({0, *list(self._pages)[-3:]})
+            self._submit(self._generation, wanted, mode="change")
+        else:
+            self._submit(self._generation, [0], mode="reset")
+        if self._costs_wanted:
+            self._submit_costs(self._generation)
 
     def _request_page(self, page_no: int) -> None:
         if self._closed or page_no in self._pending:
@@ -330,11 +349,9 @@ class JobsModel(QAbstractTableModel):
             self._pending[p] = None
         while len(self._pending) > MAX_PENDING_PAGES:
             del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
-        self._submit(self._generation, pages, with_count=False)
+        self._submit(self._generation, pages, mode="pages")
 
-    def _submit(
-        self, generation: int, pages: list[int], *, with_count: bool, with_costs: bool = False
-    ) -> None:
+    def _submit(self, generation: int, pages: list[int], *, mode: str) -> None:
         ledger, flt, order, size, wanted = (
             self.ledger,
             self._filter,
@@ -342,22 +359,33 @@ class JobsModel(QAbstractTableModel):
             self.page_size,
             self._wanted,
         )
+        known = dict(self._keys) if mode == "pages" else {}  # a change moves every row
+        count = self._count if mode == "pages" else -1
 
-        def query() -> _Loaded | _LoadFailed | None:  # on the ledger lane: ledger calls only
+        def still_wanted(page_no: int) -> bool:
+            return wanted.generation == generation and (mode != "pages" or page_no in wanted.pages)
+
+        def query() -> _Answer | None:  # on the ledger lane: ledger calls only
             if wanted.generation != generation:
                 return None  # a newer filter, order or change superseded it
-            if not with_count:
-                pages_left = [p for p in pages if p in wanted.pages]
-                if not pages_left:
-                    return None
-            else:
-                pages_left = pages
+            if mode == "pages" and not any(p in wanted.pages for p in pages):
+                return None
             try:
-                count = ledger.count(flt) if with_count else -1
-                loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages_left}
+                total = ledger.count(flt) if mode == "change" else count
+                loaded = load_pages(
+                    ledger, flt, order, size, pages, known, total, _entries, still_wanted
+                )
             except QuantumDeskError as exc:
-                return (generation, str(exc))
-            return (generation, count, loaded)
+                return ("failed", generation, -1, str(exc))
+            return (mode, generation, total, loaded)
+
+        def count_query() -> _Answer | None:  # after a reset's first page: the rows show first
+            if wanted.generation != generation:
+                return None
+            try:
+                return ("count", generation, ledger.count(flt), {})
+            except QuantumDeskError as exc:
+                return ("failed", generation, -1, str(exc))
 
         run_task(
             query,
@@ -365,68 +393,122 @@ class JobsModel(QAbstractTableModel):
             on_finished=self._on_query_finished,
             on_failed=self._on_query_failed,
         )
-        if with_costs:  # after the rows (the ledger lane runs in order): they come first
-
-            def costs() -> tuple[int, dict[str, CostTotal]] | None:
-                if wanted.generation != generation:
-                    return None
-                try:
-                    return (generation, ledger.cost_totals(flt))
-                except QuantumDeskError as exc:
-                    log.warning("jobs view: no cost total: %s", exc)
-                    return None
-
+        if mode == "reset":  # a count of 250,000 matches takes seconds at 1M jobs: beside the
+            # page reads (its own connection, WAL), not before the next filter's first page
             run_task(
-                costs,
-                lane=Lane.LEDGER,
-                on_finished=self._on_costs_finished,
+                self._aggregates.wrap(count_query),
+                lane=AGGREGATE_LANE,
+                on_finished=self._on_query_finished,
                 on_failed=self._on_query_failed,
             )
 
+    def _submit_costs(self, generation: int) -> None:
+        ledger, flt, wanted = self.ledger, self._filter, self._wanted
+
+        def costs() -> tuple[int, dict[str, CostTotal]] | None:
+            if wanted.generation != generation:
+                return None
+            try:
+                return (generation, ledger.cost_totals(flt))
+            except QuantumDeskError as exc:
+                log.warning("jobs view: no cost total: %s", exc)
+                return None
+
+        run_task(
+            self._aggregates.wrap(costs),
+            lane=AGGREGATE_LANE,
+            on_finished=self._on_costs_finished,
+            on_failed=self._on_query_failed,
+        )
+
     @Slot(object)
-    def _on_query_finished(self, answer: _Loaded | _LoadFailed | None) -> None:
+    def _on_query_finished(self, answer: _Answer | None) -> None:
         if answer is None:
             return
-        if len(answer) == 2:
-            self._on_load_failed(*answer)
+        mode, generation, count, loaded = answer
+        if generation != self._generation or self._closed:
+            return  # a newer filter, sort or change has been asked for since
+        if isinstance(loaded, str):
+            self._on_load_failed(loaded)
+        elif mode == "pages":
+            self._apply_pages(loaded)
+        elif mode == "reset":
+            self._show_first_page(loaded)
+        elif mode == "count":
+            if self._first_page_shown:
+                self._apply_count(count)
+            else:  # it overtook its first page (another lane): applied after it
+                self._early_count = count
         else:
-            self._on_loaded(*answer)
+            self._apply_change(count, loaded)
+            self._done()
 
     @Slot(object)
     def _on_query_failed(self, exc: object) -> None:  # a bug: ui.tasks logged it
         log.error("jobs model query failed: %r", exc)
 
-    def _on_loaded(self, generation: int, count: int, loaded: dict[int, list[_Entry]]) -> None:
-        if generation != self._generation or self._closed:
-            return  # a newer filter, sort or change has been asked for since
-        if count < 0:
-            self._apply_pages(loaded)
-            return
+    def _done(self) -> None:
         self._refreshing = False
-        if not self._keep_rows or not self._first_load_done:
-            self.beginResetModel()
-            self._count = count
-            self._pages = OrderedDict(sorted(loaded.items()))
-            self._pending.clear()
-            self.endResetModel()
-        else:
-            self._apply_change(count, loaded)
         self._first_load_done = True
         self.refreshed.emit()
+        if self._early_costs is not None:
+            totals, self._early_costs = self._early_costs, None
+            self._apply_costs(totals)
 
-    def _apply_pages(self, loaded: dict[int, list[_Entry]]) -> None:
-        for page_no, rows in loaded.items():
+    def _show_first_page(self, loaded: dict[int, LoadedPage[_Entry]]) -> None:
+        """A new filter or order: its first page replaces the rows; until the count is in the
+        model has that page's rows (the count label says "…")."""
+        page = loaded.get(0)
+        self._first_page_shown = True
+        self.beginResetModel()
+        self._count = len(page.entries) if page is not None else 0
+        self._pages = OrderedDict()
+        self._keys = {}
+        self._pending.clear()
+        if page is not None:
+            self._store(0, page)
+        self.endResetModel()
+        if self._early_count is not None:
+            count, self._early_count = self._early_count, None
+            self._apply_count(count)
+
+    def _apply_count(self, count: int) -> None:
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+        elif count < self._count:  # jobs deleted between the page and the count
+            self.beginRemoveRows(QModelIndex(), count, self._count - 1)
+            self._count = count
+            self._drop_pages_from(count)
+            self.endRemoveRows()
+        self._done()
+
+    def _store(self, page_no: int, page: LoadedPage[_Entry]) -> None:
+        self._pages[page_no] = page.entries
+        self._pages.move_to_end(page_no)
+        if page.keys is not None:
+            self._keys[page_no] = page.keys
+
+    def _drop_pages_from(self, count: int) -> None:
+        for page_no in [p for p in self._pages if p * self.page_size >= count]:
+            del self._pages[page_no]
+            self._keys.pop(page_no, None)
+
+    def _apply_pages(self, loaded: dict[int, LoadedPage[_Entry]]) -> None:
+        for page_no, page in loaded.items():
             self._pending.pop(page_no, None)
-            self._pages[page_no] = rows
-            self._pages.move_to_end(page_no)
+            self._store(page_no, page)
             first = page_no * self.page_size
-            last = min(first + len(rows), self._count) - 1
+            last = min(first + len(page.entries), self._count) - 1
             if last >= first:
                 self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         while len(self._pages) > MAX_CACHED_PAGES:
-            self._pages.popitem(last=False)
+            self._pages.popitem(last=False)  # its keys stay: a way back costs one keyset read
+        while len(self._keys) > MAX_KEPT_KEYS:
+            del self._keys[next(iter(self._keys))]
 
-    def _apply_change(self, count: int, loaded: dict[int, list[_Entry]]) -> None:
+    def _apply_change(self, count: int, loaded: dict[int, LoadedPage[_Entry]]) -> None:
         """Rows changed under an unchanged filter and order. The view keeps its scroll position,
         and persistent indexes (selection, current row) follow their job to its new row, or are
         dropped when it is gone or no longer among the re-loaded pages: a selection never slides
@@ -438,7 +520,10 @@ class JobsModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         ids = [self._loaded_id(index.row()) for index in persistent]
-        self._pages = OrderedDict(sorted(loaded.items()))
+        self._pages = OrderedDict()
+        self._keys = {}
+        for page_no, page in sorted(loaded.items()):
+            self._store(page_no, page)
         self._pending.clear()
         new_rows = {
             job.id: page_no * self.page_size + offset
@@ -459,6 +544,7 @@ class JobsModel(QAbstractTableModel):
         if count < self._count:  # shrink last, once nothing points at the rows to go
             self.beginRemoveRows(QModelIndex(), count, self._count - 1)
             self._count = count
+            self._drop_pages_from(count)
             self.endRemoveRows()
 
     def _loaded_id(self, row: int) -> str | None:
@@ -471,14 +557,19 @@ class JobsModel(QAbstractTableModel):
         if answer is None:
             return
         generation, totals = answer
-        if generation == self._generation and not self._closed:
-            self._cost_totals = dict(totals)
-            self._costs_wanted = False
-            self.costsChanged.emit()
-
-    def _on_load_failed(self, generation: int, message: str) -> None:
         if generation != self._generation or self._closed:
             return
+        if self._refreshing:  # it overtook the rows and count (another lane): after them
+            self._early_costs = dict(totals)
+            return
+        self._apply_costs(dict(totals))
+
+    def _apply_costs(self, totals: dict[str, CostTotal]) -> None:
+        self._cost_totals = totals
+        self._costs_wanted = False
+        self.costsChanged.emit()
+
+    def _on_load_failed(self, message: str) -> None:
         self._refreshing = False
         self._pending.clear()
         log.warning("jobs view: %s", message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from functools import partial
 
 from PySide6.QtCore import (
@@ -40,31 +40,31 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.core.ledger.models import FINAL_STATUSES, JobFilter, JobRow
+from desktop_app.core.ledger.models import JobFilter, JobRow
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui import messages
+from desktop_app.ui.jobs.compare import CompareDialog
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
+from desktop_app.ui.jobs.filters import (
+    ALL,
+    DATE_RANGES,
+    UNFINISHED,
+    date_range,
+    job_filter,
+    set_backend_names,
+)
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import COLUMNS, JOB_ROW_ROLE, SORTABLE_COLUMNS, JobsModel
 from desktop_app.ui.jobs.prompts import ask_delete, ask_text, cost_total_text
 from desktop_app.ui.plain_text import plain, tooltip
-from desktop_app.ui.tasks import BackgroundCalls, wait_idle
+from desktop_app.ui.tasks import BackgroundCalls, Lane, run_task, wait_idle
 
 log = logging.getLogger(__name__)
 
 TEXT_DEBOUNCE_MS = 250
 RemoteDelete = Callable[[JobRow], None]  # raises QuantumDeskError with a plain message on failure
 
-_ALL = "all"
-_UNFINISHED = "unfinished"
-DATE_RANGES = (
-    ("Any time", "any"),
-    ("Today", "today"),
-    ("Last 7 days", "7d"),
-    ("Last 30 days", "30d"),
-    ("Custom range…", "custom"),
-)
 _COLUMN_WIDTHS = (200, 170, 100, 70, 120, 150, 150, 140)
 
 
@@ -80,6 +80,8 @@ class JobsView(QWidget):
     Call `shutdown()` before the ledger is closed (the main window's closeEvent)."""
 
     jobOpened = Signal(str)  # job id, after its detail dialog is shown
+    programRequested = Signal(str)  # job id: open its program in the editor (the window does)
+    rerunRequested = Signal(str)  # job id: run its program again on its backend and shots
     jobsDeleted = Signal(list)  # job ids deleted from the ledger
 
     def __init__(
@@ -139,15 +141,15 @@ class JobsView(QWidget):
         self.backend_filter = QComboBox(self)
         self.backend_filter.setObjectName("jobsFilterBackend")
         self.backend_filter.setAccessibleName("Backend")
-        self.backend_filter.addItem("All backends", _ALL)
+        self.backend_filter.addItem("All backends", ALL)
         self.backend_filter.setMinimumContentsLength(16)
         self.backend_filter.currentIndexChanged.connect(self.apply_filter)
 
         self.status_filter = QComboBox(self)
         self.status_filter.setObjectName("jobsFilterStatus")
         self.status_filter.setAccessibleName("Status")
-        self.status_filter.addItem("All statuses", _ALL)
-        self.status_filter.addItem("Not finished", _UNFINISHED)
+        self.status_filter.addItem("All statuses", ALL)
+        self.status_filter.addItem("Not finished", UNFINISHED)
         for status in JobStatus:
             self.status_filter.addItem(status.value, status.value)
         self.status_filter.currentIndexChanged.connect(self.apply_filter)
@@ -229,6 +231,11 @@ class JobsView(QWidget):
         self.delete_action = action(
             "&Delete…", self.delete_selected, QKeySequence(QKeySequence.StandardKey.Delete)
         )
+        self.program_action = action(
+            "Open program in &editor", self.open_program_selected, QKeySequence("Ctrl+E")
+        )
+        self.rerun_action = action("Run &again", self.rerun_selected, QKeySequence("Ctrl+R"))
+        self.compare_action = action("&Compare the two…", self.compare_selected, None)
         self.export_actions: dict[ExportKind, QAction] = {}
         for kind, text in (
             (ExportKind.CSV, "Results as &CSV…"),
@@ -241,41 +248,14 @@ class JobsView(QWidget):
 
     # ---------------------------------------------------------------- filter
     def current_filter(self) -> JobFilter:
-        backend = self.backend_filter.currentData()
-        status = self.status_filter.currentData()
-        if status == _UNFINISHED:
-            statuses = tuple(s.value for s in JobStatus if s not in FINAL_STATUSES)
-        elif status and status != _ALL:
-            statuses = (str(status),)
-        else:
-            statuses = ()
-        since, until = self._date_range()
-        return JobFilter(
-            text=self.text_filter.text().strip(),
-            backends=() if not backend or backend == _ALL else (str(backend),),
-            statuses=statuses,
-            since=since,
-            until=until,
+        start: date = self.date_from.date().toPython()  # type: ignore[assignment]
+        end: date = self.date_to.date().toPython()  # type: ignore[assignment]
+        return job_filter(
+            self.text_filter.text(),
+            self.backend_filter.currentData(),
+            self.status_filter.currentData(),
+            date_range(self.date_filter.currentData(), start, end),
         )
-
-    def _date_range(self) -> tuple[datetime | None, datetime | None]:
-        key = self.date_filter.currentData()
-        now = datetime.now().astimezone()
-        midnight = datetime.combine(now.date(), time(0)).astimezone()
-        if key == "today":
-            return midnight, None
-        if key == "7d":
-            return now - timedelta(days=7), None
-        if key == "30d":
-            return now - timedelta(days=30), None
-        if key == "custom":
-            start: date = self.date_from.date().toPython()  # type: ignore[assignment]
-            end: date = self.date_to.date().toPython()  # type: ignore[assignment]
-            # naive local midnights; astimezone() applies the offset in force on that day
-            since = datetime.combine(start, time(0)).astimezone()
-            until = datetime.combine(end + timedelta(days=1), time(0)).astimezone()
-            return since, until
-        return None, None
 
     @Slot()
     def apply_filter(self) -> None:
@@ -292,28 +272,22 @@ class JobsView(QWidget):
         self.apply_filter()
 
     def _refresh_backends(self) -> None:
-        try:
-            names = self.ledger.backends()
-        except QuantumDeskError as exc:
-            log.warning("jobs view: %s", exc)
-            return
-        known = [self.backend_filter.itemData(i) for i in range(1, self.backend_filter.count())]
-        if names == known:
-            return
-        current = self.backend_filter.currentData()
-        self.backend_filter.blockSignals(True)
-        try:
-            while self.backend_filter.count() > 1:
-                self.backend_filter.removeItem(1)
-            for name in names:
-                self.backend_filter.addItem(name, name)
-            index = self.backend_filter.findData(current)
-            if index < 0 and current != _ALL:
-                self.backend_filter.addItem(str(current), current)  # keep the user's choice
-                index = self.backend_filter.count() - 1
-            self.backend_filter.setCurrentIndex(max(index, 0))
-        finally:
-            self.backend_filter.blockSignals(False)
+        """The backend list, read on the ledger lane (never a query on the GUI thread)."""
+        ledger = self.ledger
+
+        def names() -> list[str] | None:
+            try:
+                return ledger.backends()
+            except QuantumDeskError as exc:
+                log.warning("jobs view: %s", exc)
+                return None
+
+        run_task(names, lane=Lane.LEDGER, on_finished=self._on_backends_loaded)
+
+    @Slot(object)
+    def _on_backends_loaded(self, names: list[str] | None) -> None:
+        if names is not None:
+            set_backend_names(self.backend_filter, names)
 
     def _update_count_label(self) -> None:
         total = self.model.total()
@@ -364,6 +338,29 @@ class JobsView(QWidget):
     def open_selected(self) -> None:
         for job in self.selected_jobs()[:5]:  # more at once would only clutter the screen
             self.open_job(job.id)
+
+    @Slot()
+    def open_program_selected(self) -> None:
+        jobs = self.selected_jobs()
+        if len(jobs) == 1:
+            self.programRequested.emit(jobs[0].id)
+
+    @Slot()
+    def rerun_selected(self) -> None:
+        jobs = self.selected_jobs()
+        if len(jobs) == 1:
+            self.rerunRequested.emit(jobs[0].id)
+
+    @Slot()
+    def compare_selected(self) -> CompareDialog | None:
+        """Two selected jobs with results side by side, with their distance."""
+        jobs = self.selected_jobs()
+        if len(jobs) != 2:
+            return None
+        dialog = CompareDialog(self.ledger, (jobs[0].id, jobs[1].id), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     @Slot()
     def rename_selected(self) -> None:
@@ -549,8 +546,14 @@ class JobsView(QWidget):
             return menu
         one = len(jobs) == 1
         menu.addAction(self.open_action)
+        menu.addAction(self.program_action)
+        menu.addAction(self.rerun_action)
+        menu.addAction(self.compare_action)
+        self.compare_action.setEnabled(len(jobs) == 2 and all(j.has_result for j in jobs))
+        menu.addSeparator()
         menu.addAction(self.rename_action)
-        self.rename_action.setEnabled(one)
+        for act in (self.rename_action, self.program_action, self.rerun_action):
+            act.setEnabled(one)
         menu.addAction(self.tag_action)
         export_menu = menu.addMenu("&Export")
         for kind, act in self.export_actions.items():

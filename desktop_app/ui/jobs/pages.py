@@ -1,0 +1,112 @@
+"""How the jobs model reads its pages (on the ledger lane, never the GUI thread).
+
+A page next to one already read comes from the ledger's keyset API: `page_after` the previous
+page's last row, or `page_before` the next page's first row, read from the sort column's index, so
+scrolling costs the same at row 1,000,000 as at row 0. The first page is `page_after(None)` and
+the last `page_before(None)`. Only a jump into the middle (the scroll bar dragged far) has no
+neighbour to start from: that page is read by its offset (`Ledger.page`, which skips rows by
+their index entries, from the nearer end), and scrolling on from it is keyset again once a page
+with keys is next to it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRow
+from desktop_app.core.ledger.paging import PageKey
+from desktop_app.core.ledger.store import Ledger
+
+E = TypeVar("E")
+R = TypeVar("R")
+Keys = tuple[PageKey, PageKey]  # a page's first and last row
+
+
+@dataclass(frozen=True)
+class LoadedPage(Generic[E]):
+    entries: list[E]
+    keys: Keys | None  # None: read by offset (no keys to continue from)
+    how: str  # "first", "after", "before", "last" or "offset" (for tests and the log)
+
+
+def load_pages(
+    ledger: Ledger,
+    flt: JobFilter,
+    order: JobOrder,
+    size: int,
+    pages: Iterable[int],
+    known: Mapping[int, Keys],
+    count: int,
+    entries: Callable[[list[JobRow]], list[E]],
+    wanted: Callable[[int], bool] = lambda _p: True,
+) -> dict[int, LoadedPage[E]]:
+    """Read `pages` (page numbers of `size` rows, in the given order) of the jobs matching
+    `flt` in `order`; `known` are keys of pages already read, `count` the rows that match (-1:
+    not known yet). A page `wanted` no longer says False to is skipped."""
+    keys = dict(known)
+    loaded: dict[int, LoadedPage[E]] = {}
+    last_page = (count - 1) // size if count > 0 else -1
+    for page_no in pages:
+        if not wanted(page_no):
+            continue
+        rows, page_keys, how = _read(ledger, flt, order, size, page_no, keys, count, last_page)
+        if page_keys is not None:
+            keys[page_no] = page_keys
+        loaded[page_no] = LoadedPage(entries(rows), page_keys, how)
+    return loaded
+
+
+def _read(
+    ledger: Ledger,
+    flt: JobFilter,
+    order: JobOrder,
+    size: int,
+    page_no: int,
+    keys: Mapping[int, Keys],
+    count: int,
+    last_page: int,
+) -> tuple[list[JobRow], Keys | None, str]:
+    if page_no == 0:
+        page, how = ledger.page_after(flt, order, None, size), "first"
+    elif page_no - 1 in keys:
+        page, how = ledger.page_after(flt, order, keys[page_no - 1][1], size), "after"
+    elif page_no + 1 in keys and page_no + 1 <= last_page:
+        page, how = ledger.page_before(flt, order, keys[page_no + 1][0], size), "before"
+    elif page_no == last_page:
+        rows_on_last = count - page_no * size
+        page, how = ledger.page_before(flt, order, None, rows_on_last), "last"
+    else:
+        return ledger.page(flt, order, page_no * size, size), None, "offset"
+    if page.first is None or page.last is None:
+        return page.rows, None, how
+    return page.rows, (page.first, page.last), how
+
+
+class InFlight:
+    """Calls running on another lane than the ledger's (counts, cost totals), so that closing
+    the model can wait for them as `wait_idle(Lane.LEDGER)` waits for the page reads."""
+
+    def __init__(self) -> None:
+        self._running = 0
+        self._idle = threading.Condition()
+
+    def wrap(self, call: Callable[[], R]) -> Callable[[], R]:
+        with self._idle:
+            self._running += 1
+
+        def run() -> R:
+            try:
+                return call()
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
+
+        return run
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
