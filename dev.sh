@@ -50,6 +50,13 @@ python_env() {
     say "syncing the Python environment (.venv) from uv.lock"
     # bytecode compiled once at install: first imports of qiskit/azure then cost no GIL-held compiling
     "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q
+    # PySide6-Addons (dropped with QtCharts) shared files with Essentials: uninstalling it from an
+    # older .venv removes some of them, so such an environment gets Essentials put back whole.
+    if ! .venv/bin/python -c "import PySide6; PySide6.__version__" 2>/dev/null; then
+        say "repairing PySide6 in .venv (left broken by removing PySide6-Addons)"
+        "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q \
+            --reinstall-package pyside6-essentials --reinstall-package shiboken6
+    fi
 }
 
 azurite() {
