@@ -235,6 +235,10 @@ def handle(args: argparse.Namespace) -> int:
                 )
             except (ProgramError, UserInputError):
                 raise
+            except KeyboardInterrupt:
+                if backend.is_local:
+                    raise
+                return _interrupted(ledger, backend.name)
             except QuantumDeskError as exc:  # the run itself failed: report it, go on
                 log.debug("run on %s failed", backend.name, exc_info=True)
                 sys.stderr.write(f"quantum-desk: {backend.name}: {exc}\n")
@@ -252,6 +256,20 @@ def _print(
     else:
         sys.stdout.write(format_table(results))
     return 0 if all(r.status == JobStatus.SUCCEEDED for r in results) else 1
+
+
+def _interrupted(ledger: Ledger, backend: str) -> int:
+    """Ctrl+C while an Azure job runs: it is not cancelled, and it stays open in the ledger."""
+    open_jobs = [r for r in ledger.unfinished_jobs() if r.backend == backend and r.azure_job_id]
+    if open_jobs:
+        note(
+            f"interrupted: the job on {backend} (Azure job {open_jobs[-1].azure_job_id}) was not "
+            "cancelled and goes on at Azure; it stays open in the job ledger, and "
+            "`quantum-desk jobs reconcile` follows it to its result."
+        )
+    else:
+        note(f"interrupted: nothing is left running on {backend}.")
+    return 130
 
 
 def _open_ledger_for(backends: list[Backend]) -> Ledger | None:

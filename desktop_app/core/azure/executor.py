@@ -63,6 +63,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _DOWNLOAD_ATTEMPTS = 6
+CANCELLED_ELSEWHERE = "CancelledElsewhere"
+CANCELLED_ELSEWHERE_MESSAGE = (
+    "The job was cancelled at Azure Quantum (not from here): run it again if you still need "
+    "its result."
+)
 _CANCEL_GRACE_POLLS = 20  # polls after a cancel request before giving up on seeing "Cancelled"
 # The Python-heavy steps of a job (sign-in, workspace client, submit; download and normalize) run
 # at most this many at a time in the process: 20 jobs doing them at once kept the GUI thread
@@ -114,7 +119,8 @@ class JobRecorder(Protocol):
         """Called BEFORE the job is submitted: a crash after Azure accepts it loses nothing."""
 
     def job_status(self, job_id: str, status: JobStatus, azure_status: str) -> None:
-        """Called on every status change seen while polling."""
+        """Called on every status change seen while polling; NEVER_SUBMITTED (with the
+        service's error code) when the service refused the submit outright."""
 
     def job_finished(self, job_id: str, result: RunResult, details: Mapping[str, Any]) -> None:
         """Called once with the final result. `details`: "cost_estimate" (dict or None),
@@ -394,6 +400,8 @@ class AzureExecutor:
         the submit failed for `failure`'s reason; no answer: the job stays open (Submitting) as
         UNCONFIRMED_SUBMIT, for reconciliation by its id."""
         if definitely_not_created(failure):
+            # Refused outright: no job exists at Azure, and none ever will under this id.
+            self.recorder.job_status(job_id, JobStatus.NEVER_SUBMITTED, failure.code)
             raise failure
         try:
             return ctx.workspace.get_job(job_id)
@@ -485,14 +493,19 @@ class AzureExecutor:
             "azure_status": enum_text(details.status),
         }
         if status is JobStatus.CANCELLED:
+            elsewhere = not ctx.cancel.cancelled  # the portal, another script, the provider
             result = RunResult(
                 backend=request.backend,
                 shots=request.shots,
                 status=JobStatus.CANCELLED,
                 timings=timings,
                 job_id=job.id,
+                error_code=CANCELLED_ELSEWHERE if elsewhere else None,
+                error_message=CANCELLED_ELSEWHERE_MESSAGE if elsewhere else None,
             )
             self.recorder.job_finished(job.id, result, extra)
+            if elsewhere:
+                return result  # not our Cancel: said as the run's outcome
             raise Cancelled()
         if status is JobStatus.FAILED:
             code, message = error_of(details)
