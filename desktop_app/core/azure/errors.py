@@ -17,6 +17,12 @@ log = logging.getLogger(__name__)
 # The code of a submit whose answer was lost (5xx, dropped, no answer in time) while the job may
 # exist at Azure: its ledger row stays Submitting, and reconciliation looks it up by its id.
 UNCONFIRMED_SUBMIT = "SubmitUnconfirmed"
+# A job that ended Cancelled without a Cancel from this app (the portal, a script, the provider).
+CANCELLED_ELSEWHERE = "CancelledElsewhere"
+CANCELLED_ELSEWHERE_MESSAGE = (
+    "The job was cancelled at Azure Quantum (not from here): run it again if you still need "
+    "its result."
+)
 
 
 class AzureRunError(QuantumDeskError):

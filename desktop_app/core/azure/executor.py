@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop_app.core.azure.errors import (
+    CANCELLED_ELSEWHERE,
+    CANCELLED_ELSEWHERE_MESSAGE,
     UNCONFIRMED_SUBMIT,
     AzureRunError,
     definitely_not_created,
@@ -48,7 +50,7 @@ from desktop_app.core.azure.session import (
     forget_credentials,
     open_profile_workspace,
 )
-from desktop_app.core.azure.status import job_status_of
+from desktop_app.core.azure.status import job_status_of, progress_word
 from desktop_app.core.azure.workspace import close_workspace, enum_text
 from desktop_app.core.cancel import JOB_ID_PROGRESS, Cancelled, Detached
 from desktop_app.core.catalog import target_name
@@ -63,11 +65,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _DOWNLOAD_ATTEMPTS = 6
-CANCELLED_ELSEWHERE = "CancelledElsewhere"
-CANCELLED_ELSEWHERE_MESSAGE = (
-    "The job was cancelled at Azure Quantum (not from here): run it again if you still need "
-    "its result."
-)
 _CANCEL_GRACE_POLLS = 20  # polls after a cancel request before giving up on seeing "Cancelled"
 # The Python-heavy steps of a job (sign-in, workspace client, submit; download and normalize) run
 # at most this many at a time in the process: 20 jobs doing them at once kept the GUI thread
@@ -427,7 +424,7 @@ class AzureExecutor:
             if azure_status != seen:
                 seen = azure_status
                 self.recorder.job_status(job.id, status, azure_status)
-                ctx.progress(status.value, None)
+                ctx.progress(progress_word(azure_status, status), None)
             if status.is_final:
                 break
             if ctx.cancel.detached:
