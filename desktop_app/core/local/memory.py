@@ -46,12 +46,15 @@ def available_bytes() -> int | None:
 
 
 def format_bytes(count: int) -> str:
+    """'4.0 GiB'; beyond 1024 EiB (a statevector of 57+ qubits) as a power of two."""
+    if count >= 1 << 70:
+        return f"2^{count.bit_length() - 1} bytes"
     value = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
-    return f"{value:.1f} TiB"
+    return f"{value:.1f} EiB"
 
 
 def memory_note(num_qubits: int, available: int | None) -> str:
