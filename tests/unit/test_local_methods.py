@@ -205,3 +205,13 @@ def test_cli_method_option(capsys: pytest.CaptureFixture[str], tmp_path: Path, f
     code = main(["run", path, "--method", "mps", "--backend", "ionq.simulator", "--profile", "p"])
     assert code == 2
     assert "--method: only local.simulator has simulation methods" in capsys.readouterr().err
+
+
+def test_an_offline_emulation_is_refused_by_memory_too(free) -> None:
+    free(100 << 20)
+    request = RunRequest(ghz(25), None, "local.emulator.ionq-forte-1", 10)
+    with pytest.raises(
+        MemoryNeededError, match=r"25 qubits on the statevector method need about 512"
+    ) as refused:
+        simulate(request, no_progress)
+    assert "stabilizer" not in str(refused.value)  # an emulation has no other method

@@ -166,12 +166,18 @@ def needed_bytes(circuit: Any, method: str) -> int:
 
 
 def plan(
-    circuit: Any, requested: str, available: int | None = None, *, written: Any = None
+    circuit: Any,
+    requested: str,
+    available: int | None = None,
+    *,
+    written: Any = None,
+    alternatives: bool = True,
 ) -> Plan:
     """The method that simulates `circuit` (aer's automatic choice unless one was asked for)
     and its memory, or a plain refusal (MemoryNeededError, UserInputError) before anything
     runs. `available`: bytes free now (None: read from the system; unknown: no refusal);
-    `written`: the circuit as the program wrote it, whose gate names a refusal quotes."""
+    `written`: the circuit as the program wrote it, whose gate names a refusal quotes;
+    `alternatives`: a refusal names the other methods that would fit (local.simulator)."""
     clifford = is_clifford(circuit)
     if requested == AUTOMATIC:
         method = STABILIZER if clifford else STATEVECTOR
@@ -191,7 +197,7 @@ def plan(
     needed = needed_bytes(circuit, method)
     free = memory.available_bytes() if available is None else available
     if free is not None and needed > free:
-        raise MemoryNeededError(_refusal(circuit, method, needed, free, clifford))
+        raise MemoryNeededError(_refusal(circuit, method, needed, free, clifford, alternatives))
     return Plan(method, n, needed)
 
 
@@ -200,12 +206,16 @@ def _quoted(circuit: Any, written: Any) -> list[str]:
     return said or non_clifford(circuit)
 
 
-def _refusal(circuit: Any, method: str, needed: int, free: int, clifford: bool) -> str:
+def _refusal(
+    circuit: Any, method: str, needed: int, free: int, clifford: bool, alternatives: bool
+) -> str:
     n = circuit.num_qubits
     text = (
         f"not run: {n} qubits on the {method} method need about {format_bytes(needed)} of "
         f"memory; {format_bytes(free)} is available now."
     )
+    if not alternatives:
+        return f"{text} Use fewer qubits, or run on an Azure simulator target."
     if method == STATEVECTOR and not clifford and n <= max_qubits(MPS):
         mps = mps_bytes(circuit)
         if mps <= free:

@@ -78,6 +78,8 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
             # automatic: aer chooses (and says which it chose); else the method asked for
             simulator = simulator_for(requested)
         else:
+            # noisy: aer samples a statevector per shot (at most that much memory)
+            methods.plan(program.circuit, methods.STATEVECTOR, alternatives=False)
             progress("Transpiling to the target's native gates", None)
             simulator, circuit = emulated(program.circuit, emulation, request.options)
     except RecursionError:  # program_limits bounds definition depth; this is the last resort
