@@ -27,8 +27,8 @@ def test_the_method_is_shown_with_the_result(
     source: str,
     method: str,
 ) -> None:
-    # the window's memory question is about a statevector of the declared qubits: answered yes
-    monkeypatch.setattr(messages, "ask", lambda *_args: True)
+    asked: list[str] = []  # a Clifford program needs no memory question: none is asked
+    monkeypatch.setattr(messages, "ask", lambda _p, _t, question: asked.append(question) or True)
     editor = window.findChild(QPlainTextEdit, "programEditor")
     assert editor is not None
     editor.setPlainText(source)
@@ -41,3 +41,4 @@ def test_the_method_is_shown_with_the_result(
     assert panel.result is not None and panel.result.method == method
     text = panel.status.text()
     assert text.startswith("Succeeded, 1,000 shots") and text.endswith(f" · {method} method")
+    assert asked == []

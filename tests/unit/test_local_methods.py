@@ -215,3 +215,17 @@ def test_an_offline_emulation_is_refused_by_memory_too(free) -> None:
     ) as refused:
         simulate(request, no_progress)
     assert "stabilizer" not in str(refused.value)  # an emulation has no other method
+
+
+def test_the_window_reads_clifford_programs_from_their_text() -> None:
+    # the GUI process has no qiskit: a conservative read of the statements
+    assert memory.looks_clifford(ghz(100))
+    assert memory.looks_clifford(random_clifford(5, 3))
+    assert memory.looks_clifford(
+        'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nbit[2] c;\nh q[0];\n'
+        "cx q[0], q[1]; // t q[1];\nc[0] = measure q[0];\nc = measure q;\n"
+    )
+    assert not memory.looks_clifford(ghz(3, "t q[0];\n"))
+    assert not memory.looks_clifford(ghz(3, "rz(pi/2) q[0];\n"))  # an angle: left to aer
+    assert not memory.looks_clifford(ghz(3, "gate g a { h a; }\ng q[0];\n"))
+    assert not memory.looks_clifford(ghz(3, "if (c == 1) x q[0];\n"))
