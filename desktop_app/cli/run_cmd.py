@@ -275,7 +275,13 @@ def _print(
 def _interrupted(ledger: Ledger, backend: str) -> int:
     """Ctrl+C while an Azure job runs: it is not cancelled, and it stays open in the ledger."""
     open_jobs = [r for r in ledger.unfinished_jobs() if r.backend == backend and r.azure_job_id]
-    if open_jobs:
+    if open_jobs and open_jobs[-1].status == JobStatus.SUBMITTING:
+        note(
+            f"interrupted while submitting the job on {backend} (Azure job "
+            f"{open_jobs[-1].azure_job_id}): it stays open in the job ledger, and `quantum-desk "
+            "jobs reconcile` finds out whether Azure got it."
+        )
+    elif open_jobs:
         note(
             f"interrupted: the job on {backend} (Azure job {open_jobs[-1].azure_job_id}) was not "
             "cancelled and goes on at Azure; it stays open in the job ledger, and "

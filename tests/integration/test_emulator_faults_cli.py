@@ -149,3 +149,29 @@ def test_a_job_cancelled_elsewhere_while_followed_ends_cancelled(env):  # noqa: 
     )
     with open_ledger() as ledger:
         assert ledger.get(result["id"]).status == JobStatus.CANCELLED
+
+
+def test_ctrl_c_while_submitting_leaves_the_job_for_reconciliation(env):  # noqa: F811
+    _profile(env)
+    slow = env.emulator.add_fault("latency", role="dp", method="PUT", path=r"/jobs/", delay=2.0)
+    process = _start(env, *RUN)
+    try:
+        _ledger_row_reaches(JobStatus.SUBMITTING)
+        wait_for(lambda: slow.hits > 0, what="the submit to reach the service")
+    finally:
+        process.send_signal(signal.SIGINT)
+        code, out, err = _finish(process)
+    assert code == 130 and out == ""
+    with open_ledger() as ledger:
+        (row,) = ledger.unfinished_jobs()
+        assert row.status == JobStatus.SUBMITTING and row.error_code is None
+    assert _plain(err.strip()) == (
+        "quantum-desk: interrupted while submitting the job on ionq.simulator (Azure job "
+        f"{row.azure_job_id}): it stays open in the job ledger, and `quantum-desk jobs "
+        "reconcile` finds out whether Azure got it."
+    )
+    wait_for(lambda: env.emulator.job(row.azure_job_id), what="the delayed PUT to land")
+    with open_ledger() as ledger:
+        report = reconcile_unfinished(ledger, CancelToken(), lambda *_: None)
+        assert report.finished == [row.id]
+        assert ledger.get(row.id).status == JobStatus.SUCCEEDED
