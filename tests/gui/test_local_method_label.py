@@ -38,7 +38,8 @@ def test_the_method_is_shown_with_the_result(
     with qtbot.waitSignal(window.executor.runFinished, timeout=60_000):
         qtbot.mouseClick(run, Qt.MouseButton.LeftButton)
     panel = window.results_view.panel(LOCAL_SIMULATOR)
-    assert panel.result is not None and panel.result.method == method
+    assert panel.result is not None, panel.status.text()
+    assert panel.result.method == method
     text = panel.status.text()
     assert text.startswith("Succeeded, 1,000 shots") and text.endswith(f" · {method} method")
     assert asked == []
