@@ -67,6 +67,14 @@ def register(subparsers: Any) -> None:
         help="provider option, repeatable, as for `quantum-desk estimate` "
         "(error_mitigation=on|off for IonQ)",
     )
+    parser.add_argument(
+        "--method",
+        default=None,
+        metavar="NAME",
+        help="local.simulator's qiskit-aer method: automatic (default: stabilizer for Clifford "
+        "circuits, statevector otherwise), statevector, stabilizer, matrix_product_state "
+        "(wide circuits of little entanglement)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--profile", metavar="NAME", help="Azure profile for Azure backends")
     parser.add_argument(
@@ -111,6 +119,12 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
         args.seed = _whole_number("--seed", str(args.seed))
         if not 0 <= args.seed < 2**32:
             raise UserInputError(f"--seed must be between 0 and {2**32 - 1}, not {args.seed}")
+    if args.method is not None:
+        from desktop_app.core.local.methods import check_method
+
+        args.method = check_method(args.method, "--method")
+        if LOCAL_SIMULATOR not in names:
+            raise UserInputError(f"--method: only {LOCAL_SIMULATOR} has simulation methods")
     program = load_program_file(args.file)  # ProgramError: file:line:column: message
     for backend in backends:
         if program.facts.num_qubits > backend.num_qubits:
@@ -235,6 +249,10 @@ def handle(args: argparse.Namespace) -> int:
                 )
             except (ProgramError, UserInputError):
                 raise
+            except KeyboardInterrupt:
+                if backend.is_local:
+                    raise
+                return _interrupted(ledger, backend.name)
             except QuantumDeskError as exc:  # the run itself failed: report it, go on
                 log.debug("run on %s failed", backend.name, exc_info=True)
                 sys.stderr.write(f"quantum-desk: {backend.name}: {exc}\n")
@@ -252,6 +270,26 @@ def _print(
     else:
         sys.stdout.write(format_table(results))
     return 0 if all(r.status == JobStatus.SUCCEEDED for r in results) else 1
+
+
+def _interrupted(ledger: Ledger, backend: str) -> int:
+    """Ctrl+C while an Azure job runs: it is not cancelled, and it stays open in the ledger."""
+    open_jobs = [r for r in ledger.unfinished_jobs() if r.backend == backend and r.azure_job_id]
+    if open_jobs and open_jobs[-1].status == JobStatus.SUBMITTING:
+        note(
+            f"interrupted while submitting the job on {backend} (Azure job "
+            f"{open_jobs[-1].azure_job_id}): it stays open in the job ledger, and `quantum-desk "
+            "jobs reconcile` finds out whether Azure got it."
+        )
+    elif open_jobs:
+        note(
+            f"interrupted: the job on {backend} (Azure job {open_jobs[-1].azure_job_id}) was not "
+            "cancelled and goes on at Azure; it stays open in the job ledger, and "
+            "`quantum-desk jobs reconcile` follows it to its result."
+        )
+    else:
+        note(f"interrupted: nothing is left running on {backend}.")
+    return 130
 
 
 def _open_ledger_for(backends: list[Backend]) -> Ledger | None:
@@ -286,6 +324,8 @@ def _request(
     backend: Backend, program: Program, args: argparse.Namespace, options: dict[str, object]
 ) -> RunRequest:
     """The run of `program` on `backend` as the command line asked for it (parsed once, above)."""
+    if backend.name == LOCAL_SIMULATOR and args.method is not None:
+        options = {**options, "method": args.method}  # core.local.methods.OPTION
     return RunRequest(
         source=program.source,
         path=args.file,
@@ -328,8 +368,11 @@ def format_table(results: list[RunResult]) -> str:
         total = result.timings.get("total")
         timing = "" if total is None else f"  {total:.3f} s"
         exact = "  exact distribution" if result.exact else ""
+        method = f"  {result.method} method" if result.method else ""
         job = f"  job {result.job_id}" if result.job_id else ""
-        lines.append(f"{result.backend}  {result.status}  {result.shots} shots{timing}{exact}{job}")
+        lines.append(
+            f"{result.backend}  {result.status}  {result.shots} shots{timing}{method}{exact}{job}"
+        )
         if result.status != JobStatus.SUCCEEDED:
             if result.error_message:
                 lines.append(f"  {result.error_message}")

@@ -9,14 +9,16 @@ import logging
 from dataclasses import dataclass
 
 from desktop_app.core.errors import UserInputError
+from desktop_app.core.program_limits import MAX_DECLARED_QUBITS
 
 log = logging.getLogger(__name__)
 
 LOCAL_SIMULATOR = "local.simulator"
 
-# A statevector of n qubits holds 2**n complex128 amplitudes (16 bytes each): 30 qubits is 16 GiB,
-# which fits a 24 GiB machine with the OS and the app; 31 (32 GiB) does not.
-LOCAL_MAX_QUBITS = 30
+# No fixed cap below the program limit: the local simulator picks the method that fits the
+# program (the stabilizer method runs a 100-qubit Clifford circuit in kilobytes) and refuses a run
+# whose method needs more memory than is free (core.local.methods).
+LOCAL_MAX_QUBITS = MAX_DECLARED_QUBITS
 
 _NEEDS_PROFILE = "Needs an Azure Quantum profile (quantum-desk ... --profile NAME)."
 
@@ -70,8 +72,9 @@ _BUILTIN: tuple[Backend, ...] = (
         LOCAL_MAX_QUBITS,
         "qiskit.circuit",
         True,
-        "Ideal (noise-free) simulator on this computer, qiskit-aer; "
-        f"up to {LOCAL_MAX_QUBITS} qubits (statevector memory).",
+        "Ideal (noise-free) simulator on this computer, qiskit-aer: the stabilizer method for "
+        "Clifford circuits, the statevector otherwise, matrix product state on request; a run "
+        "that needs more memory than is free is refused.",
     ),
     Backend(
         "ionq.qpu.forte-1",

@@ -93,6 +93,7 @@ class RunResult:
     error_code: str | None = None
     error_message: str | None = None
     job_id: str | None = None
+    method: str | None = None  # the qiskit-aer method of a local.simulator run
 
     @classmethod
     def from_counts(
@@ -197,6 +198,7 @@ def to_json_dict(result: RunResult) -> dict[str, Any]:
             else {"code": result.error_code, "message": result.error_message}
         ),
         "job_id": result.job_id,
+        **({} if result.method is None else {"method": result.method}),
     }
 
 
@@ -235,6 +237,7 @@ def from_json_dict(d: Mapping[str, Any]) -> RunResult:
             error_code=error.get("code"),
             error_message=error.get("message"),
             job_id=d.get("job_id"),
+            method=d["method"] if isinstance(d.get("method"), str) else None,
         )
     except (TypeError, ValueError) as exc:
         raise UserInputError(

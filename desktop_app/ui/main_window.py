@@ -484,6 +484,9 @@ class MainWindow(QMainWindow):
 
         if isinstance(result, RunResult):
             self.results_view.set_result(result)
+            if result.method:  # local.simulator: the qiskit-aer method that ran it
+                panel = self.results_view.panel(result.backend)
+                panel.set_status(f"{panel.status.text()} · {result.method} method")
 
     @Slot(str, str)
     def _on_executor_jobFailed(self, backend: str, message: str) -> None:

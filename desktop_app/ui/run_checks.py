@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.azure.profiles import Profile
 from desktop_app.core.azure.secrets import SecretStore, default_secret_store
-from desktop_app.core.catalog import target_name
+from desktop_app.core.catalog import LOCAL_SIMULATOR, target_name
 from desktop_app.core.local import memory
 from desktop_app.core.request import RunRequest
 from desktop_app.ui import messages
@@ -83,6 +83,10 @@ class RunChecks(QObject):
         local = [r for r in requests if target_name(r.backend).is_local]  # emulations too
         if not local:
             return True
+        if all(r.backend == LOCAL_SIMULATOR for r in local) and memory.looks_clifford(
+            local[0].source
+        ):
+            return True  # the stabilizer method: kilobytes at any width (core.local.methods)
         qubits = memory.declared_qubits(local[0].source)
         if qubits < NOTE_FROM_QUBITS:
             return True

@@ -34,7 +34,7 @@ CLOSED = "https://127.0.0.1:9"  # a loopback port nobody listens on
 def wide(num_qubits: int) -> str:
     return (
         f'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[{num_qubits}];\ncreg c[{num_qubits}];\n'
-        "h q[0];\nmeasure q -> c;\n"
+        "h q[0];\nt q[0];\nmeasure q -> c;\n"  # not Clifford: a statevector run
     )
 
 

@@ -308,7 +308,7 @@ def test_run_recorded_cancel_of_a_queued_job(env, ledger: Ledger) -> None:
     assert env.emulator.job(row.azure_job_id)["status"] == "Cancelled"
 
 
-def test_definitive_submit_error_is_recorded_failed(env, ledger: Ledger) -> None:
+def test_definitive_submit_error_is_recorded_never_submitted(env, ledger: Ledger) -> None:
     env.emulator.add_fault(
         "status",
         status=400,
@@ -325,7 +325,8 @@ def test_definitive_submit_error_is_recorded_failed(env, ledger: Ledger) -> None
     assert result.status.value == "Failed"
     (row,) = ledger.page()
     assert row.id == result.job_id and row.azure_job_id is not None
-    assert row.status == JobStatus.FAILED and row.error_message
+    # refused outright (a 4xx): no job exists at Azure, so it was never submitted (issue 10)
+    assert row.status == JobStatus.NEVER_SUBMITTED and row.error_message
     assert ledger.unfinished_jobs() == []
 
 

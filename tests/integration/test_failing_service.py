@@ -131,7 +131,10 @@ def test_failed_job_put_is_explained_from_its_cause(env, fault, said):  # noqa: 
     _profile(env)
     env.emulator.add_fault(fault.pop("kind"), role="dp", method="PUT", path=JOB, **fault)
     result, _lines, status = _run()
-    assert result.status is JobStatus.FAILED and status == JobStatus.FAILED
+    # a 4xx is a refusal (no job exists at Azure: never submitted); a 5xx or a drop is a failure
+    refused = fault.get("status") == 409
+    assert result.status is JobStatus.FAILED
+    assert status == (JobStatus.NEVER_SUBMITTED if refused else JobStatus.FAILED)
     assert said in _plain(result.error_message)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from desktop_app.core.catalog import LOCAL_SIMULATOR, Backend, builtin_backends, find_backend
 from desktop_app.core.errors import UserInputError
+from desktop_app.core.program_limits import MAX_DECLARED_QUBITS
 
 AZURE = {
     "ionq.qpu.forte-1": ("IonQ", "hardware", 36, "ionq.circuit.v1"),
@@ -24,8 +25,8 @@ def test_local_simulator_comes_first() -> None:
     assert backends[0].name == LOCAL_SIMULATOR == "local.simulator"
     local = backends[0]
     assert (local.provider, local.kind, local.is_local) == ("Local", "simulator", True)
-    # 2**30 amplitudes * 16 bytes = 16 GiB: fits a 24 GiB machine, 31 qubits would not.
-    assert local.num_qubits == 30
+    # no fixed statevector cap: the method fits the program (tests/unit/test_local_methods.py)
+    assert local.num_qubits == MAX_DECLARED_QUBITS
 
 
 def test_azure_targets() -> None:

@@ -17,6 +17,12 @@ log = logging.getLogger(__name__)
 # The code of a submit whose answer was lost (5xx, dropped, no answer in time) while the job may
 # exist at Azure: its ledger row stays Submitting, and reconciliation looks it up by its id.
 UNCONFIRMED_SUBMIT = "SubmitUnconfirmed"
+# A job that ended Cancelled without a Cancel from this app (the portal, a script, the provider).
+CANCELLED_ELSEWHERE = "CancelledElsewhere"
+CANCELLED_ELSEWHERE_MESSAGE = (
+    "The job was cancelled at Azure Quantum (not from here): run it again if you still need "
+    "its result."
+)
 
 
 class AzureRunError(QuantumDeskError):
@@ -60,6 +66,9 @@ def explain(exc: BaseException, profile: Profile | None, what: str) -> AzureRunE
         error = getattr(exc, "error", None)
         service_code = getattr(error, "code", None)
         service_message = getattr(error, "message", None) or exc.reason
+    refusal = _submit_refusal(str(service_code or ""), str(service_message or ""), what)
+    if refusal is not None:
+        return AzureRunError(refusal, str(service_code))
     if profile is not None:
         explained = explain_error(exc, profile)
         if explained.problem is not Problem.UNKNOWN or service_message is None:
@@ -70,6 +79,58 @@ def explain(exc: BaseException, profile: Profile | None, what: str) -> AzureRunE
             f"Azure Quantum refused the request: {service_message} ({code}).", code
         )
     return AzureRunError(f"Azure Quantum call failed ({type(exc).__name__}).", type(exc).__name__)
+
+
+# The service's refusals of a job (PUT jobs/{id}), by its error code and a phrase of its message
+# (wording as recorded: tests/azure_emulator/dataplane.py names the recordings), in plain words.
+# `{target}` is the backend the job was for.
+_REFUSALS = (
+    (
+        "targetunavailable",
+        "",
+        "{target} is not available right now, so Azure Quantum did not accept the job: try "
+        "again later or pick another target.",
+    ),
+    (
+        "invalidjobdefinition",
+        "provider specified does not exist or is not enabled",
+        "The provider of {target} is not enabled in this Azure Quantum workspace, so the job was "
+        "not accepted: add the provider to the workspace in the Azure portal (Providers), or "
+        "pick another target.",
+    ),
+    (
+        "invalidjobdefinition",
+        "target specified does not exist or is not enabled",
+        "{target} is not enabled in this Azure Quantum workspace, so the job was not accepted: "
+        "pick another target, or ask the workspace owner to enable it.",
+    ),
+    (
+        "invalidjobdefinition",
+        "session is already in a terminal state",
+        "The session the job was sent to has already ended (a job in it failed, or it timed "
+        "out), so Azure Quantum did not accept the job: run it again outside that session.",
+    ),
+    (
+        "invalidjobdefinition",
+        "outputdataformat",
+        "Azure Quantum did not accept the job for {target}: it lacks the format its results "
+        "should come in. This is a fault in Quantum Desk; please report it.",
+    ),
+    (
+        "invalidjobdefinition",
+        "",
+        "Azure Quantum did not accept the job for {target}: {message}",
+    ),
+)
+
+
+def _submit_refusal(code: str, message: str, target: str) -> str | None:
+    """The plain message for a refused job submit, or None when it is not one."""
+    for wanted, phrase, text in _REFUSALS:
+        if code.lower() == wanted and phrase in message.lower():
+            said = message.strip().rstrip(".") + "." if message.strip() else "no reason given."
+            return text.format(target=target, message=said)
+    return None
 
 
 _HINTS = (

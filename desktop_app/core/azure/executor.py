@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop_app.core.azure.errors import (
+    CANCELLED_ELSEWHERE,
+    CANCELLED_ELSEWHERE_MESSAGE,
     UNCONFIRMED_SUBMIT,
     AzureRunError,
     definitely_not_created,
@@ -48,7 +50,7 @@ from desktop_app.core.azure.session import (
     forget_credentials,
     open_profile_workspace,
 )
-from desktop_app.core.azure.status import job_status_of
+from desktop_app.core.azure.status import job_status_of, progress_word
 from desktop_app.core.azure.workspace import close_workspace, enum_text
 from desktop_app.core.cancel import JOB_ID_PROGRESS, Cancelled, Detached
 from desktop_app.core.catalog import target_name
@@ -114,7 +116,8 @@ class JobRecorder(Protocol):
         """Called BEFORE the job is submitted: a crash after Azure accepts it loses nothing."""
 
     def job_status(self, job_id: str, status: JobStatus, azure_status: str) -> None:
-        """Called on every status change seen while polling."""
+        """Called on every status change seen while polling; NEVER_SUBMITTED (with the
+        service's error code) when the service refused the submit outright."""
 
     def job_finished(self, job_id: str, result: RunResult, details: Mapping[str, Any]) -> None:
         """Called once with the final result. `details`: "cost_estimate" (dict or None),
@@ -394,6 +397,8 @@ class AzureExecutor:
         the submit failed for `failure`'s reason; no answer: the job stays open (Submitting) as
         UNCONFIRMED_SUBMIT, for reconciliation by its id."""
         if definitely_not_created(failure):
+            # Refused outright: no job exists at Azure, and none ever will under this id.
+            self.recorder.job_status(job_id, JobStatus.NEVER_SUBMITTED, failure.code)
             raise failure
         try:
             return ctx.workspace.get_job(job_id)
@@ -419,7 +424,7 @@ class AzureExecutor:
             if azure_status != seen:
                 seen = azure_status
                 self.recorder.job_status(job.id, status, azure_status)
-                ctx.progress(status.value, None)
+                ctx.progress(progress_word(azure_status, status), None)
             if status.is_final:
                 break
             if ctx.cancel.detached:
@@ -485,14 +490,19 @@ class AzureExecutor:
             "azure_status": enum_text(details.status),
         }
         if status is JobStatus.CANCELLED:
+            elsewhere = not ctx.cancel.cancelled  # the portal, another script, the provider
             result = RunResult(
                 backend=request.backend,
                 shots=request.shots,
                 status=JobStatus.CANCELLED,
                 timings=timings,
                 job_id=job.id,
+                error_code=CANCELLED_ELSEWHERE if elsewhere else None,
+                error_message=CANCELLED_ELSEWHERE_MESSAGE if elsewhere else None,
             )
             self.recorder.job_finished(job.id, result, extra)
+            if elsewhere:
+                return result  # not our Cancel: said as the run's outcome
             raise Cancelled()
         if status is JobStatus.FAILED:
             code, message = error_of(details)

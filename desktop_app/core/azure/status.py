@@ -163,6 +163,17 @@ _AZURE_STATUS = {
 }
 
 
+def progress_word(azure_status: str, status: JobStatus) -> str:
+    """A job state as a progress message: the app's status, except the passing Azure states the
+    app counts as still running, which are said as they are (a job can stay in them)."""
+    said = azure_status.lower()
+    if said == "finishing":
+        return "Finishing"
+    if said in ("cancellationrequested", "cancelling"):
+        return "Cancelling"
+    return status.value
+
+
 def job_status_of(azure_status: object) -> JobStatus:
     """The app's status for an Azure job status string (unknown ones count as waiting)."""
     return _AZURE_STATUS.get(enum_text(azure_status).lower(), JobStatus.WAITING)

@@ -120,6 +120,11 @@ class LedgerRecorder:
             log.warning("status of Azure job %s, which is not in the ledger", job_id)
             return
         row = self.ledger.get(ledger_id)
+        if status == JobStatus.NEVER_SUBMITTED:
+            # The service refused the submit: the job never existed there (not a lost job).
+            if row.status == JobStatus.SUBMITTING:
+                self.ledger.mark_never_submitted(ledger_id, azure_status or "refused")
+            return
         if status.is_final:
             # The outcome is written by job_finished (or by run_recorded when the download
             # fails): a final status without its result would never be looked at again.
@@ -205,6 +210,8 @@ def _record_exception(ledger: Ledger, ledger_id: str, exc: BaseException) -> Non
     try:
         if isinstance(exc, Detached):
             ledger.set_status(ledger_id, JobStatus.CANCELLED, detail="stopped: the app closed")
+        elif isinstance(exc, KeyboardInterrupt):
+            ledger.set_status(ledger_id, JobStatus.CANCELLED, detail="interrupted (Ctrl+C)")
         elif isinstance(exc, Cancelled):
             ledger.set_status(ledger_id, JobStatus.CANCELLED, detail="cancelled by the user")
         elif isinstance(exc, QuantumDeskError):
@@ -258,8 +265,10 @@ def _record_remote(
             if status == JobStatus.SUBMITTING:
                 # Maybe Azure has it, maybe not: start-up reconciliation will find out.
                 log.info("job %s ended before its submission was confirmed", ledger_id)
-            elif status not in FINAL_STATUSES and not isinstance(exc, Detached):
-                _record_exception(ledger, ledger_id, exc)  # Detached: left open for next start
+            elif status not in FINAL_STATUSES and not isinstance(exc, Detached | KeyboardInterrupt):
+                # Detached (the app closed) or Ctrl+C on the command line: the job goes on at
+                # Azure, so it stays open for reconciliation (never marked failed).
+                _record_exception(ledger, ledger_id, exc)
         raise
     if not recorder.created:  # failed before a job existed (sign-in, target, ...)
         ledger_id = _new_row(ledger, request, JobStatus.WAITING, estimated_cost)

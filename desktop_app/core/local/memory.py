@@ -27,6 +27,51 @@ def declared_qubits(source: str) -> int:
     return sum(int(size or 1) for size in _QREG.findall(text) + _QUBIT.findall(text))
 
 
+# Statements a Clifford program is made of (OpenQASM 2 and 3), read by their first word; any other
+# statement (a gate definition, a rotation, control flow) makes `looks_clifford` say no.
+_CLIFFORD_WORDS = frozenset(
+    [
+        "openqasm",
+        "include",
+        "qreg",
+        "creg",
+        "qubit",
+        "bit",
+        "h",
+        "x",
+        "y",
+        "z",
+        "s",
+        "sdg",
+        "sx",
+        "sxdg",
+        "id",
+        "cx",
+        "cy",
+        "cz",
+        "swap",
+        "measure",
+        "reset",
+        "barrier",
+    ]
+)
+_ASSIGNED_MEASURE = re.compile(r"^[A-Za-z_]\w*(\s*\[\s*\d+\s*\])?\s*=\s*measure\b")
+
+
+def looks_clifford(source: str) -> bool:
+    """True when every statement is a declaration, a Clifford gate of the standard library or a
+    measurement (no parsing: a conservative read of the text). The local simulator then runs it
+    on the stabilizer method, whose memory is tiny at any width."""
+    text = _COMMENTS.sub(" ", source)
+    for statement in (s.strip() for s in text.split(";")):
+        if not statement:
+            continue
+        word = re.split(r"[\s\[(]", statement, maxsplit=1)[0]
+        if word.lower() not in _CLIFFORD_WORDS and not _ASSIGNED_MEASURE.match(statement):
+            return False
+    return True
+
+
 def statevector_bytes(num_qubits: int) -> int:
     return BYTES_PER_AMPLITUDE << num_qubits if num_qubits > 0 else BYTES_PER_AMPLITUDE
 
@@ -46,12 +91,15 @@ def available_bytes() -> int | None:
 
 
 def format_bytes(count: int) -> str:
+    """'4.0 GiB'; beyond 1024 EiB (a statevector of 57+ qubits) as a power of two."""
+    if count >= 1 << 70:
+        return f"2^{count.bit_length() - 1} bytes"
     value = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
-    return f"{value:.1f} TiB"
+    return f"{value:.1f} EiB"
 
 
 def memory_note(num_qubits: int, available: int | None) -> str:

@@ -7,7 +7,6 @@ program parser are imported here, never on the GUI's start-up path.
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import logging
 import multiprocessing
@@ -23,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.emulation_table import find_emulation
 from desktop_app.core.errors import QuantumDeskError, UserInputError
+from desktop_app.core.local import methods
+from desktop_app.core.local.aer import pass_manager_for, simulator_for
 from desktop_app.core.local.emulation import emulated
 
 if TYPE_CHECKING:
@@ -31,17 +32,6 @@ if TYPE_CHECKING:
     from desktop_app.core.results import RunResult
 
 log = logging.getLogger(__name__)
-
-
-@functools.cache
-def _simulator() -> tuple[Any, Any]:
-    """The simulator and its pass manager: building the latter costs 0.25 s, so once per process."""
-    from qiskit.transpiler import generate_preset_pass_manager
-    from qiskit_aer import AerSimulator
-
-    simulator = AerSimulator()
-    # Level 0 only translates to aer's instruction set; aer fuses gates itself.
-    return simulator, generate_preset_pass_manager(backend=simulator, optimization_level=0)
 
 
 _WARM_UP = (
@@ -63,8 +53,9 @@ def warm_up() -> None:
 
 
 def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
-    """Parse, transpile for qiskit-aer and sample `request.shots` times: ideal on local.simulator,
-    on the target's native gates with its noise on an offline emulation."""
+    """Parse, transpile for qiskit-aer and sample `request.shots` times: ideal on local.simulator
+    (by the method that fits the program, refused when its memory is not free), on the target's
+    native gates with its noise on an offline emulation."""
     from desktop_app.core.catalog import find_backend
     from desktop_app.core.results import RunResult
 
@@ -80,11 +71,16 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     if facts.num_clbits == 0:
         raise UserInputError("the program measures nothing: add a `measure` into a classical bit")
     emulation = find_emulation(request.backend)
+    method: str | None = None
     try:
         if emulation is None:
-            simulator, pass_manager = _simulator()
-            circuit = pass_manager.run(program.circuit)
+            requested = methods.requested_method(request.options)
+            circuit, method = _prepared(program.circuit, requested)
+            # automatic: aer chooses (and says which it chose); else the method asked for
+            simulator = simulator_for(requested)
         else:
+            # noisy: aer samples a statevector per shot (at most that much memory)
+            methods.plan(program.circuit, methods.STATEVECTOR, alternatives=False)
             progress("Transpiling to the target's native gates", None)
             simulator, circuit = emulated(program.circuit, emulation, request.options)
     except RecursionError:  # program_limits bounds definition depth; this is the last resort
@@ -103,12 +99,15 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
             job = simulator.run(
                 circuit, shots=request.shots, seed_simulator=seed if isinstance(seed, int) else None
             )
+            result = job.result()
+            if method is not None:
+                method = str(result.results[0].metadata.get("method") or method)
             # aer's hex counts cover every clbit in index order; get_counts() formats them by
             # register and drops bits outside any register (`bit a;` beside `bit[2] b;`)
             width = facts.num_clbits
             raw_counts = {
                 format(int(key, 16), f"0{width}b"): value
-                for key, value in job.result().data(0)["counts"].items()
+                for key, value in result.data(0)["counts"].items()
             }
     except Exception as exc:  # aer reports memory limits and unsupported instructions this way
         log.debug("qiskit-aer failed", exc_info=True)
@@ -121,6 +120,7 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
         shots=request.shots,
         num_clbits=facts.num_clbits,
         timings={"execution": finished - run_started, "total": finished - started},
+        method=method,
     )
 
 
@@ -128,6 +128,25 @@ def _call(module: str, name: str, args: tuple[object, ...]) -> object:
     """A module-level function, by name (see core/local/calls.py)."""
     function = getattr(importlib.import_module(module), name)
     return function(*args)
+
+
+def _prepared(circuit: Any, requested: str) -> tuple[Any, str]:
+    """`circuit` translated for the method, and the method that will simulate it; refused in
+    plain words (memory needed against memory free, width, a non-Clifford gate) before it runs."""
+    from qiskit.transpiler.exceptions import TranspilerError
+
+    target = requested
+    if requested == methods.AUTOMATIC and circuit.num_qubits > methods.max_qubits(requested):
+        target = methods.STABILIZER  # wider than a statevector fits: only a Clifford one runs
+    try:
+        translated = pass_manager_for(target).run(circuit)
+    except TranspilerError:
+        log.debug("no translation for the %s method", target, exc_info=True)
+        methods.plan(circuit, requested)  # says why in plain words (memory, width, gates)
+        raise QuantumDeskError(
+            f"the simulator could not translate this program for the {target} method"
+        ) from None
+    return translated, methods.plan(translated, requested, written=circuit).method
 
 
 def _measures(circuit: Any) -> bool:
