@@ -112,6 +112,8 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
         if not 0 <= args.seed < 2**32:
             raise UserInputError(f"--seed must be between 0 and {2**32 - 1}, not {args.seed}")
     program = load_program_file(args.file)  # ProgramError: file:line:column: message
+    for warning in program.warnings:  # what the reading left out (timing): said, never silent
+        note(f"warning: {warning}")
     for backend in backends:
         if program.facts.num_qubits > backend.num_qubits:
             raise UserInputError(
