@@ -36,6 +36,17 @@ def _ry_ladder() -> QuantumCircuit:
     return qc
 
 
+def _physical() -> QuantumCircuit:
+    q, c = QuantumRegister(3, "q"), ClassicalRegister(3, "c")
+    qc = QuantumCircuit(q, c)
+    qc.x(q[0])
+    qc.ry(0.5, q[0])
+    qc.cx(q[0], q[1])
+    qc.h(q[2])
+    qc.measure(q, c)
+    return qc
+
+
 def _aliases() -> QuantumCircuit:
     q, c = QuantumRegister(4, "q"), ClassicalRegister(4, "c")
     qc = QuantumCircuit(q, c)
@@ -64,6 +75,13 @@ TIMING: dict[str, tuple[str, Callable[[], QuantumCircuit], str]] = {
         "    ry(0.4 * (i + 1)) q[i];\n  }\n}\nbox { cx q[0], q[2]; delay[t] q; }\nc = measure q;\n",
         _ry_ladder,
         "unrolled",
+    ),
+    "physical qubits in a box, stretch arithmetic with durationof (dd.qasm's shape)": (
+        V3 + "stretch a;\nduration s = -0.5 * durationof({x $0;}) + a;\nbit[3] c;\n"
+        "box {\n  delay[s] $0;\n  x $0;\n  delay[s] $0;\n  ry(0.5) $0;\n  cx $0, $1;\n"
+        "  h $2;\n}\nc[0] = measure $0;\nc[1] = measure $1;\nc[2] = measure $2;\n",
+        _physical,
+        "qiskit-qasm3",
     ),
 }
 
