@@ -20,11 +20,13 @@ def bench() -> Iterator[ModuleType]:
     spec = importlib.util.spec_from_file_location("bench_qasm_corpus", BENCH)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     had_limit, limit = hasattr(sys, "tracebacklimit"), getattr(sys, "tracebacklimit", None)
     yield module
     # the script silences logging and resets sys.tracebacklimit for its whole process
     logging.disable(logging.NOTSET)
+    sys.modules.pop(spec.name, None)
     if had_limit:
         sys.tracebacklimit = limit
     elif hasattr(sys, "tracebacklimit"):
