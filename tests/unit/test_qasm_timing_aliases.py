@@ -95,6 +95,14 @@ ALIASES: dict[str, tuple[str, Callable[[], QuantumCircuit], str]] = {
         _aliases,
         "unrolled",
     ),
+    # physical qubits are declared by their use: not "undeclared" on the unrolled route either
+    "physical qubits in a loop (unrolled)": (
+        V3 + "const int n = 2;\nbit[3] c;\nfor int i in [0:n - 1] { ry(0.4 * (i + 1)) $0; }\n"
+        "let pair = $0 ++ $2;\nry(0.8) $1;\nry(1.2) $2;\nry(-0.8) pair[0];\ncx pair[0], pair[1];\n"
+        "c[0] = measure $0;\nc[1] = measure $1;\nc[2] = measure $2;\n",
+        _ry_ladder,
+        "unrolled",
+    ),
 }
 
 

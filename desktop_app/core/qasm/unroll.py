@@ -114,7 +114,10 @@ class _Unroller(_Evaluator):
         for part in parts:
             base = part.collection if isinstance(part, ast.IndexExpression) else part
             name = base.name if isinstance(base, ast.Identifier) else None
-            if name is None or (name not in self.scope.qubits and name not in self.scope.aliases):
+            known = name is not None and (
+                name in self.scope.qubits or name in self.scope.aliases or name[:1] == "$"
+            )
+            if not known:
                 raise NotHandled("an alias ('let') of something other than qubits", node)
             alias = self.qubit_alias(part)
             picks.extend(alias if isinstance(alias, list) else [alias])
