@@ -144,6 +144,7 @@ def test_internal_text_is_recognised(text: str) -> None:
         "a 'duration' or 'stretch' used as a value (outside 'delay' and 'box') is not "
         "supported: the simulator has no notion of time",
         "'bellprep' is a subroutine ('def'), not a gate: call it as bellprep(...)",
+        "declarations of type 'uint' are not supported",  # an OpenQASM type, in qiskit's words
     ],
 )
 def test_plain_text_is_not_flagged(text: str) -> None:

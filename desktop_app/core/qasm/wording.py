@@ -28,7 +28,7 @@ _INTERNAL = re.compile(
     r"|\bself\b|\bkwargs?\b"
     # Python's own wording of common errors, and where in Python they happened
     r"|float division by zero|integer division or modulo by zero|maximum recursion depth"
-    r"|has no len\(\)|of type '\w+'|is not callable|required positional argument"
+    r"|has no len\(\)|(?:object|non-int) of type '\w+'|is not callable|required positional argument"
     r"|math domain error|not in list|cannot convert float|bytes-like object|in <module>"
     r"|File \"[^\"]*\"|\w\.py\b|\bantlr4?\b",
 )
