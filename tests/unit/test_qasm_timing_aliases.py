@@ -125,6 +125,20 @@ def test_timing_left_out_is_a_visible_warning_at_its_place() -> None:
     assert program.circuit.count_ops()["barrier"] == 2  # barriers stay: they are in the circuit
 
 
+def test_braces_in_comments_and_designators_are_not_the_box_body() -> None:
+    source = (
+        V3 + "qubit q;\nbit c;\nbox[durationof({x q;})] /* { */ // {\n{ x q; }\n"
+        "  box { x q; } box[durationof({x q;})]{ x q; }\nc = measure q;\n"
+    )
+    program = load_program(source, "b.qasm")
+    assert exact.distribution(program.circuit) == pytest.approx({"1": 1.0})  # three x gates
+    assert program.warnings == (
+        "b.qasm:5:1: 'box' (and 2 more) left out (the statements inside run as written): the "
+        "simulator has no notion of time, and timing does not change an ideal simulation's "
+        "outcomes",
+    )
+
+
 def test_a_plain_delay_stays_without_warning() -> None:
     program = load_program(V3 + "qubit q;\nbit c;\nx q;\ndelay[100ns] q;\nc = measure q;\n")
     assert program.warnings == () and program.route == "qiskit-qasm3"

@@ -81,9 +81,10 @@ def drop_timing(source: str, tree: ast.Program) -> tuple[str, ast.Program, list[
     for kind, positions in sorted(dropped.at.items(), key=lambda item: min(item[1])):
         line, column = positions[0]
         more = f" (and {len(positions) - 1} more)" if len(positions) > 1 else ""
+        kept = " (the statements inside run as written)" if kind == "box" else ""
         warnings.append(
-            f"{line}:{column}: {_WHAT[kind]}{more} left out: the simulator has no notion of time, "
-            "and timing does not change an ideal simulation's outcomes"
+            f"{line}:{column}: {_WHAT[kind]}{more} left out{kept}: the simulator has no notion of "
+            "time, and timing does not change an ideal simulation's outcomes"
         )
     return text, reread, warnings
 
@@ -147,20 +148,30 @@ def _strip_statement(node: Any, dropped: Dropped, source: str) -> list[Any]:
 
 
 def _opening_brace(source: str, box: Any) -> tuple[int, int]:
-    """(line, column) of the `{` that opens a box's body: the first after `box` and its
-    designator (which may hold braces itself: `box[durationof({x $0;})]`)."""
+    """(line, column) of the `{` that opens a box's body, found with the reference lexer (so a
+    brace in a comment or in the designator, `box[durationof({x $0;})]`, is not taken)."""
+    from antlr4 import InputStream, Token
+    from antlr4.error.ErrorListener import ErrorListener
+    from openqasm3._antlr.qasm3Lexer import qasm3Lexer
+
     lines = source.split("\n")
-    designator = box.duration.span if box.duration is not None else None
-    if designator is not None:
-        line, column = designator.end_line, designator.end_column + 1
-    else:
-        line, column = box.span.start_line, box.span.start_column + len("box")
-    while line <= len(lines):
-        found = lines[line - 1].find("{", column)
-        if found >= 0:
-            return line, found
-        line, column = line + 1, 0
-    raise ProgramRefusal("this 'box' has no body", box.span.start_line, box.span.start_column + 1)
+    line, column = box.span.start_line, box.span.start_column
+    rest = "\n".join([lines[line - 1][column:], *lines[line:]])
+    lexer = qasm3Lexer(InputStream(rest))
+    lexer.removeErrorListeners()
+    lexer.addErrorListener(ErrorListener())
+    names = lexer.symbolicNames
+    depth = 0  # inside the designator's brackets
+    while True:
+        token = lexer.nextToken()
+        if token.type == Token.EOF:
+            raise ProgramRefusal("this 'box' has no body", line, column + 1)
+        name = names[token.type] if 0 < token.type < len(names) else ""
+        depth += {"LBRACKET": 1, "RBRACKET": -1}.get(name, 0)
+        if name == "LBRACE" and depth == 0:
+            # the lexer's lines count from the box; on its first line, columns from the box too
+            found_line = line + token.line - 1
+            return found_line, token.column + (column if token.line == 1 else 0)
 
 
 def _refuse_other_uses(tree: Any, names: set[str]) -> None:
