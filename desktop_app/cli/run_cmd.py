@@ -126,6 +126,8 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
         if LOCAL_SIMULATOR not in names:
             raise UserInputError(f"--method: only {LOCAL_SIMULATOR} has simulation methods")
     program = load_program_file(args.file)  # ProgramError: file:line:column: message
+    for warning in program.warnings:  # what the reading left out (timing): said, never silent
+        note(f"warning: {warning}")
     for backend in backends:
         if program.facts.num_qubits > backend.num_qubits:
             raise UserInputError(

@@ -102,6 +102,8 @@ class Program:
     # how it was read: "qiskit-qasm2", "qiskit-qasm3", or "unrolled" (our unroller, which pyqasm's
     # reading confirmed when it could read the program)
     route: str = ""
+    # what was left out of the program, each "file:line:column: message" (timing statements)
+    warnings: tuple[str, ...] = ()
 
 
 def detect_version(source: str) -> str:
@@ -134,10 +136,11 @@ def load_program(source: str, path: str | None = None) -> Program:
         raise ProgramError("the program is empty", path, 1, 1)
     with QISKIT_LOCK:
         with _quiet() as captured:
+            warnings: list[str] = []
             if version == "2":
                 circuit, route = _load_v2(source, path), "qiskit-qasm2"
             else:
-                circuit, route = _load_v3(source, path)
+                circuit, route = _load_v3(source, path, warnings)
             try:
                 circuit = own_gates_first(circuit)
             except ProgramRefusal as exc:
@@ -145,7 +148,16 @@ def load_program(source: str, path: str | None = None) -> Program:
         if captured.getvalue().strip():
             log.debug("parser output while loading %s: %s", path or "<editor>", captured.getvalue())
         _check_parameters(circuit, source, path)
-        return Program(source, path, version, circuit, circuit_facts(circuit), route)
+        where = path or "<editor>"
+        return Program(
+            source,
+            path,
+            version,
+            circuit,
+            circuit_facts(circuit),
+            route,
+            tuple(f"{where}:{w}" for w in warnings),
+        )
 
 
 def load_program_file(path: str | Path) -> Program:
@@ -209,14 +221,18 @@ def _load_v2(source: str, path: str | None) -> QuantumCircuit:
 # ---------------------------------------------------------------- OpenQASM 3
 
 
-def _load_v3(source: str, path: str | None) -> tuple[QuantumCircuit, str]:
-    from desktop_app.core.qasm import features, routes
+def _load_v3(source: str, path: str | None, warnings: list[str]) -> tuple[QuantumCircuit, str]:
+    """The circuit and its route; what is left out (timing) is added to `warnings`."""
+    from desktop_app.core.qasm import features, routes, timing
     from desktop_app.core.qasm.unroll_base import NotHandled
     from desktop_app.core.qasm.wording import looks_internal
 
     try:
         features.refuse_unsupported(source)
         tree = routes.parse(source)
+        if timing.uses_timing(tree):  # from here on, the program without its timing statements
+            source, tree, dropped = timing.drop_timing(source, tree)
+            warnings.extend(dropped)
         features.check_gate_definitions(tree, source)
     except ProgramRefusal as exc:
         raise ProgramError(exc.message, path, exc.line, exc.column) from None

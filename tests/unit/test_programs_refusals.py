@@ -27,9 +27,9 @@ def refusal(source: str) -> ProgramError:
         (V3 + "defcal x $0 { }\nqubit q;\n", 3, 1, "('defcal') are not supported"),
         (V3 + 'defcalgrammar "openpulse";\nqubit q;\n', 3, 1, "'defcalgrammar'"),
         (V3 + "qubit q;\ncal { }\n", 4, 1, "'cal') are not supported"),
-        (V3 + "qubit q;\nbox { x q; }\n", 4, 1, "'box') are not supported"),
-        (V3 + "qubit q;\n  stretch s;\n", 4, 3, "'stretch' is not supported"),
-        (V3 + "duration d = 10ns;\n", 3, 1, "'duration' values are not supported"),
+        # timing is left out with a warning where it cannot change outcomes, refused where it
+        # is a value the program computes with (tests/unit/test_qasm_timing_aliases.py)
+        (V3 + "qubit q;\n  stretch s;\nrx(s / 1ns) q;\n", 5, 4, "used as a value"),
         (V3 + "extern f(int) -> int;\nqubit q;\n", 3, 1, "'extern' functions are not supported"),
         # `// box` in a comment is not the feature
         (V3 + "// box here\nqubit q;\nbit c;\nx q;\nc = measure q;\nextern g();\n", 8, 1, "extern"),
@@ -110,6 +110,20 @@ def test_every_refusal_of_every_mutant_is_plain_and_located(name: str) -> None:
         "Power modifier argument must be an integer in gate operation QuantumGate(span=Span(",
         "'list' object has no attribute 'statements'",
         "x" * 400,
+        # Python exception text (with and without its class), module names, type names
+        "ZeroDivisionError: float division by zero",
+        "float division by zero",
+        "maximum recursion depth exceeded while calling a Python object",
+        "object of type 'int' has no len()",
+        "can't multiply sequence by non-int of type 'float'",
+        "'int' object is not callable",
+        "f() missing 1 required positional argument: 'x'",
+        "math domain error",
+        'File "/usr/lib/python3.11/ast.py", line 3, in <module>',
+        "qiskit.circuit.exceptions.CircuitError: 'duplicate qubit arguments'",
+        "antlr4 recognition failed",
+        "openqasm3.ast.Box",
+        "TypeError",
     ],
 )
 def test_internal_text_is_recognised(text: str) -> None:
@@ -124,6 +138,13 @@ def test_internal_text_is_recognised(text: str) -> None:
         "expected ';' at the end of this statement",
         "gate 'cu' is already defined by stdgates.inc (included on line 2): give your gate "
         "another name",
+        "an arithmetic error (division by zero or overflow)",
+        "'delay' (and 1 more) left out: the simulator has no notion of time, and timing does "
+        "not change an ideal simulation's outcomes",
+        "a 'duration' or 'stretch' used as a value (outside 'delay' and 'box') is not "
+        "supported: the simulator has no notion of time",
+        "'bellprep' is a subroutine ('def'), not a gate: call it as bellprep(...)",
+        "declarations of type 'uint' are not supported",  # an OpenQASM type, in qiskit's words
     ],
 )
 def test_plain_text_is_not_flagged(text: str) -> None:
@@ -171,3 +192,45 @@ def test_cli_run_of_a_never_measured_program(tmp_path, capsys: pytest.CaptureFix
     out, err = capsys.readouterr()
     assert code == 0 and "Traceback" not in out + err
     assert "00" in out
+
+
+@pytest.mark.parametrize(
+    ("flag", "env", "traceback"),
+    [("", "", False), ("--verbose", "", True), ("", "1", True), ("", "0", False)],
+)
+def test_cli_run_shows_a_logged_traceback_only_when_asked(
+    tmp_path, flag: str, env: str, traceback: bool
+) -> None:
+    """Through `main`, as a user runs it: a failure logged with its traceback while loading a
+    program reaches stderr only with --verbose or QUANTUM_DESK_DEBUG; the refusal is one line."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "p.qasm"
+    path.write_text(V3 + "qubit q;\nbit c;\nc = measure q;\n")
+    code = (
+        "import logging, sys\n"
+        "from desktop_app.cli import main\n"
+        "from desktop_app.core import programs\n"
+        "def failing(path):\n"
+        "    try:\n        raise RuntimeError('inner detail')\n"
+        "    except RuntimeError:\n"
+        "        logging.getLogger('desktop_app.x').warning('it failed', exc_info=True)\n"
+        "    raise programs.ProgramError('a plain refusal', str(path), 3, 1)\n"
+        "programs.load_program_file = failing\n"
+        "import desktop_app.cli.run_cmd as run_cmd\n"
+        "run_cmd.load_program_file = failing\n"
+        f"sys.exit(main([a for a in ['run', {str(path)!r}, {flag!r}] if a]))\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "QUANTUM_DESK_DEBUG"}
+    if env:
+        environment["QUANTUM_DESK_DEBUG"] = env
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=environment
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert f"quantum-desk: error: {path}:3:1: a plain refusal" in proc.stderr
+    assert ("Traceback" in proc.stderr and "inner detail" in proc.stderr) is traceback, proc.stderr
+    if not traceback:
+        assert proc.stderr.strip().count("\n") == 0  # the one refusal line, nothing else

@@ -339,6 +339,32 @@ def test_openqasm2_own_gate_wins_over_the_builtin() -> None:
     assert_matches(source, reference(qc), "qiskit-qasm2")
 
 
+@pytest.mark.parametrize(
+    ("call", "formal"),
+    [
+        *(("rzz(0.3)", "(t)"), ("rxx(0.3)", "(t)"), ("ecr", "")),
+        *(("iswap", ""), ("r(0.1, 0.2)", "(t, u)")),
+    ],
+)
+@pytest.mark.parametrize("loop", [False, True])
+def test_openqasm3_own_gate_named_like_a_qiskit_gate_wins(call: str, formal: str, loop: bool):
+    """Names outside stdgates.inc that qiskit's transpiler and aer know (`rzz`, `ecr`, ...): the
+    program's own definition runs, on qiskit's route and on the unrolled one."""
+    name = call.split("(")[0]
+    body = f"{call} q[0], q[1];\n"
+    if loop:  # `const` and `for`: qiskit's importer refuses them, our unroller reads them
+        body = f"const int n = 1;\nfor int i in [1:n] {{ {body} }}\n"
+    source = (
+        V3 + f"gate {name}{formal} a, b {{ cx a, b; }}\nqubit[2] q;\nbit[2] c;\nx q[0];\n"
+        f"{body}c = measure q;\n"
+    )
+    qc = QuantumCircuit(2, 2)
+    qc.x(0)
+    qc.cx(0, 1)
+    qc.measure([0, 1], [0, 1])
+    assert_matches(source, reference(qc), "unrolled" if loop else "qiskit-qasm3")
+
+
 # ----------------------------------------------------------- mqt-bench circuits
 
 

@@ -1,8 +1,8 @@
 """Valid OpenQASM 3 that no local simulator runs: refused by name, at the user's line and column.
 
 Found with the reference grammar's lexer (so comments and strings never match), before any parser
-runs: the parser itself needs the `openpulse` package for `cal`/`defcal` bodies and the importers
-answer timing features with Python errors.
+runs: the parser itself needs the `openpulse` package for `cal`/`defcal` bodies. Timing (`box`,
+`stretch`, `duration`, `delay`) is set aside after parsing instead, with a warning (`timing.py`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ _REFUSED = {
     "pulses",
     "CAL": "calibration blocks ('cal') are not supported: the simulator runs gates, not pulses",
     "EXTERN": "'extern' functions are not supported: the simulator cannot call outside code",
-    "BOX": "timing boxes ('box') are not supported: the simulator has no notion of time",
-    "STRETCH": "'stretch' is not supported: the simulator has no notion of time",
-    "DURATION": "'duration' values are not supported: the simulator has no notion of time",
-    "DURATIONOF": "'durationof' is not supported: the simulator has no notion of time",
 }
 
 # The gates stdgates.inc defines (OpenQASM 3 specification, stdgates.inc; qiskit's importer adds

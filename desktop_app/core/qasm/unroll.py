@@ -73,9 +73,14 @@ class _Unroller(_Evaluator):
     # ------------------------------------------------------------ statements
 
     def block(self, statements: list[Any]) -> Iterator[ast.Statement]:
-        for statement in statements:
-            self.tick(statement)
-            yield from self.statement(statement)
+        aliases = dict(self.scope.aliases)  # a `let` inside a block ends with the block
+        scope = self.scope
+        try:
+            for statement in statements:
+                self.tick(statement)
+                yield from self.statement(statement)
+        finally:
+            scope.aliases = aliases
 
     def statement(self, node: Any) -> Iterator[ast.Statement]:
         handler = getattr(self, "s_" + type(node).__name__, None)
@@ -94,6 +99,31 @@ class _Unroller(_Evaluator):
         size = None if node.size is None else self.integer(node.size)
         self.scope.qubits[node.qubit.name] = size
         yield replace(node, size=None if size is None else _literal(size))
+
+    def s_AliasStatement(self, node: ast.AliasStatement) -> Iterator[ast.Statement]:
+        """`let a = q[{0, 2}];`, `let b = q[1:3];`, `let c = q ++ r;`: a name for qubits."""
+        parts: list[Any] = []
+        pending: list[Any] = [node.value]
+        while pending:  # `a ++ b ++ c` nests to the left
+            part = pending.pop(0)
+            if isinstance(part, ast.Concatenation):
+                pending[:0] = [part.lhs, part.rhs]
+            else:
+                parts.append(part)
+        picks: list[Any] = []
+        for part in parts:
+            base = part.collection if isinstance(part, ast.IndexExpression) else part
+            name = base.name if isinstance(base, ast.Identifier) else None
+            known = name is not None and (
+                name in self.scope.qubits or name in self.scope.aliases or name[:1] == "$"
+            )
+            if not known:
+                raise NotHandled("an alias ('let') of something other than qubits", node)
+            alias = self.qubit_alias(part)
+            picks.extend(alias if isinstance(alias, list) else [alias])
+        single = len(parts) == 1 and not isinstance(self.qubit_alias(parts[0]), list)
+        self.scope.aliases[node.target.name] = picks[0] if single else picks
+        return iter(())
 
     def s_QuantumGateDefinition(self, node: ast.QuantumGateDefinition) -> Iterator[ast.Statement]:
         # The body sees only its parameters and global constants: substitute the constants.

@@ -89,6 +89,8 @@ class _Evaluator:
                 return None
             return [alias[i] for i in picks]
         if isinstance(operand, ast.Identifier):
+            if operand.name[:1] == "$" and operand.name[1:].isdigit():
+                return None  # a physical qubit (`$0`): one qubit, declared by its use
             if operand.name not in self.scope.qubits:
                 raise NotHandled(f"'{operand.name}' is not a declared qubit", operand, error=True)
             size = self.scope.qubits[operand.name]

@@ -25,7 +25,12 @@ _INTERNAL = re.compile(
     r"|node of type|argument of type|not subscriptable|not iterable|takes \d+ positional"
     r"|\bopenpulse\b|\bopenqasm3\.|\bqiskit\.|\bpyqasm\b|\bqsharp\b|\bqdk\b|\bint\(\)|\bfloat\(\)"
     r"|unhashable|invalid literal for|Parameter\(|list index|index out of range$"
-    r"|\bself\b|\bkwargs?\b",
+    r"|\bself\b|\bkwargs?\b"
+    # Python's own wording of common errors, and where in Python they happened
+    r"|float division by zero|integer division or modulo by zero|maximum recursion depth"
+    r"|has no len\(\)|(?:object|non-int) of type '\w+'|is not callable|required positional argument"
+    r"|math domain error|not in list|cannot convert float|bytes-like object|in <module>"
+    r"|File \"[^\"]*\"|\w\.py\b|\bantlr4?\b",
 )
 
 
