@@ -17,6 +17,10 @@ QT_PKGS="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fo
 # packaging files, and Node for Azurite.
 TEST_PKGS="gnome-keyring dbus-daemon dbus-bin desktop-file-utils appstream shared-mime-info"
 command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
+# The Azure sign-in cache stays encrypted on Linux through libsecret (msal-extensions), reached
+# with PyGObject: PyPI has it only as source needing a compiler and GObject's headers, so the
+# system's python3-gi is lent to .venv (link_system_gi) when its Python version matches.
+SIGN_IN_PKGS="python3-gi gir1.2-secret-1"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -50,6 +54,17 @@ python_env() {
     say "syncing the Python environment (.venv) from uv.lock"
     # bytecode compiled once at install: first imports of qiskit/azure then cost no GIL-held compiling
     "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q
+    link_system_gi
+}
+
+link_system_gi() {
+    local gi=/usr/lib/python3/dist-packages/gi tag site
+    tag=$(.venv/bin/python -c 'import sys; print("%d%d" % sys.version_info[:2])')
+    compgen -G "$gi/_gi.cpython-$tag-*.so" >/dev/null || return 0  # another Python: no cache
+    site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    mkdir -p .venv/system-gi
+    ln -sfn "$gi" .venv/system-gi/gi
+    echo "$PWD/.venv/system-gi" > "$site/quantum-desk-system-gi.pth"
 }
 
 azurite() {
@@ -70,7 +85,7 @@ cmd=${1:-app}
 shift || true
 case "$cmd" in
     app)
-        apt_install $QT_PKGS
+        apt_install $QT_PKGS $SIGN_IN_PKGS
         python_env
         if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
             say "no display found (DISPLAY/WAYLAND_DISPLAY unset): starting offscreen"
@@ -79,7 +94,7 @@ case "$cmd" in
         exec "$UV" run --locked -q quantum-desk "$@"
         ;;
     test)
-        apt_install $QT_PKGS $TEST_PKGS
+        apt_install $QT_PKGS $TEST_PKGS $SIGN_IN_PKGS
         python_env
         azurite
         lint

@@ -50,6 +50,51 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show = actions.add_parser("show", help="print the lab profile in force and its file")
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.set_defaults(handler=_show)
+    sign_in = actions.add_parser("sign-in", help="sign in to the lab's workspace with your account")
+    sign_in.set_defaults(handler=_sign_in)
+    sign_out = actions.add_parser("sign-out", help="forget your sign-in on this computer")
+    sign_out.set_defaults(handler=_sign_out)
+
+
+def _lab_or_fail() -> lab.LabProfile:
+    found = lab.load_lab()
+    if found is None:
+        raise UserInputError("No lab profile is installed (see `quantum-desk lab show`).")
+    return found
+
+
+def _sign_in(_args: argparse.Namespace) -> int:
+    """The browser opens (or the device code is printed); the account is remembered."""
+    import logging
+    from datetime import datetime
+
+    from desktop_app.core.azure import credentials, sign_in
+
+    found = _lab_or_fail()
+
+    def prompt(url: str, code: str, _expires: datetime) -> None:
+        sys.stderr.write(f"To sign in, open {url} on any device and enter the code {code}\n")
+        sys.stderr.flush()
+
+    logging.getLogger("azure").setLevel(logging.ERROR)  # the plain line below says it once
+    try:
+        user = sign_in.sign_in(found.profile, prompt)
+    except Exception as exc:  # every azure-identity failure, in plain words
+        raise UserInputError(credentials.explain_error(exc, found.profile).message) from None
+    where = sign_in.cache_store()
+    sys.stdout.write(f"Signed in to '{found.name}' as {user}.\n")
+    if not where.persistent:
+        sys.stderr.write(f"quantum-desk: {where.message}\n")
+    return 0
+
+
+def _sign_out(_args: argparse.Namespace) -> int:
+    from desktop_app.core.azure import sign_in
+
+    found = _lab_or_fail()
+    sign_in.sign_out(found.profile)
+    sys.stdout.write(f"Signed out of '{found.name}' on this computer.\n")
+    return 0
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -74,6 +119,12 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _who(found: lab.LabProfile) -> str:
+    from desktop_app.core.azure import sign_in
+
+    return sign_in.signed_in_as(found.profile) or "nobody (quantum-desk lab sign-in)"
+
+
 def _show(args: argparse.Namespace) -> int:
     found = lab.load_lab()  # LabFileError: one line naming the file and field
     if found is None:
@@ -95,6 +146,7 @@ def _show(args: argparse.Namespace) -> int:
         f"  budget: {p.budget or 'none'}",
         "  targets: " + (", ".join(found.allowed_targets) or "every target of the workspace"),
         f"  contact: {found.contact or 'none given'}",
+        f"  signed in: {_who(found)}",
     ]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -144,8 +144,9 @@ def credential(profile: Profile) -> TokenCredential:
             name=CACHE_NAME, allow_unencrypted_storage=False
         )
         record = _load_record(profile)
-        if record is not None:
+        if record is not None:  # it names the authority (and client) it was made with
             options["authentication_record"] = record
+            options.pop("authority", None)
     made: Any
     if profile.sign_in == DEVICE_CODE:
 
