@@ -272,7 +272,13 @@ class AzureSummary(QObject):
             else:
                 text = f"Own: {own}" if own else f"Lab sign-in: {lab}"
                 self.model.set_credentials(name, text, None)
-            if snapshot is not None and snapshot.targets and snapshot.find(name) is None:
+            lab_row = self._lab is not None and self.profile_for(name) == self._lab.name
+            if lab_row and self._lab is not None and not self._lab.allows(name):
+                contact = f" {self._lab.contact}" if self._lab.contact else ""
+                self.model.set_runnable(
+                    name, False, f"The lab's profile does not allow {name}.{contact}"
+                )
+            elif snapshot is not None and snapshot.targets and snapshot.find(name) is None:
                 self.model.set_runnable(
                     name, False, f"{name} is not offered by this profile's workspace."
                 )
