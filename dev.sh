@@ -19,7 +19,10 @@ TEST_PKGS="gnome-keyring dbus-daemon dbus-bin desktop-file-utils appstream share
 command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
 # The Azure sign-in cache stays encrypted on Linux through libsecret (msal-extensions), reached
 # with PyGObject: PyPI has it only as source needing a compiler and GObject's headers, so the
-# system's python3-gi is lent to .venv (link_system_gi) when its Python version matches.
+# system's python3-gi is lent to the app (link_system_gi: .venv/system-gi on PYTHONPATH) when its
+# Python version matches. Not on the test process's own path: keyring would then open a GDBus
+# session connection there, and GLib ends a process with SIGTERM when its bus goes away (the
+# keyring tests stop theirs); the tests that need it put it on their child processes' path.
 SIGN_IN_PKGS="python3-gi gir1.2-secret-1"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -58,13 +61,11 @@ python_env() {
 }
 
 link_system_gi() {
-    local gi=/usr/lib/python3/dist-packages/gi tag site
+    local gi=/usr/lib/python3/dist-packages/gi tag
     tag=$(.venv/bin/python -c 'import sys; print("%d%d" % sys.version_info[:2])')
     compgen -G "$gi/_gi.cpython-$tag-*.so" >/dev/null || return 0  # another Python: no cache
-    site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
     mkdir -p .venv/system-gi
     ln -sfn "$gi" .venv/system-gi/gi
-    echo "$PWD/.venv/system-gi" > "$site/quantum-desk-system-gi.pth"
 }
 
 azurite() {
@@ -91,6 +92,7 @@ case "$cmd" in
             say "no display found (DISPLAY/WAYLAND_DISPLAY unset): starting offscreen"
             export QT_QPA_PLATFORM=offscreen
         fi
+        export PYTHONPATH="$PWD/.venv/system-gi${PYTHONPATH:+:$PYTHONPATH}"
         exec "$UV" run --locked -q quantum-desk "$@"
         ;;
     test)

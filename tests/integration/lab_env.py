@@ -43,9 +43,17 @@ def lab_env(azure_env: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     )
     browser.chmod(0o755)
     monkeypatch.setenv("BROWSER", str(browser))
+    # msal-extensions keeps its cache's change marker under HOME: never the developer's own
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     azure_env.emulator.users.add_user(STUDENT)  # type: ignore[attr-defined]
     session.forget_credentials()
     sign_in.forget_all()
+    # This process keeps its cache in memory: libsecret (GLib's D-Bus thread) in the pytest
+    # process hung its exit after the test Secret Service was stopped. The real store is used
+    # by the child processes of test_lab_sign_in_keyring.py, which probe it themselves.
+    sign_in.set_cache_store(sign_in.CacheStore(False, sign_in.NO_STORE_MESSAGE))
     yield azure_env
+    sign_in.set_cache_store(None)
     sign_in.forget_all()
     session.forget_credentials()

@@ -127,3 +127,21 @@ def test_the_switch_picks_the_credentials_a_job_runs_with(
         qtbot.mouseClick(bar.sign_out_button, Qt.MouseButton.LeftButton)
     assert bar.who.text().startswith("Not signed in")
     _close(again)
+
+
+def test_device_code_sign_in_shows_the_code_in_the_window(
+    qtbot: QtBot, lab_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    le.write_lab(tmp_path / "xdg-system", lab_env, sign_in="device-code")
+    monkeypatch.setattr(messages, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    win = _window(qtbot, tmp_path / "settings.ini")
+    bar = win.azure.sign_in_bar
+    qtbot.waitUntil(lambda: "Not signed in" in bar.who.text(), timeout=WAIT_MS)
+    qtbot.mouseClick(bar.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "enter the code" in bar.who.text(), timeout=WAIT_MS)
+    [pending] = lab_env.emulator.users.pending()
+    assert str(pending["user_code"]) in bar.who.text()
+    with qtbot.waitSignal(bar.signedIn, timeout=WAIT_MS):
+        lab_env.emulator.users.decide(str(pending["user_code"]), True, le.STUDENT)
+    assert bar.who.text().startswith(f"Signed in as {le.STUDENT}")
+    _close(win)
