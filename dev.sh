@@ -17,6 +17,13 @@ QT_PKGS="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fo
 # packaging files, and Node for Azurite.
 TEST_PKGS="gnome-keyring dbus-daemon dbus-bin desktop-file-utils appstream shared-mime-info"
 command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
+# The Azure sign-in cache stays encrypted on Linux through libsecret (msal-extensions), reached
+# with PyGObject: PyPI has it only as source needing a compiler and GObject's headers, so the
+# system's python3-gi is lent to the app (link_system_gi: .venv/system-gi on PYTHONPATH) when its
+# Python version matches. Not on the test process's own path: keyring would then open a GDBus
+# session connection there, and GLib ends a process with SIGTERM when its bus goes away (the
+# keyring tests stop theirs); the tests that need it put it on their child processes' path.
+SIGN_IN_PKGS="python3-gi gir1.2-secret-1"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -57,6 +64,15 @@ python_env() {
         "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q \
             --reinstall-package pyside6-essentials --reinstall-package shiboken6
     fi
+    link_system_gi
+}
+
+link_system_gi() {
+    local gi=/usr/lib/python3/dist-packages/gi tag
+    tag=$(.venv/bin/python -c 'import sys; print("%d%d" % sys.version_info[:2])')
+    compgen -G "$gi/_gi.cpython-$tag-*.so" >/dev/null || return 0  # another Python: no cache
+    mkdir -p .venv/system-gi
+    ln -sfn "$gi" .venv/system-gi/gi
 }
 
 azurite() {
@@ -77,16 +93,17 @@ cmd=${1:-app}
 shift || true
 case "$cmd" in
     app)
-        apt_install $QT_PKGS
+        apt_install $QT_PKGS $SIGN_IN_PKGS
         python_env
         if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
             say "no display found (DISPLAY/WAYLAND_DISPLAY unset): starting offscreen"
             export QT_QPA_PLATFORM=offscreen
         fi
+        export PYTHONPATH="$PWD/.venv/system-gi${PYTHONPATH:+:$PYTHONPATH}"
         exec "$UV" run --locked -q quantum-desk "$@"
         ;;
     test)
-        apt_install $QT_PKGS $TEST_PKGS
+        apt_install $QT_PKGS $TEST_PKGS $SIGN_IN_PKGS
         python_env
         azurite
         lint

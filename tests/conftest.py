@@ -46,6 +46,9 @@ def isolated_user_dirs(
     ):
         (home / sub).mkdir()
         monkeypatch.setenv(var, str(home / sub))
+    # the system-wide folders too: a lab profile installed on this machine stays out of tests
+    (home / "system-config").mkdir()
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(home / "system-config"))
     # XDG_DATA_HOME also holds gnome-keyring's store, which the keyring session fixes for its
     # whole run: the app's data dir is redirected through QUANTUM_DESK_DATA_DIR instead.
     (home / "data").mkdir()

@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
     "jobs": "jobs_cmd",
     "translate": "translate_cmd",
     "estimate": "estimate_cmd",
+    "lab": "lab_cmd",
 }
 
 # sub-command name -> its one-line help in `quantum-desk --help` (the same text as the module's
@@ -36,6 +37,7 @@ SUBCOMMAND_HELP: dict[str, str] = {
     "jobs": "list, show and export jobs from the job ledger",
     "translate": "show the program as a target will run it",
     "estimate": "estimate what a run would cost",
+    "lab": "the lab profile an administrator installs for every user",
 }
 
 log = logging.getLogger(__name__)

@@ -218,13 +218,27 @@ _SECRET_WORDS: Final = {
 def _list(args: argparse.Namespace) -> int:
     """No keyring lookup unless --secrets: one per profile stalls the Secret Service on long
     lists (secrets are looked up lazily, when a profile is used)."""
+    from desktop_app.core.azure.lab import LabFileError, load_lab, profile_entries
+
     store = _store()
-    profiles = store.profiles()
+    try:
+        installed = load_lab()
+    except LabFileError as exc:  # one line; the user's own profiles are still listed
+        _say(f"warning: {exc}", file=sys.stderr)
+        installed = None
+    entries = profile_entries(store, installed)
+    profiles = [e.profile for e in entries]
     if store.read_only:
         _say(f"warning: {store.read_only}", file=sys.stderr)
     rows = []
-    for profile in profiles:
+    for entry in entries:
+        profile = entry.profile
         row = profile.to_json_dict()
+        if entry.lab is not None:
+            row["lab"] = True
+            row["source"] = str(entry.lab.source)
+            row["allowed_targets"] = list(entry.lab.allowed_targets)
+            row["contact"] = entry.lab.contact
         row["subscription_id"] = profile.subscription_id
         row["resource_group"] = profile.resource_group
         row["workspace_name"] = profile.workspace_name
@@ -245,9 +259,11 @@ def _list(args: argparse.Namespace) -> int:
         custom = "".join(
             f"  custom {c.label}: {c.url}" for c in endpoints.custom_endpoints(profile)
         )
+        lab_mark = f"  (the lab's: {row['source']})" if row.get("lab") else ""
         _say(
             f"{row['name']}  [{row['auth_kind']}]  {row['workspace_name']} "
-            f"({row['resource_group']}, {row['location']}){custom}{secret}"
+            f"({row['resource_group']}, {row['location'] or 'any region'}){custom}{secret}"
+            f"{lab_mark}"
         )
     return 0
 

@@ -145,9 +145,10 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
         )
     secret_of: SecretProvider | None = None
     if any(not b.is_local for b in backends):
-        from desktop_app.core.azure.profiles import ProfileStore
+        from desktop_app.core.azure.lab import check_allowed, resolve_profile
 
-        profile = ProfileStore().get(args.profile)  # ProfileError: an unknown profile
+        profile = resolve_profile(args.profile)  # ProfileError: an unknown profile
+        check_allowed(profile.name, [b.name for b in backends if not b.is_local])
         if args.secret_stdin:
             secret_of = _secret_for_this_run(profile)
         elif profile.needs_secret:
@@ -205,10 +206,10 @@ def _check_budget(ledger: Ledger, profile: str | None, estimates: dict[str, Cost
     if profile is None or not estimates:
         return
     from desktop_app.core.azure.budget_field import parse_budget
-    from desktop_app.core.azure.profiles import ProfileStore
+    from desktop_app.core.azure.lab import resolve_profile
     from desktop_app.core.jobs.budget import check_budget
 
-    text = ProfileStore().get(profile).budget
+    text = resolve_profile(profile).budget
     if not text:
         return
     check = check_budget(ledger, profile, parse_budget(text), estimates)

@@ -7,6 +7,7 @@ Secrets never go here (they live in the OS keyring, `core.azure.secrets`).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -85,3 +86,23 @@ RESULTS_SORT = Option("results/sort", str, "bitstring")
 RESULTS_TOP = Option("results/top", int, 16)
 # Appearance: "system" (follow the OS colour scheme), "light" or "dark".
 COLOR_SCHEME = Option("appearance/colorScheme", str, "system")
+# Per backend row: run with my own credentials (true) or the lab's sign-in (false), as JSON.
+OWN_CREDENTIALS = Option("backends/ownCredentials", str, "")
+
+
+def read_credential_choices(settings: QSettings | None) -> dict[str, bool]:
+    """The backend summary's per-row "my own credentials" switches, as last left."""
+    if settings is None:
+        return {}
+    try:
+        stored = json.loads(OWN_CREDENTIALS.read(settings) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(stored, dict):
+        return {}
+    return {str(k): v for k, v in stored.items() if isinstance(v, bool)}
+
+
+def write_credential_choices(settings: QSettings | None, choices: dict[str, bool]) -> None:
+    if settings is not None:
+        OWN_CREDENTIALS.write(settings, json.dumps(choices, sort_keys=True))

@@ -126,6 +126,11 @@ class DataPlane:
                 token.principal, "Microsoft.Quantum/workspaces/jobs/read", ws.resource_id
             )
         rest = (match.group(4) or "/").rstrip("/")
+        if req.method == "PUT" and rest.startswith("/jobs/"):
+            with self.world.lock:  # which app's token sent it (lab sign-in vs own credentials)
+                self.world.job_clients[rest.split("/")[2]] = (
+                    token.client_id or token.principal.client_id
+                )
         version = req.query.get("api-version")
         if version not in API_VERSIONS:
             # Not recorded from the service: the ASP.NET API-versioning answer Azure services use.

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
+from tests.azure_emulator.entra_users import Users
 from tests.azure_emulator.state import Token, World
 from tests.azure_emulator.wire import Request, Response
 
@@ -50,6 +51,10 @@ def _tenant_not_found(tenant: str, error: str) -> Response:
     )
 
 
+def _form(req: Request) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(req.body.decode(), keep_blank_values=True).items()}
+
+
 def _b64(data: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
@@ -57,6 +62,7 @@ def _b64(data: dict[str, object]) -> str:
 class Entra:
     def __init__(self, world: World) -> None:
         self.world = world
+        self.users = Users(world)  # user accounts: browser and device-code sign-in
 
     def handle(self, req: Request) -> Response:
         parts = [p for p in req.path.split("/") if p]
@@ -68,6 +74,12 @@ class Entra:
             return self._discovery(req, parts[0])
         if len(parts) == 4 and parts[1:] == ["oauth2", "v2.0", "token"] and req.method == "POST":
             return self._token(req, parts[0])
+        user_flow = len(parts) == 4 and parts[1:3] == ["oauth2", "v2.0"]
+        if user_flow and parts[0] in self.world.tenants():
+            if parts[3] == "authorize" and req.method == "GET":
+                return self.users.authorize(req, parts[0])
+            if parts[3] == "devicecode" and req.method == "POST":
+                return self.users.devicecode(req, parts[0], _form(req))
         return _aad_error(
             404,
             "invalid_request",
@@ -104,9 +116,12 @@ class Entra:
         )
 
     def _token(self, req: Request, tenant: str) -> Response:
-        form = {k: v[-1] for k, v in parse_qs(req.body.decode(), keep_blank_values=True).items()}
+        form = _form(req)
         if tenant not in self.world.tenants():
             return _tenant_not_found(tenant, "invalid_request")
+        user_grant = self.users.token(req, tenant, form)
+        if user_grant is not None:
+            return user_grant
         if form.get("grant_type") != "client_credentials":
             return _aad_error(
                 400,

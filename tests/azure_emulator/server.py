@@ -205,7 +205,9 @@ class Emulator:
         self.executor = Executor(self.world, self.faults, azurite.connection_string)
         context = self.ca.server_context()
         self._dp = _Server("dp", self._dispatch_dp, self, context)
-        self._aad = _Server("aad", Entra(self.world).handle, self, context)
+        entra = Entra(self.world)
+        self.users = entra.users  # user accounts, their sign-ins and device codes
+        self._aad = _Server("aad", entra.handle, self, context)
         self._arm = _Server("arm", Arm(self.world, self._dp.base_url + "/").handle, self, context)
         self._admin = _Server("admin", self._admin_handle, self, None)
         self._dataplane = DataPlane(self.world, self.executor, azurite.account_url, self.faults)
@@ -276,6 +278,8 @@ class Emulator:
             self.world.providers.update(default_providers())
             self.world.jobs.clear()
             self.world.sessions.clear()
+            self.world.job_clients.clear()
+            self.users.reset()
             self.world.page_size = fresh.page_size
             self.world.workspace.location = fresh.workspace.location
         with self._requests_lock:
@@ -319,6 +323,11 @@ class Emulator:
                     principal.blocked = blocked
                     return
         raise KeyError(client_id)
+
+    def job_client(self, job_id: str) -> str | None:
+        """The client id of the token a job was submitted with."""
+        with self.world.lock:
+            return self.world.job_clients.get(job_id)
 
     def set_token_lifetime(self, seconds: int) -> None:
         self.world.token_lifetime = seconds
@@ -475,6 +484,24 @@ class Emulator:
                 if "blocked" in body:
                     self.set_blocked(client_id, bool(body["blocked"]))
                 return Response.json(200, {k: bool(v) for k, v in body.items()})
+            if path == "/users" and method == "POST":
+                self.users.add_user(body["username"], bool(body.get("authorized", True)))
+                return Response.json(201, {"username": body["username"]})
+            if path.startswith("/users/") and method == "PATCH":
+                user = self.users.accounts[path.rsplit("/", 1)[1]]
+                user.authorized = bool(body.get("authorized", user.authorized))
+                if body.get("revoked"):
+                    self.users.revoke(path.rsplit("/", 1)[1])
+                return Response.json(200, {"authorized": user.authorized})
+            if path == "/devicecodes" and method == "GET":
+                return Response.json(200, self.users.pending())
+            if path == "/devicecodes/expire" and method == "POST":
+                self.users.expire_device_codes()
+                return Response.json(200, {"expired": True})
+            if path.startswith("/devicecodes/") and method == "POST":
+                approve = bool(body.get("approve"))
+                self.users.decide(path.rsplit("/", 1)[1], approve, body.get("username"))
+                return Response.json(200, {"approved": approve})
             if path == "/tokens/expire" and method == "POST":
                 self.expire_tokens()
                 return Response.json(200, {"expired": True})

@@ -63,6 +63,7 @@ class Token:
     principal: Principal
     audience: str
     expires_at: float
+    client_id: str = ""  # the app a user signed in through ("" for a service principal's)
 
 
 @dataclass
@@ -168,6 +169,7 @@ class World:
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     page_size: int = 100  # the most items one list page returns, whatever ``top`` asks
+    job_clients: dict[str, str] = field(default_factory=dict)  # job id -> client id that sent it
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:

@@ -5,6 +5,7 @@ azure.identity / azure.quantum are imported inside the functions (core stays che
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -127,6 +128,10 @@ def build_credential(
                 "(or with `quantum-desk profile add ... --secret-stdin`)."
             )
         return ClientSecretCredential(profile.tenant_id, profile.client_id, secret, **common)
+    if profile.sign_in:  # the user's own Entra account, browser or device code (no secret)
+        from desktop_app.core.azure.sign_in import credential
+
+        return credential(profile)
     chain: list[Any] = [
         AzureCliCredential(tenant_id=profile.tenant_id or ""),
         EnvironmentCredential(**common),
@@ -157,6 +162,65 @@ def _scrub(text: str, secret: str | None) -> str:
 
 
 def explain_error(exc: BaseException, profile: Profile, secret: str | None = None) -> Explanation:
+    """`_explain_error`, with the lab's advice (the role a student needs, whom to ask) added to
+    a sign-in or access problem of the lab's profile."""
+    explained = _explain_error(exc, profile, secret)
+    if explained.problem not in (Problem.NO_ACCESS, Problem.SIGN_IN_REQUIRED):
+        return explained
+    from desktop_app.core.azure.lab import lab_for
+
+    lab = lab_for(profile.name)
+    if lab is None or lab.profile != profile:
+        return explained
+    advice = f" The lab's workspace needs the '{LEAST_PRIVILEGE_ROLE}' role on it for your account"
+    advice += f": {lab.contact}" if lab.contact else "."
+    return dataclasses.replace(explained, message=explained.message + advice)
+
+
+_SIGN_IN_REFUSALS: Final = (
+    (
+        "authorization_declined",
+        "The sign-in was declined on the device where the code was entered: sign in again and "
+        "approve it.",
+    ),
+    (
+        "expired_token",
+        "The sign-in code expired before it was entered: sign in again and enter the new code "
+        "within its time.",
+    ),
+    (
+        "AADSTS50173",
+        "Your sign-in was revoked (a password change, or an administrator ended it): sign in "
+        "again.",
+    ),
+    (
+        "AADSTS70008",
+        "Your sign-in has expired: sign in again.",
+    ),
+)
+
+
+def _explain_user_sign_in(chain: list[BaseException], text: str) -> Explanation | None:
+    """A user's own sign-in (browser, device code) refused or needed again."""
+    from azure.identity import AuthenticationRequiredError
+
+    for marker, message in _SIGN_IN_REFUSALS:
+        if marker in text:
+            aadsts = _AADSTS_RE.search(text)
+            return Explanation(
+                Problem.SIGN_IN_REQUIRED, message, f"AADSTS{aadsts.group(1)}" if aadsts else marker
+            )
+    if any(isinstance(e, AuthenticationRequiredError) for e in chain):
+        return Explanation(
+            Problem.SIGN_IN_REQUIRED,
+            "You are not signed in to this profile (or the sign-in has ended): press Sign in "
+            "(or run `quantum-desk lab sign-in`).",
+            "AuthenticationRequired",
+        )
+    return None
+
+
+def _explain_error(exc: BaseException, profile: Profile, secret: str | None = None) -> Explanation:
     """Map an azure-identity / azure-core / azure-quantum failure to plain words.
 
     `code` keeps the raw error code (AADSTS..., HTTP status, exception type) for the log; any
@@ -181,6 +245,10 @@ def explain_error(exc: BaseException, profile: Profile, secret: str | None = Non
         None,
     )
 
+    if profile.auth_kind == AZURE_SIGN_IN:
+        user = _explain_user_sign_in(chain, text)
+        if user is not None:
+            return user
     if aadsts:
         code = f"AADSTS{aadsts.group(1)}"
         number = aadsts.group(1)

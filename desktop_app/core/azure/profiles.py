@@ -45,6 +45,11 @@ AuthKind = Literal["service-principal", "azure-sign-in"]
 SERVICE_PRINCIPAL: Final = "service-principal"
 AZURE_SIGN_IN: Final = "azure-sign-in"
 AUTH_KINDS: Final[tuple[str, ...]] = (SERVICE_PRINCIPAL, AZURE_SIGN_IN)
+# How an azure-sign-in profile signs in without a secret (None: the chain of Azure CLI,
+# environment, managed identity, then a browser): core.azure.sign_in.
+BROWSER: Final = "browser"
+DEVICE_CODE: Final = "device-code"
+SIGN_IN_METHODS: Final[tuple[str, ...]] = (BROWSER, DEVICE_CODE)
 
 SCHEMA_VERSION: Final = 1
 PROFILES_FILE_NAME: Final = "profiles.json"
@@ -59,6 +64,7 @@ FIELDS: Final[tuple[str, ...]] = (
     "authority_host",
     "arm_endpoint",
     "budget",
+    "sign_in",
 )
 
 
@@ -115,6 +121,12 @@ def validate_auth_kind(value: str) -> str | None:
     return None
 
 
+def validate_sign_in(value: str) -> str | None:
+    if value and value not in SIGN_IN_METHODS:
+        return f"The sign-in method must be one of: {', '.join(SIGN_IN_METHODS)}."
+    return None
+
+
 # ---------------------------------------------------------------- the profile
 
 
@@ -131,6 +143,7 @@ class Profile:
     authority_host: str | None = None
     arm_endpoint: str | None = None
     budget: str | None = None  # monthly budget, "200 USD" (core.jobs.budget); None: no budget
+    sign_in: str | None = None  # azure-sign-in only: BROWSER, DEVICE_CODE or None (the chain)
 
     @property
     def _parts(self) -> ResourceIdParts:
@@ -234,6 +247,7 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, str]:
         validate_https_url(str(fields.get("arm_endpoint") or ""), "The ARM endpoint"),
     )
     check("budget", validate_budget(str(fields.get("budget") or "")))
+    check("sign_in", validate_sign_in(str(fields.get("sign_in") or "")))
     return problems
 
 

@@ -48,6 +48,8 @@ def credential_for(profile: Profile, secret_of: SecretProvider) -> Any:
     """
     from desktop_app.core.azure.credentials import build_credential
 
+    if profile.sign_in and not profile.needs_secret:
+        return build_credential(profile)  # core.azure.sign_in keeps one per signed-in identity
     secret = secret_of(profile) if profile.needs_secret else None
     digest = hashlib.sha256(secret.encode()).hexdigest() if secret else ""
     key = (profile, digest)
@@ -69,10 +71,10 @@ def open_profile_workspace(
     message for a missing secret or any Azure failure (wrong secret, no workspace, network).
     """
     from desktop_app.core.azure.credentials import CredentialError, open_workspace
-    from desktop_app.core.azure.profiles import ProfileStore
+    from desktop_app.core.azure.lab import resolve_profile
     from desktop_app.core.azure.secrets import default_secret_store
 
-    profile = ProfileStore().get(profile_name)
+    profile = resolve_profile(profile_name)  # the user's own, else the lab's
     try:
         credential = credential_for(profile, secret_of or default_secret_store().get)
         return open_workspace(profile, credential), profile

@@ -40,6 +40,7 @@ class ProfileSelector(QWidget):
         super().__init__(parent)
         self.setObjectName("profileSelectorBar")
         self._profiles: list[Profile] = []
+        self.lab_name: str | None = None  # the lab's profile (core.azure.lab), if installed
         self.combo = QComboBox(self)
         self.combo.setObjectName("profileSelector")
         self.combo.setAccessibleName("Azure profile")
@@ -90,13 +91,16 @@ class ProfileSelector(QWidget):
         self._profiles = list(profiles)
         names = [p.name for p in self._profiles]
         wanted = select if select in names else (before if before in names else None)
-        if wanted is None and names:
-            wanted = names[0]
+        if wanted is None and names:  # the lab's profile is every user's default
+            wanted = self.lab_name if self.lab_name in names else names[0]
         with QSignalBlocker(self.combo):
             self.combo.clear()
             self.combo.addItem(NO_PROFILE_TEXT, None)
             for profile in self._profiles:
-                self.combo.addItem(profile_label(profile), profile.name)
+                label = profile_label(profile)
+                if profile.name == self.lab_name:
+                    label = f"{profile.name} (the lab's profile, your own sign-in)"
+                self.combo.addItem(label, profile.name)
             self.combo.setCurrentIndex(max(0, self.combo.findData(wanted)) if wanted else 0)
         self.refresh_button.setEnabled(self.current() is not None)
         if self.current() != before:

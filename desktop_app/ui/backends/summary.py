@@ -22,6 +22,13 @@ from typing import TYPE_CHECKING, Final
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.core.azure.lab import (
+    LabFileError,
+    LabProfile,
+    ProfileEntry,
+    load_lab,
+    profile_entries,
+)
 from desktop_app.core.azure.pricing import ERROR_MITIGATION, CostEstimate
 from desktop_app.core.azure.profiles import AZURE_SIGN_IN, Profile, ProfileFileError, ProfileStore
 from desktop_app.core.azure.secrets import SecretStore, default_secret_store
@@ -36,8 +43,10 @@ from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.spending import RunCosts, run_costs
 from desktop_app.core.request import RunRequest
 from desktop_app.ui import messages
+from desktop_app.ui import settings as options
 from desktop_app.ui.backends.model import PLACEHOLDER, BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
+from desktop_app.ui.backends.sign_in_bar import SignInBar
 from desktop_app.ui.backends.spend_question import Remembered, free_requests, question_for
 from desktop_app.ui.backends.status_refresher import DEFAULT_INTERVAL_MS, StatusRefresher, describe
 from desktop_app.ui.tasks import BackgroundCalls
@@ -132,7 +141,15 @@ class AzureSummary(QObject):
         self._secrets = secrets
         self.store = store if store is not None else ProfileStore()
         self.refresher = StatusRefresher(self, interval_ms=interval_ms)
-        self._choice: dict[str, bool] = {}  # backend -> run with my own credentials
+        self._settings = settings
+        # backend -> run with my own credentials (True) or the lab's sign-in: kept across starts
+        self._choice = options.read_credential_choices(settings)
+        self._lab: LabProfile | None = None
+        self.sign_in_bar = SignInBar(selector)
+        selector_layout = selector.layout()
+        if selector_layout is not None:
+            selector_layout.addWidget(self.sign_in_bar)
+        self.sign_in_bar.signedIn.connect(self._on_signInBar_signedIn)
         self._estimates: dict[str, object] = {}
         self._estimate_key: _Key | None = None
         self._wanted_key: _Key | None = None
@@ -175,11 +192,19 @@ class AzureSummary(QObject):
 
     def reload_profiles(self, select: str | None = None) -> None:
         try:
-            profiles = self.store.profiles()
+            self._lab = load_lab()
+        except LabFileError as exc:  # one located line; the app runs without the lab's profile
+            messages.show_error(self._window(), "Lab profile", str(exc))
+            self._lab = None
+        try:
+            entries = profile_entries(self.store, self._lab)
         except ProfileFileError as exc:
             messages.show_error(self._window(), "Profiles file", str(exc))
-            profiles = []
-        self.selector.set_profiles(profiles, select)
+            entries = [ProfileEntry(self._lab.profile, self._lab)] if self._lab else []
+        lab_entry = next((e for e in entries if e.is_lab), None)
+        self._lab = lab_entry.lab if lab_entry is not None else None
+        self.selector.lab_name = self._lab.name if self._lab is not None else None
+        self.selector.set_profiles([e.profile for e in entries], select)
         self.refresher.set_profile(self.selector.current())
         self._apply_profiles()
         self._schedule_prices()
@@ -217,7 +242,19 @@ class AzureSummary(QObject):
             return own if self._choice.get(backend, True) else lab
         return own or lab
 
+    def _update_sign_in_bar(self) -> None:
+        name = self.lab_profile()
+        profile = next((p for p in self.selector.profiles() if p.name == name), None)
+        lab = self._lab if self._lab is not None and self._lab.name == name else None
+        if profile != self.sign_in_bar.profile:
+            self.sign_in_bar.set_profile(profile, lab)
+
+    @Slot(str)
+    def _on_signInBar_signedIn(self, _name: str) -> None:
+        self.refresher.refresh()
+
     def _apply_profiles(self) -> None:
+        self._update_sign_in_bar()
         own, lab = self.own_profile(), self.lab_profile()
         snapshot = self.refresher.snapshot
         for row in self.model.rows():
@@ -235,7 +272,13 @@ class AzureSummary(QObject):
             else:
                 text = f"Own: {own}" if own else f"Lab sign-in: {lab}"
                 self.model.set_credentials(name, text, None)
-            if snapshot is not None and snapshot.targets and snapshot.find(name) is None:
+            lab_row = self._lab is not None and self.profile_for(name) == self._lab.name
+            if lab_row and self._lab is not None and not self._lab.allows(name):
+                contact = f" {self._lab.contact}" if self._lab.contact else ""
+                self.model.set_runnable(
+                    name, False, f"The lab's profile does not allow {name}.{contact}"
+                )
+            elif snapshot is not None and snapshot.targets and snapshot.find(name) is None:
                 self.model.set_runnable(
                     name, False, f"{name} is not offered by this profile's workspace."
                 )
@@ -251,6 +294,7 @@ class AzureSummary(QObject):
     @Slot(str, bool)
     def _on_model_credentialsToggled(self, backend: str, own: bool) -> None:
         self._choice[backend] = own
+        options.write_credential_choices(self._settings, self._choice)
         self._apply_profiles()
 
     @Slot(int, object)

@@ -48,6 +48,7 @@ from desktop_app.core.azure.secrets import (
 from desktop_app.core.azure.status import format_queue_time
 from desktop_app.ui import messages
 from desktop_app.ui.credentials.form import ProfileForm
+from desktop_app.ui.credentials.lab_note import LabNote
 from desktop_app.ui.credentials.tester import ConnectionTester
 from desktop_app.ui.plain_text import plain, tooltip
 
@@ -127,6 +128,7 @@ class CredentialsDialog(QDialog):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(QLabel("<b>Profiles</b>", left))
         left_layout.addWidget(self.profile_list, 1)
+        left_layout.addWidget(LabNote(left))  # the lab's profile: shown, not editable
         for pair in (
             (self.new_button, self.duplicate_button),
             (self.rename_button, self.delete_button),
