@@ -172,6 +172,15 @@ class BackendModel(QAbstractTableModel):
         self._rows.append(default_row(backend))
         self.endInsertRows()
 
+    def remove_backend(self, name: str) -> None:
+        """Drop a row (a target the workspace no longer lists)."""
+        row = self._row_of(name)
+        self.beginRemoveRows(QModelIndex(), row, row)
+        was_checked = self._rows.pop(row).checked
+        self.endRemoveRows()
+        if was_checked:
+            self.checkedChanged.emit()
+
     def _row_of(self, name: str) -> int:
         for i, row in enumerate(self._rows):
             if row.backend.name == name:
