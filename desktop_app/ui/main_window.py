@@ -35,6 +35,7 @@ from desktop_app.ui.actions import make_action
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
+from desktop_app.ui.backends.translation_view import TranslationLauncher
 from desktop_app.ui.credentials.dialog import CredentialsDialog
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
@@ -247,6 +248,12 @@ class MainWindow(QMainWindow):
         self.show_jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.show_jobs_action.setToolTip("Every job run from this computer (Ctrl+J)")
         self.show_jobs_action.setEnabled(False)
+        self.translation = TranslationLauncher(
+            self,
+            lambda: (self.editor.toPlainText(), self._path, self.shots_input.value()),
+            self.backend_model.checked_backends,
+        )
+        view_menu.addAction(self.translation.action)
         for action in (self.show_results_action, self.show_jobs_action):
             view_menu.addAction(action)
             self.addAction(action)  # the shortcut works wherever the focus is in the window
