@@ -173,6 +173,7 @@ def reports_for_program(
                     report.update(emulated)
         except UserInputError as exc:
             report = {"backend": backend, "error": str(exc)}
+        report["text"] = report_text(report)  # formatted here: the window only shows it
         reports[backend] = report
     return {"pid": os.getpid(), "shots": shots, "reports": reports}
 

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -34,6 +34,7 @@ from desktop_app.ui.tasks import BackgroundCalls, Lane
 
 TIMEOUT_SECONDS: Final = 60.0
 WHAT: Final = "translating the program"
+CHUNK_LINES: Final = 60  # lines of text added per turn of the event loop (a few ms each)
 
 # (source, path, shots) of the editor's program, and the ticked backends
 ProgramNow = Callable[[], tuple[str, str | None, int]]
@@ -89,6 +90,13 @@ class TranslationView(QDialog):
         self._calls = BackgroundCalls(self, lane=Lane.LONG)  # ui.tasks.run_task, by ticket
         self._calls.finished.connect(self._on_calls_finished)
         self._calls.failed.connect(self._on_calls_failed)
+        self._font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._queue: list[tuple[str, list[str]]] = []  # (tab title, lines) still to show
+        self._filling: QPlainTextEdit | None = None  # the tab being filled
+        self._shots = 0
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setInterval(0)
+        self._fill_timer.timeout.connect(self._on_fillTimer_timeout)
 
     def show_for(self, source: str, path: str | None, backends: Sequence[str], shots: int) -> None:
         """Open (or raise) the dialog and translate the program for `backends`."""
@@ -112,6 +120,8 @@ class TranslationView(QDialog):
 
     def _stop(self) -> None:
         self._ticket = None  # an answer still on its way is dropped
+        self._fill_timer.stop()
+        self._queue, self._filling = [], None
         if self._cancel is not None:
             self._cancel.cancel()
             self._cancel = None
@@ -128,27 +138,51 @@ class TranslationView(QDialog):
         self._fill(result)
 
     def _fill(self, result: Mapping[str, Any]) -> None:
-        from desktop_app.core.translation_report import report_text
-
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        for name, report in result["reports"].items():
-            text = QPlainTextEdit(self.tabs)
-            text.setObjectName(f"translation:{name}")
-            text.setReadOnly(True)
-            text.setFont(font)
-            text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-            text.setTextInteractionFlags(
-                Qt.TextInteractionFlag.TextSelectableByMouse
-                | Qt.TextInteractionFlag.TextSelectableByKeyboard
-            )
-            text.setPlainText(report_text(report))
-            self.tabs.addTab(text, name)
+        """Add the text a few lines per turn of the event loop: a large payload takes tens of
+        milliseconds to lay out in one go, and the window keeps answering between chunks."""
         self.worker_pid = int(result["pid"])
-        self.copy_button.setEnabled(self.tabs.count() > 0)
-        self.status.setText(
-            f"{result['shots']} shots. Nothing has been sent: this is what a run would submit."
+        self._queue = [
+            (str(name), str(r["text"]).rstrip("\n").split("\n"))
+            for name, r in result["reports"].items()
+        ]
+        self._shots = int(result["shots"])
+        self._fill_timer.start()
+
+    @Slot()
+    def _on_fillTimer_timeout(self) -> None:
+        if not self._queue:
+            self._fill_timer.stop()
+            self.copy_button.setEnabled(self.tabs.count() > 0)
+            self.status.setText(
+                f"{self._shots} shots. Nothing has been sent: this is what a run would submit."
+            )
+            self.translated.emit()
+            return
+        name, lines = self._queue[0]
+        chunk, rest = lines[:CHUNK_LINES], lines[CHUNK_LINES:]
+        if self._filling is None:
+            self._filling = self._new_tab(name)
+            self._filling.setPlainText("\n".join(chunk))
+        else:
+            self._filling.appendPlainText("\n".join(chunk))
+        if rest:
+            self._queue[0] = (name, rest)
+        else:
+            self._queue.pop(0)
+            self._filling = None
+
+    def _new_tab(self, name: str) -> QPlainTextEdit:
+        text = QPlainTextEdit(self.tabs)
+        text.setObjectName(f"translation:{name}")
+        text.setReadOnly(True)
+        text.setFont(self._font)
+        text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.translated.emit()
+        self.tabs.addTab(text, name)
+        return text
 
     @Slot(int, object)
     def _on_calls_failed(self, ticket: int, error: object) -> None:
