@@ -229,3 +229,27 @@ def _changes_text(changes: Mapping[str, Any]) -> str:
     if changes.get("barriers_removed"):
         parts.append("barriers removed")
     return "; ".join(parts) if parts else "nothing (every gate is native as written)"
+
+
+def success_estimates(source: str, path: str | None, names: Sequence[str]) -> dict[str, Any]:
+    """Emulation name -> the estimated success probability of the program on it (a float), or
+    why there is none (a text). Run in a worker process, for the backend summary."""
+    from desktop_app.core.emulation_table import find_emulation
+    from desktop_app.core.local.emulation import native_circuit, success_estimate
+
+    program = load_program(source, path)
+    estimates: dict[str, Any] = {}
+    for name in names:
+        emulation = find_emulation(name)
+        if emulation is None:
+            continue
+        if program.facts.num_qubits > emulation.num_qubits:
+            estimates[name] = f"the program uses more than {emulation.num_qubits} qubits"
+            continue
+        try:
+            estimates[name] = success_estimate(
+                native_circuit(program.circuit, emulation), emulation
+            )
+        except QuantumDeskError as exc:
+            estimates[name] = str(exc)
+    return {"pid": os.getpid(), "estimates": estimates}

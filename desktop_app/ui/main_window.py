@@ -34,6 +34,7 @@ from desktop_app.core.request import MAX_SHOTS, RunRequest
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
+from desktop_app.ui.backends.success_estimates import SuccessEstimates
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.backends.translation_view import TranslationLauncher
 from desktop_app.ui.credentials.dialog import CredentialsDialog
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self.checks.note.connect(self.status_label.setText)
         self.checks.secretMissing.connect(self._on_checks_secretMissing)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
+        self.success = SuccessEstimates(self.backend_model, self)  # beside the emulations' price
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)
         self.azure.reload_profiles()
@@ -394,6 +396,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_program_changed(self) -> None:
         self.azure.set_program(self.editor.toPlainText(), self._path, self.shots_input.value())
+        self.success.set_program(self.editor.toPlainText(), self._path)
 
     def run(self) -> None:
         if self.executor.running:
@@ -546,6 +549,7 @@ class MainWindow(QMainWindow):
         self.document.discard_autosave()  # saved or deliberately discarded
         self.save_state()
         self.azure.shutdown()
+        self.success.shutdown()
         self.executor.shutdown()
         if self.reconciler is not None:
             self.reconciler.shutdown()  # stops following; the jobs stay open for next time
