@@ -232,19 +232,24 @@ def _changes_text(changes: Mapping[str, Any]) -> str:
 
 
 def success_estimates(source: str, path: str | None, names: Sequence[str]) -> dict[str, Any]:
-    """Emulation name -> the estimated success probability of the program on it (a float), or
-    why there is none (a text). Run in a worker process, for the backend summary."""
-    from desktop_app.core.emulation_table import find_emulation
+    """Backend name -> the estimated success probability of the program there (a float), or why
+    there is none (a text), for the emulations and the Azure targets one emulates. Run in a worker
+    process, for the backend summary."""
+    from desktop_app.core.emulation_table import emulations
     from desktop_app.core.local.emulation import native_circuit, success_estimate
 
     program = load_program(source, path)
+    table = emulations()
     estimates: dict[str, Any] = {}
     for name in names:
-        emulation = find_emulation(name)
+        emulation = next((e for e in table if name in (e.name, e.emulates)), None)
         if emulation is None:
             continue
         if program.facts.num_qubits > emulation.num_qubits:
-            estimates[name] = f"the program uses more than {emulation.num_qubits} qubits"
+            estimates[name] = (
+                f"the program uses more than the {emulation.num_qubits} qubits {emulation.name} "
+                "simulates"
+            )
             continue
         try:
             estimates[name] = success_estimate(

@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         )
         self.backend_view.horizontalHeader().setStretchLastSection(True)
         # live figures and prices arrive later: those columns follow their text
-        for key in ("availability", "queue", "price", "mitigation"):
+        for key in ("availability", "queue", "price", "success", "mitigation"):
             self.backend_view.horizontalHeader().setSectionResizeMode(
                 self.backend_model.column_of(key), QHeaderView.ResizeMode.ResizeToContents
             )

@@ -63,6 +63,13 @@ COLUMNS: list[Column] = [
     Column("queue", "Queue", _info("queue"), "Average queue time"),
     Column("price", "Price", _info("price"), "Estimated price of this run"),
     Column(
+        "success",
+        "Est. success",
+        _info("success"),
+        "Estimated success probability (gate and readout fidelities over the program on the "
+        "target's native gates), from the offline emulation's figures: an approximation",
+    ),
+    Column(
         "mitigation",
         "Mitigation",
         _info("mitigation"),

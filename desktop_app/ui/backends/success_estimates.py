@@ -1,7 +1,8 @@
-"""The estimated success probability of the editor's program on each offline emulation, shown
-before the run next to its price ("Free; success ≈ 97%"), with the figures' sources in the cell's
-tooltip. The product of gate and readout fidelities over the transpiled circuit
-(`core.local.emulation.success_estimate`), computed in a worker process once typing pauses.
+"""The estimated success probability of the editor's program, shown before the run in the backend
+summary's "Est. success" column beside the price: for each offline emulation and each Azure target
+one emulates (ionq.qpu.forte-1, ...), with the figures' sources in the cell's tooltip. The product
+of gate and readout fidelities over the transpiled circuit (`core.local.emulation.success_estimate`)
+computed in a worker process once typing pauses.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from desktop_app.core.emulation_table import EmulationDataError, find_emulation
-from desktop_app.ui.backends.model import BackendModel
+from desktop_app.core.emulation_table import Emulation, EmulationDataError, emulations
+from desktop_app.ui.backends.model import PLACEHOLDER, BackendModel
 from desktop_app.ui.tasks import BackgroundCalls, Lane
 
 log = logging.getLogger(__name__)
 
 DELAY_MS: Final = 700  # wait for typing to pause
 TIMEOUT_SECONDS: Final = 30.0
-FREE: Final = "Free"
+COLUMN: Final = "success"
 
 
 def _estimate(source: str, path: str | None, names: tuple[str, ...]) -> dict[str, Any]:
@@ -37,25 +38,29 @@ def _estimate(source: str, path: str | None, names: tuple[str, ...]) -> dict[str
     return result
 
 
-def cell(name: str, estimate: object) -> tuple[str, str]:
-    """The price cell's text and tooltip of emulation `name` for `estimate` (a float or why not)."""
+def _table() -> tuple[Emulation, ...]:
     try:
-        emulation = find_emulation(name)
+        return emulations()
     except EmulationDataError:
-        emulation = None
+        return ()
+
+
+def cell(name: str, estimate: object) -> tuple[str, str]:
+    """The column's text and tooltip for backend `name` and `estimate` (a float or why not)."""
+    emulation = next((e for e in _table() if name in (e.name, e.emulates)), None)
     sources = (
         ""
         if emulation is None
-        else f"\nError figures from {emulation.source}, read {emulation.checked}"
-        + (" (approximate)" if emulation.approximate else "")
+        else f"\nFrom {emulation.name}'s error figures: {emulation.source}, read "
+        f"{emulation.checked}" + (" (approximate)" if emulation.approximate else "")
     )
     if isinstance(estimate, float):
         return (
-            f"{FREE}; success ≈ {estimate:.0%}",
+            f"≈ {estimate:.0%}",
             f"Estimated success probability {estimate:.3f}: the product of the gate and readout "
             f"fidelities over the program on the target's native gates. An approximation.{sources}",
         )
-    return FREE, (f"No success estimate: {estimate}." if estimate else "")
+    return PLACEHOLDER, (f"No success estimate: {estimate}." if estimate else "")
 
 
 class SuccessEstimates(QObject):
@@ -73,8 +78,10 @@ class SuccessEstimates(QObject):
         self.timer.setInterval(DELAY_MS)
         self.timer.timeout.connect(self._on_timer_timeout)
 
-    def _names(self) -> tuple[str, ...]:
-        return tuple(r.backend.name for r in self.model.rows() if r.backend.kind == "emulator")
+    def names(self) -> tuple[str, ...]:
+        """The rows that get an estimate: the emulations, and the targets they emulate."""
+        covered = {n for e in _table() for n in (e.name, e.emulates)}
+        return tuple(r.backend.name for r in self.model.rows() if r.backend.name in covered)
 
     def set_program(self, source: str, path: str | None) -> None:
         """The program changed: estimate again once typing pauses."""
@@ -83,7 +90,7 @@ class SuccessEstimates(QObject):
 
     @Slot()
     def _on_timer_timeout(self) -> None:
-        names = self._names()
+        names = self.names()
         if self._program is None or not names or not self._program[0].strip():
             self._show({})
             return
@@ -91,9 +98,9 @@ class SuccessEstimates(QObject):
         self._ticket = self._calls.submit(functools.partial(_estimate, source, path, names))
 
     def _show(self, estimates: dict[str, object]) -> None:
-        for name in self._names():
+        for name in self.names():
             text, tip = cell(name, estimates.get(name))
-            self.model.set_info(name, "price", text, tip)
+            self.model.set_info(name, COLUMN, text, tip)
 
     @Slot(int, object)
     def _on_calls_finished(self, ticket: int, result: object) -> None:
