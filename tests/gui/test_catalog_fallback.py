@@ -63,6 +63,9 @@ def test_a_snapshot_without_targets_keeps_the_rows(qtbot: QtBot):
     assert fallback_note(empty).startswith("Targets from the built-in target table")
     live = StatusSnapshot("mine", 0.0, (TargetStatus("ionq.simulator", "ionq", "Available", 2),))
     assert fallback_note(live) == ""
+    cached = StatusSnapshot("mine", 0.0, live.targets, from_cache=True, error="offline")
+    assert fallback_note(cached) == ""  # the workspace's last answer, not the built-in table
+    assert fallback_note(None).startswith("Targets from the built-in target table")
 
 
 def test_a_ticked_row_that_leaves_unticks(qtbot: QtBot):

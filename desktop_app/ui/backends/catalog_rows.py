@@ -50,8 +50,9 @@ def untranslatable_reason(backend: Backend) -> str:
 
 
 def fallback_note(snapshot: StatusSnapshot | None) -> str:
-    """What the status line adds while the rows are the built-in table's, not the workspace's."""
-    if snapshot is not None and snapshot.targets and not snapshot.error:
+    """What the status line adds while the rows are the built-in table's, not the workspace's
+    (a cached answer is the workspace's: the status line already says how old it is)."""
+    if snapshot is not None and snapshot.targets:
         return ""
     try:
         table = target_table()
