@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         self.translation = TranslationLauncher(
             self,
             lambda: (self.editor.toPlainText(), self._path, self.shots_input.value()),
-            self.backend_model.checked_backends,
+            self.backend_model,
         )
         view_menu.addAction(self.translation.action)
         for action in (self.show_results_action, self.show_jobs_action):

@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.cancel import CancelToken
+from desktop_app.core.catalog import LOCAL_SIMULATOR
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.ui.actions import make_action
+from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.tasks import BackgroundCalls, Lane
 
@@ -36,9 +38,8 @@ TIMEOUT_SECONDS: Final = 60.0
 WHAT: Final = "translating the program"
 CHUNK_LINES: Final = 60  # lines of text added per turn of the event loop (a few ms each)
 
-# (source, path, shots) of the editor's program, and the ticked backends
+# (source, path, shots) of the editor's program
 ProgramNow = Callable[[], tuple[str, str | None, int]]
-BackendsNow = Callable[[], Sequence[str]]
 
 
 def _translate(
@@ -199,27 +200,34 @@ class TranslationView(QDialog):
 
 
 class TranslationLauncher:
-    """The window's "Translation…" action (Ctrl+T): opens the view for the ticked backends."""
+    """The window's "Translation…" action (Ctrl+T): opens the view for the ticked backends, or,
+    with none ticked, for every target it can translate for (an Azure row can be looked at before
+    a profile makes it tickable)."""
 
-    def __init__(self, window: QWidget, program: ProgramNow, backends: BackendsNow) -> None:
-        self._window, self._program, self._backends = window, program, backends
+    def __init__(self, window: QWidget, program: ProgramNow, model: BackendModel) -> None:
+        self._window, self._program, self._model = window, program, model
         self.view: TranslationView | None = None
         self.action = make_action(window, "&Translation…", self.open)
         self.action.setShortcut(QKeySequence("Ctrl+T"))
         self.action.setToolTip(
-            "The program as each ticked target will run it: payload, gates, depth, price (Ctrl+T)"
+            "The program as each ticked target (none ticked: every target) will run it: payload, "
+            "gates, depth, price (Ctrl+T)"
         )
         window.addAction(self.action)
+
+    def backends(self) -> list[str]:
+        ticked = [n for n in self._model.checked_backends() if n != LOCAL_SIMULATOR]
+        if ticked:
+            return ticked
+        return [
+            r.backend.name
+            for r in self._model.rows()
+            if r.backend.name != LOCAL_SIMULATOR and not r.backend.untranslatable
+        ]
 
     def open(self) -> TranslationView:
         if self.view is None:
             self.view = TranslationView(self._window)
         source, path, shots = self._program()
-        backends = list(self._backends())
-        if not backends:
-            self.view.tabs.clear()
-            self.view.status.setText("Tick one or more backends in the backend summary first.")
-            self.view.show()
-            return self.view
-        self.view.show_for(source, path, backends, shots)
+        self.view.show_for(source, path, self.backends(), shots)
         return self.view
