@@ -230,11 +230,15 @@ def show_job(args: argparse.Namespace) -> int:
 
 
 def export_job(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop_app.core.jobs.bundle import bundle_parts
     from desktop_app.core.ledger.export import export_job as export
 
     with open_ledger() as ledger:
         record = ledger.get(ledger.resolve(args.id))
-    export(record, args.to)
+    bundle = Path(args.to).suffix.lower() == ".zip"
+    export(record, args.to, bundle_parts(record) if bundle else None)
     _echo(f"Exported job {record.id} to {args.to}")
     return 0
 

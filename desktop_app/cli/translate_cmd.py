@@ -11,12 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from typing import Any
 
-from desktop_app.core.catalog import find_backend, target_name
-from desktop_app.core.errors import UserInputError
-from desktop_app.core.programs import load_program_file
+from desktop_app.core.translation_report import translation_report
 
 
 def register(subparsers: Any) -> None:
@@ -32,96 +29,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(handler=handle)
-
-
-def translation_report(program_file: str, backend: str) -> dict[str, Any]:
-    """What `translate --json` prints (a dict of plain values)."""
-    program = load_program_file(program_file)  # ProgramError: file:line:column: message
-    chosen = find_backend(backend)  # UserInputError naming the known backends
-    before = {str(k): int(v) for k, v in program.circuit.count_ops().items()}
-    if chosen.kind == "emulator":
-        return _emulation_report(program, backend, before)
-    if target_name(backend).is_local:
-        raise UserInputError(
-            f"{backend} runs the program as written: translate shows Azure targets and the "
-            "offline emulations (see `quantum-desk backends`)"
-        )
-    from desktop_app.core.azure.translate import translate
-
-    translation = translate(program.circuit, backend)  # UserInputError: cannot translate
-    after = dict(translation.native_counts)
-    stats = translation.stats
-    return {
-        "backend": backend,
-        "input_data_format": translation.input_data_format,
-        "payload": translation.input_data,
-        "qubits_used": translation.num_qubits,
-        "depth": translation.depth,
-        "native_gates": {
-            "one_qubit": stats.one_qubit,
-            "two_qubit": stats.two_qubit,
-            "multi_qubit": list(stats.multi_qubit),
-            "measurements": stats.measurements,
-            "resets": stats.resets,
-        },
-        "changes": _changes(before, after),
-    }
-
-
-def _emulation_report(program: Any, backend: str, before: dict[str, int]) -> dict[str, Any]:
-    from qiskit import qasm3
-
-    from desktop_app.core.emulation_table import find_emulation
-    from desktop_app.core.local.emulation import native_circuit, success_estimate
-
-    emulation = find_emulation(backend)
-    assert emulation is not None  # find_backend found it among the emulations
-    native = native_circuit(program.circuit, emulation)
-    after = {str(k): int(v) for k, v in native.count_ops().items()}
-    counted = Counter(
-        "measurements"
-        if inst.operation.name == "measure"
-        else "one_qubit"
-        if len(inst.qubits) == 1
-        else "two_qubit"
-        for inst in native.data
-        if inst.operation.name not in ("barrier", "reset")
-    )
-    return {
-        "backend": backend,
-        "emulates": emulation.emulates,
-        "input_data_format": "openqasm3 (native gates)",
-        "payload": qasm3.dumps(native),
-        "qubits_used": sum(1 for q in native.qubits if _used(native, q)),
-        "depth": int(native.depth()),
-        "native_gates": {
-            "one_qubit": counted["one_qubit"],
-            "two_qubit": counted["two_qubit"],
-            "measurements": counted["measurements"],
-        },
-        "changes": _changes(before, after),
-        "success_estimate": round(success_estimate(native, emulation), 6),
-        "noise_source": emulation.source,
-        "noise_checked": emulation.checked,
-        "approximate": emulation.approximate,
-    }
-
-
-def _used(circuit: Any, qubit: Any) -> bool:
-    return any(qubit in inst.qubits for inst in circuit.data if inst.operation.name != "barrier")
-
-
-def _changes(before: dict[str, int], after: dict[str, int]) -> dict[str, Any]:
-    """The gates translation removed or decomposed, and those it introduced."""
-    removed = {g: n for g, n in before.items() if g not in after}
-    added = {g: n for g, n in after.items() if g not in before}
-    return {
-        "before": dict(sorted(before.items())),
-        "after": dict(sorted(after.items())),
-        "replaced_or_removed": dict(sorted(removed.items())),
-        "introduced": dict(sorted(added.items())),
-        "barriers_removed": "barrier" in removed,
-    }
 
 
 def handle(args: argparse.Namespace) -> int:

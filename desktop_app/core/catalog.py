@@ -1,4 +1,5 @@
-"""The backends Quantum Desk knows: the embedded simulator and the Azure Quantum targets.
+"""The backends Quantum Desk knows: the embedded simulator, its offline emulations and the Azure
+Quantum targets (qubit counts and formats from `resources/targets/catalog.toml`, with sources).
 
 Plain data, no qiskit or azure import: the backend table is shown before anything heavy loads.
 """
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from desktop_app.core.errors import UserInputError
 from desktop_app.core.program_limits import MAX_DECLARED_QUBITS
+from desktop_app.core.target_table import CatalogDataError, TargetEntry, TargetTable, target_table
 
 log = logging.getLogger(__name__)
 
@@ -59,79 +61,86 @@ class Backend:
     is_local: bool
     description: str
 
+    # why Quantum Desk cannot translate a program for this target ("" when it can)
+    untranslatable: str = ""
+    source: str = ""  # where the qubit count comes from (the target table's citation)
+
     @property
     def is_simulator(self) -> bool:
         return self.kind == "simulator"
 
 
-_BUILTIN: tuple[Backend, ...] = (
-    Backend(
-        LOCAL_SIMULATOR,
-        "Local",
-        "simulator",
-        LOCAL_MAX_QUBITS,
-        "qiskit.circuit",
-        True,
-        "Ideal (noise-free) simulator on this computer, qiskit-aer: the stabilizer method for "
-        "Clifford circuits, the statevector otherwise, matrix product state on request; a run "
-        "that needs more memory than is free is refused.",
-    ),
-    Backend(
-        "ionq.qpu.forte-1",
-        "IonQ",
-        "hardware",
-        36,
-        "ionq.circuit.v1",
-        False,
-        f"IonQ Forte 1 trapped-ion quantum computer. {_NEEDS_PROFILE}",
-    ),
-    Backend(
-        "ionq.qpu.forte-enterprise-1",
-        "IonQ",
-        "hardware",
-        36,
-        "ionq.circuit.v1",
-        False,
-        f"IonQ Forte Enterprise 1 trapped-ion quantum computer. {_NEEDS_PROFILE}",
-    ),
-    Backend(
-        "ionq.simulator",
-        "IonQ",
-        "simulator",
-        29,
-        "ionq.circuit.v1",
-        False,
-        f"IonQ cloud simulator (ideal; returns exact probabilities). {_NEEDS_PROFILE}",
-    ),
-    Backend(
-        "rigetti.sim.qvm",
-        "Rigetti",
-        "simulator",
-        20,  # azure.quantum.target.rigetti.RigettiTarget.num_qubits("rigetti.sim.qvm")
-        "rigetti.quil.v1",
-        False,
-        f"Rigetti Quantum Virtual Machine (Quil simulator). {_NEEDS_PROFILE}",
-    ),
-    Backend(
-        "quantinuum.sim.h2-1sc",
-        "Quantinuum",
-        "simulator",
-        56,
-        "honeywell.openqasm.v1",
-        False,
-        f"Quantinuum H2-1 syntax checker: validates the program, returns all-zero results. "
-        f"{_NEEDS_PROFILE}",
-    ),
-    Backend(
-        "quantinuum.sim.h2-1e",
-        "Quantinuum",
-        "simulator",
-        56,
-        "honeywell.openqasm.v1",
-        False,
-        f"Quantinuum H2-1 emulator with the hardware's noise model. {_NEEDS_PROFILE}",
-    ),
+_LOCAL = Backend(
+    LOCAL_SIMULATOR,
+    "Local",
+    "simulator",
+    LOCAL_MAX_QUBITS,
+    "qiskit.circuit",
+    True,
+    "Ideal (noise-free) simulator on this computer, qiskit-aer: the stabilizer method for "
+    "Clifford circuits, the statevector otherwise, matrix product state on request; a run "
+    "that needs more memory than is free is refused.",
 )
+
+
+def _table() -> TargetTable | None:
+    try:
+        return target_table()
+    except CatalogDataError as exc:  # a damaged table costs the offline rows, not the app
+        log.warning("built-in target table unavailable: %s", exc)
+        return None
+
+
+def _azure_backend(entry: TargetEntry, table: TargetTable) -> Backend:
+    provider = table.provider(entry.provider_id)
+    assert provider is not None  # parse_table checks every target names a provider
+    return Backend(
+        entry.name,
+        provider.name,
+        entry.kind,
+        entry.num_qubits,
+        provider.input_format,
+        False,
+        f"{entry.description} {_NEEDS_PROFILE}",
+        "" if provider.translates else provider.reason,
+        entry.source,
+    )
+
+
+def _azure_backends() -> tuple[Backend, ...]:
+    """The target table's `shown` targets, in its order."""
+    table = _table()
+    if table is None:
+        return ()
+    return tuple(_azure_backend(t, table) for t in table.targets if t.shown)
+
+
+def workspace_backend(name: str, provider_id: str) -> Backend:
+    """The summary row of a target a workspace lists: the table's figures when it knows the
+    target, else what the name and provider say (qubits 0: the status call does not report them)."""
+    table = _table()
+    entry = table.target(name) if table is not None else None
+    if entry is not None and table is not None:
+        return _azure_backend(entry, table)
+    provider = table.provider(provider_id) if table is not None else None
+    reason = ""
+    if provider is None:
+        reason = (
+            f"Quantum Desk cannot translate programs for {provider_id} targets: it translates for "
+            "IonQ, Quantinuum and Rigetti."
+        )
+    elif not provider.translates:
+        reason = provider.reason
+    return Backend(
+        name,
+        provider.name if provider is not None else provider_id,
+        "hardware" if target_name(name).segment == "qpu" else "simulator",
+        0,
+        provider.input_format if provider is not None else "",
+        False,
+        f"{name}: listed by the workspace (not in the built-in table; qubit count not reported).",
+        reason,
+    )
 
 
 def _emulation_backends() -> tuple[Backend, ...]:
@@ -162,7 +171,7 @@ _PROVIDER_NAMES = {"ionq": "IonQ", "quantinuum": "Quantinuum", "rigetti": "Riget
 
 def builtin_backends() -> list[Backend]:
     """local.simulator first, then the offline emulations, then the Azure targets."""
-    return [_BUILTIN[0], *_emulation_backends(), *_BUILTIN[1:]]
+    return [_LOCAL, *_emulation_backends(), *_azure_backends()]
 
 
 def backend_names() -> list[str]:

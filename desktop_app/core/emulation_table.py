@@ -16,6 +16,9 @@ from typing import Any
 from desktop_app.core.errors import QuantumDeskError
 
 DATA_FORMAT = "quantum-desk.emulations.v1"
+# The transpiler's seed for every emulation: a fixed layout and routing, so the same program
+# emulates the same way each run (recorded in reproducibility bundles).
+TRANSPILE_SEED = 7
 
 
 def data_file() -> Path:

@@ -36,7 +36,9 @@ from desktop_app.ui.actions import make_action
 from desktop_app.ui.appearance import Appearance, appearance_menu
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
+from desktop_app.ui.backends.success_estimates import SuccessEstimates
 from desktop_app.ui.backends.summary import AzureSummary
+from desktop_app.ui.backends.translation_view import TranslationLauncher
 from desktop_app.ui.credentials.dialog import CredentialsDialog
 from desktop_app.ui.editor.circuit_view import CircuitView
 from desktop_app.ui.editor.document import ProgramDocument
@@ -145,7 +147,7 @@ class MainWindow(QMainWindow):
         )
         self.backend_view.horizontalHeader().setStretchLastSection(True)
         # live figures and prices arrive later: those columns follow their text
-        for key in ("availability", "queue", "price", "mitigation"):
+        for key in ("availability", "queue", "price", "success", "mitigation"):
             self.backend_view.horizontalHeader().setSectionResizeMode(
                 self.backend_model.column_of(key), QHeaderView.ResizeMode.ResizeToContents
             )
@@ -225,6 +227,7 @@ class MainWindow(QMainWindow):
         self.checks.note.connect(self.status_label.setText)
         self.checks.secretMissing.connect(self._on_checks_secretMissing)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
+        self.success = SuccessEstimates(self.backend_model, self)  # beside the emulations' price
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)
         self.azure.reload_profiles()
@@ -256,6 +259,12 @@ class MainWindow(QMainWindow):
         self.show_jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.show_jobs_action.setToolTip("Every job run from this computer (Ctrl+J)")
         self.show_jobs_action.setEnabled(False)
+        self.translation = TranslationLauncher(
+            self,
+            lambda: (self.editor.toPlainText(), self._path, self.shots_input.value()),
+            self.backend_model,
+        )
+        view_menu.addAction(self.translation.action)
         for action in (self.show_results_action, self.show_jobs_action):
             view_menu.addAction(action)
             self.addAction(action)  # the shortcut works wherever the focus is in the window
@@ -401,6 +410,7 @@ class MainWindow(QMainWindow):
     def _on_program_changed(self) -> None:
         self.azure.set_program(self.editor.toPlainText(), self._path, self.shots_input.value())
         self.circuit_view.set_program(self.editor.toPlainText(), self._path)
+        self.success.set_program(self.editor.toPlainText(), self._path)
 
     def run(self) -> None:
         if self.executor.running:
@@ -557,6 +567,7 @@ class MainWindow(QMainWindow):
         self.document.discard_autosave()  # saved or deliberately discarded
         self.save_state()
         self.azure.shutdown()
+        self.success.shutdown()
         self.executor.shutdown()
         if self.reconciler is not None:
             self.reconciler.shutdown()  # stops following; the jobs stay open for next time

@@ -459,6 +459,9 @@ class Emulator:
                 return Response.json(201, asdict(self.add_target(**body)))
             if path.startswith("/targets/") and method == "PATCH":
                 return Response.json(200, asdict(self.set_target(path.rsplit("/", 1)[1], **body)))
+            if path.startswith("/targets/") and method == "DELETE":  # a target retired
+                self.remove_target(path.rsplit("/", 1)[1])
+                return Response(204)
             if path == "/providers" and method == "GET":
                 return Response.json(200, [asdict(p) for p in self.world.providers.values()])
             if path.startswith("/providers/") and method == "PATCH":

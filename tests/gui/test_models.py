@@ -22,6 +22,7 @@ def test_backend_model_passes_the_model_tester(qtmodeltester) -> None:
         "Availability",
         "Queue",
         "Price",
+        "Est. success",
         "Mitigation",
         "Credentials",
     ]

@@ -71,6 +71,7 @@ def test_bundle_holds_everything_and_parses_back(ledger: Ledger, tmp_path: Path)
             "costs.json",
             "versions.json",
             "status_history.json",
+            "reproduce.json",  # an Azure simulator: no noise model, no seed
         }
         assert bundle.read("program.qasm").decode() == BELL
         assert bundle.read("raw_result.json") == RAW

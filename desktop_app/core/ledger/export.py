@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,9 @@ VERSIONS_FILE = "versions.json"
 HISTORY_FILE = "status_history.json"
 README_FILE = "README.txt"
 RAW_RESULT_STEM = "raw_result"
+REPRODUCE_FILE = "reproduce.json"
+NOISE_MODEL_FILE = "noise_model.toml"
+TRANSLATION_FILE = "translation.json"
 
 _README = """Quantum Desk reproducibility bundle
 
@@ -41,6 +46,12 @@ raw_result.*         the result exactly as the backend returned it, when there i
 costs.json           estimated and billed cost
 versions.json        versions of Quantum Desk, Python and the SDKs that ran the job
 status_history.json  every status change with its UTC time
+reproduce.json       how to run it again: the seeds (simulator, transpiler), the emulation's
+                     noise figures with their sources and dates, the versions to install
+noise_model.toml     offline emulations: the emulation table the noise model is built from (run
+                     with QUANTUM_DESK_EMULATIONS_FILE=noise_model.toml to use these figures)
+translation.json     the program as the target runs it (payload, native gates, depth), when the
+                     exporter made it (`quantum-desk jobs export` does)
 """
 
 
@@ -93,6 +104,60 @@ def history_list(record: JobRecord) -> list[dict[str, Any]]:
     return [{"status": h.status, "at": iso_time(h.at), "detail": h.detail} for h in record.history]
 
 
+def reproduce_dict(record: JobRecord) -> dict[str, Any]:
+    """What re-running the job needs beyond program.qasm and settings.json."""
+    from desktop_app.core.emulation_table import (
+        TRANSPILE_SEED,
+        EmulationDataError,
+        data_file,
+        find_emulation,
+    )
+
+    seed = record.options.get("seed") if isinstance(record.options, dict) else None
+    try:
+        emulation = find_emulation(record.backend)
+    except EmulationDataError as exc:
+        log.warning("bundle without the noise model: %s", exc)
+        emulation = None
+    document: dict[str, Any] = {
+        "backend": record.backend,
+        "shots": record.shots,
+        "seeds": {
+            "simulator": seed if isinstance(seed, int) else None,
+            "transpiler": TRANSPILE_SEED if emulation is not None else None,
+        },
+        "versions": record.versions,
+        "noise_model": None,
+    }
+    if emulation is not None:
+        document["noise_model"] = {
+            "file": NOISE_MODEL_FILE,
+            "table": data_file().name,
+            "emulation": asdict(emulation),
+            "checked": emulation.checked,
+            "source": emulation.source,
+            "approximate": emulation.approximate,
+        }
+    if document["seeds"]["simulator"] is None and record.backend.startswith("local."):
+        document["note"] = (
+            "The run had no fixed simulator seed: a re-run gives counts from the same "
+            "distribution, not the same counts (`quantum-desk run --seed N` fixes one)."
+        )
+    return document
+
+
+def _noise_model_text(record: JobRecord) -> str | None:
+    from desktop_app.core.emulation_table import EmulationDataError, data_file, find_emulation
+
+    try:
+        if find_emulation(record.backend) is None:
+            return None
+        return data_file().read_text(encoding="utf-8")
+    except (EmulationDataError, OSError, UnicodeDecodeError) as exc:
+        log.warning("bundle without the noise model: %s", exc)
+        return None
+
+
 def _require_result(record: JobRecord) -> Any:
     result = record.run_result()
     if result is None or not record.has_result:
@@ -115,8 +180,9 @@ def export_counts_json(record: JobRecord, path: Path) -> None:
     write_json([_require_result(record)], path)
 
 
-def export_bundle(record: JobRecord, path: Path) -> None:
-    """Write the reproducibility bundle zip for one job."""
+def export_bundle(record: JobRecord, path: Path, parts: Mapping[str, bytes] | None = None) -> None:
+    """Write the reproducibility bundle zip for one job; `parts`: more files by name (the
+    translated payload, made by `core.jobs.bundle` where qiskit may run)."""
     import tempfile
     import zipfile
 
@@ -138,6 +204,12 @@ def export_bundle(record: JobRecord, path: Path) -> None:
         )
         bundle.writestr(VERSIONS_FILE, _json_bytes(record.versions))
         bundle.writestr(HISTORY_FILE, _json_bytes(history_list(record)))
+        bundle.writestr(REPRODUCE_FILE, _json_bytes(reproduce_dict(record)))
+        noise_model = _noise_model_text(record)
+        if noise_model is not None:
+            bundle.writestr(NOISE_MODEL_FILE, noise_model)
+        for name, data in (parts or {}).items():
+            bundle.writestr(name, data)
         if record.raw_result is not None:
             raw_name = RAW_RESULT_STEM + _raw_suffix(record.raw_result_type)
             bundle.writestr(raw_name, record.raw_result)
@@ -151,10 +223,14 @@ def export_bundle(record: JobRecord, path: Path) -> None:
     log.info("exported job %s to %s", record.id, path)
 
 
-def export_job(record: JobRecord, path: Path) -> None:
-    """Export by the target's suffix: .zip bundle, .csv or .json counts."""
+def export_job(record: JobRecord, path: Path, parts: Mapping[str, bytes] | None = None) -> None:
+    """Export by the target's suffix: .zip bundle (with `parts`), .csv or .json counts."""
     path = Path(path)
-    writers = {".zip": export_bundle, ".csv": export_counts_csv, ".json": export_counts_json}
+    writers = {
+        ".zip": lambda r, p: export_bundle(r, p, parts),
+        ".csv": export_counts_csv,
+        ".json": export_counts_json,
+    }
     writer = writers.get(path.suffix.lower())
     if writer is None:
         raise UserInputError(

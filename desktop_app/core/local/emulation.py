@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.emulation_table import TRANSPILE_SEED as TRANSPILE_SEED  # bundles record it
 from desktop_app.core.emulation_table import Emulation
 from desktop_app.core.errors import UserInputError
 
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.transpiler import CouplingMap
     from qiskit_aer.noise import NoiseModel
-
-TRANSPILE_SEED = 7  # a fixed layout and routing: the same program emulates the same way each run
 
 
 def depolarizing_parameter(infidelity: float, num_qubits: int) -> float:

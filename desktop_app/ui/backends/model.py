@@ -63,6 +63,13 @@ COLUMNS: list[Column] = [
     Column("queue", "Queue", _info("queue"), "Average queue time"),
     Column("price", "Price", _info("price"), "Estimated price of this run"),
     Column(
+        "success",
+        "Est. success",
+        _info("success"),
+        "Estimated success probability (gate and readout fidelities over the program on the "
+        "target's native gates), from the offline emulation's figures: an approximation",
+    ),
+    Column(
         "mitigation",
         "Mitigation",
         _info("mitigation"),
@@ -171,6 +178,15 @@ class BackendModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
         self._rows.append(default_row(backend))
         self.endInsertRows()
+
+    def remove_backend(self, name: str) -> None:
+        """Drop a row (a target the workspace no longer lists)."""
+        row = self._row_of(name)
+        self.beginRemoveRows(QModelIndex(), row, row)
+        was_checked = self._rows.pop(row).checked
+        self.endRemoveRows()
+        if was_checked:
+            self.checkedChanged.emit()
 
     def _row_of(self, name: str) -> int:
         for i, row in enumerate(self._rows):

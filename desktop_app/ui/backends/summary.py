@@ -35,15 +35,15 @@ from desktop_app.core.azure.secrets import SecretStore, default_secret_store
 from desktop_app.core.azure.status import (
     AVAILABLE,
     StatusSnapshot,
-    TargetStatus,
     format_queue_time,
 )
-from desktop_app.core.catalog import Backend
+from desktop_app.core.catalog import builtin_backends
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.spending import RunCosts, run_costs
 from desktop_app.core.request import RunRequest
 from desktop_app.ui import messages
 from desktop_app.ui import settings as options
+from desktop_app.ui.backends import catalog_rows
 from desktop_app.ui.backends.model import PLACEHOLDER, BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.sign_in_bar import SignInBar
@@ -58,27 +58,11 @@ log = logging.getLogger(__name__)
 
 PRICE_DELAY_MS: Final = 700  # wait for typing to pause before re-estimating prices
 NO_PROFILE_REASON: Final = "Add an Azure profile (Credentials…, Ctrl+Shift+P) to run on {name}."
-NOT_IN_WORKSPACE: Final = "Not in this workspace"
+NOT_IN_WORKSPACE: Final = catalog_rows.NOT_OFFERED
 ESTIMATING: Final = "estimating…"
-_PROVIDERS: Final = {"ionq": "IonQ", "quantinuum": "Quantinuum", "rigetti": "Rigetti"}
 
 # What the prices are estimated for: (source, path, shots, options, per-row switches)
 _Key = tuple[str, str | None, int, tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...]]
-
-
-def extra_backend(target: TargetStatus) -> Backend:
-    """A summary row for a target the workspace lists beyond the built-in catalog."""
-    provider = _PROVIDERS.get(target.provider_id.lower(), target.provider_id)
-    kind = "hardware" if ".qpu." in target.name else "simulator"
-    return Backend(
-        target.name,
-        provider,
-        kind,
-        0,  # the status call does not report qubits
-        "",
-        False,
-        f"{target.name}: listed by the workspace (qubit count not reported).",
-    )
 
 
 def _estimate_all(
@@ -150,6 +134,7 @@ class AzureSummary(QObject):
         if selector_layout is not None:
             selector_layout.addWidget(self.sign_in_bar)
         self.sign_in_bar.signedIn.connect(self._on_signInBar_signedIn)
+        self._builtin = {b.name for b in builtin_backends()}  # rows kept when not offered
         self._estimates: dict[str, object] = {}
         self._estimate_key: _Key | None = None
         self._wanted_key: _Key | None = None
@@ -261,6 +246,10 @@ class AzureSummary(QObject):
             name = row.backend.name
             if row.backend.is_local:
                 continue
+            if row.backend.untranslatable:  # greyed out whatever the credentials
+                reason = catalog_rows.untranslatable_reason(row.backend)
+                self.model.set_runnable(name, False, reason)
+                continue
             if not (own or lab):
                 self.model.set_credentials(name, "Needs an Azure profile", None)
                 self.model.set_runnable(name, False, NO_PROFILE_REASON.format(name=name))
@@ -314,7 +303,7 @@ class AzureSummary(QObject):
             self.selector.set_status(
                 "Local only: add an Azure profile (Credentials…) to see and use Azure targets."
                 if self.selector.current() is None
-                else describe(None)
+                else f"{describe(None)} {catalog_rows.fallback_note(None)}"
             )
             for row in self.model.rows():
                 if not row.backend.is_local:
@@ -322,22 +311,21 @@ class AzureSummary(QObject):
                     self.model.set_info(row.backend.name, "queue", PLACEHOLDER)
             self._apply_profiles()
             return
-        self.selector.set_status(describe(snapshot))
+        self.selector.set_status(
+            " ".join(filter(None, (describe(snapshot), catalog_rows.fallback_note(snapshot))))
+        )
+        catalog_rows.follow_workspace(self.model, snapshot, self._builtin)
         for target in snapshot.targets:
-            if not self.model.has_backend(target.name):
-                self.model.add_backend(extra_backend(target))
             self.model.set_info(target.name, "availability", target.availability or "Unknown")
             self.model.set_info(target.name, "queue", format_queue_time(target.average_queue_time))
-        for row in self.model.rows():
-            if not row.backend.is_local and snapshot.find(row.backend.name) is None:
-                self.model.set_info(row.backend.name, "availability", NOT_IN_WORKSPACE)
-                self.model.set_info(row.backend.name, "queue", PLACEHOLDER)
         self._apply_profiles()
         self._schedule_prices()
 
     @Slot(str)
     def _on_refresher_refreshFailed(self, message: str) -> None:
-        self.selector.set_status(f"Target status unavailable: {message}")
+        self.selector.set_status(
+            f"Target status unavailable: {message} {catalog_rows.fallback_note(None)}"
+        )
 
     # ---------------------------------------------------------------- prices
     def set_program(
