@@ -235,14 +235,20 @@ def _prewarm() -> None:
 
 
 def _estimate_of(request: RunRequest) -> dict[str, object] | None:
-    """The ledger's estimated cost of an Azure run (budgets count it), made on this thread."""
+    """The ledger's estimated cost of an Azure run (budgets count it): this pool thread waits on
+    a worker process, where the program is parsed and priced."""
     if request.profile is None:
         return None
-    from desktop_app.core.azure.pricing import estimate_request
+    from desktop_app.core.jobs.program_work import ESTIMATE_TIMEOUT_SECONDS, ledger_estimate
+    from desktop_app.core.local.calls import call_in_worker
 
     try:
-        estimate = estimate_request(request)
+        return call_in_worker(
+            ledger_estimate,
+            (request,),
+            what="estimating the run's cost",
+            timeout=ESTIMATE_TIMEOUT_SECONDS,
+        )
     except QuantumDeskError as exc:  # the run itself will report the problem
         log.info("no estimate recorded for %s: %s", request.backend, exc)
         return None
-    return None if estimate is None else estimate.to_ledger()
