@@ -24,6 +24,7 @@ from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:
+    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.ledger.store import Ledger
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,11 @@ def _run_one(
     if token.cancelled:
         return _Outcome(backend, RunResult.cancelled(backend, request.shots))
     try:
+        from desktop_app.core.azure.executor import AzureExecutor
+
         executor = executor_for(backend)
+        if isinstance(executor, AzureExecutor):
+            executor.translator = _translate_in_worker
         if ledger is None:
             result = executor.run(request, token, progress)
         else:
@@ -232,6 +237,21 @@ def _prewarm() -> None:
         prewarm()
     except OSError:
         log.warning("could not start a simulator process in advance", exc_info=True)
+
+
+def _translate_in_worker(request: RunRequest, cancel: CancelToken) -> Translation:
+    """An Azure run's program as its target runs it, parsed and translated in a worker process
+    (this pool thread only waits; Cancel stops the worker)."""
+    from desktop_app.core.jobs.program_work import TRANSLATE_TIMEOUT_SECONDS, translate_request
+    from desktop_app.core.local.calls import call_in_worker
+
+    return call_in_worker(
+        translate_request,
+        (request,),
+        what="translating the program for the target",
+        timeout=TRANSLATE_TIMEOUT_SECONDS,
+        cancel=cancel,
+    )
 
 
 def _estimate_of(request: RunRequest) -> dict[str, object] | None:
