@@ -406,8 +406,10 @@ class AzureSummary(QObject):
         self._price_ticket = None
         self._estimate_key, self._estimates = self._wanted_key, {}
         log.info("no price estimate: %s", error)
+        # the program's own error (located) or a limit says why; anything else is in the log
+        tip = f"No estimate: {error}" if isinstance(error, QuantumDeskError) else ""
         for target in self._azure_targets():
-            self.model.set_info(target, "price", PLACEHOLDER)
+            self.model.set_info(target, "price", PLACEHOLDER, tip)
 
     def estimate(self, backend: str) -> object:
         """The current CostEstimate of `backend` (or a message, or None when not estimated)."""
