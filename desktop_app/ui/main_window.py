@@ -40,6 +40,7 @@ from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
+from desktop_app.ui.jobs.app_ledger import LedgerDamage
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView
 from desktop_app.ui.run_checks import RunChecks, confirm_leaving_jobs
@@ -83,6 +84,10 @@ class MainWindow(QMainWindow):
         self.ledger: Ledger | None = None  # the app's job ledger, once attach_ledger is called
         self.reconciler: Reconciler | None = None
         self.executor = RunExecutor(self)
+        self.ledger_damage = LedgerDamage(
+            self, lambda: self.ledger, self.detach_ledger, self.attach_ledger
+        )
+        self.executor.ledgerDamaged.connect(self.ledger_damage.found)
         self._build_widgets()
         self.document = ProgramDocument(self.editor, self.settings, parent=self)
         self.document.template_dir = examples_dir()
@@ -264,6 +269,7 @@ class MainWindow(QMainWindow):
         from desktop_app.ui.jobs.view import JobsView
 
         self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
+        self.jobs_view.model.ledgerDamaged.connect(self.ledger_damage.found)
         self.tabs.addTab(self.jobs_view, "Jobs")
         self.layout_state.attach_jobs_header(self.jobs_view.table.horizontalHeader())
         self.show_jobs_action.setEnabled(True)
@@ -559,7 +565,9 @@ class MainWindow(QMainWindow):
         self.azure.set_ledger(ledger)  # monthly budgets are tracked in it
         if self.jobs_view is None:
             self.attach_jobs_view(ledger)
-        self.reconciler = Reconciler(ledger, self)
+        self.reconciler, old = Reconciler(ledger, self), self.reconciler
+        if old is not None:  # a damaged ledger's, detached
+            old.deleteLater()
         self.reconciler.finished.connect(self._on_reconciler_finished)
         self.reconciler.failed.connect(self._on_reconciler_failed)
         if ledger.recovered_from is not None:
@@ -567,6 +575,18 @@ class MainWindow(QMainWindow):
                 f"The job ledger was damaged: it was kept as {ledger.recovered_from} "
                 "and a new, empty one was started."
             )
+
+    def detach_ledger(self) -> None:
+        """Stop everything that reads the ledger (it is about to be replaced: damaged)."""
+        if self.reconciler is not None:
+            self.reconciler.shutdown()
+        if self.jobs_view is not None:
+            self.jobs_view.shutdown()
+            self.tabs.removeTab(self.tabs.indexOf(self.jobs_view))
+            self.jobs_view.deleteLater()
+            self.jobs_view = None
+        self.executor.set_ledger(None)
+        self.azure.set_ledger(None)
 
     @Slot(object)
     def _on_reconciler_finished(self, report: object) -> None:

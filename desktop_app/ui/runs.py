@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.dispatch import executor_for
+from desktop_app.core.ledger.errors import REPAIR_HINT, LedgerCorruptError
 from desktop_app.core.programs import ProgramError
 from desktop_app.core.request import RunRequest
 from desktop_app.core.results import JobStatus, RunResult
@@ -38,6 +39,7 @@ class RunExecutor(QObject):
     jobFinished = Signal(object)  # RunResult (also for cancelled runs)
     jobFailed = Signal(str, str)  # backend, plain message
     programError = Signal(object)  # ProgramError (line/column), before its jobFailed
+    ledgerDamaged = Signal(object)  # LedgerCorruptError: recording found the ledger damaged
     runFinished = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -139,6 +141,8 @@ class RunExecutor(QObject):
         if outcome.program_error is not None and not self._program_error_shown:
             self._program_error_shown = True  # the same program on every backend: mark it once
             self.programError.emit(outcome.program_error)
+        if outcome.ledger_damage is not None:
+            self.ledgerDamaged.emit(outcome.ledger_damage)
         if outcome.result is not None:
             self.outcomes[outcome.backend] = outcome.result.status
             self.jobFinished.emit(outcome.result)
@@ -191,9 +195,11 @@ class _Outcome:
         result: RunResult | None = None,
         message: str = "",
         program_error: ProgramError | None = None,
+        ledger_damage: LedgerCorruptError | None = None,
     ) -> None:
         self.backend, self.result, self.message = backend, result, message
         self.program_error = program_error
+        self.ledger_damage = ledger_damage
 
 
 def _run_one(
@@ -222,6 +228,9 @@ def _run_one(
         return _Outcome(backend, RunResult.cancelled(backend, request.shots))
     except ProgramError as exc:
         return _Outcome(backend, message=str(exc), program_error=exc)
+    except LedgerCorruptError as exc:  # the window asks whether to start a new ledger
+        problem = str(exc).replace(REPAIR_HINT, "").strip()
+        return _Outcome(backend, message=f"not run: {problem}", ledger_damage=exc)
     except QuantumDeskError as exc:
         return _Outcome(backend, message=str(exc))
     except Exception:  # a bug must not kill the run: log it, tell the user

@@ -33,6 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.ledger.errors import LedgerCorruptError
 from desktop_app.core.ledger.models import (
     CostTotal,
     JobFilter,
@@ -120,7 +121,7 @@ class _Wanted:
 # What a query task hands back: generation, count (-1: not queried), {page: [_Entry]}, or a plain
 # message when the ledger could not be read.
 _Loaded = tuple[int, int, dict[int, list[_Entry]]]
-_LoadFailed = tuple[int, str]
+_LoadFailed = tuple[int, QuantumDeskError]
 
 
 class JobsModel(QAbstractTableModel):
@@ -132,6 +133,7 @@ class JobsModel(QAbstractTableModel):
 
     refreshed = Signal()
     loadFailed = Signal(str)
+    ledgerDamaged = Signal(object)  # LedgerCorruptError: a query found the file damaged
     costsChanged = Signal()  # cost_totals() of the current filter are in
 
     def __init__(
@@ -356,7 +358,7 @@ class JobsModel(QAbstractTableModel):
                 count = ledger.count(flt) if with_count else -1
                 loaded = {p: _entries(ledger.page(flt, order, p * size, size)) for p in pages_left}
             except QuantumDeskError as exc:
-                return (generation, str(exc))
+                return (generation, exc)
             return (generation, count, loaded)
 
         run_task(
@@ -476,13 +478,15 @@ class JobsModel(QAbstractTableModel):
             self._costs_wanted = False
             self.costsChanged.emit()
 
-    def _on_load_failed(self, generation: int, message: str) -> None:
+    def _on_load_failed(self, generation: int, error: QuantumDeskError) -> None:
         if generation != self._generation or self._closed:
             return
         self._refreshing = False
         self._pending.clear()
-        log.warning("jobs view: %s", message)
-        self.loadFailed.emit(message)
+        log.warning("jobs view: %s", error)
+        self.loadFailed.emit(str(error))
+        if isinstance(error, LedgerCorruptError):
+            self.ledgerDamaged.emit(error)  # the window offers to move the file aside
 
     @Slot(object)
     def _on_events_changed(self, change: LedgerChange) -> None:
