@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.cancel import job_id_in
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.program_limits import LimitError, read_program_bytes
 from desktop_app.core.request import MAX_SHOTS, RunRequest
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.backends.model import BackendModel
@@ -326,13 +327,13 @@ class MainWindow(QMainWindow):
         shown in the error banner."""
         if not self.confirm_discard():
             return False
-        try:
-            source = Path(path).read_text(encoding="utf-8")
+        try:  # a regular file of at most 5 MB: a FIFO or /dev/zero must not hang the window
+            source = read_program_bytes(path).decode("utf-8-sig")
         except UnicodeDecodeError:
             self.show_error(f"{path}: not a text file (it is not UTF-8)")
             return False
-        except OSError as exc:
-            self.show_error(f"{path}: cannot be read ({exc.strerror or exc})")
+        except LimitError as exc:  # not a regular file, too large, or unreadable: plain words
+            self.show_error(f"{path}: {exc.message}")
             return False
         self.load_program_text(source, path)
         self.status_label.setText(f"Opened {path}")
@@ -565,9 +566,7 @@ class MainWindow(QMainWindow):
         self.azure.set_ledger(ledger)  # monthly budgets are tracked in it
         if self.jobs_view is None:
             self.attach_jobs_view(ledger)
-        self.reconciler, old = Reconciler(ledger, self), self.reconciler
-        if old is not None:  # a damaged ledger's, detached
-            old.deleteLater()
+        self.reconciler = Reconciler(ledger, self)
         self.reconciler.finished.connect(self._on_reconciler_finished)
         self.reconciler.failed.connect(self._on_reconciler_failed)
         if ledger.recovered_from is not None:
@@ -580,6 +579,7 @@ class MainWindow(QMainWindow):
         """Stop everything that reads the ledger (it is about to be replaced: damaged)."""
         if self.reconciler is not None:
             self.reconciler.shutdown()
+            self.reconciler.deleteLater()
         if self.jobs_view is not None:
             self.jobs_view.shutdown()
             self.tabs.removeTab(self.tabs.indexOf(self.jobs_view))
