@@ -176,3 +176,29 @@ def test_the_memory_check_reads_any_text_linearly_and_never_raises(source: str) 
     qubits = memory.declared_qubits(source)  # the GUI thread runs this scan at Run
     assert qubits >= 0
     memory.memory_note(min(qubits, 1000), None)
+
+
+def test_an_azure_run_from_the_window_translates_in_a_worker_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run's own parse and translation (AzureExecutor.translator) happen in a worker: a
+    hostile program ends in its located error, and this process never parsed it."""
+    from desktop_app.core.cancel import CancelToken
+    from desktop_app.core.local import calls
+    from desktop_app.core.request import RunRequest
+    from desktop_app.ui import runs
+
+    spy = ParsedHere(monkeypatch)
+    handed: list[str] = []
+    real_call = calls.call_in_worker
+
+    def call(function, args=(), **kw):  # type: ignore[no-untyped-def]
+        handed.append(function.__qualname__)
+        return real_call(function, args, **kw)
+
+    monkeypatch.setattr(calls, "call_in_worker", call)
+    request = RunRequest(doubling(40), "hostile.qasm", "ionq.simulator", 100, profile="mine")
+    outcome = runs._run_one(request, CancelToken(), None, lambda _m, _f: None)
+    assert handed == ["translate_request"] and spy.parses == []
+    assert outcome.program_error is not None and outcome.program_error.line == 46
+    assert outcome.message.startswith("hostile.qasm:46:1: ")
