@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -21,6 +22,7 @@ from desktop_app.ui.backends import summary as summary_module
 from desktop_app.ui.backends.model import PLACEHOLDER
 from desktop_app.ui.backends.summary import ESTIMATING
 from desktop_app.ui.main_window import MainWindow
+from tests.unit.hostile_harness import run_limited
 
 RESOURCE_ID = (
     "/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
@@ -172,10 +174,23 @@ def test_a_hostile_program_gets_its_limit_as_the_price_reason_and_no_parse_here(
     ],
     ids=["spaces", "unclosed-comments", "5000-digits", "a-billion-qubits"],
 )
-def test_the_memory_check_reads_any_text_linearly_and_never_raises(source: str) -> None:
+def test_the_memory_check_reads_any_text_and_never_raises(source: str) -> None:
     qubits = memory.declared_qubits(source)  # the GUI thread runs this scan at Run
     assert qubits >= 0
-    memory.memory_note(min(qubits, 1000), None)
+    assert memory.memory_note(min(qubits, 1000), None).startswith(f"{min(qubits, 1000)} qubits")
+
+
+def test_the_memory_check_on_5_mb_of_hostile_text_ends_within_the_harness_bounds() -> None:
+    """A hang detector, not a timing target: the backtracking regexes took minutes on 2 MB."""
+    script = (
+        "from desktop_app.core.local import memory\n"
+        "for text in ['qubit' + ' ' * 5_000_000 + 'x', ('qreg q' + ' ' * 100_000 + 'x') * 50,"
+        " '/*' * 2_500_000, 'qubit[' + ' ' * 5_000_000]:\n"
+        "    assert memory.declared_qubits(text) == 0\n"
+        "print('scanned')\n"
+    )
+    outcome = run_limited([sys.executable, "-c", script], wall_seconds=60)
+    assert outcome.returncode == 0 and outcome.stdout == "scanned\n", outcome.stderr
 
 
 def test_an_azure_run_from_the_window_translates_in_a_worker_process(
