@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from desktop_app.core.ledger.store import Ledger
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class RunExecutor(QObject):
@@ -220,7 +222,7 @@ def _run_one(
         else:
             from desktop_app.core.jobs.recording import run_recorded
 
-            estimate = _estimate_of(request)
+            estimate = _estimate_of(request, token)
             result = run_recorded(
                 request, executor, ledger, token, progress, estimated_cost=estimate
             )
@@ -230,7 +232,8 @@ def _run_one(
         return _Outcome(backend, message=str(exc), program_error=exc)
     except LedgerCorruptError as exc:  # the window asks whether to start a new ledger
         problem = str(exc).replace(REPAIR_HINT, "").strip()
-        return _Outcome(backend, message=f"not run: {problem}", ledger_damage=exc)
+        message = f"{problem} This run could not be recorded."
+        return _Outcome(backend, message=message, ledger_damage=exc)
     except QuantumDeskError as exc:
         return _Outcome(backend, message=str(exc))
     except Exception:  # a bug must not kill the run: log it, tell the user
@@ -248,36 +251,49 @@ def _prewarm() -> None:
         log.warning("could not start a simulator process in advance", exc_info=True)
 
 
-def _translate_in_worker(request: RunRequest, cancel: CancelToken) -> Translation:
-    """An Azure run's program as its target runs it, parsed and translated in a worker process
-    (this pool thread only waits; Cancel stops the worker)."""
-    from desktop_app.core.jobs.program_work import TRANSLATE_TIMEOUT_SECONDS, translate_request
+# A run's backends use at most this many worker processes at once for their program (each is a
+# Python with qiskit imported: six Azure rows must not start six of them together).
+_PROGRAM_WORKERS = threading.BoundedSemaphore(2)
+
+
+def _in_worker(
+    function: Callable[..., T],
+    args: tuple[object, ...],
+    what: str,
+    timeout: float,
+    cancel: CancelToken | None = None,
+) -> T:
+    """`function(*args)` in a simulator worker process (core.local.calls); this pool thread
+    only waits, for its turn and then for the answer; Cancel stops both."""
     from desktop_app.core.local.calls import call_in_worker
 
-    return call_in_worker(
-        translate_request,
-        (request,),
-        what="translating the program for the target",
-        timeout=TRANSLATE_TIMEOUT_SECONDS,
-        cancel=cancel,
-    )
+    while not _PROGRAM_WORKERS.acquire(timeout=0.05):
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+    try:
+        return call_in_worker(function, args, what=what, timeout=timeout, cancel=cancel)
+    finally:
+        _PROGRAM_WORKERS.release()
 
 
-def _estimate_of(request: RunRequest) -> dict[str, object] | None:
+def _translate_in_worker(request: RunRequest, cancel: CancelToken) -> Translation:
+    """An Azure run's program as its target runs it, parsed and translated in a worker process."""
+    from desktop_app.core.jobs.program_work import TRANSLATE_TIMEOUT_SECONDS, translate_request
+
+    what = "translating the program for the target"
+    return _in_worker(translate_request, (request,), what, TRANSLATE_TIMEOUT_SECONDS, cancel)
+
+
+def _estimate_of(request: RunRequest, cancel: CancelToken) -> dict[str, object] | None:
     """The ledger's estimated cost of an Azure run (budgets count it): this pool thread waits on
     a worker process, where the program is parsed and priced."""
     if request.profile is None:
         return None
     from desktop_app.core.jobs.program_work import ESTIMATE_TIMEOUT_SECONDS, ledger_estimate
-    from desktop_app.core.local.calls import call_in_worker
 
     try:
-        return call_in_worker(
-            ledger_estimate,
-            (request,),
-            what="estimating the run's cost",
-            timeout=ESTIMATE_TIMEOUT_SECONDS,
-        )
+        what = "estimating the run's cost"
+        return _in_worker(ledger_estimate, (request,), what, ESTIMATE_TIMEOUT_SECONDS, cancel)
     except QuantumDeskError as exc:  # the run itself will report the problem
         log.info("no estimate recorded for %s: %s", request.backend, exc)
         return None
