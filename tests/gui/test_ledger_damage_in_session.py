@@ -1,5 +1,5 @@
 """The ledger damaged under a running window (issue 14): the first operation that finds it (a
-run's recording) brings the recovery question; yes moves the file aside (kept, byte for byte),
+run's recording, the jobs view's query) brings the recovery question; yes moves the file aside (kept, byte for byte),
 starts a new ledger with a new Jobs tab, and the next run is recorded in it; no is not asked again
 this session, and runs then fail with the plain problem, not the command line's advice."""
 
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import paths
+from desktop_app.core.ledger.models import JobFilter
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui import messages
@@ -119,3 +120,23 @@ def test_a_declined_recovery_is_not_asked_again_and_runs_say_why(
     assert len(failed) == 2
     assert all("damaged" in m and "jobs repair" not in m for m in failed), failed
     assert not [p for p in paths.data_dir().iterdir() if "corrupt" in p.name]  # left alone
+
+
+def test_damage_found_by_the_jobs_view_offers_the_same_way_out(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = Answers(monkeypatch, True)
+    old = window.ledger
+    assert window.jobs_view is not None
+    old_view = window.jobs_view
+    qtbot.waitUntil(lambda: old_view.model.total() == 200, timeout=10_000)
+    damaged = damage_the_file()
+    old_view.model.set_filter(JobFilter(text="no such job"))  # a query that reads the pages
+    qtbot.waitUntil(lambda: window.ledger is not old, timeout=30_000)
+    (question,) = answers.asked
+    assert "damaged" in question and "jobs repair" not in question
+    fresh = window.ledger
+    assert fresh is not None and fresh.recovered_from is not None
+    assert fresh.recovered_from.read_bytes() == damaged
+    assert window.jobs_view is not None and window.jobs_view is not old_view
+    assert fresh.count() == 0
