@@ -1,7 +1,8 @@
 """The ledger damaged under a running window (issue 14): the first operation that finds it (a
-run's recording, the jobs view's query) brings the recovery question; yes moves the file aside (kept, byte for byte),
-starts a new ledger with a new Jobs tab, and the next run is recorded in it; no is not asked again
-this session, and runs then fail with the plain problem, not the command line's advice."""
+run's recording, the jobs view's query) brings the recovery question; yes moves the file aside
+(kept, byte for byte), starts a new ledger with a new Jobs tab, and the next run is recorded in
+it; no is not asked again this session, and runs then fail with the plain problem, not the
+command line's advice."""
 
 from __future__ import annotations
 
