@@ -169,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.ui import tasks
 
         tasks.shutdown()  # every pool thread ends before the ledger closes under it
+        if window.ledger is not None and window.ledger not in ledgers:
+            ledgers.append(window.ledger)  # a new one, started when damage was found
         for ledger in ledgers:  # the window has closed: its tasks no longer use it
             ledger.close()
         from desktop_app.core.local.executor import shutdown_workers

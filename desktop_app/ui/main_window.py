@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.cancel import job_id_in
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.program_limits import LimitError, read_program_bytes
 from desktop_app.core.request import MAX_SHOTS, RunRequest
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.appearance import Appearance, appearance_menu
@@ -45,6 +46,7 @@ from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
+from desktop_app.ui.jobs.app_ledger import LedgerDamage
 from desktop_app.ui.jobs_bridge import queue_note
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView
@@ -91,6 +93,10 @@ class MainWindow(QMainWindow):
         self.ledger: Ledger | None = None  # the app's job ledger, once attach_ledger is called
         self.reconciler: Reconciler | None = None
         self.executor = RunExecutor(self)
+        self.ledger_damage = LedgerDamage(
+            self, lambda: self.ledger, self.detach_ledger, self.attach_ledger
+        )
+        self.executor.ledgerDamaged.connect(self.ledger_damage.found)
         self._build_widgets()
         self.document = ProgramDocument(self.editor, self.settings, parent=self)
         self.document.template_dir = examples_dir()
@@ -286,6 +292,7 @@ class MainWindow(QMainWindow):
 
         self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
         JobsBridge(self, self.jobs_view, ledger)  # open a job's program, run it again
+        self.jobs_view.model.ledgerDamaged.connect(self.ledger_damage.found)
         self.tabs.addTab(self.jobs_view, "Jobs")
         self.layout_state.attach_jobs_header(self.jobs_view.table.horizontalHeader())
         self.show_jobs_action.setEnabled(True)
@@ -342,13 +349,13 @@ class MainWindow(QMainWindow):
         shown in the error banner."""
         if not self.confirm_discard():
             return False
-        try:
-            source = Path(path).read_text(encoding="utf-8")
+        try:  # a regular file of at most 5 MB: a FIFO or /dev/zero must not hang the window
+            source = read_program_bytes(path).decode("utf-8-sig")
         except UnicodeDecodeError:
             self.show_error(f"{path}: not a text file (it is not UTF-8)")
             return False
-        except OSError as exc:
-            self.show_error(f"{path}: cannot be read ({exc.strerror or exc})")
+        except LimitError as exc:  # not a regular file, too large, or unreadable: plain words
+            self.show_error(f"{path}: {exc.message}")
             return False
         self.load_program_text(source, path)
         self.status_label.setText(f"Opened {path}")
@@ -596,6 +603,19 @@ class MainWindow(QMainWindow):
                 f"The job ledger was damaged: it was kept as {ledger.recovered_from} "
                 "and a new, empty one was started."
             )
+
+    def detach_ledger(self) -> None:
+        """Stop everything that reads the ledger (it is about to be replaced: damaged)."""
+        if self.reconciler is not None:
+            self.reconciler.shutdown()
+            self.reconciler.deleteLater()
+        if self.jobs_view is not None:
+            self.jobs_view.shutdown()
+            self.tabs.removeTab(self.tabs.indexOf(self.jobs_view))
+            self.jobs_view.deleteLater()
+            self.jobs_view = None
+        self.executor.set_ledger(None)
+        self.azure.set_ledger(None)
 
     @Slot(object)
     def _on_reconciler_finished(self, report: object) -> None:

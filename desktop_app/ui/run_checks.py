@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.core import program_limits
 from desktop_app.core.azure.profiles import Profile
 from desktop_app.core.azure.secrets import SecretStore, default_secret_store
 from desktop_app.core.catalog import LOCAL_SIMULATOR, target_name
@@ -83,12 +84,15 @@ class RunChecks(QObject):
         local = [r for r in requests if target_name(r.backend).is_local]  # emulations too
         if not local:
             return True
-        if all(r.backend == LOCAL_SIMULATOR for r in local) and memory.looks_clifford(
-            local[0].source
-        ):
+        source = local[0].source
+        # A scan of the text, not a parse, linear (about 0.1 s a MB); past the size limit, or
+        # past the qubit limit, the run itself ends in the limit's located message.
+        if len(source) > program_limits.MAX_FILE_BYTES:
+            return True
+        if all(r.backend == LOCAL_SIMULATOR for r in local) and memory.looks_clifford(source):
             return True  # the stabilizer method: kilobytes at any width (core.local.methods)
-        qubits = memory.declared_qubits(local[0].source)
-        if qubits < NOTE_FROM_QUBITS:
+        qubits = memory.declared_qubits(source)
+        if not NOTE_FROM_QUBITS <= qubits <= program_limits.MAX_DECLARED_QUBITS:
             return True
         available = self.available()
         note = memory.memory_note(qubits, available)

@@ -10,23 +10,27 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.dispatch import executor_for
+from desktop_app.core.ledger.errors import REPAIR_HINT, LedgerCorruptError
 from desktop_app.core.programs import ProgramError
 from desktop_app.core.request import RunRequest
 from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:
+    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.ledger.store import Ledger
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class RunExecutor(QObject):
@@ -37,6 +41,7 @@ class RunExecutor(QObject):
     jobFinished = Signal(object)  # RunResult (also for cancelled runs)
     jobFailed = Signal(str, str)  # backend, plain message
     programError = Signal(object)  # ProgramError (line/column), before its jobFailed
+    ledgerDamaged = Signal(object)  # LedgerCorruptError: recording found the ledger damaged
     runFinished = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -138,6 +143,8 @@ class RunExecutor(QObject):
         if outcome.program_error is not None and not self._program_error_shown:
             self._program_error_shown = True  # the same program on every backend: mark it once
             self.programError.emit(outcome.program_error)
+        if outcome.ledger_damage is not None:
+            self.ledgerDamaged.emit(outcome.ledger_damage)
         if outcome.result is not None:
             self.outcomes[outcome.backend] = outcome.result.status
             self.jobFinished.emit(outcome.result)
@@ -190,9 +197,11 @@ class _Outcome:
         result: RunResult | None = None,
         message: str = "",
         program_error: ProgramError | None = None,
+        ledger_damage: LedgerCorruptError | None = None,
     ) -> None:
         self.backend, self.result, self.message = backend, result, message
         self.program_error = program_error
+        self.ledger_damage = ledger_damage
 
 
 def _run_one(
@@ -203,13 +212,17 @@ def _run_one(
     if token.cancelled:
         return _Outcome(backend, RunResult.cancelled(backend, request.shots))
     try:
+        from desktop_app.core.azure.executor import AzureExecutor
+
         executor = executor_for(backend)
+        if isinstance(executor, AzureExecutor):
+            executor.translator = _translate_in_worker
         if ledger is None:
             result = executor.run(request, token, progress)
         else:
             from desktop_app.core.jobs.recording import run_recorded
 
-            estimate = _estimate_of(request)
+            estimate = _estimate_of(request, token)
             result = run_recorded(
                 request, executor, ledger, token, progress, estimated_cost=estimate
             )
@@ -217,6 +230,10 @@ def _run_one(
         return _Outcome(backend, RunResult.cancelled(backend, request.shots))
     except ProgramError as exc:
         return _Outcome(backend, message=str(exc), program_error=exc)
+    except LedgerCorruptError as exc:  # the window asks whether to start a new ledger
+        problem = str(exc).replace(REPAIR_HINT, "").strip()
+        message = f"{problem} This run could not be recorded."
+        return _Outcome(backend, message=message, ledger_damage=exc)
     except QuantumDeskError as exc:
         return _Outcome(backend, message=str(exc))
     except Exception:  # a bug must not kill the run: log it, tell the user
@@ -234,15 +251,49 @@ def _prewarm() -> None:
         log.warning("could not start a simulator process in advance", exc_info=True)
 
 
-def _estimate_of(request: RunRequest) -> dict[str, object] | None:
-    """The ledger's estimated cost of an Azure run (budgets count it), made on this thread."""
+# A run's backends use at most this many worker processes at once for their program (each is a
+# Python with qiskit imported: six Azure rows must not start six of them together).
+_PROGRAM_WORKERS = threading.BoundedSemaphore(2)
+
+
+def _in_worker(
+    function: Callable[..., T],
+    args: tuple[object, ...],
+    what: str,
+    timeout: float,
+    cancel: CancelToken | None = None,
+) -> T:
+    """`function(*args)` in a simulator worker process (core.local.calls); this pool thread
+    only waits, for its turn and then for the answer; Cancel stops both."""
+    from desktop_app.core.local.calls import call_in_worker
+
+    while not _PROGRAM_WORKERS.acquire(timeout=0.05):
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+    try:
+        return call_in_worker(function, args, what=what, timeout=timeout, cancel=cancel)
+    finally:
+        _PROGRAM_WORKERS.release()
+
+
+def _translate_in_worker(request: RunRequest, cancel: CancelToken) -> Translation:
+    """An Azure run's program as its target runs it, parsed and translated in a worker process."""
+    from desktop_app.core.jobs.program_work import TRANSLATE_TIMEOUT_SECONDS, translate_request
+
+    what = "translating the program for the target"
+    return _in_worker(translate_request, (request,), what, TRANSLATE_TIMEOUT_SECONDS, cancel)
+
+
+def _estimate_of(request: RunRequest, cancel: CancelToken) -> dict[str, object] | None:
+    """The ledger's estimated cost of an Azure run (budgets count it): this pool thread waits on
+    a worker process, where the program is parsed and priced."""
     if request.profile is None:
         return None
-    from desktop_app.core.azure.pricing import estimate_request
+    from desktop_app.core.jobs.program_work import ESTIMATE_TIMEOUT_SECONDS, ledger_estimate
 
     try:
-        estimate = estimate_request(request)
+        what = "estimating the run's cost"
+        return _in_worker(ledger_estimate, (request,), what, ESTIMATE_TIMEOUT_SECONDS, cancel)
     except QuantumDeskError as exc:  # the run itself will report the problem
         log.info("no estimate recorded for %s: %s", request.backend, exc)
         return None
-    return None if estimate is None else estimate.to_ledger()

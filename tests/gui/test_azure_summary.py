@@ -245,7 +245,7 @@ def test_free_targets_run_without_a_question(
     store.create(sp_profile(), allow_custom_endpoints=True)
     summary.reload_profiles()
     started = run(qtbot, summary, asked, "ionq.simulator", "rigetti.sim.qvm", "local.simulator")
-    assert started is not None and len(started) == 3
+    assert started is not None and len(started) == 3, asked.errors
     assert asked.spend == [] and asked.questions == []
 
 

@@ -135,7 +135,7 @@ def test_run_without_a_backend_says_so(window: MainWindow) -> None:
 
 def test_unreadable_file_is_reported_in_the_window(window: MainWindow, tmp_path: Path) -> None:
     assert not window.open_file(str(tmp_path / "missing.qasm"))
-    assert "missing.qasm: cannot be read" in window.error_banner.text()
+    assert "missing.qasm: cannot read the file" in window.error_banner.text()
     binary = tmp_path / "binary.qasm"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     assert not window.open_file(str(binary))

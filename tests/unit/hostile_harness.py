@@ -1,17 +1,18 @@
 """Run the CLI on a hostile input in a child process bounded in wall-clock time and address space.
 
-The child gets RLIMIT_AS (set in preexec_fn, so an input that makes it allocate without bound ends
-in a failed allocation instead of swapping the machine) and is killed at the wall-clock limit. The
-harness then asserts both bounds held: it finished before the deadline, its peak resident memory
-(from wait4, this child only) stayed under the limit, and no signal ended it (exit 139 = the
-segfault of a native analyzer). `assert_refused` adds the CLI's contract for bad input: exit code
-2, nothing on stdout, exactly one plain `quantum-desk: error: ...` line on stderr.
+The child gets RLIMIT_AS (set by a launcher that then execs the command, so an input that makes
+it allocate without bound ends in a failed allocation instead of swapping the machine) and is
+killed at the wall-clock limit. The harness then asserts both bounds held: it finished before
+the deadline, its peak resident memory (from wait4, this child only) stayed under the limit, and
+no signal ended it (exit 139 = the segfault of a native analyzer). `assert_refused` adds the
+CLI's contract for bad input: exit code 2, nothing on stdout, exactly one plain
+`quantum-desk: error: ...` line on stderr.
 """
 
 from __future__ import annotations
 
 import os
-import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -41,8 +42,25 @@ class Outcome:
     max_resident_bytes: int
 
 
-def _limit_address_space() -> None:  # runs in the child, between fork and exec
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
+# A small launcher forks the command, sets the limit in its child and reports that child's peak
+# memory: Linux keeps a process's peak resident memory across exec, so a command forked straight
+# from this test process (425 MB late in the suite) would "peak" at this process's size.
+_LAUNCH = """
+import os, resource, signal, sys
+limit, report = int(sys.argv[1]), int(sys.argv[2])
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.execvp(sys.argv[3], sys.argv[3:])
+_, status, usage = os.wait4(pid, 0)
+os.write(report, str(usage.ru_maxrss).encode())
+code = os.waitstatus_to_exitcode(status)
+if code < 0:  # end the same way, so that the harness sees the signal
+    signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+os._exit(code)
+"""
 
 
 def _drain(stream: IO[bytes], into: list[bytes]) -> None:
@@ -58,15 +76,18 @@ def run_limited(argv: list[str], cwd: Path = ROOT, wall_seconds: float = WALL_SE
     """Any command under the bounds (the harness's own tests use it); asserts they held."""
     env = {**os.environ, "QDK_PYTHON_TELEMETRY": "none"}
     started = time.monotonic()
+    report_read, report_write = os.pipe()
     process = subprocess.Popen(
-        argv,
+        [sys.executable, "-c", _LAUNCH, str(ADDRESS_SPACE_BYTES), str(report_write), *argv],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=cwd,
         env=env,
-        preexec_fn=_limit_address_space,
+        pass_fds=(report_write,),
+        start_new_session=True,  # the launcher and the command: killed together
     )
+    os.close(report_write)
     out: list[bytes] = []
     err: list[bytes] = []
     assert process.stdout is not None and process.stderr is not None
@@ -80,14 +101,16 @@ def run_limited(argv: list[str], cwd: Path = ROOT, wall_seconds: float = WALL_SE
 
     def kill() -> None:
         killed.set()
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
 
     timer = threading.Timer(wall_seconds, kill)
     timer.start()
     try:
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
+        _, status, _usage = os.wait4(process.pid, 0)
     finally:
         timer.cancel()
+    with os.fdopen(report_read, "rb") as report:
+        peak_kb = int(report.read() or b"0")  # the command's own peak (kilobytes on Linux)
     seconds = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
@@ -99,7 +122,7 @@ def run_limited(argv: list[str], cwd: Path = ROOT, wall_seconds: float = WALL_SE
         b"".join(out).decode("utf-8", "replace"),
         b"".join(err).decode("utf-8", "replace"),
         seconds,
-        usage.ru_maxrss * 1024,  # kilobytes on Linux
+        peak_kb * 1024,
     )
     assert not killed.is_set(), f"still running after {wall_seconds:.0f} s: {argv}"
     assert outcome.returncode >= 0, f"ended by signal {-outcome.returncode}: {outcome.stderr}"

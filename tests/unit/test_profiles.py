@@ -464,6 +464,6 @@ def test_cli_reports_a_malformed_profiles_file(
     default_profiles_path().write_text('{"schema_version": 1, "profiles": [{"name": 3}]}')
     assert main(["profile", "list"]) == 2
     err = capsys.readouterr().err
-    assert "field 'profiles[0].name': must be text, not int" in err
+    assert "field 'profiles[0].name': must be text in double quotes, not a number" in err
     assert "was kept as" in err
     assert main(["profile", "list"]) == 0

@@ -59,6 +59,7 @@ from desktop_app.core.results import JobStatus, RunResult
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.profiles import Profile
+    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.cancel import CancelToken, ProgressCallback
     from desktop_app.core.request import RunRequest
 
@@ -172,6 +173,9 @@ class AzureExecutor:
         self.recorder: JobRecorder = recorder or NullRecorder()
         self.schedule = schedule
         self.secret_of = secret_of  # None: the OS keyring's store
+        # request -> its Translation somewhere else (the window: in a worker process, so that
+        # parsing never runs in the GUI process); None: parsed and translated on this thread
+        self.translator: Callable[[RunRequest, CancelToken], Translation] | None = None
 
     # ------------------------------------------------------------------ public
 
@@ -188,9 +192,12 @@ class AzureExecutor:
         from desktop_app.core.programs import QISKIT_LOCK
 
         ctx = _Context(request, cancel, progress)
-        with QISKIT_LOCK:  # several backends run side by side; qiskit is not thread-safe
-            program = request.parsed()  # ProgramError
-            translation = translate(program.circuit, request.backend)  # UserInputError
+        if self.translator is not None:
+            translation = self.translator(request, cancel)  # ProgramError, UserInputError
+        else:
+            with QISKIT_LOCK:  # several backends run side by side; qiskit is not thread-safe
+                program = request.parsed()  # ProgramError
+                translation = translate(program.circuit, request.backend)  # UserInputError
         cancel.raise_if_cancelled()
         progress("Connecting to Azure", None)
         job_id: str | None = None

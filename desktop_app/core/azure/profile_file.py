@@ -59,15 +59,58 @@ def _undecodable(exc: UnicodeDecodeError, encoding: str) -> str:
     return f"not {encoding} text (byte 0x{bad} at offset {exc.start})"
 
 
+# The json module's complaints (its own English, Python's text) in the words of this app.
+_JSON_PROBLEMS: Final = (
+    ("Expecting value", "a value is missing"),
+    ("Expecting ',' delimiter", "a comma is missing"),
+    ("Expecting ':' delimiter", "a colon is missing"),
+    ("Expecting property name", "a field name must be text in double quotes"),
+    ("Unterminated string", "a text is not closed with a double quote"),
+    ("Invalid control character", "a text holds a line break or another control character"),
+    ("Invalid \\escape", "a text holds a backslash that starts no known escape"),
+    ("Extra data", "something follows the end of the document"),
+)
+
+
 def load_json(text: str) -> object:
     """The JSON document, or DamagedFile with the line and column of a syntax error."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        what = next((plain for known, plain in _JSON_PROBLEMS if exc.msg.startswith(known)), "")
         raise DamagedFile(
-            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            f"not valid JSON at line {exc.lineno}, column {exc.colno}"
+            + (f": {what}" if what else "")
         ) from None
     except RecursionError:  # e.g. 200,000 nested brackets: the parser's stack, not memory
         raise DamagedFile("nested too deeply to be a profiles file") from None
     except ValueError:  # a number of more than 4,300 digits (int conversion limit)
         raise DamagedFile("holds a number too long to be a profiles file") from None
+
+
+def why_unreadable(exc: OSError) -> str:
+    """'a folder, not a file', 'not readable for this user', ... for a failed read."""
+    import errno
+
+    return {
+        errno.EISDIR: "a folder, not a file",
+        errno.ENOTDIR: "in a path where a file stands in place of a folder",
+        errno.EACCES: "not readable for this user",
+        errno.EPERM: "not readable for this user",
+        errno.ELOOP: "a chain of links that does not end",
+        errno.ENAMETOOLONG: "a name too long for this system",
+        errno.EIO: "on a disk that could not be read",
+    }.get(exc.errno or 0, "not readable")
+
+
+def json_kind(value: object) -> str:
+    """A JSON value's kind in plain words (never a Python type name)."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a group of fields"
+    return "another kind of value"

@@ -208,7 +208,8 @@ class Profile:
             raise ProfileError(f"unknown field '{shorten(first)}'", field=shorten(first))
         for key, value in fields.items():
             if value is not None and not isinstance(value, str):
-                raise ProfileError(f"must be text, not {type(value).__name__}", field=key)
+                kind = profile_file.json_kind(value)
+                raise ProfileError(f"must be text in double quotes, not {kind}", field=key)
         for required in ("name", "resource_id", "location"):
             if not fields.get(required):
                 raise ProfileError("is missing", field=required)
@@ -371,7 +372,7 @@ class ProfileStore:
         except FileNotFoundError:
             return []
         except OSError as exc:  # unreadable (permissions, a directory): nothing to move
-            reason = f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+            reason = f"cannot be read: it is {profile_file.why_unreadable(exc)}"
             raise ProfileFileError(reason, self.path) from None
         except ProfileFileError as exc:
             moved = self._move_aside()
@@ -494,7 +495,7 @@ class ProfileStore:
         try:
             document = _read_document(path)
         except OSError as exc:
-            reason = f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+            reason = f"cannot be read: it is {profile_file.why_unreadable(exc)}"
             raise ProfileFileError(reason, path) from None
         incoming = _parse_document(path, document)
         profiles = self.profiles()

@@ -7,11 +7,9 @@ provider, that provider's free target to try first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.pricing import CostEstimate
@@ -44,28 +42,30 @@ def _first_paid_run(ledger: Ledger, source: str, provider: str) -> bool:
     return ledger.count(JobFilter(backends=names, program_sha256=program_sha256(source))) == 0
 
 
+Estimator = Callable[[Sequence["RunRequest"]], tuple[dict[str, "CostEstimate"], dict[str, str]]]
+
+
 def run_costs(
-    requests: Sequence[RunRequest], ledger: Ledger | None, budgets: Mapping[str, str | None]
+    requests: Sequence[RunRequest],
+    ledger: Ledger | None,
+    budgets: Mapping[str, str | None],
+    *,
+    estimate: Estimator | None = None,
 ) -> RunCosts:
     """The costs of `requests` (their `profile` set; None: local). `budgets`: profile -> its
-    budget text. Raises ProgramError when the program cannot be read."""
+    budget text. `estimate` parses and prices (default: in this process, `program_work.
+    estimate_requests`; the window runs it in a worker process). Raises ProgramError when the
+    program cannot be read."""
     from desktop_app.core.azure.budget_field import parse_budget
-    from desktop_app.core.azure.pricing import estimate_cost, free_alternative
+    from desktop_app.core.azure.pricing import free_alternative
     from desktop_app.core.jobs.budget import check_budget
-    from desktop_app.core.programs import load_program
+    from desktop_app.core.jobs.program_work import estimate_requests
 
     azure = [r for r in requests if r.profile is not None]
-    costs = RunCosts()
     if not azure:
-        return costs
-    program = load_program(azure[0].source, azure[0].path)
-    for request in azure:
-        try:
-            costs.estimates[request.backend] = estimate_cost(
-                request.backend, program.circuit, request.shots, request.options
-            )
-        except QuantumDeskError as exc:
-            costs.problems[request.backend] = str(exc)
+        return RunCosts()
+    estimates, problems = (estimate or estimate_requests)(azure)
+    costs = RunCosts(dict(estimates), dict(problems))
     checks = []
     for profile in dict.fromkeys(r.profile for r in azure if r.profile is not None):
         text = budgets.get(profile)

@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.05  # how often the supervisor looks at the cancel token
 _CONTEXT = multiprocessing.get_context("spawn")  # fork is unsafe in a process with Qt threads
+# Workers are started from this one thread, which lives as long as the process: on Linux a worker
+# gets SIGKILL when the thread that started it ends (worker._exit_with_parent), and the app's pool
+# threads end when idle, which killed warm workers that other threads had borrowed meanwhile.
+_STARTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simulator-starter")
 
 
 class _Worker:
@@ -44,7 +49,7 @@ class _Worker:
         self.process: BaseProcess = _CONTEXT.Process(
             target=sim_worker.serve, args=(child_end,), name="quantum-desk-simulator", daemon=True
         )
-        self.process.start()
+        _STARTER.submit(self.process.start).result()
         child_end.close()
         self.warm = False  # set once its "ready" (imports and warm-up done) has been read
 

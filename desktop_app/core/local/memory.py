@@ -15,16 +15,24 @@ BYTES_PER_AMPLITUDE = 16
 CONFIRM_ABOVE_BYTES = 1 << 30  # ask before a simulation needing more than 1 GiB (27+ qubits)
 MEMINFO = Path("/proc/meminfo")
 
-_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+# Linear on any text (the GUI thread runs them on the editor's program): an unclosed comment ends
+# the text, and possessive quantifiers never backtrack into a run of spaces (the plain `\s*\s+`
+# took minutes on a line of 100,000 spaces).
+_COMMENTS = re.compile(r"//[^\n]*+|/\*.*?(?:\*/|\Z)", re.DOTALL)
 # OpenQASM 2 `qreg q[5];`, OpenQASM 3 `qubit[5] q;`, `qubit q;`, `qreg q;`
-_QREG = re.compile(r"\bqreg\s+[A-Za-z_]\w*\s*(?:\[\s*(\d+)\s*\])?\s*;")
-_QUBIT = re.compile(r"\bqubit\s*(?:\[\s*(\d+)\s*\])?\s+[A-Za-z_]\w*\s*;")
+_QREG = re.compile(r"\bqreg\s++[A-Za-z_]\w*+\s*+(?:\[\s*+(\d++)\s*+\])?+\s*+;")
+_QUBIT = re.compile(r"\bqubit(?:\s*+\[\s*+(\d++)\s*+\])?+\s++[A-Za-z_]\w*+\s*+;")
+_MAX_DIGITS = 10
+_HUGE = 10**_MAX_DIGITS  # a longer size: past any limit, without making a huge number
 
 
 def declared_qubits(source: str) -> int:
     """The qubits the program declares (0 when it declares none in a form read here)."""
     text = _COMMENTS.sub(" ", source)
-    return sum(int(size or 1) for size in _QREG.findall(text) + _QUBIT.findall(text))
+    sizes = _QREG.findall(text) + _QUBIT.findall(text)
+    return sum(int(size) if len(size) <= _MAX_DIGITS else _HUGE for size in sizes if size) + sum(
+        1 for size in sizes if not size
+    )
 
 
 # Statements a Clifford program is made of (OpenQASM 2 and 3), read by their first word; any other
@@ -105,7 +113,10 @@ def format_bytes(count: int) -> str:
 def memory_note(num_qubits: int, available: int | None) -> str:
     """'29 qubits: the simulation needs about 8.0 GiB of memory; 5.2 GiB is available.'"""
     needed = statevector_bytes(num_qubits)
-    text = f"{num_qubits} qubits: the simulation needs about {format_bytes(needed)} of memory"
+    if needed >= 1 << 60:  # an exbibyte: no figure worth printing (nor a float that holds it)
+        text = f"{num_qubits} qubits: the simulation needs more memory than any computer has"
+    else:
+        text = f"{num_qubits} qubits: the simulation needs about {format_bytes(needed)} of memory"
     if available is not None:
         text += f"; {format_bytes(available)} is available now"
     return text + "."

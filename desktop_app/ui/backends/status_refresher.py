@@ -151,7 +151,8 @@ class StatusRefresher(QObject):
         if isinstance(error, QuantumDeskError):
             message = str(error)
         else:
-            message = f"The target status could not be read ({type(error).__name__})."
+            message = "The target status could not be read; the log has the details."
+            log.info("status refresh for %r failed: %r", self._profile, error)
         log.info("status refresh for %r failed: %s", self._profile, message)
         if self._snapshot is not None:  # keep the figures we have, say they are old
             self._snapshot = dataclasses.replace(self._snapshot, from_cache=True, error=message)

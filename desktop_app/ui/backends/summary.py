@@ -1,9 +1,10 @@
 """The Azure half of the backend summary: profiles, live status, prices, and run confirmations.
 
-Binds a `ProfileSelector`, a `StatusRefresher` and price estimates (core.pricing, on a pool
-thread) to the window's `BackendModel`; IonQ hardware rows get an error-mitigation switch. Before
-a run it works out the run's costs off the GUI thread (core.jobs.spending: estimates, the
-profiles' monthly budgets, a first paid run's free twin), warns about Degraded/Unavailable
+Binds a `ProfileSelector`, a `StatusRefresher` and price estimates (core.pricing: a pool thread
+waits while a worker process parses and prices, `core.jobs.program_work`) to the window's
+`BackendModel`; IonQ hardware rows get an error-mitigation switch. Before a run it works out
+the run's costs off the GUI thread (core.jobs.spending: estimates, the profiles' monthly
+budgets, a first paid run's free twin), warns about Degraded/Unavailable
 targets, refuses a run past a budget, and asks once before anything that may cost money
 (ui.messages.ask_to_spend: Cancel is the default).
 
@@ -39,7 +40,13 @@ from desktop_app.core.azure.status import (
 )
 from desktop_app.core.catalog import builtin_backends
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.jobs.program_work import (
+    ESTIMATE_TIMEOUT_SECONDS,
+    estimate_requests,
+    estimate_targets,
+)
 from desktop_app.core.jobs.spending import RunCosts, run_costs
+from desktop_app.core.local.calls import call_in_worker
 from desktop_app.core.request import RunRequest
 from desktop_app.ui import messages
 from desktop_app.ui import settings as options
@@ -67,20 +74,27 @@ _Key = tuple[str, str | None, int, tuple[tuple[str, str], ...], tuple[tuple[str,
 
 def _estimate_all(
     source: str, path: str | None, shots: int, options: Mapping[str, Mapping[str, object]]
-) -> dict[str, object]:
+) -> dict[str, CostEstimate | str]:
     """target -> CostEstimate, or a plain message when it cannot be estimated (pool thread).
-    `options`: target -> its provider options."""
-    from desktop_app.core.azure.pricing import estimate_cost
-    from desktop_app.core.programs import load_program
+    `options`: target -> its provider options. The parse runs in a worker process."""
+    return call_in_worker(
+        estimate_targets,
+        (source, path, shots, options),
+        what="estimating the price",
+        timeout=ESTIMATE_TIMEOUT_SECONDS,
+    )
 
-    program = load_program(source, path)  # ProgramError: no estimate for anything
-    estimates: dict[str, object] = {}
-    for target, target_options in options.items():
-        try:
-            estimates[target] = estimate_cost(target, program.circuit, shots, target_options)
-        except QuantumDeskError as exc:
-            estimates[target] = str(exc)
-    return estimates
+
+def _estimate_requests(
+    requests: Sequence[RunRequest],
+) -> tuple[dict[str, CostEstimate], dict[str, str]]:
+    """The costs' estimates before a run (pool thread); the parse runs in a worker process."""
+    return call_in_worker(
+        estimate_requests,
+        (list(requests),),
+        what="estimating the run's cost",
+        timeout=ESTIMATE_TIMEOUT_SECONDS,
+    )
 
 
 def _budgets_left(ledger: Ledger | None, budgets: Mapping[str, str]) -> str:
@@ -360,8 +374,8 @@ class AzureSummary(QObject):
         return [r.backend.name for r in self.model.rows() if not r.backend.is_local]
 
     def _schedule_prices(self) -> None:
-        # Without a profile no Azure row can run: no price to show, and qiskit stays out of the
-        # GUI process (estimating transpiles the program).
+        # Without a profile no Azure row can run: no price to show, and no worker process kept
+        # busy transpiling the program for it.
         if not (self.own_profile() or self.lab_profile()):
             return
         if self._wanted_key is not None and self._wanted_key != self._estimate_key:
@@ -424,8 +438,10 @@ class AzureSummary(QObject):
         self._price_ticket = None
         self._estimate_key, self._estimates = self._wanted_key, {}
         log.info("no price estimate: %s", error)
+        # the program's own error (located) or a limit says why; anything else is in the log
+        tip = f"No estimate: {error}" if isinstance(error, QuantumDeskError) else ""
         for target in self._azure_targets():
-            self.model.set_info(target, "price", PLACEHOLDER)
+            self.model.set_info(target, "price", PLACEHOLDER, tip)
 
     def estimate(self, backend: str) -> object:
         """The current CostEstimate of `backend` (or a message, or None when not estimated)."""
@@ -463,7 +479,9 @@ class AzureSummary(QObject):
         budgets = {p.name: p.budget for p in self.selector.profiles()}
         ledger = self._ledger
         self._pending = (requests, parent, proceed)
-        self._costs_ticket = self._costs.submit(lambda: run_costs(requests, ledger, budgets))
+        self._costs_ticket = self._costs.submit(
+            lambda: run_costs(requests, ledger, budgets, estimate=_estimate_requests)
+        )
 
     @Slot(int, object)
     def _on_costs_finished(self, ticket: int, costs: object) -> None:

@@ -83,7 +83,4 @@ class ConnectionTester(QObject):
         elif isinstance(error, QuantumDeskError):
             self.failed.emit(str(error))
         else:
-            self.failed.emit(
-                f"The connection test failed unexpectedly ({type(error).__name__}); "
-                "the log has the details."
-            )
+            self.failed.emit("The connection test failed unexpectedly; the log has the details.")

@@ -33,6 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.ledger.errors import LedgerCorruptError
 from desktop_app.core.ledger.models import (
     CostTotal,
     JobFilter,
@@ -126,7 +127,7 @@ class _Wanted:
 # a plain message when the ledger could not be read). Modes: "reset" (the first page of a new
 # filter or order), "count" (then its count), "change" (count and pages after a ledger change),
 # "pages" (pages scrolled to), "failed".
-_Answer = tuple[str, int, int, "dict[int, LoadedPage[_Entry]] | str"]
+_Answer = tuple[str, int, int, "dict[int, LoadedPage[_Entry]] | QuantumDeskError"]
 
 
 class JobsModel(QAbstractTableModel):
@@ -138,6 +139,7 @@ class JobsModel(QAbstractTableModel):
 
     refreshed = Signal()
     loadFailed = Signal(str)
+    ledgerDamaged = Signal(object)  # LedgerCorruptError: a query found the file damaged
     costsChanged = Signal()  # cost_totals() of the current filter are in
 
     def __init__(
@@ -376,7 +378,7 @@ class JobsModel(QAbstractTableModel):
                     ledger, flt, order, size, pages, known, total, _entries, still_wanted
                 )
             except QuantumDeskError as exc:
-                return ("failed", generation, -1, str(exc))
+                return ("failed", generation, -1, exc)
             return (mode, generation, total, loaded)
 
         def count_query() -> _Answer | None:  # after a reset's first page: the rows show first
@@ -385,7 +387,7 @@ class JobsModel(QAbstractTableModel):
             try:
                 return ("count", generation, ledger.count(flt), {})
             except QuantumDeskError as exc:
-                return ("failed", generation, -1, str(exc))
+                return ("failed", generation, -1, exc)
 
         run_task(
             query,
@@ -428,7 +430,7 @@ class JobsModel(QAbstractTableModel):
         mode, generation, count, loaded = answer
         if generation != self._generation or self._closed:
             return  # a newer filter, sort or change has been asked for since
-        if isinstance(loaded, str):
+        if isinstance(loaded, QuantumDeskError):
             self._on_load_failed(loaded)
         elif mode == "pages":
             self._apply_pages(loaded)
@@ -569,11 +571,13 @@ class JobsModel(QAbstractTableModel):
         self._costs_wanted = False
         self.costsChanged.emit()
 
-    def _on_load_failed(self, message: str) -> None:
+    def _on_load_failed(self, error: QuantumDeskError) -> None:
         self._refreshing = False
         self._pending.clear()
-        log.warning("jobs view: %s", message)
-        self.loadFailed.emit(message)
+        log.warning("jobs view: %s", error)
+        self.loadFailed.emit(str(error))
+        if isinstance(error, LedgerCorruptError):
+            self.ledgerDamaged.emit(error)  # the window offers to move the file aside
 
     @Slot(object)
     def _on_events_changed(self, change: LedgerChange) -> None:
