@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         tasks.shutdown()  # every pool thread ends before the ledger closes under it
         for ledger in ledgers:  # the window has closed: its tasks no longer use it
             ledger.close()
+        from desktop_app.core.azure.process import shutdown_worker
         from desktop_app.core.local.executor import shutdown_workers
 
         shutdown_workers()
+        shutdown_worker()
