@@ -5,12 +5,9 @@ Plain data, no qiskit or azure import: the backend table is shown before anythin
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from desktop_app.core.errors import UserInputError
-
-log = logging.getLogger(__name__)
 
 LOCAL_SIMULATOR = "local.simulator"
 
@@ -138,7 +135,9 @@ def _emulation_backends() -> tuple[Backend, ...]:
     try:
         table = emulations()
     except EmulationDataError as exc:  # a damaged table costs the emulations, not the app
-        log.warning("offline emulations unavailable: %s", exc)
+        import logging  # only here: `quantum-desk backends` starts without it
+
+        logging.getLogger(__name__).warning("offline emulations unavailable: %s", exc)
         return ()
     return tuple(
         Backend(
