@@ -138,3 +138,33 @@ def test_cancel_reaches_the_job_at_azure(
         assert row.azure_job_id is not None
         assert env.emulator.job(row.azure_job_id)["status"] == "Cancelled"
     assert no_azure_here.names == []
+
+
+def test_live_target_status_comes_from_the_worker(
+    env,  # noqa: F811
+    qtbot: QtBot,
+    no_azure_here: _AzureImports,
+) -> None:
+    from desktop_app.core.azure.status import StatusSnapshot
+    from desktop_app.ui.backends.status_refresher import StatusRefresher
+    from tests.integration.test_azure_run_emulator import PROFILE
+
+    _profile(env)
+    env.emulator.set_target("rigetti.sim.qvm", availability="Unavailable")
+    refresher = StatusRefresher()
+    try:
+        with qtbot.waitSignal(
+            refresher.snapshotChanged,
+            timeout=60_000,
+            check_params_cb=lambda s: s is not None and not s.from_cache,
+        ):
+            refresher.set_profile(PROFILE)
+        snapshot = refresher.snapshot
+        assert isinstance(snapshot, StatusSnapshot)
+        assert snapshot.find("rigetti.sim.qvm").availability == "Unavailable"  # type: ignore[union-attr]
+        assert snapshot.find("ionq.simulator") is not None
+    finally:
+        refresher.stop()
+        qtbot.waitUntil(lambda: not refresher.busy, timeout=60_000)
+    assert no_azure_here.names == []
+    assert process.worker_pid() is not None

@@ -77,9 +77,8 @@ class _Worker:
         with self._send_lock:
             self.conn.send(message)
 
-    def begin(
-        self, request: RunRequest, schedule: PollSchedule | None
-    ) -> tuple[int, queue.SimpleQueue[tuple[Any, ...]]]:
+    def begin(self, *message: Any) -> tuple[int, queue.SimpleQueue[tuple[Any, ...]]]:
+        """Send (kind, key, *rest) with a new key; the run's messages arrive in the inbox."""
         inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         with self._lock:
             if self.dead:
@@ -88,7 +87,7 @@ class _Worker:
             key = next(self._keys)
             self._inboxes[key] = inbox
         try:
-            self.send(("run", key, request, schedule, True))
+            self.send((message[0], key, *message[1:]))
         except (OSError, ValueError):
             inbox.put(_DIED)
         return key, inbox
@@ -181,6 +180,30 @@ def shutdown_worker() -> None:
         worker.stop()
 
 
+def refresh_status_in_worker(profile: str) -> Any:
+    """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
+    summary's live target status): a StatusSnapshot, or what it raised."""
+    worker = _worker()
+    key, inbox = worker.begin("invoke", "refresh_status", (profile,))
+    asker = AzureProcessExecutor()
+    try:
+        while True:
+            message = inbox.get()
+            if message[0] == "call":
+                asker._answer(worker, message[2], message[3], message[4])
+            elif message[0] == "result":
+                return message[2]
+            elif message[0] == "error":
+                if message[3]:
+                    log.debug("Azure worker error:\n%s", message[3])
+                error: BaseException = message[2]
+                raise error
+            else:
+                raise QuantumDeskError("the Azure connection process stopped unexpectedly")
+    finally:
+        worker.end(key)
+
+
 class AzureProcessExecutor:
     """An `Executor` (and `RecordsRemoteJobs`) for Azure targets whose SDK work runs in the worker
     process; see the module docstring. `schedule` (None: PollSchedule's defaults) sets polling and
@@ -208,7 +231,7 @@ class AzureProcessExecutor:
         worker = _worker()
         # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
         plain = dataclasses.replace(request, options=dict(request.options), program=None)
-        key, inbox = worker.begin(plain, self.schedule)
+        key, inbox = worker.begin("run", plain, self.schedule, True)
         told = ""  # what the worker was told of the token: "", "cancel", "detach"
         try:
             while True:

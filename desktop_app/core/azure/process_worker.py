@@ -10,7 +10,8 @@ recorder's calls (the parent writes its job ledger, so `job_created` is committe
 submit, as in-process), and the secret of a profile (a secret typed for this session only lives in
 the parent). Messages, tagged with the run's key:
   parent -> worker: ("run", key, request, schedule, secret_from_parent), ("cancel", key),
-                    ("detach", key), ("answer", call, ok, value), ("stop",)
+                    ("detach", key), ("invoke", key, name, args) (the live target status),
+                    ("answer", call, ok, value), ("stop",)
   worker -> parent: ("ready",), ("progress", key, message, fraction), ("call", key, call, name,
                     args), ("result", key, RunResult), ("error", key, exception, detail)
 """
@@ -170,6 +171,30 @@ def _run(
         tokens.pop(key, None)
 
 
+def _invoke(channel: _Channel, key: int, name: str, args: tuple[Any, ...]) -> None:
+    """A call other than a run, with the profile's secret asked from the parent."""
+    from desktop_app.core.azure.session import open_profile_workspace
+    from desktop_app.core.azure.status import refresh_status
+
+    def secret_of(profile: Profile) -> str | None:
+        answer: str | None = channel.call(key, "secret", profile)
+        return answer
+
+    try:
+        if name != "refresh_status":
+            raise QuantumDeskError(f"unknown request for the Azure process: {name}")
+        value: Any = refresh_status(
+            args[0], opener=lambda profile: open_profile_workspace(profile, secret_of)
+        )
+    except BaseException as exc:
+        detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
+        with contextlib.suppress(OSError, ValueError):
+            channel.send(("error", key, portable(exc), detail))
+    else:
+        with contextlib.suppress(OSError, ValueError):
+            channel.send(("result", key, value))
+
+
 def serve(conn: Connection) -> None:
     """The worker's main loop: one thread per run; cancel/detach reach its token."""
     exit_with_parent()
@@ -192,6 +217,10 @@ def serve(conn: Connection) -> None:
                     args=(channel, key, request, schedule, secret_from_parent, token, tokens),
                     name=f"azure-run-{key}",
                     daemon=True,
+                ).start()
+            elif kind == "invoke":
+                threading.Thread(
+                    target=_invoke, args=(channel, *message[1:]), name="azure-call", daemon=True
                 ).start()
             elif kind in ("cancel", "detach"):
                 found = tokens.get(message[1])
