@@ -197,7 +197,10 @@ def _invoke(channel: _Channel, key: int, name: str, args: tuple[Any, ...]) -> No
 
 def serve(conn: Connection) -> None:
     """The worker's main loop: one thread per run; cancel/detach reach its token."""
+    from desktop_app.core.azure.executor import allow_busy_steps
+
     exit_with_parent()
+    allow_busy_steps(64)  # no window in this process waits for the interpreter lock
     channel = _Channel(conn)
     try:
         warm_up()
