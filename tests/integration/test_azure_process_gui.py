@@ -58,6 +58,9 @@ def no_azure_here() -> Iterator[_AzureImports]:
         yield finder
     finally:
         sys.meta_path.remove(finder)
+        # what the emulator imported again meanwhile goes: one copy of each class for later tests
+        for name in [n for n in sys.modules if n == "azure" or n.startswith("azure.")]:
+            del sys.modules[name]
         sys.modules.update(saved)
         process.shutdown_worker()
 
