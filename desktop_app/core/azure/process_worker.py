@@ -200,6 +200,9 @@ def serve(conn: Connection) -> None:
     from desktop_app.core.azure.executor import allow_busy_steps
 
     exit_with_parent()
+    if hasattr(os, "nice"):  # as the simulator: the window's process comes first for the CPU
+        with contextlib.suppress(OSError):
+            os.nice(5)
     allow_busy_steps(64)  # no window in this process waits for the interpreter lock
     channel = _Channel(conn)
     try:
