@@ -2,7 +2,7 @@
 # Quantum Desk developer entry point: installs what each task needs, then runs it.
 #   ./dev.sh app [FILE]      the desktop app (Bell example, local simulator selected)
 #   ./dev.sh test [ARGS]     lint + the whole test suite (pytest ARGS are passed on)
-#   ./dev.sh bench           the benchmarks under tests/bench (figures printed)
+#   ./dev.sh bench [--quick] the benchmarks under tests/bench, then one table of their figures
 #   ./dev.sh emulator        the loopback Azure Quantum emulator + Azurite (one JSON line, then serves)
 #   ./dev.sh lint            ruff, mypy --strict, import-linter
 set -euo pipefail
@@ -114,7 +114,8 @@ case "$cmd" in
         apt_install $QT_PKGS $TEST_PKGS
         python_env
         azurite
-        for b in tests/bench/bench_*.py; do say "$b"; "$UV" run --locked -q python "$b"; done
+        # every tests/bench/bench_*.py, then one table of the figures (app, baseline, ratio, load, goal)
+        exec "$UV" run --locked -q python tests/bench/run_all.py "$@"
         ;;
     emulator)
         apt_install $TEST_PKGS

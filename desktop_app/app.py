@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             ledgers.append(window.ledger)  # a new one, started when damage was found
         for ledger in ledgers:  # the window has closed: its tasks no longer use it
             ledger.close()
+        from desktop_app.core.azure.process import shutdown_worker
         from desktop_app.core.local.executor import shutdown_workers
 
         shutdown_workers()
+        shutdown_worker()

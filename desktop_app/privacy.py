@@ -22,10 +22,12 @@ qiskit-aer, qiskit-ionq, pyqasm, pyqir, openqasm3, keyring and PySide6 have no t
 from __future__ import annotations
 
 import os
-from collections.abc import MutableMapping
-from typing import Final
 
-OPT_OUTS: Final[dict[str, str]] = {
+TYPE_CHECKING = False  # `typing` costs a CLI start as much as Python's own start (issue 16)
+if TYPE_CHECKING:
+    from collections.abc import MutableMapping
+
+OPT_OUTS: dict[str, str] = {
     "QDK_PYTHON_TELEMETRY": "none",
     "QSHARP_PYTHON_TELEMETRY": "none",
     "AZURE_TRACING_ENABLED": "false",

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 
 from desktop_app import __version__
 from desktop_app.core.errors import QuantumDeskError
+
+TYPE_CHECKING = False  # `typing` costs a CLI start as much as Python's own start (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 # sub-command name -> module under desktop_app.cli that registers it
 SUBCOMMANDS: dict[str, str] = {
@@ -40,8 +43,6 @@ SUBCOMMAND_HELP: dict[str, str] = {
     "lab": "the lab profile an administrator installs for every user",
 }
 
-log = logging.getLogger(__name__)
-
 DEBUG_ENV = "QUANTUM_DESK_DEBUG"
 
 
@@ -56,7 +57,7 @@ def chosen_command(argv: list[str]) -> str | None:
 def build_parser(only: str | None = None, *, full: bool = True) -> argparse.ArgumentParser:
     """The parser. With `full=False` only the module of sub-command `only` (if any) is imported
     and registered; the others are listed by name and help only."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="quantum-desk",
         description="Run OpenQASM programs on a local simulator or Azure Quantum. "
         "Without a sub-command the desktop window opens.",
@@ -82,6 +83,25 @@ def build_parser(only: str | None = None, *, full: bool = True) -> argparse.Argu
     return parser
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, sized without `shutil` (which brings bz2, lzma and zlib into every --help)."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+        except (ValueError, OSError):
+            width = 80
+        super().__init__(prog, width=max(width, 40) - 2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """The top parser and (argparse makes them of its class) the sub-commands' parsers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def _add_verbose(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     """`--verbose` anywhere on the line (before or after the sub-command and its action)."""
     parser.add_argument(
@@ -99,7 +119,10 @@ def _add_verbose(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 def _set_up_logging(verbose: bool) -> None:
     """Without --verbose nothing logged reaches stderr (the SDKs' WARNING lines and tracebacks
-    included): the CLI says what matters itself, in plain lines. --verbose: DEBUG and above."""
+    included): the CLI says what matters itself, in plain lines. --verbose: DEBUG and above.
+    Imported here, after the command line was read: `--help` never pays for logging."""
+    import logging
+
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     else:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import json
 import sys
-from typing import Any
 
 from desktop_app.core.catalog import builtin_backends
+
+TYPE_CHECKING = False  # `typing` costs a CLI start as much as Python's own start (issue 16)
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
 
 
 def register(subparsers: Any) -> None:
@@ -24,6 +25,9 @@ def register(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     backends = builtin_backends()
     if args.json:
+        import dataclasses
+        import json
+
         json.dump([dataclasses.asdict(b) for b in backends], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0

@@ -6,14 +6,11 @@ Plain data, no qiskit or azure import: the backend table is shown before anythin
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from desktop_app.core.errors import UserInputError
 from desktop_app.core.program_limits import MAX_DECLARED_QUBITS
 from desktop_app.core.target_table import CatalogDataError, TargetEntry, TargetTable, target_table
-
-log = logging.getLogger(__name__)
 
 LOCAL_SIMULATOR = "local.simulator"
 
@@ -87,7 +84,9 @@ def _table() -> TargetTable | None:
     try:
         return target_table()
     except CatalogDataError as exc:  # a damaged table costs the offline rows, not the app
-        log.warning("built-in target table unavailable: %s", exc)
+        import logging  # not at import: `quantum-desk backends` starts without it
+
+        logging.getLogger(__name__).warning("built-in target table unavailable: %s", exc)
         return None
 
 
@@ -150,7 +149,9 @@ def _emulation_backends() -> tuple[Backend, ...]:
     try:
         table = emulations()
     except EmulationDataError as exc:  # a damaged table costs the emulations, not the app
-        log.warning("offline emulations unavailable: %s", exc)
+        import logging  # only here: `quantum-desk backends` starts without it
+
+        logging.getLogger(__name__).warning("offline emulations unavailable: %s", exc)
         return ()
     return tuple(
         Backend(

@@ -11,9 +11,12 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from desktop_app.core.errors import QuantumDeskError
+
+TYPE_CHECKING = False  # `typing` costs a CLI start as much as Python's own start (issue 16)
+if TYPE_CHECKING:
+    from typing import Any
 
 DATA_FORMAT = "quantum-desk.emulations.v1"
 # The transpiler's seed for every emulation: a fixed layout and routing, so the same program

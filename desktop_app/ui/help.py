@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import platform
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Slot, qVersion
@@ -45,6 +44,8 @@ WELCOME = (
 
 
 def versions() -> list[tuple[str, str]]:
+    from importlib import metadata  # 80 ms: only when the About box asks, after the first paint
+
     found = [
         ("Quantum Desk", __version__),
         ("Qt", qVersion()),

@@ -40,7 +40,6 @@ from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.success_estimates import SuccessEstimates
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.backends.translation_view import TranslationLauncher
-from desktop_app.ui.credentials.dialog import CredentialsDialog
 from desktop_app.ui.editor.circuit_view import CircuitView
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
@@ -57,6 +56,7 @@ from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 if TYPE_CHECKING:
     from desktop_app.core.ledger.models import JobRow
     from desktop_app.core.ledger.store import Ledger
+    from desktop_app.ui.credentials.dialog import CredentialsDialog
     from desktop_app.ui.jobs.reconciler import Reconciler
     from desktop_app.ui.jobs.view import JobsView
 
@@ -401,6 +401,8 @@ class MainWindow(QMainWindow):
             return
         if self.credentials_dialog is not None:
             self.credentials_dialog.deleteLater()
+        from desktop_app.ui.credentials.dialog import CredentialsDialog  # not before first paint
+
         dialog = CredentialsDialog(parent=self, select=select or self.profile_selector.current())
         dialog.profilesChanged.connect(self._on_credentialsDialog_profilesChanged)
         self.credentials_dialog = dialog

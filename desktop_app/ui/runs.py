@@ -1,8 +1,9 @@
 """One run of the window: its requests on the picked backends, side by side, off the GUI thread.
 
-Each backend is one task on the long-work lane of `ui.tasks` (it only waits: on the network, or
-on the simulator's worker process, see core.local.executor), so the GUI thread never waits on
-the interpreter lock or the network. Signals bring each backend's outcome back.
+Each backend is one task on the long-work lane of `ui.tasks` (it only waits: on the simulator's
+or the Azure SDK's worker process, see core.local.executor and core.azure.process), so the GUI
+thread never waits on the interpreter lock or the network. Signals bring each backend's outcome
+back.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ class RunExecutor(QObject):
             self._token.cancel()
 
     def prewarm(self) -> None:
-        """Start a simulator process in the background: the first Run will not wait for imports."""
+        """Start a simulator process (and with an Azure profile the Azure process) in the
+        background: the first Run will not wait for imports."""
         run_task(_prewarm, lane=Lane.LONG)
 
     def shutdown(self, timeout_s: float = 30.0) -> None:
@@ -249,6 +251,15 @@ def _prewarm() -> None:
         prewarm()
     except OSError:
         log.warning("could not start a simulator process in advance", exc_info=True)
+    from desktop_app.core.azure.process import prewarm as prewarm_azure
+    from desktop_app.core.azure.profiles import ProfileStore
+    from desktop_app.core.errors import QuantumDeskError
+
+    try:  # with a profile, the Azure SDK is imported in its worker process before any Run
+        if ProfileStore().names():
+            prewarm_azure()
+    except (OSError, QuantumDeskError):
+        log.warning("could not start the Azure process in advance", exc_info=True)
 
 
 # A run's backends use at most this many worker processes at once for their program (each is a

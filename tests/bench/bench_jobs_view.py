@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sqlite3
 import statistics
 import time
@@ -32,6 +33,7 @@ from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui.jobs.model import COLUMNS
 from desktop_app.ui.jobs.view import JobsView
+from tests.bench.figures import record
 
 SIZES = [int(n) for n in os.environ.get("QUANTUM_DESK_BENCH_JOBS", "10000,1000000").split(",")]
 WAIT_MS = 60_000
@@ -308,6 +310,11 @@ def test_bench_jobs_view(big_ledger: tuple[Ledger, int], qtbot: QtBot) -> None:
     print(f"\njobs view benchmark, {total:,} jobs; GUI-thread heartbeat every 10 ms")
     for label, summary in figures:
         print(f"  {label:48s} {summary}")
+        p99 = re.search(r"p99 +([\d.]+) ms", summary)  # for tests/bench/run_all.py's table
+        if p99:
+            tick = float(p99.group(1))
+            goal = "tick p99 < 26 ms (10 ms period + 16)"
+            record(f"jobs view at {total:,} jobs: {label}", tick, None, "ms", goal, met=tick < 26)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,9 @@ from desktop_app.core.ledger.schema import MIGRATIONS
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import RunResult, to_json_dict
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.bench.figures import meets, record
+
 BACKENDS = (
     "local.simulator",
     "ionq.simulator",
@@ -563,6 +566,15 @@ def report(n: int, figures: list[Figure]) -> None:
         base = "-" if f.baseline is None else f"{f.baseline * scale:.2f} {f.unit}"
         ratio = "-" if f.baseline is None or f.baseline == 0 else f"{f.app / f.baseline:.3f}x"
         print(f"  {f.label:48s} {app:>10s} {base:>10s} {ratio:>8s} {f.load:5.2f}  {f.goal}")
+        record(
+            f"ledger at {n:,} jobs: {f.label}",
+            f.app * scale,
+            None if f.baseline is None else f.baseline * scale,
+            f.unit,
+            f.goal or "-",
+            met=meets(f.goal, f.app * scale),
+            note="baseline: schema 1",
+        )
 
 
 @pytest.mark.bench

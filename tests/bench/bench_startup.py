@@ -16,6 +16,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.bench.figures import record  # noqa: E402
+
+GOAL_RATIO = 1.5  # issue 16: to the first paint, against a bare QMainWindow in the same run
 
 # The child starts the real app (desktop_app.app.main) and quits at the first paint of its window.
 CHILD = r"""
@@ -76,6 +80,10 @@ def main() -> None:
             QUANTUM_DESK_DATA_DIR=tmp,
             QUANTUM_DESK_CACHE_DIR=tmp,
         )
+        # An installed app runs from bytecode: let the warm-up run write the app's (to a cache of
+        # our own, outside the worktree) even where PYTHONDONTWRITEBYTECODE is set, as here.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         one_run(env)  # warm the OS file cache; not counted
         results = [one_run(env) for _ in range(runs)]
         bare = [one_run(env, "--bare")[0] for _ in range(runs)]
@@ -86,6 +94,17 @@ def main() -> None:
         f"min {min(times):.3f} s, max {max(times):.3f} s (goal <= 0.6 s)"
     )
     print(f"baseline, an empty QMainWindow: median {statistics.median(bare):.3f} s")
+    app_s, bare_s = statistics.median(times), statistics.median(bare)
+    print(f"ratio {app_s / bare_s:.2f}x (goal <= {GOAL_RATIO}x)")
+    record(
+        "GUI start to first paint vs a bare QMainWindow",
+        app_s,
+        bare_s,
+        "s",
+        f"<= {GOAL_RATIO}x",
+        met=app_s / bare_s <= GOAL_RATIO,
+        note=f"heavy modules at first paint: {results[0][1]}",
+    )
     print(f"heavy modules imported at first paint: {results[0][1]}")
 
 

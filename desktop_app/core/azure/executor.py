@@ -71,7 +71,15 @@ _CANCEL_GRACE_POLLS = 20  # polls after a cancel request before giving up on see
 # at most this many at a time in the process: 20 jobs doing them at once kept the GUI thread
 # waiting for the GIL 40-130 ms at a time (tests/bench/bench_azure_gui_stall.py). The GIL
 # serializes that work anyway, so the cap costs little; polling and queue waits are not capped.
+# In the Azure worker process (core.azure.process_worker) no window waits for the GIL: it lifts the
+# cap with `allow_busy_steps`, and 20 jobs submit side by side as on a plain SDK thread pool.
 _BUSY_STEPS = threading.BoundedSemaphore(2)
+
+
+def allow_busy_steps(count: int) -> None:
+    """Let `count` jobs of this process do their Python-heavy steps at once (before any run)."""
+    global _BUSY_STEPS
+    _BUSY_STEPS = threading.BoundedSemaphore(count)
 
 
 @dataclass(frozen=True)

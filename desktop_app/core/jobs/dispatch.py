@@ -18,7 +18,9 @@ def executor_for(
     secret_of: SecretProvider | None = None,
     retry_deadline: float | None = None,
 ) -> Executor:
-    """The executor for a backend name; `isolate=False` simulates in this process (the CLI);
+    """The executor for a backend name; `isolate=False` simulates and talks to Azure in this
+    process (the CLI), `isolate=True` (the window) in worker processes (core.local.executor,
+    core.azure.process);
     `secret_of` hands an Azure run its profile's secret (default: the OS keyring);
     `retry_deadline` bounds the retries of a failing Azure call (default: PollSchedule's)."""
     from desktop_app.core.catalog import find_backend, target_name
@@ -36,9 +38,17 @@ def executor_for(
 
         if target_name(backend_name).provider_id not in PROVIDERS:
             raise
-    from desktop_app.core.azure.executor import AzureExecutor, PollSchedule
+    schedule = None
+    if retry_deadline is not None:
+        from desktop_app.core.azure.executor import PollSchedule
 
-    if retry_deadline is None:  # the profile comes with the request
+        schedule = PollSchedule(retry_deadline=float(retry_deadline))
+    if isolate:  # the window: the SDK runs in a worker process, never on a thread of this one
+        from desktop_app.core.azure.process import AzureProcessExecutor
+
+        return AzureProcessExecutor(schedule=schedule, secret_of=secret_of)
+    from desktop_app.core.azure.executor import AzureExecutor
+
+    if schedule is None:  # the profile comes with the request
         return AzureExecutor(secret_of=secret_of)
-    schedule = PollSchedule(retry_deadline=float(retry_deadline))
     return AzureExecutor(secret_of=secret_of, schedule=schedule)

@@ -2,7 +2,8 @@
 
 Refreshes on profile change, on demand (`refresh()`, F5 in the window) and every few minutes;
 shows the last cached figures at once (and keeps them, with their time, when a refresh fails).
-The network call is `core.azure_status.refresh_status` on a pool thread.
+The network call is `core.azure.status.refresh_status`, made in the Azure worker process
+(`core.azure.process`) from a pool thread.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ class StatusRefresher(QObject):
         cached: Cached | None = None,
     ) -> None:
         super().__init__(parent)
-        self._refresh_fn = refresh or azure_status.refresh_status
+        # default: in the Azure worker process, so the window's process never imports the SDK
+        self._refresh_fn = refresh or _refresh_in_worker
         self._cached_fn = cached or azure_status.cached_status
         self._profile: str | None = None
         self._snapshot: StatusSnapshot | None = None
@@ -160,3 +162,10 @@ class StatusRefresher(QObject):
         else:
             self.refreshFailed.emit(message)
         self._follow_up()
+
+
+def _refresh_in_worker(profile: str) -> StatusSnapshot:
+    from desktop_app.core.azure.process import refresh_status_in_worker
+
+    snapshot: StatusSnapshot = refresh_status_in_worker(profile)
+    return snapshot

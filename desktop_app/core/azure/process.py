@@ -1,0 +1,295 @@
+"""Azure runs in a worker process: the window's process never imports or runs the Azure SDK.
+
+`AzureProcessExecutor` is the window's executor for Azure targets (the CLI keeps the in-process
+`AzureExecutor`). One worker process (`core.azure.process_worker`, spawn) serves every Azure run of
+the app side by side; the calling thread supervises its run there:
+- progress comes back as it happens;
+- the recorder's calls (`job_created` before the submit, `job_status`, `job_finished`) come back
+  and run HERE, on the calling thread, so the job ledger of this process stays the single source
+  of truth and its change notices reach the window as for any other write;
+- the profile's secret is looked up here (`secret_of`, or the OS keyring's store, which also holds
+  the secrets typed for this session only) when the worker signs in;
+- Cancel and Detach are passed on to the run's token in the worker: Cancel still cancels the job
+  at Azure, Detach leaves it open for the next start.
+A worker that dies fails its runs with a plain message; their ledger rows stay open for start-up
+reconciliation, and the next run starts a new worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import itertools
+import logging
+import multiprocessing
+import os
+import queue
+import threading
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.core.errors import QuantumDeskError
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
+    from desktop_app.core.azure.executor import JobRecorder, PollSchedule
+    from desktop_app.core.azure.session import SecretProvider
+    from desktop_app.core.cancel import CancelToken, ProgressCallback
+    from desktop_app.core.request import RunRequest
+    from desktop_app.core.results import RunResult
+
+log = logging.getLogger(__name__)
+
+_POLL_SECONDS = 0.05  # how often a supervising thread looks at its cancel token
+_CONTEXT = multiprocessing.get_context("spawn")  # fork is unsafe in a process with Qt threads
+_DIED = ("died",)
+_RECORDER_CALLS = frozenset({"job_created", "job_status", "job_finished"})
+
+
+class _Worker:
+    """The worker process, its pipe, and the reader thread handing each run its messages."""
+
+    def __init__(self) -> None:
+        from desktop_app.core.azure import process_worker
+
+        parent_end, child_end = _CONTEXT.Pipe()
+        self.conn: Connection = parent_end
+        self.process: BaseProcess = _CONTEXT.Process(
+            target=process_worker.serve, args=(child_end,), name="quantum-desk-azure", daemon=True
+        )
+        self.process.start()
+        child_end.close()
+        self.environ = dict(os.environ)  # what the worker started with (spawn copies it)
+        self.ready = threading.Event()  # the SDK is imported there
+        self._send_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._inboxes: dict[int, queue.SimpleQueue[tuple[Any, ...]]] = {}
+        self._keys = itertools.count(1)
+        self.dead = False
+        threading.Thread(target=self._read, name="azure-worker-reader", daemon=True).start()
+
+    def alive(self) -> bool:
+        return not self.dead and self.process.is_alive()
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        with self._send_lock:
+            self.conn.send(message)
+
+    def begin(self, *message: Any) -> tuple[int, queue.SimpleQueue[tuple[Any, ...]]]:
+        """Send (kind, key, *rest) with a new key; the run's messages arrive in the inbox."""
+        inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        with self._lock:
+            if self.dead:
+                inbox.put(_DIED)
+                return 0, inbox
+            key = next(self._keys)
+            self._inboxes[key] = inbox
+        try:
+            self.send((message[0], key, *message[1:]))
+        except (OSError, ValueError):
+            inbox.put(_DIED)
+        return key, inbox
+
+    def busy(self) -> bool:
+        with self._lock:
+            return bool(self._inboxes)
+
+    def end(self, key: int) -> None:
+        with self._lock:
+            self._inboxes.pop(key, None)
+
+    def _read(self) -> None:
+        try:
+            while True:
+                message = self.conn.recv()
+                if message[0] == "ready":
+                    self.ready.set()
+                    continue
+                with self._lock:
+                    inbox = self._inboxes.get(message[1])
+                if inbox is not None:
+                    inbox.put(message)
+        except (EOFError, OSError):
+            pass
+        except Exception:  # an answer that does not unpickle here: a bug, the worker is dropped
+            log.exception("unreadable message from the Azure worker process")
+        with self._lock:
+            self.dead = True
+            inboxes, self._inboxes = list(self._inboxes.values()), {}
+        for inbox in inboxes:
+            inbox.put(_DIED)
+        self.ready.set()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.send(("stop",))
+        self.process.join(0.5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(2.0)
+        self.conn.close()
+
+
+_LOCK = threading.Lock()
+_CURRENT: list[_Worker] = []  # the live worker, if any
+_RETIRED: list[_Worker] = []  # started for an older environment, still running a job
+
+
+def _worker() -> _Worker:
+    """The live worker, started when there is none. A changed environment (a profile folder, a CA
+    bundle: tests) gets a new one; the old one ends once its runs have."""
+    with _LOCK:
+        current = _CURRENT[0] if _CURRENT else None
+        if current is not None and current.alive() and current.environ == dict(os.environ):
+            return current
+        old = _RETIRED + _CURRENT
+        _CURRENT[:] = [_Worker()]
+        _RETIRED[:] = [w for w in old if w.alive() and w.busy()]
+        ending = [w for w in old if w not in _RETIRED]
+        current = _CURRENT[0]
+    for worker in ending:
+        worker.stop()
+    return current
+
+
+def prewarm() -> None:
+    """Start the worker process now (it imports the SDK there): the first Azure run does not wait.
+    Returns at once."""
+    _worker()
+
+
+def wait_ready(timeout: float) -> bool:
+    """Whether the worker has imported the SDK within `timeout` s (benchmarks, tests)."""
+    return _worker().ready.wait(timeout)
+
+
+def worker_pid() -> int | None:
+    """The worker process's id, or None when none runs (tests, diagnostics)."""
+    with _LOCK:
+        return _CURRENT[0].process.pid if _CURRENT and _CURRENT[0].alive() else None
+
+
+def shutdown_worker() -> None:
+    """End the worker process (at application exit, after the runs were detached)."""
+    with _LOCK:
+        workers = _CURRENT + _RETIRED
+        _CURRENT[:], _RETIRED[:] = [], []
+    for worker in workers:
+        worker.stop()
+
+
+def refresh_status_in_worker(profile: str) -> Any:
+    """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
+    summary's live target status): a StatusSnapshot, or what it raised."""
+    worker = _worker()
+    key, inbox = worker.begin("invoke", "refresh_status", (profile,))
+    asker = AzureProcessExecutor()
+    try:
+        while True:
+            message = inbox.get()
+            if message[0] == "call":
+                asker._answer(worker, message[2], message[3], message[4])
+            elif message[0] == "result":
+                return message[2]
+            elif message[0] == "error":
+                if message[3]:
+                    log.debug("Azure worker error:\n%s", message[3])
+                error: BaseException = message[2]
+                raise error
+            else:
+                raise QuantumDeskError("the Azure connection process stopped unexpectedly")
+    finally:
+        worker.end(key)
+
+
+class AzureProcessExecutor:
+    """An `Executor` (and `RecordsRemoteJobs`) for Azure targets whose SDK work runs in the worker
+    process; see the module docstring. `schedule` (None: PollSchedule's defaults) sets polling and
+    the retry deadline; `secret_of` hands a run its profile's secret (None: the OS keyring)."""
+
+    def __init__(
+        self,
+        *,
+        schedule: PollSchedule | None = None,
+        secret_of: SecretProvider | None = None,
+        recorder: JobRecorder | None = None,
+    ) -> None:
+        self.schedule = schedule
+        self.secret_of = secret_of
+        self.recorder = recorder
+
+    def with_recorder(self, recorder: JobRecorder) -> AzureProcessExecutor:
+        runner = copy.copy(self)
+        runner.recorder = recorder
+        return runner
+
+    def run(
+        self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
+    ) -> RunResult:
+        worker = _worker()
+        # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
+        plain = dataclasses.replace(request, options=dict(request.options), program=None)
+        key, inbox = worker.begin("run", plain, self.schedule, True)
+        told = ""  # what the worker was told of the token: "", "cancel", "detach"
+        try:
+            while True:
+                wanted = "detach" if cancel.detached else "cancel" if cancel.cancelled else ""
+                if wanted and wanted != told and told != "detach":
+                    told = wanted
+                    with contextlib.suppress(OSError, ValueError):
+                        worker.send((wanted, key))
+                try:
+                    message = inbox.get(timeout=_POLL_SECONDS)
+                except queue.Empty:
+                    continue
+                kind = message[0]
+                if kind == "progress":
+                    progress(message[2], message[3])
+                elif kind == "call":
+                    self._answer(worker, message[2], message[3], message[4])
+                elif kind == "result":
+                    result: RunResult = message[2]
+                    return result
+                elif kind == "error":
+                    if message[3]:  # a traceback: for --verbose / debug logs only
+                        log.debug("Azure worker error:\n%s", message[3])
+                    error: BaseException = message[2]
+                    raise error
+                else:  # died
+                    raise QuantumDeskError(
+                        "the Azure connection process stopped unexpectedly; the job stays in the"
+                        " job list and is looked up again at the next start"
+                    )
+        finally:
+            worker.end(key)
+
+    def _answer(self, worker: _Worker, call: int, name: str, args: tuple[Any, ...]) -> None:
+        """Run a call the worker made (the recorder, the secret) and send its outcome back."""
+        from desktop_app.core.azure.process_worker import portable
+
+        try:
+            if name == "secret":
+                value: Any = self._secret(*args)
+            elif name in _RECORDER_CALLS:
+                value = None
+                if self.recorder is not None:
+                    getattr(self.recorder, name)(*args)
+            else:
+                raise QuantumDeskError(f"unknown request from the Azure worker: {name}")
+        except Exception as exc:  # it is raised in the worker, where the executor handles it
+            if not isinstance(exc, QuantumDeskError):
+                log.exception("%s for the Azure worker failed", name)
+            answer: tuple[Any, ...] = ("answer", call, False, portable(exc))
+        else:
+            answer = ("answer", call, True, value)
+        with contextlib.suppress(OSError, ValueError):
+            worker.send(answer)
+
+    def _secret(self, profile: Any) -> str | None:
+        if self.secret_of is not None:
+            return self.secret_of(profile)
+        from desktop_app.core.azure.secrets import default_secret_store
+
+        return default_secret_store().get(profile)

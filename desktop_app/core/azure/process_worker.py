@@ -1,0 +1,246 @@
+"""The Azure worker process: azure-identity, azure-quantum and azure-storage-blob live here only.
+
+Importing and running the Azure SDK holds the interpreter lock for tens of milliseconds at a time
+(85-120 ms for the first imports of a process, tests/bench/bench_azure_gui_stall.py), which froze
+the window when it happened on a thread of the GUI process. This process runs every Azure job of
+the window, each on its own thread, and is supervised by `core.azure.process` in the parent.
+
+Everything that must stay in the parent goes back through the pipe and waits for the answer: the
+recorder's calls (the parent writes its job ledger, so `job_created` is committed before the
+submit, as in-process), and the secret of a profile (a secret typed for this session only lives in
+the parent). Messages, tagged with the run's key:
+  parent -> worker: ("run", key, request, schedule, secret_from_parent), ("cancel", key),
+                    ("detach", key), ("invoke", key, name, args) (the live target status),
+                    ("answer", call, ok, value), ("stop",)
+  worker -> parent: ("ready",), ("progress", key, message, fraction), ("call", key, call, name,
+                    args), ("result", key, RunResult), ("error", key, exception, detail)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import pickle
+import threading
+import traceback
+from collections.abc import Mapping
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.core.cancel import CancelToken
+from desktop_app.core.child_process import exit_with_parent
+from desktop_app.core.errors import QuantumDeskError
+
+if TYPE_CHECKING:
+    from desktop_app.core.azure.executor import AzureJobInfo, PollSchedule
+    from desktop_app.core.azure.profiles import Profile
+    from desktop_app.core.request import RunRequest
+    from desktop_app.core.results import JobStatus, RunResult
+
+log = logging.getLogger(__name__)
+
+
+def portable(exc: BaseException) -> BaseException:
+    """The exception as the other process will see it: the same class when it survives pickling
+    (Cancelled, ProgramError with its line, LedgerError ...), else its plain message."""
+    try:
+        copy = pickle.loads(pickle.dumps(exc))
+    except Exception:  # a class whose __init__ cannot be rebuilt from its args
+        log.debug("exception not picklable, sending its text", exc_info=True)
+    else:
+        if type(copy) is type(exc) and str(copy) == str(exc):
+            return copy
+    if isinstance(exc, QuantumDeskError):
+        return QuantumDeskError(str(exc))
+    return QuantumDeskError("the Azure run failed unexpectedly; the log has details")
+
+
+class _Channel:
+    """The worker's end of the pipe, shared by every run thread: sends are serialized, and a
+    call to the parent waits for its answer."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._send_lock = threading.Lock()
+        self._calls = itertools.count(1)
+        self._waiting: dict[int, tuple[threading.Event, list[Any]]] = {}
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        with self._send_lock:
+            self.conn.send(message)
+
+    def call(self, key: int, name: str, *args: Any) -> Any:
+        """Ask the parent to run `name(*args)` and wait for its answer (raising what it raised)."""
+        call = next(self._calls)
+        done, answer = threading.Event(), list[tuple[bool, Any]]()
+        with self._lock:
+            if self.closed:
+                raise QuantumDeskError("the app went away during the run")
+            self._waiting[call] = (done, answer)
+        self.send(("call", key, call, name, args))
+        done.wait()
+        ok, value = answer[0]
+        if not ok:
+            raise value
+        return value
+
+    def answered(self, call: int, ok: bool, value: Any) -> None:
+        with self._lock:
+            waiting = self._waiting.pop(call, None)
+        if waiting is not None:
+            waiting[1].append((ok, value))
+            waiting[0].set()
+
+    def close(self) -> None:
+        """The pipe broke: every call waiting for the parent fails."""
+        with self._lock:
+            self.closed = True
+            waiting, self._waiting = list(self._waiting.values()), {}
+        for done, answer in waiting:
+            answer.append((False, QuantumDeskError("the app went away during the run")))
+            done.set()
+
+
+class _RemoteRecorder:
+    """A `JobRecorder` whose calls run in the parent (its LedgerRecorder), in order."""
+
+    def __init__(self, channel: _Channel, key: int) -> None:
+        self.channel, self.key = channel, key
+
+    def job_created(self, info: AzureJobInfo) -> None:
+        self.channel.call(self.key, "job_created", info)
+
+    def job_status(self, job_id: str, status: JobStatus, azure_status: str) -> None:
+        self.channel.call(self.key, "job_status", job_id, status, azure_status)
+
+    def job_finished(self, job_id: str, result: RunResult, details: Mapping[str, Any]) -> None:
+        self.channel.call(self.key, "job_finished", job_id, result, dict(details))
+
+
+def warm_up() -> None:
+    """Pay the imports of a first Azure run before a user's Run (the parse and translation too)."""
+    import azure.identity
+    import azure.quantum
+    import azure.storage.blob  # noqa: F401
+
+    from desktop_app.core.azure import executor  # noqa: F401
+    from desktop_app.core.azure.translate import translate
+    from desktop_app.core.programs import load_program
+
+    bell = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\n'
+    translate(load_program(bell + "measure q -> c;\n").circuit, "ionq.simulator")
+
+
+def _run(
+    channel: _Channel,
+    key: int,
+    request: RunRequest,
+    schedule: PollSchedule | None,
+    secret_from_parent: bool,
+    token: CancelToken,
+    tokens: dict[int, CancelToken],
+) -> None:
+    from desktop_app.core.azure.executor import AzureExecutor, PollSchedule
+
+    def progress(message: str, fraction: float | None) -> None:
+        channel.send(("progress", key, message, fraction))
+
+    def secret_of(profile: Profile) -> str | None:
+        answer: str | None = channel.call(key, "secret", profile)
+        return answer
+
+    executor = AzureExecutor(
+        schedule=schedule or PollSchedule(),
+        secret_of=secret_of if secret_from_parent else None,
+        recorder=_RemoteRecorder(channel, key),
+    )
+    try:
+        result = executor.run(request, token, progress)
+    except BaseException as exc:  # everything goes back to the parent, which re-raises it
+        detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
+        with contextlib.suppress(OSError, ValueError):
+            channel.send(("error", key, portable(exc), detail))
+    else:
+        with contextlib.suppress(OSError, ValueError):
+            channel.send(("result", key, result))
+    finally:
+        tokens.pop(key, None)
+
+
+def _invoke(channel: _Channel, key: int, name: str, args: tuple[Any, ...]) -> None:
+    """A call other than a run, with the profile's secret asked from the parent."""
+    from desktop_app.core.azure.session import open_profile_workspace
+    from desktop_app.core.azure.status import refresh_status
+
+    def secret_of(profile: Profile) -> str | None:
+        answer: str | None = channel.call(key, "secret", profile)
+        return answer
+
+    try:
+        if name != "refresh_status":
+            raise QuantumDeskError(f"unknown request for the Azure process: {name}")
+        value: Any = refresh_status(
+            args[0], opener=lambda profile: open_profile_workspace(profile, secret_of)
+        )
+    except BaseException as exc:
+        detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
+        with contextlib.suppress(OSError, ValueError):
+            channel.send(("error", key, portable(exc), detail))
+    else:
+        with contextlib.suppress(OSError, ValueError):
+            channel.send(("result", key, value))
+
+
+def serve(conn: Connection) -> None:
+    """The worker's main loop: one thread per run; cancel/detach reach its token."""
+    from desktop_app.core.azure.executor import allow_busy_steps
+
+    exit_with_parent()
+    if hasattr(os, "nice"):  # as the simulator: the window's process comes first for the CPU
+        with contextlib.suppress(OSError):
+            os.nice(5)
+    allow_busy_steps(64)  # no window in this process waits for the interpreter lock
+    channel = _Channel(conn)
+    try:
+        warm_up()
+    except Exception:  # the real run reports the problem properly
+        log.warning("Azure worker warm-up failed", exc_info=True)
+    tokens: dict[int, CancelToken] = {}
+    try:
+        channel.send(("ready", os.getpid()))
+        while True:
+            message = conn.recv()
+            kind = message[0]
+            if kind == "run":
+                _, key, request, schedule, secret_from_parent = message
+                token = tokens[key] = CancelToken()
+                threading.Thread(
+                    target=_run,
+                    args=(channel, key, request, schedule, secret_from_parent, token, tokens),
+                    name=f"azure-run-{key}",
+                    daemon=True,
+                ).start()
+            elif kind == "invoke":
+                threading.Thread(
+                    target=_invoke, args=(channel, *message[1:]), name="azure-call", daemon=True
+                ).start()
+            elif kind in ("cancel", "detach"):
+                found = tokens.get(message[1])
+                if found is not None and kind == "cancel":
+                    found.cancel()
+                elif found is not None:
+                    found.detach()
+            elif kind == "answer":
+                channel.answered(message[1], message[2], message[3])
+            else:  # "stop"
+                return
+    except (EOFError, OSError):
+        return  # the pipe broke: the app went away
+    finally:
+        channel.close()
+        for token in list(tokens.values()):
+            token.detach()  # leave the jobs open at Azure: the next start picks them up
