@@ -94,6 +94,8 @@ class RunResult:
     error_message: str | None = None
     job_id: str | None = None
     method: str | None = None  # the qiskit-aer method of a local.simulator run
+    # what reading the program left out (timing statements), "file:line:column: ..." each
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def from_counts(
@@ -199,6 +201,7 @@ def to_json_dict(result: RunResult) -> dict[str, Any]:
         ),
         "job_id": result.job_id,
         **({} if result.method is None else {"method": result.method}),
+        **({"warnings": list(result.warnings)} if result.warnings else {}),
     }
 
 
@@ -238,6 +241,7 @@ def from_json_dict(d: Mapping[str, Any]) -> RunResult:
             error_message=error.get("message"),
             job_id=d.get("job_id"),
             method=d["method"] if isinstance(d.get("method"), str) else None,
+            warnings=tuple(w for w in _list(d.get("warnings")) if isinstance(w, str)),
         )
     except (TypeError, ValueError) as exc:
         raise UserInputError(
@@ -305,3 +309,7 @@ def read_csv(path: str | Path) -> dict[str, dict[str, int]]:
         except (TypeError, ValueError):
             raise UserInputError(f"{path}:{number}: bad bitstring or count") from None
     return out
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []

@@ -12,31 +12,24 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QRect, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QProgressBar,
-    QPushButton,
-    QSpinBox,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.core.cancel import job_id_in
-from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
+from desktop_app.core.catalog import LOCAL_SIMULATOR
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.program_limits import LimitError, read_program_bytes
-from desktop_app.core.request import MAX_SHOTS, RunRequest
+from desktop_app.core.request import RunRequest
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.appearance import Appearance, appearance_menu
-from desktop_app.ui.backends.model import BackendModel
-from desktop_app.ui.backends.profile_selector import ProfileSelector
+from desktop_app.ui.backends.pane import BackendPane
 from desktop_app.ui.backends.success_estimates import SuccessEstimates
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.backends.translation_view import TranslationLauncher
@@ -139,54 +132,14 @@ class MainWindow(QMainWindow):
         program_layout.addWidget(self.error_banner)
         program_layout.addWidget(self.editor, 1)
 
-        self.backend_model = BackendModel(builtin_backends(), self)
-        self.backend_view = QTableView(self)
-        self.backend_view.setObjectName("backendSummary")
-        self.backend_view.setAccessibleName("Backend summary")
-        self.backend_view.setModel(self.backend_model)
-        self.backend_view.verticalHeader().hide()
-        self.backend_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.backend_view.setTabKeyNavigation(False)  # Tab moves on to Shots; arrows move rows
-        self.backend_view.resizeColumnsToContents()
-        self.backend_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Interactive
-        )
-        self.backend_view.horizontalHeader().setStretchLastSection(True)
-        # live figures and prices arrive later: those columns follow their text
-        for key in ("availability", "queue", "price", "success", "mitigation"):
-            self.backend_view.horizontalHeader().setSectionResizeMode(
-                self.backend_model.column_of(key), QHeaderView.ResizeMode.ResizeToContents
-            )
-        self.shots_input = QSpinBox(self)
-        self.shots_input.setObjectName("shotsInput")
-        self.shots_input.setAccessibleName("Shots")
-        self.shots_input.setRange(1, MAX_SHOTS)
-        self.shots_input.setValue(1000)
-        self.shots_input.setGroupSeparatorShown(True)
-        self.run_button = QPushButton("Run", self)
-        self.run_button.setObjectName("runButton")
-        self.run_button.setShortcut(QKeySequence("Ctrl+Return"))
-        self.run_button.setToolTip("Run the program on the ticked backends (Ctrl+Return)")
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.cancel_button.setToolTip("Stop the run (Esc)")
-        self.budget_label = QLabel(self)
-        self.budget_label.setObjectName("budgetLeft")
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Shots:", self))
-        controls.addWidget(self.shots_input)
-        controls.addWidget(self.budget_label, 1)
-        controls.addWidget(self.run_button)
-        controls.addWidget(self.cancel_button)
-        backend_pane = QWidget(self)
-        backend_layout = QVBoxLayout(backend_pane)
-        backend_layout.setContentsMargins(0, 0, 0, 0)
-        backend_layout.addWidget(QLabel("<b>Backends</b> (tick one or more)", backend_pane))
-        self.profile_selector = ProfileSelector(backend_pane)
-        backend_layout.addWidget(self.profile_selector)
-        backend_layout.addWidget(self.backend_view, 1)
-        backend_layout.addLayout(controls)
+        backend_pane = BackendPane(self)
+        self.backend_model = backend_pane.model
+        self.backend_view = backend_pane.view
+        self.profile_selector = backend_pane.profile_selector
+        self.shots_input = backend_pane.shots_input
+        self.run_button = backend_pane.run_button
+        self.cancel_button = backend_pane.cancel_button
+        self.budget_label = backend_pane.budget_label
 
         self.results_view = ResultsView(self, self.settings)
         # Results now; the job ledger adds a "Jobs" tab here.
@@ -503,9 +456,12 @@ class MainWindow(QMainWindow):
 
         if isinstance(result, RunResult):
             self.results_view.set_result(result)
+            panel = self.results_view.panel(result.backend)
             if result.method:  # local.simulator: the qiskit-aer method that ran it
-                panel = self.results_view.panel(result.backend)
                 panel.set_status(f"{panel.status.text()} · {result.method} method")
+            if result.warnings:  # what the reading left out (timing): said, never silent
+                panel.set_status(f"{panel.status.text()} · warning: {result.warnings[0]}")
+                panel.status.setToolTip("\n".join(result.warnings))
 
     @Slot(str, str)
     def _on_executor_jobFailed(self, backend: str, message: str) -> None:

@@ -31,7 +31,7 @@ from desktop_app.core.ledger.models import program_sha256
 from desktop_app.core.ledger.packing import pack_result, pack_text
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
-from desktop_app.ui.jobs.model import COLUMNS
+from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.view import JobsView
 from tests.bench.figures import record
 

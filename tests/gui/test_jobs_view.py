@@ -26,8 +26,9 @@ from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui import messages
 from desktop_app.ui.jobs import view as jobs_view
+from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.detail import ExportKind
-from desktop_app.ui.jobs.model import COLUMNS, JobsModel
+from desktop_app.ui.jobs.model import JobsModel
 from desktop_app.ui.jobs.prompts import DeleteChoice
 from desktop_app.ui.jobs.view import JobsView
 

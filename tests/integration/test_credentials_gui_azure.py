@@ -27,7 +27,7 @@ from desktop_app.ui import messages
 from desktop_app.ui import tasks as background
 from desktop_app.ui.backends.status_refresher import StatusRefresher, describe
 from desktop_app.ui.credentials.dialog import CredentialsDialog
-from desktop_app.ui.jobs.model import COLUMNS as JOB_COLUMNS
+from desktop_app.ui.jobs.columns import COLUMNS as JOB_COLUMNS
 from desktop_app.ui.main_window import MainWindow
 from tests.azure_emulator.fixtures import AzureEnv
 from tests.integration import keyring_session as _keyring_fixtures

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
-from desktop_app.core.azure.executor import AzureExecutor, AzureJobInfo
+from desktop_app.core.azure.executor import AzureExecutor
+from desktop_app.core.azure.job_recorder import AzureJobInfo
 from desktop_app.core.cancel import Cancelled, CancelToken, no_progress
 from desktop_app.core.errors import UserInputError
 from desktop_app.core.jobs.dispatch import executor_for

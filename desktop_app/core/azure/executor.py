@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.azure.errors import (
     CANCELLED_ELSEWHERE,
@@ -33,6 +33,7 @@ from desktop_app.core.azure.errors import (
     hint_for,
     is_not_found,
 )
+from desktop_app.core.azure.job_recorder import AzureJobInfo, JobRecorder, NullRecorder
 from desktop_app.core.azure.normalize import (
     OutputFormatError,
     Readout,
@@ -100,48 +101,6 @@ class PollSchedule:
 
 
 FAST_POLLING = PollSchedule(first=0.2, factor=1.5, maximum=1.0)  # tests and the emulator
-
-
-@dataclass(frozen=True)
-class AzureJobInfo:
-    """What the ledger records about a job before it is submitted."""
-
-    job_id: str
-    backend: str
-    profile: str | None
-    shots: int
-    name: str
-    input_data_format: str
-    output_data_format: str
-    metadata: Mapping[str, str]
-    program_source: str
-    program_path: str | None
-
-
-class JobRecorder(Protocol):
-    """Hooks for the job ledger; every call comes from the executor's (worker) thread."""
-
-    def job_created(self, info: AzureJobInfo) -> None:
-        """Called BEFORE the job is submitted: a crash after Azure accepts it loses nothing."""
-
-    def job_status(self, job_id: str, status: JobStatus, azure_status: str) -> None:
-        """Called on every status change seen while polling; NEVER_SUBMITTED (with the
-        service's error code) when the service refused the submit outright."""
-
-    def job_finished(self, job_id: str, result: RunResult, details: Mapping[str, Any]) -> None:
-        """Called once with the final result. `details`: "cost_estimate" (dict or None),
-        "azure_status", and for succeeded jobs "raw_result" (bytes) and "raw_content_type"."""
-
-
-class NullRecorder:
-    def job_created(self, info: AzureJobInfo) -> None:
-        pass
-
-    def job_status(self, job_id: str, status: JobStatus, azure_status: str) -> None:
-        pass
-
-    def job_finished(self, job_id: str, result: RunResult, details: Mapping[str, Any]) -> None:
-        pass
 
 
 # A callable giving an opened azure.quantum.Workspace (and the profile it was opened for).

@@ -34,7 +34,8 @@ from desktop_app.core.errors import QuantumDeskError
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from desktop_app.core.azure.executor import JobRecorder, PollSchedule
+    from desktop_app.core.azure.executor import PollSchedule
+    from desktop_app.core.azure.job_recorder import JobRecorder
     from desktop_app.core.azure.session import SecretProvider
     from desktop_app.core.cancel import CancelToken, ProgressCallback
     from desktop_app.core.request import RunRequest

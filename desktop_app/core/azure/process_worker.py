@@ -34,7 +34,8 @@ from desktop_app.core.child_process import exit_with_parent
 from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:
-    from desktop_app.core.azure.executor import AzureJobInfo, PollSchedule
+    from desktop_app.core.azure.executor import PollSchedule
+    from desktop_app.core.azure.job_recorder import AzureJobInfo
     from desktop_app.core.azure.profiles import Profile
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import JobStatus, RunResult

@@ -29,7 +29,7 @@ from desktop_app.core.request import RecordsRemoteJobs
 from desktop_app.core.results import JobStatus, RunResult
 
 if TYPE_CHECKING:
-    from desktop_app.core.azure.executor import AzureJobInfo
+    from desktop_app.core.azure.job_recorder import AzureJobInfo
     from desktop_app.core.cancel import CancelToken, ProgressCallback
     from desktop_app.core.ledger.store import Ledger
     from desktop_app.core.request import Executor, RunRequest

@@ -121,6 +121,7 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
         num_clbits=facts.num_clbits,
         timings={"execution": finished - run_started, "total": finished - started},
         method=method,
+        warnings=program.warnings,
     )
 
 

@@ -40,8 +40,8 @@ from desktop_app.core.ledger.models import JobRecord, LedgerChange
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui import messages
 from desktop_app.ui.editor.highlighter import QasmHighlighter
+from desktop_app.ui.jobs.columns import local_time
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
-from desktop_app.ui.jobs.model import local_time
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results import export_image
 from desktop_app.ui.results.view import ResultPanel

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -40,10 +37,10 @@ from desktop_app.core.ledger.models import (
     JobOrder,
     JobRow,
     LedgerChange,
-    SortColumn,
 )
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
+from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.pages import InFlight, Keys, LoadedPage, load_pages
 from desktop_app.ui.plain_text import tooltip
@@ -66,40 +63,6 @@ CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
 AGGREGATE_LANE = Lane.LONG
 
 
-def local_time(moment: datetime | None) -> str:
-    """A ledger time (UTC) in the user's local time zone, to the second."""
-    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    sort_key: SortColumn | None  # None: the column cannot be sorted by
-    text: Callable[[JobRow], str]
-
-
-def _shots(row: JobRow) -> str:
-    return f"{row.shots:,}"
-
-
-def _cost(row: JobRow) -> str:
-    from desktop_app.core.jobs.spending import short_cost
-
-    return short_cost(row.estimated_cost, row.billed_cost)
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("Name", "name", lambda r: r.name or "—"),
-    Column("Backend", "backend", lambda r: r.backend),
-    Column("Status", "status", lambda r: r.status),
-    Column("Shots", "shots", _shots),
-    Column("Cost", None, _cost),  # billed when the service reported it, else the estimate
-    Column("Created", "created_at", lambda r: local_time(r.created_at)),
-    Column("Completed", "completed_at", lambda r: local_time(r.completed_at)),
-    Column("Tags", None, lambda r: ", ".join(r.tags)),
-    Column("Job ID", None, lambda r: r.azure_job_id or r.id),
-)
-SORTABLE_COLUMNS = frozenset(i for i, c in enumerate(COLUMNS) if c.sort_key is not None)
 _SHOTS_COLUMN = 3
 _RIGHT_COLUMNS = frozenset({_SHOTS_COLUMN, 4})  # shots, cost
 _STATUS_COLUMN = 2

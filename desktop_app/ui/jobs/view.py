@@ -44,6 +44,7 @@ from desktop_app.core.ledger.models import JobFilter, JobRow
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui import messages
+from desktop_app.ui.jobs.columns import COLUMNS, SORTABLE_COLUMNS
 from desktop_app.ui.jobs.compare import CompareDialog
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
 from desktop_app.ui.jobs.filters import (
@@ -55,7 +56,7 @@ from desktop_app.ui.jobs.filters import (
     set_backend_names,
 )
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
-from desktop_app.ui.jobs.model import COLUMNS, JOB_ROW_ROLE, SORTABLE_COLUMNS, JobsModel
+from desktop_app.ui.jobs.model import JOB_ROW_ROLE, JobsModel
 from desktop_app.ui.jobs.prompts import ask_delete, ask_text, cost_total_text
 from desktop_app.ui.plain_text import plain, tooltip
 from desktop_app.ui.tasks import BackgroundCalls, Lane, run_task, wait_idle

@@ -1,0 +1,43 @@
+"""What reading a program leaves out (timing statements, issue 9) is said in the window, next to
+the result it concerns, never silently."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.catalog import LOCAL_SIMULATOR
+from desktop_app.ui.main_window import MainWindow
+
+TIMED = (
+    'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[1] q;\nbit[1] c;\nstretch s;\n'
+    "box { x q[0]; }\nc[0] = measure q[0];\n"
+)
+
+
+def _run(qtbot: QtBot, window: MainWindow, source: str) -> str:
+    editor = window.findChild(QPlainTextEdit, "programEditor")
+    assert editor is not None
+    editor.setPlainText(source)
+    window.backend_model.set_checked(LOCAL_SIMULATOR, True)
+    run = window.findChild(QPushButton, "runButton")
+    assert run is not None
+    with qtbot.waitSignal(window.executor.runFinished, timeout=60_000):
+        qtbot.mouseClick(run, Qt.MouseButton.LeftButton)
+    panel = window.results_view.panel(LOCAL_SIMULATOR)
+    assert panel.result is not None, panel.status.text()
+    assert panel.result.counts == {"1": 1000}  # the box's gate ran; only the timing went
+    return panel.status.text() + "\n" + panel.status.toolTip()
+
+
+def test_timing_left_out_is_said_with_its_place(qtbot: QtBot, window: MainWindow) -> None:
+    shown = _run(qtbot, window, TIMED)
+    assert "warning: " in shown
+    assert ":5:1: 'stretch' declaration left out" in shown
+    assert ":6:1: 'box' left out" in shown
+
+
+def test_a_program_with_nothing_left_out_has_no_warning(qtbot: QtBot, window: MainWindow) -> None:
+    untimed = TIMED.replace("stretch s;\n", "").replace("box { x q[0]; }", "x q[0];")
+    assert "warning" not in _run(qtbot, window, untimed)
