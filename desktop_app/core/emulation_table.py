@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.errors import QuantumDeskError, why_not_readable
 
 TYPE_CHECKING = False  # `typing` costs a CLI start as much as Python's own start (issue 16)
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def emulations() -> tuple[Emulation, ...]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise EmulationDataError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+        raise EmulationDataError(f"{path}: cannot be read: {why_not_readable(exc)}") from None
     except tomllib.TOMLDecodeError as exc:
         raise EmulationDataError(f"{path}: not valid TOML ({exc})") from None
     if document.get("format") != DATA_FORMAT:

@@ -33,6 +33,35 @@ def why_not_writable(exc: OSError) -> str:
     }.get(exc.errno or 0, exc.strerror or "not usable")
 
 
+def why_not_readable(exc: OSError | UnicodeDecodeError) -> str:
+    """'missing', 'not readable for this user', 'not UTF-8 text', ... for a failed read."""
+    import errno
+
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start + 1})"
+    return {
+        errno.ENOENT: "missing",
+        errno.EACCES: "not readable for this user",
+        errno.EPERM: "not readable for this user",
+        errno.EISDIR: "a folder, not a file",
+        errno.ENOTDIR: "in a path where a file stands in place of a folder",
+    }.get(exc.errno or 0, exc.strerror or "not readable")
+
+
+def error_code(exc: BaseException) -> str:
+    """The short code a job or a report records beside its message: the code the error carries
+    (a service's, "InvalidJobDefinition", or one of ours), else a plain word by kind; never a
+    Python class name (users see codes)."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code:
+        return code
+    if isinstance(exc, UserInputError):
+        return "input"
+    if isinstance(exc, OSError):
+        return "file"
+    return "error" if isinstance(exc, QuantumDeskError) else "unexpected"
+
+
 def exception_chain(exc: BaseException) -> Iterator[BaseException]:
     """`exc`, then its causes and contexts (each once): where an SDK's root error hides."""
     seen: set[int] = set()

@@ -58,6 +58,8 @@ QISKIT_LOCK = threading.RLock()
 class ProgramError(QuantumDeskError):
     """A program that cannot be loaded; `str()` is `file:line:column: message`."""
 
+    code = "program"  # what the job ledger records (core.errors.error_code)
+
     def __init__(
         self,
         message: str,

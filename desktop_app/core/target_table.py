@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.errors import QuantumDeskError, why_not_readable
 
 DATA_FORMAT = "quantum-desk.catalog.v1"
 KINDS = ("hardware", "simulator")
@@ -160,5 +160,5 @@ def target_table() -> TargetTable:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogDataError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+        raise CatalogDataError(f"{path}: cannot be read: {why_not_readable(exc)}") from None
     return parse_table(text, str(path))

@@ -215,9 +215,10 @@ def _run_one(
         return _Outcome(backend, RunResult.cancelled(backend, request.shots))
     try:
         from desktop_app.core.azure.executor import AzureExecutor
+        from desktop_app.core.azure.process import AzureProcessExecutor
 
         executor = executor_for(backend)
-        if isinstance(executor, AzureExecutor):
+        if isinstance(executor, AzureExecutor | AzureProcessExecutor):
             executor.translator = _translate_in_worker
         if ledger is None:
             result = executor.run(request, token, progress)

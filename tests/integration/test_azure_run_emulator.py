@@ -74,7 +74,9 @@ def _profile(env, *, resource_id: str | None = None, secret: str | None = None) 
 @pytest.fixture
 def env(azure_env):
     azure_session.forget_credentials()  # tokens of an earlier test are gone from the emulator
+    azure_env.emulator.clear_faults()  # a fault an earlier test left on would answer for ours
     yield azure_env
+    azure_env.emulator.clear_faults()
     azure_session.forget_credentials()
     default_secret_store().delete(PROFILE)
 

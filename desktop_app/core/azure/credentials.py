@@ -231,7 +231,6 @@ def _explain_error(exc: BaseException, profile: Profile, secret: str | None = No
     from azure.core.exceptions import (
         ClientAuthenticationError,
         HttpResponseError,
-        ServiceRequestError,
         ServiceResponseError,
     )
     from azure.identity import CredentialUnavailableError
@@ -311,7 +310,7 @@ def _explain_error(exc: BaseException, profile: Profile, secret: str | None = No
             "No Azure sign-in is available on this computer: run `az login`, set the "
             "AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET environment variables, or "
             "sign in with a browser.",
-            type(exc).__name__,
+            "no-sign-in",
         )
 
     not_found_text = "not found in resource group" in text or "ResourceNotFound" in text
@@ -367,11 +366,7 @@ def _explain_error(exc: BaseException, profile: Profile, secret: str | None = No
             )
             + ": check the network connection (and a proxy, if this network needs one), "
             "then try again.",
-            next(
-                type(e).__name__
-                for e in chain
-                if isinstance(e, ServiceRequestError | ServiceResponseError | OSError)
-            ),
+            "connection-dropped" if dropped else "unreachable",
         )
     if "Failed to retrieve" in text or "Could not load workspace details" in text:
         return Explanation(
@@ -394,7 +389,7 @@ def _explain_error(exc: BaseException, profile: Profile, secret: str | None = No
         + (f" (HTTP {status})" if status else "")
         + ": try again; if it keeps failing, the details are in the log (on the command line: "
         "--verbose).",
-        f"{type(exc).__name__}" + (f" HTTP {status}" if status else ""),
+        f"HTTP {status}" if status else "unexpected",
     )
 
 

@@ -74,11 +74,16 @@ def explain(exc: BaseException, profile: Profile | None, what: str) -> AzureRunE
         if explained.problem is not Problem.UNKNOWN or service_message is None:
             return AzureRunError(explained.message, explained.code or explained.problem.value)
     if service_message:
-        code = str(service_code or getattr(exc, "status_code", "") or type(exc).__name__)
+        code = str(service_code or getattr(exc, "status_code", "") or "unexpected")
         return AzureRunError(
             f"Azure Quantum refused the request: {service_message} ({code}).", code
         )
-    return AzureRunError(f"Azure Quantum call failed ({type(exc).__name__}).", type(exc).__name__)
+    log.debug("unexplained Azure failure", exc_info=exc)
+    return AzureRunError(
+        "The Azure Quantum call failed unexpectedly: try again; the details are in the log (on"
+        " the command line: --verbose).",
+        "unexpected",
+    )
 
 
 # The service's refusals of a job (PUT jobs/{id}), by its error code and a phrase of its message

@@ -514,7 +514,6 @@ class AzureExecutor:
         from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
 
         delays = self.schedule.delays()
-        last: Exception | None = None
         for attempt in range(_DOWNLOAD_ATTEMPTS):
             try:
                 data = self._call(ctx, _downloader(job), "Downloading", cancellable=False)
@@ -523,7 +522,6 @@ class AzureExecutor:
                 cause = exc.__cause__
                 if not isinstance(cause, ResourceNotFoundError | ClientAuthenticationError):
                     raise
-                last = cause
                 log.info(
                     "download of job %s failed (%s), re-fetching the job (attempt %d)",
                     job.id,
@@ -535,7 +533,7 @@ class AzureExecutor:
         raise AzureRunError(
             "The job succeeded but its results could not be downloaded from the workspace's "
             "storage. Try again later: the results stay in the workspace.",
-            type(last).__name__ if last else "DownloadFailed",
+            "DownloadFailed",
         )
 
 

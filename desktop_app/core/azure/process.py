@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import queue
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from desktop_app.core.azure.executor import PollSchedule
     from desktop_app.core.azure.job_recorder import JobRecorder
     from desktop_app.core.azure.session import SecretProvider
+    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.cancel import CancelToken, ProgressCallback
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import RunResult
@@ -220,6 +222,8 @@ class AzureProcessExecutor:
         self.schedule = schedule
         self.secret_of = secret_of
         self.recorder = recorder
+        # for the runs that stay in this process (below): as AzureExecutor.translator
+        self.translator: Callable[[RunRequest, CancelToken], Translation] | None = None
 
     def with_recorder(self, recorder: JobRecorder) -> AzureProcessExecutor:
         runner = copy.copy(self)
@@ -229,6 +233,8 @@ class AzureProcessExecutor:
     def run(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
+        if _signed_in_here(request.profile):
+            return self._in_this_process(request, cancel, progress)
         worker = _worker()
         # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
         plain = dataclasses.replace(request, options=dict(request.options), program=None)
@@ -266,6 +272,19 @@ class AzureProcessExecutor:
         finally:
             worker.end(key)
 
+    def _in_this_process(
+        self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
+    ) -> RunResult:
+        from desktop_app.core.azure.executor import AzureExecutor, PollSchedule
+
+        executor = AzureExecutor(
+            secret_of=self.secret_of,
+            schedule=self.schedule or PollSchedule(),
+            recorder=self.recorder,
+        )
+        executor.translator = self.translator
+        return executor.run(request, cancel, progress)
+
     def _answer(self, worker: _Worker, call: int, name: str, args: tuple[Any, ...]) -> None:
         """Run a call the worker made (the recorder, the secret) and send its outcome back."""
         from desktop_app.core.azure.process_worker import portable
@@ -294,3 +313,21 @@ class AzureProcessExecutor:
         from desktop_app.core.azure.secrets import default_secret_store
 
         return default_secret_store().get(profile)
+
+
+def _signed_in_here(profile_name: str | None) -> bool:
+    """Whether the run's profile signs in without a secret (browser, device code: a lab's).
+
+    That sign-in lives in this process's token cache (the window's Sign in), which a worker
+    cannot share where the OS has no encrypted store, so such runs stay in this process; the
+    sign-in has imported azure-identity here already.
+    """
+    if not profile_name:
+        return False
+    from desktop_app.core.azure.lab import resolve_profile
+
+    try:
+        profile = resolve_profile(profile_name)
+    except QuantumDeskError:  # unknown profile, bad lab file: the worker's run says so
+        return False
+    return bool(profile.sign_in) and not profile.needs_secret

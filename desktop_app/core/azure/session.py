@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.azure.errors import AzureRunError, explain
-from desktop_app.core.errors import QuantumDeskError, exception_chain
+from desktop_app.core.errors import QuantumDeskError, error_code, exception_chain
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.profiles import Profile
@@ -81,7 +81,7 @@ def open_profile_workspace(
     except CredentialError as exc:
         raise AzureRunError(str(exc), "no-secret") from exc
     except QuantumDeskError as exc:
-        raise AzureRunError(str(exc), type(exc).__name__) from exc
+        raise AzureRunError(str(exc), error_code(exc)) from exc
     except Exception as exc:  # azure-identity / azure-core failures: explained in plain words
         raise explain(exc, profile, profile_name) from exc
 

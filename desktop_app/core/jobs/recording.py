@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.azure.errors import UNCONFIRMED_SUBMIT
 from desktop_app.core.cancel import Cancelled, Detached
-from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.errors import QuantumDeskError, error_code
 from desktop_app.core.jobs import live_runs
 from desktop_app.core.jobs.live_runs import LiveRun
 from desktop_app.core.ledger.errors import LedgerError
@@ -215,11 +215,11 @@ def _record_exception(ledger: Ledger, ledger_id: str, exc: BaseException) -> Non
         elif isinstance(exc, Cancelled):
             ledger.set_status(ledger_id, JobStatus.CANCELLED, detail="cancelled by the user")
         elif isinstance(exc, QuantumDeskError):
-            ledger.set_error(ledger_id, type(exc).__name__, str(exc), status=JobStatus.FAILED)
+            ledger.set_error(ledger_id, error_code(exc), str(exc), status=JobStatus.FAILED)
         else:
             ledger.set_error(
                 ledger_id,
-                type(exc).__name__,
+                error_code(exc),
                 "an unexpected failure: the details are in the log (on the command line: "
                 "--verbose)",
                 status=JobStatus.FAILED,
