@@ -194,3 +194,21 @@ def test_the_lab_refuses_targets_it_does_not_allow(system_dirs: list[Path]) -> N
     lab.check_allowed("Lab", ["ionq.simulator"])
     with pytest.raises(UserInputError, match=r"does not allow ionq\.qpu\.forte-1.*ask lab@"):
         lab.check_allowed("Lab", ["ionq.qpu.forte-1"])
+
+
+@pytest.mark.parametrize(
+    ("platform", "folder"),
+    [("linux", "quantum-desk"), ("win32", "Quantum Desk"), ("darwin", "Quantum Desk")],
+)
+def test_the_system_folder_is_named_as_each_platform_expects(
+    monkeypatch: pytest.MonkeyPatch, platform: str, folder: str
+) -> None:
+    asked: list[str] = []
+
+    def site_config_dir(name: str, **_kw: object) -> str:
+        asked.append(name)
+        return f"/system/{name}"
+
+    monkeypatch.setattr(lab.sys, "platform", platform)
+    monkeypatch.setattr(lab.platformdirs, "site_config_dir", site_config_dir)
+    assert lab.lab_dirs() == [Path(f"/system/{folder}")] and asked == [folder]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from desktop_app.core.azure.profiles import (
 )
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.paths import APP_NAME
+
+SYSTEM_FOLDER_NAME = "Quantum Desk"  # the system config folder's name off Linux
 
 LAB_FILE_NAME: Final = "lab.toml"
 LAB_SCHEMA_VERSION: Final = 1
@@ -106,8 +109,11 @@ class LabProfile:
 
 
 def lab_dirs() -> list[Path]:
-    """Every system-wide config folder, most important first."""
-    joined = platformdirs.site_config_dir(APP_NAME, appauthor=False, multipath=True)
+    """Every system-wide config folder, most important first. Linux keeps the lower-case
+    `quantum-desk` of the XDG convention; Windows and macOS folders carry the product's name
+    (`%PROGRAMDATA%\\Quantum Desk`, `/Library/Application Support/Quantum Desk`)."""
+    name = APP_NAME if sys.platform.startswith("linux") else SYSTEM_FOLDER_NAME
+    joined = platformdirs.site_config_dir(name, appauthor=False, multipath=True)
     return [Path(p) for p in joined.split(os.pathsep) if p]
 
 
