@@ -41,11 +41,14 @@ def why_not_readable(exc: OSError | UnicodeDecodeError) -> str:
         return f"not UTF-8 text (byte {exc.start + 1})"
     return {
         errno.ENOENT: "missing",
-        errno.EACCES: "not readable for this user",
-        errno.EPERM: "not readable for this user",
         errno.EISDIR: "a folder, not a file",
         errno.ENOTDIR: "in a path where a file stands in place of a folder",
-    }.get(exc.errno or 0, exc.strerror or "not readable")
+        errno.EACCES: "not readable for this user",
+        errno.EPERM: "not readable for this user",
+        errno.ELOOP: "a chain of links that does not end",
+        errno.ENAMETOOLONG: "a name too long for this system",
+        errno.EIO: "on a disk that could not be read",
+    }.get(exc.errno or 0, "not readable")
 
 
 def error_code(exc: BaseException) -> str:

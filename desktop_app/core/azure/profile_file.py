@@ -88,21 +88,6 @@ def load_json(text: str) -> object:
         raise DamagedFile("holds a number too long to be a profiles file") from None
 
 
-def why_unreadable(exc: OSError) -> str:
-    """'a folder, not a file', 'not readable for this user', ... for a failed read."""
-    import errno
-
-    return {
-        errno.EISDIR: "a folder, not a file",
-        errno.ENOTDIR: "in a path where a file stands in place of a folder",
-        errno.EACCES: "not readable for this user",
-        errno.EPERM: "not readable for this user",
-        errno.ELOOP: "a chain of links that does not end",
-        errno.ENAMETOOLONG: "a name too long for this system",
-        errno.EIO: "on a disk that could not be read",
-    }.get(exc.errno or 0, "not readable")
-
-
 def json_kind(value: object) -> str:
     """A JSON value's kind in plain words (never a Python type name)."""
     if isinstance(value, bool):

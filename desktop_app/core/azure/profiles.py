@@ -34,7 +34,7 @@ from desktop_app.core.azure.profile_fields import (
     validate_name,
     validate_resource_id,
 )
-from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.errors import QuantumDeskError, why_not_readable
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.secrets import SecretStore
@@ -372,7 +372,7 @@ class ProfileStore:
         except FileNotFoundError:
             return []
         except OSError as exc:  # unreadable (permissions, a directory): nothing to move
-            reason = f"cannot be read: it is {profile_file.why_unreadable(exc)}"
+            reason = f"cannot be read: it is {why_not_readable(exc)}"
             raise ProfileFileError(reason, self.path) from None
         except ProfileFileError as exc:
             moved = self._move_aside()
@@ -495,7 +495,7 @@ class ProfileStore:
         try:
             document = _read_document(path)
         except OSError as exc:
-            reason = f"cannot be read: it is {profile_file.why_unreadable(exc)}"
+            reason = f"cannot be read: it is {why_not_readable(exc)}"
             raise ProfileFileError(reason, path) from None
         incoming = _parse_document(path, document)
         profiles = self.profiles()

@@ -9,17 +9,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
-import multiprocessing
 import os
 import pickle
-import signal
-import sys
-import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.child_process import exit_with_parent
 from desktop_app.core.emulation_table import find_emulation
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.local import methods
@@ -176,41 +173,13 @@ def _portable(exc: BaseException) -> QuantumDeskError:
     return QuantumDeskError("the simulator failed unexpectedly; the log has the details")
 
 
-def _exit_with_parent() -> None:
-    """End this process when the app dies, even mid-simulation (no orphan burning the CPU).
-
-    Linux: the kernel sends SIGKILL when the thread that started us ends (PR_SET_PDEATHSIG), which
-    also works while aer holds the interpreter lock. Elsewhere a daemon thread polls the parent.
-    """
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            log.debug("prctl(PR_SET_PDEATHSIG) unavailable", exc_info=True)
-        started_by = multiprocessing.parent_process()
-        if started_by is not None and started_by.pid != parent:
-            os._exit(0)  # the app died before prctl took effect
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 def serve(conn: Connection) -> None:
     """Worker process main loop: ("run", RunRequest) or ("call", module, function, args) in;
     progress, then a result or an error out."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the app, which kills us
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(5)  # the GUI process stays responsive while we use every core
-    _exit_with_parent()
+    exit_with_parent()  # and Ctrl+C belongs to the app, which kills us
     try:
         _serve(conn)
     except (EOFError, OSError):
