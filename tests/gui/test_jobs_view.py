@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QHeaderView, QLabel
+from PySide6.QtWidgets import QHeaderView, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import QuantumDeskError
@@ -28,6 +28,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.jobs import view as jobs_view
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.detail import ExportKind
+from desktop_app.ui.jobs.exporting import JobExport
 from desktop_app.ui.jobs.model import JobsModel
 from desktop_app.ui.jobs.prompts import DeleteChoice
 from desktop_app.ui.jobs.view import JobsView
@@ -36,6 +37,7 @@ N_JOBS = 300
 BACKENDS = ("local.simulator", "ionq.simulator", "rigetti.sim.qvm", "quantinuum.sim.h2-1e")
 BASE = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 WAIT_MS = 10_000
+EXPORT_WAIT_MS = 90_000  # a bundle's translation.json: a worker process that may import qiskit
 
 
 def program_of(i: int) -> str:
@@ -133,6 +135,13 @@ def make_view(qtbot: QtBot, ledger: Ledger) -> Iterator[type[JobsView]]:
     yield make  # type: ignore[misc]
     for view in views:
         view.shutdown()
+
+
+def wait_for_exports(widget: QWidget, qtbot: QtBot) -> None:
+    """Until every export started from `widget` (or its dialogs) has ended."""
+    qtbot.waitUntil(
+        lambda: all(e.done for e in widget.findChildren(JobExport)), timeout=EXPORT_WAIT_MS
+    )
 
 
 def apply(view: JobsView, qtbot: QtBot) -> list[str]:
@@ -485,15 +494,19 @@ def test_exports_parse_back_to_the_same_counts(
     for kind in ExportKind:
         target["path"] = tmp_path / f"table-export.{kind.value}"
         view.export_actions[kind].trigger()
+    wait_for_exports(view, qtbot)
     dialog = view.open_job(job.id)
     assert dialog is not None
     qtbot.addWidget(dialog)
     for kind in ExportKind:
         target["path"] = tmp_path / "dialog-export"  # the suffix is added
-        written = dialog.export(kind)
-        assert written == tmp_path / f"dialog-export.{kind.value}"
-        written.rename(tmp_path / f"dialog.{kind.value}")
+        export = dialog.export(kind)
+        assert export is not None
+        qtbot.waitUntil(lambda e=export: e.done, timeout=EXPORT_WAIT_MS)
+        assert export.written == tmp_path / f"dialog-export.{kind.value}"
+        export.written.rename(tmp_path / f"dialog.{kind.value}")
     assert errors == []
+    assert dialog.export_line.text().startswith("Saved to ")
 
     for prefix in ("table-export", "dialog"):
         with (tmp_path / f"{prefix}.csv").open(newline="", encoding="utf-8") as f:
@@ -538,7 +551,10 @@ def test_export_errors_are_shown_not_raised(
     monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(blocker / "out.csv"))
     select(view, qtbot, jobs[8].id)
     view.export_actions[ExportKind.CSV].trigger()
+    qtbot.waitUntil(lambda: bool(errors), timeout=EXPORT_WAIT_MS)  # written off the GUI thread
     assert len(errors) == 1 and "out.csv" in errors[0]
+    assert view.export_line.text().startswith("The export failed: ")
+    assert "Traceback" not in errors[0] and "Error" not in errors[0]
     monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(tmp_path / "x.png"))
     select(view, qtbot, jobs[5].id)  # Failed: no results to draw
     view.export_actions[ExportKind.PNG].trigger()
