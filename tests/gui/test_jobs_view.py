@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QHeaderView, QLabel, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import QuantumDeskError
@@ -25,10 +25,10 @@ from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui import messages
+from desktop_app.ui.jobs import exporting
 from desktop_app.ui.jobs import view as jobs_view
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.detail import ExportKind
-from desktop_app.ui.jobs.exporting import JobExport
 from desktop_app.ui.jobs.model import JobsModel
 from desktop_app.ui.jobs.prompts import DeleteChoice
 from desktop_app.ui.jobs.view import JobsView
@@ -137,11 +137,9 @@ def make_view(qtbot: QtBot, ledger: Ledger) -> Iterator[type[JobsView]]:
         view.shutdown()
 
 
-def wait_for_exports(widget: QWidget, qtbot: QtBot) -> None:
-    """Until every export started from `widget` (or its dialogs) has ended."""
-    qtbot.waitUntil(
-        lambda: all(e.done for e in widget.findChildren(JobExport)), timeout=EXPORT_WAIT_MS
-    )
+def wait_for_exports(qtbot: QtBot) -> None:
+    """Until every export started has ended."""
+    qtbot.waitUntil(lambda: not exporting.running(), timeout=EXPORT_WAIT_MS)
 
 
 def apply(view: JobsView, qtbot: QtBot) -> list[str]:
@@ -494,7 +492,7 @@ def test_exports_parse_back_to_the_same_counts(
     for kind in ExportKind:
         target["path"] = tmp_path / f"table-export.{kind.value}"
         view.export_actions[kind].trigger()
-    wait_for_exports(view, qtbot)
+    wait_for_exports(qtbot)
     dialog = view.open_job(job.id)
     assert dialog is not None
     qtbot.addWidget(dialog)
@@ -538,6 +536,50 @@ def test_exports_parse_back_to_the_same_counts(
         }
         assert set(job.counts) <= texts, f"{prefix}.svg lacks the outcome labels"
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
+
+
+def test_a_bundle_is_written_after_its_dialog_closed(
+    make_view, jobs: list[Job], qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.core.jobs import bundle
+
+    view = make_view()
+    job = jobs[8]
+    shown: list[tuple[object, str]] = []
+    monkeypatch.setattr(
+        messages, "show_error", lambda parent, t, text: shown.append((parent, text))
+    )
+    closed = threading.Event()  # the exports' pool thread goes on once the dialog is gone
+    real_parts = bundle.bundle_parts
+
+    def parts_after_close(*args: object) -> object:
+        assert closed.wait(WAIT_MS / 1000)
+        return real_parts(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bundle, "bundle_parts", parts_after_close)
+    dialog = view.open_job(job.id)
+    assert dialog is not None
+    monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(tmp_path / "after-close.zip"))
+    written = dialog.export(ExportKind.BUNDLE)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(blocker / "out.zip"))
+    refused = dialog.export(ExportKind.BUNDLE)
+    assert written is not None and refused is not None
+    gone: list[bool] = []
+    dialog.destroyed.connect(lambda: gone.append(True))
+    dialog.close()  # deleted on close; its exports go on
+    qtbot.waitUntil(lambda: bool(gone), timeout=WAIT_MS)
+    closed.set()
+    wait_for_exports(qtbot)
+    assert written.written == tmp_path / "after-close.zip"
+    with zipfile.ZipFile(tmp_path / "after-close.zip") as bundle:
+        names = set(bundle.namelist())
+    assert {"translation.json", "reproduce.json", "program.qasm"} <= names
+    # the failure is still said, over no window (the dialog is gone)
+    assert refused.error is not None and shown == [
+        (None, f"{blocker / 'out.zip'}: {refused.error}")
+    ]
 
 
 def test_export_errors_are_shown_not_raised(

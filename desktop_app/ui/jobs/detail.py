@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.ledger.errors import JobNotFoundError
@@ -146,13 +147,13 @@ def export_record(
     path = Path(chosen)
     if path.suffix.lower() != suffix:
         path = path.with_name(path.name + suffix)
-    job = JobExport(record, path, parent)
-    if parent is None:  # kept until it ends
-        _unowned.add(job)
-        job.finished.connect(lambda _path, j=job: _unowned.discard(j))
-        job.failed.connect(lambda _text, j=job: _unowned.discard(j))
+    job = JobExport(record, path)  # no parent: it may end after the dialog closed
     job.failed.connect(
-        lambda text, p=path: messages.show_error(parent, "Export failed", f"{p}: {text}")
+        lambda text, p=path: messages.show_error(
+            parent if parent is not None and isValid(parent) else None,
+            "Export failed",
+            f"{p}: {text}",
+        )
     )
     if line is not None:
         line.follow(job)
@@ -180,9 +181,6 @@ def export_record(
     log.info("exported job %s as %s to %s", record.id, kind.value, path)
     job.finish(path)
     return job
-
-
-_unowned: set[JobExport] = set()  # exports started without a parent widget, until they end
 
 
 # -------------------------------------------------------------------------------------- dialog

@@ -4,7 +4,9 @@ A bundle takes seconds: its `translation.json` is made by qiskit in a worker pro
 (`core.jobs.bundle.export_with_parts`, through `core.local.calls.call_in_worker`), and the file is
 written whole or not at all (`core.atomic_files`). Both happen on the long-work lane of `ui.tasks`
 (its thread only waits), so the window keeps answering; `JobExport` brings the outcome back and
-`ExportLine` shows it.
+`ExportLine` shows it. An export outlives the dialog it was started from (closing the dialog does
+not stop the file being written, and its failure is still said); `cancel_all()` stops those still
+under way at exit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ from desktop_app.ui.plain_text import plain
 from desktop_app.ui.tasks import Lane, run_task
 
 log = logging.getLogger(__name__)
+
+_running: set[JobExport] = set()  # started and not ended: kept alive here, not by a widget
+
+
+def running() -> list[JobExport]:
+    """The exports still under way."""
+    return list(_running)
+
+
+def cancel_all() -> None:
+    """At exit: stop every export still under way (no file is left half written)."""
+    for export in list(_running):
+        export.cancel()
 
 
 def _export_on_thread(
@@ -55,6 +70,7 @@ class JobExport(QObject):
         return self.written is not None or self.error is not None
 
     def start(self) -> None:
+        _running.add(self)
         self.progress.emit(f"Exporting job {self.record.name or self.record.id} to {self.path}…")
         run_task(
             functools.partial(_export_on_thread, self.record, self.path, self._cancel),
@@ -66,12 +82,15 @@ class JobExport(QObject):
         )
 
     def finish(self, path: Path) -> None:
-        """An export made on the GUI thread (a histogram image is Qt painting) has ended."""
+        """The file is written (also for an export made on the GUI thread: a histogram image is
+        Qt painting)."""
         self.written = Path(path)
+        _running.discard(self)
         self.finished.emit(self.written)
 
     def fail(self, message: str) -> None:
         self.error = message
+        _running.discard(self)
         self.failed.emit(message)
 
     def cancel(self) -> None:

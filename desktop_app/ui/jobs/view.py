@@ -47,7 +47,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.jobs.columns import COLUMNS, SORTABLE_COLUMNS
 from desktop_app.ui.jobs.compare import CompareDialog
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
-from desktop_app.ui.jobs.exporting import ExportLine, JobExport
+from desktop_app.ui.jobs.exporting import ExportLine, JobExport, cancel_all
 from desktop_app.ui.jobs.filters import (
     ALL,
     DATE_RANGES,
@@ -468,8 +468,7 @@ class JobsView(QWidget):
         self._text_timer.stop()
         for dialog in list(self._details.values()):
             dialog.detach()
-        for export in self.findChildren(JobExport):  # at exit: no bundle is left half made
-            export.cancel()
+        cancel_all()  # exports still under way: none is left half made
         self.model.close()
         self.events.close()
         wait_idle()  # deletions at Azure in flight (the CALLS lane)
