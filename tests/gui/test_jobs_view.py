@@ -582,6 +582,35 @@ def test_a_bundle_is_written_after_its_dialog_closed(
     ]
 
 
+def test_an_export_stopped_at_exit_leaves_no_file(
+    make_view, jobs: list[Job], qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.core.jobs import bundle
+
+    view = make_view()
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "show_error", lambda parent, t, text: shown.append(text))
+    monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(tmp_path / "stopped.zip"))
+    stopped = threading.Event()
+    real_parts = bundle.bundle_parts
+
+    def parts_once_stopped(*args: object) -> object:
+        assert stopped.wait(WAIT_MS / 1000)
+        return real_parts(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bundle, "bundle_parts", parts_once_stopped)
+    select(view, qtbot, jobs[8].id)
+    export = view.export_selected(ExportKind.BUNDLE)
+    assert export is not None and exporting.running() == [export]
+    exporting.cancel_all()  # what JobsView.shutdown does at exit
+    stopped.set()
+    wait_for_exports(qtbot)
+    assert export.error == "the export was stopped" and export.written is None
+    assert view.export_line.text() == "The export failed: the export was stopped"
+    assert list(tmp_path.iterdir()) == []  # neither the bundle nor a temporary file
+    assert shown == []  # no error box while the window closes
+
+
 def test_export_errors_are_shown_not_raised(
     make_view, jobs: list[Job], qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

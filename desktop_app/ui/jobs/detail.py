@@ -148,13 +148,14 @@ def export_record(
     if path.suffix.lower() != suffix:
         path = path.with_name(path.name + suffix)
     job = JobExport(record, path)  # no parent: it may end after the dialog closed
-    job.failed.connect(
-        lambda text, p=path: messages.show_error(
-            parent if parent is not None and isValid(parent) else None,
-            "Export failed",
-            f"{p}: {text}",
-        )
-    )
+
+    def _on_job_failed(text: str) -> None:
+        if job.cancelled:  # stopped at exit: no question box while the window closes
+            return
+        shown = parent if parent is not None and isValid(parent) else None
+        messages.show_error(shown, "Export failed", f"{path}: {text}")
+
+    job.failed.connect(_on_job_failed)
     if line is not None:
         line.follow(job)
     if kind not in (ExportKind.PNG, ExportKind.SVG):

@@ -97,6 +97,10 @@ class JobExport(QObject):
         """Stop an export still under way (at exit): no file is left behind."""
         self._cancel.cancel()
 
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.cancelled
+
     @Slot(str)
     def _on_task_progress(self, message: str) -> None:
         self.progress.emit(message)
