@@ -158,15 +158,18 @@ def reports_for_program(
     backends: Sequence[str],
     shots: int,
     options: Mapping[str, object],
+    backend_options: Mapping[str, Mapping[str, object]] | None = None,
 ) -> dict[str, Any]:
     """Every backend's report (or its one-line error) with the price's figures, and the pid that
-    made them (the window checks the work ran outside its process). Run in a worker process."""
+    made them (the window checks the work ran outside its process). Run in a worker process.
+    `backend_options`: a backend's own options over `options` (a row's switches)."""
     program = load_program(source, path)  # ProgramError: line:column: message, for all of them
     reports: dict[str, Any] = {}
     for backend in backends:
         try:
             report = program_report(program, backend)
-            report["price"] = _price_figures(program, backend, shots, options)
+            own = {**options, **(backend_options or {}).get(backend, {})}
+            report["price"] = _price_figures(program, backend, shots, own)
             if "success_estimate" not in report:
                 emulated = _success_of_emulated(program, backend)
                 if emulated is not None:

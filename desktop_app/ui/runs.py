@@ -8,8 +8,10 @@ back.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
+from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.dispatch import executor_for
 from desktop_app.core.ledger.errors import REPAIR_HINT, LedgerCorruptError
@@ -32,6 +35,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+SEED_LIMIT = 2**32  # seeds 0..2**32-1, as `quantum-desk run --seed` takes them
+
+
+def with_seed(request: RunRequest) -> RunRequest:
+    """A local run (the simulator or an emulation) with a simulator seed: the one it has, else a
+    random one. The ledger records it with the options, so the job's bundle re-runs to the same
+    counts; Azure runs are left as they are (the service draws its own)."""
+    if not target_name(request.backend).is_local or isinstance(request.options.get("seed"), int):
+        return request
+    seed = secrets.randbelow(SEED_LIMIT)
+    return dataclasses.replace(request, options={**request.options, "seed": seed})
 
 
 class RunExecutor(QObject):
@@ -77,6 +92,7 @@ class RunExecutor(QObject):
         if self._token is not None:
             raise RuntimeError("a run is already in progress")
         token = self._token = CancelToken()
+        requests = [with_seed(r) for r in requests]
         self._left = len(requests)
         self._program_error_shown = False
         self.outcomes = {r.backend: JobStatus.WAITING for r in requests}

@@ -25,6 +25,7 @@ from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui import messages
+from desktop_app.ui.jobs import exporting
 from desktop_app.ui.jobs import view as jobs_view
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.detail import ExportKind
@@ -36,6 +37,7 @@ N_JOBS = 300
 BACKENDS = ("local.simulator", "ionq.simulator", "rigetti.sim.qvm", "quantinuum.sim.h2-1e")
 BASE = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 WAIT_MS = 10_000
+EXPORT_WAIT_MS = 90_000  # a bundle's translation.json: a worker process that may import qiskit
 
 
 def program_of(i: int) -> str:
@@ -133,6 +135,11 @@ def make_view(qtbot: QtBot, ledger: Ledger) -> Iterator[type[JobsView]]:
     yield make  # type: ignore[misc]
     for view in views:
         view.shutdown()
+
+
+def wait_for_exports(qtbot: QtBot) -> None:
+    """Until every export started has ended."""
+    qtbot.waitUntil(lambda: not exporting.running(), timeout=EXPORT_WAIT_MS)
 
 
 def apply(view: JobsView, qtbot: QtBot) -> list[str]:
@@ -485,15 +492,19 @@ def test_exports_parse_back_to_the_same_counts(
     for kind in ExportKind:
         target["path"] = tmp_path / f"table-export.{kind.value}"
         view.export_actions[kind].trigger()
+    wait_for_exports(qtbot)
     dialog = view.open_job(job.id)
     assert dialog is not None
     qtbot.addWidget(dialog)
     for kind in ExportKind:
         target["path"] = tmp_path / "dialog-export"  # the suffix is added
-        written = dialog.export(kind)
-        assert written == tmp_path / f"dialog-export.{kind.value}"
-        written.rename(tmp_path / f"dialog.{kind.value}")
+        export = dialog.export(kind)
+        assert export is not None
+        qtbot.waitUntil(lambda e=export: e.done, timeout=EXPORT_WAIT_MS)
+        assert export.written == tmp_path / f"dialog-export.{kind.value}"
+        export.written.rename(tmp_path / f"dialog.{kind.value}")
     assert errors == []
+    assert dialog.export_line.text().startswith("Saved to ")
 
     for prefix in ("table-export", "dialog"):
         with (tmp_path / f"{prefix}.csv").open(newline="", encoding="utf-8") as f:
@@ -527,6 +538,79 @@ def test_exports_parse_back_to_the_same_counts(
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
 
 
+def test_a_bundle_is_written_after_its_dialog_closed(
+    make_view, jobs: list[Job], qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.core.jobs import bundle
+
+    view = make_view()
+    job = jobs[8]
+    shown: list[tuple[object, str]] = []
+    monkeypatch.setattr(
+        messages, "show_error", lambda parent, t, text: shown.append((parent, text))
+    )
+    closed = threading.Event()  # the exports' pool thread goes on once the dialog is gone
+    real_parts = bundle.bundle_parts
+
+    def parts_after_close(*args: object) -> object:
+        assert closed.wait(WAIT_MS / 1000)
+        return real_parts(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bundle, "bundle_parts", parts_after_close)
+    dialog = view.open_job(job.id)
+    assert dialog is not None
+    monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(tmp_path / "after-close.zip"))
+    written = dialog.export(ExportKind.BUNDLE)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(blocker / "out.zip"))
+    refused = dialog.export(ExportKind.BUNDLE)
+    assert written is not None and refused is not None
+    gone: list[bool] = []
+    dialog.destroyed.connect(lambda: gone.append(True))
+    dialog.close()  # deleted on close; its exports go on
+    qtbot.waitUntil(lambda: bool(gone), timeout=WAIT_MS)
+    closed.set()
+    wait_for_exports(qtbot)
+    assert written.written == tmp_path / "after-close.zip"
+    with zipfile.ZipFile(tmp_path / "after-close.zip") as bundle:
+        names = set(bundle.namelist())
+    assert {"translation.json", "reproduce.json", "program.qasm"} <= names
+    # the failure is still said, over no window (the dialog is gone)
+    assert refused.error is not None and shown == [
+        (None, f"{blocker / 'out.zip'}: {refused.error}")
+    ]
+
+
+def test_an_export_stopped_at_exit_leaves_no_file(
+    make_view, jobs: list[Job], qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.core.jobs import bundle
+
+    view = make_view()
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "show_error", lambda parent, t, text: shown.append(text))
+    monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(tmp_path / "stopped.zip"))
+    stopped = threading.Event()
+    real_parts = bundle.bundle_parts
+
+    def parts_once_stopped(*args: object) -> object:
+        assert stopped.wait(WAIT_MS / 1000)
+        return real_parts(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bundle, "bundle_parts", parts_once_stopped)
+    select(view, qtbot, jobs[8].id)
+    export = view.export_selected(ExportKind.BUNDLE)
+    assert export is not None and exporting.running() == [export]
+    exporting.cancel_all()  # what JobsView.shutdown does at exit
+    stopped.set()
+    wait_for_exports(qtbot)
+    assert export.error == "the export was stopped" and export.written is None
+    assert view.export_line.text() == "The export failed: the export was stopped"
+    assert list(tmp_path.iterdir()) == []  # neither the bundle nor a temporary file
+    assert shown == []  # no error box while the window closes
+
+
 def test_export_errors_are_shown_not_raised(
     make_view, jobs: list[Job], qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -538,7 +622,10 @@ def test_export_errors_are_shown_not_raised(
     monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(blocker / "out.csv"))
     select(view, qtbot, jobs[8].id)
     view.export_actions[ExportKind.CSV].trigger()
+    qtbot.waitUntil(lambda: bool(errors), timeout=EXPORT_WAIT_MS)  # written off the GUI thread
     assert len(errors) == 1 and "out.csv" in errors[0]
+    assert view.export_line.text().startswith("The export failed: ")
+    assert "Traceback" not in errors[0] and "Error" not in errors[0]
     monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(tmp_path / "x.png"))
     select(view, qtbot, jobs[5].id)  # Failed: no results to draw
     view.export_actions[ExportKind.PNG].trigger()

@@ -51,7 +51,7 @@ reproduce.json       how to run it again: the seeds (simulator, transpiler), the
 noise_model.toml     offline emulations: the emulation table the noise model is built from (run
                      with QUANTUM_DESK_EMULATIONS_FILE=noise_model.toml to use these figures)
 translation.json     the program as the target runs it (payload, native gates, depth), when the
-                     exporter made it (`quantum-desk jobs export` does)
+                     exporter made it (`quantum-desk jobs export` and the window do)
 """
 
 
@@ -141,7 +141,8 @@ def reproduce_dict(record: JobRecord) -> dict[str, Any]:
     if document["seeds"]["simulator"] is None and record.backend.startswith("local."):
         document["note"] = (
             "The run had no fixed simulator seed: a re-run gives counts from the same "
-            "distribution, not the same counts (`quantum-desk run --seed N` fixes one)."
+            "distribution, not the same counts (`quantum-desk run --seed N` fixes one; runs "
+            "started from the window get one)."
         )
     return document
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from desktop_app.core.azure.pricing import ERROR_MITIGATION
 from desktop_app.core.catalog import Backend
 from desktop_app.ui.plain_text import tooltip
 
@@ -167,6 +168,12 @@ class BackendModel(QAbstractTableModel):
         self._rows[row].info["mitigation"] = text
         index = self.index(row, _MITIGATION)
         self.dataChanged.emit(index, index)
+
+    def row_options(self, name: str) -> dict[str, object]:
+        """The provider options the row's switches set, for what prices a run on it (only "off"
+        is said: IonQ turns error mitigation on by itself where it is available)."""
+        row = self._rows[self._row_of(name)]
+        return {ERROR_MITIGATION: False} if row.mitigation is False else {}
 
     def has_backend(self, name: str) -> bool:
         return any(r.backend.name == name for r in self._rows)

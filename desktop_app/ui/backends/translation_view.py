@@ -40,10 +40,17 @@ CHUNK_LINES: Final = 60  # lines of text added per turn of the event loop (a few
 
 # (source, path, shots) of the editor's program
 ProgramNow = Callable[[], tuple[str, str | None, int]]
+# backend -> the provider options its row sets (priced with them)
+RowOptions = Mapping[str, Mapping[str, object]]
 
 
 def _translate(
-    source: str, path: str | None, backends: tuple[str, ...], shots: int, cancel: CancelToken
+    source: str,
+    path: str | None,
+    backends: tuple[str, ...],
+    shots: int,
+    options: dict[str, dict[str, object]],
+    cancel: CancelToken,
 ) -> dict[str, Any]:
     """Pool thread: the reports, made in a worker process."""
     from desktop_app.core.local.calls import call_in_worker
@@ -51,7 +58,7 @@ def _translate(
 
     result: dict[str, Any] = call_in_worker(
         reports_for_program,
-        (source, path, backends, shots, {}),
+        (source, path, backends, shots, {}, options),
         what=WHAT,
         timeout=TIMEOUT_SECONDS,
         cancel=cancel,
@@ -99,8 +106,16 @@ class TranslationView(QDialog):
         self._fill_timer.setInterval(0)
         self._fill_timer.timeout.connect(self._on_fillTimer_timeout)
 
-    def show_for(self, source: str, path: str | None, backends: Sequence[str], shots: int) -> None:
-        """Open (or raise) the dialog and translate the program for `backends`."""
+    def show_for(
+        self,
+        source: str,
+        path: str | None,
+        backends: Sequence[str],
+        shots: int,
+        options: RowOptions | None = None,
+    ) -> None:
+        """Open (or raise) the dialog and translate the program for `backends`, each priced with
+        its `options` (the row's switches, e.g. IonQ error mitigation off)."""
         self._stop()
         cancel = CancelToken()
         self._cancel = cancel
@@ -108,9 +123,10 @@ class TranslationView(QDialog):
         self.worker_pid = None
         self.copy_button.setEnabled(False)
         names = tuple(backends)
+        own = {name: dict((options or {}).get(name, {})) for name in names}
         self.status.setText(f"Translating the program for {', '.join(names)}…")
         self._ticket = self._calls.submit(
-            functools.partial(_translate, source, path, names, shots, cancel)
+            functools.partial(_translate, source, path, names, shots, own, cancel)
         )
         self.show()
         self.raise_()
@@ -229,5 +245,7 @@ class TranslationLauncher:
         if self.view is None:
             self.view = TranslationView(self._window)
         source, path, shots = self._program()
-        self.view.show_for(source, path, self.backends(), shots)
+        backends = self.backends()
+        options = {n: self._model.row_options(n) for n in backends if self._model.has_backend(n)}
+        self.view.show_for(source, path, backends, shots, options)
         return self.view

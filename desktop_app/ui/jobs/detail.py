@@ -1,9 +1,10 @@
 """One job of the ledger in a dialog: program, settings, status history, error, costs, results.
 
 Also the job exports shared with the jobs table's context menu: results as CSV/JSON and the
-reproducibility bundle (core/ledger/export.py), the histogram as PNG or SVG under a caption (its
-pyqtgraph scene rendered into a QImage or a QSvgGenerator by ui/results/export_image). Files are
-written next to the target and renamed into place.
+reproducibility bundle (core/ledger/export.py, with translation.json; written off the GUI thread by
+ui/jobs/exporting.py), the histogram as PNG or SVG under a caption (its pyqtgraph scene rendered
+into a QImage or a QSvgGenerator by ui/results/export_image). Files are written next to the
+target and renamed into place.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.ledger.errors import JobNotFoundError
@@ -41,6 +43,7 @@ from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui import messages
 from desktop_app.ui.editor.highlighter import QasmHighlighter
 from desktop_app.ui.jobs.columns import local_time
+from desktop_app.ui.jobs.exporting import ExportLine, JobExport
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results import export_image
@@ -130,11 +133,12 @@ def export_record(
     record: JobRecord,
     kind: ExportKind,
     histogram: Histogram | None = None,
-) -> Path | None:
-    """Ask where (`messages.ask_save_path`) and export; errors are shown, never raised. Returns
-    the path written, or None (cancelled or failed)."""
-    from desktop_app.core.ledger import export
-
+    line: ExportLine | None = None,
+) -> JobExport | None:
+    """Ask where (`messages.ask_save_path`) and export; errors are shown (`messages.show_error`
+    and `line`), never raised. Results and bundles are written off the GUI thread (see
+    ui/jobs/exporting.py): the returned `JobExport` says when it is done. Histogram images are
+    Qt painting, done here. None when the user cancelled."""
     title, file_filter = _EXPORT_DIALOG[kind]
     suffix = f".{kind.value}"
     chosen = messages.ask_save_path(parent, title, _suggested_name(record, suffix), file_filter)
@@ -143,30 +147,41 @@ def export_record(
     path = Path(chosen)
     if path.suffix.lower() != suffix:
         path = path.with_name(path.name + suffix)
+    job = JobExport(record, path)  # no parent: it may end after the dialog closed
+
+    def _on_job_failed(text: str) -> None:
+        if job.cancelled:  # stopped at exit: no question box while the window closes
+            return
+        shown = parent if parent is not None and isValid(parent) else None
+        messages.show_error(shown, "Export failed", f"{path}: {text}")
+
+    job.failed.connect(_on_job_failed)
+    if line is not None:
+        line.follow(job)
+    if kind not in (ExportKind.PNG, ExportKind.SVG):
+        job.start()
+        return job
     own_histogram = None
     try:
-        if kind in (ExportKind.PNG, ExportKind.SVG):
-            if histogram is None:
-                own_histogram = histogram = histogram_for(record)
-            if histogram is None:
-                raise UserInputError(
-                    f"Job {record.name or record.id} has no results to draw (status "
-                    f"{record.status})."
-                )
-            if kind == ExportKind.PNG:
-                save_histogram_png(histogram, path, lines=caption_for(record))
-            else:
-                save_histogram_svg(histogram, path, lines=caption_for(record))
+        if histogram is None:
+            own_histogram = histogram = histogram_for(record)
+        if histogram is None:
+            raise UserInputError(
+                f"Job {record.name or record.id} has no results to draw (status {record.status})."
+            )
+        if kind == ExportKind.PNG:
+            save_histogram_png(histogram, path, lines=caption_for(record))
         else:
-            export.export_job(record, path)
+            save_histogram_svg(histogram, path, lines=caption_for(record))
     except (OSError, QuantumDeskError) as exc:
-        messages.show_error(parent, "Export failed", f"{path}: {exc}")
-        return None
+        job.fail(str(exc))
+        return job
     finally:
         if own_histogram is not None:
             own_histogram.deleteLater()
     log.info("exported job %s as %s to %s", record.id, kind.value, path)
-    return path
+    job.finish(path)
+    return job
 
 
 # -------------------------------------------------------------------------------------- dialog
@@ -274,6 +289,8 @@ class JobDetailDialog(QDialog):
         close.rejected.connect(self.reject)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+        self.export_line = ExportLine(self)
+        layout.addWidget(self.export_line)
 
         self._own_events = events is None
         self._events: LedgerEvents | None = events or LedgerEvents(ledger, self)
@@ -368,8 +385,10 @@ class JobDetailDialog(QDialog):
     def histogram(self) -> Histogram | None:
         return None if self.result_panel is None else self.result_panel.histogram
 
-    def export(self, kind: ExportKind) -> Path | None:
-        return export_record(self, self.record, kind, histogram=self.histogram())
+    def export(self, kind: ExportKind) -> JobExport | None:
+        return export_record(
+            self, self.record, kind, histogram=self.histogram(), line=self.export_line
+        )
 
     # ---------------------------------------------------------------- slots
     @Slot(object)

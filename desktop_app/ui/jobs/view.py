@@ -47,6 +47,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.jobs.columns import COLUMNS, SORTABLE_COLUMNS
 from desktop_app.ui.jobs.compare import CompareDialog
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
+from desktop_app.ui.jobs.exporting import ExportLine, JobExport, cancel_all
 from desktop_app.ui.jobs.filters import (
     ALL,
     DATE_RANGES,
@@ -117,6 +118,8 @@ class JobsView(QWidget):
             "one, else Quantum Desk's estimate. Jobs never sent are not counted."
         )
         layout.addWidget(self.cost_label)
+        self.export_line = ExportLine(self)  # what an export from the context menu is doing
+        layout.addWidget(self.export_line)
         self.model.refreshed.connect(self._on_model_refreshed)
         self.model.costsChanged.connect(self._on_model_costsChanged)
         self.model.loadFailed.connect(self._on_model_loadFailed)
@@ -441,16 +444,16 @@ class JobsView(QWidget):
         )
         messages.show_error(self, "Delete at Azure failed", f"Job {job.azure_job_id}: {error}")
 
-    def export_selected(self, kind: ExportKind) -> None:
+    def export_selected(self, kind: ExportKind) -> JobExport | None:
         jobs = self.selected_jobs()
         if len(jobs) != 1:
-            return
+            return None
         try:
             record = self.ledger.get(jobs[0].id)
         except QuantumDeskError as exc:
             messages.show_error(self, "Export failed", str(exc))
-            return
-        export_record(self, record, kind)
+            return None
+        return export_record(self, record, kind, line=self.export_line)
 
     def _write(self, write: Callable[[], object]) -> bool:
         try:
@@ -465,6 +468,7 @@ class JobsView(QWidget):
         self._text_timer.stop()
         for dialog in list(self._details.values()):
             dialog.detach()
+        cancel_all()  # exports still under way: none is left half made
         self.model.close()
         self.events.close()
         wait_idle()  # deletions at Azure in flight (the CALLS lane)
