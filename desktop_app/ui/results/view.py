@@ -145,8 +145,10 @@ class ResultPanel(QGroupBox):
         options = options or ChartOptions()
         if y_max is None:
             y_max = max((b.value for b in self.bars(options)), default=1.0)
+        self.counts_model.set_counts(
+            dict(result.counts), dict(result.probabilities), sort=options.sort
+        )
         self.redraw(options, y_max)
-        self.counts_model.set_counts(dict(result.counts), dict(result.probabilities))
         self.table.show()
 
     def bars(self, options: ChartOptions) -> list[chart_data.Bar]:
@@ -155,6 +157,7 @@ class ResultPanel(QGroupBox):
     def redraw(self, options: ChartOptions, y_max: float) -> None:
         if self.result is None or self.histogram is None:
             return
+        self.counts_model.set_sort(options.sort)  # the table in the chart's order
         exact = self.result.exact or not self.result.counts
         self.histogram.show_bars(
             self.bars(options),
