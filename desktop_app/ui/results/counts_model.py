@@ -15,7 +15,7 @@ class CountsModel(QAbstractTableModel):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self._rows: list[tuple[str, int | None, float]] = []
-        self.sort = BY_BITSTRING  # chart_data.BY_BITSTRING or BY_COUNT
+        self.order = BY_BITSTRING  # chart_data.BY_BITSTRING or BY_COUNT (`sort` is Qt's)
 
     def set_counts(
         self, counts: dict[str, int], probabilities: dict[str, float], sort: str | None = None
@@ -23,12 +23,12 @@ class CountsModel(QAbstractTableModel):
         keys = set(counts) | set(probabilities)
         rows = [(k, counts.get(k), probabilities.get(k, 0.0)) for k in keys]
         self.beginResetModel()
-        self._rows = self._sorted(rows, self.sort if sort is None else sort)
+        self._rows = self._sorted(rows, self.order if sort is None else sort)
         self.endResetModel()
 
     def set_sort(self, sort: str) -> None:
         """Put the rows in `sort` order (the view's Sort choice changed)."""
-        if sort == self.sort:
+        if sort == self.order:
             return
         self.beginResetModel()  # a new order: the selection goes with it
         self._rows = self._sorted(self._rows, sort)
@@ -37,7 +37,7 @@ class CountsModel(QAbstractTableModel):
     def _sorted(
         self, rows: list[tuple[str, int | None, float]], sort: str
     ) -> list[tuple[str, int | None, float]]:
-        self.sort = sort
+        self.order = sort
         if sort == BY_COUNT:  # an exact result has no counts: its probabilities decide
             return sorted(rows, key=lambda r: (-(r[1] or 0), -r[2], r[0]))
         return sorted(rows, key=lambda r: r[0])
