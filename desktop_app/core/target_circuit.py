@@ -54,7 +54,7 @@ def _emulated(circuit: QuantumCircuit, target: str) -> AsRun:
     wiring = (
         "every qubit coupled to every other"
         if emulation.connectivity == "all-to-all"
-        else f"laid out and routed on its {emulation.connectivity} connectivity"
+        else "qubits laid out and routed as its couplings allow"
     )
     return AsRun(
         native,
