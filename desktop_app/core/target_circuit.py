@@ -50,6 +50,11 @@ def _emulated(circuit: QuantumCircuit, target: str) -> AsRun:
     emulation = find_emulation(target)
     if emulation is None:  # find_backend found it: the table changed in between
         raise UserInputError(f"{target} is no longer in the emulation table.")
+    if circuit.num_qubits > emulation.num_qubits:  # as a run of it says
+        raise UserInputError(
+            f"the program uses {circuit.num_qubits} qubits; {target} simulates at most "
+            f"{emulation.num_qubits} on this computer"
+        )
     native = native_circuit(circuit, emulation)
     wiring = (
         "every qubit coupled to every other"

@@ -91,6 +91,9 @@ def test_a_target_that_cannot_run_the_program_says_why() -> None:
     unmeasured = BELL.replace("measure q -> c;\n", "")
     with pytest.raises(UserInputError, match="measures no qubit"):
         draw_program(unmeasured, None, "quantinuum.sim.h2-1e")
+    wide = BELL.replace("[2]", "[26]")  # drawable, but more than the emulation simulates
+    with pytest.raises(UserInputError, match=f"26 qubits; {IONQ_EMULATION} simulates at most 25"):
+        draw_program(wide, None, IONQ_EMULATION)
     with pytest.raises(UserInputError, match="as written"):
         draw_program(BELL, None, "local.simulator")
     with pytest.raises(UserInputError, match=r"ionq\.simulator"):  # the known backends listed
