@@ -5,6 +5,7 @@ worker process, never in the GUI's. qiskit's text drawer needs no extra package;
 drawer would add matplotlib, pillow, fonttools, kiwisolver, contourpy and pylatexenc (about 77 MB
 installed, measured for matplotlib 3.11 on Linux) and 2-4 s of imports in each worker, for a
 picture that says the same. Programs too large to read as a picture are refused with their size.
+Given a target, the circuit drawn is the one that target runs (core.target_circuit).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.programs import load_program
@@ -35,6 +37,8 @@ class CircuitDrawing:
     qubits: int
     operations: dict[str, int]  # operation name -> how many (h, cx, measure, ...)
     drawn_by: int  # the process that read and drew the program (never the GUI's)
+    target: str | None = None  # drawn as this backend runs it (None: as written)
+    note: str = ""  # what the circuit is, for a target (core.target_circuit)
 
 
 # Box-drawing characters of qiskit's text drawer -> the cell edges they join: (direction, double)
@@ -151,17 +155,34 @@ def text_to_svg(text: str, title: str = "Circuit") -> str:
     )
 
 
-def draw_program(source: str, path: str | None = None) -> CircuitDrawing:
-    """Read `source` and draw its circuit; a program error raises ProgramError (line, column),
-    a circuit over the size limits CircuitTooLarge."""
+def draw_program(source: str, path: str | None = None, target: str | None = None) -> CircuitDrawing:
+    """Read `source` and draw its circuit, as written or (`target`) as that backend runs it; a
+    program error raises ProgramError (line, column), a circuit over the size limits
+    CircuitTooLarge, a target that cannot run the program UserInputError (why)."""
     circuit = load_program(source, path).circuit
+    _check_size(circuit, "")  # nothing too large is transpiled either
+    note = ""
+    if target is not None:
+        from desktop_app.core.target_circuit import circuit_as_run
+
+        as_run = circuit_as_run(circuit, target)
+        circuit, note = as_run.circuit, as_run.note
+        _check_size(circuit, f" as {target} runs it")
     operations = {str(name): int(count) for name, count in circuit.count_ops().items()}
-    size = sum(count for name, count in operations.items() if name != "barrier")
-    if circuit.num_qubits > MAX_QUBITS or size > MAX_OPERATIONS:
-        raise CircuitTooLarge(
-            f"The circuit is too large to draw ({circuit.num_qubits} qubits, {size} operations); "
-            f"the view draws up to {MAX_QUBITS} qubits and {MAX_OPERATIONS} operations."
-        )
     art = str(circuit.draw(output="text", fold=-1))
     title = os.path.basename(path) if path else "Circuit"
-    return CircuitDrawing(text_to_svg(art, title), art, circuit.num_qubits, operations, os.getpid())
+    if target is not None:
+        title += f" as {target} runs it"
+    return CircuitDrawing(
+        text_to_svg(art, title), art, circuit.num_qubits, operations, os.getpid(), target, note
+    )
+
+
+def _check_size(circuit: Any, which: str) -> None:
+    size = sum(count for name, count in circuit.count_ops().items() if name != "barrier")
+    if circuit.num_qubits > MAX_QUBITS or size > MAX_OPERATIONS:
+        raise CircuitTooLarge(
+            f"The circuit{which} is too large to draw ({circuit.num_qubits} qubits, {size} "
+            f"operations); the view draws up to {MAX_QUBITS} qubits and {MAX_OPERATIONS} "
+            "operations."
+        )

@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self.checks.secretMissing.connect(self._on_checks_secretMissing)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
         self.success = SuccessEstimates(self.backend_model, self)  # beside the emulations' price
+        self.circuit_view.follow_targets(self.backend_model)  # "As <ticked target> runs it"
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)
         self.azure.reload_profiles()

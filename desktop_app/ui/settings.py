@@ -84,6 +84,8 @@ WELCOME_SHOWN = Option("help/welcomeShown", bool, False)
 RESULTS_MODE = Option("results/mode", str, "count")
 RESULTS_SORT = Option("results/sort", str, "bitstring")
 RESULTS_TOP = Option("results/top", int, 16)
+# Results: "side" (one panel per backend, side by side) or "overlay" (every backend on one axis).
+RESULTS_LAYOUT = Option("results/layout", str, "side")
 # Appearance: "system" (follow the OS colour scheme), "light" or "dark".
 COLOR_SCHEME = Option("appearance/colorScheme", str, "system")
 # Per backend row: run with my own credentials (true) or the lab's sign-in (false), as JSON.

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
 from desktop_app.ui.backends.model import COLUMNS, NEEDS_PROFILE, BackendModel
+from desktop_app.ui.results.chart_data import BY_COUNT
 from desktop_app.ui.results.counts_model import CountsModel
 from desktop_app.ui.results.histogram import top_outcomes
 
@@ -55,6 +56,9 @@ def test_backend_model_checks_several_runnable_rows_only(qtbot) -> None:
 def test_counts_model_passes_the_model_tester(qtmodeltester) -> None:
     model = CountsModel()
     model.set_counts({"00": 480, "11": 520}, {"00": 0.48, "11": 0.52})
+    qtmodeltester.check(model)
+    assert model.outcomes() == ["00", "11"]  # by bitstring unless told otherwise
+    model.set_sort(BY_COUNT)
     qtmodeltester.check(model)
     assert model.outcomes() == ["11", "00"]
     assert model.index(0, 2).data() == "0.5200"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QPointF, QSettings, Qt
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QPointF, QSettings, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.results import RunResult
 from desktop_app.ui.results.chart_data import (
+    BY_BITSTRING,
     BY_COUNT,
     PERCENT,
     ChartOptions,
@@ -140,8 +141,33 @@ def test_ctrl_c_copies_the_selected_counts_as_tsv(qtbot: QtBot, tmp_path: Path) 
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == (
-        "Outcome\tCount\tProbability\n11\t6\t0.6000\n00\t3\t0.3000\n"
-    )
+        "Outcome\tCount\tProbability\n00\t3\t0.3000\n01\t1\t0.1000\n"
+    )  # the rows in the order shown (By bitstring)
+
+
+def test_the_counts_table_follows_the_sort_choice(qtbot: QtBot, tmp_path: Path) -> None:
+    # the most frequent outcome is not the first bitstring: the two orders differ
+    counts = {"00": 10, "01": 500, "10": 30, "11": 460}
+    view = make_view(qtbot, tmp_path)
+    assert view.controls.sort.currentData() == BY_BITSTRING
+    view.set_result(RunResult.from_counts("local.simulator", counts, shots=1000))
+    view.set_result(EXACT)
+    sampled, exact = (p.table.model() for p in view.panels())
+
+    def column(model: QAbstractItemModel) -> list[str]:
+        return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+    assert column(sampled) == ["00", "01", "10", "11"]  # as the chart above it
+    assert [b.outcome for b in view.panels()[0].bars(view.options())] == column(sampled)
+    view.controls.sort.setCurrentIndex(view.controls.sort.findData(BY_COUNT))
+    assert column(sampled) == ["01", "11", "10", "00"]
+    assert column(exact) == ["00", "11"]
+    again = make_view(qtbot, tmp_path)  # a remembered By count sorts a new table too
+    assert again.controls.sort.currentData() == BY_COUNT
+    again.set_result(RunResult.from_counts("local.simulator", counts, shots=1000))
+    assert column(again.panels()[0].table.model()) == ["01", "11", "10", "00"]
+    view.controls.sort.setCurrentIndex(view.controls.sort.findData(BY_BITSTRING))
+    assert column(sampled) == ["00", "01", "10", "11"]
 
 
 def test_charts_take_their_colours_from_the_palette(qtbot: QtBot, tmp_path: Path) -> None:

@@ -116,3 +116,30 @@ def test_the_windows_exports_carry_the_distances(
     with (tmp_path / "bell-results-distances.csv").open(newline="", encoding="utf-8") as f:
         (row,) = list(csv.DictReader(f))
     assert float(row["hellinger_fidelity"]) == pytest.approx(HAND_FIDELITY)
+
+
+def test_the_layout_choice_is_remembered_across_starts(qtbot: QtBot, tmp_path: Path) -> None:
+    from desktop_app.ui import settings
+
+    store_file = tmp_path / "qd.ini"
+    overlay_view(qtbot, tmp_path)  # the user picked Overlay
+    store = QSettings(str(store_file), QSettings.Format.IniFormat)
+    assert settings.RESULTS_LAYOUT.read(store) == OVERLAY
+    again = ResultsView(store=store)  # the next start
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.overlaid()
+    again.set_result(IDEAL)
+    again.set_result(NOISY)
+    assert again.overlay is not None and again.overlay.isVisible()
+    assert not again._panels_widget.isVisible()
+
+    again.controls.layout_choice.setCurrentIndex(
+        again.controls.layout_choice.findData(SIDE_BY_SIDE)
+    )
+    assert settings.RESULTS_LAYOUT.read(store) == SIDE_BY_SIDE
+    store.setValue(settings.RESULTS_LAYOUT.key, "sideways")  # a hand-edited file
+    odd = ResultsView(store=store)
+    qtbot.addWidget(odd)
+    assert not odd.overlaid()

@@ -1,8 +1,11 @@
-"""Table model of one result: outcome, count, probability; most frequent first."""
+"""Table model of one result: outcome, count, probability; in bitstring order or most frequent
+first, as the view's Sort choice says (the same order as the chart above it)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from desktop_app.ui.results.chart_data import BY_BITSTRING, BY_COUNT
 
 _Index = QModelIndex | QPersistentModelIndex
 _HEADERS = ("Outcome", "Count", "Probability")
@@ -12,14 +15,32 @@ class CountsModel(QAbstractTableModel):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self._rows: list[tuple[str, int | None, float]] = []
+        self.order = BY_BITSTRING  # chart_data.BY_BITSTRING or BY_COUNT (`sort` is Qt's)
 
-    def set_counts(self, counts: dict[str, int], probabilities: dict[str, float]) -> None:
+    def set_counts(
+        self, counts: dict[str, int], probabilities: dict[str, float], sort: str | None = None
+    ) -> None:
         keys = set(counts) | set(probabilities)
         rows = [(k, counts.get(k), probabilities.get(k, 0.0)) for k in keys]
-        rows.sort(key=lambda r: (-(r[1] or 0), -r[2], r[0]))
         self.beginResetModel()
-        self._rows = rows
+        self._rows = self._sorted(rows, self.order if sort is None else sort)
         self.endResetModel()
+
+    def set_sort(self, sort: str) -> None:
+        """Put the rows in `sort` order (the view's Sort choice changed)."""
+        if sort == self.order:
+            return
+        self.beginResetModel()  # a new order: the selection goes with it
+        self._rows = self._sorted(self._rows, sort)
+        self.endResetModel()
+
+    def _sorted(
+        self, rows: list[tuple[str, int | None, float]], sort: str
+    ) -> list[tuple[str, int | None, float]]:
+        self.order = sort
+        if sort == BY_COUNT:  # an exact result has no counts: its probabilities decide
+            return sorted(rows, key=lambda r: (-(r[1] or 0), -r[2], r[0]))
+        return sorted(rows, key=lambda r: r[0])
 
     def outcomes(self) -> list[str]:
         return [r[0] for r in self._rows]

@@ -145,8 +145,10 @@ class ResultPanel(QGroupBox):
         options = options or ChartOptions()
         if y_max is None:
             y_max = max((b.value for b in self.bars(options)), default=1.0)
+        self.counts_model.set_counts(
+            dict(result.counts), dict(result.probabilities), sort=options.sort
+        )
         self.redraw(options, y_max)
-        self.counts_model.set_counts(dict(result.counts), dict(result.probabilities))
         self.table.show()
 
     def bars(self, options: ChartOptions) -> list[chart_data.Bar]:
@@ -155,6 +157,7 @@ class ResultPanel(QGroupBox):
     def redraw(self, options: ChartOptions, y_max: float) -> None:
         if self.result is None or self.histogram is None:
             return
+        self.counts_model.set_sort(options.sort)  # the table in the chart's order
         exact = self.result.exact or not self.result.counts
         self.histogram.show_bars(
             self.bars(options),
@@ -237,6 +240,10 @@ class ChartControls(QWidget):
         self.sort.setCurrentIndex(max(0, self.sort.findData(options.sort)))
         self.top.setValue(options.top)
 
+    def set_layout(self, layout: str) -> None:
+        """SIDE_BY_SIDE or OVERLAY (anything else, e.g. a hand-edited file: side by side)."""
+        self.layout_choice.setCurrentIndex(max(0, self.layout_choice.findData(layout)))
+
 
 class ResultsView(QScrollArea):
     """objectName `resultsView`; panels keyed by backend name, in the order they were added."""
@@ -270,6 +277,7 @@ class ResultsView(QScrollArea):
                     settings.RESULTS_TOP.read(store),
                 )
             )
+            self.controls.set_layout(settings.RESULTS_LAYOUT.read(store))
         self.controls.mode.currentIndexChanged.connect(self._on_controls_changed)
         self.controls.sort.currentIndexChanged.connect(self._on_controls_changed)
         self.controls.top.valueChanged.connect(self._on_controls_changed)
@@ -363,6 +371,9 @@ class ResultsView(QScrollArea):
             settings.RESULTS_MODE.write(self.store, options.mode)
             settings.RESULTS_SORT.write(self.store, options.sort)
             settings.RESULTS_TOP.write(self.store, options.top)
+            settings.RESULTS_LAYOUT.write(
+                self.store, str(self.controls.layout_choice.currentData())
+            )
         self._redraw_all()
 
     # ---- images
