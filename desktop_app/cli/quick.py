@@ -187,6 +187,8 @@ def kept_table(content: str) -> str | None:
             inputs.append(rest)
         else:
             return None
+    if not inputs:
+        return None
     return text if table_head(inputs) == head + "\n" else None
 
 

@@ -154,3 +154,16 @@ def test_a_damaged_kept_table_is_not_shown(capsys: pytest.CaptureFixture[str]) -
         assert quick.backends() is None
     kept.write_bytes(b"\xff\xfe")
     assert quick.backends() is None
+
+
+def test_debug_and_verbose_run_the_full_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = run(capsys, "backends")[1]
+    kept = paths.cache_dir() / quick.TABLE_FILE
+    head = kept.read_text(encoding="utf-8").partition("\n\n")[0]
+    kept.write_text(f"{head}\n\nkept\n", encoding="utf-8")
+    assert run(capsys, "backends") == (0, "kept\n", "")  # the plain line takes the kept table
+    assert run(capsys, "backends", "--verbose")[1] == full
+    monkeypatch.setenv("QUANTUM_DESK_DEBUG", "1")
+    assert run(capsys, "backends")[1] == full
