@@ -3,7 +3,9 @@
 Each sub-command lives in its own module exposing `register(subparsers)`; the parser sets `handler`,
 a function taking the parsed namespace and returning the exit code. Only the module of the
 sub-command being run is imported: the others are listed from SUBCOMMAND_HELP, so `--help` or
-`backends` never pay for the ledger, the simulator or the Azure SDK.
+`backends` never pay for the ledger, the simulator or the Azure SDK. The command lines `backends`
+and `jobs` alone are first tried without argparse at all (cli/quick.py); importing this package
+costs no argparse either (cli/parsing.py).
 """
 
 from __future__ import annotations

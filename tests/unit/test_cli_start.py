@@ -49,6 +49,8 @@ sys.__stdout__.write(json.dumps({"code": code, "out": out.getvalue(), "loaded": 
 
 # what the quick `backends` and `jobs` (cli/quick.py) start without, once the ledger exists and
 # the backend table is kept: together these cost more than Python's own start, twice over
+# (`typing` is listed too, but the tests' network guard, a sitecustomize, loads it first: only
+# `python -X importtime -m desktop_app jobs` outside the tests shows that it stays out)
 CUT_FROM_QUICK = (
     *HEAVY,
     "argparse",
