@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    import multiprocessing
+    if getattr(sys, "frozen", False):  # elsewhere freeze_support() does nothing: no import for it
+        import multiprocessing
 
-    multiprocessing.freeze_support()  # simulator worker processes in a PyInstaller bundle
+        multiprocessing.freeze_support()  # simulator worker processes in a PyInstaller bundle
     sys.exit(main())

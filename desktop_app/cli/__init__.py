@@ -3,22 +3,19 @@
 Each sub-command lives in its own module exposing `register(subparsers)`; the parser sets `handler`,
 a function taking the parsed namespace and returning the exit code. Only the module of the
 sub-command being run is imported: the others are listed from SUBCOMMAND_HELP, so `--help` or
-`backends` never pay for the ledger, the simulator or the Azure SDK.
+`backends` never pay for the ledger, the simulator or the Azure SDK. The command lines `backends`
+and `jobs` alone are first tried without argparse at all (cli/quick.py); importing this package
+costs no argparse either (cli/parsing.py).
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
 
-from desktop_app import __version__
-from desktop_app.core.errors import QuantumDeskError
-
 TYPE_CHECKING = False  # `typing` costs a CLI start as much as Python's own start (issue 16)
 if TYPE_CHECKING:
-    from typing import Any
+    import argparse
 
 # sub-command name -> module under desktop_app.cli that registers it
 SUBCOMMANDS: dict[str, str] = {
@@ -57,7 +54,12 @@ def chosen_command(argv: list[str]) -> str | None:
 def build_parser(only: str | None = None, *, full: bool = True) -> argparse.ArgumentParser:
     """The parser. With `full=False` only the module of sub-command `only` (if any) is imported
     and registered; the others are listed by name and help only."""
-    parser = _Parser(
+    import importlib
+
+    from desktop_app import __version__
+    from desktop_app.cli.parsing import Parser
+
+    parser = Parser(
         prog="quantum-desk",
         description="Run OpenQASM programs on a local simulator or Azure Quantum. "
         "Without a sub-command the desktop window opens.",
@@ -83,27 +85,10 @@ def build_parser(only: str | None = None, *, full: bool = True) -> argparse.Argu
     return parser
 
 
-class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's, sized without `shutil` (which brings bz2, lzma and zlib into every --help)."""
-
-    def __init__(self, prog: str) -> None:
-        try:
-            width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
-        except (ValueError, OSError):
-            width = 80
-        super().__init__(prog, width=max(width, 40) - 2)
-
-
-class _Parser(argparse.ArgumentParser):
-    """The top parser and (argparse makes them of its class) the sub-commands' parsers."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _HelpFormatter)
-        super().__init__(*args, **kwargs)
-
-
 def _add_verbose(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     """`--verbose` anywhere on the line (before or after the sub-command and its action)."""
+    import argparse
+
     parser.add_argument(
         "--verbose",
         action="store_true",
@@ -141,17 +126,37 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _os_error(exc: OSError) -> int:
+    """A file we did not expect to fail: its name and why, no traceback."""
+    return fail(f"{exc.filename or 'a file'}: {exc.strerror or 'cannot be used'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
+    debug = os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    if not debug and len(words) == 1:
+        # `backends` and a plain `jobs`, started without argparse or the ledger's classes when
+        # that gives the same answer (cli/quick.py); None: the full command runs
+        from desktop_app.cli.quick import QUICK_COMMANDS
+
+        if words[0] in QUICK_COMMANDS:
+            try:
+                code = QUICK_COMMANDS[words[0]]()
+            except OSError as exc:
+                return _os_error(exc)
+            except KeyboardInterrupt:
+                return fail("interrupted", 130)
+            if code is not None:
+                return code
+    from desktop_app.core.errors import QuantumDeskError
+
     args = build_parser(chosen_command(words), full=False).parse_args(words)
-    _set_up_logging(
-        bool(getattr(args, "verbose", False)) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
-    )
+    _set_up_logging(bool(getattr(args, "verbose", False)) or debug)
     try:
         return int(args.handler(args))
     except QuantumDeskError as exc:
         return fail(str(exc))
-    except OSError as exc:  # a file we did not expect to fail: its name and why, no traceback
-        return fail(f"{exc.filename or 'a file'}: {exc.strerror or 'cannot be used'}")
+    except OSError as exc:
+        return _os_error(exc)
     except KeyboardInterrupt:
         return fail("interrupted", 130)

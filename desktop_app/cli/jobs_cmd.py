@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from desktop_app.cli import note
+from desktop_app.cli.quick import job_table, short_time
 from desktop_app.core.azure.retry import DEFAULT_RETRY_DEADLINE, Notice
 from desktop_app.core.ledger.errors import (
     REPAIR_HINT,
@@ -138,10 +138,6 @@ def record_json(record: JobRecord) -> dict[str, Any]:
     }
 
 
-def _short_time(value: datetime | None) -> str:
-    return "-" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def list_jobs(args: argparse.Namespace) -> int:
     flt = JobFilter(
         text=args.search,
@@ -162,24 +158,9 @@ def list_jobs(args: argparse.Namespace) -> int:
         json.dump([row_json(r) for r in rows], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    if not rows:
-        _echo("No jobs.")
-        return 0
-    table = [("ID", "NAME", "BACKEND", "STATUS", "CREATED", "SHOTS")]
-    table += [
-        (
-            r.id[:8],
-            r.name or "-",
-            r.backend,
-            r.status,
-            _short_time(r.created_at),
-            str(r.shots),
-        )
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
-    for line in table:
-        _echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+    sys.stdout.write(
+        job_table([(r.id, r.name, r.backend, r.status, r.created_at, r.shots) for r in rows])
+    )
     return 0
 
 
@@ -200,9 +181,9 @@ def show_job(args: argparse.Namespace) -> int:
         ("Shots", str(record.shots)),
         ("Options", json.dumps(record.options, sort_keys=True)),
         ("Status", record.status),
-        ("Created", _short_time(record.created_at)),
-        ("Submitted", _short_time(record.submitted_at)),
-        ("Completed", _short_time(record.completed_at)),
+        ("Created", short_time(record.created_at)),
+        ("Submitted", short_time(record.submitted_at)),
+        ("Completed", short_time(record.completed_at)),
         ("Program", record.program_path or f"(sha256 {record.program_sha256[:12]})"),
     ]
     if record.error_code or record.error_message:

@@ -31,7 +31,9 @@ HEAVY = (
 
 # runs the real entry point, then reports which heavy top-level packages it loaded
 _CHILD = r"""
-import contextlib, io, json, sys
+import sys
+before = set(sys.modules)  # what the interpreter (and a test's sitecustomize) loads on its own
+import contextlib, io
 from desktop_app.__main__ import main
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
@@ -39,15 +41,38 @@ with contextlib.redirect_stdout(out):
         code = main(sys.argv[1:])
     except SystemExit as exc:  # --help exits through argparse
         code = exc.code
-loaded = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
+loaded = sorted({m.split(".")[0] for m in set(sys.modules) - before} & set(HEAVY))
+import json
 sys.__stdout__.write(json.dumps({"code": code, "out": out.getvalue(), "loaded": loaded}))
 """
 
 
-def _run(tmp_path: Path, *args: str) -> dict[str, object]:
+# what the quick `backends` and `jobs` (cli/quick.py) start without, once the ledger exists and
+# the backend table is kept: together these cost more than Python's own start, twice over
+# (`typing` is listed too, but the tests' network guard, a sitecustomize, loads it first: only
+# `python -X importtime -m desktop_app jobs` outside the tests shows that it stays out)
+CUT_FROM_QUICK = (
+    *HEAVY,
+    "argparse",
+    "logging",
+    "dataclasses",
+    "inspect",
+    "typing",
+    "pathlib",
+    "json",
+    "tomllib",
+    "zlib",
+    "hashlib",
+    "threading",
+    "platformdirs",
+    "tempfile",
+)
+
+
+def _run(tmp_path: Path, *args: str, heavy: tuple[str, ...] = HEAVY) -> dict[str, object]:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "QDK_PYTHON_TELEMETRY": "none"}
     proc = subprocess.run(
-        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{_CHILD}", *args],
+        [sys.executable, "-c", f"HEAVY = {heavy!r}\n{_CHILD}", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -85,3 +110,20 @@ def test_a_sub_command_still_gets_its_full_parser(tmp_path: Path) -> None:
     report = _run(tmp_path, "jobs", "--help")
     assert report["code"] == 0
     assert "--search" in str(report["out"])
+
+
+@pytest.mark.parametrize(
+    ("command", "shows"), [("backends", "local.simulator"), ("jobs", "No jobs.")]
+)
+def test_quick_commands_start_without_argparse_logging_or_dataclasses(
+    tmp_path: Path, command: str, shows: str
+) -> None:
+    first = _run(tmp_path, command, heavy=CUT_FROM_QUICK)  # makes the ledger, keeps the table
+    again = _run(tmp_path, command, heavy=CUT_FROM_QUICK)
+    assert first["code"] == again["code"] == 0
+    assert again["out"] == first["out"] and shows in str(again["out"])
+    assert again["loaded"] == []
+    # --verbose, and any option, go the full way (logging set up, argparse's parser)
+    verbose = _run(tmp_path, command, "--verbose", heavy=CUT_FROM_QUICK)
+    assert verbose["out"] == first["out"]
+    assert {"argparse", "logging"} <= set(verbose["loaded"])  # type: ignore[arg-type]

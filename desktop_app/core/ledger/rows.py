@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
-from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
 
-from desktop_app.core.ledger.errors import LedgerError
+# The quick `quantum-desk jobs` (cli/quick.py) reads times with parse_ts: importing this module
+# costs it no `typing` and no `json` (imported in the functions using it; issue 16).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -36,10 +38,14 @@ def parse_ts(value: int | str | None) -> datetime | None:
 
 
 def dumps(value: object) -> str:
+    import json
+
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def loads_opt(text: str | None) -> Any:
+    import json
+
     return None if text is None else json.loads(text)
 
 
@@ -64,6 +70,8 @@ def collect_versions() -> dict[str, str | None]:
 
 
 def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    from desktop_app.core.ledger.errors import LedgerError
+
     cleaned: dict[str, None] = {}
     for tag in tags:
         text = tag.strip()
@@ -89,6 +97,8 @@ ROW_COLUMNS = (
 
 
 def row_from_sql(r: Sequence[Any]) -> dict[str, Any]:
+    import json
+
     return {
         "id": r[0],
         "azure_job_id": r[1],

@@ -11,8 +11,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from desktop_app.core.ledger.schema_v2 import migrate_to_v2
-
 # a step of a migration: one SQL statement, or a function for what SQL alone cannot do
 # (compressing the texts of schema 2)
 Step = str | Callable[[sqlite3.Connection], None]
@@ -73,7 +71,17 @@ _V1: tuple[str, ...] = (
     "CREATE INDEX history_job ON status_history(job_id, id)",
 )
 
-MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, (migrate_to_v2,))
+
+
+def _migrate_to_v2(conn: sqlite3.Connection) -> None:
+    # imported when a ledger needs it: reading SCHEMA_VERSION (the quick `quantum-desk jobs`,
+    # cli/quick.py) costs no hashlib, json or zlib
+    from desktop_app.core.ledger.schema_v2 import migrate_to_v2
+
+    migrate_to_v2(conn)
+
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, (_migrate_to_v2,))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
