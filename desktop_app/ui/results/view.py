@@ -207,13 +207,14 @@ class ChartControls(QWidget):
         self.layout_choice.setObjectName("chartLayout")
         self.layout_choice.setAccessibleName("Chart layout")
         self.layout_choice.addItem("Side by side", SIDE_BY_SIDE)
-        self.layout_choice.addItem("Overlay (one axis, with distances)", OVERLAY)
+        self.layout_choice.addItem("Overlay (with distances)", OVERLAY)
         self.layout_choice.setToolTip(
             "Overlay puts every backend on one axis as grouped bars, with the total variation "
             "distance and Hellinger fidelity between each two results"
         )
         self.note = QLabel(chart_data.BIT_ORDER_NOTE, self)
         self.note.setObjectName("bitOrderNote")
+        self.note.setWordWrap(True)  # on a 1024-pixel screen it wraps rather than widen the pane
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         for text, widget in (
