@@ -41,7 +41,7 @@ from desktop_app.ui.help import HelpMenu
 from desktop_app.ui.jobs.app_ledger import LedgerDamage
 from desktop_app.ui.jobs_bridge import queue_note
 from desktop_app.ui.plain_text import plain
-from desktop_app.ui.results.view import ResultsView
+from desktop_app.ui.results.view import ResultsView, preload_charts
 from desktop_app.ui.run_checks import RunChecks, confirm_leaving_jobs
 from desktop_app.ui.runs import RunExecutor
 from desktop_app.ui.window_layout import WindowLayout, set_tab_order
@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
     def start_background_work(self) -> None:
         """After the first paint: start a simulator process so the first Run is quick."""
         self.executor.prewarm()
+        preload_charts()  # pyqtgraph on a pool thread, not with the first result
         self.azure.check_keyring()
         if self.reconciler is not None:  # pick up jobs an earlier session left unfinished
             self.reconciler.start(started_before=self._ledger_attached_at)

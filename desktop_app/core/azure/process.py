@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from desktop_app.core.azure.job_recorder import JobRecorder
     from desktop_app.core.azure.session import SecretProvider
     from desktop_app.core.cancel import CancelToken, ProgressCallback
+    from desktop_app.core.ledger.store import Ledger
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import RunResult
 
@@ -47,6 +48,21 @@ _POLL_SECONDS = 0.05  # how often a supervising thread looks at its cancel token
 _CONTEXT = multiprocessing.get_context("spawn")  # fork is unsafe in a process with Qt threads
 _DIED = ("died",)
 _RECORDER_CALLS = frozenset({"job_created", "job_status", "job_finished"})
+# What reconciliation in the worker may do to the parent's ledger (core.jobs.reconcile and its
+# LedgerRecorder); anything else is refused.
+LEDGER_CALLS = frozenset(
+    {
+        "unfinished_jobs",
+        "get",
+        "find_by_azure_id",
+        "create_job",
+        "set_error",
+        "set_status",
+        "mark_submitted",
+        "mark_never_submitted",
+        "record_result",
+    }
+)
 
 
 class _Worker:
@@ -181,17 +197,41 @@ def shutdown_worker() -> None:
         worker.stop()
 
 
-def refresh_status_in_worker(profile: str) -> Any:
-    """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
-    summary's live target status): a StatusSnapshot, or what it raised."""
+def call_in_worker(
+    name: str,
+    *args: Any,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    secret_of: SecretProvider | None = None,
+    ledger: Ledger | None = None,
+) -> Any:
+    """`name(*args)` of `process_worker._invoke` run in the worker process, supervised from the
+    calling thread (a pool thread: this blocks): its progress comes back to `progress`, Cancel
+    and Detach of `cancel` reach it, the profile's secret comes from `secret_of` (None: the OS
+    keyring's store) and the job ledger calls it makes run here on `ledger`. Returns its value
+    or raises what it raised."""
     worker = _worker()
-    key, inbox = worker.begin("invoke", "refresh_status", (profile,))
-    asker = AzureProcessExecutor()
+    key, inbox = worker.begin("invoke", name, args)
+    asker = AzureProcessExecutor(secret_of=secret_of)
+    asker.ledger = ledger
+    told = ""  # what the worker was told of the token: "", "cancel", "detach"
     try:
         while True:
-            message = inbox.get()
+            if cancel is not None:
+                wanted = "detach" if cancel.detached else "cancel" if cancel.cancelled else ""
+                if wanted and wanted != told and told != "detach":
+                    told = wanted
+                    with contextlib.suppress(OSError, ValueError):
+                        worker.send((wanted, key))
+            try:
+                message = inbox.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                continue
             if message[0] == "call":
                 asker._answer(worker, message[2], message[3], message[4])
+            elif message[0] == "progress":
+                if progress is not None:
+                    progress(message[2], message[3])
             elif message[0] == "result":
                 return message[2]
             elif message[0] == "error":
@@ -203,6 +243,12 @@ def refresh_status_in_worker(profile: str) -> Any:
                 raise QuantumDeskError("the Azure connection process stopped unexpectedly")
     finally:
         worker.end(key)
+
+
+def refresh_status_in_worker(profile: str) -> Any:
+    """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
+    summary's live target status): a StatusSnapshot, or what it raised."""
+    return call_in_worker("refresh_status", profile)
 
 
 class AzureProcessExecutor:
@@ -220,6 +266,7 @@ class AzureProcessExecutor:
         self.schedule = schedule
         self.secret_of = secret_of
         self.recorder = recorder
+        self.ledger: Ledger | None = None  # the ledger calls of a reconciliation run on it
 
     def with_recorder(self, recorder: JobRecorder) -> AzureProcessExecutor:
         runner = copy.copy(self)
@@ -277,6 +324,9 @@ class AzureProcessExecutor:
                 value = None
                 if self.recorder is not None:
                     getattr(self.recorder, name)(*args)
+            elif name == "ledger" and self.ledger is not None and args[0] in LEDGER_CALLS:
+                method, positional, keywords = args
+                value = getattr(self.ledger, method)(*positional, **keywords)
             else:
                 raise QuantumDeskError(f"unknown request from the Azure worker: {name}")
         except Exception as exc:  # it is raised in the worker, where the executor handles it

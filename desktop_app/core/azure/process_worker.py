@@ -10,7 +10,8 @@ recorder's calls (the parent writes its job ledger, so `job_created` is committe
 submit, as in-process), and the secret of a profile (a secret typed for this session only lives in
 the parent). Messages, tagged with the run's key:
   parent -> worker: ("run", key, request, schedule, secret_from_parent), ("cancel", key),
-                    ("detach", key), ("invoke", key, name, args) (the live target status),
+                    ("detach", key), ("invoke", key, name, args) (the live target status, a
+                    connection test, start-up reconciliation: see _invoke),
                     ("answer", call, ok, value), ("stop",)
   worker -> parent: ("ready",), ("progress", key, message, fraction), ("call", key, call, name,
                     args), ("result", key, RunResult), ("error", key, exception, detail)
@@ -27,7 +28,8 @@ import threading
 import traceback
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.child_process import exit_with_parent
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from desktop_app.core.azure.executor import PollSchedule
     from desktop_app.core.azure.job_recorder import AzureJobInfo
     from desktop_app.core.azure.profiles import Profile
+    from desktop_app.core.ledger.store import Ledger
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import JobStatus, RunResult
 
@@ -172,21 +175,66 @@ def _run(
         tokens.pop(key, None)
 
 
-def _invoke(channel: _Channel, key: int, name: str, args: tuple[Any, ...]) -> None:
-    """A call other than a run, with the profile's secret asked from the parent."""
+class _RemoteLedger:
+    """The parent's job ledger as reconciliation sees it: each call runs there (the window's
+    ledger, whose change notices reach the jobs view), `path` is for the live-run locks."""
+
+    def __init__(self, channel: _Channel, key: int, path: Path) -> None:
+        self.channel, self.key, self.path = channel, key, path
+
+    def __getattr__(self, method: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.channel.call(self.key, "ledger", method, args, kwargs)
+
+        return call
+
+
+def _invoke(
+    channel: _Channel,
+    key: int,
+    name: str,
+    args: tuple[Any, ...],
+    token: CancelToken,
+    tokens: dict[int, CancelToken],
+) -> None:
+    """A call other than a run, with the profile's secret asked from the parent: the live target
+    status, a connection test, start-up reconciliation (on the parent's ledger)."""
     from desktop_app.core.azure.session import open_profile_workspace
-    from desktop_app.core.azure.status import refresh_status
 
     def secret_of(profile: Profile) -> str | None:
         answer: str | None = channel.call(key, "secret", profile)
         return answer
 
+    def opener(profile: str) -> tuple[Any, Profile]:
+        return open_profile_workspace(profile, secret_of)
+
+    def progress(message: str, fraction: float | None) -> None:
+        channel.send(("progress", key, message, fraction))
+
     try:
-        if name != "refresh_status":
+        value: Any
+        if name == "refresh_status":
+            from desktop_app.core.azure.status import refresh_status
+
+            value = refresh_status(args[0], opener=opener)
+        elif name == "test_connection":
+            from desktop_app.core.azure.credentials import test_connection
+
+            value = test_connection(args[0], secret_of, token, interactive=False)
+        elif name == "reconcile":
+            from desktop_app.core.jobs.reconcile import reconcile_unfinished
+
+            ledger_path, started_before, schedule = args
+            value = reconcile_unfinished(
+                cast("Ledger", _RemoteLedger(channel, key, ledger_path)),
+                token,
+                progress,
+                started_before=started_before,
+                schedule=schedule,
+                open_workspace=opener,
+            )
+        else:
             raise QuantumDeskError(f"unknown request for the Azure process: {name}")
-        value: Any = refresh_status(
-            args[0], opener=lambda profile: open_profile_workspace(profile, secret_of)
-        )
     except BaseException as exc:
         detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
         with contextlib.suppress(OSError, ValueError):
@@ -194,6 +242,8 @@ def _invoke(channel: _Channel, key: int, name: str, args: tuple[Any, ...]) -> No
     else:
         with contextlib.suppress(OSError, ValueError):
             channel.send(("result", key, value))
+    finally:
+        tokens.pop(key, None)
 
 
 def serve(conn: Connection) -> None:
@@ -226,8 +276,13 @@ def serve(conn: Connection) -> None:
                     daemon=True,
                 ).start()
             elif kind == "invoke":
+                _, key, name, args = message
+                token = tokens[key] = CancelToken()
                 threading.Thread(
-                    target=_invoke, args=(channel, *message[1:]), name="azure-call", daemon=True
+                    target=_invoke,
+                    args=(channel, key, name, args, token, tokens),
+                    name=f"azure-call-{key}",
+                    daemon=True,
                 ).start()
             elif kind in ("cancel", "detach"):
                 found = tokens.get(message[1])

@@ -102,6 +102,14 @@ def _is_not_found(exc: BaseException) -> bool:
     return isinstance(exc, ResourceNotFoundError) or getattr(exc, "status_code", None) == 404
 
 
+def azure_jobs_open(ledger: Ledger, started_before: datetime | None = None) -> bool:
+    """Whether reconciliation has an Azure job to look up (else it needs no Azure SDK)."""
+    return any(
+        r.azure_job_id is not None and (started_before is None or r.created_at < started_before)
+        for r in ledger.unfinished_jobs()
+    )
+
+
 def reconcile_unfinished(
     ledger: Ledger,
     cancel: CancelToken,
