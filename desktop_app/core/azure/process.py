@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import queue
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.05  # how often a supervising thread looks at its cancel token
 _CONTEXT = multiprocessing.get_context("spawn")  # fork is unsafe in a process with Qt threads
+# The worker is started from this one thread, which lives as long as the process: on Linux the
+# worker gets SIGKILL when the thread that started it ends (child_process.exit_with_parent), and
+# a pool thread or a reconciliation's thread that happened to start it ends long before the app.
+_STARTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="azure-worker-starter")
 _DIED = ("died",)
 _RECORDER_CALLS = frozenset({"job_created", "job_status", "job_finished"})
 # What reconciliation in the worker may do to the parent's ledger (core.jobs.reconcile and its
@@ -76,7 +81,7 @@ class _Worker:
         self.process: BaseProcess = _CONTEXT.Process(
             target=process_worker.serve, args=(child_end,), name="quantum-desk-azure", daemon=True
         )
-        self.process.start()
+        _STARTER.submit(self.process.start).result()
         child_end.close()
         self.environ = dict(os.environ)  # what the worker started with (spawn copies it)
         self.ready = threading.Event()  # the SDK is imported there
