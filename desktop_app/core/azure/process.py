@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from desktop_app.core.azure.job_recorder import JobRecorder
     from desktop_app.core.azure.session import SecretProvider
     from desktop_app.core.cancel import CancelToken, ProgressCallback
-    from desktop_app.core.ledger.store import Ledger
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import RunResult
 
@@ -53,8 +53,8 @@ _CONTEXT = multiprocessing.get_context("spawn")  # fork is unsafe in a process w
 _STARTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="azure-worker-starter")
 _DIED = ("died",)
 _RECORDER_CALLS = frozenset({"job_created", "job_status", "job_finished"})
-# What reconciliation in the worker may do to the parent's ledger (core.jobs.reconcile and its
-# LedgerRecorder); anything else is refused.
+# What a call in the worker may do to the parent's job ledger (reconciliation and its
+# LedgerRecorder: core.jobs.reconcile); anything else is refused.
 LEDGER_CALLS = frozenset(
     {
         "unfinished_jobs",
@@ -203,20 +203,21 @@ def shutdown_worker() -> None:
 
 
 def call_in_worker(
-    name: str,
+    call: str | Callable[..., Any],
     *args: Any,
     cancel: CancelToken | None = None,
     progress: ProgressCallback | None = None,
     secret_of: SecretProvider | None = None,
-    ledger: Ledger | None = None,
+    ledger: object | None = None,
 ) -> Any:
-    """`name(*args)` of `process_worker._invoke` run in the worker process, supervised from the
-    calling thread (a pool thread: this blocks): its progress comes back to `progress`, Cancel
-    and Detach of `cancel` reach it, the profile's secret comes from `secret_of` (None: the OS
-    keyring's store) and the job ledger calls it makes run here on `ledger`. Returns its value
-    or raises what it raised."""
+    """`call(*args)` run in the worker process: a name `process_worker._invoke` knows, or a
+    module-level function (pickled by name) called there as `call(WorkerContext, *args)`.
+    Supervised from the calling thread (a pool thread: this blocks): progress comes back to
+    `progress`, Cancel and Detach of `cancel` reach it, the profile's secret comes from
+    `secret_of` (None: the OS keyring's store), and the calls it makes on the job ledger run
+    here on `ledger`. Returns its value or raises what it raised."""
     worker = _worker()
-    key, inbox = worker.begin("invoke", name, args)
+    key, inbox = worker.begin("invoke", call, args)
     asker = AzureProcessExecutor(secret_of=secret_of)
     asker.ledger = ledger
     told = ""  # what the worker was told of the token: "", "cancel", "detach"
@@ -271,7 +272,7 @@ class AzureProcessExecutor:
         self.schedule = schedule
         self.secret_of = secret_of
         self.recorder = recorder
-        self.ledger: Ledger | None = None  # the ledger calls of a reconciliation run on it
+        self.ledger: object | None = None  # the job ledger a call in the worker uses
 
     def with_recorder(self, recorder: JobRecorder) -> AzureProcessExecutor:
         runner = copy.copy(self)

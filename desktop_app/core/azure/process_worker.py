@@ -26,10 +26,11 @@ import os
 import pickle
 import threading
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.child_process import exit_with_parent
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from desktop_app.core.azure.executor import PollSchedule
     from desktop_app.core.azure.job_recorder import AzureJobInfo
     from desktop_app.core.azure.profiles import Profile
-    from desktop_app.core.ledger.store import Ledger
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import JobStatus, RunResult
 
@@ -176,8 +176,8 @@ def _run(
 
 
 class _RemoteLedger:
-    """The parent's job ledger as reconciliation sees it: each call runs there (the window's
-    ledger, whose change notices reach the jobs view), `path` is for the live-run locks."""
+    """The parent's job ledger as a call in the worker sees it: each method runs there (the
+    window's ledger, whose change notices reach the jobs view); `path` is for the live-run locks."""
 
     def __init__(self, channel: _Channel, key: int, path: Path) -> None:
         self.channel, self.key, self.path = channel, key, path
@@ -189,16 +189,29 @@ class _RemoteLedger:
         return call
 
 
+@dataclass(frozen=True)
+class WorkerContext:
+    """What a function run by `process.call_in_worker` gets, first: its cancel token, progress
+    (shown in the parent), the profile's secret and workspace (the secret asked from the parent),
+    and the parent's job ledger at a path (`remote_ledger`: each call runs there)."""
+
+    token: CancelToken
+    progress: Callable[[str, float | None], None]
+    secret_of: Callable[[Profile], str | None]
+    open_workspace: Callable[[str], tuple[Any, Profile]]
+    remote_ledger: Callable[[Path], Any]
+
+
 def _invoke(
     channel: _Channel,
     key: int,
-    name: str,
+    name: str | Callable[..., Any],
     args: tuple[Any, ...],
     token: CancelToken,
     tokens: dict[int, CancelToken],
 ) -> None:
     """A call other than a run, with the profile's secret asked from the parent: the live target
-    status, a connection test, start-up reconciliation (on the parent's ledger)."""
+    status, a connection test, or a function of a higher layer (start-up reconciliation)."""
     from desktop_app.core.azure.session import open_profile_workspace
 
     def secret_of(profile: Profile) -> str | None:
@@ -213,7 +226,12 @@ def _invoke(
 
     try:
         value: Any
-        if name == "refresh_status":
+        if callable(name):
+            context = WorkerContext(
+                token, progress, secret_of, opener, lambda path: _RemoteLedger(channel, key, path)
+            )
+            value = name(context, *args)
+        elif name == "refresh_status":
             from desktop_app.core.azure.status import refresh_status
 
             value = refresh_status(args[0], opener=opener)
@@ -221,18 +239,6 @@ def _invoke(
             from desktop_app.core.azure.credentials import test_connection
 
             value = test_connection(args[0], secret_of, token, interactive=False)
-        elif name == "reconcile":
-            from desktop_app.core.jobs.reconcile import reconcile_unfinished
-
-            ledger_path, started_before, schedule = args
-            value = reconcile_unfinished(
-                cast("Ledger", _RemoteLedger(channel, key, ledger_path)),
-                token,
-                progress,
-                started_before=started_before,
-                schedule=schedule,
-                open_workspace=opener,
-            )
         else:
             raise QuantumDeskError(f"unknown request for the Azure process: {name}")
     except BaseException as exc:

@@ -63,7 +63,11 @@ class Reconciler(QObject):
         self._idle.clear()
 
         def reconcile(progress: ProgressCallback) -> ReconcileReport:
-            from desktop_app.core.jobs.reconcile import azure_jobs_open, reconcile_unfinished
+            from desktop_app.core.jobs.reconcile import (
+                azure_jobs_open,
+                reconcile_in_worker,
+                reconcile_unfinished,
+            )
 
             try:
                 if not azure_jobs_open(ledger, started_before):  # local runs only: no SDK
@@ -74,7 +78,7 @@ class Reconciler(QObject):
 
                 # The SDK work runs in the Azure worker process; its ledger calls run here.
                 report: ReconcileReport = call_in_worker(
-                    "reconcile",
+                    reconcile_in_worker,
                     ledger.path,
                     started_before,
                     schedule,
