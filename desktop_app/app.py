@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(QIcon(str(ICON_PATH)))
     from desktop_app.ui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(azure_later=True)  # profiles, status and prices: after the first paint
     restored = window.restore_autosave()  # what a crash or a kill left unsaved comes back
     if args.file and restored:
         window.show()
@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     ledgers: list[Ledger] = []
 
     def after_first_paint() -> None:
+        window.build_azure()
         setup_file_logging()
         log.info("Quantum Desk %s started", __version__)
         from desktop_app.ui.jobs.app_ledger import open_app_ledger

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSettings, Qt, Slot
@@ -30,25 +28,25 @@ from desktop_app.core.request import RunRequest
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.appearance import Appearance, appearance_menu
 from desktop_app.ui.backends.pane import BackendPane
-from desktop_app.ui.backends.success_estimates import SuccessEstimates
-from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.backends.translation_view import TranslationLauncher
 from desktop_app.ui.editor.circuit_view import CircuitView
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
+from desktop_app.ui.examples import examples_dir
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
 from desktop_app.ui.jobs.app_ledger import LedgerDamage
 from desktop_app.ui.jobs_bridge import queue_note
 from desktop_app.ui.plain_text import plain
-from desktop_app.ui.results.view import ResultsView
-from desktop_app.ui.run_checks import RunChecks, confirm_leaving_jobs
+from desktop_app.ui.results.view import ResultsView, preload_charts
 from desktop_app.ui.runs import RunExecutor
 from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 
 if TYPE_CHECKING:
     from desktop_app.core.ledger.models import JobRow
     from desktop_app.core.ledger.store import Ledger
+    from desktop_app.ui.backends.success_estimates import SuccessEstimates
+    from desktop_app.ui.backends.summary import AzureSummary
     from desktop_app.ui.credentials.dialog import CredentialsDialog
     from desktop_app.ui.jobs.reconciler import Reconciler
     from desktop_app.ui.jobs.view import JobsView
@@ -60,20 +58,16 @@ BeforeRun = Callable[[list[RunRequest], QWidget, Callable[[list[RunRequest]], No
 _ERROR_STYLE = "background:#fdecea; color:#611a15; border:1px solid #f5c2c0; padding:6px;"
 
 
-def examples_dir() -> Path:
-    """resources/examples next to the package (a bundle may point elsewhere with the env var)."""
-    override = os.environ.get("QUANTUM_DESK_EXAMPLES_DIR")
-    return (
-        Path(override)
-        if override
-        else Path(__file__).resolve().parents[2] / "resources" / "examples"
-    )
-
-
 class MainWindow(QMainWindow):
-    """`settings` defaults to QSettings() (organization/application set by app.main)."""
+    """`settings`: QSettings() by default; `azure_later`: build_azure() is called later."""
 
-    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        *,
+        azure_later: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.settings = settings if settings is not None else QSettings()
@@ -81,6 +75,8 @@ class MainWindow(QMainWindow):
         self.appearance = Appearance.install(app) if isinstance(app, QApplication) else None
         # Before a run: fill profiles, warn, confirm costs, then call proceed(requests) (or not).
         self.before_run: BeforeRun | None = None
+        self.credentials_dialog: CredentialsDialog | None = None
+        self._azure_built = False
         self._program_error_shown = False
         self.jobs_view: JobsView | None = None  # the "Jobs" tab, once attach_jobs_view is called
         self.ledger: Ledger | None = None  # the app's job ledger, once attach_ledger is called
@@ -94,7 +90,8 @@ class MainWindow(QMainWindow):
         self.document = ProgramDocument(self.editor, self.settings, parent=self)
         self.document.template_dir = examples_dir()
         self.document.changed.connect(self._update_title)
-        self._build_azure()
+        if not azure_later:
+            self.build_azure()
         self._build_menus()
         self._connect()
         self._set_tab_order()
@@ -148,6 +145,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.results_view, "Results")
         # the circuit is wide: it gets the window's width, next to the results
         self.circuit_view = CircuitView(self)
+        self.circuit_view.follow_targets(self.backend_model)  # "As <ticked target> runs it"
         self.tabs.addTab(self.circuit_view, "Circuit")
 
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -174,10 +172,16 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress_bar)
 
-    def _build_azure(self) -> None:
-        """Profiles, live target status, prices and run confirmations (issue 4)."""
-        self.credentials_dialog: CredentialsDialog | None = None
-        self.azure = AzureSummary(
+    def build_azure(self) -> AzureSummary:
+        """Profiles, live status, prices, run checks: ~100 ms of imports, after the first paint."""
+        if self._azure_built:
+            return self.azure
+        self._azure_built = True
+        from desktop_app.ui.backends.success_estimates import SuccessEstimates
+        from desktop_app.ui.backends.summary import AzureSummary
+        from desktop_app.ui.run_checks import RunChecks
+
+        self.azure: AzureSummary = AzureSummary(
             self.backend_model, self.profile_selector, self, settings=self.settings
         )
         self.before_run = self.azure.prepare_run
@@ -186,11 +190,13 @@ class MainWindow(QMainWindow):
         self.checks.note.connect(self.status_label.setText)
         self.checks.secretMissing.connect(self._on_checks_secretMissing)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
-        self.success = SuccessEstimates(self.backend_model, self)  # beside the emulations' price
-        self.circuit_view.follow_targets(self.backend_model)  # "As <ticked target> runs it"
+        self.success: SuccessEstimates = SuccessEstimates(self.backend_model, self)
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)
         self.azure.reload_profiles()
+        if self.editor.toPlainText():  # built after the program was loaded
+            self._on_program_changed()
+        return self.azure
 
     def _build_menus(self) -> None:
         new_action = functools.partial(make_action, self)
@@ -204,7 +210,7 @@ class MainWindow(QMainWindow):
         self.credentials_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.credentials_action.setToolTip("Azure Quantum profiles (Ctrl+Shift+P)")
         self.refresh_status_action = new_action(
-            "&Refresh backend status", self.azure.refresher.refresh
+            "&Refresh backend status", lambda: self.build_azure().refresher.refresh()
         )
         self.refresh_status_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         azure_menu.addAction(self.credentials_action)
@@ -341,7 +347,8 @@ class MainWindow(QMainWindow):
     def start_background_work(self) -> None:
         """After the first paint: start a simulator process so the first Run is quick."""
         self.executor.prewarm()
-        self.azure.check_keyring()
+        preload_charts()  # pyqtgraph on a pool thread, not with the first result
+        self.build_azure().check_keyring()
         if self.reconciler is not None:  # pick up jobs an earlier session left unfinished
             self.reconciler.start(started_before=self._ledger_attached_at)
 
@@ -365,7 +372,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_credentialsDialog_profilesChanged(self) -> None:
         dialog = self.credentials_dialog
-        self.azure.reload_profiles(select=dialog.editing if dialog is not None else None)
+        self.build_azure().reload_profiles(select=dialog.editing if dialog is not None else None)
         if self.profile_selector.current() is not None:
             self.azure.refresher.refresh()  # a secret typed now: the status line follows at once
 
@@ -391,6 +398,7 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return
         self.clear_error()
+        self.build_azure()
         self.checks.check(requests, self, self._after_checks)  # memory, secrets
 
     def _after_checks(self, requests: list[RunRequest]) -> None:
@@ -526,14 +534,17 @@ class MainWindow(QMainWindow):
         self.layout_state.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from desktop_app.ui.run_checks import confirm_leaving_jobs
+
         leaving = self.executor.open_remote_jobs()
         if not self.confirm_discard() or not confirm_leaving_jobs(self, leaving):
             event.ignore()
             return
         self.document.discard_autosave()  # saved or deliberately discarded
         self.save_state()
-        self.azure.shutdown()
-        self.success.shutdown()
+        if self._azure_built:
+            self.azure.shutdown()
+            self.success.shutdown()
         self.executor.shutdown()
         if self.reconciler is not None:
             self.reconciler.shutdown()  # stops following; the jobs stay open for next time
@@ -551,7 +562,7 @@ class MainWindow(QMainWindow):
         self.ledger = ledger
         self._ledger_attached_at = utc_now()  # older open jobs are an earlier session's
         self.executor.set_ledger(ledger)
-        self.azure.set_ledger(ledger)  # monthly budgets are tracked in it
+        self.build_azure().set_ledger(ledger)  # monthly budgets are tracked in it
         if self.jobs_view is None:
             self.attach_jobs_view(ledger)
         self.reconciler = Reconciler(ledger, self)

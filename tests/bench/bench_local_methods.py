@@ -81,7 +81,7 @@ def main(runs: int) -> None:
         refused = done.returncode == 2 and "memory" in said and "GiB" in said
         print(f"34-qubit non-Clifford: exit {done.returncode} in {took:.3f} s: {said}")
         record(
-            "memory: a 34-qubit circuit with a T gate refused before starting (CLI, to the message)",
+            "memory: a 34-qubit circuit with a T gate refused before it starts (CLI)",
             took,
             None,
             "s",

@@ -27,6 +27,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -47,8 +48,27 @@ log = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.05  # how often a supervising thread looks at its cancel token
 _CONTEXT = multiprocessing.get_context("spawn")  # fork is unsafe in a process with Qt threads
+# The worker is started from this one thread, which lives as long as the process: on Linux the
+# worker gets SIGKILL when the thread that started it ends (child_process.exit_with_parent), and
+# a pool thread or a reconciliation's thread that happened to start it ends long before the app.
+_STARTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="azure-worker-starter")
 _DIED = ("died",)
 _RECORDER_CALLS = frozenset({"job_created", "job_status", "job_finished"})
+# What a call in the worker may do to the parent's job ledger (reconciliation and its
+# LedgerRecorder: core.jobs.reconcile); anything else is refused.
+LEDGER_CALLS = frozenset(
+    {
+        "unfinished_jobs",
+        "get",
+        "find_by_azure_id",
+        "create_job",
+        "set_error",
+        "set_status",
+        "mark_submitted",
+        "mark_never_submitted",
+        "record_result",
+    }
+)
 
 
 class _Worker:
@@ -62,7 +82,7 @@ class _Worker:
         self.process: BaseProcess = _CONTEXT.Process(
             target=process_worker.serve, args=(child_end,), name="quantum-desk-azure", daemon=True
         )
-        self.process.start()
+        _STARTER.submit(self.process.start).result()
         child_end.close()
         self.environ = dict(os.environ)  # what the worker started with (spawn copies it)
         self.ready = threading.Event()  # the SDK is imported there
@@ -183,17 +203,42 @@ def shutdown_worker() -> None:
         worker.stop()
 
 
-def refresh_status_in_worker(profile: str) -> Any:
-    """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
-    summary's live target status): a StatusSnapshot, or what it raised."""
+def call_in_worker(
+    call: str | Callable[..., Any],
+    *args: Any,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    secret_of: SecretProvider | None = None,
+    ledger: object | None = None,
+) -> Any:
+    """`call(*args)` run in the worker process: a name `process_worker._invoke` knows, or a
+    module-level function (pickled by name) called there as `call(WorkerContext, *args)`.
+    Supervised from the calling thread (a pool thread: this blocks): progress comes back to
+    `progress`, Cancel and Detach of `cancel` reach it, the profile's secret comes from
+    `secret_of` (None: the OS keyring's store), and the calls it makes on the job ledger run
+    here on `ledger`. Returns its value or raises what it raised."""
     worker = _worker()
-    key, inbox = worker.begin("invoke", "refresh_status", (profile,))
-    asker = AzureProcessExecutor()
+    key, inbox = worker.begin("invoke", call, args)
+    asker = AzureProcessExecutor(secret_of=secret_of)
+    asker.ledger = ledger
+    told = ""  # what the worker was told of the token: "", "cancel", "detach"
     try:
         while True:
-            message = inbox.get()
+            if cancel is not None:
+                wanted = "detach" if cancel.detached else "cancel" if cancel.cancelled else ""
+                if wanted and wanted != told and told != "detach":
+                    told = wanted
+                    with contextlib.suppress(OSError, ValueError):
+                        worker.send((wanted, key))
+            try:
+                message = inbox.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                continue
             if message[0] == "call":
                 asker._answer(worker, message[2], message[3], message[4])
+            elif message[0] == "progress":
+                if progress is not None:
+                    progress(message[2], message[3])
             elif message[0] == "result":
                 return message[2]
             elif message[0] == "error":
@@ -205,6 +250,12 @@ def refresh_status_in_worker(profile: str) -> Any:
                 raise QuantumDeskError("the Azure connection process stopped unexpectedly")
     finally:
         worker.end(key)
+
+
+def refresh_status_in_worker(profile: str) -> Any:
+    """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
+    summary's live target status): a StatusSnapshot, or what it raised."""
+    return call_in_worker("refresh_status", profile)
 
 
 class AzureProcessExecutor:
@@ -224,6 +275,7 @@ class AzureProcessExecutor:
         self.recorder = recorder
         # for the runs that stay in this process (below): as AzureExecutor.translator
         self.translator: Callable[[RunRequest, CancelToken], Translation] | None = None
+        self.ledger: object | None = None  # the job ledger a call in the worker uses
 
     def with_recorder(self, recorder: JobRecorder) -> AzureProcessExecutor:
         runner = copy.copy(self)
@@ -296,6 +348,9 @@ class AzureProcessExecutor:
                 value = None
                 if self.recorder is not None:
                     getattr(self.recorder, name)(*args)
+            elif name == "ledger" and self.ledger is not None and args[0] in LEDGER_CALLS:
+                method, positional, keywords = args
+                value = getattr(self.ledger, method)(*positional, **keywords)
             else:
                 raise QuantumDeskError(f"unknown request from the Azure worker: {name}")
         except Exception as exc:  # it is raised in the worker, where the executor handles it

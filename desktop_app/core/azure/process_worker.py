@@ -10,7 +10,8 @@ recorder's calls (the parent writes its job ledger, so `job_created` is committe
 submit, as in-process), and the secret of a profile (a secret typed for this session only lives in
 the parent). Messages, tagged with the run's key:
   parent -> worker: ("run", key, request, schedule, secret_from_parent), ("cancel", key),
-                    ("detach", key), ("invoke", key, name, args) (the live target status),
+                    ("detach", key), ("invoke", key, name, args) (the live target status, a
+                    connection test, start-up reconciliation: see _invoke),
                     ("answer", call, ok, value), ("stop",)
   worker -> parent: ("ready",), ("progress", key, message, fraction), ("call", key, call, name,
                     args), ("result", key, RunResult), ("error", key, exception, detail)
@@ -25,8 +26,10 @@ import os
 import pickle
 import threading
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.cancel import CancelToken
@@ -172,21 +175,72 @@ def _run(
         tokens.pop(key, None)
 
 
-def _invoke(channel: _Channel, key: int, name: str, args: tuple[Any, ...]) -> None:
-    """A call other than a run, with the profile's secret asked from the parent."""
+class _RemoteLedger:
+    """The parent's job ledger as a call in the worker sees it: each method runs there (the
+    window's ledger, whose change notices reach the jobs view); `path` is for the live-run locks."""
+
+    def __init__(self, channel: _Channel, key: int, path: Path) -> None:
+        self.channel, self.key, self.path = channel, key, path
+
+    def __getattr__(self, method: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.channel.call(self.key, "ledger", method, args, kwargs)
+
+        return call
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    """What a function run by `process.call_in_worker` gets, first: its cancel token, progress
+    (shown in the parent), the profile's secret and workspace (the secret asked from the parent),
+    and the parent's job ledger at a path (`remote_ledger`: each call runs there)."""
+
+    token: CancelToken
+    progress: Callable[[str, float | None], None]
+    secret_of: Callable[[Profile], str | None]
+    open_workspace: Callable[[str], tuple[Any, Profile]]
+    remote_ledger: Callable[[Path], Any]
+
+
+def _invoke(
+    channel: _Channel,
+    key: int,
+    name: str | Callable[..., Any],
+    args: tuple[Any, ...],
+    token: CancelToken,
+    tokens: dict[int, CancelToken],
+) -> None:
+    """A call other than a run, with the profile's secret asked from the parent: the live target
+    status, a connection test, or a function of a higher layer (start-up reconciliation)."""
     from desktop_app.core.azure.session import open_profile_workspace
-    from desktop_app.core.azure.status import refresh_status
 
     def secret_of(profile: Profile) -> str | None:
         answer: str | None = channel.call(key, "secret", profile)
         return answer
 
+    def opener(profile: str) -> tuple[Any, Profile]:
+        return open_profile_workspace(profile, secret_of)
+
+    def progress(message: str, fraction: float | None) -> None:
+        channel.send(("progress", key, message, fraction))
+
     try:
-        if name != "refresh_status":
+        value: Any
+        if callable(name):
+            context = WorkerContext(
+                token, progress, secret_of, opener, lambda path: _RemoteLedger(channel, key, path)
+            )
+            value = name(context, *args)
+        elif name == "refresh_status":
+            from desktop_app.core.azure.status import refresh_status
+
+            value = refresh_status(args[0], opener=opener)
+        elif name == "test_connection":
+            from desktop_app.core.azure.credentials import test_connection
+
+            value = test_connection(args[0], secret_of, token, interactive=False)
+        else:
             raise QuantumDeskError(f"unknown request for the Azure process: {name}")
-        value: Any = refresh_status(
-            args[0], opener=lambda profile: open_profile_workspace(profile, secret_of)
-        )
     except BaseException as exc:
         detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
         with contextlib.suppress(OSError, ValueError):
@@ -194,6 +248,8 @@ def _invoke(channel: _Channel, key: int, name: str, args: tuple[Any, ...]) -> No
     else:
         with contextlib.suppress(OSError, ValueError):
             channel.send(("result", key, value))
+    finally:
+        tokens.pop(key, None)
 
 
 def serve(conn: Connection) -> None:
@@ -226,8 +282,13 @@ def serve(conn: Connection) -> None:
                     daemon=True,
                 ).start()
             elif kind == "invoke":
+                _, key, name, args = message
+                token = tokens[key] = CancelToken()
                 threading.Thread(
-                    target=_invoke, args=(channel, *message[1:]), name="azure-call", daemon=True
+                    target=_invoke,
+                    args=(channel, key, name, args, token, tokens),
+                    name=f"azure-call-{key}",
+                    daemon=True,
                 ).start()
             elif kind in ("cancel", "detach"):
                 found = tokens.get(message[1])

@@ -22,7 +22,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from desktop_app.core.azure.errors import explain
 from desktop_app.core.azure.retry import Notice
@@ -38,6 +39,7 @@ from desktop_app.core.results import JobStatus
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.executor import PollSchedule
+    from desktop_app.core.azure.process_worker import WorkerContext
     from desktop_app.core.ledger.models import JobRow
     from desktop_app.core.ledger.store import Ledger
     from desktop_app.core.results import RunResult
@@ -100,6 +102,32 @@ def _is_not_found(exc: BaseException) -> bool:
     from azure.core.exceptions import ResourceNotFoundError
 
     return isinstance(exc, ResourceNotFoundError) or getattr(exc, "status_code", None) == 404
+
+
+def azure_jobs_open(ledger: Ledger, started_before: datetime | None = None) -> bool:
+    """Whether reconciliation has an Azure job to look up (else it needs no Azure SDK)."""
+    return any(
+        r.azure_job_id is not None and (started_before is None or r.created_at < started_before)
+        for r in ledger.unfinished_jobs()
+    )
+
+
+def reconcile_in_worker(
+    context: WorkerContext,
+    ledger_path: Path,
+    started_before: datetime | None,
+    schedule: PollSchedule | None,
+) -> ReconcileReport:
+    """`reconcile_unfinished` in the Azure worker process (`core.azure.process.call_in_worker`):
+    the SDK works there, each ledger call runs in the app's process on its ledger."""
+    return reconcile_unfinished(
+        cast("Ledger", context.remote_ledger(ledger_path)),
+        context.token,
+        context.progress,
+        started_before=started_before,
+        schedule=schedule,
+        open_workspace=context.open_workspace,
+    )
 
 
 def reconcile_unfinished(

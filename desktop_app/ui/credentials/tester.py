@@ -1,21 +1,26 @@
 """'Test connection' in the background: token + workspace + target list, with Cancel.
 
-The network work is `core.credentials.test_connection` on a pool thread; the GUI thread only gets
-the outcome by signal. Cancel answers at once (the worker stops at its next step and its late
+The network work is `core.azure.credentials.test_connection`, run in the Azure worker process
+(`core.azure.process`: the window's process never imports the Azure SDK) and supervised from a
+pool thread; the GUI thread only gets the outcome by signal. The secret is handed over from here
+when the worker asks. Cancel answers at once (the worker stops at its next step and its late
 answer is dropped).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop_app.core.azure import credentials
-from desktop_app.core.azure.profiles import Profile
 from desktop_app.core.cancel import Cancelled, CancelToken
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.ui.tasks import BackgroundCalls
+
+if TYPE_CHECKING:
+    from desktop_app.core.azure import credentials
+    from desktop_app.core.azure.profiles import Profile
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +52,13 @@ class ConnectionTester(QObject):
         self._token = token
 
         def call() -> credentials.ConnectionReport:
-            # interactive=False: a browser window must not open from a "test" button
-            return credentials.test_connection(profile, secret_provider, token, interactive=False)
+            from desktop_app.core.azure.process import call_in_worker
+
+            # the worker tests with interactive=False: a "test" button opens no browser window
+            report: credentials.ConnectionReport = call_in_worker(
+                "test_connection", profile, cancel=token, secret_of=secret_provider
+            )
+            return report
 
         self._ticket = self._calls.submit(call)
         self.busyChanged.emit(True)

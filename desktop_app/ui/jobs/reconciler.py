@@ -1,5 +1,7 @@
 """Start-up reconciliation in the background: `core.jobs.reconcile.reconcile_unfinished` as one
-task on the long-work lane of `ui.tasks`; the report comes back by a signal.
+task on the long-work lane of `ui.tasks`; the report comes back by a signal. With Azure jobs to
+look up it runs in the Azure worker process (`core.azure.process`): the window's process never
+imports the Azure SDK; the ledger writes still happen here.
 
 Following a job that is queued for hours keeps the task busy that long; `shutdown()` (window
 close) stops following (the jobs stay open in the ledger for the next start, and are never
@@ -61,12 +63,30 @@ class Reconciler(QObject):
         self._idle.clear()
 
         def reconcile(progress: ProgressCallback) -> ReconcileReport:
-            from desktop_app.core.jobs.reconcile import reconcile_unfinished
+            from desktop_app.core.jobs.reconcile import (
+                azure_jobs_open,
+                reconcile_in_worker,
+                reconcile_unfinished,
+            )
 
             try:
-                return reconcile_unfinished(
-                    ledger, token, progress, started_before=started_before, schedule=schedule
+                if not azure_jobs_open(ledger, started_before):  # local runs only: no SDK
+                    return reconcile_unfinished(
+                        ledger, token, progress, started_before=started_before
+                    )
+                from desktop_app.core.azure.process import call_in_worker
+
+                # The SDK work runs in the Azure worker process; its ledger calls run here.
+                report: ReconcileReport = call_in_worker(
+                    reconcile_in_worker,
+                    ledger.path,
+                    started_before,
+                    schedule,
+                    cancel=token,
+                    progress=progress,
+                    ledger=ledger,
                 )
+                return report
             finally:
                 self._idle.set()  # a plain Event: safe to set from the pool thread
 
