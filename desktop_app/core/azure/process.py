@@ -203,7 +203,7 @@ def shutdown_worker() -> None:
         worker.stop()
 
 
-def call_in_worker(
+def call_in_azure_worker(
     call: str | Callable[..., Any],
     *args: Any,
     cancel: CancelToken | None = None,
@@ -255,7 +255,7 @@ def call_in_worker(
 def refresh_status_in_worker(profile: str) -> Any:
     """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
     summary's live target status): a StatusSnapshot, or what it raised."""
-    return call_in_worker("refresh_status", profile)
+    return call_in_azure_worker("refresh_status", profile)
 
 
 class AzureProcessExecutor:

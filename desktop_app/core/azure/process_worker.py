@@ -191,9 +191,9 @@ class _RemoteLedger:
 
 @dataclass(frozen=True)
 class WorkerContext:
-    """What a function run by `process.call_in_worker` gets, first: its cancel token, progress
-    (shown in the parent), the profile's secret and workspace (the secret asked from the parent),
-    and the parent's job ledger at a path (`remote_ledger`: each call runs there)."""
+    """What a function run by `process.call_in_azure_worker` gets, first: its cancel token,
+    progress (shown in the parent), the profile's secret and workspace (the secret asked from
+    the parent), and the parent's job ledger at a path (`remote_ledger`: each call runs there)."""
 
     token: CancelToken
     progress: Callable[[str, float | None], None]

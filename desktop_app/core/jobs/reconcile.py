@@ -118,8 +118,8 @@ def reconcile_in_worker(
     started_before: datetime | None,
     schedule: PollSchedule | None,
 ) -> ReconcileReport:
-    """`reconcile_unfinished` in the Azure worker process (`core.azure.process.call_in_worker`):
-    the SDK works there, each ledger call runs in the app's process on its ledger."""
+    """`reconcile_unfinished` in the Azure worker process (`process.call_in_azure_worker`): the
+    SDK works there, each ledger call runs in the app's process on its ledger."""
     return reconcile_unfinished(
         cast("Ledger", context.remote_ledger(ledger_path)),
         context.token,

@@ -52,10 +52,10 @@ class ConnectionTester(QObject):
         self._token = token
 
         def call() -> credentials.ConnectionReport:
-            from desktop_app.core.azure.process import call_in_worker
+            from desktop_app.core.azure.process import call_in_azure_worker
 
             # the worker tests with interactive=False: a "test" button opens no browser window
-            report: credentials.ConnectionReport = call_in_worker(
+            report: credentials.ConnectionReport = call_in_azure_worker(
                 "test_connection", profile, cancel=token, secret_of=secret_provider
             )
             return report

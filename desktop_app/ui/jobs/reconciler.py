@@ -74,10 +74,10 @@ class Reconciler(QObject):
                     return reconcile_unfinished(
                         ledger, token, progress, started_before=started_before
                     )
-                from desktop_app.core.azure.process import call_in_worker
+                from desktop_app.core.azure.process import call_in_azure_worker
 
                 # The SDK work runs in the Azure worker process; its ledger calls run here.
-                report: ReconcileReport = call_in_worker(
+                report: ReconcileReport = call_in_azure_worker(
                     reconcile_in_worker,
                     ledger.path,
                     started_before,
