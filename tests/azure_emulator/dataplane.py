@@ -3,7 +3,6 @@ topLevelItems."""
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import re
 from datetime import UTC, datetime, timedelta
@@ -245,7 +244,6 @@ class DataPlane:
         ]
 
     def _sas_uri(self, req: Request) -> Response:
-        from azure.core.exceptions import ResourceExistsError
         from azure.storage.blob import generate_blob_sas, generate_container_sas
 
         body = req.json() or {}
@@ -259,8 +257,14 @@ class DataPlane:
             )
         blob = body.get("blobName")
         if str(req.query.get("api-version")) >= _SAS_CREATES_CONTAINER_FROM:
-            with contextlib.suppress(ResourceExistsError):
+            try:
                 self.executor.blob_service().create_container(container)
+            except Exception as exc:
+                # an existing container is fine (a retried submit asks again). Matched by its
+                # storage code, not its class: a test that re-imports the SDK (to prove the
+                # window never imports it) leaves a client of the other copy of the classes.
+                if getattr(exc, "error_code", None) != "ContainerAlreadyExists":
+                    raise
         expiry = datetime.now(UTC) + timedelta(hours=2)
         if blob:
             sas = generate_blob_sas(
