@@ -221,6 +221,29 @@ def call_in_azure_worker(
     key, inbox = worker.begin("invoke", call, args)
     asker = AzureProcessExecutor(secret_of=secret_of)
     asker.ledger = ledger
+    return _supervise(
+        worker,
+        key,
+        inbox,
+        asker,
+        cancel,
+        progress,
+        "the Azure connection process stopped unexpectedly",
+    )
+
+
+def _supervise(
+    worker: _Worker,
+    key: int,
+    inbox: queue.SimpleQueue[tuple[Any, ...]],
+    asker: AzureProcessExecutor,
+    cancel: CancelToken | None,
+    progress: ProgressCallback | None,
+    died: str,
+) -> Any:
+    """Wait for the worker's answer to `key` on this thread: Cancel and Detach of `cancel` go to
+    the worker, its progress to `progress`, its calls back (secret, ledger) to `asker`; its value
+    is returned, its error raised, and its death said as `died`."""
     told = ""  # what the worker was told of the token: "", "cancel", "detach"
     try:
         while True:
@@ -234,20 +257,21 @@ def call_in_azure_worker(
                 message = inbox.get(timeout=_POLL_SECONDS)
             except queue.Empty:
                 continue
-            if message[0] == "call":
+            kind = message[0]
+            if kind == "call":
                 asker._answer(worker, message[2], message[3], message[4])
-            elif message[0] == "progress":
+            elif kind == "progress":
                 if progress is not None:
                     progress(message[2], message[3])
-            elif message[0] == "result":
+            elif kind == "result":
                 return message[2]
-            elif message[0] == "error":
-                if message[3]:
+            elif kind == "error":
+                if message[3]:  # a traceback: for --verbose / debug logs only
                     log.debug("Azure worker error:\n%s", message[3])
                 error: BaseException = message[2]
                 raise error
-            else:
-                raise QuantumDeskError("the Azure connection process stopped unexpectedly")
+            else:  # died
+                raise QuantumDeskError(died)
     finally:
         worker.end(key)
 
@@ -291,38 +315,17 @@ class AzureProcessExecutor:
         # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
         plain = dataclasses.replace(request, options=dict(request.options), program=None)
         key, inbox = worker.begin("run", plain, self.schedule, True)
-        told = ""  # what the worker was told of the token: "", "cancel", "detach"
-        try:
-            while True:
-                wanted = "detach" if cancel.detached else "cancel" if cancel.cancelled else ""
-                if wanted and wanted != told and told != "detach":
-                    told = wanted
-                    with contextlib.suppress(OSError, ValueError):
-                        worker.send((wanted, key))
-                try:
-                    message = inbox.get(timeout=_POLL_SECONDS)
-                except queue.Empty:
-                    continue
-                kind = message[0]
-                if kind == "progress":
-                    progress(message[2], message[3])
-                elif kind == "call":
-                    self._answer(worker, message[2], message[3], message[4])
-                elif kind == "result":
-                    result: RunResult = message[2]
-                    return result
-                elif kind == "error":
-                    if message[3]:  # a traceback: for --verbose / debug logs only
-                        log.debug("Azure worker error:\n%s", message[3])
-                    error: BaseException = message[2]
-                    raise error
-                else:  # died
-                    raise QuantumDeskError(
-                        "the Azure connection process stopped unexpectedly; the job stays in the"
-                        " job list and is looked up again at the next start"
-                    )
-        finally:
-            worker.end(key)
+        result: RunResult = _supervise(
+            worker,
+            key,
+            inbox,
+            self,
+            cancel,
+            progress,
+            "the Azure connection process stopped unexpectedly; the job stays in the job list"
+            " and is looked up again at the next start",
+        )
+        return result
 
     def _in_this_process(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
