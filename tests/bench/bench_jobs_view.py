@@ -27,8 +27,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.ledger.models import program_sha256
-from desktop_app.core.ledger.packing import pack_result, pack_text
+from desktop_app.core.ledger.packing import pack_result
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui.jobs.columns import COLUMNS
@@ -52,17 +51,7 @@ def _fill(path: Path, total: int) -> None:
     conn = gen._bulk_connection(path)
     conn.execute("BEGIN")
     definitions = gen._drop_indexes(conn, True)
-    conn.executemany(
-        "INSERT INTO programs (id, sha256, body) VALUES (?, ?, ?)",
-        (
-            (k + 1, bytes.fromhex(program_sha256(text)), pack_text(text))
-            for k, text in enumerate(programs)
-        ),
-    )
-    conn.executemany(
-        "INSERT INTO program_fts (rowid, program) VALUES (?, ?)",
-        ((k + 1, text) for k, text in enumerate(programs)),
-    )
+    gen.insert_programs(conn, programs)
     conn.execute("INSERT INTO version_sets (id, body) VALUES (1, ?)", (gen.VERSIONS,))
     packed = [pack_result(json.loads(normalized)) for normalized, _raw in pool]
     for chunk in _chunks(gen._jobs(total, rng, n_programs, len(pool)), 50_000):
@@ -83,31 +72,9 @@ def _chunks(jobs: Iterator[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _insert_jobs(conn: sqlite3.Connection, jobs: list[Any], packed: list[bytes]) -> None:
-    conn.executemany(
-        "INSERT INTO jobs (seq, id, azure_job_id, name, backend, program_id, shots, status, "
-        "created_at, submitted_at, completed_at, updated_at, estimated_cost, versions_id, tags, "
-        "has_result) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)",
-        (
-            (
-                j.seq,
-                j.id,
-                j.azure_job_id,
-                j.name,
-                j.backend,
-                j.program + 1,
-                j.shots,
-                j.status,
-                j.created_us,
-                j.submitted_us,
-                j.completed_us,
-                j.completed_us or j.created_us,
-                j.estimated_cost,
-                j.tags,
-                int(j.result is not None),
-            )
-            for j in jobs
-        ),
-    )
+    from tests.bench import bench_ledger as gen
+
+    gen.insert_jobs(conn, jobs)
     conn.executemany(
         "INSERT INTO job_results (job, raw, raw_type, result) VALUES (?, NULL, NULL, ?)",
         ((j.seq, packed[j.result]) for j in jobs if j.result is not None),

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,21 +179,8 @@ def _finish(conn: sqlite3.Connection, definitions: list[str], *, fts: bool) -> N
     conn.close()
 
 
-def generate(
-    n: int, app_path: Path, base_path: Path, *, distinct: int | None = None, bulk: bool = False
-) -> None:
-    """The same `n` jobs into a schema-2 file (through its own DDL, opened once by Ledger) and a
-    schema-1 file (schema 1's DDL). Rows go in one by one into the indexes (as a ledger grows), or
-    with `bulk` the indexes are built after them (minutes instead of half an hour for 1M)."""
-    rng = random.Random(16)
-    n_programs = distinct or max(20, n // RUNS_PER_PROGRAM)
-    programs = [_program(rng, i) for i in range(n_programs)]
-    pool = [_result(rng, BACKENDS[k % len(BACKENDS)]) for k in range(1000)]
-    jobs = list(_jobs(n, rng, n_programs, len(pool)))
-    open_ledger(app_path).close()  # schema 2, empty
-    conn = _bulk_connection(app_path)
-    conn.execute("BEGIN")
-    definitions = _drop_indexes(conn, bulk)
+def insert_programs(conn: sqlite3.Connection, programs: list[str]) -> None:
+    """Schema 2's programs (packed) and their text index, program k at id k + 1."""
     conn.executemany(
         "INSERT INTO programs (id, sha256, body) VALUES (?, ?, ?)",
         (
@@ -205,7 +192,10 @@ def generate(
         "INSERT INTO program_fts (rowid, program) VALUES (?, ?)",
         ((k + 1, text) for k, text in enumerate(programs)),
     )
-    conn.execute("INSERT INTO version_sets (id, body) VALUES (1, ?)", (VERSIONS,))
+
+
+def insert_jobs(conn: sqlite3.Connection, jobs: Iterable[Any]) -> None:
+    """Schema 2's job rows (every job of version set 1)."""
     conn.executemany(
         "INSERT INTO jobs (seq, id, azure_job_id, name, backend, program_id, shots, status, "
         "created_at, submitted_at, completed_at, updated_at, estimated_cost, versions_id, tags, "
@@ -231,6 +221,26 @@ def generate(
             for j in jobs
         ),
     )
+
+
+def generate(
+    n: int, app_path: Path, base_path: Path, *, distinct: int | None = None, bulk: bool = False
+) -> None:
+    """The same `n` jobs into a schema-2 file (through its own DDL, opened once by Ledger) and a
+    schema-1 file (schema 1's DDL). Rows go in one by one into the indexes (as a ledger grows), or
+    with `bulk` the indexes are built after them (minutes instead of half an hour for 1M)."""
+    rng = random.Random(16)
+    n_programs = distinct or max(20, n // RUNS_PER_PROGRAM)
+    programs = [_program(rng, i) for i in range(n_programs)]
+    pool = [_result(rng, BACKENDS[k % len(BACKENDS)]) for k in range(1000)]
+    jobs = list(_jobs(n, rng, n_programs, len(pool)))
+    open_ledger(app_path).close()  # schema 2, empty
+    conn = _bulk_connection(app_path)
+    conn.execute("BEGIN")
+    definitions = _drop_indexes(conn, bulk)
+    insert_programs(conn, programs)
+    conn.execute("INSERT INTO version_sets (id, body) VALUES (1, ?)", (VERSIONS,))
+    insert_jobs(conn, jobs)
     packed = [(pack_result(json.loads(normalized)), pack(raw)) for normalized, raw in pool]
     conn.executemany(
         "INSERT INTO job_results (job, raw, raw_type, result) VALUES (?, ?, 'application/json', ?)",
