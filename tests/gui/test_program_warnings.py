@@ -3,12 +3,10 @@ the result it concerns, never silently."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.catalog import LOCAL_SIMULATOR
 from desktop_app.ui.main_window import MainWindow
+from tests.gui.window_runs import run_locally
 
 TIMED = (
     'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[1] q;\nbit[1] c;\nstretch s;\n'
@@ -17,16 +15,7 @@ TIMED = (
 
 
 def _run(qtbot: QtBot, window: MainWindow, source: str) -> str:
-    editor = window.findChild(QPlainTextEdit, "programEditor")
-    assert editor is not None
-    editor.setPlainText(source)
-    window.backend_model.set_checked(LOCAL_SIMULATOR, True)
-    run = window.findChild(QPushButton, "runButton")
-    assert run is not None
-    with qtbot.waitSignal(window.executor.runFinished, timeout=60_000):
-        qtbot.mouseClick(run, Qt.MouseButton.LeftButton)
-    panel = window.results_view.panel(LOCAL_SIMULATOR)
-    assert panel.result is not None, panel.status.text()
+    panel = run_locally(qtbot, window, source)
     assert panel.result.counts == {"1": 1000}  # the box's gate ran; only the timing went
     return panel.status.text() + "\n" + panel.status.toolTip()
 
