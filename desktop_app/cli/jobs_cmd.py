@@ -16,8 +16,8 @@ from desktop_app.core.ledger.errors import (
     LedgerCorruptError,
     LedgerNotWritableError,
 )
-from desktop_app.core.ledger.export import history_list, iso_time
-from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord, JobRow
+from desktop_app.core.ledger.export import history_list, row_dict
+from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.results import JobStatus
 
@@ -98,33 +98,9 @@ def _echo(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
-def row_json(row: JobRow) -> dict[str, Any]:
-    # export (zipfile, tempfile) only for --json: a plain `jobs` list starts without it
-
-    return {
-        "id": row.id,
-        "azure_job_id": row.azure_job_id,
-        "name": row.name,
-        "backend": row.backend,
-        "profile": row.profile,
-        "shots": row.shots,
-        "status": row.status,
-        "created_at": iso_time(row.created_at),
-        "submitted_at": iso_time(row.submitted_at),
-        "completed_at": iso_time(row.completed_at),
-        "error_code": row.error_code,
-        "error_message": row.error_message,
-        "estimated_cost": row.estimated_cost,
-        "billed_cost": row.billed_cost,
-        "tags": list(row.tags),
-        "has_result": row.has_result,
-    }
-
-
 def record_json(record: JobRecord) -> dict[str, Any]:
-
     return {
-        **row_json(record),
+        **row_dict(record),
         "program": record.program,
         "program_path": record.program_path,
         "program_sha256": record.program_sha256,
@@ -155,7 +131,7 @@ def list_jobs(args: argparse.Namespace) -> int:
         with ledger:
             rows = ledger.page(flt, JobOrder(), limit=args.limit)
     if args.json:
-        json.dump([row_json(r) for r in rows], sys.stdout, indent=2)
+        json.dump([row_dict(r) for r in rows], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     sys.stdout.write(

@@ -15,7 +15,7 @@ from typing import Any
 
 from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.errors import UserInputError
-from desktop_app.core.ledger.models import JobRecord
+from desktop_app.core.ledger.models import JobRecord, JobRow
 
 log = logging.getLogger(__name__)
 
@@ -84,20 +84,48 @@ def settings_dict(record: JobRecord) -> dict[str, Any]:
     }
 
 
-def job_dict(record: JobRecord) -> dict[str, Any]:
+def row_dict(row: JobRow) -> dict[str, Any]:
+    """A job's row as JSON (`jobs --json`; its fields also head `jobs show --json`)."""
     return {
-        "id": record.id,
-        "azure_job_id": record.azure_job_id,
-        "name": record.name,
-        "tags": list(record.tags),
-        "backend": record.backend,
-        "status": record.status,
-        "created_at": iso_time(record.created_at),
-        "submitted_at": iso_time(record.submitted_at),
-        "completed_at": iso_time(record.completed_at),
-        "error_code": record.error_code,
-        "error_message": record.error_message,
+        "id": row.id,
+        "azure_job_id": row.azure_job_id,
+        "name": row.name,
+        "backend": row.backend,
+        "profile": row.profile,
+        "shots": row.shots,
+        "status": row.status,
+        "created_at": iso_time(row.created_at),
+        "submitted_at": iso_time(row.submitted_at),
+        "completed_at": iso_time(row.completed_at),
+        "error_code": row.error_code,
+        "error_message": row.error_message,
+        "estimated_cost": row.estimated_cost,
+        "billed_cost": row.billed_cost,
+        "tags": list(row.tags),
+        "has_result": row.has_result,
     }
+
+
+# The bundle's job.json: the row's fields that say which job it was and how it ended
+# (settings.json has the rest), in this order.
+_BUNDLE_JOB_FIELDS = (
+    "id",
+    "azure_job_id",
+    "name",
+    "tags",
+    "backend",
+    "status",
+    "created_at",
+    "submitted_at",
+    "completed_at",
+    "error_code",
+    "error_message",
+)
+
+
+def job_dict(record: JobRecord) -> dict[str, Any]:
+    row = row_dict(record)
+    return {field: row[field] for field in _BUNDLE_JOB_FIELDS}
 
 
 def history_list(record: JobRecord) -> list[dict[str, Any]]:
