@@ -256,7 +256,7 @@ def _load_v3(source: str, path: str | None, warnings: list[str]) -> tuple[Quantu
         for_pyqasm = routes.expand_broadcasts(source, tree, registers)
     except NotHandled as exc:
         if exc.error:  # a mistake in the program (or an endless loop): pyqasm need not try
-            qdk = _qdk_diagnostic(source)  # the QDK, when installed, reports the first one
+            qdk = _qdk_diagnostic(source, exc)  # the QDK, when installed, reports the first one
             if isinstance(qdk, tuple) and not looks_internal(qdk[0]):
                 raise ProgramError(qdk[0], path, qdk[1], qdk[2]) from None
             raise ProgramError(exc.what, path, *_span_position(exc.span, source)) from None
@@ -426,7 +426,7 @@ def _v3_error(
     """Every route refused: the best located message in plain words."""
     from desktop_app.core.qasm.wording import construct, looks_internal
 
-    qdk = _qdk_diagnostic(source)
+    qdk = _qdk_diagnostic(source, not_handled)
     if isinstance(qdk, tuple) and not looks_internal(qdk[0]):  # a real error, its exact span
         return ProgramError(qdk[0], path, qdk[1], qdk[2])
     ours_what = construct(not_handled.what) if not_handled is not None else "this statement"
@@ -464,9 +464,11 @@ def _v3_error(
     return ProgramError(message, path, *ours_at)
 
 
-def _qdk_diagnostic(source: str) -> tuple[str, int, int] | bool | None:
+def _qdk_diagnostic(source: str, ours: Any = None) -> tuple[str, int, int] | bool | None:
     """The optional QDK analyzer's first error (message, line, column), True when it finds the
-    program valid, None when the QDK is not installed or failed."""
+    program valid, None when the QDK is not installed or failed, or when its error lies in a
+    statement our unroller evaluated without fault (`ours`: its NotHandled): there the two front
+    ends disagree, and the QDK's limit is not reported as the program's mistake."""
     try:
         from qdk.openqasm import analyze
     except ImportError:
@@ -484,8 +486,19 @@ def _qdk_diagnostic(source: str) -> tuple[str, int, int] | bool | None:
         text = source.encode("utf-8")[:offset].decode("utf-8", "replace")
         line = text.count("\n") + 1
         column = len(text) - (text.rfind("\n") + 1) + 1
+        if _inside_any(getattr(ours, "evaluated", ()), line, column - 1):
+            log.debug("the QDK refused a statement our unroller read: %s", diagnostic.message)
+            return None
         return _clean(diagnostic.message), line, column
     return not errors
+
+
+def _inside_any(spans: Any, line: int, column: int) -> bool:
+    """Whether (line, 0-based column) lies within one of the reference parser's spans."""
+    return any(
+        (s.start_line, s.start_column) <= (line, column) <= (s.end_line, s.end_column)
+        for s in spans
+    )
 
 
 def _check_parameters(circuit: QuantumCircuit, source: str, path: str | None) -> None:

@@ -154,7 +154,7 @@ def test_broken_openqasm3(
     if with_qdk:
         pytest.importorskip("qdk.openqasm")
     else:  # the QDK is an optional extra (no wheels below glibc 2.35): same positions without it
-        monkeypatch.setattr(programs, "_qdk_diagnostic", lambda source: None)
+        monkeypatch.setattr(programs, "_qdk_diagnostic", lambda source, ours=None: None)
     with pytest.raises(ProgramError) as info:
         load_program(source, "prog.qasm")
     error = info.value
@@ -292,3 +292,20 @@ def test_modifiers_on_the_pyqasm_path_match_qiskit(gate: str) -> None:
     )
     flat = qiskit.qasm3.loads(V3 + "qubit[2] q;\n" + body + body)
     assert Operator(looped.circuit).equiv(Operator(flat))
+
+
+def test_a_qdk_error_in_a_statement_our_unroller_read_gives_way_to_the_real_mistake() -> None:
+    # The QDK 1.33 refuses an index-set alias inside a loop ("index sets are only allowed in alias
+    # statements", on the `let` itself); our unroller reads it, and the program's real mistake is
+    # on line 8: a subroutine called as a gate (as in the specification's varteleport.qasm).
+    pytest.importorskip("qdk.openqasm")
+    source = (
+        V3 + "def pair(qubit[2] p) { h p[0]; cx p[0], p[1]; }\nqubit[4] q;\n"
+        "for uint i in [0:1] {\n  let b = q[{2*i, 2*i + 1}];\n  h b[0];\n  pair b;\n}\n"
+    )
+    qdk = programs._qdk_diagnostic(source)
+    assert isinstance(qdk, tuple) and qdk[1] == 6, qdk  # the QDK's own reading, on the `let`
+    with pytest.raises(ProgramError) as info:
+        load_program(source, "prog.qasm")
+    assert (info.value.line, info.value.column) == (8, 3), str(info.value)
+    assert "'pair' is a subroutine ('def'), not a gate" in info.value.message

@@ -38,8 +38,20 @@ def unroll(program: ast.Program) -> tuple[ast.Program, dict[str, int | None], li
     (None for a single qubit), and for each `while` of the result (in order) whether its condition
     must be negated (it was `!=`); raises NotHandled."""
     unroller = _Unroller()
-    flat = unroller.run(program)
+    try:
+        flat = unroller.run(program)
+    except NotHandled as exc:
+        exc.evaluated = unroller.evaluated
+        raise
     return flat, dict(unroller.scope.qubits), unroller.negated_whiles
+
+
+# Statements whose body is not (or not all) evaluated where they stand: only their inner
+# statements, as they run, count as evaluated.
+_HOLDS_STATEMENTS = (
+    *(ast.ForInLoop, ast.WhileLoop, ast.BranchingStatement, ast.SwitchStatement),
+    *(ast.CompoundStatement, ast.SubroutineDefinition, ast.QuantumGateDefinition),
+)
 
 
 class _Unroller(_Evaluator):
@@ -52,6 +64,9 @@ class _Unroller(_Evaluator):
         self.known_bits: dict[str, tuple[int, int, ast.QASMNode]] = {}  # value, known mask, where
         self.negated_whiles: list[bool] = []  # per emitted `while`: its condition is `!=`
         self.call_depth = 0
+        # spans of the statements evaluated without fault: another front end's error inside one
+        # of them is that front end's limitation, not the program's mistake
+        self.evaluated: list[ast.Span] = []
 
     def run(self, program: ast.Program) -> ast.Program:
         out: list[Any] = list(self.block(program.statements))
@@ -79,6 +94,8 @@ class _Unroller(_Evaluator):
             for statement in statements:
                 self.tick(statement)
                 yield from self.statement(statement)
+                if statement.span is not None and not isinstance(statement, _HOLDS_STATEMENTS):
+                    self.evaluated.append(statement.span)
         finally:
             scope.aliases = aliases
 

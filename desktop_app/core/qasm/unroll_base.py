@@ -25,6 +25,7 @@ class NotHandled(Exception):
         self.what = what
         self.span = getattr(node, "span", None)
         self.error = error  # True: the program is wrong (`what` is then a full message)
+        self.evaluated: list[ast.Span] = []  # statements read before this one (unroll sets it)
 
 
 class _Runtime(Exception):
