@@ -42,10 +42,11 @@ RESULT_CONTENT_TYPES = {
 # readout bit flip) with where each figure comes from.
 NOISE = {
     # Azure's Quantinuum provider page (learn.microsoft.com/azure/quantum/provider-quantinuum,
-    # "Emulator error model" example for the H2 emulator): p2 = 3e-3, p_meas = 3e-3. p1: 3e-5,
-    # the order of Quantinuum's published H2 single-qubit gate infidelity (H2 product data sheet,
-    # quantinuum.com; not read here, so this one figure is unverified).
-    "quantinuum.sim.h2-1e": (3e-5, 3e-3, 3e-3),
+    # the emulator noise-parameter example for "quantinuum.sim.h2-1e"; MicrosoftDocs/quantum-docs
+    # articles/provider-quantinuum.md at a693611, 2026-03-31, read 2026-12-01): p1 = 4e-5,
+    # p2 = 3e-3, p_meas = 3e-3. They are the page's example values, not a statement of the
+    # emulator's defaults, which the page leaves to Quantinuum's own documentation.
+    "quantinuum.sim.h2-1e": (4e-5, 3e-3, 3e-3),
 }
 # QPUs without a cited figure: a generic trapped-ion-like model (illustrative, not any data sheet).
 GENERIC_NOISE = (0.004, 0.02, 0.015)
