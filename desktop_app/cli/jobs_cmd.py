@@ -189,14 +189,12 @@ def show_job(args: argparse.Namespace) -> int:
 def export_job(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from desktop_app.core.jobs.bundle import bundle_parts
-    from desktop_app.core.ledger.export import export_job as export
+    from desktop_app.core.jobs.bundle import export_with_parts
 
     with open_ledger() as ledger:
         record = ledger.get(ledger.resolve(args.id))
-    bundle = Path(args.to).suffix.lower() == ".zip"
-    export(record, args.to, bundle_parts(record) if bundle else None)
-    _echo(f"Exported job {record.id} to {args.to}")
+    lacks = export_with_parts(record, Path(args.to))  # as the window exports it
+    _echo(f"Exported job {record.id} to {args.to}" + (f" ({lacks})" if lacks else ""))
     return 0
 
 

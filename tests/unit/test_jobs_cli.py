@@ -139,6 +139,22 @@ def test_export_by_suffix(jobs: dict[str, str], capsys, tmp_path: Path) -> None:
     assert err.count("\n") == 1 and "no results" in err
 
 
+def test_a_bundle_without_its_translation_says_so(capsys, tmp_path: Path) -> None:
+    # The job's program no longer reads (here: it never did): the bundle still has it as
+    # submitted, and the command says which part is missing, as the window does.
+    with open_ledger() as ledger:
+        job = ledger.create_job(
+            backend="local.simulator", program="qreg q[2;\n", shots=10, status="Waiting"
+        )
+        ledger.record_result(job, RunResult.from_counts("local.simulator", {"00": 10}))
+    code, out, _ = run(capsys, "jobs", "export", job, "--to", str(tmp_path / "b.zip"))
+    assert code == 0 and "b.zip" in out
+    assert "translation.json is not in it" in out
+    with zipfile.ZipFile(tmp_path / "b.zip") as bundle:
+        assert "translation.json" not in bundle.namelist()
+        assert bundle.read("program.qasm").decode() == "qreg q[2;\n"
+
+
 def test_bad_id_is_one_line_and_nonzero(jobs: dict[str, str], capsys) -> None:
     code, out, err = run(capsys, "jobs", "show", "no-such-job")
     assert code != 0 and out == ""
