@@ -269,7 +269,7 @@ def _load_v3(source: str, path: str | None, warnings: list[str]) -> tuple[Quantu
     else:
         theirs, pyqasm_error, pyqasm_pos = _pyqasm_route(for_pyqasm)
     if ours is not None:
-        return _cross_checked(ours, theirs, source, path), "unrolled"
+        return _cross_checked(ours, theirs, source, tree, path, warnings), "unrolled"
     if theirs is not None:  # only pyqasm read it: never trusted alone
         raise _cannot_check(not_handled, source, path)
     raise _v3_error(source, path, pyqasm_error, pyqasm_pos, qiskit_error, not_handled)
@@ -295,16 +295,31 @@ def _pyqasm_route(
 
 
 def _cross_checked(
-    ours: QuantumCircuit, theirs: QuantumCircuit | None, source: str, path: str | None
+    ours: QuantumCircuit,
+    theirs: QuantumCircuit | None,
+    source: str,
+    tree: Any,
+    path: str | None,
+    warnings: list[str],
 ) -> QuantumCircuit:
-    """Our unrolled circuit, once pyqasm's reading gives the same outcome probabilities."""
-    from desktop_app.core.qasm import exact
+    """Our unrolled circuit, once pyqasm's reading gives the same outcome probabilities, or,
+    where pyqasm cannot read the program, the QDK's samples agree with them."""
+    from desktop_app.core.qasm import exact, second_reading
 
+    verdict: bool | None
     if theirs is None:
-        # pyqasm cannot read it (subroutine-free programs it lacks, e.g. `bit == 1` on a uint):
-        # our unroller stands alone, as it does under the differential tests.
-        return ours
-    verdict = exact.same_outcomes(ours, theirs)
+        second = second_reading.check(source, tree, ours)
+        if second.agrees is None:  # run, but say that nothing checked the unrolling
+            line, column = _first_code_line(source)
+            warnings.append(
+                f"{line}:{column}: Quantum Desk rewrote this program to run it (loops, "
+                "subroutines, classical values), and no second reading could check the "
+                f"rewriting: {second.why}"
+            )
+            return ours
+        verdict = second.agrees
+    else:
+        verdict = exact.same_outcomes(ours, theirs)
     if verdict is True:
         return ours
     line, column = _first_code_line(source)

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")  # as dev.sh sets it: no telemetry thread
 sys.path.insert(0, str(ROOT))
 
-from tests.qdk_readout import declared_bits, qdk_key  # noqa: E402
+from desktop_app.core.qasm.qdk_readout import declared_bits, qdk_key  # noqa: E402
 
 EXACT_QUBITS = 20  # exact statevector up to here; beyond, samples from qiskit-aer
 SAMPLE_MAX_QUBITS = 20  # above, a reading that loads is "runs, not checked" (aer takes minutes)

@@ -21,8 +21,8 @@ from desktop_app.core.catalog import LOCAL_SIMULATOR
 from desktop_app.core.local.worker import simulate
 from desktop_app.core.programs import ProgramError, load_program
 from desktop_app.core.qasm import exact, routes
+from desktop_app.core.qasm.qdk_readout import declared_bits, qdk_key
 from desktop_app.core.request import RunRequest
-from tests.qdk_readout import declared_bits, qdk_key
 
 SHOTS = 4000
 QDK_SHOTS = 250  # the QDK simulates each shot anew: seconds per test on a busy machine

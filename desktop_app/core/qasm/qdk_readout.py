@@ -1,5 +1,5 @@
-"""How to read the QDK's shot results as Qiskit-order bitstrings (shared by the differential tests
-and the corpus benchmark)."""
+"""How to read the QDK's shot results as Qiskit-order bitstrings (the program pipeline's second
+reading, the differential tests and the corpus benchmark)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def declared_bits(source: str) -> list[bool] | None:
 
     try:
         statements = parse(source).statements
-    except Exception:
+    except Exception:  # the reference parser's syntax errors: no flags, `qdk_key` guesses
         return None
     return [
         isinstance(s.type, ast.BitType)
