@@ -18,22 +18,17 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (
-    QApplication,
-    QFocusFrame,
-    QMenu,
-    QProxyStyle,
-    QStyle,
-    QStyleFactory,
-    QStyleOption,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QFocusFrame, QMenu, QStyleFactory, QWidget
 
 from desktop_app.ui.settings import COLOR_SCHEME
+
+if TYPE_CHECKING:
+    from desktop_app.ui.dark_style import DarkFusion
 
 log = logging.getLogger(__name__)
 
@@ -92,39 +87,6 @@ def dark_palette() -> QPalette:
     return palette
 
 
-_CHECK_BOXES = frozenset(
-    {
-        QStyle.PrimitiveElement.PE_IndicatorCheckBox,
-        QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
-    }
-)
-
-
-class DarkFusion(QProxyStyle):
-    """Fusion for the dark palette. Fusion outlines a check box in the window colour made darker,
-    which vanishes on a dark base (the backend table's boxes could not be seen): a frame in the
-    palette's placeholder grey is drawn over it."""
-
-    def __init__(self) -> None:
-        super().__init__("Fusion")
-        self.setObjectName("darkFusion")
-
-    def drawPrimitive(
-        self,
-        element: QStyle.PrimitiveElement,
-        option: QStyleOption,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        super().drawPrimitive(element, option, painter, widget)
-        if element in _CHECK_BOXES:
-            painter.save()
-            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.PlaceholderText), 1))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
-            painter.restore()
-
-
 class FocusRing(QFocusFrame):
     """A 2-pixel ring in the highlight colour around the focused control. QFocusFrame keeps it
     on the control (it lives in the control's parent, follows moves and resizes, and is clipped
@@ -154,7 +116,9 @@ class Appearance(QObject):
         self.setObjectName("appearance")
         self._app = app
         self._platform_palette = QPalette(app.palette())
-        self._platform_style = app.style().name()
+        # The platform's style, read when the dark one replaces it: asking for the style here
+        # would build the Python side of QStyle (~20 ms) before the first paint.
+        self._platform_style = ""
         self._ring: FocusRing | None = None
         self._dark_style: DarkFusion | None = None
         env = os.environ.get(ENV_SCHEME, "").strip().lower()
@@ -203,12 +167,16 @@ class Appearance(QObject):
             return
         self._dark = dark
         if dark:
+            from desktop_app.ui.dark_style import DarkFusion
+
             if not isinstance(self._app.style(), DarkFusion):
+                self._platform_style = self._platform_style or self._app.style().name()
                 self._dark_style = DarkFusion()  # the application owns it from here
                 self._app.setStyle(self._dark_style)
             self._app.setPalette(dark_palette())
         else:
-            if isinstance(self._app.style(), DarkFusion):
+            dark_style = self._dark_style  # None: the dark style was never applied
+            if dark_style is not None and isinstance(self._app.style(), type(dark_style)):
                 platform_style = QStyleFactory.create(self._platform_style) or QStyleFactory.create(
                     "Fusion"
                 )

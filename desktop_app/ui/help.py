@@ -3,17 +3,19 @@ are, the licence) and the README."""
 
 from __future__ import annotations
 
-import html
-import platform
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QUrl, Slot, qVersion
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow
 
 from desktop_app import __version__
 from desktop_app.ui import messages, settings
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 LICENCE = "MIT"
@@ -44,6 +46,7 @@ WELCOME = (
 
 
 def versions() -> list[tuple[str, str]]:
+    import platform  # with `html` below: only when the About box asks (~20 ms before a paint)
     from importlib import metadata  # 80 ms: only when the About box asks, after the first paint
 
     found = [
@@ -71,12 +74,17 @@ def locations() -> list[tuple[str, str]]:
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
+    import html
+
     return "".join(
         f"<tr><td>{html.escape(k)}</td><td>&nbsp;{html.escape(v)}</td></tr>" for k, v in pairs
     )
 
 
 def about_text() -> str:
+    import html
+    import platform
+
     return (
         f"<h3>Quantum Desk {html.escape(__version__)}</h3>"
         "<p>Runs OpenQASM programs on Azure Quantum targets and on a local simulator.</p>"

@@ -35,15 +35,14 @@ from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.examples import examples_dir
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
-from desktop_app.ui.jobs.app_ledger import LedgerDamage
 from desktop_app.ui.jobs_bridge import queue_note
+from desktop_app.ui.main_window_ledger import WindowLedger
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView, preload_charts
 from desktop_app.ui.runs import RunExecutor
 from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 
 if TYPE_CHECKING:
-    from desktop_app.core.ledger.models import JobRow
     from desktop_app.core.ledger.store import Ledger
     from desktop_app.ui.backends.success_estimates import SuccessEstimates
     from desktop_app.ui.backends.summary import AzureSummary
@@ -58,7 +57,7 @@ BeforeRun = Callable[[list[RunRequest], QWidget, Callable[[list[RunRequest]], No
 _ERROR_STYLE = "background:#fdecea; color:#611a15; border:1px solid #f5c2c0; padding:6px;"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowLedger, QMainWindow):
     """`settings`: QSettings() by default; `azure_later`: build_azure() is called later."""
 
     def __init__(
@@ -82,10 +81,8 @@ class MainWindow(QMainWindow):
         self.ledger: Ledger | None = None  # the app's job ledger, once attach_ledger is called
         self.reconciler: Reconciler | None = None
         self.executor = RunExecutor(self)
-        self.ledger_damage = LedgerDamage(
-            self, lambda: self.ledger, self.detach_ledger, self.attach_ledger
-        )
-        self.executor.ledgerDamaged.connect(self.ledger_damage.found)
+        self._ledger_damage = None  # made with the first ledger (main_window_ledger)
+        self.executor.ledgerDamaged.connect(self._on_executor_ledgerDamaged)
         self._build_widgets()
         self.document = ProgramDocument(self.editor, self.settings, parent=self)
         self.document.template_dir = examples_dir()
@@ -242,21 +239,6 @@ class MainWindow(QMainWindow):
             action.setData(str(path))
         self.examples_menu.triggered.connect(self._on_examplesMenu_triggered)
         self.help = HelpMenu(self, self.settings)
-
-    def attach_jobs_view(
-        self, ledger: Ledger, delete_remote: Callable[[JobRow], None] | None = None
-    ) -> JobsView:
-        """Add the "Jobs" tab (the job history over `ledger`); View > Jobs (Ctrl+J) shows it."""
-        from desktop_app.ui.jobs.view import JobsView
-        from desktop_app.ui.jobs_bridge import JobsBridge
-
-        self.jobs_view = JobsView(ledger, self, delete_remote=delete_remote)
-        JobsBridge(self, self.jobs_view, ledger)  # open a job's program, run it again
-        self.jobs_view.model.ledgerDamaged.connect(self.ledger_damage.found)
-        self.tabs.addTab(self.jobs_view, "Jobs")
-        self.layout_state.attach_jobs_header(self.jobs_view.table.horizontalHeader())
-        self.show_jobs_action.setEnabled(True)
-        return self.jobs_view
 
     @Slot()
     def _on_showJobsAction_triggered(self) -> None:
@@ -551,49 +533,3 @@ class MainWindow(QMainWindow):
         if self.jobs_view is not None:
             self.jobs_view.shutdown()  # before the ledger is closed
         super().closeEvent(event)
-
-    # ---- the job ledger
-    def attach_ledger(self, ledger: Ledger) -> None:
-        """Record every run in the app's ledger, show it in the "Jobs" tab, and pick up jobs an
-        earlier session left unfinished (from start_background_work). Called once, by app.main."""
-        from desktop_app.core.ledger.models import utc_now
-        from desktop_app.ui.jobs.reconciler import Reconciler
-
-        self.ledger = ledger
-        self._ledger_attached_at = utc_now()  # older open jobs are an earlier session's
-        self.executor.set_ledger(ledger)
-        self.build_azure().set_ledger(ledger)  # monthly budgets are tracked in it
-        if self.jobs_view is None:
-            self.attach_jobs_view(ledger)
-        self.reconciler = Reconciler(ledger, self)
-        self.reconciler.finished.connect(self._on_reconciler_finished)
-        self.reconciler.failed.connect(self._on_reconciler_failed)
-        if ledger.recovered_from is not None:
-            self.status_label.setText(
-                f"The job ledger was damaged: it was kept as {ledger.recovered_from} "
-                "and a new, empty one was started."
-            )
-
-    def detach_ledger(self) -> None:
-        """Stop everything that reads the ledger (it is about to be replaced: damaged)."""
-        if self.reconciler is not None:
-            self.reconciler.shutdown()
-            self.reconciler.deleteLater()
-        if self.jobs_view is not None:
-            self.jobs_view.shutdown()
-            self.tabs.removeTab(self.tabs.indexOf(self.jobs_view))
-            self.jobs_view.deleteLater()
-            self.jobs_view = None
-        self.executor.set_ledger(None)
-        self.azure.set_ledger(None)
-
-    @Slot(object)
-    def _on_reconciler_finished(self, report: object) -> None:
-        from desktop_app.core.jobs.reconcile import ReconcileReport
-
-        if isinstance(report, ReconcileReport) and report.summary():
-            self.status_label.setText(report.summary())
-
-    @Slot(str)
-    def _on_reconciler_failed(self, message: str) -> None:
-        self.status_label.setText(message)

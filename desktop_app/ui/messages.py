@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:  # QMessageBox's Python side costs ~8 ms: built with the first message
+    from PySide6.QtWidgets import QMessageBox
 
 
 def _box(
@@ -16,6 +19,8 @@ def _box(
     text: str,
     buttons: QMessageBox.StandardButton,
 ) -> QMessageBox:
+    from PySide6.QtWidgets import QMessageBox
+
     # plain text: the text carries profile and file names, which may look like HTML
     box = QMessageBox(icon, title, text, buttons, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
@@ -24,11 +29,15 @@ def _box(
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
     """One plain error message (no traceback)."""
+    from PySide6.QtWidgets import QMessageBox
+
     _box(parent, QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok).exec()
 
 
 def ask(parent: QWidget | None, title: str, question: str) -> bool:
     """A yes/no question; True for yes."""
+    from PySide6.QtWidgets import QMessageBox
+
     buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
     box = _box(parent, QMessageBox.Icon.Question, title, question, buttons)
     box.setDefaultButton(QMessageBox.StandardButton.No)  # the safe answer is the default
@@ -37,6 +46,8 @@ def ask(parent: QWidget | None, title: str, question: str) -> bool:
 
 def ask_save_changes(parent: QWidget | None, name: str) -> str:
     """Unsaved edits are about to go: "save", "discard" or "cancel"."""
+    from PySide6.QtWidgets import QMessageBox
+
     buttons = QMessageBox.StandardButton
     answer = QMessageBox.warning(
         parent,
@@ -52,11 +63,15 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
 
 def show_info(parent: QWidget | None, title: str, text: str) -> None:
     """A plain message with an OK button (rich text allowed)."""
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.information(parent, title, text)
 
 
 def show_note(parent: QWidget | None, title: str, text: str) -> QMessageBox:
     """A rich-text message that does not block (the welcome, About, the shortcuts)."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(
         QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
     )
@@ -71,6 +86,8 @@ def show_note(parent: QWidget | None, title: str, text: str) -> QMessageBox:
 def ask_open_path(
     parent: QWidget | None, title: str, directory: str, file_filter: str
 ) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getOpenFileName(parent, title, directory, file_filter)
     return path or None
 
@@ -78,6 +95,8 @@ def ask_open_path(
 def ask_save_path(
     parent: QWidget | None, title: str, suggested: str, file_filter: str
 ) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path or None
 
@@ -102,6 +121,8 @@ class SpendAnswer:
 def spend_box(parent: QWidget | None, question: SpendQuestion) -> QMessageBox:
     """The question's box, not shown yet. Cancel is the default and the Escape button: Enter
     never spends money."""
+    from PySide6.QtWidgets import QCheckBox, QMessageBox, QPushButton
+
     box = QMessageBox(QMessageBox.Icon.Warning, question.title, question.text, parent=parent)
     box.setObjectName("spendQuestion")
     run = box.addButton("Run and pay", QMessageBox.ButtonRole.AcceptRole)

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import logging
-import secrets
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
 from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.dispatch import executor_for
-from desktop_app.core.ledger.errors import REPAIR_HINT, LedgerCorruptError
 from desktop_app.core.programs import ProgramError
 from desktop_app.core.request import RunRequest
 from desktop_app.core.results import JobStatus, RunResult
@@ -30,12 +29,17 @@ from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.translate import Translation
+    from desktop_app.core.ledger.errors import LedgerCorruptError
     from desktop_app.core.ledger.store import Ledger
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# Between two backends of a run handed to pool threads (see RunExecutor._launch_next): each
+# prepares its job in Python for a few ms (its profile read, the request pickled); spaced, two
+# seldom do at once, and twenty backends still all start within 0.2 s.
+_LAUNCH_SPACING_MS = 10
 SEED_LIMIT = 2**32  # seeds 0..2**32-1, as `quantum-desk run --seed` takes them
 
 
@@ -45,6 +49,8 @@ def with_seed(request: RunRequest) -> RunRequest:
     counts; Azure runs are left as they are (the service draws its own)."""
     if not target_name(request.backend).is_local or isinstance(request.options.get("seed"), int):
         return request
+    import secrets  # not before the first paint (nor is the ledger: see _run_one)
+
     seed = secrets.randbelow(SEED_LIMIT)
     return dataclasses.replace(request, options={**request.options, "seed": seed})
 
@@ -74,6 +80,8 @@ class RunExecutor(QObject):
         self._on_threads_lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
+        # backends of the current run not yet handed to a pool thread (see _launch_next)
+        self._to_launch: list[tuple[RunRequest, CancelToken, Ledger | None]] = []
 
     @property
     def running(self) -> bool:
@@ -103,17 +111,31 @@ class RunExecutor(QObject):
         with self._on_threads_lock:
             self._on_threads += len(requests)
         ledger = self.ledger
+        self._to_launch = [(request, token, ledger) for request in requests]
         for request in requests:
-            task = run_task(
-                functools.partial(self._run_on_thread, request, token, ledger),
-                lane=Lane.LONG,
-                with_progress=True,
-                on_progress=self._on_task_progress,
-                on_finished=self._on_task_finished,
-                on_failed=self._on_task_failed,
-            )
-            self._backend_of[task] = request.backend  # before any answer: they are queued to us
             self.jobStarted.emit(request.backend)
+        self._launch_next()
+
+    @Slot()
+    def _launch_next(self) -> None:
+        """Hand the next backend to a pool thread; the rest follow one per turn of the event loop.
+
+        Twenty threads started in one go all want the interpreter lock at once (each prepares its
+        job in Python): started one at a time, the GUI thread gets its turns in between."""
+        if not self._to_launch:
+            return
+        request, token, ledger = self._to_launch.pop(0)
+        task = run_task(
+            functools.partial(self._run_on_thread, request, token, ledger),
+            lane=Lane.LONG,
+            with_progress=True,
+            on_progress=self._on_task_progress,
+            on_finished=self._on_task_finished,
+            on_failed=self._on_task_failed,
+        )
+        self._backend_of[task] = request.backend  # before any answer: they are queued to us
+        if self._to_launch:
+            QTimer.singleShot(_LAUNCH_SPACING_MS, self._launch_next)
 
     def cancel(self) -> None:
         """Set from the GUI thread; each backend sees it within 50 ms (the simulator is killed)."""
@@ -132,6 +154,8 @@ class RunExecutor(QObject):
         picks them up again. A local simulation is ended with its worker process."""
         if self._token is not None:
             self._token.detach()
+        while self._to_launch:  # not started yet: each ends at once (detached) and says so
+            self._launch_next()
         if not self._idle.wait(timeout_s):
             log.warning("a run was still ending when the window closed")
 
@@ -226,15 +250,18 @@ def _run_one(
     request: RunRequest, token: CancelToken, ledger: Ledger | None, progress: ProgressCallback
 ) -> _Outcome:
     """On a pool thread: one backend of the run; with the app's ledger, recorded in it."""
+    from desktop_app.core.ledger.errors import REPAIR_HINT, LedgerCorruptError
+
     backend = request.backend
     if token.cancelled:
         return _Outcome(backend, RunResult.cancelled(backend, request.shots))
     try:
-        from desktop_app.core.azure.executor import AzureExecutor
+        # not core.azure.executor: the window's Azure runs go through the worker process, and
+        # that module (with its own imports, ~100 ms) is not needed in this one
         from desktop_app.core.azure.process import AzureProcessExecutor
 
         executor = executor_for(backend)
-        if isinstance(executor, AzureExecutor | AzureProcessExecutor):
+        if isinstance(executor, AzureProcessExecutor):
             executor.translator = _translate_in_worker
         if ledger is None:
             result = executor.run(request, token, progress)
@@ -277,6 +304,25 @@ def _prewarm() -> None:
             prewarm_azure()
     except (OSError, QuantumDeskError):
         log.warning("could not start the Azure process in advance", exc_info=True)
+    for module in RUN_PATH_MODULES:  # now, while nothing runs, rather than on the first Run
+        importlib.import_module(module)
+
+
+# What a run's pool threads import in this process. Imported by the first Run, twenty threads
+# would compile and execute them while the GUI thread waits for the interpreter lock.
+RUN_PATH_MODULES = (
+    "desktop_app.core.azure.job_recorder",  # in the worker's messages: unpickled here
+    "desktop_app.core.azure.lab",  # AzureProcessExecutor: is the profile signed in here?
+    "desktop_app.core.azure.process_worker",
+    "desktop_app.core.azure.secrets",
+    "desktop_app.core.jobs.program_work",
+    "desktop_app.core.ledger.errors",
+    "desktop_app.core.jobs.recording",
+    "desktop_app.core.local.calls",
+    "desktop_app.core.program_limits",
+    "desktop_app.core.program_tokens",  # LocalSimulatorExecutor: a while loop?
+    "secrets",  # with_seed, on the GUI thread
+)
 
 
 # A run's backends use at most this many worker processes at once for their program (each is a

@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui.appearance import Appearance, DarkFusion, is_dark
+from desktop_app.ui.appearance import Appearance, is_dark
+from desktop_app.ui.dark_style import DarkFusion
 from desktop_app.ui.editor.highlighter import DARK_COLORS, LIGHT_COLORS
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings import COLOR_SCHEME

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from desktop_app.core.azure.pricing import ERROR_MITIGATION
 from desktop_app.core.catalog import Backend
 from desktop_app.ui.plain_text import tooltip
 
@@ -172,6 +171,8 @@ class BackendModel(QAbstractTableModel):
     def row_options(self, name: str) -> dict[str, object]:
         """The provider options the row's switches set, for what prices a run on it (only "off"
         is said: IonQ turns error mitigation on by itself where it is available)."""
+        from desktop_app.core.azure.pricing import ERROR_MITIGATION  # not before the first paint
+
         row = self._rows[self._row_of(name)]
         return {ERROR_MITIGATION: False} if row.mitigation is False else {}
 

@@ -6,7 +6,7 @@ AzureSummary does the work.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtWidgets import (
@@ -19,14 +19,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.azure.profiles import AZURE_SIGN_IN, Profile
 from desktop_app.ui.plain_text import plain
+
+if TYPE_CHECKING:  # the profiles module is not needed before the first paint
+    from desktop_app.core.azure.profiles import Profile
 
 NO_PROFILE_TEXT: Final = "(none: local only)"
 _NOTE_STYLE: Final = "color:#663c00;"
 
 
 def profile_label(profile: Profile) -> str:
+    from desktop_app.core.azure.profiles import AZURE_SIGN_IN
+
     kind = "Azure sign-in" if profile.auth_kind == AZURE_SIGN_IN else "own credentials"
     return f"{profile.name} ({kind})"
 

@@ -1,0 +1,111 @@
+"""The app's first paint comes before its ledger, Azure and credentials parts (issue 16).
+
+The real start (`desktop_app.app.main`) in a fresh process, as a user starts it: at the first
+paint of the main window the example is loaded and the local simulator ticked, and none of the
+modules that are not the window's own widgets have been imported; afterwards the ledger opens and
+the Jobs tab appears. A fresh process because this one has imported everything already.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Not the window's own widgets: each comes after the first paint (app.main's after_first_paint).
+LATER = (
+    "desktop_app.core.ledger.store",
+    "desktop_app.core.ledger.recovery",
+    "desktop_app.core.ledger.errors",
+    "desktop_app.core.azure.profiles",
+    "desktop_app.core.azure.pricing",
+    "desktop_app.ui.jobs.app_ledger",
+    "desktop_app.ui.jobs.view",
+    "desktop_app.ui.backends.summary",
+    "desktop_app.ui.credentials.dialog",
+    "desktop_app.ui.dark_style",
+    "sqlite3",
+)
+
+CHILD = r"""
+import json, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+LATER = json.loads(sys.argv[1])
+app = QApplication(sys.argv[:1])
+seen = {}
+
+def main_window():
+    return next(w for w in app.topLevelWidgets() if w.objectName() == "mainWindow")
+
+def when_jobs_tab() -> None:
+    window = main_window()
+    tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    if "Jobs" not in tabs:
+        return
+    poll.stop()
+    seen["tabs_later"] = tabs
+    seen["ledger_later"] = window.ledger is not None
+    print(json.dumps(seen), flush=True)
+    window.close()
+
+poll = QTimer()
+poll.setInterval(20)
+poll.timeout.connect(when_jobs_tab)
+
+class FirstPaint(QObject):
+    done = False
+    def eventFilter(self, obj, event):
+        if (not self.done and event.type() == QEvent.Type.Paint and obj.isWidgetType()
+                and isinstance(obj.window(), QMainWindow)):
+            self.done = True
+            window = main_window()
+            seen["loaded_at_paint"] = sorted(m for m in LATER if m in sys.modules)
+            seen["program"] = window.editor.toPlainText()
+            seen["title"] = window.windowTitle()
+            seen["checked"] = window.backend_model.checked_backends()
+            seen["tabs_at_paint"] = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+            poll.start()
+        return False
+
+first_paint = FirstPaint()
+app.installEventFilter(first_paint)
+from desktop_app.app import main
+sys.exit(main([]))
+"""
+
+
+def test_first_paint_has_the_window_and_nothing_else_then_the_jobs_tab(tmp_path: Path) -> None:
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        QUANTUM_DESK_CONFIG_DIR=str(tmp_path / "config"),
+        QUANTUM_DESK_DATA_DIR=str(tmp_path / "data"),
+        QUANTUM_DESK_CACHE_DIR=str(tmp_path / "cache"),
+        QUANTUM_DESK_LOG_DIR=str(tmp_path / "log"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # never the machine's keyring
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(LATER)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    seen = json.loads(ran.stdout.strip().splitlines()[-1])
+
+    assert seen["loaded_at_paint"] == []
+    assert "OPENQASM" in seen["program"] and seen["title"].startswith("bell.qasm")
+    assert seen["checked"] == ["local.simulator"]
+    assert seen["tabs_at_paint"] == ["Results", "Circuit"]
+    # after the first paint: the ledger opened, its Jobs tab shown
+    assert seen["ledger_later"] is True
+    assert seen["tabs_later"] == ["Results", "Circuit", "Jobs"]
