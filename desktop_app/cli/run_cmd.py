@@ -176,12 +176,12 @@ def _estimates(
 def _confirm_costs(estimates: dict[str, CostEstimate], yes: bool) -> None:
     """Ask once before anything that may cost money, listing each paid backend and the totals
     per unit; --yes answers yes (scripts). The answer defaults to no."""
-    from desktop_app.core.azure.price_table import format_amount
-    from desktop_app.core.azure.pricing import totals
-
     paid = {b: e for b, e in estimates.items() if e.needs_confirmation}
     if not paid or yes:
         return
+    from desktop_app.core.azure.price_table import format_amount
+    from desktop_app.core.azure.pricing import totals
+
     sums, unknown = totals(paid)
     total = "; ".join(
         [format_amount(a, u) for u, a in sums.items()] + [f"{t}: unknown" for t in unknown]
