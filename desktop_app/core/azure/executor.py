@@ -550,8 +550,9 @@ class _Connecting:
         try:
             slot = busy_steps.acquire(self._ctx.cancel)
             try:
-                self._executor._open_workspace(self._ctx)
-                self._target = self._executor._target(self._ctx)
+                if not self._abandoned:  # a translation that failed first: no sign-in at all
+                    self._executor._open_workspace(self._ctx)
+                    self._target = self._executor._target(self._ctx)
             finally:
                 slot.release()
         except BaseException as exc:  # raised on the run's own thread by target()
