@@ -52,6 +52,8 @@ def register(subparsers: Any) -> None:
 
 def parse_options(items: list[str] | None) -> dict[str, object]:
     """--option KEY=VALUE items -> {key: bool}; UserInputError naming a bad one."""
+    if not items:
+        return {}  # a plain local run does not import pricing (and its price table) for this
     from desktop_app.core.azure.pricing import PRICE_OPTIONS, switch
 
     options: dict[str, object] = {}

@@ -152,7 +152,7 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
         if args.secret_stdin:
             secret_of = _secret_for_this_run(profile)
         elif profile.needs_secret:
-            _check_secret_identity(profile)
+            secret_of = _stored_secret(profile)
     elif args.secret_stdin:
         raise UserInputError("--secret-stdin: only Azure backends use a profile's secret")
     return backends, program, secret_of
@@ -176,12 +176,12 @@ def _estimates(
 def _confirm_costs(estimates: dict[str, CostEstimate], yes: bool) -> None:
     """Ask once before anything that may cost money, listing each paid backend and the totals
     per unit; --yes answers yes (scripts). The answer defaults to no."""
-    from desktop_app.core.azure.price_table import format_amount
-    from desktop_app.core.azure.pricing import totals
-
     paid = {b: e for b, e in estimates.items() if e.needs_confirmation}
     if not paid or yes:
         return
+    from desktop_app.core.azure.price_table import format_amount
+    from desktop_app.core.azure.pricing import totals
+
     sums, unknown = totals(paid)
     total = "; ".join(
         [format_amount(a, u) for u, a in sums.items()] + [f"{t}: unknown" for t in unknown]
@@ -408,15 +408,23 @@ def _secret_for_this_run(profile: Profile) -> SecretProvider:
     return store.get
 
 
-def _check_secret_identity(profile: Profile) -> None:
-    """Before anything runs: a secret typed for another sign-in is refused in one line (the
-    executor refuses it too; this says it once instead of once per backend)."""
+def _stored_secret(profile: Profile) -> SecretProvider:
+    """The profile's secret, read from the keyring once, before anything runs: a secret typed
+    for another sign-in is refused in one line (the executor refuses it too; this says it once
+    instead of once per backend). Every backend of the run then signs in with what was read
+    here, without reading the keyring again."""
     from desktop_app.core.azure.secret_binding import SecretIdentityChangedError
     from desktop_app.core.azure.secrets import default_secret_store
 
+    store = default_secret_store()
     try:
-        default_secret_store().get(profile)
+        secret = store.get(profile)
     except SecretIdentityChangedError as exc:
         raise UserInputError(
             f"{exc} Use `quantum-desk profile secret {profile.name}` (or --secret-stdin)."
         ) from None
+
+    def secret_of(asked: Profile) -> str | None:
+        return secret if asked == profile else store.get(asked)
+
+    return secret_of

@@ -200,3 +200,24 @@ def test_a_paid_run_without_a_terminal_lists_the_total(env, capsys):  # noqa: F8
     assert code == 2 and err.count("\n") == 1
     assert "ionq.qpu.forte-1: ≈ $169.48 (estimate)" in err and "total $169.48; 11.20 eHQC" in err
     assert not env.emulator.requests_matching(role="dp", method="PUT")
+
+
+def test_a_run_reads_the_profiles_secret_from_the_keyring_once(env, capsys, monkeypatch):  # noqa: F811
+    from desktop_app.core.azure import secrets
+
+    _profile(env)
+    reads: list[str] = []
+    real_get = secrets.SecretStore.get
+
+    def counted(self, profile):
+        reads.append(profile.name)
+        return real_get(self, profile)
+
+    monkeypatch.setattr(secrets.SecretStore, "get", counted)
+    args = ["run", str(BELL), "--profile", PROFILE, "--json", "--yes"]
+    args += ["--backend", "ionq.simulator", "--backend", "rigetti.sim.qvm"]
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert [r["status"] for r in json.loads(out)] == ["Succeeded", "Succeeded"]
+    assert reads == [PROFILE]  # checked before anything ran, then used by both backends

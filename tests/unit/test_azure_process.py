@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -64,3 +66,26 @@ def test_a_call_in_the_worker_raises_here_and_a_dead_worker_is_replaced() -> Non
         process.refresh_status_in_worker("nowhere")
     second = process.worker_pid()
     assert second is not None and second != first
+
+
+_WARM_UP = """
+import sys, threading
+from desktop_app.core.azure.process_worker import warm_up
+started = threading.Event()
+if sys.argv[1] == "run-came":
+    started.set()
+warm_up(started)
+print("azure.quantum" in sys.modules, "qiskit" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("when", "qiskit"), [("idle", "True"), ("run-came", "False")])
+def test_the_warm_up_leaves_the_translation_to_a_run_that_came_meanwhile(
+    when: str, qiskit: str
+) -> None:
+    """The worker serves a run at once; its warm-up then imports the SDK only (the run pays for
+    its own parse and translation rather than waiting for a Bell translated beside it)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WARM_UP, when], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["True", qiskit]

@@ -127,3 +127,38 @@ def test_quick_commands_start_without_argparse_logging_or_dataclasses(
     verbose = _run(tmp_path, command, "--verbose", heavy=CUT_FROM_QUICK)
     assert verbose["out"] == first["out"]
     assert {"argparse", "logging"} <= set(verbose["loaded"])  # type: ignore[arg-type]
+
+
+_LOCAL_RUN = r"""
+import contextlib, io, json, sys
+from desktop_app.__main__ import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(sys.argv[1:])
+(result,) = json.loads(out.getvalue())
+watched = ("azure", "keyring", "desktop_app.core.azure.pricing", "desktop_app.core.azure.executor")
+sys.__stdout__.write(json.dumps({"code": code, "counts": result["counts"],
+                                 "loaded": [m for m in watched if m in sys.modules]}))
+"""
+
+
+def test_a_local_run_imports_neither_the_azure_sdk_nor_the_price_table(tmp_path: Path) -> None:
+    """`run` on local.simulator pays for qiskit and its ledger only (bench_cli_ghz20)."""
+    program = tmp_path / "bell.qasm"
+    program.write_text(
+        'OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; creg c[2]; x q[0]; cx q[0], q[1];\n'
+        "measure q -> c;\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "QUANTUM_DESK_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [sys.executable, "-c", _LOCAL_RUN, "run", str(program), "--shots", "10", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report == {"code": 0, "counts": {"11": 10}, "loaded": []}

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.azure import busy_steps
 from desktop_app.core.azure.errors import (
     CANCELLED_ELSEWHERE,
     CANCELLED_ELSEWHERE_MESSAGE,
@@ -68,19 +69,6 @@ log = logging.getLogger(__name__)
 
 _DOWNLOAD_ATTEMPTS = 6
 _CANCEL_GRACE_POLLS = 20  # polls after a cancel request before giving up on seeing "Cancelled"
-# The Python-heavy steps of a job (sign-in, workspace client, submit; download and normalize) run
-# at most this many at a time in the process: 20 jobs doing them at once kept the GUI thread
-# waiting for the GIL 40-130 ms at a time (tests/bench/bench_azure_gui_stall.py). The GIL
-# serializes that work anyway, so the cap costs little; polling and queue waits are not capped.
-# In the Azure worker process (core.azure.process_worker) no window waits for the GIL: it lifts the
-# cap with `allow_busy_steps`, and 20 jobs submit side by side as on a plain SDK thread pool.
-_BUSY_STEPS = threading.BoundedSemaphore(2)
-
-
-def allow_busy_steps(count: int) -> None:
-    """Let `count` jobs of this process do their Python-heavy steps at once (before any run)."""
-    global _BUSY_STEPS
-    _BUSY_STEPS = threading.BoundedSemaphore(count)
 
 
 @dataclass(frozen=True)
@@ -159,24 +147,31 @@ class AzureExecutor:
         from desktop_app.core.programs import QISKIT_LOCK
 
         ctx = _Context(request, cancel, progress)
-        if self.translator is not None:
-            translation = self.translator(request, cancel)  # ProgramError, UserInputError
-        else:
-            with QISKIT_LOCK:  # several backends run side by side; qiskit is not thread-safe
-                program = request.parsed()  # ProgramError
-                translation = translate(program.circuit, request.backend)  # UserInputError
-        cancel.raise_if_cancelled()
+        # The sign-in, the workspace and the target are fetched on a thread of their own while
+        # the program is read and translated here: the first job of a process then waits for
+        # the service's answers while qiskit is imported, not after it (issue 16).
+        connecting = _Connecting(self, ctx)
+        try:
+            if self.translator is not None:
+                translation = self.translator(request, cancel)  # ProgramError, UserInputError
+            else:
+                with QISKIT_LOCK:  # several backends run side by side; qiskit is not thread-safe
+                    program = request.parsed()  # ProgramError
+                    translation = translate(program.circuit, request.backend)  # UserInputError
+            cancel.raise_if_cancelled()
+        except BaseException:
+            connecting.abandon()  # its workspace is closed once it is open; nothing is sent
+            raise
         progress("Connecting to Azure", None)
         job_id: str | None = None
         try:
-            _acquire_busy_step(cancel)
+            target = connecting.target()  # what opening the workspace or reading it raised
+            slot = busy_steps.acquire(cancel)
             try:
-                self._open_workspace(ctx)
-                target = self._target(ctx)
                 cancel.raise_if_cancelled()
                 job = self._submit(ctx, target, translation)
             finally:
-                _BUSY_STEPS.release()
+                slot.release()
             job_id = job.id
             return self._follow(ctx, job, Readout.from_translation(translation))
         except AzureRunError as exc:
@@ -420,7 +415,7 @@ class AzureExecutor:
                 # the cancel already happened: just wait for it
                 ctx.cancel.sleep_unless_detached(min(delay, 1.0))
             job = self._refresh(ctx, job)
-        with _BUSY_STEPS:  # not cancellable: the job is final, its result is on the way
+        with busy_steps.held():  # not cancellable: the job is final, its result is on the way
             return self._finish(ctx, job, readout, status)
 
     def _refresh(self, ctx: _Context, job: Any) -> Any:
@@ -537,15 +532,54 @@ class AzureExecutor:
         )
 
 
+class _Connecting:
+    """A run's workspace opened and its target read on a thread of their own (one busy step),
+    so that the caller translates the program meanwhile. `target()` waits for it and raises what
+    it raised; `abandon()` (the translation failed) leaves it to close the workspace itself."""
+
+    def __init__(self, executor: AzureExecutor, ctx: _Context) -> None:
+        self._executor, self._ctx = executor, ctx
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._target: Any = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._connect, name="azure-connect", daemon=True).start()
+
+    def _connect(self) -> None:
+        try:
+            slot = busy_steps.acquire(self._ctx.cancel)
+            try:
+                if not self._abandoned:  # a translation that failed first: no sign-in at all
+                    self._executor._open_workspace(self._ctx)
+                    self._target = self._executor._target(self._ctx)
+            finally:
+                slot.release()
+        except BaseException as exc:  # raised on the run's own thread by target()
+            self._error = exc
+        with self._lock:
+            self._done.set()
+            abandoned = self._abandoned
+        if abandoned:
+            close_workspace(self._ctx.workspace)
+
+    def target(self) -> Any:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._target
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned = True
+            done = self._done.is_set()
+        if done:
+            close_workspace(self._ctx.workspace)
+
+
 def _downloader(job: Any) -> Callable[[Any], Any]:
     # The blob link (SAS) is the job's; a fresh job copy brings a fresh link.
     return lambda _workspace: job.download_data(job.details.output_data_uri)
-
-
-def _acquire_busy_step(cancel: CancelToken) -> None:
-    """Wait for a slot among _BUSY_STEPS; Cancelled when Cancel is pressed meanwhile."""
-    while not _BUSY_STEPS.acquire(timeout=0.05):
-        cancel.raise_if_cancelled()
 
 
 def _input_params(backend: str, options: Mapping[str, object]) -> dict[str, Any]:

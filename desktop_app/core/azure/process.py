@@ -309,9 +309,11 @@ class AzureProcessExecutor:
     def run(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
+        # Started first: the worker's interpreter comes up while the profile is read here (a
+        # run that stays in this process leaves it to the next run, as the window's prewarm).
+        worker = _worker()
         if _signed_in_here(request.profile):
             return self._in_this_process(request, cancel, progress)
-        worker = _worker()
         # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
         plain = dataclasses.replace(request, options=dict(request.options), program=None)
         key, inbox = worker.begin("run", plain, self.schedule, True)

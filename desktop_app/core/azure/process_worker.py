@@ -125,18 +125,33 @@ class _RemoteRecorder:
         self.channel.call(self.key, "job_finished", job_id, result, dict(details))
 
 
-def warm_up() -> None:
-    """Pay the imports of a first Azure run before a user's Run (the parse and translation too)."""
+def warm_up(started: threading.Event | None = None) -> None:
+    """Pay the imports of a first Azure run before a user's Run (the parse and translation too).
+    Once `started` is set (a run came meanwhile, and pays its own imports) the parse and the
+    translation are left out: they would only take the interpreter from that run."""
     import azure.identity
     import azure.quantum
     import azure.storage.blob  # noqa: F401
 
     from desktop_app.core.azure import executor  # noqa: F401
+
+    if started is not None and started.is_set():
+        return
     from desktop_app.core.azure.translate import translate
-    from desktop_app.core.programs import load_program
+    from desktop_app.core.programs import QISKIT_LOCK, load_program
 
     bell = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\n'
-    translate(load_program(bell + "measure q -> c;\n").circuit, "ionq.simulator")
+    with QISKIT_LOCK:  # a run may be translating on another thread by now
+        translate(load_program(bell + "measure q -> c;\n").circuit, "ionq.simulator")
+
+
+def _warm_up_then_ready(channel: _Channel, started: threading.Event) -> None:
+    try:
+        warm_up(started)
+    except Exception:  # the real run reports the problem properly
+        log.warning("Azure worker warm-up failed", exc_info=True)
+    with contextlib.suppress(OSError, ValueError):
+        channel.send(("ready", os.getpid()))
 
 
 def _run(
@@ -254,24 +269,27 @@ def _invoke(
 
 def serve(conn: Connection) -> None:
     """The worker's main loop: one thread per run; cancel/detach reach its token."""
-    from desktop_app.core.azure.executor import allow_busy_steps
+    from desktop_app.core.azure import busy_steps
 
     exit_with_parent()
     if hasattr(os, "nice"):  # as the simulator: the window's process comes first for the CPU
         with contextlib.suppress(OSError):
             os.nice(5)
-    allow_busy_steps(64)  # no window in this process waits for the interpreter lock
+    busy_steps.allow(64)  # no window in this process waits for the interpreter lock
     channel = _Channel(conn)
-    try:
-        warm_up()
-    except Exception:  # the real run reports the problem properly
-        log.warning("Azure worker warm-up failed", exc_info=True)
+    # The warm-up runs beside the loop: a run sent at once (Run pressed as the window opened)
+    # starts now, its sign-in and workspace overlapping the imports, instead of after them.
+    started = threading.Event()
+    threading.Thread(
+        target=_warm_up_then_ready, args=(channel, started), name="azure-warm-up", daemon=True
+    ).start()
     tokens: dict[int, CancelToken] = {}
     try:
-        channel.send(("ready", os.getpid()))
         while True:
             message = conn.recv()
             kind = message[0]
+            if kind in ("run", "invoke"):
+                started.set()
             if kind == "run":
                 _, key, request, schedule, secret_from_parent = message
                 token = tokens[key] = CancelToken()
