@@ -28,7 +28,6 @@ from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:
-    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.ledger.errors import LedgerCorruptError
     from desktop_app.core.ledger.store import Ledger
 
@@ -256,13 +255,9 @@ def _run_one(
     if token.cancelled:
         return _Outcome(backend, RunResult.cancelled(backend, request.shots))
     try:
-        # not core.azure.executor: the window's Azure runs go through the worker process, and
-        # that module (with its own imports, ~100 ms) is not needed in this one
-        from desktop_app.core.azure.process import AzureProcessExecutor
-
+        # the window's Azure runs (parse and translation included) go through the Azure worker
+        # process: core.azure.executor (~100 ms of imports) is not needed in this one
         executor = executor_for(backend)
-        if isinstance(executor, AzureProcessExecutor):
-            executor.translator = _translate_in_worker
         if ledger is None:
             result = executor.run(request, token, progress)
         else:
@@ -348,14 +343,6 @@ def _in_worker(
         return call_in_worker(function, args, what=what, timeout=timeout, cancel=cancel)
     finally:
         _PROGRAM_WORKERS.release()
-
-
-def _translate_in_worker(request: RunRequest, cancel: CancelToken) -> Translation:
-    """An Azure run's program as its target runs it, parsed and translated in a worker process."""
-    from desktop_app.core.jobs.program_work import TRANSLATE_TIMEOUT_SECONDS, translate_request
-
-    what = "translating the program for the target"
-    return _in_worker(translate_request, (request,), what, TRANSLATE_TIMEOUT_SECONDS, cancel)
 
 
 def _estimate_of(request: RunRequest, cancel: CancelToken) -> dict[str, object] | None:

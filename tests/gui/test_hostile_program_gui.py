@@ -196,9 +196,8 @@ def test_the_memory_check_on_5_mb_of_hostile_text_ends_within_the_harness_bounds
 def test_an_azure_run_from_the_window_translates_in_a_worker_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The run's own parse and translation happen in a worker process (the Azure worker, or
-    call_in_worker through the executor's translator for a run that stays in this process): a
-    hostile program ends in its located error, and this process never parsed it."""
+    """The run's own parse and translation happen in the Azure worker process: a hostile
+    program ends in its located error, and this process never parsed it."""
     from desktop_app.core.cancel import CancelToken
     from desktop_app.core.local import calls
     from desktop_app.core.request import RunRequest
@@ -215,6 +214,6 @@ def test_an_azure_run_from_the_window_translates_in_a_worker_process(
     monkeypatch.setattr(calls, "call_in_worker", call)
     request = RunRequest(doubling(40), "hostile.qasm", "ionq.simulator", 100, profile="mine")
     outcome = runs._run_one(request, CancelToken(), None, lambda _m, _f: None)
-    assert handed in ([], ["translate_request"]) and spy.parses == []
+    assert handed == [] and spy.parses == []
     assert outcome.program_error is not None and outcome.program_error.line == 46
     assert outcome.message.startswith("hostile.qasm:46:1: ")

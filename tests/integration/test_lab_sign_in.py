@@ -4,6 +4,7 @@ a sign-in fails ends in a plain message naming the role and the lab's contact li
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -128,3 +129,49 @@ def test_a_student_without_the_role_gets_the_role_and_the_contact(lab_env, tmp_p
     assert LEAST_PRIVILEGE_ROLE in (result.error_message or "")
     assert le.CONTACT in (result.error_message or "")
     assert "Traceback" not in (result.error_message or "")
+
+
+def _run_in_worker(name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, list[str]]:
+    """The window's way: the run in the Azure worker process, whose sign-in tokens come from
+    this process (which signed in, its cache in memory only). Returns the result and the
+    profiles this process handed a token for."""
+    from desktop_app.core.azure import process
+
+    asked: list[str] = []
+    real = sign_in.relayed_token
+
+    def spy(profile: str, scopes: tuple[str, ...], kwargs: dict) -> object:
+        asked.append(profile)
+        return real(profile, scopes, kwargs)
+
+    monkeypatch.setattr(sign_in, "relayed_token", spy)
+    request = RunRequest(BELL, None, "ionq.simulator", 100, profile=name)
+    try:
+        executor = process.AzureProcessExecutor(schedule=FAST_POLLING)
+        result = executor.run(request, CancelToken(), lambda *_: None)
+        assert process.worker_pid() not in (None, os.getpid())
+    finally:
+        process.shutdown_worker()
+    return result, asked
+
+
+def test_a_signed_in_run_from_the_window_runs_in_the_azure_worker(lab_env, tmp_path, monkeypatch):
+    found = _lab(lab_env, tmp_path)
+    sign_in.sign_in(found.profile)
+    result, asked = _run_in_worker(found.name, monkeypatch)
+    assert result.status is JobStatus.SUCCEEDED, result.error_message
+    assert asked and set(asked) == {found.name}  # the worker asked this process for the token
+    (job_id,) = list(lab_env.emulator.world.job_clients)
+    assert lab_env.emulator.job_client(job_id) == "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+
+
+def test_a_revoked_sign_in_fails_the_worker_run_in_plain_words(lab_env, tmp_path, monkeypatch):
+    found = _lab(lab_env, tmp_path)
+    lab_env.emulator.set_token_lifetime(120)  # every token call uses the refresh token
+    sign_in.sign_in(found.profile)
+    lab_env.emulator.users.revoke(le.STUDENT)
+    result, asked = _run_in_worker(found.name, monkeypatch)
+    assert result.status is JobStatus.FAILED and asked
+    message = result.error_message or ""
+    assert "sign in" in message.lower() and "Traceback" not in message
+    assert LEAST_PRIVILEGE_ROLE in message and le.CONTACT in message

@@ -128,8 +128,8 @@ class AzureExecutor:
         self.recorder: JobRecorder = recorder or NullRecorder()
         self.schedule = schedule
         self.secret_of = secret_of  # None: the OS keyring's store
-        # request -> its Translation somewhere else (the window: in a worker process, so that
-        # parsing never runs in the GUI process); None: parsed and translated on this thread
+        # request -> its Translation made elsewhere (tests slow it down with this); None:
+        # parsed and translated on this thread
         self.translator: Callable[[RunRequest, CancelToken], Translation] | None = None
 
     # ------------------------------------------------------------------ public

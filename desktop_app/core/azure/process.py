@@ -9,6 +9,9 @@ the app side by side; the calling thread supervises its run there:
   of truth and its change notices reach the window as for any other write;
 - the profile's secret is looked up here (`secret_of`, or the OS keyring's store, which also holds
   the secrets typed for this session only) when the worker signs in;
+- a profile signed in with the user's own account (a lab's browser or device-code sign-in) gets
+  its tokens from here, where the sign-in and its cache live (`sign_in.relay_tokens`): where the
+  OS has no encrypted store, that cache is in this process's memory only;
 - Cancel and Detach are passed on to the run's token in the worker: Cancel still cancels the job
   at Azure, Detach leaves it open for the next start.
 A worker that dies fails its runs with a plain message; their ledger rows stay open for start-up
@@ -39,7 +42,6 @@ if TYPE_CHECKING:
     from desktop_app.core.azure.executor import PollSchedule
     from desktop_app.core.azure.job_recorder import JobRecorder
     from desktop_app.core.azure.session import SecretProvider
-    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.cancel import CancelToken, ProgressCallback
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import RunResult
@@ -130,6 +132,14 @@ class _Worker:
                 if message[0] == "ready":
                     self.ready.set()
                     continue
+                if message[0] == "call" and message[3] == "token":  # for any thread of the worker
+                    threading.Thread(
+                        target=self._answer_token,
+                        args=message[2:],
+                        name="azure-worker-token",
+                        daemon=True,
+                    ).start()
+                    continue
                 with self._lock:
                     inbox = self._inboxes.get(message[1])
                 if inbox is not None:
@@ -144,6 +154,20 @@ class _Worker:
         for inbox in inboxes:
             inbox.put(_DIED)
         self.ready.set()
+
+    def _answer_token(self, call: int, _name: str, args: tuple[Any, ...]) -> None:
+        """A signed-in profile's token, which the worker's credential asked for: the sign-in
+        and its cache live in this process (`sign_in.relayed_token`)."""
+        from desktop_app.core.azure.process_worker import portable
+        from desktop_app.core.azure.sign_in import relayed_token
+
+        try:
+            answer: tuple[Any, ...] = ("answer", call, True, relayed_token(*args))
+        except Exception as exc:  # azure-identity's own errors: the worker's run explains them
+            log.info("no sign-in token for the Azure worker: %s", type(exc).__name__)
+            answer = ("answer", call, False, portable(exc))
+        with contextlib.suppress(OSError, ValueError):
+            self.send(answer)
 
     def stop(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -297,8 +321,6 @@ class AzureProcessExecutor:
         self.schedule = schedule
         self.secret_of = secret_of
         self.recorder = recorder
-        # for the runs that stay in this process (below): as AzureExecutor.translator
-        self.translator: Callable[[RunRequest, CancelToken], Translation] | None = None
         self.ledger: object | None = None  # the job ledger a call in the worker uses
 
     def with_recorder(self, recorder: JobRecorder) -> AzureProcessExecutor:
@@ -309,11 +331,7 @@ class AzureProcessExecutor:
     def run(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
-        # Started first: the worker's interpreter comes up while the profile is read here (a
-        # run that stays in this process leaves it to the next run, as the window's prewarm).
         worker = _worker()
-        if _signed_in_here(request.profile):
-            return self._in_this_process(request, cancel, progress)
         # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
         plain = dataclasses.replace(request, options=dict(request.options), program=None)
         key, inbox = worker.begin("run", plain, self.schedule, True)
@@ -328,19 +346,6 @@ class AzureProcessExecutor:
             " and is looked up again at the next start",
         )
         return result
-
-    def _in_this_process(
-        self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
-    ) -> RunResult:
-        from desktop_app.core.azure.executor import AzureExecutor, PollSchedule
-
-        executor = AzureExecutor(
-            secret_of=self.secret_of,
-            schedule=self.schedule or PollSchedule(),
-            recorder=self.recorder,
-        )
-        executor.translator = self.translator
-        return executor.run(request, cancel, progress)
 
     def _answer(self, worker: _Worker, call: int, name: str, args: tuple[Any, ...]) -> None:
         """Run a call the worker made (the recorder, the secret) and send its outcome back."""
@@ -373,21 +378,3 @@ class AzureProcessExecutor:
         from desktop_app.core.azure.secrets import default_secret_store
 
         return default_secret_store().get(profile)
-
-
-def _signed_in_here(profile_name: str | None) -> bool:
-    """Whether the run's profile signs in without a secret (browser, device code: a lab's).
-
-    That sign-in lives in this process's token cache (the window's Sign in), which a worker
-    cannot share where the OS has no encrypted store, so such runs stay in this process; the
-    sign-in has imported azure-identity here already.
-    """
-    if not profile_name:
-        return False
-    from desktop_app.core.azure.lab import resolve_profile
-
-    try:
-        profile = resolve_profile(profile_name)
-    except QuantumDeskError:  # unknown profile, bad lab file: the worker's run says so
-        return False
-    return bool(profile.sign_in) and not profile.needs_secret

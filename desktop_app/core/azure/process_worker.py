@@ -14,7 +14,9 @@ the parent). Messages, tagged with the run's key:
                     connection test, start-up reconciliation: see _invoke),
                     ("answer", call, ok, value), ("stop",)
   worker -> parent: ("ready",), ("progress", key, message, fraction), ("call", key, call, name,
-                    args), ("result", key, RunResult), ("error", key, exception, detail)
+                    args) (name "token": a signed-in profile's token, key 0, answered by the
+                    parent's reader for any thread), ("result", key, RunResult),
+                    ("error", key, exception, detail)
 """
 
 from __future__ import annotations
@@ -267,6 +269,17 @@ def _invoke(
         tokens.pop(key, None)
 
 
+def _relay_sign_in_tokens(channel: _Channel) -> None:
+    """A profile signed in with the user's own account gets its tokens from the parent, which
+    holds the sign-in (key 0: the parent answers these for any thread, a run's or the SDK's)."""
+    from desktop_app.core.azure import sign_in
+
+    def relay(profile: str, scopes: tuple[str, ...], kwargs: dict[str, Any]) -> Any:
+        return channel.call(0, "token", profile, scopes, kwargs)
+
+    sign_in.relay_tokens(relay)
+
+
 def serve(conn: Connection) -> None:
     """The worker's main loop: one thread per run; cancel/detach reach its token."""
     from desktop_app.core.azure import busy_steps
@@ -277,6 +290,7 @@ def serve(conn: Connection) -> None:
             os.nice(5)
     busy_steps.allow(64)  # no window in this process waits for the interpreter lock
     channel = _Channel(conn)
+    _relay_sign_in_tokens(channel)
     # The warm-up runs beside the loop: a run sent at once (Run pressed as the window opened)
     # starts now, its sign-in and workspace overlapping the imports, instead of after them.
     started = threading.Event()

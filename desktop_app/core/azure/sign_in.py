@@ -43,6 +43,10 @@ NO_STORE_MESSAGE: Final = (
 
 # A device-code prompt: (verification URL, user code, expires on) -> show it to the user.
 DevicePrompt = Callable[[str, str, datetime], None]
+# Where a process that did not sign in gets a signed-in profile's tokens: (profile name, scopes,
+# get_token's keywords) -> an AccessToken. The Azure worker asks the window's process, which
+# holds the sign-in (its cache may live in that process's memory only).
+TokenRelay = Callable[[str, tuple[str, ...], dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,13 @@ _STORE: CacheStore | None = None
 _LOCK = threading.Lock()
 _LIVE: dict[str, Any] = {}  # profile key -> its credential (holds an in-memory cache)
 _PROMPTS: dict[str, DevicePrompt] = {}
+_RELAY: TokenRelay | None = None
+
+
+def relay_tokens(relay: TokenRelay | None) -> None:
+    """From now on, this process's sign-in credentials get their tokens from `relay`."""
+    global _RELAY
+    _RELAY = relay
 
 
 def cache_store() -> CacheStore:
@@ -120,7 +131,10 @@ def signed_in_as(profile: Profile) -> str | None:
 
 
 def credential(profile: Profile) -> TokenCredential:
-    """The profile's sign-in credential (one per sign-in identity, reused: it holds the cache)."""
+    """The profile's sign-in credential (one per sign-in identity, reused: it holds the cache),
+    or, where tokens are relayed (`relay_tokens`), one that asks the relay."""
+    if _RELAY is not None:
+        return _RelayedCredential(profile.name, _RELAY)
     key = _key(profile)
     with _LOCK:
         existing = _LIVE.get(key)
@@ -160,6 +174,27 @@ def credential(profile: Profile) -> TokenCredential:
         made = InteractiveBrowserCredential(timeout=SIGN_IN_TIMEOUT, **options)
     with _LOCK:
         return _LIVE.setdefault(key, made)  # type: ignore[no-any-return]
+
+
+class _RelayedCredential:
+    """A TokenCredential whose tokens come from the process that signed in."""
+
+    def __init__(self, profile_name: str, relay: TokenRelay) -> None:
+        self.profile_name, self.relay = profile_name, relay
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return self.relay(self.profile_name, scopes, kwargs)
+
+
+def relayed_token(profile_name: str, scopes: tuple[str, ...], kwargs: dict[str, Any]) -> Any:
+    """In the process that signed in: the token a relayed credential asked for, as a plain
+    AccessToken (it pickles); azure-identity's errors pass through."""
+    from azure.core.credentials import AccessToken
+
+    from desktop_app.core.azure.lab import resolve_profile
+
+    token = credential(resolve_profile(profile_name)).get_token(*scopes, **kwargs)
+    return AccessToken(token.token, token.expires_on)
 
 
 def sign_in(profile: Profile, prompt: DevicePrompt | None = None) -> str:

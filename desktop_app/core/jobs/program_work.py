@@ -15,11 +15,9 @@ from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.pricing import CostEstimate
-    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.request import RunRequest
 
 ESTIMATE_TIMEOUT_SECONDS = 30.0  # past this the price is "not estimated", the worker replaced
-TRANSLATE_TIMEOUT_SECONDS = 60.0  # a run's translation: the run fails with a plain message
 
 
 def estimate_targets(
@@ -69,10 +67,3 @@ def ledger_estimate(request: RunRequest) -> dict[str, object] | None:
 
     estimate = estimate_request(request)
     return None if estimate is None else estimate.to_ledger()
-
-
-def translate_request(request: RunRequest) -> Translation:
-    """The program of `request` as its Azure target runs it (ProgramError, UserInputError)."""
-    from desktop_app.core.azure.translate import translate
-
-    return translate(request.parsed().circuit, request.backend)
