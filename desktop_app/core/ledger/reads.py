@@ -37,7 +37,7 @@ from desktop_app.core.ledger.paging import (
     key_columns,
     order_by,
 )
-from desktop_app.core.ledger.query import cost_totals_query, where_clause
+from desktop_app.core.ledger.query import cost_totals_query, other_conditions, where_clause
 from desktop_app.core.ledger.rows import (
     ROW_COLUMNS,
     like_pattern,
@@ -46,7 +46,14 @@ from desktop_app.core.ledger.rows import (
     row_from_sql,
 )
 from desktop_app.core.ledger.schema_v2 import UNFINISHED_CONDITION
-from desktop_app.core.ledger.search import prefer_order_scan, trigram_query
+from desktop_app.core.ledger.search import (
+    TRIGRAM,
+    capped_text_count,
+    is_prefix_search,
+    prefer_order_scan,
+    prefix_ranges,
+    trigram_query,
+)
 
 if TYPE_CHECKING:
     pass
@@ -68,11 +75,40 @@ class LedgerReads:
         raise NotImplementedError
 
     # --- reading
-    def count(self, flt: JobFilter | None = None) -> int:
-        where, params = where_clause(flt or JobFilter())
+    def count(self, flt: JobFilter | None = None, cap: int | None = None) -> int:
+        """The jobs matching `flt`; with `cap`, counted only up to cap + 1 ("more than cap"): a
+        stream from the indexes left early, milliseconds where the exact count of a common text
+        reads every match."""
+        flt = flt or JobFilter()
+        text = flt.text.strip()
         with self._use() as conn:
-            (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
+            if cap is None:
+                where, params = where_clause(flt)
+                (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
+                return int(n)
+            cap = max(0, int(cap))
+            if len(text) >= TRIGRAM:
+                return self._capped_text_count(conn, flt, text, cap)
+            if is_prefix_search(text, flt.short_text):  # the ranges, read as a stream
+                ranges, params = prefix_ranges(text)
+                other_sql, other_params = other_conditions(flt)
+                where, params = f" WHERE {ranges}{other_sql}", [*params, *other_params]
+            else:
+                where, params = where_clause(flt)
+            sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM jobs{where} LIMIT ?)"
+            (n,) = conn.execute(sql, [*params, cap + 1]).fetchone()
         return int(n)
+
+    @staticmethod
+    def _capped_text_count(conn: sqlite3.Connection, flt: JobFilter, text: str, cap: int) -> int:
+        own_snapshot = not conn.in_transaction
+        if own_snapshot:  # the two streams it adds up: one consistent read
+            conn.execute("BEGIN")
+        try:
+            return capped_text_count(conn, text, other_conditions(flt), cap)
+        finally:
+            if own_snapshot:
+                conn.execute("COMMIT")
 
     def cost_totals(self, flt: JobFilter | None = None) -> dict[str, CostTotal]:
         """unit -> CostTotal of the jobs matching `flt` that reached the service (see CostTotal).
@@ -175,11 +211,14 @@ class LedgerReads:
                 for condition, key_params in segments:
                     if len(rows) > limit:
                         break
-                    if condition:
-                        glue = " AND " if where else " WHERE "
-                        sql = f"{select}{where}{glue}({condition}) {ordering} LIMIT ?"
-                    else:
-                        sql = f"{select}{where} {ordering} LIMIT ?"
+                    glue = " AND " if where else " WHERE "
+                    rest = f"{glue}({condition})" if condition else ""
+                    # the page's keys first (sorted without the rows' other columns), its rows
+                    # then: a few thousand matches are sorted as numbers, not as whole rows
+                    sql = (
+                        f"{select} WHERE jobs.seq IN (SELECT jobs.seq FROM jobs{where}{rest} "
+                        f"{ordering} LIMIT ?) {ordering}"
+                    )
                     wanted = limit + 1 - len(rows)  # one more than asked: is there more?
                     rows += conn.execute(sql, [*params, *key_params, wanted]).fetchall()
             finally:
@@ -203,7 +242,7 @@ class LedgerReads:
         if not text or limit is None:
             return False
         with self._use() as conn:
-            return prefer_order_scan(conn, text, max(1, limit))
+            return prefer_order_scan(conn, text, max(1, limit), flt.short_text)
 
     def unfinished_jobs(self) -> list[JobRow]:
         """Jobs not in a final status (Submitting, Waiting, Executing), oldest first: what
