@@ -42,7 +42,7 @@ from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
-from desktop_app.ui.jobs.pages import InFlight, Keys, LoadedPage, load_pages
+from desktop_app.ui.jobs.pages import InFlight, Keys, LoadedPage, Wanted, load_pages
 from desktop_app.ui.plain_text import tooltip
 from desktop_app.ui.tasks import Lane, run_task, wait_idle
 
@@ -58,8 +58,11 @@ MAX_PENDING_PAGES = 6  # while scrolling fast, older page requests are dropped b
 MAX_CACHED_PAGES = 60  # 6,000 rows at the default page size; least recently used dropped first
 MAX_KEPT_KEYS = 20_000  # two keys a page: about 2 MB for 2,000,000 rows of scrolling
 CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
-# Counts and cost totals of a filter read every matching job (seconds at 1M jobs): they run on the
-# long-task lane, each on its own SQLite connection, so that a page is never queued behind one.
+# A filter's count is read up to this many jobs on the ledger lane (milliseconds: the label says
+# "10,000+"); past it, the exact count and the cost totals, which read every match (seconds at 1M
+# jobs), run on the long-task lane, each on its own SQLite connection, so that a page is never
+# queued behind one.
+COUNT_CAP = 10_000
 AGGREGATE_LANE = Lane.LONG
 
 
@@ -75,15 +78,6 @@ _Entry = tuple[JobRow, tuple[str, ...]]
 
 def _entries(rows: list[JobRow]) -> list[_Entry]:
     return [(row, tuple(column.text(row) for column in COLUMNS)) for row in rows]
-
-
-class _Wanted:
-    """What the GUI thread still wants loaded. Queued tasks read it on the worker thread and skip
-    a query nobody waits for any more (a single attribute read or dict lookup is atomic)."""
-
-    def __init__(self) -> None:
-        self.generation = 0
-        self.pages: dict[int, None] = {}  # page numbers requested, oldest first
 
 
 # What a query task hands back: (mode, generation, count (-1: not queried), {page: LoadedPage} or
@@ -104,6 +98,7 @@ class JobsModel(QAbstractTableModel):
     loadFailed = Signal(str)
     ledgerDamaged = Signal(object)  # LedgerCorruptError: a query found the file damaged
     costsChanged = Signal()  # cost_totals() of the current filter are in
+    countChanged = Signal()  # the exact count of a filter past COUNT_CAP is in
 
     def __init__(
         self,
@@ -122,10 +117,11 @@ class JobsModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[_Entry]] = OrderedDict()
         self._keys: dict[int, Keys] = {}  # keyset keys of pages read (kept after their rows)
         self._aggregates = InFlight()  # counts and cost totals running on AGGREGATE_LANE
-        self._wanted = _Wanted()
+        self._wanted = Wanted()
         self._pending = self._wanted.pages
         self._generation = 0
         self._refreshing = False  # a count query of this generation is in flight
+        self._capped = False  # the count shown is COUNT_CAP + 1: the exact one is on its way
         self._keep_rows = False  # that query re-reads rows under an unchanged filter and order
         self._first_load_done = False
         self._closed = False
@@ -164,6 +160,15 @@ class JobsModel(QAbstractTableModel):
 
     def is_loading(self) -> bool:
         return self._refreshing
+
+    def is_counting(self) -> bool:
+        """The filter matches more than COUNT_CAP jobs and their exact count is not in yet
+        (`total()` is COUNT_CAP + 1 until then; `countChanged` when it is)."""
+        return self._capped
+
+    def counted_up_to(self) -> int | None:
+        """While `is_counting()`: the cap the filter's jobs are more than; else None."""
+        return COUNT_CAP if self._capped else None
 
     def total(self) -> int:
         """Jobs matching the filter (as of the last completed query)."""
@@ -285,6 +290,7 @@ class JobsModel(QAbstractTableModel):
             keep_rows = False
         self._generation += 1
         self._wanted.generation = self._generation
+        self._capped = False  # until this query's count says so
         self._first_page_shown = keep_rows  # a change re-reads count and rows together
         self._early_count: int | None = None
         self._early_costs: dict[str, CostTotal] | None = None
@@ -336,7 +342,7 @@ class JobsModel(QAbstractTableModel):
             if mode == "pages" and not any(p in wanted.pages for p in pages):
                 return None
             try:
-                total = ledger.count(flt) if mode == "change" else count
+                total = ledger.count(flt, COUNT_CAP) if mode == "change" else count
                 loaded = load_pages(
                     ledger, flt, order, size, pages, known, total, _entries, still_wanted
                 )
@@ -344,28 +350,36 @@ class JobsModel(QAbstractTableModel):
                 return ("failed", generation, -1, exc)
             return (mode, generation, total, loaded)
 
-        def count_query() -> _Answer | None:  # after a reset's first page: the rows show first
-            if wanted.generation != generation:
-                return None
-            try:
-                return ("count", generation, ledger.count(flt), {})
-            except QuantumDeskError as exc:
-                return ("failed", generation, -1, exc)
-
         run_task(
             query,
             lane=Lane.LEDGER,
             on_finished=self._on_query_finished,
             on_failed=self._on_query_failed,
         )
-        if mode == "reset":  # a count of 250,000 matches takes seconds at 1M jobs: beside the
-            # page reads (its own connection, WAL), not before the next filter's first page
-            run_task(
-                self._aggregates.wrap(count_query),
-                lane=AGGREGATE_LANE,
-                on_finished=self._on_query_finished,
-                on_failed=self._on_query_failed,
-            )
+        if mode == "reset":  # after the first page (the rows show first): up to the cap
+            self._submit_count(generation, COUNT_CAP, Lane.LEDGER)
+
+    def _submit_count(self, generation: int, cap: int | None, lane: Lane) -> None:
+        """The count of the current filter: "count" up to `cap`, or "exact"."""
+        ledger, flt, wanted = self.ledger, self._filter, self._wanted
+        mode = "exact" if cap is None else "count"
+
+        def count_query() -> _Answer | None:
+            if wanted.generation != generation:
+                return None
+            try:
+                return (mode, generation, ledger.count(flt, cap), {})
+            except QuantumDeskError as exc:
+                return ("failed", generation, -1, exc)
+
+        if lane == AGGREGATE_LANE:  # beside the page reads (its own connection, WAL)
+            count_query = self._aggregates.wrap(count_query)
+        run_task(
+            count_query,
+            lane=lane,
+            on_finished=self._on_query_finished,
+            on_failed=self._on_query_failed,
+        )
 
     def _submit_costs(self, generation: int) -> None:
         ledger, flt, wanted = self.ledger, self._filter, self._wanted
@@ -399,14 +413,29 @@ class JobsModel(QAbstractTableModel):
             self._apply_pages(loaded)
         elif mode == "reset":
             self._show_first_page(loaded)
+        elif mode == "exact":
+            self._capped = False
+            self._resize(count)
+            self.countChanged.emit()
         elif mode == "count":
+            self._capped = self._count_later(count, generation)
             if self._first_page_shown:
                 self._apply_count(count)
-            else:  # it overtook its first page (another lane): applied after it
+            else:  # it overtook its first page: applied after it
                 self._early_count = count
         else:
+            self._capped = self._count_later(count, generation)
+            if self._capped:  # the rows shown stay until the exact count says otherwise
+                count = max(count, self._count)
             self._apply_change(count, loaded)
             self._done()
+
+    def _count_later(self, count: int, generation: int) -> bool:
+        """Past the cap: the exact count, on the long-task lane. Whether it was asked for."""
+        if count <= COUNT_CAP:
+            return False
+        self._submit_count(generation, None, AGGREGATE_LANE)
+        return True
 
     @Slot(object)
     def _on_query_failed(self, exc: object) -> None:  # a bug: ui.tasks logged it
@@ -438,6 +467,10 @@ class JobsModel(QAbstractTableModel):
             self._apply_count(count)
 
     def _apply_count(self, count: int) -> None:
+        self._resize(count)
+        self._done()
+
+    def _resize(self, count: int) -> None:
         if count > self._count:
             self.beginInsertRows(QModelIndex(), self._count, count - 1)
             self._count = count
@@ -447,7 +480,6 @@ class JobsModel(QAbstractTableModel):
             self._count = count
             self._drop_pages_from(count)
             self.endRemoveRows()
-        self._done()
 
     def _store(self, page_no: int, page: LoadedPage[_Entry]) -> None:
         self._pages[page_no] = page.entries

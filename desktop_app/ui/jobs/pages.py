@@ -85,6 +85,15 @@ def _read(
     return page.rows, (page.first, page.last), how
 
 
+class Wanted:
+    """What the GUI thread still wants loaded. Queued tasks read it on the worker thread and skip
+    a query nobody waits for any more (a single attribute read or dict lookup is atomic)."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.pages: dict[int, None] = {}  # page numbers requested, oldest first
+
+
 class InFlight:
     """Calls running on another lane than the ledger's (counts, cost totals), so that closing
     the model can wait for them as `wait_idle(Lane.LEDGER)` waits for the page reads."""
