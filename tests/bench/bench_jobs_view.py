@@ -4,10 +4,13 @@ to its rows shown, and GUI-thread stalls while it filters, sorts and scrolls.
 Run: `.venv/bin/pytest tests/bench/bench_jobs_view.py -m bench -s` (both sizes; set
 QUANTUM_DESK_BENCH_JOBS=10000 for the small one only; the million is generated in bulk as
 bench_ledger.py does it, about 1-2 minutes). A 10 ms QTimer heartbeat on the GUI thread records how
-late each tick comes; the figures are printed (p99 and max of the tick interval). "Filter to rows
-shown" is timed from the filter being applied (after the 250 ms typing pause) to the visible rows
-painted with the new jobs; the count of all matches follows separately. Nothing is asserted about
-time: the machine is shared and the figures are for reading.
+late each tick comes; the figures are printed (p99 and max of the tick interval; its noise floor is
+the idle line). "Filter to rows shown" is timed from the filter being applied (after the 250 ms
+typing pause) to the visible rows painted with the new jobs; the label's count (up to 10,000) and
+the exact count follow separately. A scroll frame is the GUI thread's work for one wheel notch
+(see `wheel`), the figure the 16 ms goal is about; the tick p99 while scrolling also holds the
+bench's own waits. Nothing is asserted about time: the machine is shared and the figures are for
+reading.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.ledger.packing import pack_result
@@ -141,6 +145,7 @@ def _visible_rows_loaded(view: JobsView) -> bool:
 def test_bench_jobs_view(big_ledger: tuple[Ledger, int], qtbot: QtBot) -> None:
     ledger, total = big_ledger
     figures: list[tuple[str, str]] = []
+    shown_ms: list[float] = []  # text filter to its rows painted
     beat = Heartbeat()
 
     with beat:
@@ -189,14 +194,18 @@ def test_bench_jobs_view(big_ledger: tuple[Ledger, int], qtbot: QtBot) -> None:
                 view.table.viewport().repaint()  # painted, not only loaded
                 shown = time.perf_counter() - t0
                 qtbot.waitUntil(lambda: not view.model.is_loading(), timeout=WAIT_MS)
-                counted = time.perf_counter() - t0
+                counted = time.perf_counter() - t0  # up to the cap ("10,000+ jobs")
+                qtbot.waitUntil(lambda: not view.model.is_counting(), timeout=WAIT_MS)
+                exact = time.perf_counter() - t0
             figures.append(
                 (
-                    f"filter {label}: rows shown in {shown * 1000:.0f} ms, "
-                    f"{view.model.total():,} counted in {counted * 1000:.0f} ms",
+                    f"filter {label}: rows shown in {shown * 1000:.0f} ms, label in "
+                    f"{counted * 1000:.0f} ms, {view.model.total():,} counted in "
+                    f"{exact * 1000:.0f} ms",
                     _summary(beat.intervals()),
                 )
             )
+            shown_ms.append(shown * 1000)
 
         filter_shown("'grover' (1 in 4 names)", "grover")
         filter_shown("'experiment 4242' (programs)", "experiment 4242")
@@ -236,13 +245,20 @@ def test_bench_jobs_view(big_ledger: tuple[Ledger, int], qtbot: QtBot) -> None:
         figures.append((f"jump to the end in {took * 1000:.0f} ms", _summary(beat.intervals())))
 
         def wheel(label: str, start: int, notches: int) -> None:
-            """Scrolling as a mouse wheel does: 3 rows a notch, one notch per frame."""
+            """Scrolling as a mouse wheel does: 3 rows a notch, one notch per frame. A frame is
+            the GUI thread's work for a notch: the scroll, its paint and whatever else was
+            queued (a page that came in), timed from setValue to the event queue empty."""
             bar.setValue(start)
             qtbot.waitUntil(lambda: _visible_rows_loaded(view), timeout=WAIT_MS)
+            app = QApplication.instance()
+            assert app is not None
             with beat:
                 t0 = time.perf_counter()
                 for _ in range(notches):
+                    started = time.perf_counter()
                     bar.setValue(bar.value() + 3)
+                    app.processEvents()
+                    frames.append(time.perf_counter() - started)
                     qtbot.waitUntil(lambda: _visible_rows_loaded(view), timeout=WAIT_MS)
                     qtbot.wait(16)
                 took = time.perf_counter() - t0
@@ -253,8 +269,11 @@ def test_bench_jobs_view(big_ledger: tuple[Ledger, int], qtbot: QtBot) -> None:
                 )
             )
 
+        frames: list[float] = []
         wheel("from the top", 0, 200)
         wheel("from the middle", bar.maximum() // 2, 200)
+        frame_p99 = sorted(frames)[int(len(frames) * 0.99)] * 1000
+        figures.append((f"scroll frame p99 {frame_p99:.1f} ms", _summary(frames)))
 
         bar.setValue(0)
         qtbot.waitUntil(lambda: _visible_rows_loaded(view), timeout=WAIT_MS)
@@ -278,10 +297,26 @@ def test_bench_jobs_view(big_ledger: tuple[Ledger, int], qtbot: QtBot) -> None:
     for label, summary in figures:
         print(f"  {label:48s} {summary}")
         p99 = re.search(r"p99 +([\d.]+) ms", summary)  # for tests/bench/run_all.py's table
-        if p99:
+        if p99 and not label.startswith("scroll frame"):
             tick = float(p99.group(1))
             goal = "tick p99 < 26 ms (10 ms period + 16)"
             record(f"jobs view at {total:,} jobs: {label}", tick, None, "ms", goal, met=tick < 26)
+    record(
+        f"jobs view at {total:,} jobs: text filter to rows shown (slowest of 3)",
+        max(shown_ms),
+        None,
+        "ms",
+        "< 100 ms",
+        met=max(shown_ms) < 100,
+    )
+    record(
+        f"jobs view at {total:,} jobs: scroll frame p99 (wheel, 400 notches)",
+        frame_p99,
+        None,
+        "ms",
+        "< 16 ms",
+        met=frame_p99 < 16,
+    )
 
 
 if __name__ == "__main__":

@@ -42,7 +42,15 @@ from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
-from desktop_app.ui.jobs.pages import InFlight, Keys, LoadedPage, Wanted, load_pages
+from desktop_app.ui.jobs.pages import (
+    Entry,
+    InFlight,
+    Keys,
+    LoadedPage,
+    Wanted,
+    format_entries,
+    load_pages,
+)
 from desktop_app.ui.plain_text import tooltip
 from desktop_app.ui.tasks import Lane, run_task, wait_idle
 
@@ -72,19 +80,11 @@ _STATUS_COLUMN = 2
 _FAILED_BRUSH = QBrush(QColor("#b00020"))
 
 
-# A loaded row: the job and its display texts (formatted on the worker thread, not while painting)
-_Entry = tuple[JobRow, tuple[str, ...]]
-
-
-def _entries(rows: list[JobRow]) -> list[_Entry]:
-    return [(row, tuple(column.text(row) for column in COLUMNS)) for row in rows]
-
-
 # What a query task hands back: (mode, generation, count (-1: not queried), {page: LoadedPage} or
 # a plain message when the ledger could not be read). Modes: "reset" (the first page of a new
 # filter or order), "count" (then its count), "change" (count and pages after a ledger change),
 # "pages" (pages scrolled to), "failed".
-_Answer = tuple[str, int, int, "dict[int, LoadedPage[_Entry]] | QuantumDeskError"]
+_Answer = tuple[str, int, int, "dict[int, LoadedPage[Entry]] | QuantumDeskError"]
 
 
 class JobsModel(QAbstractTableModel):
@@ -114,7 +114,8 @@ class JobsModel(QAbstractTableModel):
         self._filter = JobFilter()
         self._order = JobOrder()
         self._count = 0
-        self._pages: OrderedDict[int, list[_Entry]] = OrderedDict()
+        self._pages: OrderedDict[int, list[Entry]] = OrderedDict()
+        self._recent_page = -1  # the page at the end of `_pages` (most recently used)
         self._keys: dict[int, Keys] = {}  # keyset keys of pages read (kept after their rows)
         self._aggregates = InFlight()  # counts and cost totals running on AGGREGATE_LANE
         self._wanted = Wanted()
@@ -183,7 +184,7 @@ class JobsModel(QAbstractTableModel):
         entry = self._entry(row)
         return None if entry is None else entry[0]
 
-    def _entry(self, row: int) -> _Entry | None:
+    def _entry(self, row: int) -> Entry | None:
         if not 0 <= row < self._count:
             return None
         page_no, offset = divmod(row, self.page_size)
@@ -191,7 +192,9 @@ class JobsModel(QAbstractTableModel):
         if page is None:
             self._request_page(page_no)
             return None
-        self._pages.move_to_end(page_no)
+        if page_no != self._recent_page:  # data() asks ~8 roles of each cell: reorder once
+            self._pages.move_to_end(page_no)
+            self._recent_page = page_no
         return page[offset] if offset < len(page) else None
 
     def job_id(self, row: int) -> str | None:
@@ -344,7 +347,7 @@ class JobsModel(QAbstractTableModel):
             try:
                 total = ledger.count(flt, COUNT_CAP) if mode == "change" else count
                 loaded = load_pages(
-                    ledger, flt, order, size, pages, known, total, _entries, still_wanted
+                    ledger, flt, order, size, pages, known, total, format_entries, still_wanted
                 )
             except QuantumDeskError as exc:
                 return ("failed", generation, -1, exc)
@@ -449,7 +452,7 @@ class JobsModel(QAbstractTableModel):
             totals, self._early_costs = self._early_costs, None
             self._apply_costs(totals)
 
-    def _show_first_page(self, loaded: dict[int, LoadedPage[_Entry]]) -> None:
+    def _show_first_page(self, loaded: dict[int, LoadedPage[Entry]]) -> None:
         """A new filter or order: its first page replaces the rows; until the count is in the
         model has that page's rows (the count label says "…")."""
         page = loaded.get(0)
@@ -481,7 +484,8 @@ class JobsModel(QAbstractTableModel):
             self._drop_pages_from(count)
             self.endRemoveRows()
 
-    def _store(self, page_no: int, page: LoadedPage[_Entry]) -> None:
+    def _store(self, page_no: int, page: LoadedPage[Entry]) -> None:
+        self._recent_page = -1  # another page is the most recent now
         self._pages[page_no] = page.entries
         self._pages.move_to_end(page_no)
         if page.keys is not None:
@@ -492,7 +496,7 @@ class JobsModel(QAbstractTableModel):
             del self._pages[page_no]
             self._keys.pop(page_no, None)
 
-    def _apply_pages(self, loaded: dict[int, LoadedPage[_Entry]]) -> None:
+    def _apply_pages(self, loaded: dict[int, LoadedPage[Entry]]) -> None:
         for page_no, page in loaded.items():
             self._pending.pop(page_no, None)
             self._store(page_no, page)
@@ -505,7 +509,7 @@ class JobsModel(QAbstractTableModel):
         while len(self._keys) > MAX_KEPT_KEYS:
             del self._keys[next(iter(self._keys))]
 
-    def _apply_change(self, count: int, loaded: dict[int, LoadedPage[_Entry]]) -> None:
+    def _apply_change(self, count: int, loaded: dict[int, LoadedPage[Entry]]) -> None:
         """Rows changed under an unchanged filter and order. The view keeps its scroll position,
         and persistent indexes (selection, current row) follow their job to its new row, or are
         dropped when it is gone or no longer among the re-loaded pages: a selection never slides

@@ -19,8 +19,11 @@ from typing import Generic, TypeVar
 from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRow
 from desktop_app.core.ledger.paging import PageKey
 from desktop_app.core.ledger.store import Ledger
+from desktop_app.ui.jobs.columns import COLUMNS
 
 E = TypeVar("E")
+# A loaded row: the job and its display texts (formatted on the worker thread, not while painting)
+Entry = tuple[JobRow, tuple[str, ...]]
 R = TypeVar("R")
 Keys = tuple[PageKey, PageKey]  # a page's first and last row
 
@@ -83,6 +86,10 @@ def _read(
     if page.first is None or page.last is None:
         return page.rows, None, how
     return page.rows, (page.first, page.last), how
+
+
+def format_entries(rows: list[JobRow]) -> list[Entry]:
+    return [(row, tuple(column.text(row) for column in COLUMNS)) for row in rows]
 
 
 class Wanted:
