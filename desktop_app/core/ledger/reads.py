@@ -195,7 +195,11 @@ class LedgerReads:
         check_order(order)
         limit = max(0, int(limit))
         flt = flt or JobFilter()
-        where, params = where_clause(flt, in_order=self._in_order(flt, limit))
+        in_order = self._in_order(flt, limit)
+        where, params = where_clause(flt, in_order=in_order)
+        # from a text's matches: the page's keys first (sorted without the rows' other columns),
+        # its rows then; a few thousand matches are sorted as numbers, not as whole rows
+        by_keys = bool(flt.text.strip()) and not in_order
         columns = key_columns(order)
         select = (
             f"SELECT {ROW_COLUMNS}, {', '.join(f'jobs.{c}' for c in columns)}, jobs.seq FROM jobs"
@@ -213,12 +217,12 @@ class LedgerReads:
                         break
                     glue = " AND " if where else " WHERE "
                     rest = f"{glue}({condition})" if condition else ""
-                    # the page's keys first (sorted without the rows' other columns), its rows
-                    # then: a few thousand matches are sorted as numbers, not as whole rows
-                    sql = (
-                        f"{select} WHERE jobs.seq IN (SELECT jobs.seq FROM jobs{where}{rest} "
-                        f"{ordering} LIMIT ?) {ordering}"
-                    )
+                    sql = f"{select}{where}{rest} {ordering} LIMIT ?"
+                    if by_keys:
+                        sql = (
+                            f"{select} WHERE jobs.seq IN (SELECT jobs.seq FROM jobs{where}{rest} "
+                            f"{ordering} LIMIT ?) {ordering}"
+                        )
                     wanted = limit + 1 - len(rows)  # one more than asked: is there more?
                     rows += conn.execute(sql, [*params, *key_params, wanted]).fetchall()
             finally:
