@@ -6,6 +6,8 @@ SQL (`Ledger.count` / `Ledger.page`), and every query runs on the ledger lane of
 thread, queries in order), so the GUI thread never waits on SQLite: a row whose page is not
 loaded yet shows empty until its page arrives (`dataChanged`). A filter or sort change keeps
 showing the old rows until the new count and first page are in, then resets the model in one step.
+The count is read up to COUNT_CAP with the page (a stream left early: milliseconds); past it the
+label says "10,000+" until the exact count, read on the long-task lane, comes in.
 
 Ledger changes arrive through `LedgerEvents` (one queued signal for a burst of commits) and are
 coalesced by a short timer into one re-query.
@@ -82,8 +84,8 @@ _FAILED_BRUSH = QBrush(QColor("#b00020"))
 
 # What a query task hands back: (mode, generation, count (-1: not queried), {page: LoadedPage} or
 # a plain message when the ledger could not be read). Modes: "reset" (the first page of a new
-# filter or order), "count" (then its count), "change" (count and pages after a ledger change),
-# "pages" (pages scrolled to), "failed".
+# filter or order, with its count up to COUNT_CAP), "exact" (the exact count past the cap),
+# "change" (count and pages after a ledger change), "pages" (pages scrolled to), "failed".
 _Answer = tuple[str, int, int, "dict[int, LoadedPage[Entry]] | QuantumDeskError"]
 
 
@@ -294,8 +296,6 @@ class JobsModel(QAbstractTableModel):
         self._generation += 1
         self._wanted.generation = self._generation
         self._capped = False  # until this query's count says so
-        self._first_page_shown = keep_rows  # a change re-reads count and rows together
-        self._early_count: int | None = None
         self._early_costs: dict[str, CostTotal] | None = None
         self._refreshing = True
         self._keep_rows = keep_rows
@@ -345,7 +345,8 @@ class JobsModel(QAbstractTableModel):
             if mode == "pages" and not any(p in wanted.pages for p in pages):
                 return None
             try:
-                total = ledger.count(flt, COUNT_CAP) if mode == "change" else count
+                # up to the cap: milliseconds, read with the rows (one reset, one paint)
+                total = count if mode == "pages" else ledger.count(flt, COUNT_CAP)
                 loaded = load_pages(
                     ledger, flt, order, size, pages, known, total, format_entries, still_wanted
                 )
@@ -359,27 +360,22 @@ class JobsModel(QAbstractTableModel):
             on_finished=self._on_query_finished,
             on_failed=self._on_query_failed,
         )
-        if mode == "reset":  # after the first page (the rows show first): up to the cap
-            self._submit_count(generation, COUNT_CAP, Lane.LEDGER)
 
-    def _submit_count(self, generation: int, cap: int | None, lane: Lane) -> None:
-        """The count of the current filter: "count" up to `cap`, or "exact"."""
+    def _submit_exact_count(self, generation: int) -> None:
+        """The exact count of the current filter (past the cap), beside the page reads."""
         ledger, flt, wanted = self.ledger, self._filter, self._wanted
-        mode = "exact" if cap is None else "count"
 
         def count_query() -> _Answer | None:
             if wanted.generation != generation:
                 return None
             try:
-                return (mode, generation, ledger.count(flt, cap), {})
+                return ("exact", generation, ledger.count(flt), {})
             except QuantumDeskError as exc:
                 return ("failed", generation, -1, exc)
 
-        if lane == AGGREGATE_LANE:  # beside the page reads (its own connection, WAL)
-            count_query = self._aggregates.wrap(count_query)
         run_task(
-            count_query,
-            lane=lane,
+            self._aggregates.wrap(count_query),  # its own connection (WAL)
+            lane=AGGREGATE_LANE,
             on_finished=self._on_query_finished,
             on_failed=self._on_query_failed,
         )
@@ -415,17 +411,13 @@ class JobsModel(QAbstractTableModel):
         elif mode == "pages":
             self._apply_pages(loaded)
         elif mode == "reset":
-            self._show_first_page(loaded)
+            self._capped = self._count_later(count, generation)
+            self._show_first_page(loaded, count)
+            self._done()
         elif mode == "exact":
             self._capped = False
             self._resize(count)
             self.countChanged.emit()
-        elif mode == "count":
-            self._capped = self._count_later(count, generation)
-            if self._first_page_shown:
-                self._apply_count(count)
-            else:  # it overtook its first page: applied after it
-                self._early_count = count
         else:
             self._capped = self._count_later(count, generation)
             if self._capped:  # the rows shown stay until the exact count says otherwise
@@ -437,7 +429,7 @@ class JobsModel(QAbstractTableModel):
         """Past the cap: the exact count, on the long-task lane. Whether it was asked for."""
         if count <= COUNT_CAP:
             return False
-        self._submit_count(generation, None, AGGREGATE_LANE)
+        self._submit_exact_count(generation)
         return True
 
     @Slot(object)
@@ -452,26 +444,18 @@ class JobsModel(QAbstractTableModel):
             totals, self._early_costs = self._early_costs, None
             self._apply_costs(totals)
 
-    def _show_first_page(self, loaded: dict[int, LoadedPage[Entry]]) -> None:
-        """A new filter or order: its first page replaces the rows; until the count is in the
-        model has that page's rows (the count label says "…")."""
+    def _show_first_page(self, loaded: dict[int, LoadedPage[Entry]], count: int) -> None:
+        """A new filter or order: its first page and count (up to the cap) replace the rows, in
+        one reset (one paint)."""
         page = loaded.get(0)
-        self._first_page_shown = True
         self.beginResetModel()
-        self._count = len(page.entries) if page is not None else 0
+        self._count = max(count, len(page.entries) if page is not None else 0)
         self._pages = OrderedDict()
         self._keys = {}
         self._pending.clear()
         if page is not None:
             self._store(0, page)
         self.endResetModel()
-        if self._early_count is not None:
-            count, self._early_count = self._early_count, None
-            self._apply_count(count)
-
-    def _apply_count(self, count: int) -> None:
-        self._resize(count)
-        self._done()
 
     def _resize(self, count: int) -> None:
         if count > self._count:
