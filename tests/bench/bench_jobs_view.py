@@ -283,6 +283,7 @@ def test_bench_jobs_view(big_ledger: tuple[Ledger, int], qtbot: QtBot) -> None:
         )
 
         bar = view.table.verticalScrollBar()
+        qtbot.waitUntil(lambda: not view.model.is_counting(), timeout=WAIT_MS)  # every row
         with beat:
             t0 = time.perf_counter()
             bar.setValue(bar.maximum())

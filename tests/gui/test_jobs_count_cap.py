@@ -4,6 +4,7 @@ and the label says so."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -113,3 +114,32 @@ def test_the_label_says_capped_and_what_a_short_text_matched(qtbot: QtBot, ledge
         assert view.count_label.text() == "28 jobs"
     finally:
         view.shutdown()
+
+
+def test_rows_at_the_cap_are_the_ones_there_not_the_last_jobs(
+    qtbot: QtBot, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the exact count is on its way, the cap is not where the rows end: the row at the
+    cap holds the job at that place in the order, not the order's last job."""
+    release = threading.Event()
+    exact_count = ledger.count
+
+    def slow_exact(flt: JobFilter | None = None, cap: int | None = None) -> int:
+        if cap is None:  # the exact count waits for the test
+            release.wait(WAIT_MS / 1000)
+        return exact_count(flt, cap)
+
+    monkeypatch.setattr(ledger, "count", slow_exact)
+    model = JobsModel(ledger, page_size=10)  # the row at the cap: page 4, far from page 0
+    try:
+        qtbot.waitUntil(lambda: not model.is_loading(), timeout=WAIT_MS)
+        assert model.is_counting() and model.rowCount() == CAP + 1
+        expected = [r.id for r in ledger.page(offset=CAP - 5, limit=6)]
+        qtbot.waitUntil(lambda: model.index(CAP, 0).data() is not None, timeout=WAIT_MS)
+        assert [model.job_id(r) for r in range(CAP - 5, CAP + 1)] == expected
+        release.set()
+        qtbot.waitUntil(lambda: not model.is_counting(), timeout=WAIT_MS)
+        assert model.rowCount() == N_JOBS
+    finally:
+        release.set()
+        model.close()

@@ -334,7 +334,8 @@ class JobsModel(QAbstractTableModel):
             self._wanted,
         )
         known = dict(self._keys) if mode == "pages" else {}  # a change moves every row
-        count = self._count if mode == "pages" else -1
+        # the rows that match (-1: not known; a capped count is not where the rows end)
+        count = self._count if mode == "pages" and not self._capped else -1
 
         def still_wanted(page_no: int) -> bool:
             return wanted.generation == generation and (mode != "pages" or page_no in wanted.pages)
