@@ -9,6 +9,7 @@ import string
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -328,3 +329,32 @@ def _holds(row: JobRow, piece: str) -> bool:
     """The LIKE search's answer for a text that only ids and names can hold (hex and dashes)."""
     texts = (row.id, row.azure_job_id or "", row.name, row.backend, row.profile or "")
     return any(piece.lower() in t.lower() for t in (*texts, *row.tags))
+
+
+def test_an_order_scan_past_its_budget_reads_the_page_from_the_matches(
+    filled: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matches bunched far down the order make the order scan long: it is cut off at its budget
+    (here at once) and the page read from the matches, the same rows."""
+    from desktop_app.core.ledger import search
+
+    monkeypatch.setattr(ledger_reads, "prefer_order_scan", lambda *_args: True)
+    monkeypatch.setattr(search, "ORDER_SCAN_BUDGET", 0)
+    cut: list[bool] = []
+    original = search.within_budget
+
+    def recorded(conn: sqlite3.Connection, call: Any) -> Any:
+        answer = original(conn, call)
+        cut.append(answer is None)
+        return answer
+
+    monkeypatch.setattr(ledger_reads, "within_budget", recorded)
+    for flt in (JobFilter(text="qelib1"), JobFilter(text="gh", short_text="prefix")):
+        for order in (JobOrder(), JobOrder("name", False)):
+            everything = _all_ids(filled, flt, order)
+            first = filled.page_after(flt, order, None, 40)
+            assert [r.id for r in first.rows] == everything[:40]
+            assert first.last is not None
+            after = filled.page_after(flt, order, first.last, 40).rows
+            assert [r.id for r in after] == everything[40:80]
+    assert cut and all(cut)
