@@ -143,3 +143,19 @@ def test_rows_at_the_cap_are_the_ones_there_not_the_last_jobs(
     finally:
         release.set()
         model.close()
+
+
+def test_one_aggregate_of_a_kind_runs_at_a_time_and_only_the_newest_waits() -> None:
+    from desktop_app.ui.jobs.pages import OneAtATime
+
+    started: list[str] = []
+    one = OneAtATime()
+    for name in ("costs 1", "costs 2", "costs 3"):
+        one.submit("costs", lambda n=name: started.append(n))  # type: ignore[misc]
+    one.submit("count", lambda: started.append("count 1"))  # another kind: at once
+    assert started == ["costs 1", "count 1"]
+    one.done("costs")
+    assert started == ["costs 1", "count 1", "costs 3"]  # costs 2 was superseded
+    one.done("costs")
+    one.submit("costs", lambda: started.append("costs 4"))
+    assert started[-1] == "costs 4"

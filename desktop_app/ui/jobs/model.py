@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -49,6 +50,7 @@ from desktop_app.ui.jobs.pages import (
     InFlight,
     Keys,
     LoadedPage,
+    OneAtATime,
     Wanted,
     format_entries,
     load_pages,
@@ -120,6 +122,7 @@ class JobsModel(QAbstractTableModel):
         self._recent_page = -1  # the page at the end of `_pages` (most recently used)
         self._keys: dict[int, Keys] = {}  # keyset keys of pages read (kept after their rows)
         self._aggregates = InFlight()  # counts and cost totals running on AGGREGATE_LANE
+        self._one_at_a_time = OneAtATime()  # of each: see OneAtATime
         self._wanted = Wanted()
         self._pending = self._wanted.pages
         self._generation = 0
@@ -165,8 +168,7 @@ class JobsModel(QAbstractTableModel):
         return self._refreshing
 
     def is_counting(self) -> bool:
-        """The filter matches more than COUNT_CAP jobs and their exact count is not in yet
-        (`total()` is COUNT_CAP + 1 until then; `countChanged` when it is)."""
+        """More than COUNT_CAP jobs match, their exact count is on its way (`countChanged`)."""
         return self._capped
 
     def counted_up_to(self) -> int | None:
@@ -306,8 +308,6 @@ class JobsModel(QAbstractTableModel):
             self._submit(self._generation, wanted, mode="change")
         else:
             self._submit(self._generation, [0], mode="reset")
-        if self._costs_wanted:
-            self._submit_costs(self._generation)
 
     def _request_page(self, page_no: int) -> None:
         if self._closed or page_no in self._pending:
@@ -362,8 +362,7 @@ class JobsModel(QAbstractTableModel):
             on_failed=self._on_query_failed,
         )
 
-    def _submit_exact_count(self, generation: int) -> None:
-        """The exact count of the current filter (past the cap), beside the page reads."""
+    def _submit_exact_count(self, generation: int) -> None:  # past the cap, beside the pages
         ledger, flt, wanted = self.ledger, self._filter, self._wanted
 
         def count_query() -> _Answer | None:
@@ -374,11 +373,14 @@ class JobsModel(QAbstractTableModel):
             except QuantumDeskError as exc:
                 return ("failed", generation, -1, exc)
 
-        run_task(
-            self._aggregates.wrap(count_query),  # its own connection (WAL)
-            lane=AGGREGATE_LANE,
-            on_finished=self._on_query_finished,
-            on_failed=self._on_query_failed,
+        self._one_at_a_time.submit(
+            "count",
+            lambda: run_task(
+                self._aggregates.wrap(count_query),  # its own connection (WAL)
+                lane=AGGREGATE_LANE,
+                on_finished=partial(self._on_aggregate_finished, "count"),
+                on_failed=partial(self._on_aggregate_finished, "count", None),
+            ),
         )
 
     def _submit_costs(self, generation: int) -> None:
@@ -393,12 +395,22 @@ class JobsModel(QAbstractTableModel):
                 log.warning("jobs view: no cost total: %s", exc)
                 return None
 
-        run_task(
-            self._aggregates.wrap(costs),
-            lane=AGGREGATE_LANE,
-            on_finished=self._on_costs_finished,
-            on_failed=self._on_query_failed,
+        self._one_at_a_time.submit(
+            "costs",
+            lambda: run_task(
+                self._aggregates.wrap(costs),
+                lane=AGGREGATE_LANE,
+                on_finished=partial(self._on_aggregate_finished, "costs"),
+                on_failed=partial(self._on_aggregate_finished, "costs", None),
+            ),
         )
+
+    def _on_aggregate_finished(self, kind: str, answer: Any, *_failure: object) -> None:
+        self._one_at_a_time.done(kind)  # the next one waiting may start
+        if kind == "costs":
+            self._on_costs_finished(answer)
+        else:
+            self._on_query_finished(answer)
 
     @Slot(object)
     def _on_query_finished(self, answer: _Answer | None) -> None:
@@ -441,6 +453,8 @@ class JobsModel(QAbstractTableModel):
         self._refreshing = False
         self._first_load_done = True
         self.refreshed.emit()
+        if self._costs_wanted:  # after the rows: its seconds of CPU at 1M jobs do not compete
+            self._submit_costs(self._generation)
         if self._early_costs is not None:
             totals, self._early_costs = self._early_costs, None
             self._apply_costs(totals)

@@ -101,6 +101,29 @@ class Wanted:
         self.pages: dict[int, None] = {}  # page numbers requested, oldest first
 
 
+class OneAtATime:
+    """At most one call of each kind running (GUI thread only): a newer one waits for it and
+    replaces an older one waiting, which nobody wants any more. At 1,000,000 jobs a cost total
+    takes seconds of CPU: five filters typed in a row must not run five of them at once."""
+
+    def __init__(self) -> None:
+        self._running: set[str] = set()
+        self._waiting: dict[str, Callable[[], object]] = {}
+
+    def submit(self, kind: str, start: Callable[[], object]) -> None:
+        if kind in self._running:
+            self._waiting[kind] = start
+            return
+        self._running.add(kind)
+        start()
+
+    def done(self, kind: str) -> None:
+        self._running.discard(kind)
+        start = self._waiting.pop(kind, None)
+        if start is not None:
+            self.submit(kind, start)
+
+
 class InFlight:
     """Calls running on another lane than the ledger's (counts, cost totals), so that closing
     the model can wait for them as `wait_idle(Lane.LEDGER)` waits for the page reads."""
