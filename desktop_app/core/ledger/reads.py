@@ -141,8 +141,10 @@ class LedgerReads:
         where, params = where_clause(flt, in_order=self._in_order(flt, limit))
         reverse = False
         if limit is not None and offset > _FAR_OFFSET:
-            # exact only if the end is near enough to matter (else "more": read forwards)
-            total = self.count(flt, cap=2 * offset + int(limit))
+            # a text's count: exact only if the end is near enough to matter (past the cap,
+            # "more": read forwards); without one, SQLite counts a b-tree's entries at once
+            cap = 2 * offset + int(limit) if flt.text.strip() else None
+            total = self.count(flt, cap=cap)
             if offset + limit / 2 > total / 2:  # nearer the end: read backwards from it
                 reverse = True
                 limit = max(0, min(int(limit), total - offset))
