@@ -9,11 +9,17 @@ import string
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from desktop_app.core.ledger import reads as ledger_reads
-from desktop_app.core.ledger.models import SORT_COLUMNS, JobFilter, JobOrder, new_azure_job_id
+from desktop_app.core.ledger.models import (
+    SORT_COLUMNS,
+    JobFilter,
+    JobOrder,
+    new_azure_job_id,
+)
 from desktop_app.core.ledger.paging import PageKey
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.rows import dumps, like_pattern
@@ -241,3 +247,107 @@ def test_the_order_scan_is_chosen_when_many_jobs_match(filled: Ledger) -> None:
         assert prefer_order_scan(conn, "qelib1", 20)  # every job
         assert not prefer_order_scan(conn, "zzzz-none", 20)
         assert not prefer_order_scan(conn, "q", 20)  # no trigram: LIKE either way
+
+
+def _prefix_reference(reference: sqlite3.Connection, text: str) -> list[str]:
+    """A short text as the jobs view asks for it: LIKE 'text%' over the name, backend and ids."""
+    columns = ("name", "backend", "id", "azure_job_id")
+    matches = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns)
+    pattern = like_pattern(text)[1:]
+    rows = reference.execute(
+        f"SELECT id FROM ref WHERE {matches} ORDER BY seq", [pattern] * len(columns)
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _short_queries(ledger: Ledger) -> list[str]:
+    starts = [t[:n] for t in _queries(ledger) for n in (1, 2) if t.strip()]
+    return [*dict.fromkeys([*starts, "gR", "Gh", "ST", "Ü", "ün", "é", "\U0010ffff", "\ud7ff"])]
+
+
+def test_a_short_prefix_search_equals_the_like_prefix_search(
+    filled: Ledger, reference: sqlite3.Connection
+) -> None:
+    found = 0
+    for text in _short_queries(filled):
+        expected = _prefix_reference(reference, text.strip())
+        flt = JobFilter(text=text, short_text="prefix")
+        assert [r.id for r in filled.page(flt, limit=None)] == expected, text
+        assert filled.count(flt) == len(expected), text
+        assert filled.count(flt, cap=3) == min(len(expected), 4), text
+        found += bool(expected)
+    assert found > 20  # most of them match something
+
+
+@pytest.mark.parametrize("in_order", [False, True])
+def test_both_plans_of_a_prefix_search_give_the_same_pages(
+    filled: Ledger, monkeypatch: pytest.MonkeyPatch, in_order: bool
+) -> None:
+    monkeypatch.setattr(ledger_reads, "prefer_order_scan", lambda *_args: in_order)
+    for text in ("gh", "G", "i", "1", "%", "zz"):
+        flt = JobFilter(text=text, short_text="prefix")
+        for order in (JobOrder(), JobOrder("name", False)):
+            everything = _all_ids(filled, flt, order)
+            first = filled.page_after(flt, order, None, 30)
+            assert [r.id for r in first.rows] == everything[:30], (text, order)
+            if first.last is not None:
+                after = filled.page_after(flt, order, first.last, 30).rows
+                assert [r.id for r in after] == everything[30:60], (text, order)
+
+
+def test_a_capped_count_stops_past_the_cap_and_is_exact_below_it(
+    filled: Ledger, reference: sqlite3.Connection
+) -> None:
+    for text in _queries(filled)[::3]:
+        exact = len(_like_reference(reference, text.strip()))
+        for cap in (0, 1, 7, 60, 10_000):
+            assert filled.count(JobFilter(text=text), cap=cap) == min(exact, cap + 1), (text, cap)
+    flt = JobFilter(text="ghz", backends=("ionq.simulator",), statuses=("Waiting",))
+    exact = filled.count(flt)
+    assert 0 < exact == filled.count(flt, cap=exact) < filled.count(JobFilter(text="ghz"))
+    assert filled.count(flt, cap=exact - 1) == exact
+    assert filled.count(JobFilter(), cap=10) == 11
+    assert filled.count(JobFilter(statuses=("Succeeded",)), cap=10_000) == filled.count(
+        JobFilter(statuses=("Succeeded",))
+    )
+
+
+def test_id_fragments_are_found_in_any_case(filled: Ledger, reference: sqlite3.Connection) -> None:
+    rows = filled.page(limit=None)
+    for row in rows[::37]:
+        for ref in (row.id, row.azure_job_id or row.id):
+            for piece in (ref[:3], ref[:8], ref[9:23], ref[-5:], ref[4:30].upper()):
+                flt = JobFilter(text=piece)
+                expected = _like_reference(reference, piece)
+                assert row.id in expected
+                assert [r.id for r in filled.page(flt, limit=None)] == expected, piece
+                assert filled.count(flt, cap=2) == min(len(expected), 3), piece
+
+
+def test_an_order_scan_past_its_budget_reads_the_page_from_the_matches(
+    filled: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matches bunched far down the order make the order scan long: it is cut off at its budget
+    (here at once) and the page read from the matches, the same rows."""
+    from desktop_app.core.ledger import search
+
+    monkeypatch.setattr(ledger_reads, "prefer_order_scan", lambda *_args: True)
+    monkeypatch.setattr(search, "ORDER_SCAN_BUDGET", 0)
+    cut: list[bool] = []
+    original = search.within_budget
+
+    def recorded(conn: sqlite3.Connection, call: Any) -> Any:
+        answer = original(conn, call)
+        cut.append(answer is None)
+        return answer
+
+    monkeypatch.setattr(ledger_reads, "within_budget", recorded)
+    for flt in (JobFilter(text="qelib1"), JobFilter(text="gh", short_text="prefix")):
+        for order in (JobOrder(), JobOrder("name", False)):
+            everything = _all_ids(filled, flt, order)
+            first = filled.page_after(flt, order, None, 40)
+            assert [r.id for r in first.rows] == everything[:40]
+            assert first.last is not None
+            after = filled.page_after(flt, order, first.last, 40).rows
+            assert [r.id for r in after] == everything[40:80]
+    assert cut and all(cut)

@@ -84,7 +84,10 @@ SORT_COLUMNS: frozenset[str] = frozenset(get_args(SortColumn))
 class JobFilter:
     """Which jobs to list. Empty fields match everything; `since`/`until` bound `created_at`
     (since inclusive, until exclusive). `text` matches, case-insensitively, a substring of the name,
-    backend, tags, ids, profile or the program text."""
+    backend, tags, ids, profile or the program text. With `short_text="prefix"` a text of one or
+    two characters (too short for the trigram index) matches the start of the name, backend or an
+    id instead: an index range, where a substring of two characters reads every job (the jobs view
+    asks for that while typing, and says so)."""
 
     text: str = ""
     backends: tuple[str, ...] = ()
@@ -94,6 +97,7 @@ class JobFilter:
     tag: str | None = None
     profile: str | None = None  # exactly this Azure profile
     program_sha256: str | None = None  # exactly this program text
+    short_text: Literal["substring", "prefix"] = "substring"
 
 
 @dataclass(frozen=True)

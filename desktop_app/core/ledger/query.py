@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from desktop_app.core.ledger.models import JobFilter
@@ -37,10 +38,16 @@ def where_clause(flt: JobFilter, *, in_order: bool = False) -> tuple[str, list[A
         params.append(flt.tag)
     text = flt.text.strip()
     if text:
-        clause, text_params = text_clause(text, in_order=in_order)
+        clause, text_params = text_clause(text, in_order=in_order, short_text=flt.short_text)
         clauses.append(clause)
         params.extend(text_params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def other_conditions(flt: JobFilter) -> tuple[str, list[Any]]:
+    """The conditions of `flt` but its text, as " AND ..." (or "") with their parameters."""
+    where, params = where_clause(replace(flt, text=""))
+    return (" AND " + where.removeprefix(" WHERE ")) if where else "", params
 
 
 def cost_totals_query(flt: JobFilter) -> tuple[str, list[Any]]:

@@ -37,7 +37,7 @@ from desktop_app.core.ledger.paging import (
     key_columns,
     order_by,
 )
-from desktop_app.core.ledger.query import cost_totals_query, where_clause
+from desktop_app.core.ledger.query import cost_totals_query, other_conditions, where_clause
 from desktop_app.core.ledger.rows import (
     ROW_COLUMNS,
     like_pattern,
@@ -46,7 +46,15 @@ from desktop_app.core.ledger.rows import (
     row_from_sql,
 )
 from desktop_app.core.ledger.schema_v2 import UNFINISHED_CONDITION
-from desktop_app.core.ledger.search import prefer_order_scan, trigram_query
+from desktop_app.core.ledger.search import (
+    TRIGRAM,
+    capped_text_count,
+    is_prefix_search,
+    prefer_order_scan,
+    prefix_ranges,
+    trigram_query,
+    within_budget,
+)
 
 if TYPE_CHECKING:
     pass
@@ -68,11 +76,40 @@ class LedgerReads:
         raise NotImplementedError
 
     # --- reading
-    def count(self, flt: JobFilter | None = None) -> int:
-        where, params = where_clause(flt or JobFilter())
+    def count(self, flt: JobFilter | None = None, cap: int | None = None) -> int:
+        """The jobs matching `flt`; with `cap`, counted only up to cap + 1 ("more than cap"): a
+        stream from the indexes left early, milliseconds where the exact count of a common text
+        reads every match."""
+        flt = flt or JobFilter()
+        text = flt.text.strip()
         with self._use() as conn:
-            (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
+            if cap is None:
+                where, params = where_clause(flt)
+                (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
+                return int(n)
+            cap = max(0, int(cap))
+            if len(text) >= TRIGRAM:
+                return self._capped_text_count(conn, flt, text, cap)
+            if is_prefix_search(text, flt.short_text):  # the ranges, read as a stream
+                ranges, params = prefix_ranges(text)
+                other_sql, other_params = other_conditions(flt)
+                where, params = f" WHERE {ranges}{other_sql}", [*params, *other_params]
+            else:
+                where, params = where_clause(flt)
+            sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM jobs{where} LIMIT ?)"
+            (n,) = conn.execute(sql, [*params, cap + 1]).fetchone()
         return int(n)
+
+    @staticmethod
+    def _capped_text_count(conn: sqlite3.Connection, flt: JobFilter, text: str, cap: int) -> int:
+        own_snapshot = not conn.in_transaction
+        if own_snapshot:  # the two streams it adds up: one consistent read
+            conn.execute("BEGIN")
+        try:
+            return capped_text_count(conn, text, other_conditions(flt), cap)
+        finally:
+            if own_snapshot:
+                conn.execute("COMMIT")
 
     def cost_totals(self, flt: JobFilter | None = None) -> dict[str, CostTotal]:
         """unit -> CostTotal of the jobs matching `flt` that reached the service (see CostTotal).
@@ -104,7 +141,10 @@ class LedgerReads:
         where, params = where_clause(flt, in_order=self._in_order(flt, limit))
         reverse = False
         if limit is not None and offset > _FAR_OFFSET:
-            total = self.count(flt)
+            # a text's count: exact only if the end is near enough to matter (past the cap,
+            # "more": read forwards); without one, SQLite counts a b-tree's entries at once
+            cap = 2 * offset + int(limit) if flt.text.strip() else None
+            total = self.count(flt, cap=cap)
             if offset + limit / 2 > total / 2:  # nearer the end: read backwards from it
                 reverse = True
                 limit = max(0, min(int(limit), total - offset))
@@ -159,29 +199,22 @@ class LedgerReads:
         check_order(order)
         limit = max(0, int(limit))
         flt = flt or JobFilter()
-        where, params = where_clause(flt, in_order=self._in_order(flt, limit))
+        in_order = self._in_order(flt, limit)
         columns = key_columns(order)
-        select = (
-            f"SELECT {ROW_COLUMNS}, {', '.join(f'jobs.{c}' for c in columns)}, jobs.seq FROM jobs"
-        )
-        ordering = order_by(order, reverse=backwards)
         segments = [("", [])] if key is None else after_clauses(order, key, reverse=backwards)
-        rows: list[Any] = []
         with self._use() as conn:
             own_snapshot = len(segments) > 1 and not conn.in_transaction
             if own_snapshot:  # the segments of one page: one consistent read
                 conn.execute("BEGIN")
             try:
-                for condition, key_params in segments:
-                    if len(rows) > limit:
-                        break
-                    if condition:
-                        glue = " AND " if where else " WHERE "
-                        sql = f"{select}{where}{glue}({condition}) {ordering} LIMIT ?"
-                    else:
-                        sql = f"{select}{where} {ordering} LIMIT ?"
-                    wanted = limit + 1 - len(rows)  # one more than asked: is there more?
-                    rows += conn.execute(sql, [*params, *key_params, wanted]).fetchall()
+
+                def read(in_order: bool) -> list[Any]:
+                    return _keyset_rows(conn, flt, order, segments, limit, in_order, backwards)
+
+                # matches bunched far down the order make an order scan long: past its budget
+                # the page is read from the matches instead
+                found = within_budget(conn, lambda: read(True)) if in_order else None
+                rows = read(False) if found is None else found
             finally:
                 if own_snapshot:
                     conn.execute("COMMIT")
@@ -203,7 +236,7 @@ class LedgerReads:
         if not text or limit is None:
             return False
         with self._use() as conn:
-            return prefer_order_scan(conn, text, max(1, limit))
+            return prefer_order_scan(conn, text, max(1, limit), flt.short_text)
 
     def unfinished_jobs(self) -> list[JobRow]:
         """Jobs not in a final status (Submitting, Waiting, Executing), oldest first: what
@@ -218,8 +251,15 @@ class LedgerReads:
 
     def backends(self) -> list[str]:
         """Every backend name that appears in the ledger (for a filter combo box)."""
+        # one index seek per distinct name (a skip scan of jobs_backend_created), not a read of
+        # every job's entry: a fraction of a millisecond at 1,000,000 jobs instead of 100 ms
+        sql = (
+            "WITH RECURSIVE names(name) AS (SELECT MIN(backend) FROM jobs UNION ALL "
+            "SELECT (SELECT MIN(backend) FROM jobs WHERE backend > names.name) FROM names "
+            "WHERE names.name IS NOT NULL) SELECT name FROM names WHERE name IS NOT NULL"
+        )
         with self._use() as conn:
-            rows = conn.execute("SELECT DISTINCT backend FROM jobs ORDER BY 1").fetchall()
+            rows = conn.execute(sql).fetchall()
         return [r[0] for r in rows]
 
     def resolve(self, ref: str) -> str:
@@ -323,3 +363,38 @@ class LedgerReads:
         with self._use() as conn:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
         return "\n".join(str(r[0]) for r in rows)
+
+
+def _keyset_rows(
+    conn: sqlite3.Connection,
+    flt: JobFilter,
+    order: JobOrder,
+    segments: list[tuple[str, list[Any]]],
+    limit: int,
+    in_order: bool,
+    backwards: bool,
+) -> list[Any]:
+    """Up to limit + 1 rows (one more: is there more?) of `segments` in `order`, each row with its
+    key columns and seq at the end."""
+    where, params = where_clause(flt, in_order=in_order)
+    # from a text's matches: the page's keys first (sorted without the rows' other columns), its
+    # rows then; a few thousand matches are sorted as numbers, not as whole rows
+    by_keys = bool(flt.text.strip()) and not in_order
+    key_sql = ", ".join(f"jobs.{c}" for c in key_columns(order))
+    select = f"SELECT {ROW_COLUMNS}, {key_sql}, jobs.seq FROM jobs"
+    ordering = order_by(order, reverse=backwards)
+    rows: list[Any] = []
+    for condition, key_params in segments:
+        if len(rows) > limit:
+            break
+        glue = " AND " if where else " WHERE "
+        rest = f"{glue}({condition})" if condition else ""
+        sql = f"{select}{where}{rest} {ordering} LIMIT ?"
+        if by_keys:
+            sql = (
+                f"{select} WHERE jobs.seq IN (SELECT jobs.seq FROM jobs{where}{rest} "
+                f"{ordering} LIMIT ?) {ordering}"
+            )
+        wanted = limit + 1 - len(rows)
+        rows += conn.execute(sql, [*params, *key_params, wanted]).fetchall()
+    return rows

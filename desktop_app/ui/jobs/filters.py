@@ -12,6 +12,7 @@ from desktop_app.core.ledger.models import FINAL_STATUSES, JobFilter
 from desktop_app.core.results import JobStatus
 
 ALL = "all"
+SEARCH_EVERYWHERE = 3  # characters from which the text is searched in every field and program
 UNFINISHED = "unfinished"
 DATE_RANGES = (
     ("Any time", "any"),
@@ -61,7 +62,20 @@ def job_filter(
         statuses=statuses_for(status),
         since=since,
         until=until,
+        short_text="prefix",  # 1-2 characters: the start of a name, backend or id (an index)
     )
+
+
+def count_text(total: int, capped: int | None, text: str) -> str:
+    """The count label: "12 jobs", or "10,000+ jobs" while the exact count of more than `capped`
+    is on its way; a text too short to search everything says what it matched."""
+    if capped is not None:
+        shown = f"{capped:,}+ jobs"
+    else:
+        shown = f"{total:,} job" + ("" if total == 1 else "s")
+    if 0 < len(text) < SEARCH_EVERYWHERE:
+        shown += f" whose name, backend or id starts with “{text}” (3+ characters search all)"
+    return shown
 
 
 def set_backend_names(combo: QComboBox, names: Sequence[str]) -> None:

@@ -6,6 +6,8 @@ SQL (`Ledger.count` / `Ledger.page`), and every query runs on the ledger lane of
 thread, queries in order), so the GUI thread never waits on SQLite: a row whose page is not
 loaded yet shows empty until its page arrives (`dataChanged`). A filter or sort change keeps
 showing the old rows until the new count and first page are in, then resets the model in one step.
+The count is read up to COUNT_CAP with the page (a stream left early: milliseconds); past it the
+label says "10,000+" until the exact count, read on the long-task lane, comes in.
 
 Ledger changes arrive through `LedgerEvents` (one queued signal for a burst of commits) and are
 coalesced by a short timer into one re-query.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -42,7 +45,16 @@ from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
-from desktop_app.ui.jobs.pages import InFlight, Keys, LoadedPage, load_pages
+from desktop_app.ui.jobs.pages import (
+    Entry,
+    InFlight,
+    Keys,
+    LoadedPage,
+    OneAtATime,
+    Wanted,
+    format_entries,
+    load_pages,
+)
 from desktop_app.ui.plain_text import tooltip
 from desktop_app.ui.tasks import Lane, run_task, wait_idle
 
@@ -58,8 +70,11 @@ MAX_PENDING_PAGES = 6  # while scrolling fast, older page requests are dropped b
 MAX_CACHED_PAGES = 60  # 6,000 rows at the default page size; least recently used dropped first
 MAX_KEPT_KEYS = 20_000  # two keys a page: about 2 MB for 2,000,000 rows of scrolling
 CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
-# Counts and cost totals of a filter read every matching job (seconds at 1M jobs): they run on the
-# long-task lane, each on its own SQLite connection, so that a page is never queued behind one.
+# A filter's count is read up to this many jobs on the ledger lane (milliseconds: the label says
+# "10,000+"); past it, the exact count and the cost totals, which read every match (seconds at 1M
+# jobs), run on the long-task lane, each on its own SQLite connection, so that a page is never
+# queued behind one.
+COUNT_CAP = 10_000
 AGGREGATE_LANE = Lane.LONG
 
 
@@ -69,28 +84,11 @@ _STATUS_COLUMN = 2
 _FAILED_BRUSH = QBrush(QColor("#b00020"))
 
 
-# A loaded row: the job and its display texts (formatted on the worker thread, not while painting)
-_Entry = tuple[JobRow, tuple[str, ...]]
-
-
-def _entries(rows: list[JobRow]) -> list[_Entry]:
-    return [(row, tuple(column.text(row) for column in COLUMNS)) for row in rows]
-
-
-class _Wanted:
-    """What the GUI thread still wants loaded. Queued tasks read it on the worker thread and skip
-    a query nobody waits for any more (a single attribute read or dict lookup is atomic)."""
-
-    def __init__(self) -> None:
-        self.generation = 0
-        self.pages: dict[int, None] = {}  # page numbers requested, oldest first
-
-
 # What a query task hands back: (mode, generation, count (-1: not queried), {page: LoadedPage} or
 # a plain message when the ledger could not be read). Modes: "reset" (the first page of a new
-# filter or order), "count" (then its count), "change" (count and pages after a ledger change),
-# "pages" (pages scrolled to), "failed".
-_Answer = tuple[str, int, int, "dict[int, LoadedPage[_Entry]] | QuantumDeskError"]
+# filter or order, with its count up to COUNT_CAP), "exact" (the exact count past the cap),
+# "change" (count and pages after a ledger change), "pages" (pages scrolled to), "failed".
+_Answer = tuple[str, int, int, "dict[int, LoadedPage[Entry]] | QuantumDeskError"]
 
 
 class JobsModel(QAbstractTableModel):
@@ -104,6 +102,7 @@ class JobsModel(QAbstractTableModel):
     loadFailed = Signal(str)
     ledgerDamaged = Signal(object)  # LedgerCorruptError: a query found the file damaged
     costsChanged = Signal()  # cost_totals() of the current filter are in
+    countChanged = Signal()  # the exact count of a filter past COUNT_CAP is in
 
     def __init__(
         self,
@@ -119,13 +118,16 @@ class JobsModel(QAbstractTableModel):
         self._filter = JobFilter()
         self._order = JobOrder()
         self._count = 0
-        self._pages: OrderedDict[int, list[_Entry]] = OrderedDict()
+        self._pages: OrderedDict[int, list[Entry]] = OrderedDict()
+        self._recent_page = -1  # the page at the end of `_pages` (most recently used)
         self._keys: dict[int, Keys] = {}  # keyset keys of pages read (kept after their rows)
         self._aggregates = InFlight()  # counts and cost totals running on AGGREGATE_LANE
-        self._wanted = _Wanted()
+        self._one_at_a_time = OneAtATime()  # of each: see OneAtATime
+        self._wanted = Wanted()
         self._pending = self._wanted.pages
         self._generation = 0
         self._refreshing = False  # a count query of this generation is in flight
+        self._capped = False  # the count shown is COUNT_CAP + 1: the exact one is on its way
         self._keep_rows = False  # that query re-reads rows under an unchanged filter and order
         self._first_load_done = False
         self._closed = False
@@ -165,6 +167,14 @@ class JobsModel(QAbstractTableModel):
     def is_loading(self) -> bool:
         return self._refreshing
 
+    def is_counting(self) -> bool:
+        """More than COUNT_CAP jobs match, their exact count is on its way (`countChanged`)."""
+        return self._capped
+
+    def counted_up_to(self) -> int | None:
+        """While `is_counting()`: the cap the filter's jobs are more than; else None."""
+        return COUNT_CAP if self._capped else None
+
     def total(self) -> int:
         """Jobs matching the filter (as of the last completed query)."""
         return self._count
@@ -178,7 +188,7 @@ class JobsModel(QAbstractTableModel):
         entry = self._entry(row)
         return None if entry is None else entry[0]
 
-    def _entry(self, row: int) -> _Entry | None:
+    def _entry(self, row: int) -> Entry | None:
         if not 0 <= row < self._count:
             return None
         page_no, offset = divmod(row, self.page_size)
@@ -186,7 +196,9 @@ class JobsModel(QAbstractTableModel):
         if page is None:
             self._request_page(page_no)
             return None
-        self._pages.move_to_end(page_no)
+        if page_no != self._recent_page:  # data() asks ~8 roles of each cell: reorder once
+            self._pages.move_to_end(page_no)
+            self._recent_page = page_no
         return page[offset] if offset < len(page) else None
 
     def job_id(self, row: int) -> str | None:
@@ -285,8 +297,7 @@ class JobsModel(QAbstractTableModel):
             keep_rows = False
         self._generation += 1
         self._wanted.generation = self._generation
-        self._first_page_shown = keep_rows  # a change re-reads count and rows together
-        self._early_count: int | None = None
+        self._capped = False  # until this query's count says so
         self._early_costs: dict[str, CostTotal] | None = None
         self._refreshing = True
         self._keep_rows = keep_rows
@@ -297,8 +308,6 @@ class JobsModel(QAbstractTableModel):
             self._submit(self._generation, wanted, mode="change")
         else:
             self._submit(self._generation, [0], mode="reset")
-        if self._costs_wanted:
-            self._submit_costs(self._generation)
 
     def _request_page(self, page_no: int) -> None:
         if self._closed or page_no in self._pending:
@@ -325,7 +334,8 @@ class JobsModel(QAbstractTableModel):
             self._wanted,
         )
         known = dict(self._keys) if mode == "pages" else {}  # a change moves every row
-        count = self._count if mode == "pages" else -1
+        # the rows that match (-1: not known; a capped count is not where the rows end)
+        count = self._count if mode == "pages" and not self._capped else -1
 
         def still_wanted(page_no: int) -> bool:
             return wanted.generation == generation and (mode != "pages" or page_no in wanted.pages)
@@ -336,21 +346,14 @@ class JobsModel(QAbstractTableModel):
             if mode == "pages" and not any(p in wanted.pages for p in pages):
                 return None
             try:
-                total = ledger.count(flt) if mode == "change" else count
+                # up to the cap: milliseconds, read with the rows (one reset, one paint)
+                total = count if mode == "pages" else ledger.count(flt, COUNT_CAP)
                 loaded = load_pages(
-                    ledger, flt, order, size, pages, known, total, _entries, still_wanted
+                    ledger, flt, order, size, pages, known, total, format_entries, still_wanted
                 )
             except QuantumDeskError as exc:
                 return ("failed", generation, -1, exc)
             return (mode, generation, total, loaded)
-
-        def count_query() -> _Answer | None:  # after a reset's first page: the rows show first
-            if wanted.generation != generation:
-                return None
-            try:
-                return ("count", generation, ledger.count(flt), {})
-            except QuantumDeskError as exc:
-                return ("failed", generation, -1, exc)
 
         run_task(
             query,
@@ -358,14 +361,27 @@ class JobsModel(QAbstractTableModel):
             on_finished=self._on_query_finished,
             on_failed=self._on_query_failed,
         )
-        if mode == "reset":  # a count of 250,000 matches takes seconds at 1M jobs: beside the
-            # page reads (its own connection, WAL), not before the next filter's first page
-            run_task(
-                self._aggregates.wrap(count_query),
+
+    def _submit_exact_count(self, generation: int) -> None:  # past the cap, beside the pages
+        ledger, flt, wanted = self.ledger, self._filter, self._wanted
+
+        def count_query() -> _Answer | None:
+            if wanted.generation != generation:
+                return None
+            try:
+                return ("exact", generation, ledger.count(flt), {})
+            except QuantumDeskError as exc:
+                return ("failed", generation, -1, exc)
+
+        self._one_at_a_time.submit(
+            "count",
+            lambda: run_task(
+                self._aggregates.wrap(count_query),  # its own connection (WAL)
                 lane=AGGREGATE_LANE,
-                on_finished=self._on_query_finished,
-                on_failed=self._on_query_failed,
-            )
+                on_finished=partial(self._on_aggregate_finished, "count"),
+                on_failed=partial(self._on_aggregate_finished, "count", None),
+            ),
+        )
 
     def _submit_costs(self, generation: int) -> None:
         ledger, flt, wanted = self.ledger, self._filter, self._wanted
@@ -379,12 +395,22 @@ class JobsModel(QAbstractTableModel):
                 log.warning("jobs view: no cost total: %s", exc)
                 return None
 
-        run_task(
-            self._aggregates.wrap(costs),
-            lane=AGGREGATE_LANE,
-            on_finished=self._on_costs_finished,
-            on_failed=self._on_query_failed,
+        self._one_at_a_time.submit(
+            "costs",
+            lambda: run_task(
+                self._aggregates.wrap(costs),
+                lane=AGGREGATE_LANE,
+                on_finished=partial(self._on_aggregate_finished, "costs"),
+                on_failed=partial(self._on_aggregate_finished, "costs", None),
+            ),
         )
+
+    def _on_aggregate_finished(self, kind: str, answer: Any, *_failure: object) -> None:
+        self._one_at_a_time.done(kind)  # the next one waiting may start
+        if kind == "costs":
+            self._on_costs_finished(answer)
+        else:
+            self._on_query_finished(answer)
 
     @Slot(object)
     def _on_query_finished(self, answer: _Answer | None) -> None:
@@ -398,15 +424,26 @@ class JobsModel(QAbstractTableModel):
         elif mode == "pages":
             self._apply_pages(loaded)
         elif mode == "reset":
-            self._show_first_page(loaded)
-        elif mode == "count":
-            if self._first_page_shown:
-                self._apply_count(count)
-            else:  # it overtook its first page (another lane): applied after it
-                self._early_count = count
+            self._capped = self._count_later(count, generation)
+            self._show_first_page(loaded, count)
+            self._done()
+        elif mode == "exact":
+            self._capped = False
+            self._resize(count)
+            self.countChanged.emit()
         else:
+            self._capped = self._count_later(count, generation)
+            if self._capped:  # the rows shown stay until the exact count says otherwise
+                count = max(count, self._count)
             self._apply_change(count, loaded)
             self._done()
+
+    def _count_later(self, count: int, generation: int) -> bool:
+        """Past the cap: the exact count, on the long-task lane. Whether it was asked for."""
+        if count <= COUNT_CAP:
+            return False
+        self._submit_exact_count(generation)
+        return True
 
     @Slot(object)
     def _on_query_failed(self, exc: object) -> None:  # a bug: ui.tasks logged it
@@ -416,28 +453,26 @@ class JobsModel(QAbstractTableModel):
         self._refreshing = False
         self._first_load_done = True
         self.refreshed.emit()
+        if self._costs_wanted:  # after the rows: its seconds of CPU at 1M jobs do not compete
+            self._submit_costs(self._generation)
         if self._early_costs is not None:
             totals, self._early_costs = self._early_costs, None
             self._apply_costs(totals)
 
-    def _show_first_page(self, loaded: dict[int, LoadedPage[_Entry]]) -> None:
-        """A new filter or order: its first page replaces the rows; until the count is in the
-        model has that page's rows (the count label says "…")."""
+    def _show_first_page(self, loaded: dict[int, LoadedPage[Entry]], count: int) -> None:
+        """A new filter or order: its first page and count (up to the cap) replace the rows, in
+        one reset (one paint)."""
         page = loaded.get(0)
-        self._first_page_shown = True
         self.beginResetModel()
-        self._count = len(page.entries) if page is not None else 0
+        self._count = max(count, len(page.entries) if page is not None else 0)
         self._pages = OrderedDict()
         self._keys = {}
         self._pending.clear()
         if page is not None:
             self._store(0, page)
         self.endResetModel()
-        if self._early_count is not None:
-            count, self._early_count = self._early_count, None
-            self._apply_count(count)
 
-    def _apply_count(self, count: int) -> None:
+    def _resize(self, count: int) -> None:
         if count > self._count:
             self.beginInsertRows(QModelIndex(), self._count, count - 1)
             self._count = count
@@ -447,9 +482,9 @@ class JobsModel(QAbstractTableModel):
             self._count = count
             self._drop_pages_from(count)
             self.endRemoveRows()
-        self._done()
 
-    def _store(self, page_no: int, page: LoadedPage[_Entry]) -> None:
+    def _store(self, page_no: int, page: LoadedPage[Entry]) -> None:
+        self._recent_page = -1  # another page is the most recent now
         self._pages[page_no] = page.entries
         self._pages.move_to_end(page_no)
         if page.keys is not None:
@@ -460,7 +495,7 @@ class JobsModel(QAbstractTableModel):
             del self._pages[page_no]
             self._keys.pop(page_no, None)
 
-    def _apply_pages(self, loaded: dict[int, LoadedPage[_Entry]]) -> None:
+    def _apply_pages(self, loaded: dict[int, LoadedPage[Entry]]) -> None:
         for page_no, page in loaded.items():
             self._pending.pop(page_no, None)
             self._store(page_no, page)
@@ -473,7 +508,7 @@ class JobsModel(QAbstractTableModel):
         while len(self._keys) > MAX_KEPT_KEYS:
             del self._keys[next(iter(self._keys))]
 
-    def _apply_change(self, count: int, loaded: dict[int, LoadedPage[_Entry]]) -> None:
+    def _apply_change(self, count: int, loaded: dict[int, LoadedPage[Entry]]) -> None:
         """Rows changed under an unchanged filter and order. The view keeps its scroll position,
         and persistent indexes (selection, current row) follow their job to its new row, or are
         dropped when it is gone or no longer among the re-loaded pages: a selection never slides

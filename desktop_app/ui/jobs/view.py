@@ -52,6 +52,7 @@ from desktop_app.ui.jobs.filters import (
     ALL,
     DATE_RANGES,
     UNFINISHED,
+    count_text,
     date_range,
     job_filter,
     set_backend_names,
@@ -122,6 +123,7 @@ class JobsView(QWidget):
         layout.addWidget(self.export_line)
         self.model.refreshed.connect(self._on_model_refreshed)
         self.model.costsChanged.connect(self._on_model_costsChanged)
+        self.model.countChanged.connect(self._update_count_label)
         self.model.loadFailed.connect(self._on_model_loadFailed)
         self.model.modelAboutToBeReset.connect(self._on_model_modelAboutToBeReset)
         self.model.modelReset.connect(self._on_model_modelReset)
@@ -294,9 +296,9 @@ class JobsView(QWidget):
             set_backend_names(self.backend_filter, names)
 
     def _update_count_label(self) -> None:
-        total = self.model.total()
-        text = f"{total:,} job" + ("" if total == 1 else "s")
-        if self.model.is_loading():
+        capped = self.model.counted_up_to()
+        text = count_text(self.model.total(), capped, self.model.job_filter().text)
+        if self.model.is_loading() or capped is not None:
             text += " …"
         self.count_label.setText(text)
 
