@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSettings, Qt, Slot
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 BeforeRun = Callable[[list[RunRequest], QWidget, Callable[[list[RunRequest]], None]], None]
 
 _ERROR_STYLE = "background:#fdecea; color:#611a15; border:1px solid #f5c2c0; padding:6px;"
+_WARNING_STYLE = "background:#fff4e5; color:#663c00; border:1px solid #ffd699; padding:6px;"
 
 
 class MainWindow(WindowLedger, QMainWindow):
@@ -119,11 +120,20 @@ class MainWindow(WindowLedger, QMainWindow):
         self.error_banner.setStyleSheet(_ERROR_STYLE)
         self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_banner.hide()
+        # what a run's reading of the program left out or could not check, in full (a result
+        # card's status line is cut to its width)
+        self.warning_banner = plain(QLabel(self))
+        self.warning_banner.setObjectName("warningBanner")
+        self.warning_banner.setWordWrap(True)
+        self.warning_banner.setStyleSheet(_WARNING_STYLE)
+        self.warning_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning_banner.hide()
         program_pane = QWidget(self)
         program_layout = QVBoxLayout(program_pane)
         program_layout.setContentsMargins(0, 0, 0, 0)
         program_layout.addWidget(QLabel("<b>Program</b> (OpenQASM 2 or 3)", program_pane))
         program_layout.addWidget(self.error_banner)
+        program_layout.addWidget(self.warning_banner)
         program_layout.addWidget(self.editor, 1)
 
         backend_pane = BackendPane(self)
@@ -320,9 +330,18 @@ class MainWindow(WindowLedger, QMainWindow):
             self.editor.mark_error(line, column)
             self.editor.setFocus()
 
+    def show_warnings(self, warnings: Sequence[str]) -> None:
+        """A run's warnings about the program, each once, until the next run or file."""
+        shown = self.warning_banner.text().split("\n") if self.warning_banner.text() else []
+        shown += [w for w in warnings if w not in shown]
+        self.warning_banner.setText("\n".join(shown))
+        self.warning_banner.setVisible(bool(shown))
+
     def clear_error(self) -> None:
         self.error_banner.hide()
         self.error_banner.clear()
+        self.warning_banner.hide()
+        self.warning_banner.clear()
         self.editor.clear_error()
 
     # ---- running
@@ -450,9 +469,10 @@ class MainWindow(WindowLedger, QMainWindow):
             panel = self.results_view.panel(result.backend)
             if result.method:  # local.simulator: the qiskit-aer method that ran it
                 panel.set_status(f"{panel.status.text()} · {result.method} method")
-            if result.warnings:  # what the reading left out (timing): said, never silent
+            if result.warnings:  # what the reading left out or could not check: said in full
                 panel.set_status(f"{panel.status.text()} · warning: {result.warnings[0]}")
                 panel.status.setToolTip("\n".join(result.warnings))
+                self.show_warnings(result.warnings)
 
     @Slot(str, str)
     def _on_executor_jobFailed(self, backend: str, message: str) -> None:
