@@ -13,8 +13,8 @@ import functools
 import importlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -22,6 +22,7 @@ from desktop_app.core.cancel import Cancelled, CancelToken, ProgressCallback
 from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.dispatch import executor_for
+from desktop_app.core.jobs.program_calls import in_worker
 from desktop_app.core.programs import ProgramError
 from desktop_app.core.request import RunRequest
 from desktop_app.core.results import JobStatus, RunResult
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 # Between two backends of a run handed to pool threads (see RunExecutor._launch_next): each
 # prepares its job in Python for a few ms (its profile read, the request pickled); spaced, two
@@ -307,7 +307,7 @@ def _prewarm() -> None:
 # would compile and execute them while the GUI thread waits for the interpreter lock.
 RUN_PATH_MODULES = (
     "desktop_app.core.azure.job_recorder",  # in the worker's messages: unpickled here
-    "desktop_app.core.azure.lab",  # AzureProcessExecutor: is the profile signed in here?
+    "desktop_app.core.azure.translate",  # a run's Translation, unpickled here on its way
     "desktop_app.core.azure.process_worker",
     "desktop_app.core.azure.secrets",
     "desktop_app.core.jobs.program_work",
@@ -320,31 +320,6 @@ RUN_PATH_MODULES = (
 )
 
 
-# A run's backends use at most this many worker processes at once for their program (each is a
-# Python with qiskit imported: six Azure rows must not start six of them together).
-_PROGRAM_WORKERS = threading.BoundedSemaphore(2)
-
-
-def _in_worker(
-    function: Callable[..., T],
-    args: tuple[object, ...],
-    what: str,
-    timeout: float,
-    cancel: CancelToken | None = None,
-) -> T:
-    """`function(*args)` in a simulator worker process (core.local.calls); this pool thread
-    only waits, for its turn and then for the answer; Cancel stops both."""
-    from desktop_app.core.local.calls import call_in_worker
-
-    while not _PROGRAM_WORKERS.acquire(timeout=0.05):
-        if cancel is not None and cancel.cancelled:
-            raise Cancelled()
-    try:
-        return call_in_worker(function, args, what=what, timeout=timeout, cancel=cancel)
-    finally:
-        _PROGRAM_WORKERS.release()
-
-
 def _estimate_of(request: RunRequest, cancel: CancelToken) -> dict[str, object] | None:
     """The ledger's estimated cost of an Azure run (budgets count it): this pool thread waits on
     a worker process, where the program is parsed and priced."""
@@ -354,7 +329,7 @@ def _estimate_of(request: RunRequest, cancel: CancelToken) -> dict[str, object] 
 
     try:
         what = "estimating the run's cost"
-        return _in_worker(ledger_estimate, (request,), what, ESTIMATE_TIMEOUT_SECONDS, cancel)
+        return in_worker(ledger_estimate, (request,), what, ESTIMATE_TIMEOUT_SECONDS, cancel)
     except QuantumDeskError as exc:  # the run itself will report the problem
         log.info("no estimate recorded for %s: %s", request.backend, exc)
         return None

@@ -53,9 +53,14 @@ if mode in ("window", "window-prewarmed", "cli"):
     from desktop_app.core.cancel import CancelToken
     from desktop_app.core.request import RunRequest
     from desktop_app.core.jobs.dispatch import executor_for
-    if mode == "window-prewarmed":  # the window starts the worker after its first paint
+    if mode == "window-prewarmed":  # the window starts both workers after its first paint
         from desktop_app.core.azure import process
+        from desktop_app.core.local import executor as local
+        from desktop_app.core.local.calls import call_in_worker
+        from desktop_app.core.programs import detect_version
+        local.prewarm()
         process.prewarm()
+        call_in_worker(detect_version, ("OPENQASM 2.0;",))  # answered once the simulator is warm
         process.wait_ready(60)
     start = time.perf_counter()
     executor = executor_for("ionq.simulator", isolate=mode != "cli", secret_of=lambda p: secret)
@@ -66,7 +71,9 @@ if mode in ("window", "window-prewarmed", "cli"):
     assert result.counts == {"00": 500, "11": 500}, result
     if mode != "cli":
         from desktop_app.core.azure import process
+        from desktop_app.core.local.executor import shutdown_workers
         process.shutdown_worker()
+        shutdown_workers()
 else:
     start = time.perf_counter()
     from azure.identity import ClientSecretCredential

@@ -196,8 +196,9 @@ def test_the_memory_check_on_5_mb_of_hostile_text_ends_within_the_harness_bounds
 def test_an_azure_run_from_the_window_translates_in_a_worker_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The run's own parse and translation happen in the Azure worker process: a hostile
-    program ends in its located error, and this process never parsed it."""
+    """The run's own parse and translation happen in a simulator worker process, which the
+    Azure worker asks through this one: a hostile program ends in its located error, and this
+    process never parsed it."""
     from desktop_app.core.cancel import CancelToken
     from desktop_app.core.local import calls
     from desktop_app.core.request import RunRequest
@@ -214,6 +215,6 @@ def test_an_azure_run_from_the_window_translates_in_a_worker_process(
     monkeypatch.setattr(calls, "call_in_worker", call)
     request = RunRequest(doubling(40), "hostile.qasm", "ionq.simulator", 100, profile="mine")
     outcome = runs._run_one(request, CancelToken(), None, lambda _m, _f: None)
-    assert handed == [] and spy.parses == []
+    assert handed == ["translate_request"] and spy.parses == []
     assert outcome.program_error is not None and outcome.program_error.line == 46
     assert outcome.message.startswith("hostile.qasm:46:1: ")

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from desktop_app.core.azure.executor import PollSchedule
     from desktop_app.core.azure.job_recorder import JobRecorder
     from desktop_app.core.azure.session import SecretProvider
+    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.cancel import CancelToken, ProgressCallback
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import RunResult
@@ -282,7 +283,15 @@ def _supervise(
             except queue.Empty:
                 continue
             kind = message[0]
-            if kind == "call":
+            if kind == "call" and message[3] == "translation":  # seconds, maybe: the run's
+                # sign-in asks for the secret meanwhile, and is answered here
+                threading.Thread(
+                    target=asker._answer,
+                    args=(worker, message[2], message[3], message[4], cancel),
+                    name="azure-run-translation",
+                    daemon=True,
+                ).start()
+            elif kind == "call":
                 asker._answer(worker, message[2], message[3], message[4])
             elif kind == "progress":
                 if progress is not None:
@@ -322,6 +331,9 @@ class AzureProcessExecutor:
         self.secret_of = secret_of
         self.recorder = recorder
         self.ledger: object | None = None  # the job ledger a call in the worker uses
+        # request, cancel -> its Translation, made outside the worker (the window: in a warm
+        # simulator worker, so that the Azure worker never imports qiskit); None: made there
+        self.translator: Callable[[RunRequest, CancelToken | None], Translation] | None = None
 
     def with_recorder(self, recorder: JobRecorder) -> AzureProcessExecutor:
         runner = copy.copy(self)
@@ -334,7 +346,7 @@ class AzureProcessExecutor:
         worker = _worker()
         # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
         plain = dataclasses.replace(request, options=dict(request.options), program=None)
-        key, inbox = worker.begin("run", plain, self.schedule, True)
+        key, inbox = worker.begin("run", plain, self.schedule, True, self.translator is not None)
         result: RunResult = _supervise(
             worker,
             key,
@@ -347,13 +359,23 @@ class AzureProcessExecutor:
         )
         return result
 
-    def _answer(self, worker: _Worker, call: int, name: str, args: tuple[Any, ...]) -> None:
-        """Run a call the worker made (the recorder, the secret) and send its outcome back."""
+    def _answer(
+        self,
+        worker: _Worker,
+        call: int,
+        name: str,
+        args: tuple[Any, ...],
+        cancel: CancelToken | None = None,
+    ) -> None:
+        """Run a call the worker made (the recorder, the secret, the run's translation) and send
+        its outcome back."""
         from desktop_app.core.azure.process_worker import portable
 
         try:
             if name == "secret":
                 value: Any = self._secret(*args)
+            elif name == "translation" and self.translator is not None:
+                value = self.translator(args[0], cancel)  # ProgramError, UserInputError
             elif name in _RECORDER_CALLS:
                 value = None
                 if self.recorder is not None:

@@ -9,7 +9,8 @@ Everything that must stay in the parent goes back through the pipe and waits for
 recorder's calls (the parent writes its job ledger, so `job_created` is committed before the
 submit, as in-process), and the secret of a profile (a secret typed for this session only lives in
 the parent). Messages, tagged with the run's key:
-  parent -> worker: ("run", key, request, schedule, secret_from_parent), ("cancel", key),
+  parent -> worker: ("run", key, request, schedule, secret_from_parent, translation_from_parent),
+                    ("cancel", key),
                     ("detach", key), ("invoke", key, name, args) (the live target status, a
                     connection test, start-up reconciliation: see _invoke),
                     ("answer", call, ok, value), ("stop",)
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from desktop_app.core.azure.executor import PollSchedule
     from desktop_app.core.azure.job_recorder import AzureJobInfo
     from desktop_app.core.azure.profiles import Profile
+    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.request import RunRequest
     from desktop_app.core.results import JobStatus, RunResult
 
@@ -127,29 +129,20 @@ class _RemoteRecorder:
         self.channel.call(self.key, "job_finished", job_id, result, dict(details))
 
 
-def warm_up(started: threading.Event | None = None) -> None:
-    """Pay the imports of a first Azure run before a user's Run (the parse and translation too).
-    Once `started` is set (a run came meanwhile, and pays its own imports) the parse and the
-    translation are left out: they would only take the interpreter from that run."""
+def warm_up() -> None:
+    """Pay the SDK's imports of a first Azure run before a user's Run. Not qiskit's: the window
+    translates its runs in a simulator worker, where qiskit is warm (`AzureProcessExecutor.
+    translator`), so this process's CPU and memory go to the SDK alone."""
     import azure.identity
     import azure.quantum
     import azure.storage.blob  # noqa: F401
 
     from desktop_app.core.azure import executor  # noqa: F401
 
-    if started is not None and started.is_set():
-        return
-    from desktop_app.core.azure.translate import translate
-    from desktop_app.core.programs import QISKIT_LOCK, load_program
 
-    bell = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0], q[1];\n'
-    with QISKIT_LOCK:  # a run may be translating on another thread by now
-        translate(load_program(bell + "measure q -> c;\n").circuit, "ionq.simulator")
-
-
-def _warm_up_then_ready(channel: _Channel, started: threading.Event) -> None:
+def _warm_up_then_ready(channel: _Channel) -> None:
     try:
-        warm_up(started)
+        warm_up()
     except Exception:  # the real run reports the problem properly
         log.warning("Azure worker warm-up failed", exc_info=True)
     with contextlib.suppress(OSError, ValueError):
@@ -162,6 +155,7 @@ def _run(
     request: RunRequest,
     schedule: PollSchedule | None,
     secret_from_parent: bool,
+    translation_from_parent: bool,
     token: CancelToken,
     tokens: dict[int, CancelToken],
 ) -> None:
@@ -179,6 +173,13 @@ def _run(
         secret_of=secret_of if secret_from_parent else None,
         recorder=_RemoteRecorder(channel, key),
     )
+    if translation_from_parent:  # translated where qiskit is warm; this process never imports it
+
+        def translation(run_request: RunRequest, _cancel: CancelToken) -> Translation:
+            made: Translation = channel.call(key, "translation", run_request)
+            return made
+
+        executor.translator = translation
     try:
         result = executor.run(request, token, progress)
     except BaseException as exc:  # everything goes back to the parent, which re-raises it
@@ -293,23 +294,23 @@ def serve(conn: Connection) -> None:
     _relay_sign_in_tokens(channel)
     # The warm-up runs beside the loop: a run sent at once (Run pressed as the window opened)
     # starts now, its sign-in and workspace overlapping the imports, instead of after them.
-    started = threading.Event()
     threading.Thread(
-        target=_warm_up_then_ready, args=(channel, started), name="azure-warm-up", daemon=True
+        target=_warm_up_then_ready, args=(channel,), name="azure-warm-up", daemon=True
     ).start()
     tokens: dict[int, CancelToken] = {}
     try:
         while True:
             message = conn.recv()
             kind = message[0]
-            if kind in ("run", "invoke"):
-                started.set()
             if kind == "run":
-                _, key, request, schedule, secret_from_parent = message
+                _, key, request, schedule, secret_from_parent, translated = message
                 token = tokens[key] = CancelToken()
                 threading.Thread(
                     target=_run,
-                    args=(channel, key, request, schedule, secret_from_parent, token, tokens),
+                    args=(
+                        *(channel, key, request, schedule, secret_from_parent, translated),
+                        *(token, tokens),
+                    ),
                     name=f"azure-run-{key}",
                     daemon=True,
                 ).start()

@@ -45,8 +45,11 @@ def executor_for(
         schedule = PollSchedule(retry_deadline=float(retry_deadline))
     if isolate:  # the window: the SDK runs in a worker process, never on a thread of this one
         from desktop_app.core.azure.process import AzureProcessExecutor
+        from desktop_app.core.jobs.program_calls import translate_in_worker
 
-        return AzureProcessExecutor(schedule=schedule, secret_of=secret_of)
+        isolated = AzureProcessExecutor(schedule=schedule, secret_of=secret_of)
+        isolated.translator = translate_in_worker  # the simulator worker has qiskit, warm
+        return isolated
     from desktop_app.core.azure.executor import AzureExecutor
 
     if schedule is None:  # the profile comes with the request

@@ -15,6 +15,7 @@ from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.pricing import CostEstimate
+    from desktop_app.core.azure.translate import Translation
     from desktop_app.core.request import RunRequest
 
 ESTIMATE_TIMEOUT_SECONDS = 30.0  # past this the price is "not estimated", the worker replaced
@@ -67,3 +68,10 @@ def ledger_estimate(request: RunRequest) -> dict[str, object] | None:
 
     estimate = estimate_request(request)
     return None if estimate is None else estimate.to_ledger()
+
+
+def translate_request(request: RunRequest) -> Translation:
+    """The program of `request` as its Azure target runs it (ProgramError, UserInputError)."""
+    from desktop_app.core.azure.translate import translate
+
+    return translate(request.parsed().circuit, request.backend)
