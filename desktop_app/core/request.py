@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -45,6 +46,11 @@ class RunRequest:
         check_shots(self.shots)
         if not self.source.strip():
             raise UserInputError("the program is empty: open a file or pick an example")
+
+    @property
+    def job_name(self) -> str:
+        """The job's name in the ledger, local or Azure alike: its program's file name."""
+        return os.path.basename(self.path) if self.path else "untitled"
 
     def parsed(self) -> Program:
         """The program of this request (parsed now unless the caller handed it in)."""

@@ -125,6 +125,8 @@ def test_bell_on_three_targets_at_once(env):
         assert job is not None and job["target"] == info.backend
         assert job["status"] == "Succeeded"
         assert results[info.backend].job_id == info.job_id
+        # named as a local run of the same file is, in the ledger and at Azure
+        assert info.name == job["name"] == _request(info.backend).job_name == "bell.qasm"
     assert {s for _, s, _ in recorder.statuses} >= {JobStatus.WAITING, JobStatus.SUCCEEDED}
     paid = next(d for _, r, d in recorder.finished if r.backend == "quantinuum.sim.h2-1e")
     assert paid["cost_estimate"] is not None

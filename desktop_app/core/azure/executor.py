@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -297,7 +296,7 @@ class AzureExecutor:
 
         request = ctx.request
         job_id = Job.create_job_id()  # the SDK's own id scheme (uuid1), known before the PUT
-        name = f"quantum-desk {os.path.basename(request.path or 'program')}"
+        name = request.job_name  # the same name as a local run's, in the ledger and at Azure
         metadata = translation.metadata()
         self.recorder.job_created(
             AzureJobInfo(

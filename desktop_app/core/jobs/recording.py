@@ -12,7 +12,6 @@ The returned `RunResult.job_id` is the LEDGER id of the run (the Azure id is in 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
@@ -191,16 +190,11 @@ def _new_row(
         shots=request.shots,
         options=dict(request.options),
         profile=request.profile,
-        name=job_name(request.path),
+        name=request.job_name,
         program_path=request.path,
         status=status,
         estimated_cost=estimated_cost,
     )
-
-
-def job_name(path: str | None) -> str:
-    """A local job's name in the ledger: its program's file name, or "untitled"."""
-    return os.path.basename(path) if path else "untitled"
 
 
 def _record_exception(ledger: Ledger, ledger_id: str, exc: BaseException) -> None:
