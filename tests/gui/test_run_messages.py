@@ -191,6 +191,13 @@ def test_the_job_id_is_shown_and_copyable(window: MainWindow) -> None:
     assert "7a1c0d2e-0000-4000-8000-000000000001" in panel.job_id_label.text()
     panel.copy_id_button.click()
     assert QApplication.clipboard().text() == "7a1c0d2e-0000-4000-8000-000000000001"
+    # narrower than the id: drawn with both ends, so jobs that share a start stay apart
+    panel.job_id_label.resize(
+        panel.job_id_label.fontMetrics().horizontalAdvance("Job id: 7a1c0d2e-0000"), 20
+    )
+    shown = panel.job_id_label.shown()
+    assert "…" in shown and shown.startswith("Job id: ") and shown.endswith("01")
+    assert panel.job_id_label.text() == "Job id: 7a1c0d2e-0000-4000-8000-000000000001"
 
 
 def test_closing_says_open_azure_jobs_keep_running(

@@ -33,6 +33,7 @@ from desktop_app.ui.results import chart_data, export_image
 from desktop_app.ui.results.chart_data import ChartOptions
 from desktop_app.ui.results.counts_model import CountsModel
 from desktop_app.ui.results.counts_table import CountsTable
+from desktop_app.ui.results.elided_label import MiddleElidedLabel
 from desktop_app.ui.results.live import LiveState
 
 if TYPE_CHECKING:
@@ -72,9 +73,8 @@ class ResultPanel(QGroupBox):
         # message must not widen the panel: it is cut, the tooltip holds all of it.
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.job_id_label = QLabel(self)
+        self.job_id_label = MiddleElidedLabel(self)  # both ends of the id, when cut
         self.job_id_label.setObjectName("jobIdLabel")
-        self.job_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.job_id_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.copy_id_button = QPushButton("Copy job id", self)
         self.copy_id_button.setObjectName("copyJobIdButton")
