@@ -22,6 +22,7 @@ from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.local import methods
 from desktop_app.core.local.aer import pass_manager_for, simulator_for
 from desktop_app.core.local.emulation import emulated
+from desktop_app.core.qasm.aer_counts import clbit_counts, measures
 
 if TYPE_CHECKING:
     from desktop_app.core.cancel import ProgressCallback
@@ -90,7 +91,7 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     progress("Simulating", None)
     run_started = time.perf_counter()
     try:
-        if not _measures(circuit):  # aer has no counts then: bits never written read as zeros
+        if not measures(circuit):  # aer has no counts then: bits never written read as zeros
             raw_counts = {"0" * facts.num_clbits: request.shots}
         else:
             job = simulator.run(
@@ -99,13 +100,7 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
             result = job.result()
             if method is not None:
                 method = str(result.results[0].metadata.get("method") or method)
-            # aer's hex counts cover every clbit in index order; get_counts() formats them by
-            # register and drops bits outside any register (`bit a;` beside `bit[2] b;`)
-            width = facts.num_clbits
-            raw_counts = {
-                format(int(key, 16), f"0{width}b"): value
-                for key, value in result.data(0)["counts"].items()
-            }
+            raw_counts = clbit_counts(result, facts.num_clbits)
     except Exception as exc:  # aer reports memory limits and unsupported instructions this way
         log.debug("qiskit-aer failed", exc_info=True)
         raise QuantumDeskError("the simulator could not run this program") from exc
@@ -145,16 +140,6 @@ def _prepared(circuit: Any, requested: str) -> tuple[Any, str]:
             f"the simulator could not translate this program for the {target} method"
         ) from None
     return translated, methods.plan(translated, requested, written=circuit).method
-
-
-def _measures(circuit: Any) -> bool:
-    """Whether any measurement writes a classical bit (inside control flow too)."""
-    for instruction in circuit.data:
-        if instruction.operation.name == "measure":
-            return True
-        if any(_measures(block) for block in getattr(instruction.operation, "blocks", ())):
-            return True
-    return False
 
 
 def _portable(exc: BaseException) -> QuantumDeskError:

@@ -21,7 +21,7 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from desktop_app.core.qasm import exact
 
@@ -147,21 +147,13 @@ def _aer_counts(circuit: QuantumCircuit) -> dict[str, int]:
     from qiskit import transpile
     from qiskit_aer import AerSimulator
 
-    simulator = AerSimulator()
-    if not any(i.operation.name == "measure" for i in _all_instructions(circuit)):
+    from desktop_app.core.qasm.aer_counts import clbit_counts, measures
+
+    if not measures(circuit):
         return {"0" * circuit.num_clbits: SHOTS}
+    simulator = AerSimulator()
     job = simulator.run(transpile(circuit, simulator), shots=SHOTS, seed_simulator=SEED)
-    width = circuit.num_clbits
-    return {format(int(k, 16), f"0{width}b"): v for k, v in job.result().data(0)["counts"].items()}
-
-
-def _all_instructions(circuit: QuantumCircuit) -> list[Any]:
-    found = []
-    for instruction in circuit.data:
-        found.append(instruction)
-        for block in getattr(instruction.operation, "blocks", ()):
-            found.extend(_all_instructions(block))
-    return found
+    return clbit_counts(job.result(), circuit.num_clbits)
 
 
 @functools.lru_cache(maxsize=16)  # the worker reads the same editor text for price, run, view
