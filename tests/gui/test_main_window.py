@@ -236,13 +236,21 @@ def test_closing_during_a_run_stops_thread_and_worker(qtbot: QtBot, make_window)
         check_params_cb=lambda backend, message: message == "Simulating",
     ):
         qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    # The run's worker, and the success estimate's when it is still at work on the long program
+    # (it is when this test runs alone; a borrowed worker goes back to the pool when done).
     pids = busy_worker_pids()
-    assert len(pids) == 1
-    window.close()  # cancel + wait: returns once the worker process is gone
+    assert 1 <= len(pids) <= 2
+    window.close()  # cancel + wait: returns once the run's worker process is gone
     assert window.executor.idle  # every backend task has ended
-    for pid in pids:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    assert len([pid for pid in pids if not _alive(pid)]) == 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_before_run_hook_can_stop_or_change_a_run(qtbot: QtBot, window: MainWindow) -> None:
