@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(QIcon(str(ICON_PATH)))
     from desktop_app.ui.main_window import MainWindow
 
-    window = MainWindow(azure_later=True)  # profiles, status and prices: after the first paint
+    # profiles, status, prices, the Circuit tab's view: after the first paint
+    window = MainWindow(azure_later=True, hidden_later=True)
     restored = window.restore_autosave()  # what a crash or a kill left unsaved comes back
     if args.file and restored:
         window.show()
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     ledgers: list[Ledger] = []
 
     def after_first_paint() -> None:
-        window.build_azure()
+        window.build_azure()  # and build_hidden()
         setup_file_logging()
         log.info("Quantum Desk %s started", __version__)
         from desktop_app.ui.jobs.app_ledger import open_app_ledger
