@@ -7,7 +7,6 @@ Nothing here imports qiskit or azure: the window paints first, a simulator proce
 # ruff: noqa: E402
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from pathlib import Path
@@ -111,14 +110,20 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
         messages.show_error(None, "Quantum Desk", f"Something went wrong: {value}\n\n{where}")
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
+def _parse(argv: list[str]) -> str | None:
+    """The program file named on the command line, if any (--help, errors: argparse's)."""
+    if not argv:  # the usual start: argparse (and gettext) would only cost start-up time
+        return None
+    import argparse
+
     parser = argparse.ArgumentParser(prog="quantum-desk", description="Quantum Desk desktop app")
     parser.add_argument("file", nargs="?", help="an OpenQASM program to open")
-    return parser.parse_args(argv)
+    file: str | None = parser.parse_args(argv).file
+    return file
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse(sys.argv[1:] if argv is None else argv)
+    file = _parse(sys.argv[1:] if argv is None else argv)
     setup_logging()
     qInstallMessageHandler(_qt_message_handler)
     sys.excepthook = _excepthook
@@ -133,13 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(QIcon(str(ICON_PATH)))
     from desktop_app.ui.main_window import MainWindow
 
-    window = MainWindow(azure_later=True)  # profiles, status and prices: after the first paint
+    # profiles, status, prices, the Circuit tab's view: after the first paint
+    window = MainWindow(azure_later=True, hidden_later=True)
     restored = window.restore_autosave()  # what a crash or a kill left unsaved comes back
-    if args.file and restored:
+    if file and restored:
         window.show()
-        window.open_file(args.file)  # asks about the restored edits first
-    elif args.file:
-        window.open_file(args.file)  # a problem shows in the window's error banner
+        window.open_file(file)  # asks about the restored edits first
+    elif file:
+        window.open_file(file)  # a problem shows in the window's error banner
     elif not restored:
         window.load_example(DEFAULT_EXAMPLE)
     window.show()
@@ -147,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     ledgers: list[Ledger] = []
 
     def after_first_paint() -> None:
-        window.build_azure()
+        window.build_azure()  # and build_hidden()
         setup_file_logging()
         log.info("Quantum Desk %s started", __version__)
         from desktop_app.ui.jobs.app_ledger import open_app_ledger

@@ -28,8 +28,6 @@ from desktop_app.core.request import RunRequest
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.appearance import Appearance, appearance_menu
 from desktop_app.ui.backends.pane import BackendPane
-from desktop_app.ui.backends.translation_view import TranslationLauncher
-from desktop_app.ui.editor.circuit_view import CircuitView
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.examples import examples_dir
@@ -46,7 +44,9 @@ if TYPE_CHECKING:
     from desktop_app.core.ledger.store import Ledger
     from desktop_app.ui.backends.success_estimates import SuccessEstimates
     from desktop_app.ui.backends.summary import AzureSummary
+    from desktop_app.ui.backends.translation_view import TranslationLauncher
     from desktop_app.ui.credentials.dialog import CredentialsDialog
+    from desktop_app.ui.editor.circuit_view import CircuitView
     from desktop_app.ui.jobs.reconciler import Reconciler
     from desktop_app.ui.jobs.view import JobsView
 
@@ -59,7 +59,9 @@ _WARNING_STYLE = "background:#fff4e5; color:#663c00; border:1px solid #ffd699; p
 
 
 class MainWindow(WindowLedger, QMainWindow):
-    """`settings`: QSettings() by default; `azure_later`: build_azure() is called later."""
+    """`settings`: QSettings() by default; `azure_later`: build_azure() is called later;
+    `hidden_later`: what the first paint does not show (the Circuit tab's view, the View menu's
+    translation window) is built by build_hidden(), called later."""
 
     def __init__(
         self,
@@ -67,6 +69,7 @@ class MainWindow(WindowLedger, QMainWindow):
         parent: QWidget | None = None,
         *,
         azure_later: bool = False,
+        hidden_later: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -77,6 +80,7 @@ class MainWindow(WindowLedger, QMainWindow):
         self.before_run: BeforeRun | None = None
         self.credentials_dialog: CredentialsDialog | None = None
         self._azure_built = False
+        self._hidden_built = False
         self._program_error_shown = False
         self.jobs_view: JobsView | None = None  # the "Jobs" tab, once attach_jobs_view is called
         self.ledger: Ledger | None = None  # the app's job ledger, once attach_ledger is called
@@ -88,9 +92,11 @@ class MainWindow(WindowLedger, QMainWindow):
         self.document = ProgramDocument(self.editor, self.settings, parent=self)
         self.document.template_dir = examples_dir()
         self.document.changed.connect(self._update_title)
+        self._build_menus()
+        if not hidden_later:
+            self.build_hidden()
         if not azure_later:
             self.build_azure()
-        self._build_menus()
         self._connect()
         self._set_tab_order()
         self.backend_model.set_checked(LOCAL_SIMULATOR, True)
@@ -150,10 +156,10 @@ class MainWindow(WindowLedger, QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("resultTabs")
         self.tabs.addTab(self.results_view, "Results")
-        # the circuit is wide: it gets the window's width, next to the results
-        self.circuit_view = CircuitView(self)
-        self.circuit_view.follow_targets(self.backend_model)  # "As <ticked target> runs it"
-        self.tabs.addTab(self.circuit_view, "Circuit")
+        # the circuit is wide: it gets the window's width, next to the results; its view comes
+        # with build_hidden (the tab is not shown at the start)
+        self._circuit_tab = QWidget(self)
+        self.tabs.addTab(self._circuit_tab, "Circuit")
 
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.top_splitter.setObjectName("topSplitter")
@@ -179,6 +185,30 @@ class MainWindow(WindowLedger, QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress_bar)
 
+    def build_hidden(self) -> None:
+        """The parts the first paint does not show: the Circuit tab's view (~15 ms of imports
+        and widgets) and the View menu's "Translation" window."""
+        if self._hidden_built:
+            return
+        self._hidden_built = True
+        from desktop_app.ui.backends.translation_view import TranslationLauncher
+        from desktop_app.ui.editor.circuit_view import CircuitView
+
+        self.circuit_view: CircuitView = CircuitView(self)
+        self.circuit_view.follow_targets(self.backend_model)  # "As <ticked target> runs it"
+        index = self.tabs.indexOf(self._circuit_tab)
+        current = self.tabs.currentIndex()
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, self.circuit_view, "Circuit")
+        self.tabs.setCurrentIndex(current)
+        self._circuit_tab.deleteLater()
+        self.translation: TranslationLauncher = TranslationLauncher(
+            self,
+            lambda: (self.editor.toPlainText(), self._path, self.shots_input.value()),
+            self.backend_model,
+        )
+        self.view_menu.insertAction(self.show_results_action, self.translation.action)
+
     def build_azure(self) -> AzureSummary:
         """Profiles, live status, prices, run checks: ~100 ms of imports, after the first paint."""
         if self._azure_built:
@@ -198,6 +228,7 @@ class MainWindow(WindowLedger, QMainWindow):
         self.checks.secretMissing.connect(self._on_checks_secretMissing)
         self.profile_selector.credentialsRequested.connect(self.open_credentials)
         self.success: SuccessEstimates = SuccessEstimates(self.backend_model, self)
+        self.build_hidden()  # the Circuit tab follows the program from now on
         self.editor.textChanged.connect(self._on_program_changed)
         self.shots_input.valueChanged.connect(self._on_program_changed)
         self.azure.reload_profiles()
@@ -222,7 +253,7 @@ class MainWindow(WindowLedger, QMainWindow):
         self.refresh_status_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         azure_menu.addAction(self.credentials_action)
         azure_menu.addAction(self.refresh_status_action)
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = self.view_menu = self.menuBar().addMenu("&View")
         self.show_results_action = new_action(
             "&Results", lambda: self.tabs.setCurrentWidget(self.results_view)
         )
@@ -232,12 +263,6 @@ class MainWindow(WindowLedger, QMainWindow):
         self.show_jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         self.show_jobs_action.setToolTip("Every job run from this computer (Ctrl+J)")
         self.show_jobs_action.setEnabled(False)
-        self.translation = TranslationLauncher(
-            self,
-            lambda: (self.editor.toPlainText(), self._path, self.shots_input.value()),
-            self.backend_model,
-        )
-        view_menu.addAction(self.translation.action)
         for action in (self.show_results_action, self.show_jobs_action):
             view_menu.addAction(action)
             self.addAction(action)  # the shortcut works wherever the focus is in the window

@@ -7,7 +7,6 @@ text; a tool tip has no such switch, so its text is escaped inside an explicit r
 
 from __future__ import annotations
 
-import html
 from typing import overload
 
 from PySide6.QtCore import Qt
@@ -28,5 +27,7 @@ def tooltip(text: str | None) -> str | None:
     """A tool tip that shows `text` literally (None or "" stay as they are: no tip)."""
     if not text:
         return text
-    escaped = html.escape(text, quote=False).replace("\n", "<br>")
+    # html.escape(quote=False), without importing html (html.entities) before the first paint
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaped.replace("\n", "<br>")
     return f"<qt>{escaped}</qt>"

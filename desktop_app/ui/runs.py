@@ -23,7 +23,6 @@ from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.jobs.dispatch import executor_for
 from desktop_app.core.jobs.program_calls import in_worker
-from desktop_app.core.programs import ProgramError
 from desktop_app.core.request import RunRequest
 from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui.tasks import Lane, run_task
@@ -31,6 +30,7 @@ from desktop_app.ui.tasks import Lane, run_task
 if TYPE_CHECKING:
     from desktop_app.core.ledger.errors import LedgerCorruptError
     from desktop_app.core.ledger.store import Ledger
+    from desktop_app.core.programs import ProgramError
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +250,7 @@ def _run_one(
 ) -> _Outcome:
     """On a pool thread: one backend of the run; with the app's ledger, recorded in it."""
     from desktop_app.core.ledger.errors import REPAIR_HINT, LedgerCorruptError
+    from desktop_app.core.programs import ProgramError  # not before the first paint
 
     backend = request.backend
     if token.cancelled:
@@ -315,6 +316,7 @@ RUN_PATH_MODULES = (
     "desktop_app.core.jobs.recording",
     "desktop_app.core.local.calls",
     "desktop_app.core.program_limits",
+    "desktop_app.core.programs",  # ProgramError, caught by every backend's thread
     "desktop_app.core.program_tokens",  # LocalSimulatorExecutor: a while loop?
     "secrets",  # with_seed, on the GUI thread
 )

@@ -6,19 +6,25 @@ quantinuum.sim.h2-1sc; each job held Waiting + Executing for a few seconds so th
 plus a 23-qubit random circuit on local.simulator. A 10 ms QTimer heartbeat runs on the GUI thread
 from start() to runFinished; the stall of a beat is its gap beyond 10 ms. The same heartbeat over an
 idle period about as long comes first (what the machine's load alone costs). Two runs: the first
-in the process (SDK imports, first token) and a second (warm). Goal: max stall < 50 ms, p99 < 16 ms.
+in the process (SDK imports, first token) and a second (warm). Goal (issue 16): max stall < 16 ms.
 
 The emulator + Azurite run in their own process (`python -m tests.azure_emulator`): the emulator's
 HTTPS servers and aer simulations would otherwise compete for this process's GIL, a load a user's
 machine talking to Azure does not have. No real keyring (the session-only secret store), temporary
 config/data/cache/log dirs, offscreen Qt.
 
-Run: `.venv/bin/python tests/bench/bench_azure_gui_stall.py [--only azure|local]`
-(prints the figures, asserts nothing; `--only` keeps one half of the load, to tell causes apart)
+Each stall is also given less the time the GUI thread waited for a CPU in it (Linux schedstat:
+the kernel's run queue, i.e. other processes on a busy machine), which is what is left of this
+process's own doing: the interpreter lock and the GUI thread's work.
+
+Run: `.venv/bin/python tests/bench/bench_azure_gui_stall.py [--only azure|local] [--threads]`
+(prints the figures, asserts nothing; `--only` keeps one half of the load, to tell causes apart;
+`--threads` counts the window process's threads and the CPU each used)
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -72,7 +78,13 @@ def local_program() -> str:
 
 def _die_with_parent() -> None:
     """In the child: SIGTERM when this benchmark dies (even by a crash), so the emulator still
-    stops its Azurite by PID. Linux only; elsewhere the finally block has to do."""
+    stops its Azurite by PID. Linux only; elsewhere the finally block has to do.
+
+    It also runs at nice +10: the emulator and its Azurite stand in for Azure's servers, which
+    do not share the user's CPU; at nice 0 they took a core from the window's thread while they
+    served 20 jobs (the run-queue waits `Heartbeat` reports)."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -133,30 +145,55 @@ class EmulatorProcess:
         self._log.close()
 
 
+def _run_queue_wait() -> float:
+    """Seconds the calling thread has waited for a CPU so far (Linux schedstat; 0 elsewhere)."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as stat:
+            return int(stat.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 class Heartbeat:
-    """A 10 ms QTimer on the GUI thread; a beat's stall is its gap beyond the period."""
+    """A 10 ms QTimer on the GUI thread; a beat's stall is its gap beyond the period. Each beat
+    also reads how long the GUI thread has waited for a CPU (the machine's other processes: the
+    kernel's run queue), which is not this process's doing; the rest of a stall is (the GIL)."""
 
     def __init__(self) -> None:
         from PySide6.QtCore import Qt, QTimer
 
-        self.beats: list[float] = []
+        self.beats: list[tuple[float, float]] = []
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(PERIOD_MS)
-        self.timer.timeout.connect(lambda: self.beats.append(time.perf_counter()))
+        self.timer.timeout.connect(
+            lambda: self.beats.append((time.perf_counter(), _run_queue_wait()))
+        )
 
     def start(self) -> None:
-        self.beats = [time.perf_counter()]
+        self.beats = [(time.perf_counter(), _run_queue_wait())]
         self.timer.start()
 
     def stop(self) -> list[tuple[float, float]]:
         """(stall in ms, seconds since start) per beat."""
         self.timer.stop()
-        t0 = self.beats[0]
+        t0 = self.beats[0][0]
         return [
             (max(0.0, (b - a) * 1000 - PERIOD_MS), a - t0)
-            for a, b in zip(self.beats, self.beats[1:], strict=False)
+            for (a, _), (b, _) in zip(self.beats, self.beats[1:], strict=False)
         ]
+
+    def cpu_waits(self) -> list[float]:
+        """Per beat (as stop()'s), the ms of its gap the GUI thread spent waiting for a CPU."""
+        return [
+            (wb - wa) * 1000 for (_, wa), (_, wb) in zip(self.beats, self.beats[1:], strict=False)
+        ]
+
+
+def own_stalls(gaps: list[tuple[float, float]], waits: list[float]) -> list[tuple[float, float]]:
+    """The stalls less the time the GUI thread waited for a CPU: what is left is this process's
+    (the interpreter lock, the GUI thread's own work)."""
+    return [(max(0.0, s - w), t) for (s, t), w in zip(gaps, waits, strict=False)]
 
 
 def describe(gaps: list[tuple[float, float]]) -> str:
@@ -180,12 +217,72 @@ def wait_ms(ms: int) -> None:
     loop.exec()
 
 
+class ThreadCensus:
+    """`--threads`: the GUI process's threads during a run (bench-only diagnostics): how many
+    there were at most, the CPU each used (Linux /proc, per native thread) and where the Python
+    ones were when sampled every 20 ms."""
+
+    def __init__(self) -> None:
+        import collections
+        import threading
+
+        self._threading = threading
+        self.most = 0
+        self.where: collections.Counter[str] = collections.Counter()
+        self._stop = threading.Event()
+        self._cpu0 = self._cpu()
+        self._sampler = threading.Thread(target=self._sample, name="bench-census", daemon=True)
+        self._sampler.start()
+
+    @staticmethod
+    def _cpu() -> dict[int, tuple[str, float]]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        found: dict[int, tuple[str, float]] = {}
+        for task in Path("/proc/self/task").iterdir():
+            with contextlib.suppress(OSError):
+                stat = (task / "stat").read_text()
+                comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+                fields = stat[stat.rindex(")") + 2 :].split()
+                found[int(task.name)] = (comm, (int(fields[11]) + int(fields[12])) / ticks)
+        return found
+
+    def _sample(self) -> None:
+        me = self._threading.get_ident()
+        while not self._stop.wait(0.02):
+            frames = sys._current_frames()
+            self.most = max(self.most, len(frames) - 1)
+            for ident, frame in frames.items():
+                if ident != me:
+                    self.where[f"{Path(frame.f_code.co_filename).name}:{frame.f_code.co_name}"] += 1
+
+    def report(self, label: str) -> None:
+        self._stop.set()
+        self._sampler.join()
+        names = {t.native_id: t.name for t in self._threading.enumerate()}
+        cpu1 = self._cpu()
+        used = sorted(
+            ((s - self._cpu0.get(tid, ("", 0.0))[1], tid, comm) for tid, (comm, s) in cpu1.items()),
+            reverse=True,
+        )
+        print(
+            f"[{label}] threads in the GUI process: at most {self.most} (+ this census); "
+            f"{len(cpu1)} native threads at the end"
+        )
+        for seconds, tid, comm in used[:8]:
+            print(f"[{label}]   cpu {seconds:5.2f} s  {comm} {names.get(tid, '')}")
+        for where, count in self.where.most_common(8):
+            print(f"[{label}]   sampled {count:5d} x {where}")
+
+
 def max_stall(gaps: list[tuple[float, float]]) -> float:
     return max((s for s, _ in gaps), default=0.0)
 
 
-def one_run(executor: Any, requests: list[Any], label: str) -> float:
-    """One run; prints its figures and returns its longest stall (ms)."""
+def one_run(
+    executor: Any, requests: list[Any], label: str, census: bool = False
+) -> tuple[float, float]:
+    """One run; prints its figures and returns its longest stall (ms), and that less the GUI
+    thread's waits for a CPU."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     from desktop_app.core.results import JobStatus
@@ -202,12 +299,15 @@ def one_run(executor: Any, requests: list[Any], label: str) -> float:
     guard.timeout.connect(executor.cancel)
     guard.start(180_000)
 
+    counting = ThreadCensus() if census else None
     heartbeat.start()
     started = time.perf_counter()
     executor.start(requests)
     loop.exec()
     duration = time.perf_counter() - started
     gaps = heartbeat.stop()
+    if counting is not None:
+        counting.report(label)
     guard.stop()
     executor.jobFinished.disconnect()
     executor.jobFailed.disconnect()
@@ -227,9 +327,11 @@ def one_run(executor: Any, requests: list[Any], label: str) -> float:
         print(f"[{label}]   failed: {backend}: {message}")
 
     print(f"[{label}] during the run: {describe(gaps)}  ({GOAL})")
+    own = own_stalls(gaps, heartbeat.cpu_waits())
+    print(f"[{label}]   less the GUI thread's waits for a CPU: {describe(own)}")
     sdk_here = sorted(n for n in sys.modules if n in ("azure.identity", "azure.quantum"))
     print(f"[{label}] Azure SDK imported in the window's process: {', '.join(sdk_here) or 'no'}")
-    return max_stall(gaps)
+    return max_stall(gaps), max_stall(own)
 
 
 def idle_baseline(seconds: float) -> float:
@@ -239,6 +341,10 @@ def idle_baseline(seconds: float) -> float:
     wait_ms(int(seconds * 1000))
     gaps = idle.stop()
     print(f"[idle baseline, {seconds:.0f} s] {describe(gaps)}")
+    print(
+        f"[idle baseline]   less the GUI thread's waits for a CPU: "
+        f"{describe(own_stalls(gaps, idle.cpu_waits()))}"
+    )
     return max_stall(gaps)
 
 
@@ -247,7 +353,11 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("azure", "local"), help="run only this half of the load")
-    only = parser.parse_args().only
+    parser.add_argument(
+        "--threads", action="store_true", help="count the threads and their CPU during each run"
+    )
+    options = parser.parse_args()
+    only = options.only
     with tempfile.TemporaryDirectory(prefix="bench-azure-stall-") as tmp:
         root = Path(tmp)
         for var in ("CONFIG", "DATA", "CACHE", "LOG"):
@@ -315,7 +425,7 @@ def main() -> int:
             wait_ms(2000)
             idle = idle_baseline(BASELINE_SECONDS)
             for label in ("run 1, cold", "run 2, warm"):
-                worst = one_run(executor, requests, label)
+                worst, own = one_run(executor, requests, label, options.threads)
                 record(
                     f"GUI-thread stall, 20 Azure jobs + a local run, {label.split(', ')[1]}"
                     " (max; baseline: idle)",
@@ -324,7 +434,8 @@ def main() -> int:
                     "ms",
                     "max < 16 ms",
                     met=worst < 16,
-                    note="" if only is None else f"only {only}",
+                    note=f"{own:.1f} ms less the GUI thread's waits for a CPU"
+                    + ("" if only is None else f"; only {only}"),
                 )
             executor.shutdown()
             executor = None

@@ -81,6 +81,11 @@ COLUMNS: list[Column] = [
 
 _CREDENTIALS = next(i for i, c in enumerate(COLUMNS) if c.key == "credentials")
 _MITIGATION = next(i for i, c in enumerate(COLUMNS) if c.key == "mitigation")
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_CHECK_STATE = int(Qt.ItemDataRole.CheckStateRole.value)
+_TOOL_TIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 def default_row(backend: Backend) -> BackendRow:
@@ -220,23 +225,27 @@ class BackendModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        # asked for every cell and role as the view sizes its columns: the roles are compared
+        # as plain ints (an enum member's lookup costs more than the rest of the call)
         if not index.isValid():
             return None
         row, column = self._rows[index.row()], COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return column.value(row)
-        if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0:
-            return _state(row.checked)
-        if role == Qt.ItemDataRole.CheckStateRole and index.column() == _CREDENTIALS:
-            return None if row.use_own is None else _state(row.use_own)
-        if role == Qt.ItemDataRole.CheckStateRole and index.column() == _MITIGATION:
-            return None if row.mitigation is None else _state(row.mitigation)
-        if role == Qt.ItemDataRole.ToolTipRole:  # the reason may name a profile
+        if role == _CHECK_STATE:
+            if index.column() == 0:
+                return _state(row.checked)
+            if index.column() == _CREDENTIALS:
+                return None if row.use_own is None else _state(row.use_own)
+            if index.column() == _MITIGATION:
+                return None if row.mitigation is None else _state(row.mitigation)
+            return None
+        if role == _TOOL_TIP:  # the reason may name a profile
             return tooltip(
                 row.tips.get(column.key) or row.reason or row.backend.description or None
             )
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "qubits":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT and column.key == "qubits":
+            return _RIGHT
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.cancel import job_id_in
 from desktop_app.ui import settings
 from desktop_app.ui.plain_text import plain, tooltip
-from desktop_app.ui.results import chart_data, export_image
+from desktop_app.ui.results import chart_data
 from desktop_app.ui.results.chart_data import ChartOptions
 from desktop_app.ui.results.counts_model import CountsModel
 from desktop_app.ui.results.counts_table import CountsTable
@@ -393,17 +393,23 @@ class ResultsView(QScrollArea):
 
     # ---- images
     def caption(self, title: str = "") -> list[str]:
+        from desktop_app.ui.results import export_image  # with the first export
+
         return export_image.caption(title or self.title, self.results())
 
     def save_png(self, path: str) -> None:
         """All panels as one PNG, under a caption (title, backends, shots, date)."""
         if not self.results():
             raise OSError("there are no results to draw")
+        from desktop_app.ui.results import export_image
+
         export_image.save_png(self._shown_charts(), self.caption(), path)
 
     def save_svg(self, path: str) -> None:
         if not self.results():
             raise OSError("there are no results to draw")
+        from desktop_app.ui.results import export_image
+
         export_image.save_svg(self._shown_charts(), self.caption(), path)
 
     def _shown_charts(self) -> QWidget:
