@@ -108,7 +108,9 @@ case "$cmd" in
         azurite
         lint
         say "pytest"
-        exec "$UV" run --locked -q pytest "$@"
+        # One pytest worker per core (at most 4): much of the suite waits on subprocesses and
+        # retry back-offs, and each worker starts its own emulator, Azurite and keyring session.
+        exec "$UV" run --locked -q pytest -n auto --maxprocesses=4 "$@"
         ;;
     bench)
         apt_install $QT_PKGS $TEST_PKGS
