@@ -22,12 +22,14 @@ search shows its first page and "10,000+" without reading 250,000 matches first.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
 
+from desktop_app.core.cancel import Cancelled
 from desktop_app.core.ledger.rows import like_pattern
 
 SEARCHED_COLUMNS = ("name", "backend", "tags", "id", "azure_job_id", "profile")
@@ -238,6 +240,27 @@ def within_budget(conn: sqlite3.Connection, call: Callable[[], T]) -> T | None:
     except sqlite3.OperationalError:
         if ticks > ORDER_SCAN_BUDGET:
             return None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+CANCEL_CHECK_STEPS = 10_000  # SQLite VM steps between two looks at `cancelled` (~0.5 ms)
+
+
+@contextlib.contextmanager
+def cancellable(conn: sqlite3.Connection, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """A read on `conn` that stops (raising `Cancelled`) once `cancelled()` says True: a count or
+    a cost total of a filter the user has already left must not keep a core busy for seconds."""
+    if cancelled is None:
+        yield
+        return
+    conn.set_progress_handler(lambda: int(cancelled()), CANCEL_CHECK_STEPS)
+    try:
+        yield
+    except sqlite3.OperationalError:
+        if cancelled():
+            raise Cancelled("superseded") from None
         raise
     finally:
         conn.set_progress_handler(None, 0)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -43,14 +42,13 @@ from desktop_app.core.ledger.models import (
 )
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
+from desktop_app.ui.jobs.aggregates import Aggregates, CostKey
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.pages import (
     Entry,
-    InFlight,
     Keys,
     LoadedPage,
-    OneAtATime,
     Wanted,
     format_entries,
     load_pages,
@@ -72,10 +70,8 @@ MAX_KEPT_KEYS = 20_000  # two keys a page: about 2 MB for 2,000,000 rows of scro
 CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
 # A filter's count is read up to this many jobs on the ledger lane (milliseconds: the label says
 # "10,000+"); past it, the exact count and the cost totals, which read every match (seconds at 1M
-# jobs), run on the long-task lane, each on its own SQLite connection, so that a page is never
-# queued behind one.
+# jobs), run on the long-task lane (see aggregates.py), so that a page is never queued behind one.
 COUNT_CAP = 10_000
-AGGREGATE_LANE = Lane.LONG
 
 
 _SHOTS_COLUMN = 3
@@ -121,9 +117,13 @@ class JobsModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Entry]] = OrderedDict()
         self._recent_page = -1  # the page at the end of `_pages` (most recently used)
         self._keys: dict[int, Keys] = {}  # keyset keys of pages read (kept after their rows)
-        self._aggregates = InFlight()  # counts and cost totals running on AGGREGATE_LANE
-        self._one_at_a_time = OneAtATime()  # of each: see OneAtATime
+        # pages a row was asked for before they came in: only those are repainted when they do
+        # (a page read ahead was never shown blank: no dataChanged, no repaint of the viewport)
+        self._shown_blank: set[int] = set()
         self._wanted = Wanted()
+        self._aggregates = Aggregates(ledger, self._wanted, self)
+        self._aggregates.counted.connect(self._on_query_finished)
+        self._aggregates.costed.connect(self._on_costs_finished)
         self._pending = self._wanted.pages
         self._generation = 0
         self._refreshing = False  # a count query of this generation is in flight
@@ -194,6 +194,7 @@ class JobsModel(QAbstractTableModel):
         page_no, offset = divmod(row, self.page_size)
         page = self._pages.get(page_no)
         if page is None:
+            self._shown_blank.add(page_no)
             self._request_page(page_no)
             return None
         if page_no != self._recent_page:  # data() asks ~8 roles of each cell: reorder once
@@ -303,6 +304,8 @@ class JobsModel(QAbstractTableModel):
         self._keep_rows = keep_rows
         self._pending.clear()
         self._costs_wanted = self._costs_wanted or costs  # a sort must not drop a total owed
+        if costs:  # other jobs than the totals running (if any) are of: those stop
+            self._aggregates.wanted_costs = (self._filter, self._generation)
         if keep_rows:  # re-load the most recently used pages too: they are the rows on screen
             wanted = sorted({0, *list(self._pages)[-3:]})
             self._submit(self._generation, wanted, mode="change")
@@ -362,56 +365,6 @@ class JobsModel(QAbstractTableModel):
             on_failed=self._on_query_failed,
         )
 
-    def _submit_exact_count(self, generation: int) -> None:  # past the cap, beside the pages
-        ledger, flt, wanted = self.ledger, self._filter, self._wanted
-
-        def count_query() -> _Answer | None:
-            if wanted.generation != generation:
-                return None
-            try:
-                return ("exact", generation, ledger.count(flt), {})
-            except QuantumDeskError as exc:
-                return ("failed", generation, -1, exc)
-
-        self._one_at_a_time.submit(
-            "count",
-            lambda: run_task(
-                self._aggregates.wrap(count_query),  # its own connection (WAL)
-                lane=AGGREGATE_LANE,
-                on_finished=partial(self._on_aggregate_finished, "count"),
-                on_failed=partial(self._on_aggregate_finished, "count", None),
-            ),
-        )
-
-    def _submit_costs(self, generation: int) -> None:
-        ledger, flt, wanted = self.ledger, self._filter, self._wanted
-
-        def costs() -> tuple[int, dict[str, CostTotal]] | None:
-            if wanted.generation != generation:
-                return None
-            try:
-                return (generation, ledger.cost_totals(flt))
-            except QuantumDeskError as exc:
-                log.warning("jobs view: no cost total: %s", exc)
-                return None
-
-        self._one_at_a_time.submit(
-            "costs",
-            lambda: run_task(
-                self._aggregates.wrap(costs),
-                lane=AGGREGATE_LANE,
-                on_finished=partial(self._on_aggregate_finished, "costs"),
-                on_failed=partial(self._on_aggregate_finished, "costs", None),
-            ),
-        )
-
-    def _on_aggregate_finished(self, kind: str, answer: Any, *_failure: object) -> None:
-        self._one_at_a_time.done(kind)  # the next one waiting may start
-        if kind == "costs":
-            self._on_costs_finished(answer)
-        else:
-            self._on_query_finished(answer)
-
     @Slot(object)
     def _on_query_finished(self, answer: _Answer | None) -> None:
         if answer is None:
@@ -442,7 +395,7 @@ class JobsModel(QAbstractTableModel):
         """Past the cap: the exact count, on the long-task lane. Whether it was asked for."""
         if count <= COUNT_CAP:
             return False
-        self._submit_exact_count(generation)
+        self._aggregates.count(self._filter, generation)
         return True
 
     @Slot(object)
@@ -454,7 +407,7 @@ class JobsModel(QAbstractTableModel):
         self._first_load_done = True
         self.refreshed.emit()
         if self._costs_wanted:  # after the rows: its seconds of CPU at 1M jobs do not compete
-            self._submit_costs(self._generation)
+            self._aggregates.costs(self._aggregates.wanted_costs)
         if self._early_costs is not None:
             totals, self._early_costs = self._early_costs, None
             self._apply_costs(totals)
@@ -468,6 +421,7 @@ class JobsModel(QAbstractTableModel):
         self._pages = OrderedDict()
         self._keys = {}
         self._pending.clear()
+        self._shown_blank.clear()
         if page is not None:
             self._store(0, page)
         self.endResetModel()
@@ -499,6 +453,9 @@ class JobsModel(QAbstractTableModel):
         for page_no, page in loaded.items():
             self._pending.pop(page_no, None)
             self._store(page_no, page)
+            if page_no not in self._shown_blank:
+                continue  # read ahead: no view has asked for its rows yet
+            self._shown_blank.discard(page_no)
             first = page_no * self.page_size
             last = min(first + len(page.entries), self._count) - 1
             if last >= first:
@@ -522,6 +479,7 @@ class JobsModel(QAbstractTableModel):
         ids = [self._loaded_id(index.row()) for index in persistent]
         self._pages = OrderedDict()
         self._keys = {}
+        self._shown_blank.clear()  # the layout change repaints every row
         for page_no, page in sorted(loaded.items()):
             self._store(page_no, page)
         self._pending.clear()
@@ -552,12 +510,8 @@ class JobsModel(QAbstractTableModel):
         page = self._pages.get(page_no)
         return page[offset][0].id if page is not None and offset < len(page) else None
 
-    @Slot(object)
-    def _on_costs_finished(self, answer: tuple[int, dict[str, CostTotal]] | None) -> None:
-        if answer is None:
-            return
-        generation, totals = answer
-        if generation != self._generation or self._closed:
+    def _on_costs_finished(self, key: CostKey, totals: dict[str, CostTotal]) -> None:
+        if key != self._aggregates.wanted_costs or self._closed:
             return
         if self._refreshing:  # it overtook the rows and count (another lane): after them
             self._early_costs = dict(totals)
