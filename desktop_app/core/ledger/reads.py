@@ -212,7 +212,9 @@ class LedgerReads:
         check_order(order)
         limit = max(0, int(limit))
         flt = flt or JobFilter()
-        in_order = self._in_order(flt, limit)
+        # from the top of the creation order (the view's first page): where the matches start
+        from_end = None if key is not None or order.column != "created_at" else order.descending
+        in_order = self._in_order(flt, limit, from_end)
         columns = key_columns(order)
         segments = [("", [])] if key is None else after_clauses(order, key, reverse=backwards)
         with self._use() as conn:
@@ -244,12 +246,12 @@ class LedgerReads:
             at_end=at_end,
         )
 
-    def _in_order(self, flt: JobFilter, limit: int | None) -> bool:
+    def _in_order(self, flt: JobFilter, limit: int | None, from_end: bool | None = None) -> bool:
         text = flt.text.strip()
         if not text or limit is None:
             return False
         with self._use() as conn:
-            return prefer_order_scan(conn, text, max(1, limit), flt.short_text)
+            return prefer_order_scan(conn, text, max(1, limit), flt.short_text, from_end)
 
     def unfinished_jobs(self) -> list[JobRow]:
         """Jobs not in a final status (Submitting, Waiting, Executing), oldest first: what

@@ -154,14 +154,23 @@ def _count_upto(conn: sqlite3.Connection, sql: str, params: list[Any], limit: in
 
 
 def prefer_order_scan(
-    conn: sqlite3.Connection, text: str, page: int, short_text: ShortText = "substring"
+    conn: sqlite3.Connection,
+    text: str,
+    page: int,
+    short_text: ShortText = "substring",
+    from_end: bool | None = None,
 ) -> bool:
     """Whether a page of `page` rows matching `text` is cheaper read in sort order (testing each
     job) than from the index matches (read all, then sorted). In order, about page * jobs /
     matches jobs are read; from the matches, all of them, each costing about 6 times a job
     tested in order (measured at 1,000,000 jobs): the scan wins when matches exceed
     sqrt(page * jobs / 6). The matches are counted from the indexes alone (row ids, no rows), and
-    only up to that point."""
+    only up to that point.
+
+    Matches are not always spread out: "run 77" is the name of jobs 77, 770-779, ... and
+    770,000-779,999, none of the newest 220,000. For a first page in creation order (`from_end`:
+    newest first, False: oldest first) the job ids, given in creation order, say where the page's
+    matches begin; an order scan that would read many times the matches' cost first is left."""
     prefix = is_prefix_search(text, short_text)
     if len(text) < TRIGRAM and not prefix:
         return False  # no index to drive from anyway
@@ -174,12 +183,33 @@ def prefer_order_scan(
         conn, "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?", [trigram_query(text)], enough
     )
     if in_jobs >= enough:
-        return True
+        return from_end is None or not _bunched(conn, text, page, jobs, enough, from_end)
     in_programs = _count_upto(
         conn, "SELECT 1 FROM program_fts WHERE program_fts MATCH ?", [_phrase(text)], enough
     )
     (programs,) = conn.execute("SELECT COALESCE(MAX(id), 1) FROM programs").fetchone()
     return bool(in_jobs + jobs * in_programs / max(programs, 1) >= enough)
+
+
+def _bunched(
+    conn: sqlite3.Connection, text: str, page: int, jobs: int, enough: int, from_end: bool
+) -> bool:
+    """Whether the `page`-th candidate of the jobs' index from that end of the creation order
+    stands further in than the matches would cost to read (their count seen up to 4 * enough, at
+    ORDER_SCAN_COST_RATIO a match). The program text's matches are not looked at: they only add
+    rows to an order scan, never make it longer."""
+    direction = "DESC" if from_end else "ASC"
+    row = conn.execute(
+        f"SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rowid {direction} "
+        "LIMIT 1 OFFSET ?",
+        [trigram_query(text), page - 1],
+    ).fetchone()
+    if row is None:
+        return False
+    depth = jobs - int(row[0]) if from_end else int(row[0])
+    sql = "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?"
+    matches = _count_upto(conn, sql, [trigram_query(text)], 4 * enough)
+    return depth > matches * ORDER_SCAN_COST_RATIO
 
 
 def capped_text_count(
