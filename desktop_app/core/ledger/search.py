@@ -31,6 +31,7 @@ from typing import Any, Literal, TypeVar
 
 from desktop_app.core.cancel import Cancelled
 from desktop_app.core.ledger.rows import like_pattern
+from desktop_app.core.ledger.short_text import short_programs_clause
 
 SEARCHED_COLUMNS = ("name", "backend", "tags", "id", "azure_job_id", "profile")
 # the columns a short text is a prefix of: each has an index whose ranges answer it
@@ -125,12 +126,10 @@ def text_clause(
     pattern = like_pattern(text)
     likes, like_params = _likes(pattern)
     unpacked_like = "qd_unpack_text(programs.body) LIKE ? ESCAPE '\\'"
-    if len(text) < TRIGRAM:
-        sql = (
-            f"(({likes}) OR jobs.program_id IN "
-            f"(SELECT programs.id FROM programs WHERE {unpacked_like}))"
-        )
-        return sql, [*like_params, pattern]
+    if len(text) < TRIGRAM:  # the programs first: when they hold it, no LIKE of the names
+        programs, short_params = short_programs_clause(text, pattern)
+        sql = f"(jobs.program_id IN ({programs}) OR ({likes}))"
+        return sql, [*short_params, *like_params]
     fts_programs = "SELECT rowid FROM program_fts WHERE program_fts MATCH ?"
     if text.isascii():
         in_programs = f"{plus}jobs.program_id IN ({fts_programs})"
@@ -285,6 +284,8 @@ def cancellable(conn: sqlite3.Connection, cancelled: Callable[[], bool] | None) 
     if cancelled is None:
         yield
         return
+    if cancelled():
+        raise Cancelled("superseded")
     conn.set_progress_handler(lambda: int(cancelled()), CANCEL_CHECK_STEPS)
     try:
         yield
