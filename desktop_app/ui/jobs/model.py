@@ -200,6 +200,7 @@ class JobsModel(QAbstractTableModel):
         if page_no != self._recent_page:  # data() asks ~8 roles of each cell: reorder once
             self._pages.move_to_end(page_no)
             self._recent_page = page_no
+            self._read_ahead(page_no)
         return page[offset] if offset < len(page) else None
 
     def job_id(self, row: int) -> str | None:
@@ -327,6 +328,24 @@ class JobsModel(QAbstractTableModel):
         while len(self._pending) > MAX_PENDING_PAGES:
             del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
         self._submit(self._generation, pages, mode="pages")
+
+    def _read_ahead(self, page_no: int) -> None:
+        """The neighbours of a page being shown, before their rows are: scrolling on finds them
+        loaded, never a blank row (whose page's arrival repaints the whole viewport)."""
+        if self._closed or self._refreshing:
+            return
+        last_page = (self._count - 1) // self.page_size
+        pages = [
+            p
+            for p in (page_no + 1, page_no - 1)
+            if 0 <= p <= last_page and p not in self._pages and p not in self._pending
+        ]
+        if pages:
+            for p in pages:
+                self._pending[p] = None
+            while len(self._pending) > MAX_PENDING_PAGES:
+                del self._pending[next(iter(self._pending))]
+            self._submit(self._generation, pages, mode="pages")
 
     def _submit(self, generation: int, pages: list[int], *, mode: str) -> None:
         ledger, flt, order, size, wanted = (
