@@ -5,9 +5,10 @@ pages (`page_size` light `JobRow`s each) that the view asked for. Filtering and 
 SQL (`Ledger.count` / `Ledger.page`), and every query runs on the ledger lane of `ui.tasks` (one
 thread, queries in order), so the GUI thread never waits on SQLite: a row whose page is not
 loaded yet shows empty until its page arrives (`dataChanged`). A filter or sort change keeps
-showing the old rows until the new count and first page are in, then resets the model in one step.
-The count is read up to COUNT_CAP with the page (a stream left early: milliseconds); past it the
-label says "10,000+" until the exact count, read on the long-task lane, comes in.
+showing the old rows until the new first page is in, then resets the model in one step; its count
+follows, read up to COUNT_CAP (a stream left early: tens of milliseconds at 1M jobs, which the rows
+do not wait for); past it the label says "10,000+" until the exact count, read on the long-task
+lane, comes in.
 
 Ledger changes arrive through `LedgerEvents` (one queued signal for a burst of commits) and are
 coalesced by a short timer into one re-query.
@@ -82,7 +83,8 @@ _FAILED_BRUSH = QBrush(QColor("#b00020"))
 
 # What a query task hands back: (mode, generation, count (-1: not queried), {page: LoadedPage} or
 # a plain message when the ledger could not be read). Modes: "reset" (the first page of a new
-# filter or order, with its count up to COUNT_CAP), "exact" (the exact count past the cap),
+# filter or order), "capped" (its count up to COUNT_CAP, asked for after the page: the rows are
+# shown without waiting for it), "exact" (the exact count past the cap),
 # "change" (count and pages after a ledger change), "pages" (pages scrolled to), "failed".
 _Answer = tuple[str, int, int, "dict[int, LoadedPage[Entry]] | QuantumDeskError"]
 
@@ -312,6 +314,7 @@ class JobsModel(QAbstractTableModel):
             self._submit(self._generation, wanted, mode="change")
         else:
             self._submit(self._generation, [0], mode="reset")
+            self._submit(self._generation, [], mode="capped")
 
     def _request_page(self, page_no: int) -> None:
         if self._closed or page_no in self._pending:
@@ -368,8 +371,9 @@ class JobsModel(QAbstractTableModel):
             if mode == "pages" and not any(p in wanted.pages for p in pages):
                 return None
             try:
-                # up to the cap: milliseconds, read with the rows (one reset, one paint)
-                total = count if mode == "pages" else ledger.count(flt, COUNT_CAP)
+                # up to the cap: milliseconds, read with the rows of a change, after the first
+                # page of a new filter (tens of milliseconds at 1M jobs: the rows come first)
+                total = count if mode in ("pages", "reset") else ledger.count(flt, COUNT_CAP)
                 loaded = load_pages(
                     ledger, flt, order, size, pages, known, total, format_entries, still_wanted
                 )
@@ -396,8 +400,12 @@ class JobsModel(QAbstractTableModel):
         elif mode == "pages":
             self._apply_pages(loaded)
         elif mode == "reset":
+            self._show_first_page(loaded, count)  # its rows for now; the count follows
+        elif mode == "capped":
+            if not self._refreshing:
+                return  # its first page failed
             self._capped = self._count_later(count, generation)
-            self._show_first_page(loaded, count)
+            self._resize(count)
             self._done()
         elif mode == "exact":
             self._capped = False
@@ -432,8 +440,8 @@ class JobsModel(QAbstractTableModel):
             self._apply_costs(totals)
 
     def _show_first_page(self, loaded: dict[int, LoadedPage[Entry]], count: int) -> None:
-        """A new filter or order: its first page and count (up to the cap) replace the rows, in
-        one reset (one paint)."""
+        """A new filter or order: its first page replaces the rows, in one reset (one paint);
+        `count` (-1: not known yet, the page's rows until it is) rows then."""
         page = loaded.get(0)
         self.beginResetModel()
         self._count = max(count, len(page.entries) if page is not None else 0)
