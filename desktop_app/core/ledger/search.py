@@ -274,7 +274,9 @@ def within_budget(conn: sqlite3.Connection, call: Callable[[], T]) -> T | None:
         conn.set_progress_handler(None, 0)
 
 
-CANCEL_CHECK_STEPS = 10_000  # SQLite VM steps between two looks at `cancelled` (~0.5 ms)
+# SQLite VM steps between two looks at `cancelled` (a few milliseconds): each look takes the GIL,
+# which the GUI thread, painting in Python, then has to hand over; more often only costs both
+CANCEL_CHECK_STEPS = 100_000
 
 
 @contextlib.contextmanager
