@@ -142,6 +142,12 @@ class JobsModel(QAbstractTableModel):
         self._change_timer.setSingleShot(True)
         self._change_timer.setInterval(CHANGE_COALESCE_MS)
         self._change_timer.timeout.connect(self._on_changeTimer_timeout)
+        self._to_read: list[int] = []  # pages wanted, not sent to the ledger lane yet
+        self._count_owed = False  # a new filter's capped count, sent after its first page
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)  # once the events in the queue (a paint) are done
+        self._flush_timer.timeout.connect(self._on_flushTimer_timeout)
         self._request(keep_rows=False)
 
     # ------------------------------------------------------------------ public API
@@ -223,6 +229,7 @@ class JobsModel(QAbstractTableModel):
             return
         self._closed = True
         self._change_timer.stop()
+        self._flush_timer.stop()
         self._events.changed.disconnect(self._on_events_changed)
         if self._own_events:
             self._events.close()
@@ -314,40 +321,42 @@ class JobsModel(QAbstractTableModel):
             self._submit(self._generation, wanted, mode="change")
         else:
             self._submit(self._generation, [0], mode="reset")
-            self._submit(self._generation, [], mode="capped")
+        self._count_owed = not keep_rows
 
     def _request_page(self, page_no: int) -> None:
-        if self._closed or page_no in self._pending:
-            return
-        # with its neighbours: scrolling on mostly finds its rows loaded (no blank paint)
-        last_page = (self._count - 1) // self.page_size
-        pages = [
-            p
-            for p in (page_no, page_no + 1, page_no - 1)
-            if 0 <= p <= last_page and p not in self._pages and p not in self._pending
-        ]
-        for p in pages:
-            self._pending[p] = None
-        while len(self._pending) > MAX_PENDING_PAGES:
-            del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
-        self._submit(self._generation, pages, mode="pages")
+        if page_no not in self._pending:  # with its neighbours: scrolling on finds them loaded
+            self._want((page_no, page_no + 1, page_no - 1))
 
     def _read_ahead(self, page_no: int) -> None:
         """The neighbours of a page being shown, before their rows are: scrolling on finds them
         loaded, never a blank row (whose page's arrival repaints the whole viewport)."""
-        if self._closed or self._refreshing:
+        if not self._refreshing:
+            self._want((page_no + 1, page_no - 1))
+
+    def _want(self, candidates: tuple[int, ...]) -> None:
+        """Pages to read, sent to the ledger lane once the GUI thread is done with what it is
+        doing, mostly a paint asking data() of every cell: a worker building rows in Python
+        meanwhile would make each of those calls wait for the GIL."""
+        if self._closed:
             return
         last_page = (self._count - 1) // self.page_size
-        pages = [
-            p
-            for p in (page_no + 1, page_no - 1)
-            if 0 <= p <= last_page and p not in self._pages and p not in self._pending
-        ]
-        if pages:
-            for p in pages:
+        for p in candidates:
+            if 0 <= p <= last_page and p not in self._pages and p not in self._pending:
                 self._pending[p] = None
-            while len(self._pending) > MAX_PENDING_PAGES:
-                del self._pending[next(iter(self._pending))]
+                self._to_read.append(p)
+        while len(self._pending) > MAX_PENDING_PAGES:
+            del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
+        if self._to_read:
+            self._flush_timer.start()
+
+    @Slot()
+    def _on_flushTimer_timeout(self) -> None:
+        if self._count_owed:  # a new filter's count, after its first page was painted
+            self._count_owed = False
+            self._submit(self._generation, [], mode="capped")
+        pages = [p for p in self._to_read if p in self._pending]
+        self._to_read = []
+        if pages and not self._closed:
             self._submit(self._generation, pages, mode="pages")
 
     def _submit(self, generation: int, pages: list[int], *, mode: str) -> None:
@@ -401,6 +410,7 @@ class JobsModel(QAbstractTableModel):
             self._apply_pages(loaded)
         elif mode == "reset":
             self._show_first_page(loaded, count)  # its rows for now; the count follows
+            self._flush_timer.start()
         elif mode == "capped":
             if not self._refreshing:
                 return  # its first page failed
@@ -432,6 +442,7 @@ class JobsModel(QAbstractTableModel):
     def _done(self) -> None:
         self._refreshing = False
         self._first_load_done = True
+        self._read_ahead(max(self._recent_page, 0))
         self.refreshed.emit()
         if self._costs_wanted:  # after the rows: its seconds of CPU at 1M jobs do not compete
             self._aggregates.costs(self._aggregates.wanted_costs)
