@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.ledger.models import CostTotal, JobFilter
@@ -62,7 +61,9 @@ class Aggregates(QObject):
             except QuantumDeskError as exc:
                 return ("failed", generation, -1, exc)
 
-        self._submit("count", count_query, self._on_count_finished)
+        self._one_at_a_time.submit(
+            "count", lambda: self._run(count_query, self._on_count_finished, self._on_count_failed)
+        )
 
     def costs(self, key: CostKey) -> None:
         """The cost totals of `key`'s filter (`costed`), unless they are being read already."""
@@ -73,42 +74,54 @@ class Aggregates(QObject):
         def superseded() -> bool:
             return self.wanted_costs != key
 
-        def costs() -> dict[str, CostTotal] | None:
+        def costs() -> tuple[CostKey, dict[str, CostTotal] | None]:
             if superseded():
-                return None
+                return (key, None)
             try:
-                return ledger.cost_totals(flt, cancelled=superseded)
+                return (key, ledger.cost_totals(flt, cancelled=superseded))
             except QuantumDeskError as exc:
                 log.warning("jobs view: no cost total: %s", exc)
-                return None
+                return (key, None)
 
         def start() -> None:
             self._costing = key
-            self._run(costs, partial(self._on_costs_finished, key))
+            self._run(costs, self._on_costs_finished, self._on_costs_failed)
 
         self._one_at_a_time.submit("costs", start)
 
     def wait(self) -> None:
         self._in_flight.wait()
 
-    def _submit(self, kind: str, call: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        self._one_at_a_time.submit(kind, lambda: self._run(call, done))
-
-    def _run(self, call: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _run(
+        self, call: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[Any], None]
+    ) -> None:
+        # bound slots of this object: an answer coming after it is gone is dropped
         run_task(
             self._in_flight.wrap(call),  # its own connection (WAL)
             lane=AGGREGATE_LANE,
             on_finished=done,
-            on_failed=lambda *_failure: done(None),  # Cancelled: a newer filter took over
+            on_failed=failed,  # Cancelled: a newer filter took over
         )
 
+    @Slot(object)
     def _on_count_finished(self, answer: Any) -> None:
         self._one_at_a_time.done("count")  # the next one waiting may start
         if answer is not None:
             self.counted.emit(answer)
 
-    def _on_costs_finished(self, key: CostKey, answer: Any) -> None:
+    @Slot(object)
+    def _on_count_failed(self, _exc: object) -> None:
+        self._on_count_finished(None)
+
+    @Slot(object)
+    def _on_costs_finished(self, answer: tuple[CostKey, dict[str, CostTotal] | None]) -> None:
         self._costing = None
         self._one_at_a_time.done("costs")
-        if answer is not None and key == self.wanted_costs:
-            self.costed.emit(key, answer)
+        key, totals = answer
+        if totals is not None and key == self.wanted_costs:
+            self.costed.emit(key, totals)
+
+    @Slot(object)
+    def _on_costs_failed(self, _exc: object) -> None:
+        self._costing = None
+        self._one_at_a_time.done("costs")
