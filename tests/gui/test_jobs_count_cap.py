@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -124,10 +125,10 @@ def test_rows_at_the_cap_are_the_ones_there_not_the_last_jobs(
     release = threading.Event()
     exact_count = ledger.count
 
-    def slow_exact(flt: JobFilter | None = None, cap: int | None = None) -> int:
+    def slow_exact(flt: JobFilter | None = None, cap: int | None = None, **kwargs: Any) -> int:
         if cap is None:  # the exact count waits for the test
             release.wait(WAIT_MS / 1000)
-        return exact_count(flt, cap)
+        return exact_count(flt, cap, **kwargs)
 
     monkeypatch.setattr(ledger, "count", slow_exact)
     model = JobsModel(ledger, page_size=10)  # the row at the cap: page 4, far from page 0

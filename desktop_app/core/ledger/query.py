@@ -52,28 +52,37 @@ def other_conditions(flt: JobFilter) -> tuple[str, list[Any]]:
 
 def cost_totals_query(flt: JobFilter) -> tuple[str, list[Any]]:
     """SQL summing, per unit, the cost of the jobs matching `flt` that reached the service: the
-    billed cost when it is in the estimate's unit (or there is no estimate), else the estimate."""
+    billed cost when it is in the estimate's unit (or there is no estimate), else the estimate.
+
+    The jobs are grouped by their two cost texts first and each distinct text is parsed once: a
+    run's estimate repeats across many jobs, and parsing the JSON of every job again and again
+    was most of the work (3.5 s of CPU at 1,000,000 jobs, beside the jobs view's scrolling,
+    against about 0.4 s grouped)."""
     where, params = where_clause(flt)
     sent = "azure_job_id IS NOT NULL AND status != ?"
     where = f"{where} AND {sent}" if where else f" WHERE {sent}"
     sql = f"""
-        WITH costs AS (
-            SELECT json_extract(billed_cost, '$.amount') AS b_amount,
-                   json_extract(billed_cost, '$.currency') AS b_unit,
-                   json_extract(estimated_cost, '$.amount') AS e_amount,
-                   json_extract(estimated_cost, '$.currency') AS e_unit,
-                   COALESCE(json_extract(estimated_cost, '$.free'), 0) AS free
+        WITH texts AS (
+            SELECT estimated_cost AS e, billed_cost AS b, COUNT(*) AS n
             FROM jobs{where} AND (estimated_cost IS NOT NULL OR billed_cost IS NOT NULL)
+            GROUP BY estimated_cost, billed_cost
+        ), costs AS (
+            SELECT json_extract(b, '$.amount') AS b_amount,
+                   json_extract(b, '$.currency') AS b_unit,
+                   json_extract(e, '$.amount') AS e_amount,
+                   json_extract(e, '$.currency') AS e_unit,
+                   COALESCE(json_extract(e, '$.free'), 0) AS free, n
+            FROM texts
         ), used AS (
             SELECT CASE WHEN b_amount IS NOT NULL AND (e_unit IS NULL OR b_unit = e_unit)
-                        THEN 1 ELSE 0 END AS billed, free, e_amount, e_unit, b_amount, b_unit
+                        THEN 1 ELSE 0 END AS billed, free, e_amount, e_unit, b_amount, b_unit, n
             FROM costs
         )
         SELECT CASE WHEN billed THEN b_unit ELSE e_unit END,
-               SUM(CASE WHEN billed THEN b_amount ELSE e_amount END),
-               SUM((CASE WHEN billed THEN b_amount ELSE e_amount END) IS NOT NULL),
-               SUM(billed),
-               SUM((CASE WHEN billed THEN b_amount ELSE e_amount END) IS NULL AND NOT free)
+               SUM((CASE WHEN billed THEN b_amount ELSE e_amount END) * n),
+               SUM(((CASE WHEN billed THEN b_amount ELSE e_amount END) IS NOT NULL) * n),
+               SUM(billed * n),
+               SUM(((CASE WHEN billed THEN b_amount ELSE e_amount END) IS NULL AND NOT free) * n)
         FROM used GROUP BY 1
     """
     return sql, [*params, JobStatus.NEVER_SUBMITTED.value]

@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ from desktop_app.core.ledger.rows import (
 from desktop_app.core.ledger.schema_v2 import UNFINISHED_CONDITION
 from desktop_app.core.ledger.search import (
     TRIGRAM,
+    cancellable,
     capped_text_count,
     is_prefix_search,
     prefer_order_scan,
@@ -76,28 +78,36 @@ class LedgerReads:
         raise NotImplementedError
 
     # --- reading
-    def count(self, flt: JobFilter | None = None, cap: int | None = None) -> int:
+    def count(
+        self,
+        flt: JobFilter | None = None,
+        cap: int | None = None,
+        *,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> int:
         """The jobs matching `flt`; with `cap`, counted only up to cap + 1 ("more than cap"): a
         stream from the indexes left early, milliseconds where the exact count of a common text
-        reads every match."""
-        flt = flt or JobFilter()
+        reads every match. Raises `Cancelled` once `cancelled()` says True."""
+        with self._use() as conn, cancellable(conn, cancelled):
+            return self._count(conn, flt or JobFilter(), cap)
+
+    def _count(self, conn: sqlite3.Connection, flt: JobFilter, cap: int | None) -> int:
         text = flt.text.strip()
-        with self._use() as conn:
-            if cap is None:
-                where, params = where_clause(flt)
-                (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
-                return int(n)
-            cap = max(0, int(cap))
-            if len(text) >= TRIGRAM:
-                return self._capped_text_count(conn, flt, text, cap)
-            if is_prefix_search(text, flt.short_text):  # the ranges, read as a stream
-                ranges, params = prefix_ranges(text)
-                other_sql, other_params = other_conditions(flt)
-                where, params = f" WHERE {ranges}{other_sql}", [*params, *other_params]
-            else:
-                where, params = where_clause(flt)
-            sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM jobs{where} LIMIT ?)"
-            (n,) = conn.execute(sql, [*params, cap + 1]).fetchone()
+        if cap is None:
+            where, params = where_clause(flt)
+            (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
+            return int(n)
+        cap = max(0, int(cap))
+        if len(text) >= TRIGRAM:
+            return self._capped_text_count(conn, flt, text, cap)
+        if is_prefix_search(text, flt.short_text):  # the ranges, read as a stream
+            ranges, params = prefix_ranges(text)
+            other_sql, other_params = other_conditions(flt)
+            where, params = f" WHERE {ranges}{other_sql}", [*params, *other_params]
+        else:
+            where, params = where_clause(flt)
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM jobs{where} LIMIT ?)"
+        (n,) = conn.execute(sql, [*params, cap + 1]).fetchone()
         return int(n)
 
     @staticmethod
@@ -111,11 +121,14 @@ class LedgerReads:
             if own_snapshot:
                 conn.execute("COMMIT")
 
-    def cost_totals(self, flt: JobFilter | None = None) -> dict[str, CostTotal]:
+    def cost_totals(
+        self, flt: JobFilter | None = None, *, cancelled: Callable[[], bool] | None = None
+    ) -> dict[str, CostTotal]:
         """unit -> CostTotal of the jobs matching `flt` that reached the service (see CostTotal).
-        The billed cost counts when it is in the estimate's unit (or there is no estimate)."""
+        The billed cost counts when it is in the estimate's unit (or there is no estimate).
+        Raises `Cancelled` once `cancelled()` says True."""
         sql, params = cost_totals_query(flt or JobFilter())
-        with self._use() as conn:
+        with self._use() as conn, cancellable(conn, cancelled):
             rows = conn.execute(sql, params).fetchall()
         return {
             str(unit or ""): CostTotal(str(unit or ""), float(amount or 0), n, b, u)
@@ -199,7 +212,9 @@ class LedgerReads:
         check_order(order)
         limit = max(0, int(limit))
         flt = flt or JobFilter()
-        in_order = self._in_order(flt, limit)
+        # from the top of the creation order (the view's first page): where the matches start
+        from_end = None if key is not None or order.column != "created_at" else order.descending
+        in_order = self._in_order(flt, limit, from_end)
         columns = key_columns(order)
         segments = [("", [])] if key is None else after_clauses(order, key, reverse=backwards)
         with self._use() as conn:
@@ -231,12 +246,12 @@ class LedgerReads:
             at_end=at_end,
         )
 
-    def _in_order(self, flt: JobFilter, limit: int | None) -> bool:
+    def _in_order(self, flt: JobFilter, limit: int | None, from_end: bool | None = None) -> bool:
         text = flt.text.strip()
         if not text or limit is None:
             return False
         with self._use() as conn:
-            return prefer_order_scan(conn, text, max(1, limit), flt.short_text)
+            return prefer_order_scan(conn, text, max(1, limit), flt.short_text, from_end)
 
     def unfinished_jobs(self) -> list[JobRow]:
         """Jobs not in a final status (Submitting, Waiting, Executing), oldest first: what

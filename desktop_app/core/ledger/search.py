@@ -22,13 +22,16 @@ search shows its first page and "10,000+" without reading 250,000 matches first.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
 
+from desktop_app.core.cancel import Cancelled
 from desktop_app.core.ledger.rows import like_pattern
+from desktop_app.core.ledger.short_text import short_programs_clause
 
 SEARCHED_COLUMNS = ("name", "backend", "tags", "id", "azure_job_id", "profile")
 # the columns a short text is a prefix of: each has an index whose ranges answer it
@@ -123,12 +126,10 @@ def text_clause(
     pattern = like_pattern(text)
     likes, like_params = _likes(pattern)
     unpacked_like = "qd_unpack_text(programs.body) LIKE ? ESCAPE '\\'"
-    if len(text) < TRIGRAM:
-        sql = (
-            f"(({likes}) OR jobs.program_id IN "
-            f"(SELECT programs.id FROM programs WHERE {unpacked_like}))"
-        )
-        return sql, [*like_params, pattern]
+    if len(text) < TRIGRAM:  # the programs first: when they hold it, no LIKE of the names
+        programs, short_params = short_programs_clause(text, pattern)
+        sql = f"(jobs.program_id IN ({programs}) OR ({likes}))"
+        return sql, [*short_params, *like_params]
     fts_programs = "SELECT rowid FROM program_fts WHERE program_fts MATCH ?"
     if text.isascii():
         in_programs = f"{plus}jobs.program_id IN ({fts_programs})"
@@ -152,14 +153,23 @@ def _count_upto(conn: sqlite3.Connection, sql: str, params: list[Any], limit: in
 
 
 def prefer_order_scan(
-    conn: sqlite3.Connection, text: str, page: int, short_text: ShortText = "substring"
+    conn: sqlite3.Connection,
+    text: str,
+    page: int,
+    short_text: ShortText = "substring",
+    from_end: bool | None = None,
 ) -> bool:
     """Whether a page of `page` rows matching `text` is cheaper read in sort order (testing each
     job) than from the index matches (read all, then sorted). In order, about page * jobs /
     matches jobs are read; from the matches, all of them, each costing about 6 times a job
     tested in order (measured at 1,000,000 jobs): the scan wins when matches exceed
     sqrt(page * jobs / 6). The matches are counted from the indexes alone (row ids, no rows), and
-    only up to that point."""
+    only up to that point.
+
+    Matches are not always spread out: "run 77" is the name of jobs 77, 770-779, ... and
+    770,000-779,999, none of the newest 220,000. For a first page in creation order (`from_end`:
+    newest first, False: oldest first) the job ids, given in creation order, say where the page's
+    matches begin; an order scan that would read many times the matches' cost first is left."""
     prefix = is_prefix_search(text, short_text)
     if len(text) < TRIGRAM and not prefix:
         return False  # no index to drive from anyway
@@ -172,12 +182,33 @@ def prefer_order_scan(
         conn, "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?", [trigram_query(text)], enough
     )
     if in_jobs >= enough:
-        return True
+        return from_end is None or not _bunched(conn, text, page, jobs, enough, from_end)
     in_programs = _count_upto(
         conn, "SELECT 1 FROM program_fts WHERE program_fts MATCH ?", [_phrase(text)], enough
     )
     (programs,) = conn.execute("SELECT COALESCE(MAX(id), 1) FROM programs").fetchone()
     return bool(in_jobs + jobs * in_programs / max(programs, 1) >= enough)
+
+
+def _bunched(
+    conn: sqlite3.Connection, text: str, page: int, jobs: int, enough: int, from_end: bool
+) -> bool:
+    """Whether the `page`-th candidate of the jobs' index from that end of the creation order
+    stands further in than the matches would cost to read (their count seen up to 4 * enough, at
+    ORDER_SCAN_COST_RATIO a match). The program text's matches are not looked at: they only add
+    rows to an order scan, never make it longer."""
+    direction = "DESC" if from_end else "ASC"
+    row = conn.execute(
+        f"SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rowid {direction} "
+        "LIMIT 1 OFFSET ?",
+        [trigram_query(text), page - 1],
+    ).fetchone()
+    if row is None:
+        return False
+    depth = jobs - int(row[0]) if from_end else int(row[0])
+    sql = "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?"
+    matches = _count_upto(conn, sql, [trigram_query(text)], 4 * enough)
+    return depth > matches * ORDER_SCAN_COST_RATIO
 
 
 def capped_text_count(
@@ -238,6 +269,31 @@ def within_budget(conn: sqlite3.Connection, call: Callable[[], T]) -> T | None:
     except sqlite3.OperationalError:
         if ticks > ORDER_SCAN_BUDGET:
             return None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+# SQLite VM steps between two looks at `cancelled` (a few milliseconds): each look takes the GIL,
+# which the GUI thread, painting in Python, then has to hand over; more often only costs both
+CANCEL_CHECK_STEPS = 100_000
+
+
+@contextlib.contextmanager
+def cancellable(conn: sqlite3.Connection, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """A read on `conn` that stops (raising `Cancelled`) once `cancelled()` says True: a count or
+    a cost total of a filter the user has already left must not keep a core busy for seconds."""
+    if cancelled is None:
+        yield
+        return
+    if cancelled():
+        raise Cancelled("superseded")
+    conn.set_progress_handler(lambda: int(cancelled()), CANCEL_CHECK_STEPS)
+    try:
+        yield
+    except sqlite3.OperationalError:
+        if cancelled():
+            raise Cancelled("superseded") from None
         raise
     finally:
         conn.set_progress_handler(None, 0)

@@ -5,9 +5,10 @@ pages (`page_size` light `JobRow`s each) that the view asked for. Filtering and 
 SQL (`Ledger.count` / `Ledger.page`), and every query runs on the ledger lane of `ui.tasks` (one
 thread, queries in order), so the GUI thread never waits on SQLite: a row whose page is not
 loaded yet shows empty until its page arrives (`dataChanged`). A filter or sort change keeps
-showing the old rows until the new count and first page are in, then resets the model in one step.
-The count is read up to COUNT_CAP with the page (a stream left early: milliseconds); past it the
-label says "10,000+" until the exact count, read on the long-task lane, comes in.
+showing the old rows until the new first page is in, then resets the model in one step; its count
+follows, read up to COUNT_CAP (a stream left early: tens of milliseconds at 1M jobs, which the rows
+do not wait for); past it the label says "10,000+" until the exact count, read on the long-task
+lane, comes in.
 
 Ledger changes arrive through `LedgerEvents` (one queued signal for a burst of commits) and are
 coalesced by a short timer into one re-query.
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -43,14 +43,13 @@ from desktop_app.core.ledger.models import (
 )
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
+from desktop_app.ui.jobs.aggregates import Aggregates, CostKey
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.pages import (
     Entry,
-    InFlight,
     Keys,
     LoadedPage,
-    OneAtATime,
     Wanted,
     format_entries,
     load_pages,
@@ -72,10 +71,8 @@ MAX_KEPT_KEYS = 20_000  # two keys a page: about 2 MB for 2,000,000 rows of scro
 CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
 # A filter's count is read up to this many jobs on the ledger lane (milliseconds: the label says
 # "10,000+"); past it, the exact count and the cost totals, which read every match (seconds at 1M
-# jobs), run on the long-task lane, each on its own SQLite connection, so that a page is never
-# queued behind one.
+# jobs), run on the long-task lane (see aggregates.py), so that a page is never queued behind one.
 COUNT_CAP = 10_000
-AGGREGATE_LANE = Lane.LONG
 
 
 _SHOTS_COLUMN = 3
@@ -86,7 +83,8 @@ _FAILED_BRUSH = QBrush(QColor("#b00020"))
 
 # What a query task hands back: (mode, generation, count (-1: not queried), {page: LoadedPage} or
 # a plain message when the ledger could not be read). Modes: "reset" (the first page of a new
-# filter or order, with its count up to COUNT_CAP), "exact" (the exact count past the cap),
+# filter or order), "capped" (its count up to COUNT_CAP, asked for after the page: the rows are
+# shown without waiting for it), "exact" (the exact count past the cap),
 # "change" (count and pages after a ledger change), "pages" (pages scrolled to), "failed".
 _Answer = tuple[str, int, int, "dict[int, LoadedPage[Entry]] | QuantumDeskError"]
 
@@ -121,9 +119,13 @@ class JobsModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Entry]] = OrderedDict()
         self._recent_page = -1  # the page at the end of `_pages` (most recently used)
         self._keys: dict[int, Keys] = {}  # keyset keys of pages read (kept after their rows)
-        self._aggregates = InFlight()  # counts and cost totals running on AGGREGATE_LANE
-        self._one_at_a_time = OneAtATime()  # of each: see OneAtATime
+        # pages a row was asked for before they came in: only those are repainted when they do
+        # (a page read ahead was never shown blank: no dataChanged, no repaint of the viewport)
+        self._shown_blank: set[int] = set()
         self._wanted = Wanted()
+        self._aggregates = Aggregates(ledger, self._wanted, self)
+        self._aggregates.counted.connect(self._on_query_finished)
+        self._aggregates.costed.connect(self._on_costs_finished)
         self._pending = self._wanted.pages
         self._generation = 0
         self._refreshing = False  # a count query of this generation is in flight
@@ -140,6 +142,12 @@ class JobsModel(QAbstractTableModel):
         self._change_timer.setSingleShot(True)
         self._change_timer.setInterval(CHANGE_COALESCE_MS)
         self._change_timer.timeout.connect(self._on_changeTimer_timeout)
+        self._to_read: list[int] = []  # pages wanted, not sent to the ledger lane yet
+        self._count_owed = False  # a new filter's capped count, sent after its first page
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)  # once the events in the queue (a paint) are done
+        self._flush_timer.timeout.connect(self._on_flushTimer_timeout)
         self._request(keep_rows=False)
 
     # ------------------------------------------------------------------ public API
@@ -194,11 +202,13 @@ class JobsModel(QAbstractTableModel):
         page_no, offset = divmod(row, self.page_size)
         page = self._pages.get(page_no)
         if page is None:
+            self._shown_blank.add(page_no)
             self._request_page(page_no)
             return None
         if page_no != self._recent_page:  # data() asks ~8 roles of each cell: reorder once
             self._pages.move_to_end(page_no)
             self._recent_page = page_no
+            self._read_ahead(page_no)
         return page[offset] if offset < len(page) else None
 
     def job_id(self, row: int) -> str | None:
@@ -219,6 +229,7 @@ class JobsModel(QAbstractTableModel):
             return
         self._closed = True
         self._change_timer.stop()
+        self._flush_timer.stop()
         self._events.changed.disconnect(self._on_events_changed)
         if self._own_events:
             self._events.close()
@@ -303,27 +314,50 @@ class JobsModel(QAbstractTableModel):
         self._keep_rows = keep_rows
         self._pending.clear()
         self._costs_wanted = self._costs_wanted or costs  # a sort must not drop a total owed
+        if costs:  # other jobs than the totals running (if any) are of: those stop
+            self._aggregates.wanted_costs = (self._filter, self._generation)
         if keep_rows:  # re-load the most recently used pages too: they are the rows on screen
             wanted = sorted({0, *list(self._pages)[-3:]})
             self._submit(self._generation, wanted, mode="change")
         else:
             self._submit(self._generation, [0], mode="reset")
+        self._count_owed = not keep_rows
 
     def _request_page(self, page_no: int) -> None:
-        if self._closed or page_no in self._pending:
+        if page_no not in self._pending:  # with its neighbours: scrolling on finds them loaded
+            self._want((page_no, page_no + 1, page_no - 1))
+
+    def _read_ahead(self, page_no: int) -> None:
+        """The neighbours of a page being shown, before their rows are: scrolling on finds them
+        loaded, never a blank row (whose page's arrival repaints the whole viewport)."""
+        if not self._refreshing:
+            self._want((page_no + 1, page_no - 1))
+
+    def _want(self, candidates: tuple[int, ...]) -> None:
+        """Pages to read, sent to the ledger lane once the GUI thread is done with what it is
+        doing, mostly a paint asking data() of every cell: a worker building rows in Python
+        meanwhile would make each of those calls wait for the GIL."""
+        if self._closed:
             return
-        # with its neighbours: scrolling on mostly finds its rows loaded (no blank paint)
         last_page = (self._count - 1) // self.page_size
-        pages = [
-            p
-            for p in (page_no, page_no + 1, page_no - 1)
-            if 0 <= p <= last_page and p not in self._pages and p not in self._pending
-        ]
-        for p in pages:
-            self._pending[p] = None
+        for p in candidates:
+            if 0 <= p <= last_page and p not in self._pages and p not in self._pending:
+                self._pending[p] = None
+                self._to_read.append(p)
         while len(self._pending) > MAX_PENDING_PAGES:
             del self._pending[next(iter(self._pending))]  # scrolled past: its task will skip
-        self._submit(self._generation, pages, mode="pages")
+        if self._to_read:
+            self._flush_timer.start()
+
+    @Slot()
+    def _on_flushTimer_timeout(self) -> None:
+        if self._count_owed:  # a new filter's count, after its first page was painted
+            self._count_owed = False
+            self._submit(self._generation, [], mode="capped")
+        pages = [p for p in self._to_read if p in self._pending]
+        self._to_read = []
+        if pages and not self._closed:
+            self._submit(self._generation, pages, mode="pages")
 
     def _submit(self, generation: int, pages: list[int], *, mode: str) -> None:
         ledger, flt, order, size, wanted = (
@@ -346,8 +380,9 @@ class JobsModel(QAbstractTableModel):
             if mode == "pages" and not any(p in wanted.pages for p in pages):
                 return None
             try:
-                # up to the cap: milliseconds, read with the rows (one reset, one paint)
-                total = count if mode == "pages" else ledger.count(flt, COUNT_CAP)
+                # up to the cap: milliseconds, read with the rows of a change, after the first
+                # page of a new filter (tens of milliseconds at 1M jobs: the rows come first)
+                total = count if mode in ("pages", "reset") else ledger.count(flt, COUNT_CAP)
                 loaded = load_pages(
                     ledger, flt, order, size, pages, known, total, format_entries, still_wanted
                 )
@@ -362,56 +397,6 @@ class JobsModel(QAbstractTableModel):
             on_failed=self._on_query_failed,
         )
 
-    def _submit_exact_count(self, generation: int) -> None:  # past the cap, beside the pages
-        ledger, flt, wanted = self.ledger, self._filter, self._wanted
-
-        def count_query() -> _Answer | None:
-            if wanted.generation != generation:
-                return None
-            try:
-                return ("exact", generation, ledger.count(flt), {})
-            except QuantumDeskError as exc:
-                return ("failed", generation, -1, exc)
-
-        self._one_at_a_time.submit(
-            "count",
-            lambda: run_task(
-                self._aggregates.wrap(count_query),  # its own connection (WAL)
-                lane=AGGREGATE_LANE,
-                on_finished=partial(self._on_aggregate_finished, "count"),
-                on_failed=partial(self._on_aggregate_finished, "count", None),
-            ),
-        )
-
-    def _submit_costs(self, generation: int) -> None:
-        ledger, flt, wanted = self.ledger, self._filter, self._wanted
-
-        def costs() -> tuple[int, dict[str, CostTotal]] | None:
-            if wanted.generation != generation:
-                return None
-            try:
-                return (generation, ledger.cost_totals(flt))
-            except QuantumDeskError as exc:
-                log.warning("jobs view: no cost total: %s", exc)
-                return None
-
-        self._one_at_a_time.submit(
-            "costs",
-            lambda: run_task(
-                self._aggregates.wrap(costs),
-                lane=AGGREGATE_LANE,
-                on_finished=partial(self._on_aggregate_finished, "costs"),
-                on_failed=partial(self._on_aggregate_finished, "costs", None),
-            ),
-        )
-
-    def _on_aggregate_finished(self, kind: str, answer: Any, *_failure: object) -> None:
-        self._one_at_a_time.done(kind)  # the next one waiting may start
-        if kind == "costs":
-            self._on_costs_finished(answer)
-        else:
-            self._on_query_finished(answer)
-
     @Slot(object)
     def _on_query_finished(self, answer: _Answer | None) -> None:
         if answer is None:
@@ -424,8 +409,13 @@ class JobsModel(QAbstractTableModel):
         elif mode == "pages":
             self._apply_pages(loaded)
         elif mode == "reset":
+            self._show_first_page(loaded, count)  # its rows for now; the count follows
+            self._flush_timer.start()
+        elif mode == "capped":
+            if not self._refreshing:
+                return  # its first page failed
             self._capped = self._count_later(count, generation)
-            self._show_first_page(loaded, count)
+            self._resize(count)
             self._done()
         elif mode == "exact":
             self._capped = False
@@ -442,7 +432,7 @@ class JobsModel(QAbstractTableModel):
         """Past the cap: the exact count, on the long-task lane. Whether it was asked for."""
         if count <= COUNT_CAP:
             return False
-        self._submit_exact_count(generation)
+        self._aggregates.count(self._filter, generation)
         return True
 
     @Slot(object)
@@ -452,22 +442,24 @@ class JobsModel(QAbstractTableModel):
     def _done(self) -> None:
         self._refreshing = False
         self._first_load_done = True
+        self._read_ahead(max(self._recent_page, 0))
         self.refreshed.emit()
         if self._costs_wanted:  # after the rows: its seconds of CPU at 1M jobs do not compete
-            self._submit_costs(self._generation)
+            self._aggregates.costs(self._aggregates.wanted_costs)
         if self._early_costs is not None:
             totals, self._early_costs = self._early_costs, None
             self._apply_costs(totals)
 
     def _show_first_page(self, loaded: dict[int, LoadedPage[Entry]], count: int) -> None:
-        """A new filter or order: its first page and count (up to the cap) replace the rows, in
-        one reset (one paint)."""
+        """A new filter or order: its first page replaces the rows, in one reset (one paint);
+        `count` (-1: not known yet, the page's rows until it is) rows then."""
         page = loaded.get(0)
         self.beginResetModel()
         self._count = max(count, len(page.entries) if page is not None else 0)
         self._pages = OrderedDict()
         self._keys = {}
         self._pending.clear()
+        self._shown_blank.clear()
         if page is not None:
             self._store(0, page)
         self.endResetModel()
@@ -499,6 +491,9 @@ class JobsModel(QAbstractTableModel):
         for page_no, page in loaded.items():
             self._pending.pop(page_no, None)
             self._store(page_no, page)
+            if page_no not in self._shown_blank:
+                continue  # read ahead: no view has asked for its rows yet
+            self._shown_blank.discard(page_no)
             first = page_no * self.page_size
             last = min(first + len(page.entries), self._count) - 1
             if last >= first:
@@ -522,6 +517,7 @@ class JobsModel(QAbstractTableModel):
         ids = [self._loaded_id(index.row()) for index in persistent]
         self._pages = OrderedDict()
         self._keys = {}
+        self._shown_blank.clear()  # the layout change repaints every row
         for page_no, page in sorted(loaded.items()):
             self._store(page_no, page)
         self._pending.clear()
@@ -552,12 +548,8 @@ class JobsModel(QAbstractTableModel):
         page = self._pages.get(page_no)
         return page[offset][0].id if page is not None and offset < len(page) else None
 
-    @Slot(object)
-    def _on_costs_finished(self, answer: tuple[int, dict[str, CostTotal]] | None) -> None:
-        if answer is None:
-            return
-        generation, totals = answer
-        if generation != self._generation or self._closed:
+    def _on_costs_finished(self, key: CostKey, totals: dict[str, CostTotal]) -> None:
+        if key != self._aggregates.wanted_costs or self._closed:
             return
         if self._refreshing:  # it overtook the rows and count (another lane): after them
             self._early_costs = dict(totals)
