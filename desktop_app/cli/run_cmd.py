@@ -125,6 +125,9 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
         args.method = check_method(args.method, "--method")
         if LOCAL_SIMULATOR not in names:
             raise UserInputError(f"--method: only {LOCAL_SIMULATOR} has simulation methods")
+    if args.profile and any(not b.is_local for b in backends):
+        _start_azure_worker()
+        args.azure_worker = True
     program = load_program_file(args.file)  # ProgramError: file:line:column: message
     for warning in program.warnings:  # what the reading left out (timing): said, never silent
         note(f"warning: {warning}")
@@ -156,6 +159,20 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
     elif args.secret_stdin:
         raise UserInputError("--secret-stdin: only Azure backends use a profile's secret")
     return backends, program, secret_of
+
+
+def _start_azure_worker() -> None:
+    """Start the Azure worker process now: it imports the SDK on the other core while this
+    process reads the program with qiskit (issue 16). It logs as this process does: nothing on
+    stderr without --verbose."""
+    from desktop_app.cli import LOG_FORMAT
+    from desktop_app.core.azure import process
+
+    if logging.getLogger().isEnabledFor(logging.DEBUG):
+        process.serve_command_line(logging.DEBUG, LOG_FORMAT)
+    else:
+        process.serve_command_line(logging.WARNING, None)
+    process.prewarm()
 
 
 def _estimates(
@@ -218,6 +235,16 @@ def _check_budget(ledger: Ledger, profile: str | None, estimates: dict[str, Cost
 
 
 def handle(args: argparse.Namespace) -> int:
+    try:
+        return _handle(args)
+    finally:
+        if getattr(args, "azure_worker", False):
+            from desktop_app.core.azure import process
+
+            process.shutdown_worker()  # detaches what still runs there (Ctrl+C): left open
+
+
+def _handle(args: argparse.Namespace) -> int:
     backends, program, secret_of = _check(args)
     from desktop_app.cli.estimate_cmd import parse_options
 

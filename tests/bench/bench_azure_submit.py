@@ -62,6 +62,9 @@ if mode in ("window", "window-prewarmed", "cli"):
         process.prewarm()
         call_in_worker(detect_version, ("OPENQASM 2.0;",))  # answered once the simulator is warm
         process.wait_ready(60)
+    if mode == "cli":  # as `quantum-desk run` sets up its Azure worker (no --verbose)
+        from desktop_app.core.azure import process
+        process.serve_command_line(30, None)
     start = time.perf_counter()
     executor = executor_for("ionq.simulator", isolate=mode != "cli", secret_of=lambda p: secret)
     result = executor.run(
@@ -69,11 +72,10 @@ if mode in ("window", "window-prewarmed", "cli"):
         CancelToken(), lambda message, fraction: None)
     elapsed = time.perf_counter() - start
     assert result.counts == {"00": 500, "11": 500}, result
-    if mode != "cli":
-        from desktop_app.core.azure import process
-        from desktop_app.core.local.executor import shutdown_workers
-        process.shutdown_worker()
-        shutdown_workers()
+    from desktop_app.core.azure import process
+    from desktop_app.core.local.executor import shutdown_workers
+    process.shutdown_worker()
+    shutdown_workers()
 else:
     start = time.perf_counter()
     from azure.identity import ClientSecretCredential

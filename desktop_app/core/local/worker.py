@@ -171,12 +171,20 @@ def serve(conn: Connection) -> None:
         return  # the pipe broke: the app went away
 
 
-def _serve(conn: Connection) -> None:
-    # Pre-import and pre-run everything a run needs, so a warm worker answers the first Run at once.
+def _warm_up() -> None:
     try:
         warm_up()
     except Exception:  # the real run will report the problem properly
         log.warning("simulator warm-up failed", exc_info=True)
+
+
+def _serve(conn: Connection) -> None:
+    # Pre-import and pre-run everything a run needs, so a warm worker answers the first Run at once;
+    # unless a request came with the worker's start (a Run pressed before any worker was warm, an
+    # Azure run's translation): it is answered first, and the warm-up waits for the next idle time.
+    warm = not conn.poll()
+    if warm:
+        _warm_up()
     conn.send(("ready",))
 
     def progress(message: str, fraction: float | None) -> None:
@@ -184,6 +192,9 @@ def _serve(conn: Connection) -> None:
 
     result: object
     while True:
+        if not warm and not conn.poll():
+            _warm_up()
+            warm = True
         message = conn.recv()
         if message[0] not in ("run", "call"):
             return
