@@ -223,3 +223,15 @@ def test_a_run_reads_the_profiles_secret_from_the_keyring_once(env, capsys, monk
     assert code == 0, err
     assert [r["status"] for r in json.loads(out)] == ["Succeeded", "Succeeded"]
     assert reads == [PROFILE]  # checked before anything ran, then used by both backends
+
+
+def test_the_run_takes_the_workspace_opened_while_the_program_was_read(env, capsys):  # noqa: F811
+    _profile(env)
+    code = main(["run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)[0]["status"] == "Succeeded"
+    # One sign-in, one workspace lookup at ARM: the run used the workspace its Azure worker
+    # opened ahead (`core.azure.ahead`), not a second one of its own.
+    assert len(env.emulator.requests_matching("arm", "GET", "/workspaces/")) == 1
+    assert len(env.emulator.requests_matching("dp", "PUT", "/jobs/")) == 1

@@ -321,6 +321,21 @@ def _supervise(
         worker.end(key)
 
 
+def connect_ahead(profile: str, targets: list[str], secret_of: SecretProvider | None) -> None:
+    """Have the worker sign in and open `profile`'s workspace now (and read `targets`), for the
+    run that follows to take (`ahead`): the command line reads its program meanwhile. Returns at
+    once; a failure is left for the run to meet and say."""
+    from desktop_app.core.azure.ahead import open_ahead
+
+    def connect() -> None:
+        try:
+            call_in_azure_worker(open_ahead, profile, tuple(targets), secret_of=secret_of)
+        except Exception:  # the worker went away: the run says so
+            log.debug("connecting ahead failed", exc_info=True)
+
+    threading.Thread(target=connect, name="azure-connect-ahead", daemon=True).start()
+
+
 def refresh_status_in_worker(profile: str) -> Any:
     """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
     summary's live target status): a StatusSnapshot, or what it raised."""
