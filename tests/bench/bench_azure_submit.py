@@ -60,7 +60,9 @@ if mode in ("window", "window-prewarmed", "cli"):
         from desktop_app.core.programs import detect_version
         local.prewarm()
         process.prewarm()
-        call_in_worker(detect_version, ("OPENQASM 2.0;",))  # answered once the simulator is warm
+        # the first call may be answered before the worker's warm-up, the second comes after it
+        call_in_worker(detect_version, ("OPENQASM 2.0;",))
+        call_in_worker(detect_version, ("OPENQASM 2.0;",))
         process.wait_ready(60)
     if mode == "cli":  # as `quantum-desk run` sets up its Azure worker (no --verbose)
         from desktop_app.core.azure import process

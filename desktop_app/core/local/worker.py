@@ -181,7 +181,7 @@ def _warm_up() -> None:
 def _serve(conn: Connection) -> None:
     # Pre-import and pre-run everything a run needs, so a warm worker answers the first Run at once;
     # unless a request came with the worker's start (a Run pressed before any worker was warm, an
-    # Azure run's translation): it is answered first, and the warm-up waits for the next idle time.
+    # Azure run's translation): it is answered first, and the warm-up follows it.
     warm = not conn.poll()
     if warm:
         _warm_up()
@@ -192,9 +192,6 @@ def _serve(conn: Connection) -> None:
 
     result: object
     while True:
-        if not warm and not conn.poll():
-            _warm_up()
-            warm = True
         message = conn.recv()
         if message[0] not in ("run", "call"):
             return
@@ -205,3 +202,6 @@ def _serve(conn: Connection) -> None:
             conn.send(("error", _portable(exc), detail))
         else:
             conn.send(("result", result))
+        if not warm:
+            _warm_up()
+            warm = True
