@@ -129,13 +129,16 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
     secret_of: SecretProvider | None = None
     refused: QuantumDeskError | None = None  # the profile's problem, said after the program's
     if azure and args.profile:  # looked up first: the worker signs in while qiskit starts
+        _start_azure_worker()
+        args.azure_worker = True
         try:
             secret_of = _profile_secret(args, azure)
         except QuantumDeskError as exc:
             refused = exc
         else:
-            _start_azure_worker(args.profile, azure, secret_of)
-            args.azure_worker = True
+            from desktop_app.core.azure import process
+
+            process.connect_ahead(args.profile, azure, secret_of)
     program = load_program_file(args.file)  # ProgramError: file:line:column: message
     for warning in program.warnings:  # what the reading left out (timing): said, never silent
         note(f"warning: {warning}")
@@ -175,11 +178,11 @@ def _profile_secret(args: argparse.Namespace, azure: list[str]) -> SecretProvide
     return None
 
 
-def _start_azure_worker(profile: str, targets: list[str], secret_of: SecretProvider | None) -> None:
-    """Start the Azure worker process now: it imports the SDK, signs in and opens the workspace
-    on the other core while this process reads the program with qiskit (issue 16); nothing is
-    submitted before every check passed. It logs as this process does: nothing on stderr without
-    --verbose."""
+def _start_azure_worker() -> None:
+    """Start the Azure worker process now: it imports the SDK (then signs in and opens the
+    workspace: `process.connect_ahead`) on the other core while this process reads the secret
+    and the program (issue 16); nothing is submitted before every check passed. It logs as this
+    process does: nothing on stderr without --verbose."""
     from desktop_app.cli import LOG_FORMAT
     from desktop_app.core.azure import process
 
@@ -187,7 +190,7 @@ def _start_azure_worker(profile: str, targets: list[str], secret_of: SecretProvi
         process.serve_command_line(logging.DEBUG, LOG_FORMAT)
     else:
         process.serve_command_line(logging.WARNING, None)
-    process.connect_ahead(profile, targets, secret_of)
+    process.prewarm()
 
 
 def _estimates(
