@@ -41,6 +41,7 @@ SUBCOMMAND_HELP: dict[str, str] = {
 }
 
 DEBUG_ENV = "QUANTUM_DESK_DEBUG"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"  # --verbose's lines on stderr
 
 
 def chosen_command(argv: list[str]) -> str | None:
@@ -109,7 +110,7 @@ def _set_up_logging(verbose: bool) -> None:
     import logging
 
     if verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=logging.DEBUG, format=LOG_FORMAT)
     else:
         logging.basicConfig(level=logging.WARNING, handlers=[logging.NullHandler()])
 

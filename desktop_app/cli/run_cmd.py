@@ -125,6 +125,20 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
         args.method = check_method(args.method, "--method")
         if LOCAL_SIMULATOR not in names:
             raise UserInputError(f"--method: only {LOCAL_SIMULATOR} has simulation methods")
+    azure = [b.name for b in backends if not b.is_local]
+    secret_of: SecretProvider | None = None
+    refused: QuantumDeskError | None = None  # the profile's problem, said after the program's
+    if azure and args.profile:  # looked up first: the worker signs in while qiskit starts
+        _start_azure_worker()
+        args.azure_worker = True
+        try:
+            secret_of = _profile_secret(args, azure)
+        except QuantumDeskError as exc:
+            refused = exc
+        else:
+            from desktop_app.core.azure import process
+
+            process.connect_ahead(args.profile, azure, secret_of)
     program = load_program_file(args.file)  # ProgramError: file:line:column: message
     for warning in program.warnings:  # what the reading left out (timing): said, never silent
         note(f"warning: {warning}")
@@ -143,19 +157,40 @@ def _check(args: argparse.Namespace) -> tuple[list[Backend], Program, SecretProv
         raise ProgramError(
             "the program measures nothing: add a `measure` into a classical bit", args.file
         )
-    secret_of: SecretProvider | None = None
-    if any(not b.is_local for b in backends):
-        from desktop_app.core.azure.lab import check_allowed, resolve_profile
-
-        profile = resolve_profile(args.profile)  # ProfileError: an unknown profile
-        check_allowed(profile.name, [b.name for b in backends if not b.is_local])
-        if args.secret_stdin:
-            secret_of = _secret_for_this_run(profile)
-        elif profile.needs_secret:
-            secret_of = _stored_secret(profile)
-    elif args.secret_stdin:
+    if refused is not None:
+        raise refused
+    if args.secret_stdin and not azure:
         raise UserInputError("--secret-stdin: only Azure backends use a profile's secret")
     return backends, program, secret_of
+
+
+def _profile_secret(args: argparse.Namespace, azure: list[str]) -> SecretProvider | None:
+    """The profile's secret for the Azure backends `azure` (None: none, or the keyring's);
+    ProfileError for an unknown profile, UserInputError for a target it may not use."""
+    from desktop_app.core.azure.lab import check_allowed, resolve_profile
+
+    profile = resolve_profile(args.profile)
+    check_allowed(profile.name, azure)
+    if args.secret_stdin:
+        return _secret_for_this_run(profile)
+    if profile.needs_secret:
+        return _stored_secret(profile)
+    return None
+
+
+def _start_azure_worker() -> None:
+    """Start the Azure worker process now: it imports the SDK (then signs in and opens the
+    workspace: `process.connect_ahead`) on the other core while this process reads the secret
+    and the program (issue 16); nothing is submitted before every check passed. It logs as this
+    process does: nothing on stderr without --verbose."""
+    from desktop_app.cli import LOG_FORMAT
+    from desktop_app.core.azure import process
+
+    if logging.getLogger().isEnabledFor(logging.DEBUG):
+        process.serve_command_line(logging.DEBUG, LOG_FORMAT)
+    else:
+        process.serve_command_line(logging.WARNING, None)
+    process.prewarm()
 
 
 def _estimates(
@@ -218,6 +253,16 @@ def _check_budget(ledger: Ledger, profile: str | None, estimates: dict[str, Cost
 
 
 def handle(args: argparse.Namespace) -> int:
+    try:
+        return _handle(args)
+    finally:
+        if getattr(args, "azure_worker", False):
+            from desktop_app.core.azure import process
+
+            process.shutdown_worker()  # detaches what still runs there (Ctrl+C): left open
+
+
+def _handle(args: argparse.Namespace) -> int:
     backends, program, secret_of = _check(args)
     from desktop_app.cli.estimate_cmd import parse_options
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
+from desktop_app.core.azure import process
 from desktop_app.core.azure.secret_binding import decode
 from desktop_app.core.azure.secrets import SERVICE_NAME
 from tests.integration.keyring_session import keyring_session, secret_service  # noqa: F401
@@ -50,6 +51,7 @@ def test_run_on_ionq_simulator_prints_one_json_document(env, capsys):  # noqa: F
     # `id` is the ledger's id of the run; the Azure job id was chosen before the submit.
     assert result["id"] and result["azure_job_id"] != result["id"]
     assert env.emulator.job(result["azure_job_id"])["status"] == "Succeeded"
+    assert process.worker_pid() is None  # the job's Azure worker process ended with the command
 
 
 def test_paid_target_needs_yes_and_nothing_is_submitted_without_it(env, capsys):  # noqa: F811
@@ -221,3 +223,15 @@ def test_a_run_reads_the_profiles_secret_from_the_keyring_once(env, capsys, monk
     assert code == 0, err
     assert [r["status"] for r in json.loads(out)] == ["Succeeded", "Succeeded"]
     assert reads == [PROFILE]  # checked before anything ran, then used by both backends
+
+
+def test_the_run_takes_the_workspace_opened_while_the_program_was_read(env, capsys):  # noqa: F811
+    _profile(env)
+    code = main(["run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)[0]["status"] == "Succeeded"
+    # One sign-in, one workspace lookup at ARM: the run used the workspace its Azure worker
+    # opened ahead (`core.azure.ahead`), not a second one of its own.
+    assert len(env.emulator.requests_matching("arm", "GET", "/workspaces/")) == 1
+    assert len(env.emulator.requests_matching("dp", "PUT", "/jobs/")) == 1

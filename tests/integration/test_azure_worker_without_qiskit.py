@@ -1,7 +1,11 @@
-"""The window's Azure runs are translated in a simulator worker, where qiskit is warm: the Azure
-worker process never imports qiskit (half its memory), for a run or a wrong program."""
+"""The window's Azure runs are translated in a simulator worker, where qiskit is warm, the command
+line's in its own process (it read the program with qiskit already): the Azure worker process,
+which both run their jobs in, never imports qiskit (half its memory), for a run or a wrong
+program."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -16,9 +20,10 @@ from tests.integration.worker_probe import loaded_in_worker
 pytestmark = pytest.mark.azure
 
 
-def test_a_window_run_leaves_qiskit_out_of_the_azure_worker(env) -> None:  # noqa: F811
+@pytest.mark.parametrize("isolate", [True, False], ids=["window", "command-line"])
+def test_a_run_leaves_qiskit_out_of_the_azure_worker(env, isolate: bool) -> None:  # noqa: F811
     _profile(env)
-    executor = executor_for("ionq.simulator", isolate=True)
+    executor = executor_for("ionq.simulator", isolate=isolate)
     try:
         result = executor.run(_request("ionq.simulator", 100), CancelToken(), lambda *_: None)
         assert result.status is JobStatus.SUCCEEDED, result.error_message
@@ -27,6 +32,7 @@ def test_a_window_run_leaves_qiskit_out_of_the_azure_worker(env) -> None:  # noq
         with pytest.raises(ProgramError) as refused:  # its located error, as in this process
             executor.run(broken, CancelToken(), lambda *_: None)
         assert (refused.value.line, refused.value.column) == (3, 1)
+        assert process.worker_pid() not in (None, os.getpid())  # the job ran there
         assert process.call_in_azure_worker(loaded_in_worker, "azure.quantum")
         assert not process.call_in_azure_worker(loaded_in_worker, "qiskit")
     finally:

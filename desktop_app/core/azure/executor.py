@@ -216,7 +216,10 @@ class AzureExecutor:
                     f"{request.backend} runs on Azure Quantum and needs a profile: choose one "
                     "(or pass --profile NAME)."
                 )
-            ctx.workspace, ctx.profile = open_profile_workspace(name, self.secret_of)
+            from desktop_app.core.azure import ahead
+
+            opened = ahead.take(name)  # the command line's, signed in while it read the program
+            ctx.workspace, ctx.profile = opened or open_profile_workspace(name, self.secret_of)
             return
         try:
             ctx.workspace, ctx.profile = self.workspace_factory()

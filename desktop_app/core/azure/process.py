@@ -83,7 +83,11 @@ class _Worker:
         parent_end, child_end = _CONTEXT.Pipe()
         self.conn: Connection = parent_end
         self.process: BaseProcess = _CONTEXT.Process(
-            target=process_worker.serve, args=(child_end,), name="quantum-desk-azure", daemon=True
+            target=process_worker.serve,
+            args=(child_end,),
+            kwargs=dict(_SETUP),
+            name="quantum-desk-azure",
+            daemon=True,
         )
         _STARTER.submit(self.process.start).result()
         child_end.close()
@@ -182,6 +186,7 @@ class _Worker:
 
 _LOCK = threading.Lock()
 _CURRENT: list[_Worker] = []  # the live worker, if any
+_SETUP: dict[str, Any] = {}  # how workers started from now on run (serve_command_line)
 _RETIRED: list[_Worker] = []  # started for an older environment, still running a job
 
 
@@ -200,6 +205,13 @@ def _worker() -> _Worker:
     for worker in ending:
         worker.stop()
     return current
+
+
+def serve_command_line(log_level: int, log_format: str | None) -> None:
+    """Workers started from now on serve a command line: they log at `log_level` on stderr in
+    `log_format`, or (None) nothing at all (its `--verbose`), and run at normal priority (no
+    window waits for the CPU: the run does)."""
+    _SETUP.update(logging_setup=(log_level, log_format), nice=False)
 
 
 def prewarm() -> None:
@@ -309,6 +321,21 @@ def _supervise(
         worker.end(key)
 
 
+def connect_ahead(profile: str, targets: list[str], secret_of: SecretProvider | None) -> None:
+    """Have the worker sign in and open `profile`'s workspace now (and read `targets`), for the
+    run that follows to take (`ahead`): the command line reads its program meanwhile. Returns at
+    once; a failure is left for the run to meet and say."""
+    from desktop_app.core.azure.ahead import open_ahead
+
+    def connect() -> None:
+        try:
+            call_in_azure_worker(open_ahead, profile, tuple(targets), secret_of=secret_of)
+        except Exception:  # the worker went away: the run says so
+            log.debug("connecting ahead failed", exc_info=True)
+
+    threading.Thread(target=connect, name="azure-connect-ahead", daemon=True).start()
+
+
 def refresh_status_in_worker(profile: str) -> Any:
     """`core.azure.status.refresh_status(profile)` run in the worker process (the backend
     summary's live target status): a StatusSnapshot, or what it raised."""
@@ -343,6 +370,10 @@ class AzureProcessExecutor:
     def run(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
+        supervisor = self
+        if self.translator is not None:  # begun now, while the worker starts and signs in
+            supervisor = copy.copy(self)
+            supervisor.translator = _EarlyTranslation(self.translator, request, cancel).get
         worker = _worker()
         # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
         plain = dataclasses.replace(request, options=dict(request.options), program=None)
@@ -351,7 +382,7 @@ class AzureProcessExecutor:
             worker,
             key,
             inbox,
-            self,
+            supervisor,
             cancel,
             progress,
             "the Azure connection process stopped unexpectedly; the job stays in the job list"
@@ -400,3 +431,35 @@ class AzureProcessExecutor:
         from desktop_app.core.azure.secrets import default_secret_store
 
         return default_secret_store().get(profile)
+
+
+class _EarlyTranslation:
+    """A run's translation begun on a thread of its own as the run starts, not once the worker
+    asks for it (after its start and imports): the program is translated on one core while the
+    worker starts on the other. `get` (the worker's ask) waits for it and raises what it raised;
+    the request the worker sends back is its copy without the parsed program: this one has it."""
+
+    def __init__(
+        self,
+        translator: Callable[[RunRequest, CancelToken | None], Translation],
+        request: RunRequest,
+        cancel: CancelToken,
+    ) -> None:
+        self._translator, self._request, self._cancel = translator, request, cancel
+        self._done = threading.Event()
+        self._outcome: tuple[Translation | None, BaseException | None] = (None, None)
+        threading.Thread(target=self._translate, name="azure-run-translate", daemon=True).start()
+
+    def _translate(self) -> None:
+        try:
+            self._outcome = (self._translator(self._request, self._cancel), None)
+        except BaseException as exc:  # raised in the worker's run, which reports it
+            self._outcome = (None, exc)
+        self._done.set()
+
+    def get(self, _request: RunRequest, _cancel: CancelToken | None) -> Translation:
+        self._done.wait()
+        value, error = self._outcome
+        if error is not None or value is None:
+            raise error or QuantumDeskError("the program was not translated")
+        return value

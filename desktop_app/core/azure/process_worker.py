@@ -281,12 +281,28 @@ def _relay_sign_in_tokens(channel: _Channel) -> None:
     sign_in.relay_tokens(relay)
 
 
-def serve(conn: Connection) -> None:
+def _set_up_logging(setup: tuple[int, str | None] | None) -> None:
+    """Log as the parent asked (`process.serve_command_line`): (level, format) on stderr, or with
+    a None format nothing at all (the command line without --verbose: not even the SDK's
+    warnings)."""
+    if setup is None:
+        return
+    level, form = setup
+    if form is None:
+        logging.basicConfig(level=level, handlers=[logging.NullHandler()])
+    else:
+        logging.basicConfig(level=level, format=form)
+
+
+def serve(
+    conn: Connection, logging_setup: tuple[int, str | None] | None = None, nice: bool = True
+) -> None:
     """The worker's main loop: one thread per run; cancel/detach reach its token."""
     from desktop_app.core.azure import busy_steps
 
     exit_with_parent()
-    if hasattr(os, "nice"):  # as the simulator: the window's process comes first for the CPU
+    _set_up_logging(logging_setup)
+    if nice and hasattr(os, "nice"):  # as the simulator: the window's process comes first
         with contextlib.suppress(OSError):
             os.nice(5)
     busy_steps.allow(64)  # no window in this process waits for the interpreter lock

@@ -18,9 +18,9 @@ def executor_for(
     secret_of: SecretProvider | None = None,
     retry_deadline: float | None = None,
 ) -> Executor:
-    """The executor for a backend name; `isolate=False` simulates and talks to Azure in this
-    process (the CLI), `isolate=True` (the window) in worker processes (core.local.executor,
-    core.azure.process);
+    """The executor for a backend name; `isolate=False` (the CLI) simulates and translates in this
+    process, `isolate=True` (the window) in a simulator worker process (core.local.executor);
+    either talks to Azure from the Azure worker process (core.azure.process);
     `secret_of` hands an Azure run its profile's secret (default: the OS keyring);
     `retry_deadline` bounds the retries of a failing Azure call (default: PollSchedule's)."""
     from desktop_app.core.catalog import find_backend, target_name
@@ -43,15 +43,13 @@ def executor_for(
         from desktop_app.core.azure.executor import PollSchedule
 
         schedule = PollSchedule(retry_deadline=float(retry_deadline))
-    if isolate:  # the window: the SDK runs in a worker process, never on a thread of this one
-        from desktop_app.core.azure.process import AzureProcessExecutor
-        from desktop_app.core.jobs.program_calls import translate_in_worker
+    # The SDK runs in the Azure worker process: in the window never on a thread of its process;
+    # on the command line it starts, imports the SDK and signs in on the other core while this
+    # process reads and translates the program (issue 16).
+    from desktop_app.core.azure.process import AzureProcessExecutor
+    from desktop_app.core.jobs.program_calls import translate_in_process, translate_in_worker
 
-        isolated = AzureProcessExecutor(schedule=schedule, secret_of=secret_of)
-        isolated.translator = translate_in_worker  # the simulator worker has qiskit, warm
-        return isolated
-    from desktop_app.core.azure.executor import AzureExecutor
-
-    if schedule is None:  # the profile comes with the request
-        return AzureExecutor(secret_of=secret_of)
-    return AzureExecutor(secret_of=secret_of, schedule=schedule)
+    executor = AzureProcessExecutor(schedule=schedule, secret_of=secret_of)
+    # the window: in a simulator worker (qiskit warm there, never in the window's process)
+    executor.translator = translate_in_worker if isolate else translate_in_process
+    return executor

@@ -52,3 +52,14 @@ def translate_in_worker(request: RunRequest, cancel: CancelToken | None) -> Tran
 
     what = "translating the program for the target"
     return in_worker(translate_request, (request,), what, TRANSLATE_TIMEOUT_SECONDS, cancel)
+
+
+def translate_in_process(request: RunRequest, cancel: CancelToken | None) -> Translation:
+    """An Azure run's program as its target runs it, translated in this process (the command
+    line, which has read the program with qiskit already), for the Azure worker: that process then
+    never imports qiskit, and starts, imports the SDK and signs in on the other core meanwhile."""
+    from desktop_app.core.azure.translate import translate
+    from desktop_app.core.programs import QISKIT_LOCK
+
+    with QISKIT_LOCK:  # several backends run side by side; qiskit is not thread-safe
+        return translate(request.parsed().circuit, request.backend)  # ProgramError, UserInputError

@@ -171,12 +171,20 @@ def serve(conn: Connection) -> None:
         return  # the pipe broke: the app went away
 
 
-def _serve(conn: Connection) -> None:
-    # Pre-import and pre-run everything a run needs, so a warm worker answers the first Run at once.
+def _warm_up() -> None:
     try:
         warm_up()
     except Exception:  # the real run will report the problem properly
         log.warning("simulator warm-up failed", exc_info=True)
+
+
+def _serve(conn: Connection) -> None:
+    # Pre-import and pre-run everything a run needs, so a warm worker answers the first Run at once;
+    # unless a request came with the worker's start (a Run pressed before any worker was warm, an
+    # Azure run's translation): it is answered first, and the warm-up follows it.
+    warm = not conn.poll()
+    if warm:
+        _warm_up()
     conn.send(("ready",))
 
     def progress(message: str, fraction: float | None) -> None:
@@ -194,3 +202,6 @@ def _serve(conn: Connection) -> None:
             conn.send(("error", _portable(exc), detail))
         else:
             conn.send(("result", result))
+        if not warm:
+            _warm_up()
+            warm = True
