@@ -129,6 +129,36 @@ class _RemoteRecorder:
         self.channel.call(self.key, "job_finished", job_id, result, dict(details))
 
 
+class _OneCall:
+    """What a run or an invoked call of key `key` sends the parent: progress, asks for the
+    profile's secret, and at the end its value or what it raised."""
+
+    def __init__(self, channel: _Channel, key: int, tokens: dict[int, CancelToken]) -> None:
+        self.channel, self.key, self.tokens = channel, key, tokens
+
+    def progress(self, message: str, fraction: float | None) -> None:
+        self.channel.send(("progress", self.key, message, fraction))
+
+    def secret_of(self, profile: Profile) -> str | None:
+        answer: str | None = self.channel.call(self.key, "secret", profile)
+        return answer
+
+    def answer(self, work: Callable[[], Any]) -> None:
+        """Send `work()`'s value, or what it raised (everything goes back to the parent, which
+        re-raises it); the call's cancel token is dropped either way."""
+        try:
+            value = work()
+        except BaseException as exc:
+            detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
+            with contextlib.suppress(OSError, ValueError):
+                self.channel.send(("error", self.key, portable(exc), detail))
+        else:
+            with contextlib.suppress(OSError, ValueError):
+                self.channel.send(("result", self.key, value))
+        finally:
+            self.tokens.pop(self.key, None)
+
+
 def warm_up() -> None:
     """Pay the SDK's imports of a first Azure run before a user's Run. Not qiskit's: the window
     translates its runs in a simulator worker, where qiskit is warm (`AzureProcessExecutor.
@@ -161,16 +191,10 @@ def _run(
 ) -> None:
     from desktop_app.core.azure.executor import AzureExecutor, PollSchedule
 
-    def progress(message: str, fraction: float | None) -> None:
-        channel.send(("progress", key, message, fraction))
-
-    def secret_of(profile: Profile) -> str | None:
-        answer: str | None = channel.call(key, "secret", profile)
-        return answer
-
+    ends = _OneCall(channel, key, tokens)
     executor = AzureExecutor(
         schedule=schedule or PollSchedule(),
-        secret_of=secret_of if secret_from_parent else None,
+        secret_of=ends.secret_of if secret_from_parent else None,
         recorder=_RemoteRecorder(channel, key),
     )
     if translation_from_parent:  # translated where qiskit is warm; this process never imports it
@@ -180,17 +204,7 @@ def _run(
             return made
 
         executor.translator = translation
-    try:
-        result = executor.run(request, token, progress)
-    except BaseException as exc:  # everything goes back to the parent, which re-raises it
-        detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
-        with contextlib.suppress(OSError, ValueError):
-            channel.send(("error", key, portable(exc), detail))
-    else:
-        with contextlib.suppress(OSError, ValueError):
-            channel.send(("result", key, result))
-    finally:
-        tokens.pop(key, None)
+    ends.answer(lambda: executor.run(request, token, ends.progress))
 
 
 class _RemoteLedger:
@@ -232,42 +246,32 @@ def _invoke(
     status, a connection test, or a function of a higher layer (start-up reconciliation)."""
     from desktop_app.core.azure.session import open_profile_workspace
 
-    def secret_of(profile: Profile) -> str | None:
-        answer: str | None = channel.call(key, "secret", profile)
-        return answer
+    ends = _OneCall(channel, key, tokens)
 
     def opener(profile: str) -> tuple[Any, Profile]:
-        return open_profile_workspace(profile, secret_of)
+        return open_profile_workspace(profile, ends.secret_of)
 
-    def progress(message: str, fraction: float | None) -> None:
-        channel.send(("progress", key, message, fraction))
-
-    try:
-        value: Any
+    def work() -> Any:
         if callable(name):
             context = WorkerContext(
-                token, progress, secret_of, opener, lambda path: _RemoteLedger(channel, key, path)
+                token,
+                ends.progress,
+                ends.secret_of,
+                opener,
+                lambda path: _RemoteLedger(channel, key, path),
             )
-            value = name(context, *args)
-        elif name == "refresh_status":
+            return name(context, *args)
+        if name == "refresh_status":
             from desktop_app.core.azure.status import refresh_status
 
-            value = refresh_status(args[0], opener=opener)
-        elif name == "test_connection":
+            return refresh_status(args[0], opener=opener)
+        if name == "test_connection":
             from desktop_app.core.azure.credentials import test_connection
 
-            value = test_connection(args[0], secret_of, token, interactive=False)
-        else:
-            raise QuantumDeskError(f"unknown request for the Azure process: {name}")
-    except BaseException as exc:
-        detail = "" if isinstance(exc, QuantumDeskError) else traceback.format_exc()
-        with contextlib.suppress(OSError, ValueError):
-            channel.send(("error", key, portable(exc), detail))
-    else:
-        with contextlib.suppress(OSError, ValueError):
-            channel.send(("result", key, value))
-    finally:
-        tokens.pop(key, None)
+            return test_connection(args[0], ends.secret_of, token, interactive=False)
+        raise QuantumDeskError(f"unknown request for the Azure process: {name}")
+
+    ends.answer(work)
 
 
 def _relay_sign_in_tokens(channel: _Channel) -> None:
