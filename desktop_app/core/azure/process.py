@@ -163,13 +163,24 @@ class _Worker:
     def _answer_token(self, call: int, _name: str, args: tuple[Any, ...]) -> None:
         """A signed-in profile's token, which the worker's credential asked for: the sign-in
         and its cache live in this process (`sign_in.relayed_token`)."""
-        from desktop_app.core.azure.process_worker import portable
         from desktop_app.core.azure.sign_in import relayed_token
 
-        try:
-            answer: tuple[Any, ...] = ("answer", call, True, relayed_token(*args))
-        except Exception as exc:  # azure-identity's own errors: the worker's run explains them
+        def failed(exc: Exception) -> None:  # azure-identity's: the worker's run explains them
             log.info("no sign-in token for the Azure worker: %s", type(exc).__name__)
+
+        self.answer(call, lambda: relayed_token(*args), failed)
+
+    def answer(
+        self, call: int, work: Callable[[], Any], failed: Callable[[Exception], None]
+    ) -> None:
+        """Send the worker `work()`'s value for its call `call`, or what it raised (raised in
+        the worker in turn) once `failed` has seen it."""
+        from desktop_app.core.azure.process_worker import portable
+
+        try:
+            answer: tuple[Any, ...] = ("answer", call, True, work())
+        except Exception as exc:
+            failed(exc)
             answer = ("answer", call, False, portable(exc))
         with contextlib.suppress(OSError, ValueError):
             self.send(answer)
@@ -400,30 +411,26 @@ class AzureProcessExecutor:
     ) -> None:
         """Run a call the worker made (the recorder, the secret, the run's translation) and send
         its outcome back."""
-        from desktop_app.core.azure.process_worker import portable
 
-        try:
+        def work() -> Any:
             if name == "secret":
-                value: Any = self._secret(*args)
-            elif name == "translation" and self.translator is not None:
-                value = self.translator(args[0], cancel)  # ProgramError, UserInputError
-            elif name in _RECORDER_CALLS:
-                value = None
+                return self._secret(*args)
+            if name == "translation" and self.translator is not None:
+                return self.translator(args[0], cancel)  # ProgramError, UserInputError
+            if name in _RECORDER_CALLS:
                 if self.recorder is not None:
                     getattr(self.recorder, name)(*args)
-            elif name == "ledger" and self.ledger is not None and args[0] in LEDGER_CALLS:
+                return None
+            if name == "ledger" and self.ledger is not None and args[0] in LEDGER_CALLS:
                 method, positional, keywords = args
-                value = getattr(self.ledger, method)(*positional, **keywords)
-            else:
-                raise QuantumDeskError(f"unknown request from the Azure worker: {name}")
-        except Exception as exc:  # it is raised in the worker, where the executor handles it
+                return getattr(self.ledger, method)(*positional, **keywords)
+            raise QuantumDeskError(f"unknown request from the Azure worker: {name}")
+
+        def failed(exc: Exception) -> None:  # raised in the worker, where the executor handles it
             if not isinstance(exc, QuantumDeskError):
                 log.exception("%s for the Azure worker failed", name)
-            answer: tuple[Any, ...] = ("answer", call, False, portable(exc))
-        else:
-            answer = ("answer", call, True, value)
-        with contextlib.suppress(OSError, ValueError):
-            worker.send(answer)
+
+        worker.answer(call, work, failed)
 
     def _secret(self, profile: Any) -> str | None:
         if self.secret_of is not None:
