@@ -54,9 +54,11 @@ from desktop_app.core.ledger.search import (
     is_prefix_search,
     prefer_order_scan,
     prefix_ranges,
+    short_count,
     trigram_query,
     within_budget,
 )
+from desktop_app.core.ledger.short_text import from_terms
 
 if TYPE_CHECKING:
     pass
@@ -98,7 +100,7 @@ class LedgerReads:
             (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
             return int(n)
         cap = max(0, int(cap))
-        if len(text) >= TRIGRAM:
+        if len(text) >= TRIGRAM or (from_terms(text) and flt.short_text == "substring"):
             return self._capped_text_count(conn, flt, text, cap)
         if is_prefix_search(text, flt.short_text):  # the ranges, read as a stream
             ranges, params = prefix_ranges(text)
@@ -116,6 +118,8 @@ class LedgerReads:
         if own_snapshot:  # the two streams it adds up: one consistent read
             conn.execute("BEGIN")
         try:
+            if len(text) < TRIGRAM:
+                return short_count(conn, text, other_conditions(flt), cap + 1)
             return capped_text_count(conn, text, other_conditions(flt), cap)
         finally:
             if own_snapshot:

@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeVar
 
 from desktop_app.core.cancel import Cancelled
 from desktop_app.core.ledger.rows import like_pattern
-from desktop_app.core.ledger.short_text import short_programs_clause
+from desktop_app.core.ledger.short_text import count_short, from_terms, short_clause
 
 SEARCHED_COLUMNS = ("name", "backend", "tags", "id", "azure_job_id", "profile")
 # the columns a short text is a prefix of: each has an index whose ranges answer it
@@ -126,10 +126,11 @@ def text_clause(
     pattern = like_pattern(text)
     likes, like_params = _likes(pattern)
     unpacked_like = "qd_unpack_text(programs.body) LIKE ? ESCAPE '\\'"
+    if from_terms(text):
+        return short_clause(text, pattern, (likes, like_params), in_order=in_order)
     if len(text) < TRIGRAM:  # the programs first: when they hold it, no LIKE of the names
-        programs, short_params = short_programs_clause(text, pattern)
-        sql = f"(jobs.program_id IN ({programs}) OR ({likes}))"
-        return sql, [*short_params, *like_params]
+        programs = f"SELECT programs.id FROM programs WHERE {unpacked_like}"
+        return f"(jobs.program_id IN ({programs}) OR ({likes}))", [pattern, *like_params]
     fts_programs = "SELECT rowid FROM program_fts WHERE program_fts MATCH ?"
     if text.isascii():
         in_programs = f"{plus}jobs.program_id IN ({fts_programs})"
@@ -171,10 +172,12 @@ def prefer_order_scan(
     newest first, False: oldest first) the job ids, given in creation order, say where the page's
     matches begin; an order scan that would read many times the matches' cost first is left."""
     prefix = is_prefix_search(text, short_text)
-    if len(text) < TRIGRAM and not prefix:
+    if len(text) < TRIGRAM and not prefix and not from_terms(text):
         return False  # no index to drive from anyway
     (jobs,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
     enough = math.isqrt(page * jobs // ORDER_SCAN_COST_RATIO) + 1
+    if len(text) < TRIGRAM and not prefix:  # the matches, counted up to that point
+        return short_count(conn, text, ("", []), enough) >= enough
     if prefix:
         where, params = prefix_ranges(text)
         return _count_upto(conn, f"SELECT 1 FROM jobs WHERE {where}", params, enough) >= enough
@@ -209,6 +212,15 @@ def _bunched(
     sql = "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?"
     matches = _count_upto(conn, sql, [trigram_query(text)], 4 * enough)
     return depth > matches * ORDER_SCAN_COST_RATIO
+
+
+def short_count(
+    conn: sqlite3.Connection, text: str, others: tuple[str, list[Any]], limit: int
+) -> int:
+    """The jobs matching a two-character `text` that `from_terms` takes, and `others`, counted
+    up to `limit` (see short_text.count_short)."""
+    pattern = like_pattern(text)
+    return count_short(conn, text, pattern, _likes(pattern), others, limit)
 
 
 def capped_text_count(
