@@ -31,7 +31,14 @@ from typing import Any, Literal, TypeVar
 
 from desktop_app.core.cancel import Cancelled
 from desktop_app.core.ledger.rows import like_pattern
-from desktop_app.core.ledger.short_text import count_short, from_terms, short_clause
+from desktop_app.core.ledger.short_text import (
+    JOB_TERMS,
+    PROGRAM_TERMS,
+    count_short,
+    from_terms,
+    short_clause,
+    starting,
+)
 
 SEARCHED_COLUMNS = ("name", "backend", "tags", "id", "azure_job_id", "profile")
 # the columns a short text is a prefix of: each has an index whose ranges answer it
@@ -176,8 +183,8 @@ def prefer_order_scan(
         return False  # no index to drive from anyway
     (jobs,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
     enough = math.isqrt(page * jobs // ORDER_SCAN_COST_RATIO) + 1
-    if len(text) < TRIGRAM and not prefix:  # the matches, counted up to that point
-        return short_count(conn, text, ("", []), enough) >= enough
+    if len(text) < TRIGRAM and not prefix:
+        return _short_is_common(conn, text, jobs, enough)
     if prefix:
         where, params = prefix_ranges(text)
         return _count_upto(conn, f"SELECT 1 FROM jobs WHERE {where}", params, enough) >= enough
@@ -189,6 +196,21 @@ def prefer_order_scan(
     in_programs = _count_upto(
         conn, "SELECT 1 FROM program_fts WHERE program_fts MATCH ?", [_phrase(text)], enough
     )
+    (programs,) = conn.execute("SELECT COALESCE(MAX(id), 1) FROM programs").fetchone()
+    return bool(in_jobs + jobs * in_programs / max(programs, 1) >= enough)
+
+
+def _short_is_common(conn: sqlite3.Connection, text: str, jobs: int, enough: int) -> bool:
+    """`prefer_order_scan` for a two-character text: its matches estimated from the trigrams
+    starting with it (a seek each, where finding those ending with it takes dozens; an estimate
+    short of the count only reads the matches, an order scan past its budget is left)."""
+    in_jobs_sql, in_jobs_params = starting(JOB_TERMS, text)
+    in_jobs = _count_upto(conn, f"SELECT DISTINCT doc FROM ({in_jobs_sql})", in_jobs_params, enough)
+    if in_jobs >= enough:
+        return True
+    in_programs_sql, in_programs_params = starting(PROGRAM_TERMS, text)
+    sql = f"SELECT DISTINCT doc FROM ({in_programs_sql})"
+    in_programs = _count_upto(conn, sql, in_programs_params, enough)
     (programs,) = conn.execute("SELECT COALESCE(MAX(id), 1) FROM programs").fetchone()
     return bool(in_jobs + jobs * in_programs / max(programs, 1) >= enough)
 

@@ -38,12 +38,21 @@ def from_terms(text: str) -> bool:
     return len(text) == 2 and text.isascii() and text != "[]"
 
 
-def _occurrences(terms: str, text: str) -> tuple[str, list[Any]]:
-    """SQL for the `doc` of every trigram of the `terms` table holding `text` at its start or
-    its end (a document may come more than once), with its parameters."""
+def starting(terms: str, text: str) -> tuple[str, list[Any]]:
+    """SQL for the `doc` of every trigram of the `terms` table starting with `text` (one range
+    of terms: a seek), with its parameters."""
     folded = text.lower()  # the tokenizer folds ASCII letters as lower() does
     after = folded[0] + chr(ord(folded[1]) + 1)  # ASCII: the next code point is one character
-    starting = f"SELECT doc FROM {terms} WHERE term >= ? AND term < ?"
+    return f"SELECT doc FROM {terms} WHERE term >= ? AND term < ?", [folded, after]
+
+
+def _occurrences(terms: str, text: str) -> tuple[str, list[Any]]:
+    """SQL for the `doc` of every trigram of the `terms` table holding `text` at its start or
+    its end (a document may come more than once), with its parameters. The first characters
+    of the terms are sought one by one: about 0.15 ms each at 1,000,000 jobs (41 in the bench's
+    jobs, 46 in its programs)."""
+    folded = text.lower()
+    start_sql, start_params = starting(terms, text)
     first = f"SELECT substr(term, 1, 1) FROM {terms} WHERE term >= {{}} ORDER BY term LIMIT 1"
     ending = (
         f"SELECT doc FROM (WITH RECURSIVE firsts(c) AS (SELECT ({first.format('?')}) "
@@ -52,7 +61,7 @@ def _occurrences(terms: str, text: str) -> tuple[str, list[Any]]:
         "SELECT c FROM firsts WHERE c IS NOT NULL) AS f "
         f"CROSS JOIN {terms} ON {terms}.term = f.c || ?"
     )
-    return f"{starting} UNION ALL {ending}", [folded, after, "", folded]
+    return f"{start_sql} UNION ALL {ending}", [*start_params, "", folded]
 
 
 def program_ids(text: str, pattern: str) -> tuple[str, list[Any]]:
