@@ -252,3 +252,25 @@ def _raw_two_character_search(path: Path) -> None:
         assert version == SCHEMA_VERSION
     finally:
         conn.close()
+
+
+def test_a_text_after_a_character_new_to_the_ledger_is_found_by_every_connection(
+    tmp_path: Path,
+) -> None:
+    """The first characters of the terms, remembered per connection, are sought again once the
+    file changed: by this connection or by another one."""
+    path = tmp_path / "ledger.sqlite3"
+    program = "OPENQASM 2.0;\nqreg q[1];"
+    with open_ledger(path) as here, open_ledger(path) as there:
+        here.create_job(backend="local.simulator", program=program, shots=1, name="plain")
+        for ledger in (here, there):
+            assert ledger.count(JobFilter(text="qx")) == 0
+            assert ledger.page_after(JobFilter(text="qx")).rows == []
+        here.create_job(backend="local.simulator", program=program, shots=1, name="run Ωqx")
+        assert here.count(JobFilter(text="qx")) == 1  # its own write
+        there.create_job(backend="local.simulator", program=program + "\n// ∆qx", shots=1)
+        for ledger in (here, there):
+            flt = JobFilter(text="QX")
+            assert ledger.count(flt) == len(_like(ledger, "QX")) == 2
+            assert ledger.count(flt, cap=5) == 2
+            assert len(ledger.page_after(flt).rows) == 2

@@ -121,7 +121,11 @@ def prefix_ranges(text: str, *, in_order: bool = False) -> tuple[str, list[Any]]
 
 
 def text_clause(
-    text: str, *, in_order: bool = False, short_text: ShortText = "substring"
+    text: str,
+    *,
+    in_order: bool = False,
+    short_text: ShortText = "substring",
+    conn: sqlite3.Connection | None = None,
 ) -> tuple[str, list[Any]]:
     """An SQL condition on `jobs` (and its parameters): the job matches `text` (already stripped,
     not empty). With `in_order` SQLite is left no index to drive the query from: it reads the jobs
@@ -134,7 +138,7 @@ def text_clause(
     likes, like_params = _likes(pattern)
     unpacked_like = "qd_unpack_text(programs.body) LIKE ? ESCAPE '\\'"
     if from_terms(text):
-        return short_clause(text, pattern, (likes, like_params), in_order=in_order)
+        return short_clause(text, pattern, (likes, like_params), in_order=in_order, conn=conn)
     if len(text) < TRIGRAM:  # the programs first: when they hold it, no LIKE of the names
         programs = f"SELECT programs.id FROM programs WHERE {unpacked_like}"
         return f"(jobs.program_id IN ({programs}) OR ({likes}))", [pattern, *like_params]

@@ -46,28 +46,66 @@ def starting(terms: str, text: str) -> tuple[str, list[Any]]:
     return f"SELECT doc FROM {terms} WHERE term >= ? AND term < ?", [folded, after]
 
 
-def _occurrences(terms: str, text: str) -> tuple[str, list[Any]]:
-    """SQL for the `doc` of every trigram of the `terms` table holding `text` at its start or
-    its end (a document may come more than once), with its parameters. The first characters
-    of the terms are sought one by one: about 0.15 ms each at 1,000,000 jobs (41 in the bench's
-    jobs, 46 in its programs)."""
-    folded = text.lower()
-    start_sql, start_params = starting(terms, text)
+def _firsts_sql(terms: str) -> str:
+    """SQL for the distinct first characters of the `terms` table's terms, each sought from the
+    one after the last: about 0.15 ms a seek at 1,000,000 jobs (41 in the bench's jobs, 46 in
+    its programs)."""
     first = f"SELECT substr(term, 1, 1) FROM {terms} WHERE term >= {{}} ORDER BY term LIMIT 1"
-    ending = (
-        f"SELECT doc FROM (WITH RECURSIVE firsts(c) AS (SELECT ({first.format('?')}) "
+    empty = "''"
+    return (
+        f"WITH RECURSIVE firsts(c) AS (SELECT ({first.format(empty)}) "
         f"UNION ALL SELECT ({first.format('char(unicode(c) + 1)')}) FROM firsts "
         f"WHERE c IS NOT NULL AND unicode(c) < {_LAST_CODE_POINT}) "
-        "SELECT c FROM firsts WHERE c IS NOT NULL) AS f "
-        f"CROSS JOIN {terms} ON {terms}.term = f.c || ?"
+        "SELECT c FROM firsts WHERE c IS NOT NULL"
     )
-    return f"{start_sql} UNION ALL {ending}", [*start_params, "", folded]
 
 
-def program_ids(text: str, pattern: str) -> tuple[str, list[Any]]:
+# id(connection) -> (the connection, its state, terms table -> first characters)
+_FIRSTS: dict[int, tuple[sqlite3.Connection, tuple[int, int], dict[str, list[str]]]] = {}
+_FIRSTS_KEPT = 64  # connections remembered (a closed one is forgotten with the others)
+
+
+def first_characters(conn: sqlite3.Connection, terms: str) -> list[str]:
+    """The distinct first characters of the `terms` table's terms, sought again only once the
+    file has changed: by another connection (`PRAGMA data_version`) or this one (its
+    `total_changes`, which a rolled-back write moves too)."""
+    (version,) = conn.execute("PRAGMA data_version").fetchone()
+    state = (int(version), conn.total_changes)
+    known = _FIRSTS.get(id(conn))
+    if known is None or known[0] is not conn or known[1] != state:
+        if len(_FIRSTS) >= _FIRSTS_KEPT:
+            _FIRSTS.clear()
+        known = (conn, state, {})
+        _FIRSTS[id(conn)] = known
+    found = known[2].get(terms)
+    if found is None:
+        found = [str(c) for (c,) in conn.execute(_firsts_sql(terms))]
+        known[2][terms] = found
+    return found
+
+
+def _occurrences(terms: str, text: str, conn: sqlite3.Connection | None) -> tuple[str, list[Any]]:
+    """SQL for the `doc` of every trigram of the `terms` table holding `text` at its start or
+    its end (a document may come more than once), with its parameters. With `conn`, the first
+    characters of the terms are those it has already sought (if nothing has changed since)."""
+    folded = text.lower()
+    start_sql, start_params = starting(terms, text)
+    if conn is not None:
+        ends = [c + folded for c in first_characters(conn, terms)]
+        ending = f"SELECT doc FROM {terms} WHERE term IN ({', '.join('?' * len(ends))})"
+        return f"{start_sql} UNION ALL {ending}", [*start_params, *ends]
+    ending = (
+        f"SELECT doc FROM ({_firsts_sql(terms)}) AS f CROSS JOIN {terms} ON {terms}.term = f.c || ?"
+    )
+    return f"{start_sql} UNION ALL {ending}", [*start_params, folded]
+
+
+def program_ids(
+    text: str, pattern: str, conn: sqlite3.Connection | None = None
+) -> tuple[str, list[Any]]:
     """SQL for the ids of the programs whose text LIKE `pattern` ('%text%') matches (some more
     than once), for a `text` that `from_terms` takes."""
-    found, params = _occurrences(PROGRAM_TERMS, text)
+    found, params = _occurrences(PROGRAM_TERMS, text, conn)
     tiny = (
         f"SELECT id FROM programs INDEXED BY programs_tiny WHERE {TINY_PROGRAM_CONDITION} "
         "AND qd_unpack_text(body) LIKE ? ESCAPE '\\'"
@@ -75,28 +113,33 @@ def program_ids(text: str, pattern: str) -> tuple[str, list[Any]]:
     return f"{found} UNION ALL {tiny}", [*params, pattern]
 
 
-def job_candidates(text: str) -> tuple[str, list[Any]]:
+def job_candidates(text: str, conn: sqlite3.Connection | None = None) -> tuple[str, list[Any]]:
     """SQL for the seqs of the jobs whose searched columns may hold `text` (a superset: the
     LIKE decides), for a `text` that `from_terms` takes."""
-    found, params = _occurrences(JOB_TERMS, text)
+    found, params = _occurrences(JOB_TERMS, text, conn)
     two = f"SELECT seq FROM jobs INDEXED BY jobs_two_characters WHERE {TWO_CHARACTER_CONDITION}"
     return f"{found} UNION ALL {two}", params
 
 
 def short_clause(
-    text: str, pattern: str, likes: tuple[str, list[Any]], *, in_order: bool
+    text: str,
+    pattern: str,
+    likes: tuple[str, list[Any]],
+    *,
+    in_order: bool,
+    conn: sqlite3.Connection | None = None,
 ) -> tuple[str, list[Any]]:
     """The condition on `jobs` that `text` matches, given the LIKEs over the columns (`likes`,
     SQL and parameters). `in_order`: each job read in sort order is tested (many matches: the
     page is soon full); else the set of the matches, read from the indexes (few)."""
-    programs, program_params = program_ids(text, pattern)
+    programs, program_params = program_ids(text, pattern, conn)
     like_sql, like_params = likes
     if in_order:
         return (
             f"(+jobs.program_id IN ({programs}) OR ({like_sql}))",
             [*program_params, *like_params],
         )
-    candidates, candidate_params = job_candidates(text)
+    candidates, candidate_params = job_candidates(text, conn)
     sql = (
         f"jobs.seq IN (SELECT jobs.seq FROM jobs WHERE jobs.program_id IN ({programs}) "
         f"UNION SELECT jobs.seq FROM jobs WHERE jobs.seq IN ({candidates}) AND ({like_sql}))"
@@ -117,8 +160,8 @@ def count_short(
     programs holding it, each a stream left as soon as `limit` jobs are in."""
     like_sql, like_params = likes
     other_sql, other_params = others
-    candidates, candidate_params = job_candidates(text)
-    programs, program_params = program_ids(text, pattern)
+    candidates, candidate_params = job_candidates(text, conn)
+    programs, program_params = program_ids(text, pattern, conn)
     in_jobs = (
         f"SELECT jobs.seq FROM (SELECT DISTINCT doc FROM ({candidates})) AS c "
         "CROSS JOIN jobs ON jobs.seq = c.doc "
