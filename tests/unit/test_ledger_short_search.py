@@ -274,3 +274,15 @@ def test_a_text_after_a_character_new_to_the_ledger_is_found_by_every_connection
             assert ledger.count(flt) == len(_like(ledger, "QX")) == 2
             assert ledger.count(flt, cap=5) == 2
             assert len(ledger.page_after(flt).rows) == 2
+
+
+def test_characters_the_tokenizer_folds_to_k_or_s_are_not_taken_for_them(tmp_path: Path) -> None:
+    """KELVIN SIGN and LONG S fold to "k" and "s" in the trigram index; LIKE keeps them apart."""
+    with open_ledger(tmp_path / "ledger.sqlite3") as ledger:
+        for program in ("OPENQASM 2.0;\n// \u212a; \u017fx", "OPENQASM 2.0;\n// k; sx"):
+            ledger.create_job(backend="local.simulator", program=program, shots=1)
+        for text in ("k;", "K;", "sx", "SX"):
+            expected = _like(ledger, text)
+            assert len(expected) == 1, text
+            assert [r.id for r in ledger.page(JobFilter(text=text), limit=None)] == expected
+            assert ledger.count(JobFilter(text=text), cap=5) == 1
