@@ -68,6 +68,10 @@ RUNS_PER_PROGRAM = 50
 START_US = 1_735_689_600_000_000  # 2025-01-01T00:00:00Z in microseconds
 VERSIONS = dumps({"python": "3.11.7", "qiskit": "1.3.0", "quantum-desk": "0.1.0"})
 PAGE = 200
+# a two-character text in few jobs: the end of every 100,003rd name, inside one tag of the next
+# job and in every 5,000th program (about 220 jobs of 1,000,000); "j" is in nothing else
+RARE = "jw"
+RARE_EVERY = 100_003
 CAP = 10_000  # the jobs view's count cap (ui.jobs.model.COUNT_CAP)
 
 
@@ -96,9 +100,10 @@ def _program(rng: random.Random, i: int) -> str:
     body = "".join(
         f"{rng.choice(('h', 'x', 'rz(0.5)', 'sx'))} q[{rng.randrange(n)}];\n" for _ in range(30)
     )
+    rare = f"// {RARE} check\n" if i % 5_000 == 7 else ""
     return (
-        f'OPENQASM 2.0;\ninclude "qelib1.inc";\n// experiment {i}\nqreg q[{n}];\ncreg c[{n}];\n'
-        f"{body}measure q -> c;\n"
+        f'OPENQASM 2.0;\ninclude "qelib1.inc";\n// experiment {i}\n{rare}qreg q[{n}];\n'
+        f"creg c[{n}];\n{body}measure q -> c;\n"
     )
 
 
@@ -108,6 +113,10 @@ def _result(rng: random.Random, backend: str) -> tuple[str, bytes]:
     normalized = dumps(to_json_dict(RunResult.from_counts(backend, counts)))
     raw = json.dumps({"histogram": {str(k): v / 1000 for k, v in enumerate(counts.values())}})
     return normalized, raw.encode()
+
+
+def _rare_tag(i: int, tags: str) -> str:
+    return f'["{RARE}-lab"]' if i % RARE_EVERY == 2 else tags
 
 
 def _jobs(n: int, rng: random.Random, programs: int, results: int) -> Iterator[Job]:
@@ -127,7 +136,7 @@ def _jobs(n: int, rng: random.Random, programs: int, results: int) -> Iterator[J
             seq=i + 1,
             id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             azure_job_id=str(uuid.UUID(int=rng.getrandbits(128), version=1)) if azure else None,
-            name=f"run {i} {rng.choice(WORDS)}",
+            name=f"run {i} {rng.choice(WORDS)}" + (f" {RARE}" if i % RARE_EVERY == 1 else ""),
             backend=backend,
             program=rng.randrange(programs),
             shots=rng.choice((100, 500, 1000)),
@@ -135,7 +144,7 @@ def _jobs(n: int, rng: random.Random, programs: int, results: int) -> Iterator[J
             created_us=created,
             submitted_us=None if status == "Waiting" else created + 5_000_000,
             completed_us=None if unfinished else created + 65_000_000,
-            tags=rng.choice(tag_sets),
+            tags=_rare_tag(i, rng.choice(tag_sets)),  # the same draws as without it
             estimated_cost=dumps({"amount": 0.3, "currency": "USD"}) if azure else None,
             result=rng.randrange(results) if status == "Succeeded" else None,
         )
@@ -464,7 +473,9 @@ def run_bench(n: int, directory: Path, *, keep: bool = False) -> list[Figure]:
             ("program", f"experiment {n // RUNS_PER_PROGRAM // 2}"),
             ("id part", middle_id[9:23].upper()),
             ("1/4 of jobs", "grover"),
-            ("2 chars, substring (CLI)", "c;"),
+            ("2 chars, substring (CLI), common", "c;"),
+            ("2 chars, substring (CLI), rare", RARE),
+            ("2 chars, substring (CLI), none", "zq"),
         ):
             got, want = measure(
                 f"text search, {label} (count to {CAP:,} + page)",

@@ -5,6 +5,7 @@ cost total stops when told to."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from desktop_app.core.cancel import Cancelled
 from desktop_app.core.ledger.models import JobFilter, JobOrder, new_azure_job_id
 from desktop_app.core.ledger.recovery import open_ledger
+from desktop_app.core.ledger.schema import SCHEMA_VERSION
 from desktop_app.core.ledger.search import prefer_order_scan
 from desktop_app.core.ledger.store import Ledger
 
@@ -129,3 +131,158 @@ def test_a_count_or_a_cost_total_stops_when_cancelled(
         with pytest.raises(Cancelled):
             ledger.cost_totals(flt, cancelled=lambda: True)
     assert ledger.count() == 60  # the connection is usable after
+
+
+# texts in the last two characters of a column, a whole column of two, followed by a non-ASCII
+# character, in either case; "jw" is in a few jobs only, "qq" in none
+MIXED_PROGRAMS = (
+    "OPENQASM 2.0;\nqreg q[1];\n// jw",  # at the very end
+    "jW",  # the whole program: no trigram at all
+    "OPENQASM 2.0;\n// JWé\nqreg q[1];",  # followed by a non-ASCII character
+    "OPENQASM 2.0;\n// éjw",  # preceded by one, at the end
+    "OPENQASM 2.0;\nqreg q[5];",
+)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
+    path = tmp_path_factory.mktemp("mixed") / "ledger.sqlite3"
+    names = ["jw", "run jw", "Jwé run", "ñjw", "x", "", "plain", "K9 first", "ends k9"]
+    with open_ledger(path) as opened:
+        with opened.transaction():
+            for i in range(45):
+                opened.create_job(
+                    backend=("local.simulator", "ionq.simulator", "ab")[i % 3],
+                    program=MIXED_PROGRAMS[i % len(MIXED_PROGRAMS)] if i < 40 else "x q;",
+                    shots=10,
+                    name=names[i % len(names)] if i < 36 else f"job {i}",
+                    profile=("Jw", "lab-jw", None, "zz")[i % 4],
+                    tags=(["jw"], ["a", "Tjw"], [], ["jw-é"])[i % 4] if i < 30 else ["t"],
+                    azure_job_id=new_azure_job_id() if i % 2 else None,
+                    status="Succeeded",
+                    created_at=START + timedelta(minutes=i),
+                )
+        yield opened
+
+
+def _texts_of(ledger: Ledger) -> list[str]:
+    """Two-character texts at the ends and in the middle of some jobs' ids and Azure ids."""
+    rows = ledger.page(limit=None)
+    texts = [rows[3].id[-2:], rows[3].id[:2], rows[5].id[14:16].upper()]
+    azure = [r.azure_job_id for r in rows if r.azure_job_id]
+    return [*texts, azure[0][-2:].upper(), azure[1][9:11]]
+
+
+@pytest.mark.parametrize(
+    "text", ["jw", "JW", "jW", "k9", "K9", "ab", "zz", "qq", "w]", '"]', "[]", "é", "x", "q;", "2."]
+)
+def test_rare_and_absent_two_character_texts_give_the_like_search_jobs(
+    mixed: Ledger, text: str
+) -> None:
+    expected = _like(mixed, text)
+    flt = JobFilter(text=text)
+    assert [r.id for r in mixed.page(flt, limit=None)] == expected
+    assert mixed.count(flt) == len(expected)
+    assert mixed.count(flt, cap=3) == min(len(expected), 4)
+    assert [r.id for r in mixed.page_after(flt, JobOrder(), None, 5).rows] == expected[:5]
+    by_name = JobOrder("name", descending=False)
+    names = [r.id for r in mixed.page_after(flt, by_name, None, 100).rows]
+    assert sorted(names) == sorted(expected)
+
+
+def test_two_characters_of_an_id_at_its_end_or_inside_give_the_like_search_jobs(
+    mixed: Ledger,
+) -> None:
+    for text in _texts_of(mixed):
+        expected = _like(mixed, text)
+        assert expected, text  # each is in some id
+        flt = JobFilter(text=text)
+        assert [r.id for r in mixed.page(flt, limit=None)] == expected, text
+        assert mixed.count(flt, cap=2) == min(len(expected), 3), text
+
+
+def test_the_rare_text_is_found_in_each_place_it_is(mixed: Ledger) -> None:
+    """'jw' ends a name, is a whole name, a whole profile, inside a tag and ends a program: each
+    of those jobs, whatever else it holds, is found."""
+    found = {r.id for r in mixed.page(JobFilter(text="jw"), limit=None)}
+    for row in mixed.page(limit=None):
+        record = mixed.get(row.id)
+        places = [record.name.lower(), (record.profile or "").lower(), record.program.lower()]
+        places += [t.lower() for t in record.tags]
+        if any("jw" in p for p in places):
+            assert row.id in found
+    only_at_end = [
+        r.id for r in mixed.page(limit=None) if mixed.get(r.id).program == MIXED_PROGRAMS[0]
+    ]
+    assert only_at_end and set(only_at_end) <= found
+
+
+def test_a_schema_2_ledger_is_migrated_and_then_finds_two_character_texts(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    with open_ledger(path) as made:
+        for i, program in enumerate(MIXED_PROGRAMS):
+            made.create_job(
+                backend="local.simulator", program=program, shots=1, name=f"n{i} jw"[: 2 + i]
+            )
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:  # back to the file as schema 2 left it
+        for table in ("jobs_fts_terms", "program_fts_terms"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("DROP INDEX jobs_two_characters")
+        conn.execute("DROP INDEX programs_tiny")
+        conn.execute("PRAGMA user_version = 2")
+    finally:
+        conn.close()
+    with pytest.raises(sqlite3.OperationalError):  # the search needs what schema 3 adds
+        _raw_two_character_search(path)
+    with open_ledger(path) as migrated:
+        flt = JobFilter(text="JW")
+        assert [r.id for r in migrated.page(flt, limit=None)] == _like(migrated, "JW")
+        assert migrated.count(flt) == len(_like(migrated, "JW")) == 5
+    _raw_two_character_search(path)
+
+
+def _raw_two_character_search(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("SELECT COUNT(*) FROM jobs_fts_terms WHERE term >= 'jw' AND term < 'jx'")
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        assert version == SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def test_a_text_after_a_character_new_to_the_ledger_is_found_by_every_connection(
+    tmp_path: Path,
+) -> None:
+    """The first characters of the terms, remembered per connection, are sought again once the
+    file changed: by this connection or by another one."""
+    path = tmp_path / "ledger.sqlite3"
+    program = "OPENQASM 2.0;\nqreg q[1];"
+    with open_ledger(path) as here, open_ledger(path) as there:
+        here.create_job(backend="local.simulator", program=program, shots=1, name="plain")
+        for ledger in (here, there):
+            assert ledger.count(JobFilter(text="qx")) == 0
+            assert ledger.page_after(JobFilter(text="qx")).rows == []
+        here.create_job(backend="local.simulator", program=program, shots=1, name="run Ωqx")
+        assert here.count(JobFilter(text="qx")) == 1  # its own write
+        there.create_job(backend="local.simulator", program=program + "\n// ∆qx", shots=1)
+        for ledger in (here, there):
+            flt = JobFilter(text="QX")
+            assert ledger.count(flt) == len(_like(ledger, "QX")) == 2
+            assert ledger.count(flt, cap=5) == 2
+            assert len(ledger.page_after(flt).rows) == 2
+
+
+def test_characters_the_tokenizer_folds_to_k_or_s_are_not_taken_for_them(tmp_path: Path) -> None:
+    """KELVIN SIGN and LONG S fold to "k" and "s" in the trigram index; LIKE keeps them apart."""
+    with open_ledger(tmp_path / "ledger.sqlite3") as ledger:
+        for program in ("OPENQASM 2.0;\n// \u212a; \u017fx", "OPENQASM 2.0;\n// k; sx"):
+            ledger.create_job(backend="local.simulator", program=program, shots=1)
+        for text in ("k;", "K;", "sx", "SX"):
+            expected = _like(ledger, text)
+            assert len(expected) == 1, text
+            assert [r.id for r in ledger.page(JobFilter(text=text), limit=None)] == expected
+            assert ledger.count(JobFilter(text=text), cap=5) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from typing import Any
 
@@ -11,8 +12,11 @@ from desktop_app.core.ledger.search import text_clause
 from desktop_app.core.results import JobStatus
 
 
-def where_clause(flt: JobFilter, *, in_order: bool = False) -> tuple[str, list[Any]]:
-    """The SQL WHERE clause (with its parameters) selecting the jobs that `flt` matches."""
+def where_clause(
+    flt: JobFilter, *, in_order: bool = False, conn: sqlite3.Connection | None = None
+) -> tuple[str, list[Any]]:
+    """The SQL WHERE clause (with its parameters) selecting the jobs that `flt` matches; `conn`,
+    the connection it is for, may spare a two-character text some seeks (core.ledger.short_text)."""
     clauses: list[str] = []
     params: list[Any] = []
     if flt.backends:
@@ -38,7 +42,9 @@ def where_clause(flt: JobFilter, *, in_order: bool = False) -> tuple[str, list[A
         params.append(flt.tag)
     text = flt.text.strip()
     if text:
-        clause, text_params = text_clause(text, in_order=in_order, short_text=flt.short_text)
+        clause, text_params = text_clause(
+            text, in_order=in_order, short_text=flt.short_text, conn=conn
+        )
         clauses.append(clause)
         params.extend(text_params)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

@@ -54,9 +54,11 @@ from desktop_app.core.ledger.search import (
     is_prefix_search,
     prefer_order_scan,
     prefix_ranges,
+    short_count,
     trigram_query,
     within_budget,
 )
+from desktop_app.core.ledger.short_text import from_terms
 
 if TYPE_CHECKING:
     pass
@@ -94,18 +96,18 @@ class LedgerReads:
     def _count(self, conn: sqlite3.Connection, flt: JobFilter, cap: int | None) -> int:
         text = flt.text.strip()
         if cap is None:
-            where, params = where_clause(flt)
+            where, params = where_clause(flt, conn=conn)
             (n,) = conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()
             return int(n)
         cap = max(0, int(cap))
-        if len(text) >= TRIGRAM:
+        if len(text) >= TRIGRAM or (from_terms(text) and flt.short_text == "substring"):
             return self._capped_text_count(conn, flt, text, cap)
         if is_prefix_search(text, flt.short_text):  # the ranges, read as a stream
             ranges, params = prefix_ranges(text)
             other_sql, other_params = other_conditions(flt)
             where, params = f" WHERE {ranges}{other_sql}", [*params, *other_params]
         else:
-            where, params = where_clause(flt)
+            where, params = where_clause(flt, conn=conn)
         sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM jobs{where} LIMIT ?)"
         (n,) = conn.execute(sql, [*params, cap + 1]).fetchone()
         return int(n)
@@ -116,6 +118,8 @@ class LedgerReads:
         if own_snapshot:  # the two streams it adds up: one consistent read
             conn.execute("BEGIN")
         try:
+            if len(text) < TRIGRAM:
+                return short_count(conn, text, other_conditions(flt), cap + 1)
             return capped_text_count(conn, text, other_conditions(flt), cap)
         finally:
             if own_snapshot:
@@ -151,7 +155,8 @@ class LedgerReads:
         check_order(order)
         offset = max(0, int(offset))
         flt = flt or JobFilter()
-        where, params = where_clause(flt, in_order=self._in_order(flt, limit))
+        with self._use() as conn:  # this thread's connection, which the page is read on
+            where, params = where_clause(flt, in_order=self._in_order(flt, limit), conn=conn)
         reverse = False
         if limit is not None and offset > _FAR_OFFSET:
             # a text's count: exact only if the end is near enough to matter (past the cap,
@@ -391,7 +396,7 @@ def _keyset_rows(
 ) -> list[Any]:
     """Up to limit + 1 rows (one more: is there more?) of `segments` in `order`, each row with its
     key columns and seq at the end."""
-    where, params = where_clause(flt, in_order=in_order)
+    where, params = where_clause(flt, in_order=in_order, conn=conn)
     # from a text's matches: the page's keys first (sorted without the rows' other columns), its
     # rows then; a few thousand matches are sorted as numbers, not as whole rows
     by_keys = bool(flt.text.strip()) and not in_order

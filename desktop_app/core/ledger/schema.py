@@ -72,7 +72,6 @@ _V1: tuple[str, ...] = (
 )
 
 
-
 def _migrate_to_v2(conn: sqlite3.Connection) -> None:
     # imported when a ledger needs it: reading SCHEMA_VERSION (the quick `quantum-desk jobs`,
     # cli/quick.py) costs no hashlib, json or zlib
@@ -81,7 +80,26 @@ def _migrate_to_v2(conn: sqlite3.Connection) -> None:
     migrate_to_v2(conn)
 
 
-MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, (_migrate_to_v2,))
+# Schema 3: what a text of two characters is found from (core.ledger.short_text). The term
+# lists of the two trigram indexes as tables (fts5vocab: no bytes of their own, a term range is
+# a seek), and two partial indexes of what has no trigram: a searched column of exactly two
+# characters (no job of the usual kind has one) and a program text of under ten bytes.
+# A query must spell the partial indexes' conditions the same way for SQLite to use them.
+TWO_CHARACTER_CONDITION = (
+    "(length(name) = 2 OR length(backend) = 2 OR length(id) = 2 OR length(azure_job_id) = 2 "
+    "OR length(profile) = 2)"
+)
+# a text of up to 8 UTF-8 bytes (2 characters at least) is stored as it is, 9 bytes with the
+# format byte: zlib's own header and check alone take 10 (core.ledger.packing)
+TINY_PROGRAM_CONDITION = "length(body) < 10"
+_V3: tuple[str, ...] = (
+    "CREATE VIRTUAL TABLE jobs_fts_terms USING fts5vocab(jobs_fts, instance)",
+    "CREATE VIRTUAL TABLE program_fts_terms USING fts5vocab(program_fts, instance)",
+    f"CREATE INDEX jobs_two_characters ON jobs(seq) WHERE {TWO_CHARACTER_CONDITION}",
+    f"CREATE INDEX programs_tiny ON programs(id) WHERE {TINY_PROGRAM_CONDITION}",
+)
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, (_migrate_to_v2,), _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

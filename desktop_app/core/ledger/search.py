@@ -31,7 +31,14 @@ from typing import Any, Literal, TypeVar
 
 from desktop_app.core.cancel import Cancelled
 from desktop_app.core.ledger.rows import like_pattern
-from desktop_app.core.ledger.short_text import short_programs_clause
+from desktop_app.core.ledger.short_text import (
+    JOB_TERMS,
+    PROGRAM_TERMS,
+    count_short,
+    from_terms,
+    short_clause,
+    starting,
+)
 
 SEARCHED_COLUMNS = ("name", "backend", "tags", "id", "azure_job_id", "profile")
 # the columns a short text is a prefix of: each has an index whose ranges answer it
@@ -114,7 +121,11 @@ def prefix_ranges(text: str, *, in_order: bool = False) -> tuple[str, list[Any]]
 
 
 def text_clause(
-    text: str, *, in_order: bool = False, short_text: ShortText = "substring"
+    text: str,
+    *,
+    in_order: bool = False,
+    short_text: ShortText = "substring",
+    conn: sqlite3.Connection | None = None,
 ) -> tuple[str, list[Any]]:
     """An SQL condition on `jobs` (and its parameters): the job matches `text` (already stripped,
     not empty). With `in_order` SQLite is left no index to drive the query from: it reads the jobs
@@ -126,10 +137,11 @@ def text_clause(
     pattern = like_pattern(text)
     likes, like_params = _likes(pattern)
     unpacked_like = "qd_unpack_text(programs.body) LIKE ? ESCAPE '\\'"
+    if from_terms(text):
+        return short_clause(text, pattern, (likes, like_params), in_order=in_order, conn=conn)
     if len(text) < TRIGRAM:  # the programs first: when they hold it, no LIKE of the names
-        programs, short_params = short_programs_clause(text, pattern)
-        sql = f"(jobs.program_id IN ({programs}) OR ({likes}))"
-        return sql, [*short_params, *like_params]
+        programs = f"SELECT programs.id FROM programs WHERE {unpacked_like}"
+        return f"(jobs.program_id IN ({programs}) OR ({likes}))", [pattern, *like_params]
     fts_programs = "SELECT rowid FROM program_fts WHERE program_fts MATCH ?"
     if text.isascii():
         in_programs = f"{plus}jobs.program_id IN ({fts_programs})"
@@ -171,10 +183,12 @@ def prefer_order_scan(
     newest first, False: oldest first) the job ids, given in creation order, say where the page's
     matches begin; an order scan that would read many times the matches' cost first is left."""
     prefix = is_prefix_search(text, short_text)
-    if len(text) < TRIGRAM and not prefix:
+    if len(text) < TRIGRAM and not prefix and not from_terms(text):
         return False  # no index to drive from anyway
     (jobs,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()
     enough = math.isqrt(page * jobs // ORDER_SCAN_COST_RATIO) + 1
+    if len(text) < TRIGRAM and not prefix:
+        return _short_is_common(conn, text, jobs, enough)
     if prefix:
         where, params = prefix_ranges(text)
         return _count_upto(conn, f"SELECT 1 FROM jobs WHERE {where}", params, enough) >= enough
@@ -186,6 +200,21 @@ def prefer_order_scan(
     in_programs = _count_upto(
         conn, "SELECT 1 FROM program_fts WHERE program_fts MATCH ?", [_phrase(text)], enough
     )
+    (programs,) = conn.execute("SELECT COALESCE(MAX(id), 1) FROM programs").fetchone()
+    return bool(in_jobs + jobs * in_programs / max(programs, 1) >= enough)
+
+
+def _short_is_common(conn: sqlite3.Connection, text: str, jobs: int, enough: int) -> bool:
+    """`prefer_order_scan` for a two-character text: its matches estimated from the trigrams
+    starting with it (a seek each, where finding those ending with it takes dozens; an estimate
+    short of the count only reads the matches, an order scan past its budget is left)."""
+    in_jobs_sql, in_jobs_params = starting(JOB_TERMS, text)
+    in_jobs = _count_upto(conn, f"SELECT DISTINCT doc FROM ({in_jobs_sql})", in_jobs_params, enough)
+    if in_jobs >= enough:
+        return True
+    in_programs_sql, in_programs_params = starting(PROGRAM_TERMS, text)
+    sql = f"SELECT DISTINCT doc FROM ({in_programs_sql})"
+    in_programs = _count_upto(conn, sql, in_programs_params, enough)
     (programs,) = conn.execute("SELECT COALESCE(MAX(id), 1) FROM programs").fetchone()
     return bool(in_jobs + jobs * in_programs / max(programs, 1) >= enough)
 
@@ -209,6 +238,15 @@ def _bunched(
     sql = "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?"
     matches = _count_upto(conn, sql, [trigram_query(text)], 4 * enough)
     return depth > matches * ORDER_SCAN_COST_RATIO
+
+
+def short_count(
+    conn: sqlite3.Connection, text: str, others: tuple[str, list[Any]], limit: int
+) -> int:
+    """The jobs matching a two-character `text` that `from_terms` takes, and `others`, counted
+    up to `limit` (see short_text.count_short)."""
+    pattern = like_pattern(text)
+    return count_short(conn, text, pattern, _likes(pattern), others, limit)
 
 
 def capped_text_count(
