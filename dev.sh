@@ -4,7 +4,7 @@
 #   ./dev.sh test [ARGS]     lint + the whole test suite (pytest ARGS are passed on)
 #   ./dev.sh bench [--quick] the benchmarks under tests/bench, then one table of their figures
 #   ./dev.sh emulator        the loopback Azure Quantum emulator + Azurite (one JSON line, then serves)
-#   ./dev.sh lint            ruff, mypy --strict, import-linter
+#   ./dev.sh lint            ruff (rules, format), mypy --strict, import-linter
 set -euo pipefail
 cd "$(dirname "$0")"
 export UV_PYTHON_DOWNLOADS=never QDK_PYTHON_TELEMETRY=none
@@ -84,7 +84,8 @@ azurite() {
 
 lint() {
     say "ruff, mypy, import-linter"
-    "$UV" run --locked -q ruff check desktop_app tests
+    "$UV" run --locked -q ruff check desktop_app tests docs
+    "$UV" run --locked -q ruff format --check desktop_app tests docs
     "$UV" run --locked -q mypy
     "$UV" run --locked -q lint-imports --no-cache >/dev/null
 }

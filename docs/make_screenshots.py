@@ -396,8 +396,10 @@ def drive_screen(driver: Driver, screen: str) -> None:
     def shoot() -> None:
         available = window.screen().availableGeometry()
         frame = window.frameGeometry()
-        say(f"screen {available.width()}x{available.height()}, window {frame.width()}x"
-            f"{frame.height()} at {frame.x()},{frame.y()}")
+        say(
+            f"screen {available.width()}x{available.height()}, window {frame.width()}x"
+            f"{frame.height()} at {frame.x()},{frame.y()}"
+        )
         if not available.contains(window.geometry()):
             driver.fail(f"the window does not fit the {screen} screen: {frame}")
             return

@@ -106,7 +106,6 @@ def _guarded_getnameinfo(sockaddr: tuple[Any, ...], flags: int) -> tuple[str, st
     return _real_getnameinfo(sockaddr, flags)
 
 
-
 def install() -> None:
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]

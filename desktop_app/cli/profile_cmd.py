@@ -310,8 +310,10 @@ def _import(args: argparse.Namespace) -> int:
                 f"again with `quantum-desk profile secret {profile.name}`."
             )
     if any(p.needs_secret for p in imported):
-        _say("Secrets are never imported: type each new profile's secret with "
-             "`quantum-desk profile secret NAME`.")
+        _say(
+            "Secrets are never imported: type each new profile's secret with "
+            "`quantum-desk profile secret NAME`."
+        )
     return 0
 
 

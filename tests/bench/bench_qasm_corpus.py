@@ -336,8 +336,12 @@ def main(argv: list[str]) -> int:
             print("|---|" + "---|" * len(TOOLS))
             for name, readings in rows:
                 cells = " | ".join(
-                    readings[t].verdict + (f": {readings[t].error[:80]}" if readings[t].error
-                                           and t == "Quantum Desk" else "")
+                    readings[t].verdict
+                    + (
+                        f": {readings[t].error[:80]}"
+                        if readings[t].error and t == "Quantum Desk"
+                        else ""
+                    )
                     for t in TOOLS
                 )
                 print(f"| {name} | {cells} |")

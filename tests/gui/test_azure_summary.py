@@ -123,8 +123,7 @@ def test_one_profile_makes_azure_rows_runnable(summary: AzureSummary, store: Pro
     assert summary.profile_for("ionq.simulator") == "mine"
 
 
-def test_refresh_without_a_secret_says_so(qtbot: QtBot, summary: AzureSummary,
-                                          store: ProfileStore):
+def test_refresh_without_a_secret_says_so(qtbot: QtBot, summary: AzureSummary, store: ProfileStore):
     store.create(sp_profile(), allow_custom_endpoints=True)
     with qtbot.waitSignal(summary.refresher.refreshFailed, timeout=30_000):
         summary.reload_profiles()

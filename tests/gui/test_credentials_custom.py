@@ -84,9 +84,17 @@ def test_changing_the_tenant_asks_for_the_secret_again(
 def test_a_secret_typed_for_another_identity_is_asked_for(
     qtbot: QtBot, store: ProfileStore, secrets: SecretStore, answers: object
 ):
-    lab = store.create(Profile.from_fields({"name": "lab", "resource_id": RESOURCE_ID,
-                                            "location": "eastus", "tenant_id": TENANT,
-                                            "client_id": CLIENT}))
+    lab = store.create(
+        Profile.from_fields(
+            {
+                "name": "lab",
+                "resource_id": RESOURCE_ID,
+                "location": "eastus",
+                "tenant_id": TENANT,
+                "client_id": CLIENT,
+            }
+        )
+    )
     secrets.set(lab, CANARY)
     # an import (or another window) changed the client id behind the stored secret
     store.update("lab", dataclasses.replace(lab, client_id="66666666-6666-6666-6666-666666666666"))
@@ -97,4 +105,3 @@ def test_a_secret_typed_for_another_identity_is_asked_for(
     assert error_of(dlg, "secret") == SECRET_OTHER_IDENTITY
     assert "type the secret again" in dlg.status_label.text()
     assert "another sign-in" in dlg.form.secret_input.placeholderText()
-

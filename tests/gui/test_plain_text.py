@@ -24,15 +24,24 @@ from desktop_app.ui.credentials.dialog import CredentialsDialog
 from desktop_app.ui.plain_text import tooltip
 
 HOSTILE = '<b>x</b><a href="http://e">y</a>'
-RESOURCE_ID = ("/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
-               "Microsoft.Quantum/Workspaces/ws-lab")
+RESOURCE_ID = (
+    "/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
+    "Microsoft.Quantum/Workspaces/ws-lab"
+)
 CLOSED = "https://127.0.0.1:9"  # a loopback port nobody listens on: refreshes fail fast
 
 
 def hostile_profile() -> Profile:
-    return Profile(HOSTILE, RESOURCE_ID, "eastus", "service-principal",
-                   "72f988bf-86f1-41af-91ab-2d7cd011db47", "11111111-2222-3333-4444-555555555555",
-                   CLOSED, CLOSED)
+    return Profile(
+        HOSTILE,
+        RESOURCE_ID,
+        "eastus",
+        "service-principal",
+        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "11111111-2222-3333-4444-555555555555",
+        CLOSED,
+        CLOSED,
+    )
 
 
 def shown_literally(label: QLabel, expected: str) -> None:

@@ -195,11 +195,30 @@ def test_cli_profile_test_with_the_secret_in_gnome_keyring(
 ):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setattr(sys, "stdin", io.StringIO(CANARY + "\n"))
-    assert cli_main(["profile", "add", "Lab", "--resource-id", info.resource_id,
-                     "--location", info.location, "--tenant-id", info.tenant_id,
-                     "--client-id", CANARY_CLIENT, "--authority", info.authority,
-                     "--arm-endpoint", info.arm_endpoint, "--allow-custom-endpoints",
-                     "--secret-stdin"]) == 0
+    assert (
+        cli_main(
+            [
+                "profile",
+                "add",
+                "Lab",
+                "--resource-id",
+                info.resource_id,
+                "--location",
+                info.location,
+                "--tenant-id",
+                info.tenant_id,
+                "--client-id",
+                CANARY_CLIENT,
+                "--authority",
+                info.authority,
+                "--arm-endpoint",
+                info.arm_endpoint,
+                "--allow-custom-endpoints",
+                "--secret-stdin",
+            ]
+        )
+        == 0
+    )
     stored = secret_service.get_password(SERVICE_NAME, "Lab")
     assert stored is not None and decode(stored)[1] == CANARY
     capsys.readouterr()

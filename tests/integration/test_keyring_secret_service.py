@@ -123,12 +123,21 @@ def test_cli_add_list_remove_keeps_the_secret_in_the_keyring(
 
     assert cli_main(["profile", "list", "--json", "--secrets"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows == [{
-        "name": "Lab Desk", "resource_id": RID, "location": "eastus",
-        "auth_kind": "service-principal", "tenant_id": TENANT, "client_id": CLIENT,
-        "subscription_id": SUB, "resource_group": "lab-rg", "workspace_name": "qws-1",
-        "custom_endpoints": [], "secret": "stored",
-    }]
+    assert rows == [
+        {
+            "name": "Lab Desk",
+            "resource_id": RID,
+            "location": "eastus",
+            "auth_kind": "service-principal",
+            "tenant_id": TENANT,
+            "client_id": CLIENT,
+            "subscription_id": SUB,
+            "resource_group": "lab-rg",
+            "workspace_name": "qws-1",
+            "custom_endpoints": [],
+            "secret": "stored",
+        }
+    ]
     profiles_file = paths.config_dir() / "profiles.json"
     assert profiles_file.exists()
     _assert_no_canary(_user_files(), caplog)

@@ -78,11 +78,27 @@ def _hostile_file(tmp_path: Path, env: AzureEnv, authority: str, **changes: str)
 
 def _add_profile_with_secret(env: AzureEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(env.client_secret + "\n"))
-    code = cli_main(["profile", "add", PROFILE, "--resource-id", env.resource_id,
-                     "--location", env.location, "--tenant-id", env.tenant_id,
-                     "--client-id", env.client_id, "--authority", env.authority,
-                     "--arm-endpoint", env.arm_endpoint, "--allow-custom-endpoints",
-                     "--secret-stdin"])
+    code = cli_main(
+        [
+            "profile",
+            "add",
+            PROFILE,
+            "--resource-id",
+            env.resource_id,
+            "--location",
+            env.location,
+            "--tenant-id",
+            env.tenant_id,
+            "--client-id",
+            env.client_id,
+            "--authority",
+            env.authority,
+            "--arm-endpoint",
+            env.arm_endpoint,
+            "--allow-custom-endpoints",
+            "--secret-stdin",
+        ]
+    )
     assert code == 0
 
 
@@ -104,8 +120,9 @@ def test_cli_profile_test_and_run_send_no_secret_to_an_imported_authority(
     err = capsys.readouterr().err
     assert attacker.url in err and "--allow-custom-endpoints" in err
     # even confirmed (the user trusted the file), the stored secret stays where it was typed for
-    assert cli_main(["profile", "import", str(hostile), "--replace",
-                     "--allow-custom-endpoints"]) == 0
+    assert (
+        cli_main(["profile", "import", str(hostile), "--replace", "--allow-custom-endpoints"]) == 0
+    )
     out = capsys.readouterr().out
     assert f"quantum-desk profile secret {PROFILE}" in out
     assert secret_service.get_password(SERVICE_NAME, PROFILE) is not None  # still stored
@@ -117,8 +134,9 @@ def test_cli_profile_test_and_run_send_no_secret_to_an_imported_authority(
     assert "type the secret again" in first.lower() and attacker.url in first
     assert env.client_secret not in err
 
-    code = cli_main(["run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE,
-                     "--yes"])
+    code = cli_main(
+        ["run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--yes"]
+    )
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1, err
@@ -140,8 +158,10 @@ def test_cli_profile_test_and_run_send_no_secret_to_an_imported_authority(
 
 @pytest.mark.parametrize(
     "changes",
-    [{"tenant_id": "99999999-9999-9999-9999-999999999999"},
-     {"client_id": "66666666-6666-6666-6666-666666666666"}],
+    [
+        {"tenant_id": "99999999-9999-9999-9999-999999999999"},
+        {"client_id": "66666666-6666-6666-6666-666666666666"},
+    ],
     ids=["tenant", "client"],
 )
 def test_an_edit_of_tenant_or_client_leaves_the_secret_unused(
@@ -196,8 +216,9 @@ def test_dialog_import_then_test_connection_sends_no_secret(
         assert "type the secret again" in dialog.status_label.text()
 
         assert dialog.test_button.isEnabled()
-        with qtbot.waitSignal(dialog.tester.busyChanged, timeout=WAIT_MS,
-                              check_params_cb=lambda busy: not busy):
+        with qtbot.waitSignal(
+            dialog.tester.busyChanged, timeout=WAIT_MS, check_params_cb=lambda busy: not busy
+        ):
             qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
         assert "type the secret again" in dialog.test_result.text().lower()
         assert attacker.requests == []  # not even the tenant discovery
@@ -205,8 +226,9 @@ def test_dialog_import_then_test_connection_sends_no_secret(
         # the control: the user types the secret into the form; then it goes where they said
         form.secret_input.setFocus()
         qtbot.keyClicks(form.secret_input, env.client_secret)
-        with qtbot.waitSignal(dialog.tester.busyChanged, timeout=WAIT_MS,
-                              check_params_cb=lambda busy: not busy):
+        with qtbot.waitSignal(
+            dialog.tester.busyChanged, timeout=WAIT_MS, check_params_cb=lambda busy: not busy
+        ):
             qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
         assert attacker.received(env.client_secret)
     finally:

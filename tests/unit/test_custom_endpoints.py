@@ -28,8 +28,16 @@ EVIL = "https://login.example.net"
 
 
 def make(name: str = "lab", **fields: str) -> Profile:
-    return Profile.from_fields({"name": name, "resource_id": RID, "location": "eastus",
-                                "tenant_id": TENANT, "client_id": CLIENT, **fields})
+    return Profile.from_fields(
+        {
+            "name": name,
+            "resource_id": RID,
+            "location": "eastus",
+            "tenant_id": TENANT,
+            "client_id": CLIENT,
+            **fields,
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -74,7 +82,9 @@ def test_create_update_import_need_the_confirmation(tmp_path: Path):
     # an edit that keeps the confirmed host needs nothing; a new host needs confirming again
     store.update("lab", dataclasses.replace(custom, location="westus2"))
     with pytest.raises(CustomEndpointError, match=r"management\.example\.net"):
-        store.update("lab", dataclasses.replace(custom, arm_endpoint="https://management.example.net"))
+        store.update(
+            "lab", dataclasses.replace(custom, arm_endpoint="https://management.example.net")
+        )
     assert store.duplicate("lab", "copy").authority_host == EVIL  # confirmed with the original
     exported = tmp_path / "export.json"
     store.export(exported)
@@ -83,7 +93,9 @@ def test_create_update_import_need_the_confirmation(tmp_path: Path):
         other.import_file(exported)
     assert other.names() == []
     assert [p.name for p in other.import_file(exported, allow_custom_endpoints=True)] == [
-        "lab", "copy"]
+        "lab",
+        "copy",
+    ]
 
 
 def test_import_with_replace_edit_and_rename_leave_the_secret_unused(tmp_path: Path):
@@ -92,16 +104,21 @@ def test_import_with_replace_edit_and_rename_leave_the_secret_unused(tmp_path: P
     lab = store.create(make())
     secrets.set(lab, "s3cret")
     hostile = tmp_path / "hostile.json"
-    hostile.write_text(json.dumps({"schema_version": 1, "profiles": [
-        {**lab.to_json_dict(), "authority_host": EVIL}]}))
+    hostile.write_text(
+        json.dumps(
+            {"schema_version": 1, "profiles": [{**lab.to_json_dict(), "authority_host": EVIL}]}
+        )
+    )
     (imported,) = store.import_file(hostile, replace=True, allow_custom_endpoints=True)
     assert secrets.state(imported) is SecretState.OTHER_IDENTITY
     # an edit back to the original identity finds the secret again (it was never deleted)
     restored = store.update("lab", lab)
     assert secrets.get(restored) == "s3cret"
     # a rename with a new tenant: the secret moves with the name and stays unused
-    renamed = store.update("lab", dataclasses.replace(
-        lab, name="lab2", tenant_id="99999999-9999-9999-9999-999999999999"))
+    renamed = store.update(
+        "lab",
+        dataclasses.replace(lab, name="lab2", tenant_id="99999999-9999-9999-9999-999999999999"),
+    )
     assert secrets.state(renamed) is SecretState.OTHER_IDENTITY
     assert secrets.state(lab) is SecretState.MISSING  # nothing left under the old name
     # a plain rename keeps it usable
@@ -118,12 +135,25 @@ def memory_secrets() -> Iterator[SecretStore]:
 
 
 def _add(name: str, *extra: str) -> list[str]:
-    return ["profile", "add", name, "--resource-id", RID, "--location", "eastus",
-            "--tenant-id", TENANT, "--client-id", CLIENT, *extra]
+    return [
+        "profile",
+        "add",
+        name,
+        "--resource-id",
+        RID,
+        "--location",
+        "eastus",
+        "--tenant-id",
+        TENANT,
+        "--client-id",
+        CLIENT,
+        *extra,
+    ]
 
 
 def test_cli_add_needs_the_flag_and_list_shows_custom(
-    memory_secrets: SecretStore, monkeypatch: pytest.MonkeyPatch,
+    memory_secrets: SecretStore,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ):
     monkeypatch.setattr(sys, "stdin", io.StringIO("s3cret\n"))
@@ -134,18 +164,28 @@ def test_cli_add_needs_the_flag_and_list_shows_custom(
     assert not ProfileStore().names()
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("s3cret\n"))
-    assert main(_add("lab", "--authority", EVIL, "--allow-custom-endpoints",
-                     "--secret-stdin")) == 0
+    assert main(_add("lab", "--authority", EVIL, "--allow-custom-endpoints", "--secret-stdin")) == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO("s3cret\n"))
-    assert main(_add("gov", "--authority", "https://login.microsoftonline.us",
-                     "--arm-endpoint", "https://management.usgovcloudapi.net",
-                     "--secret-stdin")) == 0  # a known cloud needs no confirmation
+    assert (
+        main(
+            _add(
+                "gov",
+                "--authority",
+                "https://login.microsoftonline.us",
+                "--arm-endpoint",
+                "https://management.usgovcloudapi.net",
+                "--secret-stdin",
+            )
+        )
+        == 0
+    )  # a known cloud needs no confirmation
     capsys.readouterr()
 
     assert main(["profile", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
-        f"lab  [service-principal]  qws-1 (lab-rg, eastus)  custom sign-in host: {EVIL}")
+        f"lab  [service-principal]  qws-1 (lab-rg, eastus)  custom sign-in host: {EVIL}"
+    )
     assert lines[1] == "gov  [service-principal]  qws-1 (lab-rg, eastus)"
     assert main(["profile", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -156,12 +196,15 @@ def test_cli_add_needs_the_flag_and_list_shows_custom(
     assert main(["profile", "list", "--secrets"]) == 0
     assert "secret: stored" in capsys.readouterr().out
     store = ProfileStore()
-    store.update("gov", dataclasses.replace(
-        store.get("gov"), tenant_id="99999999-9999-9999-9999-999999999999"))
+    store.update(
+        "gov",
+        dataclasses.replace(store.get("gov"), tenant_id="99999999-9999-9999-9999-999999999999"),
+    )
     assert main(["profile", "test", "gov"]) == 1
     err = capsys.readouterr().err
     assert err.splitlines()[0].startswith("quantum-desk: error: Profile 'gov': the stored client")
     assert "Type the secret again" in err
     assert main(["profile", "list", "--secrets"]) == 0
     assert "gov  [service-principal]  qws-1 (lab-rg, eastus)  secret: TYPE AGAIN" in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )

@@ -36,8 +36,15 @@ def test_the_guard_is_installed_in_this_process() -> None:
         lambda: socket.getnameinfo(("192.0.2.1", 443), 0),
         lambda: socket.create_connection((HOSTILE_NAME, 443), timeout=1),
     ],
-    ids=["getaddrinfo", "getaddrinfo-bytes", "gethostbyname", "gethostbyname_ex",
-         "gethostbyaddr", "getnameinfo", "create_connection"],
+    ids=[
+        "getaddrinfo",
+        "getaddrinfo-bytes",
+        "gethostbyname",
+        "gethostbyname_ex",
+        "gethostbyaddr",
+        "getnameinfo",
+        "create_connection",
+    ],
 )
 def test_non_loopback_lookups_are_refused_in_process(call: object) -> None:
     test_the_guard_is_installed_in_this_process()

@@ -29,8 +29,15 @@ ADDRESS_SPACE = 2 * 1024**3
 
 
 def entry(name: str, **extra: object) -> dict[str, object]:
-    return {"name": name, "resource_id": RID, "location": "eastus",
-            "auth_kind": "service-principal", "tenant_id": TENANT, "client_id": CLIENT, **extra}
+    return {
+        "name": name,
+        "resource_id": RID,
+        "location": "eastus",
+        "auth_kind": "service-principal",
+        "tenant_id": TENANT,
+        "client_id": CLIENT,
+        **extra,
+    }
 
 
 def document(*entries: dict[str, object], version: int = SCHEMA_VERSION) -> str:
@@ -52,8 +59,13 @@ def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     return subprocess.run(
         [sys.executable, "-m", "desktop_app", *args],
-        input=stdin, capture_output=True, text=True, timeout=WALL_CLOCK_S, env=env,
-        preexec_fn=_limits, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=WALL_CLOCK_S,
+        env=env,
+        preexec_fn=_limits,
+        check=False,
     )
 
 
@@ -75,8 +87,10 @@ def kept_files(path: Path) -> list[Path]:
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b'{"schema_version": 1, "profiles": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
-         "nested too deeply"),
+        (
+            b'{"schema_version": 1, "profiles": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+            "nested too deeply",
+        ),
         (document(entry("caf\u00e9")).encode("latin-1"), "not UTF-8 text (byte 0xe9 at offset"),
         (codecs.BOM_UTF16_LE + b"{\xd8", "not utf-16 text"),
         (b"\x00\xff" * 10, "not UTF-8 text (byte 0xff at offset 1)"),
@@ -138,9 +152,11 @@ def test_a_file_with_a_bom_is_read(isolated_user_dirs: Path, encode: object):
 
 def test_a_newer_schema_is_left_alone_and_read_only(isolated_user_dirs: Path):
     path = profiles_path(isolated_user_dirs)
-    newer = document(entry("lab", sign_in_hint="a field of the newer version"),
-                     {"name": "future", "kind": "quantum-cloud-x"},
-                     version=SCHEMA_VERSION + 1)
+    newer = document(
+        entry("lab", sign_in_hint="a field of the newer version"),
+        {"name": "future", "kind": "quantum-cloud-x"},
+        version=SCHEMA_VERSION + 1,
+    )
     path.write_text(newer, encoding="utf-8")
 
     listed = cli("profile", "list")
@@ -149,8 +165,17 @@ def test_a_newer_schema_is_left_alone_and_read_only(isolated_user_dirs: Path):
     assert "newer Quantum Desk" in listed.stderr and "left unchanged" in listed.stderr
     assert "Traceback" not in listed.stderr
 
-    added = cli("profile", "add", "second", "--resource-id", RID, "--location", "eastus",
-                "--auth", "azure-sign-in")
+    added = cli(
+        "profile",
+        "add",
+        "second",
+        "--resource-id",
+        RID,
+        "--location",
+        "eastus",
+        "--auth",
+        "azure-sign-in",
+    )
     assert added.returncode == 2
     assert_one_plain_line(added.stderr, str(path), "left unchanged", "newer Quantum Desk")
     assert path.read_text(encoding="utf-8") == newer  # not rewritten
@@ -188,7 +213,8 @@ def counting_keyring() -> MemoryKeyring:
 
 
 def test_listing_20000_profiles_looks_no_secret_up(
-    isolated_user_dirs: Path, counting_keyring: MemoryKeyring,
+    isolated_user_dirs: Path,
+    counting_keyring: MemoryKeyring,
     capsys: pytest.CaptureFixture[str],
 ):
     from desktop_app.cli import main
@@ -217,7 +243,9 @@ def test_listing_20000_profiles_is_bounded_in_a_fresh_process(isolated_user_dirs
 
 
 def test_importing_20000_profiles_looks_few_secrets_up(
-    tmp_path: Path, counting_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    counting_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
 ):
     from desktop_app.cli import main
 

@@ -114,7 +114,7 @@ def _consts_and_functions() -> QuantumCircuit:
     qc.rx(math.acos(3 / 5), 0)
     qc.ry(math.sqrt(2) * math.pi / 4, 1)
     qc.rz(math.tau / 8, 1)
-    qc.p(math.sin(0.5) + 2 ** 3 / 16, 0)
+    qc.p(math.sin(0.5) + 2**3 / 16, 0)
     qc.h(1)
     qc.measure([0, 1], [0, 1])
     return qc
@@ -368,8 +368,20 @@ def test_openqasm3_own_gate_named_like_a_qiskit_gate_wins(call: str, formal: str
 # ----------------------------------------------------------- mqt-bench circuits
 
 
-MQT = ["ghz", "qft", "qftentangled", "grover", "qaoa", "wstate", "dj", "qpeexact", "bv",
-       "graphstate", "vqe_real_amp", "qnn"]
+MQT = [
+    "ghz",
+    "qft",
+    "qftentangled",
+    "grover",
+    "qaoa",
+    "wstate",
+    "dj",
+    "qpeexact",
+    "bv",
+    "graphstate",
+    "vqe_real_amp",
+    "qnn",
+]
 
 
 @pytest.fixture(scope="module")

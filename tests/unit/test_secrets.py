@@ -41,8 +41,14 @@ CLIENT = "11111111-2222-3333-4444-555555555555"
 
 
 def profile(name: str = "lab", **fields: str) -> Profile:
-    values = {"name": name, "resource_id": RID, "location": "eastus", "tenant_id": TENANT,
-              "client_id": CLIENT, **fields}
+    values = {
+        "name": name,
+        "resource_id": RID,
+        "location": "eastus",
+        "tenant_id": TENANT,
+        "client_id": CLIENT,
+        **fields,
+    }
     return Profile.from_fields(values)
 
 
@@ -205,6 +211,7 @@ def test_nothing_written_to_disk_without_keyring(tmp_path: Path):
 
 
 # ---------------------------------------------------------------- a secret is bound to its identity
+
 
 @pytest.mark.parametrize(
     "change",
