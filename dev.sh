@@ -85,7 +85,7 @@ azurite() {
 lint() {
     say "ruff, mypy, import-linter"
     "$UV" run --locked -q ruff check desktop_app tests docs
-    "$UV" run --locked -q ruff format --check desktop_app tests docs
+    "$UV" run --locked -q ruff format --check desktop_app tests docs/make_screenshots.py
     "$UV" run --locked -q mypy
     "$UV" run --locked -q lint-imports --no-cache >/dev/null
 }
