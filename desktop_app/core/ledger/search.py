@@ -34,9 +34,9 @@ from desktop_app.core.ledger.rows import like_pattern
 from desktop_app.core.ledger.short_text import (
     JOB_TERMS,
     PROGRAM_TERMS,
-    count_short,
     from_terms,
     short_clause,
+    short_count_streams,
     starting,
 )
 
@@ -244,9 +244,11 @@ def short_count(
     conn: sqlite3.Connection, text: str, others: tuple[str, list[Any]], limit: int
 ) -> int:
     """The jobs matching a two-character `text` that `from_terms` takes, and `others`, counted
-    up to `limit` (see short_text.count_short)."""
+    up to `limit` (see short_text.short_count_streams)."""
     pattern = like_pattern(text)
-    return count_short(conn, text, pattern, _likes(pattern), others, limit)
+    return count_streams(
+        conn, short_count_streams(conn, text, pattern, _likes(pattern), others), limit
+    )
 
 
 def capped_text_count(
@@ -274,12 +276,20 @@ def capped_text_count(
         f"SELECT jobs.seq FROM ({programs}) AS p CROSS JOIN jobs INDEXED BY jobs_program "
         f"ON jobs.program_id = p.pid WHERE 1{other_sql}"
     )
-    limit = cap + 1
-    seen: set[int] = set()
-    for sql, params in (
+    streams = [
         (in_jobs, [trigram_query(text), *like_params, *other_params]),
         (in_programs, [*program_params, *other_params]),
-    ):
+    ]
+    return count_streams(conn, streams, cap + 1)
+
+
+def count_streams(
+    conn: sqlite3.Connection, streams: list[tuple[str, list[Any]]], limit: int
+) -> int:
+    """The distinct jobs (`seq`) the queries `streams` yield, counted up to `limit`: each read as
+    a stream, left as soon as `limit` jobs are in."""
+    seen: set[int] = set()
+    for sql, params in streams:
         cursor = conn.execute(sql, params)
         try:
             for (seq,) in cursor:

@@ -158,17 +158,16 @@ def short_clause(
     return sql, [*program_params, *candidate_params, *like_params]
 
 
-def count_short(
+def short_count_streams(
     conn: sqlite3.Connection,
     text: str,
     pattern: str,
     likes: tuple[str, list[Any]],
     others: tuple[str, list[Any]],
-    limit: int,
-) -> int:
-    """The jobs matching `text` and the other conditions `others` (" AND ..." and parameters),
-    counted up to `limit`: the candidates of the columns the LIKE confirms, then the jobs of the
-    programs holding it, each a stream left as soon as `limit` jobs are in."""
+) -> list[tuple[str, list[Any]]]:
+    """SQL (with its parameters) of the two streams of jobs matching `text` and the other
+    conditions `others` (" AND ..." and parameters): the candidates of the columns the LIKE
+    confirms, then the jobs of the programs holding it (search.count_streams counts them)."""
     like_sql, like_params = likes
     other_sql, other_params = others
     candidates, candidate_params = job_candidates(text, conn)
@@ -182,17 +181,7 @@ def count_short(
         f"SELECT jobs.seq FROM (SELECT DISTINCT doc FROM ({programs})) AS p "
         f"CROSS JOIN jobs INDEXED BY jobs_program ON jobs.program_id = p.doc WHERE 1{other_sql}"
     )
-    seen: set[int] = set()
-    for sql, params in (
+    return [
         (in_jobs, [*candidate_params, *like_params, *other_params]),
         (in_programs, [*program_params, *other_params]),
-    ):
-        cursor = conn.execute(sql, params)
-        try:
-            for (seq,) in cursor:
-                seen.add(seq)
-                if len(seen) >= limit:
-                    return limit
-        finally:
-            cursor.close()
-    return len(seen)
+    ]
