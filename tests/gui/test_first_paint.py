@@ -9,10 +9,11 @@ the Jobs tab appears. A fresh process because this one has imported everything a
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.gui.child_env import window_child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,14 +82,9 @@ sys.exit(main([]))
 
 
 def test_first_paint_has_the_window_and_nothing_else_then_the_jobs_tab(tmp_path: Path) -> None:
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
+    env = window_child_env(
+        tmp_path,
         XDG_CONFIG_HOME=str(tmp_path / "config"),
-        QUANTUM_DESK_CONFIG_DIR=str(tmp_path / "config"),
-        QUANTUM_DESK_DATA_DIR=str(tmp_path / "data"),
-        QUANTUM_DESK_CACHE_DIR=str(tmp_path / "cache"),
-        QUANTUM_DESK_LOG_DIR=str(tmp_path / "log"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # never the machine's keyring
     )
     ran = subprocess.run(

@@ -8,7 +8,6 @@ not have twenty threads importing modules together while the GUI thread waits fo
 from __future__ import annotations
 
 import importlib
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.request import RunRequest
 from desktop_app.ui import runs
 from desktop_app.ui.runs import RunExecutor
+from tests.gui.child_env import window_child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\nmeasure q -> c;\n'
@@ -97,14 +97,7 @@ shutdown_workers()
 
 
 def test_a_run_after_prewarm_imports_nothing_more_in_the_window_process(tmp_path: Path) -> None:
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        QUANTUM_DESK_CONFIG_DIR=str(tmp_path / "config"),
-        QUANTUM_DESK_DATA_DIR=str(tmp_path / "data"),
-        QUANTUM_DESK_CACHE_DIR=str(tmp_path / "cache"),
-        QUANTUM_DESK_LOG_DIR=str(tmp_path / "log"),
-    )
+    env = window_child_env(tmp_path)
     ran = subprocess.run(
         [sys.executable, "-c", CHILD, BELL],
         cwd=ROOT,
