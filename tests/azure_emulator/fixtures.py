@@ -74,3 +74,15 @@ def azure_emulator(
 def azure_env(azure_emulator: Emulator) -> AzureEnv:
     info = azure_emulator.info
     return AzureEnv(**info.to_json(), emulator=azure_emulator)
+
+
+def profile_add_args(info: EmulatorInfo, name: str, client_id: str | None = None) -> list[str]:
+    """`quantum-desk profile add` of a service-principal profile for the emulated workspace, its
+    secret on stdin (the loopback emulator is not an Azure cloud: custom endpoints allowed)."""
+    return [
+        *("profile", "add", name),
+        *("--resource-id", info.resource_id, "--location", info.location),
+        *("--tenant-id", info.tenant_id, "--client-id", client_id or info.client_id),
+        *("--authority", info.authority, "--arm-endpoint", info.arm_endpoint),
+        *("--allow-custom-endpoints", "--secret-stdin"),
+    ]

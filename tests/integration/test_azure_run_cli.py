@@ -14,6 +14,7 @@ from desktop_app.cli import main
 from desktop_app.core.azure import process
 from desktop_app.core.azure.secret_binding import decode
 from desktop_app.core.azure.secrets import SERVICE_NAME
+from tests.azure_emulator.fixtures import profile_add_args
 from tests.integration.keyring_session import keyring_session, secret_service  # noqa: F401
 from tests.integration.test_azure_run_emulator import PROFILE, _profile, env  # noqa: F401
 
@@ -84,26 +85,7 @@ def test_headless_profile_add_then_run_in_fresh_processes(
 ):
     """The lab-admin flow: `profile add --secret-stdin` (secret into the real Secret Service), then
     `run --json` in another process, which reads the secret back from the keyring."""
-    added = _cli(
-        "profile",
-        "add",
-        PROFILE,
-        "--resource-id",
-        env.resource_id,
-        "--location",
-        env.location,
-        "--tenant-id",
-        env.tenant_id,
-        "--client-id",
-        env.client_id,
-        "--authority",
-        env.authority,
-        "--arm-endpoint",
-        env.arm_endpoint,
-        "--allow-custom-endpoints",  # the loopback emulator is not an Azure cloud
-        "--secret-stdin",
-        stdin=env.client_secret + "\n",
-    )
+    added = _cli(*profile_add_args(env, PROFILE), stdin=env.client_secret + "\n")
     assert added.returncode == 0, added.stderr
     stored = secret_service.get_password(SERVICE_NAME, PROFILE)
     assert stored is not None and decode(stored)[1] == env.client_secret

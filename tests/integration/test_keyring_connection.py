@@ -20,6 +20,7 @@ from desktop_app.core.azure.profiles import Profile
 from desktop_app.core.azure.secret_binding import decode
 from desktop_app.core.azure.secrets import SERVICE_NAME, SecretStore
 from desktop_app.core.cancel import Cancelled, CancelToken
+from tests.azure_emulator.fixtures import profile_add_args
 from tests.azure_emulator.server import Emulator, EmulatorInfo
 from tests.integration import keyring_session as _keyring_session
 
@@ -195,30 +196,7 @@ def test_cli_profile_test_with_the_secret_in_gnome_keyring(
 ):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setattr(sys, "stdin", io.StringIO(CANARY + "\n"))
-    assert (
-        cli_main(
-            [
-                "profile",
-                "add",
-                "Lab",
-                "--resource-id",
-                info.resource_id,
-                "--location",
-                info.location,
-                "--tenant-id",
-                info.tenant_id,
-                "--client-id",
-                CANARY_CLIENT,
-                "--authority",
-                info.authority,
-                "--arm-endpoint",
-                info.arm_endpoint,
-                "--allow-custom-endpoints",
-                "--secret-stdin",
-            ]
-        )
-        == 0
-    )
+    assert cli_main(profile_add_args(info, "Lab", client_id=CANARY_CLIENT)) == 0
     stored = secret_service.get_password(SERVICE_NAME, "Lab")
     assert stored is not None and decode(stored)[1] == CANARY
     capsys.readouterr()

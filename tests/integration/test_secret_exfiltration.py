@@ -30,7 +30,7 @@ from desktop_app.ui import messages
 from desktop_app.ui import tasks as background
 from desktop_app.ui.credentials.dialog import CredentialsDialog
 from desktop_app.ui.credentials.form import SECRET_OTHER_IDENTITY
-from tests.azure_emulator.fixtures import AzureEnv
+from tests.azure_emulator.fixtures import AzureEnv, profile_add_args
 from tests.integration import keyring_session as _keyring_fixtures
 from tests.integration.attacker import Attacker, attacker_endpoint
 
@@ -78,27 +78,7 @@ def _hostile_file(tmp_path: Path, env: AzureEnv, authority: str, **changes: str)
 
 def _add_profile_with_secret(env: AzureEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(env.client_secret + "\n"))
-    code = cli_main(
-        [
-            "profile",
-            "add",
-            PROFILE,
-            "--resource-id",
-            env.resource_id,
-            "--location",
-            env.location,
-            "--tenant-id",
-            env.tenant_id,
-            "--client-id",
-            env.client_id,
-            "--authority",
-            env.authority,
-            "--arm-endpoint",
-            env.arm_endpoint,
-            "--allow-custom-endpoints",
-            "--secret-stdin",
-        ]
-    )
+    code = cli_main(profile_add_args(env, PROFILE))
     assert code == 0
 
 
