@@ -26,28 +26,10 @@ from desktop_app.ui.backends.model import COLUMNS, BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.messages import SpendAnswer, SpendQuestion
+from tests.gui.offline_profiles import CLOSED, RESOURCE_ID, sp_profile
 
 BELL = (Path(__file__).parents[2] / "resources" / "examples" / "bell.qasm").read_text("utf-8")
-RESOURCE_ID = (
-    "/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
-    "Microsoft.Quantum/Workspaces/ws-lab"
-)
-# endpoints on a loopback port nobody listens on: a refresh fails fast, offline
-CLOSED = "https://127.0.0.1:9"
 CREDENTIALS = next(i for i, c in enumerate(COLUMNS) if c.key == "credentials")
-
-
-def sp_profile(name: str = "mine") -> Profile:
-    return Profile(
-        name,
-        RESOURCE_ID,
-        "eastus",
-        "service-principal",
-        "72f988bf-86f1-41af-91ab-2d7cd011db47",
-        "11111111-2222-3333-4444-555555555555",
-        CLOSED,
-        CLOSED,
-    )
 
 
 def lab_profile(name: str = "lab") -> Profile:

@@ -18,7 +18,7 @@ from desktop_app.ui.backends.catalog_rows import fallback_note, follow_workspace
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
-from tests.gui.test_azure_summary import sp_profile
+from tests.gui.offline_profiles import sp_profile
 
 
 @pytest.fixture

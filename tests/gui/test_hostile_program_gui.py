@@ -16,19 +16,15 @@ from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import programs
-from desktop_app.core.azure.profiles import Profile, ProfileStore
+from desktop_app.core.azure.profiles import ProfileStore
 from desktop_app.core.local import executor, memory
 from desktop_app.ui.backends import summary as summary_module
 from desktop_app.ui.backends.model import PLACEHOLDER
 from desktop_app.ui.backends.summary import ESTIMATING
 from desktop_app.ui.main_window import MainWindow
+from tests.gui.offline_profiles import sp_profile
 from tests.unit.hostile_harness import run_limited
 
-RESOURCE_ID = (
-    "/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
-    "Microsoft.Quantum/Workspaces/ws-lab"
-)
-CLOSED = "https://127.0.0.1:9"  # nobody listens: the status refresh fails fast, offline
 FORTE = "ionq.qpu.forte-1"
 
 
@@ -71,16 +67,7 @@ class ParsedHere:
 @pytest.fixture
 def priced_window(make_window, qtbot: QtBot) -> MainWindow:  # type: ignore[no-untyped-def]
     ProfileStore().create(
-        Profile(
-            "mine",
-            RESOURCE_ID,
-            "eastus",
-            "service-principal",
-            "72f988bf-86f1-41af-91ab-2d7cd011db47",
-            "11111111-2222-3333-4444-555555555555",
-            CLOSED,
-            CLOSED,
-        ),
+        sp_profile(),
         allow_custom_endpoints=True,
     )
     window: MainWindow = make_window()

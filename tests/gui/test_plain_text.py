@@ -13,7 +13,7 @@ from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.azure.profiles import Profile, ProfileStore
+from desktop_app.core.azure.profiles import ProfileStore
 from desktop_app.core.catalog import builtin_backends
 from desktop_app.ui import messages
 from desktop_app.ui import tasks as background
@@ -22,26 +22,9 @@ from desktop_app.ui.backends.profile_selector import ProfileSelector
 from desktop_app.ui.backends.summary import AzureSummary
 from desktop_app.ui.credentials.dialog import CredentialsDialog
 from desktop_app.ui.plain_text import tooltip
+from tests.gui.offline_profiles import CLOSED, sp_profile
 
 HOSTILE = '<b>x</b><a href="http://e">y</a>'
-RESOURCE_ID = (
-    "/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
-    "Microsoft.Quantum/Workspaces/ws-lab"
-)
-CLOSED = "https://127.0.0.1:9"  # a loopback port nobody listens on: refreshes fail fast
-
-
-def hostile_profile() -> Profile:
-    return Profile(
-        HOSTILE,
-        RESOURCE_ID,
-        "eastus",
-        "service-principal",
-        "72f988bf-86f1-41af-91ab-2d7cd011db47",
-        "11111111-2222-3333-4444-555555555555",
-        CLOSED,
-        CLOSED,
-    )
 
 
 def shown_literally(label: QLabel, expected: str) -> None:
@@ -54,7 +37,7 @@ def shown_literally(label: QLabel, expected: str) -> None:
 @pytest.fixture
 def store() -> ProfileStore:
     store = ProfileStore()
-    store.create(hostile_profile(), allow_custom_endpoints=True)
+    store.create(sp_profile(HOSTILE), allow_custom_endpoints=True)
     return store
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.azure import secrets as secrets_module
-from desktop_app.core.azure.profiles import Profile, ProfileStore
+from desktop_app.core.azure.profiles import ProfileStore
 from desktop_app.core.azure.secrets import SecretStore
 from desktop_app.core.catalog import LOCAL_SIMULATOR
 from desktop_app.core.ledger.store import Ledger
@@ -21,14 +21,10 @@ from desktop_app.ui.jobs.detail import _error_hint
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.results.live import LiveState, plain_state
 from desktop_app.ui.run_checks import confirm_leaving_jobs
+from tests.gui.offline_profiles import sp_profile
 from tests.memory_keyring import MemoryKeyring
 
 RUN_TIMEOUT_MS = 60_000
-RESOURCE_ID = (
-    "/subscriptions/0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5/resourceGroups/rg/providers/"
-    "Microsoft.Quantum/Workspaces/ws-lab"
-)
-CLOSED = "https://127.0.0.1:9"  # a loopback port nobody listens on
 
 
 def wide(num_qubits: int) -> str:
@@ -104,16 +100,7 @@ def memory_secrets() -> Iterator[SecretStore]:
 
 def add_sp_profile() -> None:
     ProfileStore().create(
-        Profile(
-            "mine",
-            RESOURCE_ID,
-            "eastus",
-            "service-principal",
-            "72f988bf-86f1-41af-91ab-2d7cd011db47",
-            "11111111-2222-3333-4444-555555555555",
-            CLOSED,
-            CLOSED,
-        ),
+        sp_profile(),
         allow_custom_endpoints=True,  # a closed loopback port: nothing is ever sent there
     )
 
