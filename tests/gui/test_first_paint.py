@@ -9,13 +9,9 @@ the Jobs tab appears. A fresh process because this one has imported everything a
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.gui.child_env import window_child_env
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.gui.child_env import run_window_child, window_child_env
 
 # Not the window's own widgets: each comes after the first paint (app.main's after_first_paint).
 LATER = (
@@ -87,16 +83,8 @@ def test_first_paint_has_the_window_and_nothing_else_then_the_jobs_tab(tmp_path:
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # never the machine's keyring
     )
-    ran = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(LATER)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ran.returncode == 0, ran.stderr[-3000:]
-    seen = json.loads(ran.stdout.strip().splitlines()[-1])
+    stdout = run_window_child(CHILD, json.dumps(LATER), env)
+    seen = json.loads(stdout.strip().splitlines()[-1])
 
     assert seen["loaded_at_paint"] == []
     assert "OPENQASM" in seen["program"] and seen["title"].startswith("bell.qasm")

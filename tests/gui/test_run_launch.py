@@ -8,8 +8,6 @@ not have twenty threads importing modules together while the GUI thread waits fo
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -17,9 +15,8 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.request import RunRequest
 from desktop_app.ui import runs
 from desktop_app.ui.runs import RunExecutor
-from tests.gui.child_env import window_child_env
+from tests.gui.child_env import run_window_child, window_child_env
 
-ROOT = Path(__file__).resolve().parents[2]
 BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\nmeasure q -> c;\n'
 
 
@@ -97,16 +94,7 @@ shutdown_workers()
 
 
 def test_a_run_after_prewarm_imports_nothing_more_in_the_window_process(tmp_path: Path) -> None:
-    env = window_child_env(tmp_path)
-    ran = subprocess.run(
-        [sys.executable, "-c", CHILD, BELL],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert ran.returncode == 0, ran.stderr[-3000:]
-    lines = dict(line.split(" ", 1) for line in ran.stdout.splitlines() if " " in line)
+    stdout = run_window_child(CHILD, BELL, window_child_env(tmp_path))
+    lines = dict(line.split(" ", 1) for line in stdout.splitlines() if " " in line)
     assert lines["STATUS"] == "Succeeded"
     assert lines["NEW"] == "-"  # the run's modules came with prewarm, not with the run
