@@ -33,7 +33,6 @@ from desktop_app.core.azure.credentials import ConnectionReport
 from desktop_app.core.azure.endpoints import custom_endpoints
 from desktop_app.core.azure.profile_fields import ProfileError
 from desktop_app.core.azure.profiles import (
-    CustomEndpointError,
     Profile,
     ProfileFileError,
     ProfileStore,
@@ -50,13 +49,17 @@ from desktop_app.ui import messages
 from desktop_app.ui.credentials.form import ProfileForm
 from desktop_app.ui.credentials.lab_note import LabNote
 from desktop_app.ui.credentials.tester import ConnectionTester
+from desktop_app.ui.credentials.transfer import (
+    PROFILE_FILTER,
+    export_with_questions,
+    import_with_questions,
+    imported_summary,
+)
 from desktop_app.ui.plain_text import plain, tooltip
 
 log = logging.getLogger(__name__)
 
-PROFILE_FILTER: Final = "Quantum Desk profiles (*.json);;All files (*)"
 NEW_ITEM_TEXT: Final = "(new profile)"
-_CHECKED_AFTER_IMPORT: Final = 20  # replaced profiles whose stored secret is looked at
 _OK_STYLE: Final = "color:#1e6b2f;"
 _FAIL_STYLE: Final = "color:#b3261e;"
 
@@ -411,66 +414,19 @@ class CredentialsDialog(QDialog):
         if not path:
             return
         before = {n.casefold() for n in self.store.names()}
-        imported = self._import(Path(path))
+        imported = import_with_questions(self, self.store, Path(path))
         if imported is None:
             return
         _forget_cached_credentials()
         self._reload_list(imported[0].name if imported else None)
         self.profilesChanged.emit()
-        # only a replaced profile can have a stored secret; a few lookups, not one per profile
-        replaced = [p for p in imported if p.needs_secret and p.name.casefold() in before]
-        changed = [
-            p.name
-            for p in replaced[:_CHECKED_AFTER_IMPORT]
-            if self.secrets.state(p) is SecretState.OTHER_IDENTITY
-        ]
-        quoted = ", ".join(f"'{n}'" for n in changed)
-        note = (
-            f" The sign-in of {quoted} changed: its stored secret is not used; type the "
-            "secret again, then Save."
-            if changed
-            else ""
-        )
-        self._say(
-            f"Imported {len(imported)} profile(s) from {path}. Secrets are never exported: "
-            f"type each service principal's secret, then Save.{note}"
-        )
-
-    def _import(self, path: Path) -> list[Profile] | None:
-        """Import, asking before replacing profiles and before trusting custom endpoints."""
-        replace = allow = False
-        while True:
-            try:
-                return self.store.import_file(path, replace, allow_custom_endpoints=allow)
-            except CustomEndpointError as exc:
-                if allow or not messages.ask(
-                    self, "Import profiles", f"{exc.message} Import it anyway?"
-                ):
-                    return None
-                allow = True
-            except ProfileError as exc:  # a name that is taken
-                if replace or not messages.ask(
-                    self, "Import profiles", f"{exc} Replace existing profiles?"
-                ):
-                    return None
-                replace = True
-            except ProfileFileError as exc:
-                messages.show_error(self, "Import profiles", str(exc))
-                return None
+        self._say(imported_summary(imported, path, before, self.secrets))
 
     @Slot()
     def _on_exportButton_clicked(self) -> None:
-        path = messages.ask_save_path(
-            self, "Export profiles", str(Path.home() / "quantum-desk-profiles.json"), PROFILE_FILTER
-        )
-        if not path:
-            return
-        try:
-            count = self.store.export(Path(path))
-        except (ProfileError, ProfileFileError, OSError) as exc:
-            messages.show_error(self, "Export profiles", f"{path}: could not be written ({exc})")
-            return
-        self._say(f"Exported {count} profile(s) to {path} (without secrets).")
+        said = export_with_questions(self, self.store)
+        if said is not None:
+            self._say(said)
 
     def save(self) -> bool:
         """Save the form (create, or update/rename); True when saved."""
