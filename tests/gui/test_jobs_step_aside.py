@@ -52,6 +52,8 @@ def test_no_paint_no_wait_and_a_paint_is_waited_for_a_bounded_time() -> None:
     waited = wanted.step_aside(0.02)
     assert 0.02 <= waited < MAX_STEP_ASIDE_S * 100  # bounded by what it was allowed
     assert wanted.step_aside(-1.0) < 0.01  # a spent budget: no wait
+    wanted.generation = 2  # a newer query than the one stepping aside: it goes on at once
+    assert wanted.step_aside(3600.0, generation=1) < 0.01
 
 
 def test_load_pages_steps_aside_before_each_read_and_between_bunches(ledger: Ledger) -> None:
@@ -79,9 +81,9 @@ def test_a_paint_marks_the_gui_busy_and_only_scrolled_to_pages_step_aside(
     calls: list[str] = []
     original = Wanted.step_aside
 
-    def recorded(self: Wanted, most: float = MAX_STEP_ASIDE_S) -> float:
+    def recorded(self: Wanted, most: float, generation: int | None = None) -> float:
         calls.append(threading.current_thread().name)
-        return original(self, most)
+        return original(self, most, generation)
 
     monkeypatch.setattr(pages.Wanted, "step_aside", recorded)
     model = JobsModel(ledger, page_size=PAGE)

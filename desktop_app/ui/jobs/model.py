@@ -373,8 +373,8 @@ class JobsModel(QAbstractTableModel):
         # the rows that match (-1: not known; a capped count is not where the rows end)
         count = self._count if mode == "pages" and not self._capped else -1
 
-        def _no_step(_most: float) -> float:  # a new filter's rows: the view waits for them
-            return 0.0
+        def step_aside(most: float) -> float:  # scrolling: paints go first (a new filter: not)
+            return wanted.step_aside(most, generation) if mode == "pages" else 0.0
 
         def still_wanted(page_no: int) -> bool:
             return wanted.generation == generation and (mode != "pages" or page_no in wanted.pages)
@@ -389,8 +389,7 @@ class JobsModel(QAbstractTableModel):
                 # page of a new filter (tens of milliseconds at 1M jobs: the rows come first)
                 total = count if mode in ("pages", "reset") else ledger.count(flt, COUNT_CAP)
                 read = (ledger, flt, order, size, pages, known, total, format_entries)
-                aside = wanted.step_aside if mode == "pages" else _no_step  # scrolling: paints
-                loaded = load_pages(*read, still_wanted, aside)
+                loaded = load_pages(*read, still_wanted, step_aside)
             except QuantumDeskError as exc:
                 return ("failed", generation, -1, exc)
             return (mode, generation, total, loaded)

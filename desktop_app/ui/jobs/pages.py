@@ -115,16 +115,21 @@ class Wanted:
         self.pages: dict[int, None] = {}  # page numbers requested, oldest first
         self.painted_at = 0.0  # time.perf_counter() of the GUI thread's last data() call
 
-    def step_aside(self, most: float = MAX_STEP_ASIDE_S) -> float:
+    def step_aside(self, most: float = MAX_STEP_ASIDE_S, generation: int | None = None) -> float:
         """On the worker: wait while the GUI thread is painting (asked for a cell in the last
-        PAINTING_S), at most `most` seconds. Building rows holds the interpreter lock, which
-        every data() call of a paint needs too: a worker in the middle of a page makes each of
-        them wait (up to the 5 ms switch interval), and a frame take tens of milliseconds.
-        Returns the seconds waited (0.0: no paint was going on)."""
+        PAINTING_S), at most `most` seconds, and no longer once a newer query than `generation`
+        is asked for (the lane's next task may be a new filter's first page). Building rows
+        holds the interpreter lock, which every data() call of a paint needs too: a worker in
+        the middle of a page makes each of them wait (up to the 5 ms switch interval), and a
+        frame take tens of milliseconds. Returns the seconds waited (0.0: no paint going on)."""
         started = now = time.perf_counter()
         if now - self.painted_at >= PAINTING_S:
             return 0.0
-        while now - self.painted_at < PAINTING_S and now - started < most:
+        while (
+            now - self.painted_at < PAINTING_S
+            and now - started < most
+            and (generation is None or self.generation == generation)
+        ):
             time.sleep(STEP_S)  # the lock is free meanwhile
             now = time.perf_counter()
         return now - started
