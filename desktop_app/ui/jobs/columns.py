@@ -10,8 +10,9 @@ from desktop_app.core.ledger.models import JobRow, SortColumn
 
 
 def local_time(moment: datetime | None) -> str:
-    """A ledger time (UTC) in the user's local time zone, to the second."""
-    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    """A ledger time (UTC) in the user's local time zone, to the second ("YYYY-MM-DD HH:MM:SS":
+    the start of `str()`, half the cost of `strftime` for a page of rows built on the worker)."""
+    return "" if moment is None else str(moment.astimezone())[:19]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from time import perf_counter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -199,6 +200,7 @@ class JobsModel(QAbstractTableModel):
     def _entry(self, row: int) -> Entry | None:
         if not 0 <= row < self._count:
             return None
+        self._wanted.painted_at = perf_counter()  # the worker steps aside while this paints
         page_no, offset = divmod(row, self.page_size)
         page = self._pages.get(page_no)
         if page is None:
@@ -371,6 +373,9 @@ class JobsModel(QAbstractTableModel):
         # the rows that match (-1: not known; a capped count is not where the rows end)
         count = self._count if mode == "pages" and not self._capped else -1
 
+        def step_aside(most: float) -> float:  # scrolling: paints go first (a new filter: not)
+            return wanted.step_aside(most, generation) if mode == "pages" else 0.0
+
         def still_wanted(page_no: int) -> bool:
             return wanted.generation == generation and (mode != "pages" or page_no in wanted.pages)
 
@@ -383,9 +388,8 @@ class JobsModel(QAbstractTableModel):
                 # up to the cap: milliseconds, read with the rows of a change, after the first
                 # page of a new filter (tens of milliseconds at 1M jobs: the rows come first)
                 total = count if mode in ("pages", "reset") else ledger.count(flt, COUNT_CAP)
-                loaded = load_pages(
-                    ledger, flt, order, size, pages, known, total, format_entries, still_wanted
-                )
+                read = (ledger, flt, order, size, pages, known, total, format_entries)
+                loaded = load_pages(*read, still_wanted, step_aside)
             except QuantumDeskError as exc:
                 return ("failed", generation, -1, exc)
             return (mode, generation, total, loaded)

@@ -12,6 +12,7 @@ with keys is next to it.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -22,6 +23,10 @@ from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui.jobs.columns import COLUMNS
 
 E = TypeVar("E")
+ENTRIES_BUNCH = 20  # rows formatted between two `step_aside` checks (well under a millisecond)
+PAINTING_S = 0.003  # the GUI asked for a cell this recently: a paint is going on
+STEP_S = 0.001
+MAX_STEP_ASIDE_S = 0.03  # for one read: a view repainting all the time still gets its rows
 # A loaded row: the job and its display texts (formatted on the worker thread, not while painting)
 Entry = tuple[JobRow, tuple[str, ...]]
 R = TypeVar("R")
@@ -45,20 +50,29 @@ def load_pages(
     count: int,
     entries: Callable[[list[JobRow]], list[E]],
     wanted: Callable[[int], bool] = lambda _p: True,
+    step_aside: Callable[[float], float] = lambda _most: 0.0,
 ) -> dict[int, LoadedPage[E]]:
     """Read `pages` (page numbers of `size` rows, in the given order) of the jobs matching
     `flt` in `order`; `known` are keys of pages already read, `count` the rows that match (-1:
-    not known yet). A page `wanted` no longer says False to is skipped."""
+    not known yet). A page `wanted` no longer says False to is skipped. `step_aside(most)` is
+    called before each read and between bunches of `entries` (see `Wanted.step_aside`), for at
+    most MAX_STEP_ASIDE_S in all."""
     keys = dict(known)
+    budget = MAX_STEP_ASIDE_S
     loaded: dict[int, LoadedPage[E]] = {}
     last_page = (count - 1) // size if count > 0 else -1
     for page_no in pages:
         if not wanted(page_no):
             continue
+        budget -= step_aside(budget)
         rows, page_keys, how = _read(ledger, flt, order, size, page_no, keys, count, last_page)
         if page_keys is not None:
             keys[page_no] = page_keys
-        loaded[page_no] = LoadedPage(entries(rows), page_keys, how)
+        made: list[E] = []
+        for start in range(0, len(rows), ENTRIES_BUNCH):
+            budget -= step_aside(budget)
+            made.extend(entries(rows[start : start + ENTRIES_BUNCH]))
+        loaded[page_no] = LoadedPage(made, page_keys, how)
     return loaded
 
 
@@ -99,6 +113,26 @@ class Wanted:
     def __init__(self) -> None:
         self.generation = 0
         self.pages: dict[int, None] = {}  # page numbers requested, oldest first
+        self.painted_at = 0.0  # time.perf_counter() of the GUI thread's last data() call
+
+    def step_aside(self, most: float = MAX_STEP_ASIDE_S, generation: int | None = None) -> float:
+        """On the worker: wait while the GUI thread is painting (asked for a cell in the last
+        PAINTING_S), at most `most` seconds, and no longer once a newer query than `generation`
+        is asked for (the lane's next task may be a new filter's first page). Building rows
+        holds the interpreter lock, which every data() call of a paint needs too: a worker in
+        the middle of a page makes each of them wait (up to the 5 ms switch interval), and a
+        frame take tens of milliseconds. Returns the seconds waited (0.0: no paint going on)."""
+        started = now = time.perf_counter()
+        if now - self.painted_at >= PAINTING_S:
+            return 0.0
+        while (
+            now - self.painted_at < PAINTING_S
+            and now - started < most
+            and (generation is None or self.generation == generation)
+        ):
+            time.sleep(STEP_S)  # the lock is free meanwhile
+            now = time.perf_counter()
+        return now - started
 
 
 class OneAtATime:
