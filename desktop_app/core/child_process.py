@@ -48,10 +48,11 @@ def stand_aside(nice: int = 5) -> None:
 
     In the window's group a busy worker drew that group's CPU share away from the GUI thread's
     core (the kernel splits a group's weight over the cores by where its load is), and the GUI
-    thread waited for a core behind other programs: 20 Azure jobs + a local run, longest stall
-    15-66 ms with the workers in the window's group, 15-31 ms in their own (issue 16, the
-    scheduler trace of tests/bench/stall_sched.py). Ctrl+C is ignored here anyway, and the worker
-    still dies with the app (PR_SET_PDEATHSIG)."""
+    thread waited for a core behind other programs (the scheduler trace of
+    tests/bench/stall_sched.py). 20 Azure jobs + a local run, longest GUI-thread stall of a run:
+    15-66 ms (median 50) with the workers in the window's group, 15-32 ms (median 23) in their
+    own; three runs of each, interleaved, at load 1.3-7.5 (issue 16). Ctrl+C is ignored here
+    anyway, and the worker still dies with the app (PR_SET_PDEATHSIG)."""
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(nice)
