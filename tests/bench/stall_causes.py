@@ -170,6 +170,8 @@ def cause(cpu: float, wait: float, asleep: float, period_ms: float, look: Look |
     why = max(parts, key=lambda k: parts[k])
     if why != "asleep":
         return why
+    if look is None:  # the watchdog, late itself, did not see it
+        return "asleep (not looked at)"
     if look is not None and look.stolen_ms >= extra_sleep / 2:
         return "asleep: steal (the VM's CPUs were taken)"
     others = (
