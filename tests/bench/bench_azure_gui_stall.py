@@ -107,10 +107,11 @@ def _die_with_parent() -> None:
     It also runs at nice +10, in a session of its own whose scheduling group (Linux's autogroup)
     is at nice +10 too: the emulator and its Azurite stand in for Azure's servers, which do not
     share the user's CPU. At nice 0 they took a core from the window's thread while they served
-    20 jobs (the run-queue waits `Heartbeat` reports); at nice +10 in the window's own group they
-    still drew that group's CPU share away from the GUI thread's core (the kernel splits a group's
-    weight over the cores by where its load is), and Azurite, started in a session of its own,
-    competed with the window's whole group as an equal (kernel scheduler trace: stall_sched.py)."""
+    20 jobs (the run-queue waits `Heartbeat` reports). In the window's own group they would draw
+    that group's CPU share away from the GUI thread's core, as the app's workers did (see
+    core/child_process.stand_aside); and Azurite, started in a session of its own, competed with
+    the window's whole group as an equal despite its nice +10 (the kernel scheduler trace of
+    stall_sched.py: the GUI thread runnable behind it for 10+ ms)."""
     with contextlib.suppress(OSError):
         os.nice(10)
     _stand_aside()
