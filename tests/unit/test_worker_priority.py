@@ -37,5 +37,18 @@ def test_a_simulator_worker_runs_in_a_group_of_its_own_at_nice_5() -> None:
     _check_stands_aside(*call_in_worker(targets.scheduling))
 
 
-def test_the_azure_worker_runs_in_a_group_of_its_own_at_nice_5() -> None:
+def test_the_azure_worker_runs_in_a_group_of_its_own_at_nice_5(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    process.shutdown_worker()  # one started for a command line (serve_command_line) runs at 0
+    monkeypatch.setattr(process, "_SETUP", {})  # as the window starts it
     _check_stands_aside(*process.call_in_azure_worker(targets.scheduling))
+
+
+def test_a_command_line_s_azure_worker_keeps_its_priority(monkeypatch: pytest.MonkeyPatch) -> None:
+    process.shutdown_worker()
+    monkeypatch.setattr(process, "_SETUP", {})
+    process.serve_command_line(30, None)
+    pid, sid, nice, _ = process.call_in_azure_worker(targets.scheduling)
+    assert pid != os.getpid()
+    assert (sid, nice) == (os.getsid(0), os.getpriority(os.PRIO_PROCESS, 0))
