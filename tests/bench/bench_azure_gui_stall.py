@@ -146,7 +146,12 @@ class EmulatorProcess:
                 f"{self.log_path.read_text()[-2000:]}"
             )
         self.info: dict[str, Any] = json.loads(line)
-        found = re.search(r"Azurite pid (\d+)", self.log_path.read_text())
+        found = None
+        deadline = time.monotonic() + 10.0  # logged just after that line: a loaded machine lags
+        while found is None and time.monotonic() < deadline and self.proc.poll() is None:
+            found = re.search(r"Azurite pid (\d+)", self.log_path.read_text())
+            if found is None:
+                time.sleep(0.05)
         self.azurite_pid = int(found.group(1)) if found else None
         if self.azurite_pid is not None:  # started in a session (scheduling group) of its own
             _stand_aside(self.azurite_pid)
