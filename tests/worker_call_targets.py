@@ -26,3 +26,14 @@ def spin() -> None:
 
 def crash() -> None:
     os._exit(139)
+
+
+def scheduling(_context: object = None) -> tuple[int, int, int, str]:
+    """(pid, session id, nice, its autogroup line or '') of the process this runs in; the Azure
+    worker passes its WorkerContext first."""
+    try:
+        with open("/proc/self/autogroup") as group:
+            autogroup = group.read().strip()
+    except OSError:
+        autogroup = ""
+    return os.getpid(), os.getsid(0), os.getpriority(os.PRIO_PROCESS, 0), autogroup

@@ -1,0 +1,54 @@
+"""The window's worker processes (simulator, Azure) stand aside for its GUI thread: nice +5, and
+on Linux a session, so a scheduling group (autogroup), of their own at nice +5 (issue 16)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from desktop_app.core.azure import process
+from desktop_app.core.local import executor
+from desktop_app.core.local.calls import call_in_worker
+from tests import worker_call_targets as targets
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux scheduling")
+
+
+@pytest.fixture(autouse=True)
+def _end_workers() -> object:
+    yield None
+    executor.shutdown_workers()
+    process.shutdown_worker()
+
+
+def _check_stands_aside(pid: int, sid: int, nice: int, autogroup: str) -> None:
+    assert pid != os.getpid()
+    assert sid == pid != os.getsid(0)  # a session of its own, so not the window's group
+    assert nice == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 5)
+    if autogroup:  # the kernel has autogroups: the worker's is its own, at nice 5
+        name, _, group_nice = autogroup.partition(" ")
+        assert name != targets.scheduling()[3].partition(" ")[0]
+        assert group_nice == "nice 5"
+
+
+def test_a_simulator_worker_runs_in_a_group_of_its_own_at_nice_5() -> None:
+    _check_stands_aside(*call_in_worker(targets.scheduling))
+
+
+def test_the_azure_worker_runs_in_a_group_of_its_own_at_nice_5(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    process.shutdown_worker()  # one started for a command line (serve_command_line) runs at 0
+    monkeypatch.setattr(process, "_SETUP", {})  # as the window starts it
+    _check_stands_aside(*process.call_in_azure_worker(targets.scheduling))
+
+
+def test_a_command_line_s_azure_worker_keeps_its_priority(monkeypatch: pytest.MonkeyPatch) -> None:
+    process.shutdown_worker()
+    monkeypatch.setattr(process, "_SETUP", {})
+    process.serve_command_line(30, None)
+    pid, sid, nice, _ = process.call_in_azure_worker(targets.scheduling)
+    assert pid != os.getpid()
+    assert (sid, nice) == (os.getsid(0), os.getpriority(os.PRIO_PROCESS, 0))
