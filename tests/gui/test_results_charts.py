@@ -57,6 +57,30 @@ def test_one_switch_puts_every_pane_in_percent_on_one_range(qtbot: QtBot, tmp_pa
     assert again.options().mode == PERCENT
 
 
+def test_a_new_result_moves_the_other_panes_axis_without_redrawing_their_bars(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    view = make_view(qtbot, tmp_path)
+    view.set_result(SAMPLED)
+    first = view.panels()[0].histogram
+    assert first is not None
+    labels = list(first.value_labels)
+    top = first.y_axis.top
+    larger = RunResult.from_counts("ionq.simulator", {"00": 40, "11": 60}, shots=100)
+    view.set_result(larger)
+    second = view.panels()[1].histogram
+    assert second is not None
+    assert first.y_axis.top == second.y_axis.top > top  # one range, raised by the new maximum
+    assert first.value_labels == labels  # the same label items: its bars were not rebuilt
+    assert dict(first.bars()) == {"00": 3.0, "01": 1.0, "11": 6.0}
+    view_range = first.getPlotItem().getViewBox().viewRange()
+    assert view_range[1][1] == first.y_axis.top
+
+    view.set_result(RunResult.from_counts("local.simulator", {"00": 30, "11": 61}, shots=91))
+    assert first.value_labels != labels  # its own new result is drawn
+    assert first.y_axis.top == second.y_axis.top  # 61 is under the top already: kept
+
+
 def test_counts_get_whole_number_ticks(qtbot: QtBot, tmp_path: Path) -> None:
     view = make_view(qtbot, tmp_path)
     view.set_result(RunResult.from_counts("local.simulator", {"0": 1, "1": 1}, shots=2))

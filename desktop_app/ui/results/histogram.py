@@ -75,6 +75,18 @@ class Histogram(BarPlot):
         self._title, self._y_max = value_title, y_max
         self._draw()
 
+    def set_top(self, y_max: float) -> None:
+        """Another pane's result moved the shared value axis: only the axis and range change
+        (the bars and their labels stay; rebuilding them for every pane at every result held
+        the GUI thread ~20 ms per pane)."""
+        if y_max == self._y_max or not self._bars:
+            return
+        self._y_max = y_max
+        if self.y_axis.configure(
+            self._title, self._y_max, whole_numbers=not (self._percent or self._exact)
+        ):
+            self.set_range(len(self._bars), self.y_axis.top)
+
     def _draw(self) -> None:
         item = self.getPlotItem()
         item.clear()

@@ -98,24 +98,29 @@ class ValueAxis(pg.AxisItem):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__("left")
         self.title = ""
-        self.top = 1.0
+        self.top = 0.0  # not configured yet (a configured top is above 0)
         self.step = 1.0
         self.label_format = "%d"
 
-    def configure(self, title: str, y_max: float, whole_numbers: bool) -> None:
+    def configure(self, title: str, y_max: float, whole_numbers: bool) -> bool:
+        """Set the axis for values up to `y_max`; False when it was set so already (a new
+        maximum under the same top tick: nothing to relabel or repaint)."""
         if whole_numbers:  # counts: "0, 1, 2", never "0,0,1,1,1"
-            self.step = float(integer_tick_step(y_max * 1.2))
-            self.label_format = "%d"
+            step = float(integer_tick_step(y_max * 1.2))
+            label_format = "%d"
         else:
-            self.step = nice_step(y_max * 1.2 if y_max > 0 else 1.0)
-            self.label_format = "%.0f" if self.step >= 1 else "%.2f"
-        self.top = axis_top(y_max, self.step) if y_max > 0 else self.step
-        self.title = title
+            step = nice_step(y_max * 1.2 if y_max > 0 else 1.0)
+            label_format = "%.0f" if step >= 1 else "%.2f"
+        top = axis_top(y_max, step) if y_max > 0 else step
+        if (title, top, step, label_format) == (self.title, self.top, self.step, self.label_format):
+            return False
+        self.step, self.label_format, self.top, self.title = step, label_format, top, title
         self.setLabel(title)
         count = round(self.top / self.step)
         self.setTicks(
             [[(i * self.step, self.label_format % (i * self.step)) for i in range(count + 1)]]
         )
+        return True
 
 
 class BarPlot(pg.PlotWidget):  # type: ignore[misc]

@@ -347,8 +347,12 @@ class ResultsView(QScrollArea):
         panel = self.panel(result.backend)
         panel.result = result  # counted in the shared range before it is drawn
         options = self.options()
-        panel.set_result(result, options, self._y_max(options))
-        self._redraw_all()
+        top = self._y_max(options)
+        panel.set_result(result, options, top)
+        for other in self._panels.values():  # the others' bars are as they were
+            if other is not panel and other.histogram is not None:
+                other.histogram.set_top(top)
+        self._show_overlay(options)
 
     def _y_max(self, options: ChartOptions) -> float:
         values = [b.value for p in self._panels.values() for b in p.bars(options)]
