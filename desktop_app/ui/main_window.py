@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -33,7 +33,6 @@ from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.examples import examples_dir
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
-from desktop_app.ui.jobs_bridge import queue_note
 from desktop_app.ui.main_window_ledger import WindowLedger
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView, preload_charts
@@ -41,6 +40,9 @@ from desktop_app.ui.runs import RunExecutor
 from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+
     from desktop_app.core.ledger.store import Ledger
     from desktop_app.ui.backends.success_estimates import SuccessEstimates
     from desktop_app.ui.backends.summary import AzureSummary
@@ -482,6 +484,8 @@ class MainWindow(WindowLedger, QMainWindow):
         panel = self.results_view.panel(backend)
         panel.set_progress(message)
         if panel.live is not None and job_id_in(message) is None:
+            from desktop_app.ui.jobs_bridge import queue_note  # not before the first paint
+
             note = queue_note(self.backend_model, backend, panel.live.state)
             self.status_label.setText(f"{backend}: {panel.live.state}{note}")
 

@@ -25,6 +25,7 @@ LATER = (
     "desktop_app.ui.backends.summary",
     "desktop_app.ui.credentials.dialog",
     "desktop_app.ui.dark_style",
+    "desktop_app.ui.jobs_bridge",
     "sqlite3",
 )
 
@@ -48,6 +49,7 @@ def when_jobs_tab() -> None:
     poll.stop()
     seen["tabs_later"] = tabs
     seen["ledger_later"] = window.ledger is not None
+    seen["icon_later"] = not app.windowIcon().isNull()  # set after the first paint
     print(json.dumps(seen), flush=True)
     window.close()
 
@@ -93,3 +95,4 @@ def test_first_paint_has_the_window_and_nothing_else_then_the_jobs_tab(tmp_path:
     # after the first paint: the ledger opened, its Jobs tab shown
     assert seen["ledger_later"] is True
     assert seen["tabs_later"] == ["Results", "Circuit", "Jobs"]
+    assert seen["icon_later"] is True  # the app's icon, on its windows from then on
