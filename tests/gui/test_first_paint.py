@@ -26,6 +26,9 @@ LATER = (
     "desktop_app.ui.credentials.dialog",
     "desktop_app.ui.dark_style",
     "desktop_app.ui.jobs_bridge",
+    "desktop_app.ui.messages",
+    "desktop_app.ui.runs",
+    "desktop_app.core.results",
     "sqlite3",
 )
 
@@ -50,6 +53,9 @@ def when_jobs_tab() -> None:
     seen["tabs_later"] = tabs
     seen["ledger_later"] = window.ledger is not None
     seen["icon_later"] = not app.windowIcon().isNull()  # set after the first paint
+    # the run executor, made after the first paint (its prewarm), records in the ledger
+    made = window._executor
+    seen["executor_records"] = made is not None and made.ledger is window.ledger
     print(json.dumps(seen), flush=True)
     window.close()
 
@@ -96,3 +102,4 @@ def test_first_paint_has_the_window_and_nothing_else_then_the_jobs_tab(tmp_path:
     assert seen["ledger_later"] is True
     assert seen["tabs_later"] == ["Results", "Circuit", "Jobs"]
     assert seen["icon_later"] is True  # the app's icon, on its windows from then on
+    assert seen["executor_records"] is True
