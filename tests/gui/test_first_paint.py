@@ -32,12 +32,18 @@ LATER = (
     "sqlite3",
 )
 
+# Qt classes whose Python side (their enum types) the first paint needs not: PySide loads a class
+# when first used, with all its enums. QIcon also comes with `QPushButton(text, parent)` and
+# `QAction(text, parent)`, for their (icon, text) overloads.
+LATER_QT = ("QIcon", "QUrl", "QDesktopServices", "QTextCursor")
+
 CHILD = r"""
 import json, sys
+from PySide6 import QtCore, QtGui
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-LATER = json.loads(sys.argv[1])
+LATER, LATER_QT = json.loads(sys.argv[1])
 app = QApplication(sys.argv[:1])
 seen = {}
 
@@ -71,6 +77,9 @@ class FirstPaint(QObject):
             self.done = True
             window = main_window()
             seen["loaded_at_paint"] = sorted(m for m in LATER if m in sys.modules)
+            seen["qt_at_paint"] = sorted(
+                name for name in LATER_QT if name in vars(QtGui) or name in vars(QtCore)
+            )
             seen["program"] = window.editor.toPlainText()
             seen["title"] = window.windowTitle()
             seen["checked"] = window.backend_model.checked_backends()
@@ -91,10 +100,11 @@ def test_first_paint_has_the_window_and_nothing_else_then_the_jobs_tab(tmp_path:
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # never the machine's keyring
     )
-    stdout = run_window_child(CHILD, json.dumps(LATER), env)
+    stdout = run_window_child(CHILD, json.dumps([LATER, LATER_QT]), env)
     seen = json.loads(stdout.strip().splitlines()[-1])
 
     assert seen["loaded_at_paint"] == []
+    assert seen["qt_at_paint"] == []
     assert "OPENQASM" in seen["program"] and seen["title"].startswith("bell.qasm")
     assert seen["checked"] == ["local.simulator"]
     assert seen["tabs_at_paint"] == ["Results", "Circuit"]
