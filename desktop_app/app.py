@@ -18,7 +18,6 @@ from desktop_app import privacy
 privacy.apply()  # before PySide6 and the rest: also when app.py is started on its own
 
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import __version__
@@ -122,6 +121,13 @@ def _parse(argv: list[str]) -> str | None:
     return file
 
 
+def set_window_icon(app: QApplication) -> None:
+    """The app's icon on every window (QIcon's Python side costs ~4 ms: after the first paint)."""
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(ICON_PATH)))
+
+
 def main(argv: list[str] | None = None) -> int:
     file = _parse(sys.argv[1:] if argv is None else argv)
     setup_logging()
@@ -135,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     # the .desktop file's id (packaging/linux): Wayland matches the window to it by this name
     app.setDesktopFileName("io.github.quantumdesk.QuantumDesk")
-    app.setWindowIcon(QIcon(str(ICON_PATH)))
     from desktop_app.ui.main_window import MainWindow
 
     # profiles, status, prices, the Circuit tab's view: after the first paint
@@ -153,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ledgers: list[Ledger] = []
 
     def after_first_paint() -> None:
+        set_window_icon(app)  # the title bar's and task bar's, drawn by the desktop, not by us
         window.build_azure()  # and build_hidden()
         setup_file_logging()
         log.info("Quantum Desk %s started", __version__)

@@ -8,7 +8,6 @@ flushes interleave, the file ends as the last `want` said.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -54,6 +53,8 @@ class Autosave:
                 if wanted is None:
                     self.location.unlink(missing_ok=True)
                 else:
+                    import json  # not at import: a start with nothing to restore needs none
+
                     payload = {
                         "text": wanted.text,
                         "path": wanted.path,
@@ -68,6 +69,8 @@ class Autosave:
         try:
             if self.location.stat().st_size > MAX_BYTES:
                 return None
+            import json
+
             data = json.loads(self.location.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None

@@ -6,9 +6,6 @@ result has the same width (the number of classical bits). No qiskit import here.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -250,6 +247,8 @@ def from_json_dict(d: Mapping[str, Any]) -> RunResult:
 
 
 def dumps_json(results: Iterable[RunResult]) -> str:
+    import json  # json, csv and io are imported where used: not before the window's first paint
+
     return json.dumps([to_json_dict(r) for r in results], indent=2) + "\n"
 
 
@@ -259,6 +258,8 @@ def write_json(results: Iterable[RunResult], path: str | Path) -> None:
 
 
 def read_json(path: str | Path) -> list[RunResult]:
+    import json
+
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -273,6 +274,9 @@ def read_json(path: str | Path) -> list[RunResult]:
 
 def write_csv(results: Iterable[RunResult], path: str | Path) -> None:
     """Columns backend,bitstring,count,probability; one row per outcome of each backend."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -297,6 +301,9 @@ def read_csv(path: str | Path) -> dict[str, dict[str, int]]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UserInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    import csv
+    import io
+
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or not {"backend", "bitstring", "count"} <= set(reader.fieldnames):
         raise UserInputError(f"{path}: expected the columns {', '.join(CSV_COLUMNS)}")

@@ -223,7 +223,7 @@ def appearance_menu(menu: QMenu, appearance: Appearance, settings: QSettings) ->
     sub.setObjectName("appearanceMenu")
     group = QActionGroup(sub)
     for key, text in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):
-        action = QAction(text, sub)
+        action = QAction(text=text, parent=sub)  # by keyword: see ui.actions
         action.setCheckable(True)
         action.setChecked(appearance.choice() == key)
         action.setData(key)

@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from desktop_app.core.errors import QuantumDeskError
-from desktop_app.ui import messages
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.results.view import ResultsView
@@ -91,6 +90,8 @@ class FileMenu(QObject):
     def ask_open(self) -> None:
         path = self.document.path
         start = os.path.dirname(path) if path else str(self.examples)
+        from desktop_app.ui import messages  # its dialogs' types: not before the first paint
+
         chosen = messages.ask_open_path(
             self.window, "Open an OpenQASM program", start, PROGRAM_FILTER
         )
@@ -144,6 +145,8 @@ class FileMenu(QObject):
             return
         path = self.document.path
         base = Path(path).stem if path else "results"
+        from desktop_app.ui import messages
+
         chosen = messages.ask_save_path(self.window, title, f"{base}-results{suffix}", file_filter)
         if not chosen:
             return

@@ -7,14 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QUrl, Slot, qVersion
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QObject, QSettings, Slot, qVersion
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from desktop_app import __version__
-from desktop_app.ui import messages, settings
+from desktop_app.ui import settings
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
     from PySide6.QtWidgets import QMessageBox
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -105,12 +106,20 @@ def shortcuts_text(window: QMainWindow) -> str:
     return f"<h3>Keyboard shortcuts</h3><table>{_rows(pairs)}</table>"
 
 
+def _note(window: QMainWindow, title: str, text: str) -> QMessageBox:
+    from desktop_app.ui import messages  # its dialogs' types: not before the first paint
+
+    return messages.show_note(window, title, text)
+
+
 class HelpMenu(QObject):
     def __init__(self, window: QMainWindow, store: QSettings) -> None:
         super().__init__(window)
         self.window = window
         self.store = store
-        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl  # tests replace it
+        # the desktop's opener (tests replace it); QUrl and QDesktopServices are imported when
+        # the README is opened: their Python types cost ~5 ms before the first paint
+        self.open_url: Callable[[QUrl], object] | None = None
         menu = window.menuBar().addMenu("&Help")
         self.welcome_action = menu.addAction("&Welcome")
         self.welcome_action.triggered.connect(self.show_welcome)
@@ -132,23 +141,25 @@ class HelpMenu(QObject):
 
     @Slot()
     def show_welcome(self) -> QMessageBox:
-        return messages.show_note(self.window, "Welcome", WELCOME)
+        return _note(self.window, "Welcome", WELCOME)
 
     @Slot()
     def show_shortcuts(self) -> QMessageBox:
-        return messages.show_note(self.window, "Keyboard shortcuts", shortcuts_text(self.window))
+        return _note(self.window, "Keyboard shortcuts", shortcuts_text(self.window))
 
     @Slot()
     def show_about(self) -> QMessageBox:
-        return messages.show_note(self.window, "About Quantum Desk", about_text())
+        return _note(self.window, "About Quantum Desk", about_text())
 
     @Slot()
     def open_readme(self) -> bool:
         """Open README.md in the desktop's viewer; False when this copy has none."""
         if not README.exists():  # an installed copy without the source tree
-            messages.show_note(
-                self.window, "README", "This installation has no README: see About for versions."
-            )
+            _note(self.window, "README", "This installation has no README: see About for versions.")
             return False
-        self.open_url(QUrl.fromLocalFile(str(README)))
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        open_url = self.open_url or QDesktopServices.openUrl
+        open_url(QUrl.fromLocalFile(str(README)))
         return True

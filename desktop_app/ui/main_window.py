@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -24,7 +24,6 @@ from desktop_app.core.cancel import job_id_in
 from desktop_app.core.catalog import LOCAL_SIMULATOR
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.program_limits import LimitError, read_program_bytes
-from desktop_app.core.request import RunRequest
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.appearance import Appearance, appearance_menu
 from desktop_app.ui.backends.pane import BackendPane
@@ -33,15 +32,17 @@ from desktop_app.ui.editor.editor import ProgramEditor, dropped_program_paths
 from desktop_app.ui.examples import examples_dir
 from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
-from desktop_app.ui.jobs_bridge import queue_note
 from desktop_app.ui.main_window_ledger import WindowLedger
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results.view import ResultsView, preload_charts
-from desktop_app.ui.runs import RunExecutor
 from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+
     from desktop_app.core.ledger.store import Ledger
+    from desktop_app.core.request import RunRequest
     from desktop_app.ui.backends.success_estimates import SuccessEstimates
     from desktop_app.ui.backends.summary import AzureSummary
     from desktop_app.ui.backends.translation_view import TranslationLauncher
@@ -49,10 +50,11 @@ if TYPE_CHECKING:
     from desktop_app.ui.editor.circuit_view import CircuitView
     from desktop_app.ui.jobs.reconciler import Reconciler
     from desktop_app.ui.jobs.view import JobsView
+    from desktop_app.ui.runs import RunExecutor
+
+    BeforeRun = Callable[[list[RunRequest], QWidget, Callable[[list[RunRequest]], None]], None]
 
 log = logging.getLogger(__name__)
-
-BeforeRun = Callable[[list[RunRequest], QWidget, Callable[[list[RunRequest]], None]], None]
 
 _ERROR_STYLE = "background:#fdecea; color:#611a15; border:1px solid #f5c2c0; padding:6px;"
 _WARNING_STYLE = "background:#fff4e5; color:#663c00; border:1px solid #ffd699; padding:6px;"
@@ -85,9 +87,8 @@ class MainWindow(WindowLedger, QMainWindow):
         self.jobs_view: JobsView | None = None  # the "Jobs" tab, once attach_jobs_view is called
         self.ledger: Ledger | None = None  # the app's job ledger, once attach_ledger is called
         self.reconciler: Reconciler | None = None
-        self.executor = RunExecutor(self)
+        self._executor: RunExecutor | None = None  # made when first used: see `executor`
         self._ledger_damage = None  # made with the first ledger (main_window_ledger)
-        self.executor.ledgerDamaged.connect(self._on_executor_ledgerDamaged)
         self._build_widgets()
         self.document = ProgramDocument(self.editor, self.settings, parent=self)
         self.document.template_dir = examples_dir()
@@ -112,6 +113,25 @@ class MainWindow(WindowLedger, QMainWindow):
         )
         self.fit_to_screen()
         self.layout_state.restore()
+
+    @property
+    def executor(self) -> RunExecutor:
+        """What runs the requests: made when first used (the start's after_first_paint prewarms
+        it, or a Run), so its modules (runs, results, jobs dispatch) are not imported before the
+        first paint."""
+        if self._executor is None:
+            from desktop_app.ui.runs import RunExecutor
+
+            executor = self._executor = RunExecutor(self)
+            executor.ledgerDamaged.connect(self._on_executor_ledgerDamaged)
+            executor.jobStarted.connect(self._on_executor_jobStarted)
+            executor.jobProgress.connect(self._on_executor_jobProgress)
+            executor.jobFinished.connect(self._on_executor_jobFinished)
+            executor.jobFailed.connect(self._on_executor_jobFailed)
+            executor.programError.connect(self._on_executor_programError)
+            executor.runFinished.connect(self._on_executor_runFinished)
+            executor.set_ledger(self.ledger)
+        return self._executor
 
     @property
     def _path(self) -> str | None:
@@ -285,12 +305,6 @@ class MainWindow(WindowLedger, QMainWindow):
         self.run_button.clicked.connect(self._on_runButton_clicked)
         self.cancel_button.clicked.connect(self._on_cancelButton_clicked)
         self.editor.fileDropped.connect(self._on_editor_fileDropped)
-        self.executor.jobStarted.connect(self._on_executor_jobStarted)
-        self.executor.jobProgress.connect(self._on_executor_jobProgress)
-        self.executor.jobFinished.connect(self._on_executor_jobFinished)
-        self.executor.jobFailed.connect(self._on_executor_jobFailed)
-        self.executor.programError.connect(self._on_executor_programError)
-        self.executor.runFinished.connect(self._on_executor_runFinished)
 
     # ---- programs
     def load_program_text(self, source: str, path: str | None) -> None:
@@ -411,6 +425,8 @@ class MainWindow(WindowLedger, QMainWindow):
     def run(self) -> None:
         if self.executor.running:
             return
+        from desktop_app.core.request import RunRequest
+
         backends = self.backend_model.checked_backends()
         if not backends:
             self.show_error("Pick at least one backend in the backend summary, then press Run.")
@@ -482,6 +498,8 @@ class MainWindow(WindowLedger, QMainWindow):
         panel = self.results_view.panel(backend)
         panel.set_progress(message)
         if panel.live is not None and job_id_in(message) is None:
+            from desktop_app.ui.jobs_bridge import queue_note  # not before the first paint
+
             note = queue_note(self.backend_model, backend, panel.live.state)
             self.status_label.setText(f"{backend}: {panel.live.state}{note}")
 
@@ -563,7 +581,7 @@ class MainWindow(WindowLedger, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         from desktop_app.ui.run_checks import confirm_leaving_jobs
 
-        leaving = self.executor.open_remote_jobs()
+        leaving = self._executor.open_remote_jobs() if self._executor is not None else []
         if not self.confirm_discard() or not confirm_leaving_jobs(self, leaving):
             event.ignore()
             return
@@ -572,7 +590,8 @@ class MainWindow(WindowLedger, QMainWindow):
         if self._azure_built:
             self.azure.shutdown()
             self.success.shutdown()
-        self.executor.shutdown()
+        if self._executor is not None:
+            self.executor.shutdown()
         if self.reconciler is not None:
             self.reconciler.shutdown()  # stops following; the jobs stay open for next time
         if self.jobs_view is not None:

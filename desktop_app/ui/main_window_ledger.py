@@ -30,7 +30,10 @@ class WindowLedger:
     """attach_ledger / detach_ledger / attach_jobs_view of the main window."""
 
     # set by MainWindow.__init__
-    executor: RunExecutor
+    @property
+    def executor(self) -> RunExecutor:
+        raise NotImplementedError  # MainWindow's (made when first used)
+
     tabs: QTabWidget
     status_label: QLabel
     show_jobs_action: QAction

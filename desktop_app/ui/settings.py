@@ -7,7 +7,6 @@ Secrets never go here (they live in the OS keyring, `core.azure.secrets`).
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -96,6 +95,8 @@ def read_credential_choices(settings: QSettings | None) -> dict[str, bool]:
     """The backend summary's per-row "my own credentials" switches, as last left."""
     if settings is None:
         return {}
+    import json  # not at import: json is not needed before the window's first paint
+
     try:
         stored = json.loads(OWN_CREDENTIALS.read(settings) or "{}")
     except ValueError:
@@ -106,5 +107,7 @@ def read_credential_choices(settings: QSettings | None) -> dict[str, bool]:
 
 
 def write_credential_choices(settings: QSettings | None, choices: dict[str, bool]) -> None:
+    import json
+
     if settings is not None:
         OWN_CREDENTIALS.write(settings, json.dumps(choices, sort_keys=True))

@@ -25,15 +25,25 @@ LATER = (
     "desktop_app.ui.backends.summary",
     "desktop_app.ui.credentials.dialog",
     "desktop_app.ui.dark_style",
+    "desktop_app.ui.jobs_bridge",
+    "desktop_app.ui.messages",
+    "desktop_app.ui.runs",
+    "desktop_app.core.results",
     "sqlite3",
 )
 
+# Qt classes whose Python side (their enum types) the first paint needs not: PySide loads a class
+# when first used, with all its enums. QIcon also comes with `QPushButton(text, parent)` and
+# `QAction(text, parent)`, for their (icon, text) overloads.
+LATER_QT = ("QIcon", "QUrl", "QDesktopServices", "QTextCursor")
+
 CHILD = r"""
 import json, sys
+from PySide6 import QtCore, QtGui
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-LATER = json.loads(sys.argv[1])
+LATER, LATER_QT = json.loads(sys.argv[1])
 app = QApplication(sys.argv[:1])
 seen = {}
 
@@ -48,6 +58,10 @@ def when_jobs_tab() -> None:
     poll.stop()
     seen["tabs_later"] = tabs
     seen["ledger_later"] = window.ledger is not None
+    seen["icon_later"] = not app.windowIcon().isNull()  # set after the first paint
+    # the run executor, made after the first paint (its prewarm), records in the ledger
+    made = window._executor
+    seen["executor_records"] = made is not None and made.ledger is window.ledger
     print(json.dumps(seen), flush=True)
     window.close()
 
@@ -63,6 +77,9 @@ class FirstPaint(QObject):
             self.done = True
             window = main_window()
             seen["loaded_at_paint"] = sorted(m for m in LATER if m in sys.modules)
+            seen["qt_at_paint"] = sorted(
+                name for name in LATER_QT if name in vars(QtGui) or name in vars(QtCore)
+            )
             seen["program"] = window.editor.toPlainText()
             seen["title"] = window.windowTitle()
             seen["checked"] = window.backend_model.checked_backends()
@@ -83,13 +100,16 @@ def test_first_paint_has_the_window_and_nothing_else_then_the_jobs_tab(tmp_path:
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # never the machine's keyring
     )
-    stdout = run_window_child(CHILD, json.dumps(LATER), env)
+    stdout = run_window_child(CHILD, json.dumps([LATER, LATER_QT]), env)
     seen = json.loads(stdout.strip().splitlines()[-1])
 
     assert seen["loaded_at_paint"] == []
+    assert seen["qt_at_paint"] == []
     assert "OPENQASM" in seen["program"] and seen["title"].startswith("bell.qasm")
     assert seen["checked"] == ["local.simulator"]
     assert seen["tabs_at_paint"] == ["Results", "Circuit"]
     # after the first paint: the ledger opened, its Jobs tab shown
     assert seen["ledger_later"] is True
     assert seen["tabs_later"] == ["Results", "Circuit", "Jobs"]
+    assert seen["icon_later"] is True  # the app's icon, on its windows from then on
+    assert seen["executor_records"] is True

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.autosave import Autosave, Snapshot
-from desktop_app.ui import messages, settings
+from desktop_app.ui import settings
 from desktop_app.ui.tasks import run_task
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,8 @@ class ProgramDocument(QObject):
         """True when the text may be replaced: no unsaved edits, saved now, or discarded."""
         if not self.modified:
             return True
+        from desktop_app.ui import messages  # its dialogs' types: not before the first paint
+
         answer = messages.ask_save_changes(parent, self.display_name())
         if answer == "save":
             return self.save(parent)
@@ -100,6 +102,8 @@ class ProgramDocument(QObject):
             suggested = str(Path.home() / Path(self.path).name)
         else:
             suggested = self.path
+        from desktop_app.ui import messages
+
         path = messages.ask_save_path(
             parent, "Save the program as", suggested, "OpenQASM programs (*.qasm)"
         )
@@ -110,6 +114,8 @@ class ProgramDocument(QObject):
         try:
             write_text_atomic(path, self.editor.toPlainText(), newline="")
         except OSError as exc:
+            from desktop_app.ui import messages
+
             messages.show_error(
                 parent, "Save", f"{path}: could not be saved ({exc.strerror or exc})"
             )

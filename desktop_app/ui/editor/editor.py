@@ -7,25 +7,17 @@ Ctrl+Tab indents (the selected lines, or at the cursor) and Ctrl+Shift+Tab unind
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QColor,
-    QDragEnterEvent,
-    QDropEvent,
-    QFontDatabase,
-    QKeyEvent,
-    QPainter,
-    QPaintEvent,
-    QResizeEvent,
-    QTextCharFormat,
-    QTextCursor,
-    QTextFormat,
-)
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtGui import QColor, QFontDatabase, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from desktop_app.ui.appearance import is_dark
 from desktop_app.ui.editor.highlighter import QasmHighlighter
+
+if TYPE_CHECKING:  # imported where used: not needed before the first paint
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
 
 PROGRAM_SUFFIXES = (".qasm", ".qasm2", ".qasm3", ".inc")
 INDENT = "    "
@@ -86,6 +78,8 @@ class ProgramEditor(QPlainTextEdit):
         """Highlight 1-based `line` and put the cursor at `column` (1-based) on it."""
         if line is None or line < 1:
             return
+        from PySide6.QtGui import QTextCursor
+
         block = self.document().findBlockByNumber(min(line, self.blockCount()) - 1)
         cursor = QTextCursor(block)
         col = max(0, min((column or 1) - 1, block.length() - 1))
@@ -98,6 +92,9 @@ class ProgramEditor(QPlainTextEdit):
     def _show_error_line(self) -> None:
         if self._error_line is None:
             return
+        from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextFormat
+        from PySide6.QtWidgets import QTextEdit
+
         block = self.document().findBlockByNumber(min(self._error_line, self.blockCount()) - 1)
         selection = QTextEdit.ExtraSelection()
         fmt = QTextCharFormat()
@@ -185,6 +182,8 @@ class ProgramEditor(QPlainTextEdit):
         last = last_block.blockNumber()
         if cursor.hasSelection() and end == last_block.position() and last > first:
             last -= 1  # a selection ending at a line's start does not include that line
+        from PySide6.QtGui import QTextCursor
+
         cursor.beginEditBlock()
         for number in range(first, last + 1):
             line = QTextCursor(document.findBlockByNumber(number))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from desktop_app.core.results import RunResult
+if TYPE_CHECKING:  # core.results is not needed before the window's first paint
+    from desktop_app.core.results import RunResult
 
 COUNT: Final = "count"
 PERCENT: Final = "percent"

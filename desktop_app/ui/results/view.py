@@ -34,11 +34,11 @@ from desktop_app.ui.results.chart_data import ChartOptions
 from desktop_app.ui.results.counts_model import CountsModel
 from desktop_app.ui.results.counts_table import CountsTable
 from desktop_app.ui.results.elided_label import MiddleElidedLabel
-from desktop_app.ui.results.live import LiveState
 
 if TYPE_CHECKING:
     from desktop_app.core.results import RunResult
     from desktop_app.ui.results.histogram import Histogram
+    from desktop_app.ui.results.live import LiveState
     from desktop_app.ui.results.overlay import OverlayChart
 
 
@@ -98,6 +98,8 @@ class ResultPanel(QGroupBox):
 
     # ---- while it runs
     def start_live(self) -> None:
+        from desktop_app.ui.results.live import LiveState  # core.results: after the first paint
+
         self.live = LiveState()
         self.set_status(self.live.text())
 
@@ -108,6 +110,8 @@ class ResultPanel(QGroupBox):
             self.set_job_id(job_id)
             return
         if self.live is None:
+            from desktop_app.ui.results.live import LiveState
+
             self.live = LiveState()
         self.live.update(message)
         self.set_status(self.live.text())
