@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from types import SimpleNamespace
 from typing import Any
 
 from desktop_app.core.azure import ahead
@@ -50,3 +52,63 @@ def test_another_workspace_lists_its_own_target() -> None:
     assert other.listed == ["ionq.simulator"]
     ahead.target(opened, "ionq.simulator")  # still kept for the workspace it was read with
     assert opened.listed == ["ionq.simulator"]
+
+
+class _Credential:
+    def __init__(self, expected: int) -> None:
+        self.scopes: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+        self.all_asked = threading.Event()
+        self.expected = expected
+
+    def get_token(self, scope: str) -> object:
+        with self.lock:
+            self.scopes.append((scope, threading.current_thread().name))
+            if len(self.scopes) == self.expected:
+                self.all_asked.set()
+        return object()
+
+
+def test_a_service_principals_two_tokens_are_asked_side_by_side(monkeypatch) -> None:
+    from desktop_app.core.azure import lab, session
+
+    credential = _Credential(expected=2)
+    secrets: list[str] = []
+    monkeypatch.setattr(lab, "resolve_profile", lambda name: SimpleNamespace(needs_secret=True))
+
+    def credential_for(profile: object, secret_of: Any) -> _Credential:
+        secrets.append(secret_of(profile))
+        return credential
+
+    monkeypatch.setattr(session, "credential_for", credential_for)
+    ahead.fetch_tokens("lab", lambda profile: "s3cret")
+    assert credential.all_asked.wait(10)
+    assert secrets == ["s3cret"]
+    scopes = dict(credential.scopes)
+    assert set(scopes) == {
+        "https://management.azure.com/.default",
+        "https://quantum.microsoft.com/.default",
+    }
+    assert len(set(scopes.values())) == 2  # each on a thread of its own
+
+
+def test_a_signed_in_users_tokens_are_left_to_the_workspace(monkeypatch) -> None:
+    from desktop_app.core.azure import lab, session
+
+    resolved = threading.Event()
+
+    def resolve(name: str) -> SimpleNamespace:
+        resolved.set()
+        return SimpleNamespace(needs_secret=False)
+
+    def credential_for(profile: object, secret_of: Any) -> None:
+        raise AssertionError("no credential is built for a signed-in user")
+
+    monkeypatch.setattr(lab, "resolve_profile", resolve)
+    monkeypatch.setattr(session, "credential_for", credential_for)
+    threads = set(threading.enumerate())
+    ahead.fetch_tokens("lab", lambda profile: None)
+    assert resolved.wait(10)
+    for thread in set(threading.enumerate()) - threads:
+        thread.join(10)  # the fetch ended without asking for anything
+        assert not thread.is_alive()

@@ -76,3 +76,46 @@ def target(workspace: Any, name: str) -> Any:
     if found is not None and getattr(found, "workspace", None) is workspace:
         return found
     return workspace.get_targets(name)
+
+
+# The scopes azure-quantum asks its tokens for: ARM (the workspace's lookup) and the data plane
+# (ConnectionConstants.ARM_CREDENTIAL_SCOPE / DATA_PLANE_CREDENTIAL_SCOPE, azure/quantum/
+# _constants.py of azure-quantum 3.13.0, read 2026-12-01). Another version asking for others only
+# makes the tokens fetched here go unused.
+_SCOPES = ("https://management.azure.com/.default", "https://quantum.microsoft.com/.default")
+
+
+def fetch_tokens(profile: str, secret_of: Any) -> None:
+    """In the worker, as a run starts: a service principal's two tokens asked now, each on a
+    thread of its own, while the SDK's workspace module is still being imported; the workspace
+    then finds them in the credential's cache (`session.credential_for` keeps one credential per
+    profile and secret) instead of asking for them one after the other (issue 16). A signed-in
+    user's tokens are left to the workspace (they come from the parent); a failure is left to the
+    run to meet and say. Returns at once."""
+
+    def fetch() -> None:
+        try:
+            from desktop_app.core.azure.lab import resolve_profile
+            from desktop_app.core.azure.session import credential_for
+
+            found = resolve_profile(profile)
+            if not found.needs_secret:
+                return
+            credential = credential_for(found, secret_of)
+            data_plane = threading.Thread(
+                target=_token, args=(credential, _SCOPES[1]), name="azure-token", daemon=True
+            )
+            data_plane.start()
+            _token(credential, _SCOPES[0])
+            data_plane.join()
+        except Exception as exc:
+            log.info("fetching tokens ahead for %s failed: %s", profile, type(exc).__name__)
+
+    threading.Thread(target=fetch, name="azure-tokens-ahead", daemon=True).start()
+
+
+def _token(credential: Any, scope: str) -> None:
+    try:
+        credential.get_token(scope)
+    except Exception as exc:  # the workspace asks again and explains it
+        log.info("a token fetched ahead failed: %s", type(exc).__name__)
