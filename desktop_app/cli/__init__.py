@@ -149,6 +149,17 @@ def main(argv: list[str] | None = None) -> int:
                 return fail("interrupted", 130)
             if code is not None:
                 return code
+    from desktop_app.cli import run_early
+
+    early = run_early.start(words, debug)  # an Azure run's worker, on the other core from now
+    try:
+        return _parsed_and_run(words, debug)
+    finally:
+        if early:
+            run_early.stop()
+
+
+def _parsed_and_run(words: list[str], debug: bool) -> int:
     from desktop_app.core.errors import QuantumDeskError
 
     args = build_parser(chosen_command(words), full=False).parse_args(words)

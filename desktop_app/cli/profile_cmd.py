@@ -7,13 +7,13 @@ from standard input (`--secret-stdin`) or an interactive prompt that does not ec
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import sys
 from pathlib import Path
 from typing import Final, TextIO
 
+from desktop_app.cli.secret_input import read_secret
 from desktop_app.core.azure import credentials, endpoints
 from desktop_app.core.azure.profile_fields import ProfileError
 from desktop_app.core.azure.profiles import (
@@ -126,18 +126,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     test.set_defaults(handler=_test)
 
 
-def _read_secret(from_stdin: bool, name: str) -> str:
-    if from_stdin:
-        secret = sys.stdin.readline().rstrip("\r\n")
-    elif sys.stdin.isatty():
-        secret = getpass.getpass(f"Client secret for profile '{name}' (not shown): ")
-    else:
-        raise UserInputError("The client secret is needed: pass --secret-stdin and pipe it in.")
-    if not secret:
-        raise UserInputError("The client secret read from standard input is empty.")
-    return secret
-
-
 def _store(secrets: SecretStore | None = None) -> ProfileStore:
     return ProfileStore(secrets=secrets or default_secret_store())
 
@@ -163,7 +151,7 @@ def _add(args: argparse.Namespace) -> int:
         raise UserInputError(f"{option}: {exc.message}") from None
     if args.auth == AZURE_SIGN_IN and args.secret_stdin:
         raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret.")
-    secret = _read_secret(args.secret_stdin, profile.name) if profile.needs_secret else None
+    secret = read_secret(args.secret_stdin, profile.name) if profile.needs_secret else None
 
     store = _store()
     existing = {n.casefold() for n in store.names()}
@@ -273,7 +261,7 @@ def _secret(args: argparse.Namespace) -> int:
     profile = store.get(args.name)
     if not profile.needs_secret:
         raise UserInputError(f"Profile '{profile.name}' signs in with Azure: it has no secret.")
-    secret = _read_secret(args.secret_stdin, profile.name)
+    secret = read_secret(args.secret_stdin, profile.name)
     secrets = store.secrets or default_secret_store()
     where = secrets.set(profile, secret)
     place = "in the system keyring" if where is StoredIn.KEYRING else "for this command only"
@@ -333,7 +321,7 @@ def _test(args: argparse.Namespace) -> int:
     if args.secret_stdin:
         if not profile.needs_secret:
             raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret.")
-        typed = _read_secret(True, profile.name)
+        typed = read_secret(True, profile.name)
 
         def provider(_profile: Profile) -> str | None:
             return typed

@@ -439,18 +439,13 @@ def format_table(results: list[RunResult]) -> str:
 
 
 def _secret_for_this_run(profile: Profile) -> SecretProvider:
-    """The secret read from stdin, for this run only: never in the keyring or a file (a store
-    with no keyring behind it, bound to the profile's sign-in as every stored secret is)."""
-    from keyring.backends.fail import Keyring as NoKeyring
-
-    from desktop_app.cli.profile_cmd import _read_secret
-    from desktop_app.core.azure.secrets import SecretStore
+    """The secret read from stdin, for this run only: never in the keyring or a file, bound to
+    the profile's sign-in as every stored secret is (`secret_input.secret_for_this_run`)."""
+    from desktop_app.cli.secret_input import read_secret, secret_for_this_run
 
     if not profile.needs_secret:
         raise UserInputError("--secret-stdin: azure-sign-in profiles have no client secret")
-    store = SecretStore(backend=NoKeyring())  # type: ignore[no-untyped-call]
-    store.set(profile, _read_secret(True, profile.name))
-    return store.get
+    return secret_for_this_run(profile, read_secret(True, profile.name))
 
 
 def _stored_secret(profile: Profile) -> SecretProvider:

@@ -217,3 +217,48 @@ def test_the_run_takes_the_workspace_opened_while_the_program_was_read(env, caps
     # opened ahead (`core.azure.ahead`), not a second one of its own.
     assert len(env.emulator.requests_matching("arm", "GET", "/workspaces/")) == 1
     assert len(env.emulator.requests_matching("dp", "PUT", "/jobs/")) == 1
+    # and the target read with it: the workspace's targets were listed once, not again by the run
+    assert len(env.emulator.requests_matching("dp", "GET", "/providerStatus")) == 1
+
+
+def test_the_commands_azure_worker_is_started_before_parsing_and_used_by_its_run(
+    env,  # noqa: F811
+    capsys,
+    monkeypatch,
+):
+    """`run` with an Azure target and a profile starts its worker from the words of the command
+    line (`cli.run_early`); the run then uses that worker, not a second one."""
+    from desktop_app.cli import run_early
+
+    _profile(env)
+    started: list[int | None] = []
+    real_start = run_early.start
+
+    def start(words: list[str], verbose: bool) -> bool:
+        begun = real_start(words, verbose)
+        started.append(process.worker_pid())
+        return begun
+
+    used: list[int | None] = []
+    real_connect = process.connect_ahead
+
+    def connect(*args: object) -> None:
+        used.append(process.worker_pid())
+        real_connect(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_early, "start", start)
+    monkeypatch.setattr(process, "connect_ahead", connect)
+    code = main(["run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)[0]["status"] == "Succeeded"
+    assert started and started[0] is not None and used == started
+    assert process.worker_pid() is None  # ended with the command
+
+
+def test_a_command_refused_by_argparse_ends_the_worker_started_early(env, capsys):  # noqa: F811
+    _profile(env)
+    with pytest.raises(SystemExit):
+        main(["run", str(BELL), "--backend", "ionq.simulator", "--profile", PROFILE, "--bogus"])
+    assert "unrecognized arguments" in capsys.readouterr().err
+    assert process.worker_pid() is None

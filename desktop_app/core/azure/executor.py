@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.core.azure import busy_steps
+from desktop_app.core.azure import ahead, busy_steps
 from desktop_app.core.azure.errors import (
     CANCELLED_ELSEWHERE,
     CANCELLED_ELSEWHERE_MESSAGE,
@@ -216,8 +216,6 @@ class AzureExecutor:
                     f"{request.backend} runs on Azure Quantum and needs a profile: choose one "
                     "(or pass --profile NAME)."
                 )
-            from desktop_app.core.azure import ahead
-
             opened = ahead.take(name)  # the command line's, signed in while it read the program
             ctx.workspace, ctx.profile = opened or open_profile_workspace(name, self.secret_of)
             return
@@ -243,7 +241,7 @@ class AzureExecutor:
 
     def _target(self, ctx: _Context) -> Any:
         name = ctx.request.backend
-        target = self._call(ctx, lambda ws: ws.get_targets(name), "Reading the target")
+        target = self._call(ctx, lambda ws: ahead.target(ws, name), "Reading the target")
         if not target or isinstance(target, list):
             raise AzureRunError(
                 f"The workspace does not offer the target {name}: add the provider to the "

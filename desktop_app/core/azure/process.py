@@ -381,11 +381,11 @@ class AzureProcessExecutor:
     def run(
         self, request: RunRequest, cancel: CancelToken, progress: ProgressCallback
     ) -> RunResult:
+        worker = _worker()  # started first: the translation below holds the interpreter lock
         supervisor = self
         if self.translator is not None:  # begun now, while the worker starts and signs in
             supervisor = copy.copy(self)
             supervisor.translator = _EarlyTranslation(self.translator, request, cancel).get
-        worker = _worker()
         # A plain dict pickles whatever Mapping the caller passed; the parsed program stays here.
         plain = dataclasses.replace(request, options=dict(request.options), program=None)
         key, inbox = worker.begin("run", plain, self.schedule, True, self.translator is not None)

@@ -205,6 +205,10 @@ def _run(
             return made
 
         executor.translator = translation
+    if secret_from_parent and request.profile:  # its tokens asked while the SDK is imported
+        from desktop_app.core.azure.ahead import fetch_tokens
+
+        fetch_tokens(request.profile, ends.secret_of)
     ends.answer(lambda: executor.run(request, token, ends.progress))
 
 

@@ -1,14 +1,15 @@
 """Translate a Qiskit circuit into the input format of each Azure Quantum provider.
 
-- IonQ (`ionq.circuit.v1`): IonQ's own converter from qiskit-ionq, after transpiling to gates whose
-  meaning in IonQ's JSON is unambiguous (qiskit-ionq aliases `p`/`cp` to `z`/`cz` with a rotation).
+- IonQ (`ionq.circuit.v1`): after transpiling to gates whose meaning in IonQ's JSON is unambiguous
+  (qiskit-ionq aliases `p`/`cp` to `z`/`cz` with a rotation), the JSON qiskit-ionq's converter
+  writes for them (`translate_ionq`, checked against that converter in tests).
 - Quantinuum (`honeywell.openqasm.v1`): qiskit's OpenQASM 2 exporter after transpiling to qelib1
   gates Quantinuum's compiler accepts.
 - Rigetti (`rigetti.quil.v1`): a small Quil emitter (no maintained Qiskit->Quil library exists for
   Qiskit 2), after transpiling to gates Quil's standard gate set names.
 
 Each translation carries what is needed to read the results back in Qiskit's bit order (see
-`azure_normalize`). qiskit and qiskit-ionq are imported inside the functions: core stays cheap.
+`azure_normalize`). qiskit is imported inside the functions: core stays cheap.
 """
 
 from __future__ import annotations
@@ -222,21 +223,12 @@ def _measure_map(circuit: QuantumCircuit) -> tuple[int | None, ...]:
 
 
 def to_ionq(circuit: QuantumCircuit, target: str = "ionq.simulator") -> Translation:
-    from qiskit_ionq import exceptions as ionq_exceptions
-    from qiskit_ionq.helpers import qiskit_circ_to_ionq_circ
+    from desktop_app.core.azure.translate_ionq import ionq_gates
 
     if any(inst.operation.name == "reset" for inst in circuit.data):
         raise UserInputError(f"{target} cannot reset a qubit: remove the 'reset' instructions.")
     compiled = _transpile(circuit, IONQ_BASIS, target)
-    try:
-        gates, _, meas_map = qiskit_circ_to_ionq_circ(compiled, gateset="qis")
-    except ionq_exceptions.IonQMidCircuitMeasurementError as exc:
-        raise UserInputError(
-            f"{target} measures only at the end of a program: a gate acts on a qubit after it "
-            f"was measured ({exc})."
-        ) from exc
-    except ionq_exceptions.IonQGateError as exc:
-        raise UserInputError(f"{target} does not accept a gate of this program: {exc}") from exc
+    gates, meas_map = ionq_gates(compiled, target)  # UserInputError: a gate after a measurement
     payload: dict[str, Any] = {"gateset": "qis", "qubits": compiled.num_qubits, "circuit": gates}
     return _translation(
         compiled,
