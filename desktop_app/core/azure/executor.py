@@ -227,12 +227,12 @@ class AzureExecutor:
             raise explain(exc, None, request.backend) from exc
 
     def _reauthenticate(self, ctx: _Context) -> bool:
-        """After a 401: a new credential (no cached token) and workspace client; False if not
-        possible (the caller then reports the failure)."""
+        """After a 401 or a closed client: a new credential (no cached token) and workspace
+        client; False if not possible (the caller then reports the failure)."""
         if ctx.reauth_left <= 0 or ctx.profile is None or self.workspace_factory is not None:
             return False
         ctx.reauth_left -= 1
-        log.info("the service rejected the token: signing in again for %s", ctx.request.backend)
+        log.info("signing in and opening the workspace again for %s", ctx.request.backend)
         forget_credentials(ctx.profile)
         old = ctx.workspace
         ctx.workspace, ctx.profile = open_profile_workspace(ctx.profile.name, self.secret_of)

@@ -15,7 +15,12 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from desktop_app.core.azure.errors import AzureRunError
-from desktop_app.core.azure.session import is_rejected_token, is_transient, retry_after
+from desktop_app.core.azure.session import (
+    is_closed_client,
+    is_rejected_token,
+    is_transient,
+    retry_after,
+)
 from desktop_app.core.cancel import ProgressCallback
 from desktop_app.core.errors import exception_chain
 
@@ -86,7 +91,8 @@ def call_with_retries(
     explain: Callable[[Exception], Exception],
 ) -> T:
     """`action()`, tried again after transient failures until `deadline` seconds have passed
-    since the first one; a rejected token is renewed by `reauthenticate` (False: give up).
+    since the first one; a rejected token, or a client closed before the call was sent, is
+    met by `reauthenticate` (a workspace opened again; False: give up).
 
     `wait(seconds)` sleeps (and raises to stop: Cancelled, Detached); `explain(exc)` turns a
     final, non-transient failure into the error to raise. Raises GaveUp after the deadline.
@@ -96,8 +102,8 @@ def call_with_retries(
         try:
             return action()
         except Exception as exc:
-            if is_rejected_token(exc) and reauthenticate():
-                continue
+            if (is_rejected_token(exc) or is_closed_client(exc)) and reauthenticate():
+                continue  # a fresh token, or a client that was closed: a workspace opened again
             if not is_transient(exc):
                 error = explain(exc)
                 if error is exc:
