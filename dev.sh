@@ -52,16 +52,16 @@ find_uv() {
     UV=$PWD/.tools/bin/uv
 }
 
-python_env() {
+python_env() {  # extra `uv sync` options: the app's `--no-dev --inexact`
     find_uv
     say "syncing the Python environment (.venv) from uv.lock"
     # bytecode compiled once at install: first imports of qiskit/azure then cost no GIL-held compiling
-    "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q
+    "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q "$@"
     # PySide6-Addons (dropped with QtCharts) shared files with Essentials: uninstalling it from an
     # older .venv removes some of them, so such an environment gets Essentials put back whole.
     if ! .venv/bin/python -c "import PySide6; PySide6.__version__" 2>/dev/null; then
         say "repairing PySide6 in .venv (left broken by removing PySide6-Addons)"
-        "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q \
+        "$UV" sync --locked --all-extras --compile-bytecode --python python3 -q "$@" \
             --reinstall-package pyside6-essentials --reinstall-package shiboken6
     fi
     link_system_gi
@@ -95,13 +95,14 @@ shift || true
 case "$cmd" in
     app)
         apt_install $QT_PKGS $SIGN_IN_PKGS
-        python_env
+        # the app's packages only (no test tools); --inexact keeps a developer's test tools
+        python_env --no-dev --inexact
         if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
             say "no display found (DISPLAY/WAYLAND_DISPLAY unset): starting offscreen"
             export QT_QPA_PLATFORM=offscreen
         fi
         export PYTHONPATH="$PWD/.venv/system-gi${PYTHONPATH:+:$PYTHONPATH}"
-        exec "$UV" run --locked -q quantum-desk "$@"
+        exec "$UV" run --locked --no-dev -q quantum-desk "$@"
         ;;
     test)
         apt_install $QT_PKGS $TEST_PKGS $SIGN_IN_PKGS

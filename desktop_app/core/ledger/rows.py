@@ -61,7 +61,7 @@ def collect_versions() -> dict[str, str | None]:
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
     }
-    for dist in ("qiskit", "qiskit-aer", "azure-quantum", "qiskit-ionq", "qdk"):
+    for dist in ("qiskit", "qiskit-aer", "azure-quantum", "qdk"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
