@@ -220,7 +220,7 @@ def reconcile_jobs(args: argparse.Namespace) -> int:
 
     schedule = None
     if args.retry_deadline is not None:
-        from desktop_app.core.azure.executor import PollSchedule
+        from desktop_app.core.azure.polling import PollSchedule
 
         schedule = PollSchedule(retry_deadline=float(args.retry_deadline))
     with open_ledger() as ledger:

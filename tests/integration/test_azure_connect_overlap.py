@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from desktop_app.core.azure.executor import FAST_POLLING, AzureExecutor
+from desktop_app.core.azure.executor import AzureExecutor
+from desktop_app.core.azure.polling import FAST_POLLING
 from desktop_app.core.azure.translate import Translation, translate
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.errors import UserInputError

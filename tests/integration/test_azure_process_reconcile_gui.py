@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.azure import process
 from desktop_app.core.azure.credentials import ConnectionReport
-from desktop_app.core.azure.executor import FAST_POLLING
+from desktop_app.core.azure.polling import FAST_POLLING
 from desktop_app.core.cancel import CancelToken, Detached, no_progress
 from desktop_app.core.jobs.reconcile import ReconcileReport
 from desktop_app.core.jobs.recording import run_recorded

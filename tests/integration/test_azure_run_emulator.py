@@ -14,8 +14,9 @@ import qiskit  # noqa: F401  (first import on the main thread, before the emulat
 
 from desktop_app.core.azure import executor as azure_executor
 from desktop_app.core.azure import session as azure_session
-from desktop_app.core.azure.executor import FAST_POLLING, AzureExecutor
+from desktop_app.core.azure.executor import AzureExecutor
 from desktop_app.core.azure.job_recorder import AzureJobInfo
+from desktop_app.core.azure.polling import FAST_POLLING
 from desktop_app.core.azure.profiles import Profile, ProfileStore
 from desktop_app.core.azure.secrets import default_secret_store
 from desktop_app.core.cancel import Cancelled, CancelToken

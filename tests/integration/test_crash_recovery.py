@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.azure import session as azure_session
-from desktop_app.core.azure.executor import FAST_POLLING, AzureExecutor
+from desktop_app.core.azure.executor import AzureExecutor
+from desktop_app.core.azure.polling import FAST_POLLING
 from desktop_app.core.azure.profiles import Profile, ProfileStore
 from desktop_app.core.azure.secrets import StoredIn, default_secret_store
 from desktop_app.core.cancel import Cancelled, CancelToken, Detached, no_progress

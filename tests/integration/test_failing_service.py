@@ -8,7 +8,8 @@ import pytest
 
 from desktop_app.core.azure import credentials
 from desktop_app.core.azure.errors import UNCONFIRMED_SUBMIT
-from desktop_app.core.azure.executor import AzureExecutor, PollSchedule
+from desktop_app.core.azure.executor import AzureExecutor
+from desktop_app.core.azure.polling import PollSchedule
 from desktop_app.core.azure.retry import Notice
 from desktop_app.core.azure.secrets import default_secret_store
 from desktop_app.core.cancel import CancelToken

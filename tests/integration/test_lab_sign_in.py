@@ -12,7 +12,8 @@ import qiskit  # noqa: F401  (first import on the main thread, before the emulat
 
 from desktop_app.core.azure import credentials, lab, sign_in
 from desktop_app.core.azure.credentials import LEAST_PRIVILEGE_ROLE
-from desktop_app.core.azure.executor import FAST_POLLING, AzureExecutor
+from desktop_app.core.azure.executor import AzureExecutor
+from desktop_app.core.azure.polling import FAST_POLLING
 from desktop_app.core.azure.profiles import DEVICE_CODE
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.request import RunRequest

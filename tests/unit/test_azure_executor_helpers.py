@@ -10,7 +10,8 @@ from azure.quantum._client.models import JobStatus as AzureJobStatus
 from desktop_app.core import paths
 from desktop_app.core.azure import status as azure_status
 from desktop_app.core.azure.errors import hint_for
-from desktop_app.core.azure.executor import PollSchedule, _input_params
+from desktop_app.core.azure.executor import _input_params
+from desktop_app.core.azure.polling import PollSchedule
 from desktop_app.core.azure.status import job_status_of
 from desktop_app.core.azure.workspace import enum_text
 from desktop_app.core.results import JobStatus

@@ -18,7 +18,7 @@ import copy
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +40,8 @@ from desktop_app.core.azure.normalize import (
     parse_output,
 )
 from desktop_app.core.azure.outcome import cost, error_of, normalize_result, seconds_between
+from desktop_app.core.azure.polling import DEFAULT_POLLING, PollSchedule
 from desktop_app.core.azure.retry import (
-    DEFAULT_RETRY_DEADLINE,
     GaveUp,
     call_with_retries,
     failure_text,
@@ -68,26 +68,6 @@ log = logging.getLogger(__name__)
 
 _DOWNLOAD_ATTEMPTS = 6
 _CANCEL_GRACE_POLLS = 20  # polls after a cancel request before giving up on seeing "Cancelled"
-
-
-@dataclass(frozen=True)
-class PollSchedule:
-    """Seconds between status polls: `first`, growing by `factor`, capped at `maximum`; one
-    service call that keeps failing (busy, 5xx, dropped) is retried for `retry_deadline` s."""
-
-    first: float = 0.2  # the SDK's own first wait (Job._default_poll_wait)
-    factor: float = 1.5
-    maximum: float = 60.0
-    retry_deadline: float = DEFAULT_RETRY_DEADLINE
-
-    def delays(self) -> Iterator[float]:
-        delay = self.first
-        while True:
-            yield delay
-            delay = min(self.maximum, delay * self.factor)
-
-
-FAST_POLLING = PollSchedule(first=0.2, factor=1.5, maximum=1.0)  # tests and the emulator
 
 
 # A callable giving an opened azure.quantum.Workspace (and the profile it was opened for).
@@ -119,7 +99,7 @@ class AzureExecutor:
         *,
         workspace_factory: WorkspaceFactory | None = None,
         recorder: JobRecorder | None = None,
-        schedule: PollSchedule = PollSchedule(),
+        schedule: PollSchedule = DEFAULT_POLLING,
         secret_of: SecretProvider | None = None,
     ) -> None:
         self.profile = profile

@@ -39,8 +39,8 @@ from desktop_app.core.errors import QuantumDeskError
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from desktop_app.core.azure.executor import PollSchedule
     from desktop_app.core.azure.job_recorder import JobRecorder
+    from desktop_app.core.azure.polling import PollSchedule
     from desktop_app.core.azure.session import SecretProvider
     from desktop_app.core.azure.translate import Translation
     from desktop_app.core.cancel import CancelToken, ProgressCallback

@@ -41,8 +41,8 @@ from desktop_app.core.child_process import exit_with_parent, stand_aside
 from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:
-    from desktop_app.core.azure.executor import PollSchedule
     from desktop_app.core.azure.job_recorder import AzureJobInfo
+    from desktop_app.core.azure.polling import PollSchedule
     from desktop_app.core.azure.profiles import Profile
     from desktop_app.core.azure.translate import Translation
     from desktop_app.core.request import RunRequest
@@ -190,7 +190,8 @@ def _run(
     token: CancelToken,
     tokens: dict[int, CancelToken],
 ) -> None:
-    from desktop_app.core.azure.executor import AzureExecutor, PollSchedule
+    from desktop_app.core.azure.executor import AzureExecutor
+    from desktop_app.core.azure.polling import PollSchedule
 
     ends = _OneCall(channel, key, tokens)
     executor = AzureExecutor(

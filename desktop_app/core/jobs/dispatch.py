@@ -40,7 +40,7 @@ def executor_for(
             raise
     schedule = None
     if retry_deadline is not None:
-        from desktop_app.core.azure.executor import PollSchedule
+        from desktop_app.core.azure.polling import PollSchedule
 
         schedule = PollSchedule(retry_deadline=float(retry_deadline))
     # The SDK runs in the Azure worker process: in the window never on a thread of its process;

@@ -38,7 +38,7 @@ from desktop_app.core.ledger.models import FINAL_STATUSES
 from desktop_app.core.results import JobStatus
 
 if TYPE_CHECKING:
-    from desktop_app.core.azure.executor import PollSchedule
+    from desktop_app.core.azure.polling import PollSchedule
     from desktop_app.core.azure.process_worker import WorkerContext
     from desktop_app.core.ledger.models import JobRow
     from desktop_app.core.ledger.store import Ledger

@@ -23,7 +23,7 @@ from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:
-    from desktop_app.core.azure.executor import PollSchedule
+    from desktop_app.core.azure.polling import PollSchedule
     from desktop_app.core.jobs.reconcile import ReconcileReport
 
 log = logging.getLogger(__name__)
