@@ -5,7 +5,6 @@ paint, which would paint every visible cell a second time."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -13,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.ledger.models import JobFilter
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
-from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs.view import JobsView
+from tests.gui.jobs_ledger import add_finished_jobs
 
 N_JOBS = 300
 WAIT_MS = 15_000
@@ -23,16 +22,7 @@ WAIT_MS = 15_000
 @pytest.fixture
 def ledger() -> Iterator[Ledger]:
     with open_ledger() as opened:  # data_dir() is per test (tests/conftest.py)
-        with opened.transaction():
-            for i in range(N_JOBS):
-                opened.create_job(
-                    backend="local.simulator",
-                    program=f"OPENQASM 3.0;\n// run {i}\nqubit q;\n",
-                    shots=100,
-                    name=f"{'grover' if i % 10 == 0 else 'bell'} {i}",
-                    status=JobStatus.SUCCEEDED,
-                    created_at=datetime(2025, 6, 1, tzinfo=UTC) + timedelta(minutes=i),
-                )
+        add_finished_jobs(opened, N_JOBS, lambda i: f"{'grover' if i % 10 == 0 else 'bell'} {i}")
         yield opened
 
 

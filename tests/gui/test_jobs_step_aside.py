@@ -9,7 +9,6 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,11 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRow
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
-from desktop_app.core.results import JobStatus
 from desktop_app.ui.jobs import pages
 from desktop_app.ui.jobs.model import JobsModel
 from desktop_app.ui.jobs.pages import ENTRIES_BUNCH, MAX_STEP_ASIDE_S, Wanted, load_pages
 from desktop_app.ui.tasks import Lane, wait_idle
+from tests.gui.jobs_ledger import add_finished_jobs
 
 N_JOBS = 130
 PAGE = 50
@@ -32,16 +31,7 @@ WAIT_MS = 15_000
 @pytest.fixture
 def ledger(tmp_path: Path) -> Iterator[Ledger]:
     with open_ledger(tmp_path / "ledger.sqlite3") as opened:
-        with opened.transaction():
-            for i in range(N_JOBS):
-                opened.create_job(
-                    backend="local.simulator",
-                    program=f"OPENQASM 3.0;\n// run {i}\nqubit q;\n",
-                    shots=100,
-                    name=f"run {i}",
-                    status=JobStatus.SUCCEEDED,
-                    created_at=datetime(2025, 6, 1, tzinfo=UTC) + timedelta(minutes=i),
-                )
+        add_finished_jobs(opened, N_JOBS, lambda i: f"run {i}")
         yield opened
 
 
