@@ -25,6 +25,7 @@ from desktop_app.core.azure.secrets import (
 )
 from tests.integration import keyring_session as _keyring_session
 from tests.integration.keyring_session import KeyringSession
+from tests.profile_cli import profile_add_words
 
 # the real Secret Service fixtures (session-scoped daemons, per-test keyring default)
 keyring_session = _keyring_session.keyring_session
@@ -68,20 +69,7 @@ def _assert_no_canary(files: list[Path], caplog: pytest.LogCaptureFixture | None
 
 
 def _add_args(name: str) -> list[str]:
-    return [
-        "profile",
-        "add",
-        name,
-        "--resource-id",
-        RID,
-        "--location",
-        "eastus",
-        "--tenant-id",
-        TENANT,
-        "--client-id",
-        CLIENT,
-        "--secret-stdin",
-    ]
+    return profile_add_words(name, RID, TENANT, CLIENT, "--secret-stdin")
 
 
 def test_secret_round_trip_in_gnome_keyring(

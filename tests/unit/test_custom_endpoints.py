@@ -19,6 +19,7 @@ from desktop_app.core.azure.profiles import CustomEndpointError, Profile, Profil
 from desktop_app.core.azure.secret_binding import SecretState
 from desktop_app.core.azure.secrets import SecretStore
 from tests.memory_keyring import MemoryKeyring
+from tests.profile_cli import profile_add_words
 
 SUB = "0f6c1d2e-3a4b-4c5d-8e9f-a0b1c2d3e4f5"
 RID = f"/subscriptions/{SUB}/resourceGroups/lab-rg/providers/Microsoft.Quantum/Workspaces/qws-1"
@@ -135,20 +136,7 @@ def memory_secrets() -> Iterator[SecretStore]:
 
 
 def _add(name: str, *extra: str) -> list[str]:
-    return [
-        "profile",
-        "add",
-        name,
-        "--resource-id",
-        RID,
-        "--location",
-        "eastus",
-        "--tenant-id",
-        TENANT,
-        "--client-id",
-        CLIENT,
-        *extra,
-    ]
+    return profile_add_words(name, RID, TENANT, CLIENT, *extra)
 
 
 def test_cli_add_needs_the_flag_and_list_shows_custom(

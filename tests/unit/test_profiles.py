@@ -28,6 +28,7 @@ from desktop_app.core.azure.profiles import (
 )
 from desktop_app.core.azure.secrets import SecretStore
 from tests.memory_keyring import MemoryKeyring
+from tests.profile_cli import profile_add_words
 
 SUB = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -370,20 +371,7 @@ def memory_secrets():
 
 
 def _add(name: str, *extra: str) -> list[str]:
-    return [
-        "profile",
-        "add",
-        name,
-        "--resource-id",
-        RID,
-        "--location",
-        "eastus",
-        "--tenant-id",
-        TENANT,
-        "--client-id",
-        CLIENT,
-        *extra,
-    ]
+    return profile_add_words(name, RID, TENANT, CLIENT, *extra)
 
 
 def test_cli_profile_commands(
