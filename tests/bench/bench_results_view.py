@@ -5,7 +5,8 @@ measured in the same run on the same results.
 
 Run: .venv/bin/python tests/bench/bench_results_view.py [PANES]. Prints the figures (no
 assertion). A result's time is `set_result` plus the paint it causes; the first result of each
-view (pyqtgraph's import) is left out. Goal (issue 16): no GUI stall over 16 ms.
+view (the chart modules' import) is left out. Goal (issue 16): no GUI stall over 16 ms. Until
+2026-12-01 the charts were pyqtgraph's: 51 ms median, 115 ms max per result here (8 panes).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def results_times(panes: int, redraw_every_pane: bool, seed: int) -> list[float]
 
 def main() -> None:
     panes = int(sys.argv[1]) if len(sys.argv) > 1 else 8
-    results_times(2, False, 0)  # pyqtgraph imported and warm for both
+    results_times(2, False, 0)  # the chart modules imported and warm for both
     now: list[float] = []
     before: list[float] = []
     for seed in range(3):  # interleaved

@@ -45,11 +45,15 @@ def test_grouped_bars_show_each_backends_values(qtbot: QtBot, tmp_path: Path) ->
         "emulate:ionq.qpu.forte-1": [("0", 6.0), ("1", 4.0)],
     }
     ideal, noisy = overlay.series  # one bar series per backend, side by side in each group
-    assert list(ideal.opts["height"]) == [9.0, 1.0] and list(noisy.opts["height"]) == [6.0, 4.0]
-    assert all(a < b for a, b in zip(ideal.opts["x"], noisy.opts["x"], strict=True))
-    assert ideal.opts["brush"] != noisy.opts["brush"]  # told apart by colour (and the legend)
-    legend = overlay.getPlotItem().legend
-    assert [label.text for _, label in legend.items] == [IDEAL.backend, NOISY.backend]
+    qtbot.waitUntil(lambda: overlay.height() > overlay.minimumHeight())  # laid out
+    assert ideal.values == (9.0, 1.0) and noisy.values == (6.0, 4.0)
+    for group in (0, 1):
+        assert overlay.bar_centre(group, 0).x() < overlay.bar_centre(group, 1).x()
+    image = overlay.grab().toImage()
+    painted = [image.pixelColor(overlay.bar_centre(0, i).toPoint()) for i in (0, 1)]
+    assert painted == [overlay.colour(0), overlay.colour(1)]  # told apart by colour
+    assert painted[0] != painted[1]
+    assert overlay.legend and [s.name for s in overlay.series] == [IDEAL.backend, NOISY.backend]
 
     view.controls.mode.setCurrentIndex(view.controls.mode.findData(PERCENT))  # shared switch
     assert overlay.backend_values()["emulate:ionq.qpu.forte-1"] == [("0", 60.0), ("1", 40.0)]
@@ -66,7 +70,7 @@ def test_the_distance_shown_is_the_hand_computed_one(qtbot: QtBot, tmp_path: Pat
     (found,) = overlay.distances
     assert found.total_variation == pytest.approx(HAND_TVD)
     assert found.hellinger_fidelity == pytest.approx(HAND_FIDELITY)
-    title = overlay.getPlotItem().titleLabel.text  # written on the chart itself
+    title = "\n".join(overlay.title_lines)  # written on the chart itself
     assert "ionq.simulator vs emulate:ionq.qpu.forte-1" in title
     assert "total variation distance 0.300" in title and "Hellinger fidelity 0.874" in title
 
@@ -79,7 +83,8 @@ def test_hovering_a_grouped_bar_names_its_backend(qtbot: QtBot, tmp_path: Path) 
     view = overlay_view(qtbot, tmp_path)
     overlay = view.overlay
     assert overlay is not None
-    overlay.scene().sigMouseMoved.emit(overlay.bar_centre(1, 1))
+    qtbot.waitUntil(overlay.isVisible)  # shown and laid out
+    qtbot.mouseMove(overlay, overlay.bar_centre(1, 1).toPoint())
     qtbot.waitUntil(QToolTip.isVisible)
     text = QToolTip.text()
     assert "emulate:ionq.qpu.forte-1" in text and "Outcome 1" in text and "count: 4" in text

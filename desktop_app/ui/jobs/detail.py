@@ -2,7 +2,7 @@
 
 Also the job exports shared with the jobs table's context menu: results as CSV/JSON and the
 reproducibility bundle (core/ledger/export.py, with translation.json; written off the GUI thread by
-ui/jobs/exporting.py), the histogram as PNG or SVG under a caption (its pyqtgraph scene rendered
+ui/jobs/exporting.py), the histogram as PNG or SVG under a caption (drawn by its own painting
 into a QImage or a QSvgGenerator by ui/results/export_image). Files are written next to the
 target and renamed into place.
 """

@@ -4,6 +4,7 @@ first, as the view's Sort choice says (the same order as the chart above it)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontDatabase
 
 from desktop_app.ui.results.chart_data import BY_BITSTRING, BY_COUNT
 
@@ -16,6 +17,7 @@ class CountsModel(QAbstractTableModel):
         super().__init__(parent)  # type: ignore[arg-type]
         self._rows: list[tuple[str, int | None, float]] = []
         self.order = BY_BITSTRING  # chart_data.BY_BITSTRING or BY_COUNT (`sort` is Qt's)
+        self._fixed_font: QFont | None = None  # the outcomes' font, asked for each cell painted
 
     def set_counts(
         self, counts: dict[str, int], probabilities: dict[str, float], sort: str | None = None
@@ -71,7 +73,7 @@ class CountsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and index.column() == 0:
-            from PySide6.QtGui import QFontDatabase
-
-            return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            if self._fixed_font is None:
+                self._fixed_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            return self._fixed_font
         return None

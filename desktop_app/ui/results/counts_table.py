@@ -20,6 +20,9 @@ class CountsTable(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # the outcome column is sized from the rows in view, not all of up to 2^n: the outcomes
+        # of one result are bitstrings of one length
+        header.setResizeContentsPrecision(0)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.setMinimumHeight(70)
 

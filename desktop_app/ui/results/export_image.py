@@ -30,7 +30,6 @@ Body = Callable[[QPainter, QRectF], None]  # draws the chart into the rectangle 
 
 def _widget_body(widget: QWidget) -> Body:
     def draw(painter: QPainter, target: QRectF) -> None:
-        # QWidget's render, also for a QGraphicsView (a chart), whose own render() is the scene's
         QWidget.render(widget, painter, target.topLeft().toPoint())
 
     return draw

@@ -42,20 +42,6 @@ if TYPE_CHECKING:
     from desktop_app.ui.results.overlay import OverlayChart
 
 
-def _import_charts() -> None:
-    from desktop_app.ui.results import histogram, overlay  # noqa: F401  (pyqtgraph, numpy)
-
-
-def preload_charts() -> None:
-    """After the first paint: import the charts (pyqtgraph and numpy, about 1 s) on a pool thread
-    so the first result does not. The importing thread gives the interpreter back every few ms
-    (pure Python mostly): measured on 2 loaded cores, a 50-80 ms longest GUI-thread gap instead
-    of the import's 1 s. A result arriving before it is done waits for the rest."""
-    from desktop_app.ui.tasks import Lane, run_task
-
-    run_task(_import_charts, lane=Lane.LONG)
-
-
 class ResultPanel(QGroupBox):
     """One backend: status line, then (once done) histogram and counts table."""
 
@@ -145,9 +131,7 @@ class ResultPanel(QGroupBox):
         self, result: RunResult, options: ChartOptions | None = None, y_max: float | None = None
     ) -> None:
         """Show `result`; `options` and `y_max` are the view's shared ones (alone: defaults)."""
-        from desktop_app.ui.results.histogram import (
-            Histogram,  # pyqtgraph: loaded on the first result
-        )
+        from desktop_app.ui.results.histogram import Histogram  # with the first result
 
         self.result = result
         self.live = None
@@ -281,7 +265,7 @@ class ResultsView(QScrollArea):
         self._row.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self._panels_widget, 1)
         self._outer = outer
-        self.overlay: OverlayChart | None = None  # made on first use (pyqtgraph)
+        self.overlay: OverlayChart | None = None  # made on first use
         self._placeholder = QLabel("Results appear here: pick a backend and press Run.", self)
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._row.addWidget(self._placeholder)
@@ -377,7 +361,7 @@ class ResultsView(QScrollArea):
         results = [r for r in self.results() if r.counts or r.probabilities]
         overlay = self.overlaid() and bool(results)
         if overlay and self.overlay is None:
-            from desktop_app.ui.results.overlay import OverlayChart  # pyqtgraph
+            from desktop_app.ui.results.overlay import OverlayChart
 
             self.overlay = OverlayChart(self._container)
             self._outer.addWidget(self.overlay, 1)
