@@ -180,6 +180,31 @@ def test_ctrl_c_copies_the_selected_counts_as_tsv(qtbot: QtBot, tmp_path: Path) 
     )  # the rows in the order shown (By bitstring)
 
 
+def test_a_long_counts_table_is_made_as_it_scrolls_and_copied_whole(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from desktop_app.ui.results.counts_model import CHUNK
+
+    counts = {format(i, "09b"): 1 + i % 7 for i in range(300)}
+    view = make_view(qtbot, tmp_path)
+    view.set_result(RunResult.from_counts("local.simulator", counts, shots=sum(counts.values())))
+    table = view.panels()[0].table
+    model = table.counts()
+    assert model.rowCount() == CHUNK < model.total_rows() == 300  # the first rows only
+    qtbot.waitUntil(table.isVisible)
+    table.scrollToBottom()  # the view asks for the next rows as it reaches the end
+    qtbot.waitUntil(lambda: model.rowCount() > CHUNK)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == sorted(counts)[
+        : model.rowCount()
+    ]
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QApplication.clipboard().text().splitlines()
+    assert len(lines) == 301 and lines[0] == "Outcome\tCount\tProbability"  # every outcome
+    assert lines[-1].split("\t")[:2] == ["100101011", str(counts["100101011"])]
+
+
 def test_the_counts_table_follows_the_sort_choice(qtbot: QtBot, tmp_path: Path) -> None:
     # the most frequent outcome is not the first bitstring: the two orders differ
     counts = {"00": 10, "01": 500, "10": 30, "11": 460}

@@ -26,6 +26,15 @@ class CountsTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.setMinimumHeight(70)
 
+    def selectAll(self) -> None:
+        self.counts().fetch_all()  # Ctrl+A then Ctrl+C copies every outcome, not those made
+        super().selectAll()
+
+    def counts(self) -> CountsModel:
+        model = self.model()
+        assert isinstance(model, CountsModel)
+        return model
+
     def selection_tsv(self) -> str:
         """The selected cells, one line per row, a header line first (columns in view order)."""
         indexes = self.selectedIndexes()

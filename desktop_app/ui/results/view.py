@@ -31,8 +31,6 @@ from desktop_app.ui import settings
 from desktop_app.ui.plain_text import plain, tooltip
 from desktop_app.ui.results import chart_data
 from desktop_app.ui.results.chart_data import ChartOptions
-from desktop_app.ui.results.counts_model import CountsModel
-from desktop_app.ui.results.counts_table import CountsTable
 from desktop_app.ui.results.elided_label import MiddleElidedLabel
 
 if TYPE_CHECKING:
@@ -46,6 +44,9 @@ class ResultPanel(QGroupBox):
     """One backend: status line, then (once done) histogram and counts table."""
 
     def __init__(self, backend: str, parent: QWidget | None = None) -> None:
+        from desktop_app.ui.results.counts_model import CountsModel  # with a run, not at start
+        from desktop_app.ui.results.counts_table import CountsTable
+
         super().__init__(backend, parent)
         self.setObjectName(f"result:{backend}")
         self.backend = backend
