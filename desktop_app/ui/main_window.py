@@ -34,7 +34,7 @@ from desktop_app.ui.file_menu import FileMenu
 from desktop_app.ui.help import HelpMenu
 from desktop_app.ui.main_window_ledger import WindowLedger
 from desktop_app.ui.plain_text import plain
-from desktop_app.ui.results.view import ResultsView
+from desktop_app.ui.results.view import ResultsView, preload_result_parts
 from desktop_app.ui.window_layout import WindowLayout, set_tab_order
 
 if TYPE_CHECKING:
@@ -387,6 +387,7 @@ class MainWindow(WindowLedger, QMainWindow):
     def start_background_work(self) -> None:
         """After the first paint: start a simulator process so the first Run is quick."""
         self.executor.prewarm()
+        preload_result_parts()  # on a pool thread, not with the first result
         self.build_azure().check_keyring()
         if self.reconciler is not None:  # pick up jobs an earlier session left unfinished
             self.reconciler.start(started_before=self._ledger_attached_at)

@@ -17,14 +17,14 @@ Each stall is also given less the time the GUI thread waited for a CPU in it (Li
 the kernel's run queue, i.e. other processes on a busy machine), which is what is left of this
 process's own doing: the interpreter lock and the GUI thread's work.
 
-By default the run goes through the window's RunExecutor alone: no job ledger, no result cards.
-`--window` runs it through the app's MainWindow as its Run does (ledger attached: every job
-recorded, estimated and shown in the Jobs tab; a result card and histogram per backend; the 20
-jobs share 3 backends' cards, so each card is redrawn 6-7 times), which the recorded figure does
-not yet include.
+The run goes through the app's MainWindow as its Run does (ledger attached: every job recorded,
+estimated and shown in the Jobs tab; a result pane and histogram per backend; the 20 jobs share 3
+backends' panes, so each is redrawn 6-7 times). `--executor-only` drives the window's RunExecutor
+alone, without ledger or panes (the recorded figure until 2026-12-01, when the panes' charts were
+pyqtgraph's and held the GUI thread 100-350 ms).
 
 Run: `.venv/bin/python tests/bench/bench_azure_gui_stall.py [--only azure|local] [--threads]
-[--why] [--window]` (prints the figures, asserts nothing; `--only` keeps one half of the load, to
+[--why] [--executor-only]` (prints the figures, asserts nothing; `--only` keeps one half of the load, to
 tell causes apart; `--threads` counts the window process's threads and the CPU each used; `--why`
 explains each stall of 8 ms or more, see stall_causes.py; stall_sched.py names the processes
 that had the cores)
@@ -432,9 +432,10 @@ def main() -> int:
         "--threads", action="store_true", help="count the threads and their CPU during each run"
     )
     parser.add_argument(
-        "--window",
-        action="store_true",
-        help="run through the app's window (job ledger, Jobs tab, result cards) as its Run does",
+        "--executor-only",
+        dest="window",
+        action="store_false",
+        help="drive the window's RunExecutor alone (no ledger, Jobs tab or result panes)",
     )
     parser.add_argument(
         "--why",
@@ -531,7 +532,7 @@ def main() -> int:
                     met=worst < 16,
                     note=f"{own:.1f} ms less the GUI thread's waits for a CPU"
                     + ("" if only is None else f"; only {only}")
-                    + ("; through the window" if window is not None else ""),
+                    + ("" if window is not None else "; the RunExecutor alone"),
                 )
             executor.shutdown()
             executor = None

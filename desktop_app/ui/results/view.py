@@ -40,6 +40,26 @@ if TYPE_CHECKING:
     from desktop_app.ui.results.overlay import OverlayChart
 
 
+def _import_result_parts() -> None:
+    from desktop_app.core import compare, results  # noqa: F401
+    from desktop_app.ui.results import (  # noqa: F401
+        counts_model,
+        counts_table,
+        histogram,
+        live,
+        overlay,
+    )
+
+
+def preload_result_parts() -> None:
+    """After the first paint: import what a run's result panes use (the charts, the counts
+    table, the result types) on a pool thread, so the first result does not on the GUI thread
+    (`bench_azure_gui_stall.py --window --why` caught one in a 40 ms stall)."""
+    from desktop_app.ui.tasks import Lane, run_task
+
+    run_task(_import_result_parts, lane=Lane.LONG)
+
+
 class ResultPanel(QGroupBox):
     """One backend: status line, then (once done) histogram and counts table."""
 
@@ -296,6 +316,7 @@ class ResultsView(QScrollArea):
     def clear(self) -> None:
         for panel in self._panels.values():
             self._row.removeWidget(panel)
+            panel.hide()  # not painted again while it waits to be deleted
             panel.deleteLater()
         self._panels.clear()
         self._placeholder.show()
