@@ -24,8 +24,8 @@ alone, without ledger or panes (the recorded figure until 2026-12-01, when the p
 pyqtgraph's and held the GUI thread 100-350 ms).
 
 Run: `.venv/bin/python tests/bench/bench_azure_gui_stall.py [--only azure|local] [--threads]
-[--why] [--executor-only]` (prints the figures, asserts nothing; `--only` keeps one half of the load, to
-tell causes apart; `--threads` counts the window process's threads and the CPU each used; `--why`
+[--why] [--executor-only]` (prints the figures, asserts nothing; `--only` keeps one half of the
+load, to tell causes apart; `--threads` counts the window process's threads and the CPU each used; `--why`
 explains each stall of 8 ms or more, see stall_causes.py; stall_sched.py names the processes
 that had the cores)
 """
