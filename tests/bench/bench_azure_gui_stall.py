@@ -25,9 +25,9 @@ pyqtgraph's and held the GUI thread 100-350 ms).
 
 Run: `.venv/bin/python tests/bench/bench_azure_gui_stall.py [--only azure|local] [--threads]
 [--why] [--executor-only]` (prints the figures, asserts nothing; `--only` keeps one half of the
-load, to tell causes apart; `--threads` counts the window process's threads and the CPU each used; `--why`
-explains each stall of 8 ms or more, see stall_causes.py; stall_sched.py names the processes
-that had the cores)
+load, to tell causes apart; `--threads` counts the window process's threads and the CPU each
+used; `--why` explains each stall of 8 ms or more, see stall_causes.py; stall_sched.py names the
+processes that had the cores)
 """
 
 from __future__ import annotations
