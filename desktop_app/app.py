@@ -163,11 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         setup_file_logging()
         log.info("Quantum Desk %s started", __version__)
         from desktop_app.ui.jobs.app_ledger import open_app_ledger
+        from desktop_app.ui.startup_memory import freeze_startup_objects
 
         ledger = open_app_ledger(window)  # a damaged one: asks, then moves it aside
         if ledger is not None:
             ledgers.append(ledger)
             window.attach_ledger(ledger)  # runs recorded; Jobs tab; reconciliation below
+        freeze_startup_objects()  # before the background imports: no long GC pauses after
         window.start_background_work()  # a simulator process imports qiskit in the background
         window.help.welcome_if_first_run()  # what the app does, how to add an Azure profile
 

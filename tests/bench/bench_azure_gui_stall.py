@@ -328,6 +328,9 @@ def open_window() -> Any:
     ledger = open_app_ledger(window)
     assert ledger is not None
     window.attach_ledger(ledger)
+    from desktop_app.ui.startup_memory import freeze_startup_objects
+
+    freeze_startup_objects()
     window.start_background_work()
     return window
 
