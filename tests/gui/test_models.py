@@ -93,3 +93,25 @@ def test_backend_model_credentials_box_and_extra_rows(qtmodeltester, qtbot) -> N
     assert model.has_backend(extra.name)
     assert model.index(model.rowCount() - 1, 0).data() == "ionq.qpu.aria-9"
     qtmodeltester.check(model)
+
+
+def test_a_column_for_many_backends_is_one_change_over_their_rows(qtmodeltester) -> None:
+    model = BackendModel(builtin_backends())
+    qtmodeltester.check(model)
+    names = [r.backend.name for r in model.rows() if not r.backend.is_local]
+    changes: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(
+        lambda first, last, *_: changes.append(
+            (first.row(), last.row(), first.column(), last.column())
+        )
+    )
+    model.set_infos("price", {name: (f"${i}.00", f"tip {i}") for i, name in enumerate(names)})
+    price = model.column_of("price")
+    rows = sorted(model.rows().index(r) for r in model.rows() if r.backend.name in names)
+    assert changes == [(rows[0], rows[-1], price, price)]  # one signal: the views repaint once
+    last = model.index(rows[-1], price)
+    assert last.data() == f"${len(names) - 1}.00"
+    assert f"tip {len(names) - 1}" in last.data(Qt.ItemDataRole.ToolTipRole)
+    model.set_mitigations({names[0]: (False, False)})
+    assert model.index(rows[0], model.column_of("mitigation")).data() == "Off (too few shots)"
+    assert len(changes) == 2

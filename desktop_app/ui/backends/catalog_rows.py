@@ -28,15 +28,17 @@ def follow_workspace(model: BackendModel, snapshot: StatusSnapshot, builtin: Ite
         return
     listed = {t.name for t in snapshot.targets}
     keep = set(builtin)
+    not_offered = []
     for row in model.rows():
         name = row.backend.name
         if row.backend.is_local or name in listed:
             continue
         if name in keep:
-            model.set_info(name, "availability", NOT_OFFERED)
-            model.set_info(name, "queue", PLACEHOLDER)
+            not_offered.append(name)
         else:  # retired, or gone from this workspace: only the built-in table keeps a row
             model.remove_backend(name)
+    model.set_infos("availability", {name: (NOT_OFFERED, None) for name in not_offered})
+    model.set_infos("queue", {name: (PLACEHOLDER, None) for name in not_offered})
     for target in snapshot.targets:
         if not model.has_backend(target.name):
             model.add_backend(workspace_backend(target.name, target.provider_id))

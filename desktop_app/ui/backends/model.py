@@ -7,7 +7,7 @@ Columns are data-driven (`COLUMNS`): each reads the row's `Backend` and a dict o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import (
@@ -140,14 +140,23 @@ class BackendModel(QAbstractTableModel):
     def set_info(self, name: str, key: str, value: str, tip: str | None = None) -> None:
         """Set a live column value (e.g. key "availability") of one backend's row, and the
         cell's tooltip (None: the row's)."""
-        row = self._row_of(name)
-        self._rows[row].info[key] = value
-        if tip is None:
-            self._rows[row].tips.pop(key, None)
-        else:
-            self._rows[row].tips[key] = tip
-        column = self.column_of(key)
-        self.dataChanged.emit(self.index(row, column), self.index(row, column))
+        self.set_infos(key, {name: (value, tip)})
+
+    def set_infos(self, key: str, values: Mapping[str, tuple[str, str | None]]) -> None:
+        """`set_info` for several backends (name -> (value, tip)), told to the views at once: a
+        price list's signal per row held the GUI thread ~20 ms (bench_azure_gui_stall.py)."""
+        rows = []
+        for name, (value, tip) in values.items():
+            row = self._row_of(name)
+            self._rows[row].info[key] = value
+            if tip is None:
+                self._rows[row].tips.pop(key, None)
+            else:
+                self._rows[row].tips[key] = tip
+            rows.append(row)
+        if rows:
+            column = self.column_of(key)
+            self.dataChanged.emit(self.index(min(rows), column), self.index(max(rows), column))
 
     @staticmethod
     def column_of(key: str) -> int:
@@ -164,14 +173,22 @@ class BackendModel(QAbstractTableModel):
 
     def set_mitigation(self, name: str, on: bool | None, enabled: bool = True) -> None:
         """The error-mitigation column's check box (None: none) and whether it can be switched."""
-        row = self._row_of(name)
-        self._rows[row].mitigation, self._rows[row].mitigation_enabled = on, enabled
-        text = "" if on is None else ("On" if on else "Off")
-        if on is False and not enabled:
-            text = "Off (too few shots)"
-        self._rows[row].info["mitigation"] = text
-        index = self.index(row, _MITIGATION)
-        self.dataChanged.emit(index, index)
+        self.set_mitigations({name: (on, enabled)})
+
+    def set_mitigations(self, values: Mapping[str, tuple[bool | None, bool]]) -> None:
+        """`set_mitigation` for several backends (name -> (on, enabled)), in one signal."""
+        rows = []
+        for name, (on, enabled) in values.items():
+            row = self._row_of(name)
+            self._rows[row].mitigation, self._rows[row].mitigation_enabled = on, enabled
+            text = "" if on is None else ("On" if on else "Off")
+            if on is False and not enabled:
+                text = "Off (too few shots)"
+            self._rows[row].info["mitigation"] = text
+            rows.append(row)
+        if rows:
+            first, last = self.index(min(rows), _MITIGATION), self.index(max(rows), _MITIGATION)
+            self.dataChanged.emit(first, last)
 
     def row_options(self, name: str) -> dict[str, object]:
         """The provider options the row's switches set, for what prices a run on it (only "off"
@@ -183,6 +200,9 @@ class BackendModel(QAbstractTableModel):
 
     def has_backend(self, name: str) -> bool:
         return any(r.backend.name == name for r in self._rows)
+
+    def backend_names(self) -> set[str]:
+        return {r.backend.name for r in self._rows}
 
     def add_backend(self, backend: Backend) -> None:
         """Append a row (e.g. a target the Azure workspace lists beyond the catalog)."""

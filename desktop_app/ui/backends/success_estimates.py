@@ -98,9 +98,9 @@ class SuccessEstimates(QObject):
         self._ticket = self._calls.submit(functools.partial(_estimate, source, path, names))
 
     def _show(self, estimates: dict[str, object]) -> None:
-        for name in self.names():
-            text, tip = cell(name, estimates.get(name))
-            self.model.set_info(name, COLUMN, text, tip)
+        self.model.set_infos(
+            COLUMN, {name: cell(name, estimates.get(name)) for name in self.names()}
+        )
 
     @Slot(int, object)
     def _on_calls_finished(self, ticket: int, result: object) -> None:
