@@ -203,6 +203,14 @@ def test_a_long_counts_table_is_made_as_it_scrolls_and_copied_whole(
     lines = QApplication.clipboard().text().splitlines()
     assert len(lines) == 301 and lines[0] == "Outcome\tCount\tProbability"  # every outcome
     assert lines[-1].split("\t")[:2] == ["100101011", str(counts["100101011"])]
+    assert model.rowCount() < 300  # copied from the result, not by making every row
+    first_row = "\t".join(str(model.index(0, c).data()) for c in range(3))
+    assert lines[1] == first_row  # as the table shows it
+    table.scrollToTop()
+    row_two = table.visualRect(model.index(2, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=row_two)  # one row now
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert len(QApplication.clipboard().text().splitlines()) == 2
 
 
 def test_the_counts_table_follows_the_sort_choice(qtbot: QtBot, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QFontDatabase, QStandardItem, QStandardItemModel
 from desktop_app.ui.results.chart_data import BY_BITSTRING, BY_COUNT
 
 _Index = QModelIndex | QPersistentModelIndex
-_HEADERS = ("Outcome", "Count", "Probability")
+HEADERS = ("Outcome", "Count", "Probability")
 CHUNK = 64  # rows made at a time: a pane shows 5-20
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 Row = tuple[str, int | None, float]
@@ -22,8 +22,8 @@ Row = tuple[str, int | None, float]
 
 class CountsModel(QStandardItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(0, len(_HEADERS), parent)
-        self.setHorizontalHeaderLabels(list(_HEADERS))
+        super().__init__(0, len(HEADERS), parent)
+        self.setHorizontalHeaderLabels(list(HEADERS))
         self._rows: list[Row] = []
         self.order = BY_BITSTRING  # chart_data.BY_BITSTRING or BY_COUNT (`sort` is Qt's)
 
@@ -94,6 +94,9 @@ class CountsModel(QStandardItemModel):
         if self.canFetchMore(parent):
             self._append(CHUNK)
 
-    def fetch_all(self) -> None:
-        """Make every row (before a select-all copies them)."""
-        self._append(len(self._rows) - self.rowCount())
+    def tsv_lines(self) -> list[str]:
+        """Every outcome as a tab-separated line of the table's cells, made into rows or not."""
+        return [
+            f"{outcome}\t{'—' if count is None else count}\t{probability:.4f}"
+            for outcome, count, probability in self._rows
+        ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from desktop_app.ui.results.counts_model import CountsModel
+from desktop_app.ui.results.counts_model import HEADERS, CountsModel
 
 
 class CountsTable(QTableView):
@@ -27,8 +28,20 @@ class CountsTable(QTableView):
         self.setMinimumHeight(70)
 
     def selectAll(self) -> None:
-        self.counts().fetch_all()  # Ctrl+A then Ctrl+C copies every outcome, not those made
         super().selectAll()
+        # Ctrl+A then Ctrl+C copies every outcome, also those not made into rows yet (up to 2^n
+        # of them: made from the result's own rows, not as items); a click or a new result ends it
+        self._everything = True
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        self._everything = False
+        if model is not None:
+            model.modelReset.connect(self._on_selection_changed)
+            self.selectionModel().selectionChanged.connect(self._on_selection_changed)
+
+    def _on_selection_changed(self, *_: object) -> None:
+        self._everything = False
 
     def counts(self) -> CountsModel:
         model = self.model()
@@ -37,6 +50,8 @@ class CountsTable(QTableView):
 
     def selection_tsv(self) -> str:
         """The selected cells, one line per row, a header line first (columns in view order)."""
+        if self._everything:
+            return "\n".join(["\t".join(HEADERS), *self.counts().tsv_lines()]) + "\n"
         indexes = self.selectedIndexes()
         if not indexes:
             return ""
