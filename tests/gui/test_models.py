@@ -115,3 +115,23 @@ def test_a_column_for_many_backends_is_one_change_over_their_rows(qtmodeltester)
     model.set_mitigations({names[0]: (False, False)})
     assert model.index(rows[0], model.column_of("mitigation")).data() == "Off (too few shots)"
     assert len(changes) == 2
+
+
+def test_setting_what_a_row_already_shows_tells_no_view(qtmodeltester) -> None:
+    model = BackendModel(builtin_backends())
+    qtmodeltester.check(model)
+    name = next(r.backend.name for r in model.rows() if not r.backend.is_local)
+    model.set_runnable(name, False, "no access")
+    model.set_credentials(name, "Own: lab", None)
+    model.set_infos("price", {name: ("$1.00", "tip")})
+    changes: list[int] = []
+    model.dataChanged.connect(lambda first, *_: changes.append(first.row()))
+    model.checkedChanged.connect(lambda: changes.append(-1))
+    for _ in range(3):  # what a periodic refresh of an unchanged workspace sets
+        model.set_runnable(name, False, "no access")
+        model.set_credentials(name, "Own: lab", None)
+        model.set_infos("price", {name: ("$1.00", "tip")})
+    assert changes == []  # nothing repainted
+    model.set_infos("price", {name: ("$2.00", "tip")})
+    model.set_runnable(name, True)
+    assert len(changes) == 3  # a real change still is: the cell, the row, the checked set

@@ -131,9 +131,12 @@ class BackendModel(QAbstractTableModel):
 
     def set_runnable(self, name: str, runnable: bool, reason: str = "") -> None:
         row = self._row_of(name)
-        self._rows[row].runnable, self._rows[row].reason = runnable, reason
+        state = self._rows[row]
+        if (state.runnable, state.reason) == (runnable, reason):
+            return  # a refresh that changed nothing repaints nothing (~2 ms a row)
+        state.runnable, state.reason = runnable, reason
         if not runnable:
-            self._rows[row].checked = False
+            state.checked = False
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         self.checkedChanged.emit()
 
@@ -148,11 +151,14 @@ class BackendModel(QAbstractTableModel):
         rows = []
         for name, (value, tip) in values.items():
             row = self._row_of(name)
-            self._rows[row].info[key] = value
+            state = self._rows[row]
+            if state.info.get(key) == value and state.tips.get(key) == tip:
+                continue
+            state.info[key] = value
             if tip is None:
-                self._rows[row].tips.pop(key, None)
+                state.tips.pop(key, None)
             else:
-                self._rows[row].tips[key] = tip
+                state.tips[key] = tip
             rows.append(row)
         if rows:
             column = self.column_of(key)
@@ -166,8 +172,11 @@ class BackendModel(QAbstractTableModel):
     def set_credentials(self, name: str, text: str, use_own: bool | None) -> None:
         """The credentials column's text, and its "own credentials" check box (None: no box)."""
         row = self._row_of(name)
-        self._rows[row].info["credentials"] = text
-        self._rows[row].use_own = use_own
+        state = self._rows[row]
+        if (state.info.get("credentials"), state.use_own) == (text, use_own):
+            return
+        state.info["credentials"] = text
+        state.use_own = use_own
         index = self.index(row, _CREDENTIALS)
         self.dataChanged.emit(index, index)
 
@@ -180,11 +189,14 @@ class BackendModel(QAbstractTableModel):
         rows = []
         for name, (on, enabled) in values.items():
             row = self._row_of(name)
-            self._rows[row].mitigation, self._rows[row].mitigation_enabled = on, enabled
+            state = self._rows[row]
+            if (state.mitigation, state.mitigation_enabled) == (on, enabled):
+                continue
+            state.mitigation, state.mitigation_enabled = on, enabled
             text = "" if on is None else ("On" if on else "Off")
             if on is False and not enabled:
                 text = "Off (too few shots)"
-            self._rows[row].info["mitigation"] = text
+            state.info["mitigation"] = text
             rows.append(row)
         if rows:
             first, last = self.index(min(rows), _MITIGATION), self.index(max(rows), _MITIGATION)
