@@ -35,6 +35,7 @@ from desktop_app.ui.results.elided_label import MiddleElidedLabel
 
 if TYPE_CHECKING:
     from desktop_app.core.results import RunResult
+    from desktop_app.ui.results.counts_table import CountsTable
     from desktop_app.ui.results.histogram import Histogram
     from desktop_app.ui.results.live import LiveState
     from desktop_app.ui.results.overlay import OverlayChart
@@ -65,7 +66,6 @@ class ResultPanel(QGroupBox):
 
     def __init__(self, backend: str, parent: QWidget | None = None) -> None:
         from desktop_app.ui.results.counts_model import CountsModel  # with a run, not at start
-        from desktop_app.ui.results.counts_table import CountsTable
 
         super().__init__(backend, parent)
         self.setObjectName(f"result:{backend}")
@@ -95,9 +95,17 @@ class ResultPanel(QGroupBox):
         self._layout.addWidget(self.status)
         self._layout.addLayout(id_row)
         self._layout.addStretch(1)  # keeps a lone status line at the top; replaced by the chart
-        self.table = CountsTable(self.counts_model, self)
-        self.table.hide()
+        self._table: CountsTable | None = None  # made with the first result (~0.6 ms a pane)
         self.setMinimumWidth(260)  # four backends side by side fit a 1100 px window
+
+    @property
+    def table(self) -> CountsTable:
+        if self._table is None:
+            from desktop_app.ui.results.counts_table import CountsTable
+
+            self._table = CountsTable(self.counts_model, self)
+            self._table.hide()
+        return self._table
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
