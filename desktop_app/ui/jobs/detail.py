@@ -93,12 +93,8 @@ def histogram_for(record: JobRecord, parent: QWidget | None = None) -> Histogram
 def _image_parts(
     histogram: Histogram, size: QSize | None
 ) -> tuple[QSize, Callable[[QPainter, QRectF], None]]:
-    size = size or (histogram.size() if histogram.isVisible() else IMAGE_SIZE)
-
-    def body(painter: QPainter, target: QRectF) -> None:
-        histogram.render_into(painter, target, size)
-
-    return size, body
+    shown = size or (histogram.size() if histogram.isVisible() else IMAGE_SIZE)
+    return shown, histogram.render_into  # laid out for the image's own rectangle
 
 
 def caption_for(record: JobRecord) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -157,9 +157,8 @@ class BarChart(QWidget):
         self.paint_chart(painter, QRectF(self.rect()))
         painter.end()
 
-    def render_into(self, painter: QPainter, target: QRectF, size: QSize) -> None:
+    def render_into(self, painter: QPainter, target: QRectF) -> None:
         """Draw the chart into `target` of an image (any size: laid out for it)."""
-        del size  # the layout follows `target` itself
         painter.save()
         self.paint_chart(painter, target)
         painter.restore()

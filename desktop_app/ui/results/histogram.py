@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.results.bar_chart import NO_BAR, BarChart, Series
+from desktop_app.ui.results.bar_chart import BarChart, Series
 from desktop_app.ui.results.chart_data import PERCENT, Bar, ChartOptions
 
 MAX_BARS = 32  # beyond this the labels are unreadable: the most frequent outcomes are shown
@@ -86,18 +86,8 @@ class Histogram(BarChart):
     def _whole_numbers(self) -> bool:
         return not (self._percent or self._exact)
 
-    def tooltip(self, index: int) -> str:
-        if not 0 <= index < len(self._bars):
-            return ""
-        return self._bars[index].tooltip(self._exact)
-
     def bar_tooltip(self, group: int, series: int) -> str:
-        return self.tooltip(group)
-
-    def bar_at(self, pos: QPointF) -> int:
-        """The index of the bar column under `pos` (widget coordinates), or -1."""
-        where = self.hit(pos)
-        return where[0] if where != NO_BAR else -1
+        return self._bars[group].tooltip(self._exact) if 0 <= group < len(self._bars) else ""
 
     def bar_centre(self, index: int) -> QPointF:
         """The middle of bar `index`, in widget coordinates (tests, keyboard hints)."""

@@ -71,20 +71,10 @@ class OverlayChart(BarChart):
             for i, result in enumerate(self.results)
         }
 
-    def distance_text(self) -> str:
-        return "\n".join(distance_lines(self.distances))
-
-    def bar_at(self, pos: QPointF) -> tuple[int, int]:
-        """(group, backend) of the bar under `pos` (widget coordinates), or (-1, -1)."""
-        return self.hit(pos)
-
     def bar_centre(self, group: int, backend: int) -> QPointF:
         return self.centre(group, backend)
 
-    def bar_tooltip(self, group: int, series: int) -> str:
-        return self.tooltip(group, series)
-
-    def tooltip(self, group: int, backend: int) -> str:
+    def bar_tooltip(self, group: int, backend: int) -> str:
         result = self.results[backend]
         exact = result.exact or not result.counts
         return f"{result.backend}\n{self.groups[group].bars[backend].tooltip(exact)}"
