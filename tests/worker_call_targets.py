@@ -37,3 +37,16 @@ def scheduling(_context: object = None) -> tuple[int, int, int, str]:
     except OSError:
         autogroup = ""
     return os.getpid(), os.getsid(0), os.getpriority(os.PRIO_PROCESS, 0), autogroup
+
+
+def thread_policies(_context: object = None) -> tuple[int, int, set[int], int]:
+    """(pid, session id, the scheduling policy of each of its threads, that of a thread started
+    now) of the process this runs in; the Azure worker passes its WorkerContext first."""
+    import threading
+
+    policies = {os.sched_getscheduler(int(tid)) for tid in os.listdir("/proc/self/task")}
+    later: list[int] = []
+    thread = threading.Thread(target=lambda: later.append(os.sched_getscheduler(0)))
+    thread.start()
+    thread.join()
+    return os.getpid(), os.getsid(0), policies, later[0]

@@ -1,5 +1,6 @@
-"""The window's worker processes (simulator, Azure) stand aside for its GUI thread: nice +5, and
-on Linux a session, so a scheduling group (autogroup), of their own at nice +5 (issue 16)."""
+"""The window's worker processes stand aside for its GUI thread (issue 16): the simulator at nice
++5 in a session, so a scheduling group (autogroup), of its own at nice +5; the Azure worker's
+threads under SCHED_IDLE in the window's group."""
 
 from __future__ import annotations
 
@@ -37,12 +38,17 @@ def test_a_simulator_worker_runs_in_a_group_of_its_own_at_nice_5() -> None:
     _check_stands_aside(*call_in_worker(targets.scheduling))
 
 
-def test_the_azure_worker_runs_in_a_group_of_its_own_at_nice_5(
+def test_every_thread_of_the_azure_worker_runs_idle_in_the_window_s_group(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     process.shutdown_worker()  # one started for a command line (serve_command_line) runs at 0
     monkeypatch.setattr(process, "_SETUP", {})  # as the window starts it
-    _check_stands_aside(*process.call_in_azure_worker(targets.scheduling))
+    pid, sid, policies, later = process.call_in_azure_worker(targets.thread_policies)
+    assert pid != os.getpid()
+    assert sid == os.getsid(0)  # the window's session, so its scheduling group
+    assert policies == {os.SCHED_IDLE}  # the threads started before the call, and this call's
+    assert later == os.SCHED_IDLE  # and one started after it
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the window's own are left alone
 
 
 def test_a_command_line_s_azure_worker_keeps_its_priority(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,3 +58,4 @@ def test_a_command_line_s_azure_worker_keeps_its_priority(monkeypatch: pytest.Mo
     pid, sid, nice, _ = process.call_in_azure_worker(targets.scheduling)
     assert pid != os.getpid()
     assert (sid, nice) == (os.getsid(0), os.getpriority(os.PRIO_PROCESS, 0))
+    assert process.call_in_azure_worker(targets.thread_policies)[2] == {os.SCHED_OTHER}

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.cancel import CancelToken
-from desktop_app.core.child_process import exit_with_parent, stand_aside
+from desktop_app.core.child_process import exit_with_parent, yield_to_window
 from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:
@@ -312,8 +312,8 @@ def serve(
 
     exit_with_parent()
     _set_up_logging(logging_setup)
-    if nice:  # as the simulator: the window's process comes first
-        stand_aside()
+    if nice:  # the window's process comes first
+        yield_to_window()
     busy_steps.allow(64)  # no window in this process waits for the interpreter lock
     channel = _Channel(conn)
     _relay_sign_in_tokens(channel)
