@@ -1,6 +1,11 @@
 """Submit-to-result wall time of one ionq.simulator Bell job: AzureExecutor vs a plain SDK script.
 
-Both talk to the same loopback emulator + Azurite and reuse one credential (tokens cached). The app
+Both talk to the same loopback emulator + Azurite and reuse one credential (tokens cached). The
+emulator runs as a process of its own, in a scheduling group of its own at nice +10 (as in
+bench_azure_gui_stall.py): it stands in for Azure's servers, which share neither side's CPU nor
+interpreter lock. Until 2026-12-02 it ran on threads of this process, beside the SDK baseline's
+threads (sharing their interpreter lock) and in the scheduling group the app's Azure worker
+yields to (SCHED_IDLE, core/child_process.yield_to_window). The app
 side is `AzureExecutor.run` with its production poll schedule, from OpenQASM text to a normalized
 RunResult (translation, workspace, target, upload, PUT, polls, download); the SDK side is what a
 user would type: `Workspace(...)`, `get_targets("ionq.simulator").submit(ionq_json)`,
@@ -106,17 +111,19 @@ print(elapsed)
 """
 
 
-def _setup(root: Path) -> tuple[Any, Any, Any]:
+def _setup(root: Path) -> tuple[Any, Any]:
     for var, sub in (
         ("QUANTUM_DESK_CONFIG_DIR", "config"),
         ("QUANTUM_DESK_DATA_DIR", "data"),
         ("QUANTUM_DESK_CACHE_DIR", "cache"),
     ):
         os.environ[var] = str(root / sub)
-    from tests.azure_emulator.server import start_all
+    from tests.azure_emulator.server import EmulatorInfo
+    from tests.bench.emulator_process import EmulatorProcess
 
-    emulator, azurite, _ = start_all(root / "emulator")
-    info = emulator.info
+    root.mkdir(parents=True, exist_ok=True)
+    emulator = EmulatorProcess(root)
+    info = EmulatorInfo(**emulator.info)
     os.environ["REQUESTS_CA_BUNDLE"] = info.ca_bundle
     from desktop_app.core.azure.profiles import Profile, ProfileStore
     from desktop_app.core.azure.secrets import default_secret_store
@@ -132,7 +139,7 @@ def _setup(root: Path) -> tuple[Any, Any, Any]:
     ).validated()
     ProfileStore().create(profile, allow_custom_endpoints=True)  # the loopback emulator
     default_secret_store().set(profile, info.client_secret)
-    return emulator, azurite, info
+    return emulator, info
 
 
 def _app_run() -> float:
@@ -250,11 +257,10 @@ def measure_process(rounds: int = 5) -> dict[str, float]:
     from azure.identity import ClientSecretCredential
 
     from desktop_app.core.azure import process
-    from tests.azure_emulator.server import stop_all
 
     modes = ("window", "window-prewarmed", "cli", "command", "sdk")
     with tempfile.TemporaryDirectory(prefix="bench-azure-") as tmp:
-        emulator, azurite, info = _setup(Path(tmp))
+        emulator, info = _setup(Path(tmp))
         try:
             _first_job("sdk", info)  # bytecode written, OS caches warm; not counted
             _first_job("window", info)
@@ -276,7 +282,7 @@ def measure_process(rounds: int = 5) -> dict[str, float]:
                 batch_sdk.append(_batch_sdk(info, credential))
         finally:
             process.shutdown_worker()
-            stop_all(emulator, azurite)
+            emulator.stop()
     figures = {f"first_{m}_s": statistics.median(t) for m, t in first.items()}
     figures["batch_app_s"] = statistics.median(batch_app)
     figures["batch_sdk_s"] = statistics.median(batch_sdk)
@@ -323,10 +329,8 @@ def report_process(figures: dict[str, float]) -> str:
 def measure(rounds: int = 10) -> dict[str, float]:
     from azure.identity import ClientSecretCredential
 
-    from tests.azure_emulator.server import stop_all
-
     with tempfile.TemporaryDirectory(prefix="bench-azure-") as tmp:
-        emulator, azurite, info = _setup(Path(tmp))
+        emulator, info = _setup(Path(tmp))
         try:
             credential = ClientSecretCredential(
                 info.tenant_id,
@@ -341,7 +345,7 @@ def measure(rounds: int = 10) -> dict[str, float]:
                 app.append(_app_run())
                 sdk.append(_sdk_run(info, credential))
         finally:
-            stop_all(emulator, azurite)
+            emulator.stop()
     figures = {
         "app_median_s": statistics.median(app),
         "sdk_median_s": statistics.median(sdk),
