@@ -1,17 +1,17 @@
 """The table of offline emulations of Azure hardware targets (`resources/targets/emulations.toml`):
 each target's native gates, connectivity and error figures, every figure with its source and the
-date it was read. Plain data (tomllib), read by the catalog before anything heavy loads; the noise
-model and transpilation are `core.local.emulation`'s.
+date it was read. Plain data (TOML, kept parsed by `core.toml_cache`), read by the catalog before
+anything heavy loads; the noise model and transpilation are `core.local.emulation`'s.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from desktop_app.core import toml_cache
 from desktop_app.core.errors import QuantumDeskError, why_not_readable
 
 TYPE_CHECKING = False  # `typing` costs a CLI start as much as Python's own start (issue 16)
@@ -107,10 +107,10 @@ def emulations() -> tuple[Emulation, ...]:
     """Every emulation of the table (EmulationDataError names the file and field at fault)."""
     path = data_file()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = toml_cache.load(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise EmulationDataError(f"{path}: cannot be read: {why_not_readable(exc)}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # tomllib.TOMLDecodeError
         raise EmulationDataError(f"{path}: not valid TOML ({exc})") from None
     if document.get("format") != DATA_FORMAT:
         raise EmulationDataError(f"{path}: field 'format' must be {DATA_FORMAT!r}")

@@ -1,19 +1,19 @@
 """The table of Azure Quantum targets Quantum Desk knows offline (`resources/targets/catalog.toml`):
 each provider's input format and whether the app can translate for it, each target's qubit count,
-every figure with its source, and the date the table was checked. Plain data (tomllib), read before
-anything heavy loads; `core.catalog` turns it into backend rows.
+every figure with its source, and the date the table was checked. Plain data (TOML, kept parsed
+by `core.toml_cache`), read before anything heavy loads; `core.catalog` turns it into backend rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import toml_cache
 from desktop_app.core.errors import QuantumDeskError, why_not_readable
 
 DATA_FORMAT = "quantum-desk.catalog.v1"
@@ -124,10 +124,17 @@ def _target(raw: dict[str, Any], where: str, providers: set[str]) -> TargetEntry
 
 
 def parse_table(text: str, where: str) -> TargetTable:
+    import tomllib
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogDataError(f"{where}: not valid TOML ({exc})") from None
+    return table_of(document, where)
+
+
+def table_of(document: dict[str, Any], where: str) -> TargetTable:
+    """The table in a parsed TOML document (CatalogDataError names the field at fault)."""
     if document.get("format") != DATA_FORMAT:
         raise CatalogDataError(f"{where}: field 'format' must be {DATA_FORMAT!r}")
     checked = document.get("checked")
@@ -158,7 +165,9 @@ def target_table() -> TargetTable:
     """The table (CatalogDataError names the file and field at fault)."""
     path = data_file()
     try:
-        text = path.read_text(encoding="utf-8")
+        document = toml_cache.load(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogDataError(f"{path}: cannot be read: {why_not_readable(exc)}") from None
-    return parse_table(text, str(path))
+    except ValueError as exc:  # tomllib.TOMLDecodeError
+        raise CatalogDataError(f"{path}: not valid TOML ({exc})") from None
+    return table_of(document, str(path))
