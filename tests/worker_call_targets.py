@@ -50,3 +50,11 @@ def thread_policies(_context: object = None) -> tuple[int, int, set[int], int]:
     thread.start()
     thread.join()
     return os.getpid(), os.getsid(0), policies, later[0]
+
+
+def pid_after_line(fifo: str) -> int:
+    """This worker's pid, once a line can be read from the named pipe `fifo` (blocks until the
+    test writes one)."""
+    with open(fifo, encoding="utf-8") as pipe:
+        pipe.readline()
+    return os.getpid()

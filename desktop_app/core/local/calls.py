@@ -28,6 +28,8 @@ T = TypeVar("T")
 
 DEFAULT_TIMEOUT_SECONDS = 20.0
 _POLL_SECONDS = 0.05
+# A call waits this long for a busy warm worker before it starts one (executor._Pool.acquire).
+_WAIT_FOR_WARM_SECONDS = 0.25
 
 
 class WorkerTimeout(QuantumDeskError):
@@ -46,7 +48,7 @@ def call_in_worker(
     arguments and value pickle; `what` names the work in messages; `timeout`
     counts from the moment the worker is ready (its imports are not the program's fault)."""
     pool = worker_pool()
-    worker = pool.acquire()
+    worker = pool.acquire(wait_for_warm=_WAIT_FOR_WARM_SECONDS)
     reusable = False
     try:
         worker.conn.send(("call", function.__module__, function.__qualname__, args))
