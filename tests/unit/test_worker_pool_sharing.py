@@ -76,3 +76,19 @@ def test_a_call_does_not_wait_for_a_worker_that_simulates(pool: executor._Pool) 
         assert not pool._freed.waited.is_set()
     finally:
         pool.release(simulating)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_call_does_not_wait_for_a_worker_still_to_warm_up(
+    pool: executor._Pool, tmp_path: Path
+) -> None:
+    fifo = _fifo(tmp_path)
+    with ThreadPoolExecutor(max_workers=1) as threads:
+        # the first request of a new worker: answered before the worker's warm-up, which then
+        # comes before its next request
+        held = threads.submit(call_in_worker, targets.pid_after_line, (fifo,))
+        with open(fifo, "w", encoding="utf-8") as pipe:  # open once the worker reads the pipe
+            pid, total = call_in_worker(targets.pid_and_sum, ((4,),))
+            pipe.write("go\n")
+        assert (pid != held.result(30), total) == (True, 4)
+    assert not pool._freed.waited.is_set()

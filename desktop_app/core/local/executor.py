@@ -53,6 +53,10 @@ class _Worker:
         child_end.close()
         self.warm = False  # set once its "ready" (imports and warm-up done) has been read
         self.short = False  # lent for a program call (milliseconds), not a simulation
+        self.served = 0  # requests answered
+        # A worker started by a request answers it before its warm-up, which then comes before
+        # the next request: only from its third request on is it surely warm.
+        self.warm_from = 0
 
     @property
     def pid(self) -> int | None:
@@ -60,6 +64,10 @@ class _Worker:
 
     def alive(self) -> bool:
         return self.process.is_alive()
+
+    def warm_now(self) -> bool:
+        """Whether the request it is answering waits for no warm-up."""
+        return self.warm and self.served >= self.warm_from
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -97,8 +105,8 @@ class _Pool:
         idle worker first waits up to that long for a warm one busy with another short call: a
         program call is over in milliseconds (a Bell translation 4-7 ms), while a new worker
         takes ~0.7 s of qiskit imports, on a core the window needs. 20 translations at once:
-        the last done after 0.74 s with a second worker started, 0.08-0.09 s without. A worker
-        busy simulating is not waited for."""
+        the last done after 0.74 s with a second worker started, 0.07-0.09 s without. A worker
+        busy simulating, or still to warm up, is not waited for."""
         deadline = time.monotonic() + wait_for_warm
         with self._freed:
             while True:
@@ -108,10 +116,12 @@ class _Pool:
                         return self._lend(worker, short=wait_for_warm > 0)
                     worker.kill()
                 left = deadline - time.monotonic()
-                if left <= 0 or not any(w.warm and w.short for w in self._busy):
+                if left <= 0 or not any(w.short and w.warm_now() for w in self._busy):
                     break
                 self._freed.wait(left)
-            return self._lend(_Worker(), short=wait_for_warm > 0)
+            worker = _Worker()
+            worker.warm_from = 2
+            return self._lend(worker, short=wait_for_warm > 0)
 
     def _lend(self, worker: _Worker, short: bool) -> _Worker:
         worker.short = short
@@ -121,6 +131,7 @@ class _Pool:
     def release(self, worker: _Worker) -> None:
         with self._lock:
             self._busy.discard(worker)
+            worker.served += 1
             keep = worker.alive() and not self._idle
             if keep:
                 self._idle.append(worker)
