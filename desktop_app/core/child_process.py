@@ -76,10 +76,10 @@ def yield_to_window() -> None:
     in the group's share of the cores, so it does not draw that share away from the GUI
     thread's core either. 20 Azure jobs + a local run, longest GUI-thread stall of the cold /
     warm run, `bench_azure_gui_stall.py`, 2026-12-02: 8.5-40.2 / 1.9-18.0 ms with both workers
-    at nice +5 in their own groups (seven runs, over 16 ms in six), 4.8-22.2 / 2.1-17.6 ms
-    with this worker so (16 runs, over 16 ms in three), the run as long. Not for the simulator: under SCHED_IDLE it ran 2-3x slower
-    beside other busy programs while the window was 10% busy (its share is the window's), and
-    the stall was no better (8.6-42.9 ms cold)."""
+    at nice +5 in their own groups (seven runs: 6 of the 14 figures over 16 ms), 4.8-22.2 /
+    2.1-17.6 ms with this worker so (16 runs: 3 of 32 over 16 ms), the run as long. Not for the
+    simulator: under SCHED_IDLE it ran 2-3x slower beside other busy programs while the window
+    was 10% busy (its share is the window's), and the stall was no better (8.6-42.9 ms cold)."""
     if not (sys.platform.startswith("linux") and hasattr(os, "sched_setscheduler")):
         stand_aside()
         return
