@@ -58,3 +58,10 @@ def pid_after_line(fifo: str) -> int:
     with open(fifo, encoding="utf-8") as pipe:
         pipe.readline()
     return os.getpid()
+
+
+def process_name(_context: object = None) -> str:
+    """What a task manager shows for the process this runs in (Linux); the Azure worker passes its
+    WorkerContext first."""
+    with open("/proc/self/comm", encoding="utf-8") as comm:
+        return comm.read().strip()

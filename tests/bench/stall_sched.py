@@ -44,6 +44,7 @@ def main() -> int:
     tgid: dict[int, int] = {}
     parent: dict[int, int] = {}  # tid -> the tid that forked it
     exe: dict[int, str] = {}  # tgid -> what it exec'd
+    names: dict[int, set[str]] = {}  # tgid -> its threads' names (the app's workers: qd-...)
     running: dict[int, tuple[int, float]] = {}  # cpu -> (tid, since)
     ran: list[tuple[int, float, float]] = []  # (tid, from, to) on some cpu
     runnable_since: float | None = None
@@ -52,9 +53,10 @@ def main() -> int:
         found = _EVENT.match(line)
         if found is None:
             continue
-        _, pid, tid, cpu, when, event, trace = found.groups()
+        comm, pid, tid, cpu, when, event, trace = found.groups()
         now = float(when)
         tgid[int(tid)] = int(pid)
+        names.setdefault(int(pid), set()).add(comm)
         if event == "sched_switch":
             switch = _SWITCH.search(trace)
             if switch is None:
@@ -97,7 +99,9 @@ def main() -> int:
             return "idle"
         if group == gui:
             return "the bench (GUI process)" if tid != gui else "GUI thread"
-        return f"{'ours ' if ours(tid) else ''}{exe.get(group, '?')} [{group}]"
+        worker = sorted(n for n in names.get(group, ()) if n.startswith("qd-"))
+        named = f" {worker[0]}" if worker else ""
+        return f"{'ours ' if ours(tid) else ''}{exe.get(group, '?')} [{group}]{named}"
 
     ran.sort(key=lambda r: r[1])
     long_waits = [(a, b) for a, b in waits if (b - a) * 1000 >= options.at_least]

@@ -59,3 +59,10 @@ def test_a_command_line_s_azure_worker_keeps_its_priority(monkeypatch: pytest.Mo
     assert pid != os.getpid()
     assert (sid, nice) == (os.getsid(0), os.getpriority(os.PRIO_PROCESS, 0))
     assert process.call_in_azure_worker(targets.thread_policies)[2] == {os.SCHED_OTHER}
+
+
+def test_the_workers_are_named_for_a_task_manager(monkeypatch: pytest.MonkeyPatch) -> None:
+    process.shutdown_worker()
+    monkeypatch.setattr(process, "_SETUP", {})
+    assert call_in_worker(targets.process_name) == "qd-simulator"
+    assert process.call_in_azure_worker(targets.process_name) == "qd-azure"  # a call's thread

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.cancel import CancelToken
-from desktop_app.core.child_process import exit_with_parent, yield_to_window
+from desktop_app.core.child_process import exit_with_parent, name_this_process, yield_to_window
 from desktop_app.core.errors import QuantumDeskError
 
 if TYPE_CHECKING:
@@ -310,6 +310,7 @@ def serve(
     """The worker's main loop: one thread per run; cancel/detach reach its token."""
     from desktop_app.core.azure import busy_steps
 
+    name_this_process("qd-azure")
     exit_with_parent()
     _set_up_logging(logging_setup)
     if nice:  # the window's process comes first

@@ -14,7 +14,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.core.child_process import exit_with_parent, stand_aside
+from desktop_app.core.child_process import exit_with_parent, name_this_process, stand_aside
 from desktop_app.core.emulation_table import find_emulation
 from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.local import methods
@@ -159,6 +159,7 @@ def _portable(exc: BaseException) -> QuantumDeskError:
 def serve(conn: Connection) -> None:
     """Worker process main loop: ("run", RunRequest) or ("call", module, function, args) in;
     progress, then a result or an error out."""
+    name_this_process("qd-simulator")
     stand_aside()  # the GUI process stays responsive while we use every core
     exit_with_parent()  # and Ctrl+C belongs to the app, which kills us
     try:
