@@ -16,15 +16,20 @@ import time
 log = logging.getLogger(__name__)
 
 
-def name_this_process(name: str) -> None:
-    """Show the worker as `name` (Linux: at most 15 bytes) instead of "python" in a task
-    manager, `top` and the kernel's scheduler traces (tests/bench/stall_sched.py); threads started
-    from now on carry it too."""
+def _prctl(option: int, value: int | bytes) -> None:
+    """Linux's prctl(2) for this process; where there is none, nothing."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None).prctl(15, name.encode()[:15])  # 15 = PR_SET_NAME
+            ctypes.CDLL(None, use_errno=True).prctl(option, value)
+
+
+def name_this_process(name: str) -> None:
+    """Show the worker as `name` (Linux: at most 15 bytes) instead of "python" in a task
+    manager, `top` and the kernel's scheduler traces (tests/bench/stall_sched.py); threads started
+    from now on carry it too."""
+    _prctl(15, name.encode()[:15])  # 15 = PR_SET_NAME
 
 
 def exit_with_parent() -> None:
@@ -37,10 +42,7 @@ def exit_with_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the app, which ends us
     parent = os.getppid()
     if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        _prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
         started_by = multiprocessing.parent_process()
         if started_by is not None and started_by.pid != parent:
             os._exit(0)  # the app died before prctl took effect

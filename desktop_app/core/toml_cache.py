@@ -41,17 +41,17 @@ def load(path: Path) -> dict[str, Any]:
     UnicodeDecodeError) and, for text that is not TOML, `tomllib.TOMLDecodeError` (a
     ValueError)."""
     stat = path.stat()
+    head = _head(path, stat)
     copy = _copy_of(path)
     with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-        head, document = marshal.loads(copy.read_bytes())
-        if head == _head(path, stat) and isinstance(document, dict):
+        kept_head, document = marshal.loads(copy.read_bytes())
+        if kept_head == head and isinstance(document, dict):
             return document
     import tomllib
 
-    text = path.read_text(encoding="utf-8")
-    document = tomllib.loads(text)
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
     if path.stat().st_mtime_ns == stat.st_mtime_ns:  # not changed while it was read
-        _keep(copy, _head(path, stat), document)
+        _keep(copy, head, document)
     return document
 
 

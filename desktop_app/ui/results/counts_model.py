@@ -20,6 +20,13 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 Row = tuple[str, int | None, float]
 
 
+def _cells(row: Row) -> tuple[str, str, str]:
+    """A row's cells as the table shows them: outcome, count (a dash for an exact result's),
+    probability."""
+    outcome, count, probability = row
+    return outcome, "—" if count is None else str(count), f"{probability:.4f}"
+
+
 class CountsModel(QStandardItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(0, len(HEADERS), parent)
@@ -74,13 +81,14 @@ class CountsModel(QStandardItemModel):
             return
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.setRowCount(start + len(rows))  # one insertion for the chunk, then its cells
-        for row, (outcome, count_of, probability) in enumerate(rows, start):
+        for row, values in enumerate(rows, start):
+            outcome, shots_text, chance_text = _cells(values)
             name = QStandardItem(outcome)
             name.setFont(font)
-            shots = QStandardItem("—")
-            if count_of is not None:
-                shots.setData(count_of, Qt.ItemDataRole.DisplayRole)  # a number, as before
-            chance = QStandardItem(f"{probability:.4f}")
+            shots = QStandardItem(shots_text)
+            if values[1] is not None:
+                shots.setData(values[1], Qt.ItemDataRole.DisplayRole)  # a number, as before
+            chance = QStandardItem(chance_text)
             for column, item in enumerate((name, shots, chance)):
                 item.setEditable(False)
                 if column:
@@ -96,7 +104,4 @@ class CountsModel(QStandardItemModel):
 
     def tsv_lines(self) -> list[str]:
         """Every outcome as a tab-separated line of the table's cells, made into rows or not."""
-        return [
-            f"{outcome}\t{'—' if count is None else count}\t{probability:.4f}"
-            for outcome, count, probability in self._rows
-        ]
+        return ["\t".join(_cells(row)) for row in self._rows]
