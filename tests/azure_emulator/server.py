@@ -74,6 +74,8 @@ class RequestRecord:
     path: str
     query: str
     status: int  # 0: the connection was dropped
+    user_agent: str = ""
+    connection: int = 0  # the client's TCP port: one per connection (one TLS handshake)
     time: float = field(default_factory=time.time)
 
 
@@ -153,7 +155,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 return
             if fault.kind == "status":
                 response = _fault_response(fault)
-        emulator._record(server.role, req, response.status)
+        emulator._record(server.role, req, response.status, self.client_address[1])
         self.send_response(response.status)
         for key, value in response.headers.items():
             self.send_header(key, value)
@@ -167,7 +169,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return self.server.emulator.faults.match_request(self.server.role, req.method, req.path)
 
     def _drop(self, req: Request) -> None:
-        self.server.emulator._record(self.server.role, req, 0)
+        self.server.emulator._record(self.server.role, req, 0, self.client_address[1])
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -285,10 +287,12 @@ class Emulator:
         with self._requests_lock:
             self.requests.clear()
 
-    def _record(self, role: str, req: Request, status: int) -> None:
+    def _record(self, role: str, req: Request, status: int, connection: int) -> None:
         query = "&".join(f"{k}={v}" for k, v in req.query.items())
+        agent = req.header("User-Agent") or ""
+        record = RequestRecord(role, req.method, req.path, query, status, agent, connection)
         with self._requests_lock:
-            self.requests.append(RequestRecord(role, req.method, req.path, query, status))
+            self.requests.append(record)
 
     # ------------------------------------------------------------ principals and tokens
     def add_principal(

@@ -465,11 +465,16 @@ def open_workspace(profile: Profile, credential: TokenCredential) -> Any:
     kwargs: dict[str, Any] = {}
     if profile.arm_endpoint:
         kwargs["arm_endpoint"] = profile.arm_endpoint
+    # The app names itself as the SDK's "app id", which prefixes every request's User-Agent. Not
+    # as `user_agent`: for a job input that is not QIR, `Target.submit` resets that to None
+    # (`append_user_agent(None)`, azure/quantum/target/target.py of azure-quantum 3.13.0), which
+    # dropped the name from the submit and every poll after it and rebuilt the workspace's
+    # client, so each job opened a second TLS connection to the data plane.
     return Workspace(
         resource_id=profile.resource_id,
         location=profile.location,
         credential=credential,
-        user_agent=USER_AGENT,
+        user_agent_app_id=USER_AGENT,
         **kwargs,
     )
 
