@@ -14,6 +14,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.azure.workspace import read_target
+
 if TYPE_CHECKING:
     from desktop_app.core.azure.profiles import Profile
 
@@ -42,7 +44,7 @@ def open_ahead(context: Any, profile: str, targets: tuple[str, ...]) -> None:
     try:
         workspace, found = context.open_workspace(profile)
         if targets:  # the service's target list, and the data plane's token, asked once now
-            opening.target = (targets[0], workspace.get_targets(targets[0]))
+            opening.target = (targets[0], read_target(workspace, targets[0]))
         opening.opened = (workspace, found)
     except Exception as exc:  # the run opens its own and says what is wrong
         log.info("connecting ahead for %s failed: %s", profile, type(exc).__name__)
@@ -75,7 +77,7 @@ def target(workspace: Any, name: str) -> Any:
         found = _READ.pop((id(workspace), name), None)
     if found is not None and getattr(found, "workspace", None) is workspace:
         return found
-    return workspace.get_targets(name)
+    return read_target(workspace, name)
 
 
 # The scopes azure-quantum asks its tokens for: ARM (the workspace's lookup) and the data plane

@@ -52,7 +52,7 @@ from desktop_app.core.azure.session import (
     open_profile_workspace,
 )
 from desktop_app.core.azure.status import job_status_of, progress_word
-from desktop_app.core.azure.workspace import close_workspace, enum_text
+from desktop_app.core.azure.workspace import close_workspace, enum_text, read_target
 from desktop_app.core.cancel import JOB_ID_PROGRESS, Cancelled, Detached
 from desktop_app.core.catalog import target_name
 from desktop_app.core.errors import QuantumDeskError, UserInputError
@@ -303,7 +303,7 @@ class AzureExecutor:
             attempts += 1
             # After a re-authentication the target must belong to the new workspace.
             current = (
-                target if target.workspace is workspace else workspace.get_targets(request.backend)
+                target if target.workspace is workspace else read_target(workspace, request.backend)
             )
             try:
                 return current.submit(

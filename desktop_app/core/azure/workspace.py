@@ -1,14 +1,18 @@
 """What the app reads from an opened `azure.quantum.Workspace`, and how it closes one: the one
 lister of its targets (availability, queue time), used by "Test connection", the status line and
-the executor alike."""
+the executor alike, and the one reader of a target to submit to."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+# The SDK makes its targets with one TargetFactory per process (see read_target).
+_TARGET_FACTORY_LOCK = threading.Lock()
 
 AVAILABLE, DEGRADED, UNAVAILABLE = "Available", "Degraded", "Unavailable"
 
@@ -42,6 +46,31 @@ class TargetStatus:
                 "will not submit to it until it is back."
             )
         return None
+
+
+def read_target(workspace: Any, name: str) -> Any:
+    """`workspace.get_targets(name)`: the Target to submit to (a list or None: not found), bound
+    to `workspace` also while other threads read targets of other workspaces.
+
+    `Workspace.get_targets` hands its workspace to the SDK's TargetFactory, one object per process,
+    which then lists the targets and makes them with whatever workspace the last call set
+    (azure/quantum/target/target_factory.py, azure-quantum 3.13.0): two reads at once could list,
+    and bind their target to, the other thread's workspace, another profile's Azure account.
+    The listing (the service call) is asked here outside the lock, as `list_targets` does; only
+    the making of the Target is serialized (microseconds)."""
+    from azure.quantum.target import Target
+    from azure.quantum.target.target_factory import TargetFactory
+
+    lister = getattr(workspace, "_get_target_status", None)
+    if not callable(lister):  # another SDK version: the public call, all of it under the lock
+        with _TARGET_FACTORY_LOCK:
+            return workspace.get_targets(name)
+    statuses = lister(name)
+    if len(statuses) != 1:
+        return None
+    with _TARGET_FACTORY_LOCK:
+        factory = TargetFactory(base_cls=Target, workspace=workspace)
+        return factory.from_target_status(*statuses[0])
 
 
 def list_targets(workspace: Any) -> tuple[TargetStatus, ...]:
