@@ -266,3 +266,38 @@ def test_charts_take_their_colours_from_the_palette(qtbot: QtBot, tmp_path: Path
 def drawn_colour(widget: QWidget, where: QPointF) -> QColor:
     """The colour `widget` paints at `where` (its own painting, as on screen)."""
     return widget.grab().toImage().pixelColor(where.toPoint())
+
+
+def test_the_rest_bar_of_an_exact_result_holds_the_expected_counts() -> None:
+    probabilities = {format(i, "03b"): p for i, p in enumerate((0.4, 0.2, 0.1, 0.1, 0.1, 0.1))}
+    result = RunResult("ionq.simulator", 1000, probabilities=probabilities, exact=True)
+    bars = bars_for(result, ChartOptions(sort=BY_COUNT, top=2))
+    assert [b.label for b in bars] == ["000", "001", "rest (4)"]
+    assert bars[-1].count == pytest.approx(400.0)  # 4 x 0.1 of 1000 shots
+    assert bars[-1].probability == pytest.approx(0.4)
+
+
+def test_a_result_landing_makes_the_bars_of_its_own_pane_only(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every pane's bars set the shared value axis: they are made once for each result and
+    options, not again for every pane whenever any result lands (wide results: ~1.5 ms each)."""
+    from desktop_app.ui.results import chart_data
+
+    view = make_view(qtbot, tmp_path)
+    names = [f"target-{i}" for i in range(4)]
+    for name in names:
+        view.set_result(RunResult.from_counts(name, {"0": 3, "1": 5}, shots=8))
+    made: list[str] = []
+    real = chart_data.bars_for
+
+    def counted(result: RunResult, options: ChartOptions) -> list[chart_data.Bar]:
+        made.append(result.backend)
+        return real(result, options)
+
+    monkeypatch.setattr(chart_data, "bars_for", counted)
+    view.set_result(RunResult.from_counts("target-2", {"0": 1, "1": 7}, shots=8))
+    assert made == ["target-2"]
+    made.clear()
+    view.controls.mode.setCurrentIndex(view.controls.mode.findData(PERCENT))  # new options
+    assert sorted(made) == names  # each pane's bars once, for the axis and its chart alike

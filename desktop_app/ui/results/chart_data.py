@@ -67,8 +67,11 @@ def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
     exact = result.exact or not result.counts
     shots = result.shots or sum(result.counts.values())
 
+    def count_of(outcome: str, probability: float) -> float:
+        return probability * shots if exact else float(result.counts.get(outcome, 0))
+
     def bar(outcome: str, probability: float) -> Bar:
-        count = probability * shots if exact else float(result.counts.get(outcome, 0))
+        count = count_of(outcome, probability)
         value = probability * 100 if options.mode == PERCENT else count
         return Bar(outcome, value, count, probability)
 
@@ -84,7 +87,7 @@ def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
     rest = ranked[top:]
     if rest:
         probability = sum(p for _, p in rest)
-        count = sum(bar(k, p).count for k, p in rest)
+        count = sum(count_of(k, p) for k, p in rest)  # no Bar each: hundreds in a wide result
         value = probability * 100 if options.mode == PERCENT else count
         shown.append(Bar("", value, count, probability, folded=len(rest)))
     return shown

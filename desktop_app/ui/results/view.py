@@ -96,6 +96,7 @@ class ResultPanel(QGroupBox):
         self._layout.addLayout(id_row)
         self._layout.addStretch(1)  # keeps a lone status line at the top; replaced by the chart
         self._table: CountsTable | None = None  # made with the first result (~0.6 ms a pane)
+        self._bars: tuple[RunResult, ChartOptions, list[chart_data.Bar]] | None = None
         self.setMinimumWidth(260)  # four backends side by side fit a 1100 px window
 
     @property
@@ -183,7 +184,14 @@ class ResultPanel(QGroupBox):
         self.table.show()
 
     def bars(self, options: ChartOptions) -> list[chart_data.Bar]:
-        return chart_data.bars_for(self.result, options) if self.result is not None else []
+        """The bars of the pane's result under `options`, made once for each: a result landing
+        asks every pane for its bars (the shared value axis), then draws its own."""
+        if self.result is None:
+            return []
+        made = self._bars
+        if made is None or made[0] is not self.result or made[1] != options:
+            made = self._bars = (self.result, options, chart_data.bars_for(self.result, options))
+        return made[2]
 
     def redraw(self, options: ChartOptions, y_max: float) -> None:
         if self.result is None or self.histogram is None:
