@@ -44,7 +44,12 @@ def thread_policies(_context: object = None) -> tuple[int, int, set[int], int]:
     now) of the process this runs in; the Azure worker passes its WorkerContext first."""
     import threading
 
-    policies = {os.sched_getscheduler(int(tid)) for tid in os.listdir("/proc/self/task")}
+    policies: set[int] = set()
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            policies.add(os.sched_getscheduler(int(tid)))
+        except ProcessLookupError:  # a thread that ended after the listing (a call's, a token's)
+            continue
     later: list[int] = []
     thread = threading.Thread(target=lambda: later.append(os.sched_getscheduler(0)))
     thread.start()
