@@ -1,7 +1,8 @@
 """House rules of the code layout (issue 8), checked on the source: no import circle among
 desktop_app modules, counting imports inside functions (those under `if TYPE_CHECKING:` are for
 the type checker only and run never), no module over 600 lines, and threads or pools created in
-one `ui` module only (the one way off the GUI thread)."""
+one `ui` module only (the one way off the GUI thread), and the SDK's `get_targets` called in one
+module only (`core.azure.workspace.read_target`)."""
 
 from __future__ import annotations
 
@@ -130,3 +131,18 @@ def test_threads_and_pools_are_created_only_in_ui_tasks() -> None:
         if THREAD_MAKERS.search(p.read_text(encoding="utf-8"))
     }
     assert makers == UI_MODULES_ALLOWED_THREADS
+
+
+# `Workspace.get_targets` binds its Target to whichever workspace a concurrent call set (the SDK's
+# one TargetFactory per process): a Target to submit to comes from `workspace.read_target` only.
+GET_TARGETS = re.compile(r"\.get_targets\(")
+MODULES_ALLOWED_GET_TARGETS = {"desktop_app/core/azure/workspace.py"}
+
+
+def test_targets_are_read_only_through_read_target() -> None:
+    callers = {
+        str(p.relative_to(ROOT))
+        for p in PACKAGE.rglob("*.py")
+        if GET_TARGETS.search(p.read_text(encoding="utf-8"))
+    }
+    assert callers == MODULES_ALLOWED_GET_TARGETS

@@ -1,7 +1,7 @@
 """Run programs on Azure Quantum targets: submit, poll, cancel, download, normalize.
 
-Built on the unmodified azure-quantum SDK: `Workspace.get_targets(name).submit(...)` with our
-own translation (`azure_translate`), and the job id made on our side with the SDK's own
+Built on the unmodified azure-quantum SDK: its Target (`workspace.read_target`) `.submit(...)`
+with our own translation (`azure_translate`), and the job id made on our side with the SDK's own
 `Job.create_job_id()` and passed as `job_id=` (Target.submit forwards it to
 `Job.from_input_data`), so a `JobRecorder` (the ledger) knows the id BEFORE the job is created.
 

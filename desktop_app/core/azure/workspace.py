@@ -95,7 +95,9 @@ def list_targets(workspace: Any) -> tuple[TargetStatus, ...]:
                 )
             )
     else:
-        for target in workspace.get_targets():
+        with _TARGET_FACTORY_LOCK:  # see read_target
+            targets = workspace.get_targets()
+        for target in targets:
             queue = target.average_queue_time
             statuses.append(
                 TargetStatus(
