@@ -98,7 +98,8 @@ def build_credential(
     """The azure-identity credential for `profile`.
 
     service-principal: ClientSecretCredential (instance discovery off with a custom authority,
-    which is what sovereign clouds and the loopback emulator need).
+    which is what sovereign clouds and the loopback emulator need), asking for each token once
+    however many threads want it (`token_gate`).
     azure-sign-in: a chain of AzureCliCredential (a lab user's `az login`), EnvironmentCredential
     (AZURE_CLIENT_ID/... set by a lab admin), ManagedIdentityCredential only when the machine
     declares an identity endpoint (App Service / Arc: IDENTITY_ENDPOINT or MSI_ENDPOINT; never a
@@ -127,7 +128,11 @@ def build_credential(
                 f"Profile '{profile.name}' has no client secret: enter it in the profile "
                 "(or with `quantum-desk profile add ... --secret-stdin`)."
             )
-        return ClientSecretCredential(profile.tenant_id, profile.client_id, secret, **common)
+        from desktop_app.core.azure.token_gate import OneRequestAtATime
+
+        return OneRequestAtATime(
+            ClientSecretCredential(profile.tenant_id, profile.client_id, secret, **common)
+        )
     if profile.sign_in:  # the user's own Entra account, browser or device code (no secret)
         from desktop_app.core.azure.sign_in import credential
 
