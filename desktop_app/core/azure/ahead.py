@@ -88,12 +88,13 @@ _SCOPES = ("https://management.azure.com/.default", "https://quantum.microsoft.c
 
 
 def fetch_tokens(profile: str, secret_of: Any) -> None:
-    """In the worker, as a run starts: a service principal's two tokens asked now, each on a
-    thread of its own, while the SDK's workspace module is still being imported; the workspace
-    then finds them in the credential's cache (`session.credential_for` keeps one credential per
-    profile and secret) instead of asking for them one after the other (issue 16). A signed-in
-    user's tokens are left to the workspace (they come from the parent); a failure is left to the
-    run to meet and say. Returns at once."""
+    """In the worker, as a run starts: a service principal's two tokens asked now, while the
+    SDK's workspace module is still being imported; the workspace then finds them in the
+    credential's cache (`session.credential_for` keeps one credential per profile and secret)
+    instead of asking for them on its way (issue 16). ARM's first: the workspace's lookup needs it
+    first, and the credential's first request runs alone (`token_gate`), so the data plane's could
+    only hold it back. A signed-in user's tokens are left to the workspace (they come from the
+    parent); a failure is left to the run to meet and say. Returns at once."""
 
     def fetch() -> None:
         try:
@@ -104,12 +105,8 @@ def fetch_tokens(profile: str, secret_of: Any) -> None:
             if not found.needs_secret:
                 return
             credential = credential_for(found, secret_of)
-            data_plane = threading.Thread(
-                target=_token, args=(credential, _SCOPES[1]), name="azure-token", daemon=True
-            )
-            data_plane.start()
-            _token(credential, _SCOPES[0])
-            data_plane.join()
+            for scope in _SCOPES:
+                _token(credential, scope)
         except Exception as exc:
             log.info("fetching tokens ahead for %s failed: %s", profile, type(exc).__name__)
 
