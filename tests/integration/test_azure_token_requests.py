@@ -31,23 +31,27 @@ def _ask_three_at_once(env: Any, credential: Any) -> tuple[int, int]:  # noqa: F
     asked: list[float] = []
     errors: list[BaseException] = []
 
-    def ask(scope: str, record: list[float]) -> None:
+    def ask_first() -> None:
         try:
-            if record is asked:
-                asked.append(time.monotonic())
-            credential.get_token(scope)
-            if record is first_done:
-                first_done.append(time.monotonic())
+            credential.get_token(ARM)
+            first_done.append(time.monotonic())
         except BaseException as exc:  # reported by the test's thread below
             errors.append(exc)
 
-    first = threading.Thread(target=ask, args=(ARM, first_done))
+    def ask_later(scope: str) -> None:
+        asked.append(time.monotonic())
+        try:
+            credential.get_token(scope)
+        except BaseException as exc:
+            errors.append(exc)
+
+    first = threading.Thread(target=ask_first)
     first.start()
     deadline = time.monotonic() + 30
     while slow.hits < 1:  # the first discovery has reached the emulator and is held there
         assert time.monotonic() < deadline, "the first token request never started"
         threading.Event().wait(0.01)
-    others = [threading.Thread(target=ask, args=(s, asked)) for s in (ARM, DATA_PLANE)]
+    others = [threading.Thread(target=ask_later, args=(s,)) for s in (ARM, DATA_PLANE)]
     for thread in others:
         thread.start()
     for thread in (first, *others):
@@ -71,8 +75,9 @@ def test_each_token_is_asked_for_once(env):  # noqa: F811
 
 
 def test_azure_identity_alone_reads_the_discovery_per_thread(env):  # noqa: F811
-    """Why the gate exists: the same interleaving on a bare ClientSecretCredential. Should a
-    later azure-identity make its client once, under a lock, this fails, and the gate's first
+    """Why the gate exists: the same interleaving on a bare ClientSecretCredential reads the
+    discovery again while the first read is held back (the later two may share a client). Should
+    a later azure-identity make its client once, under a lock, this fails, and the gate's first
     request need not run alone."""
     from azure.identity import ClientSecretCredential
 
@@ -85,4 +90,4 @@ def test_azure_identity_alone_reads_the_discovery_per_thread(env):  # noqa: F811
         disable_instance_discovery=True,
     )
     reads, _ = _ask_three_at_once(env, credential)
-    assert reads == 3
+    assert reads >= 2
