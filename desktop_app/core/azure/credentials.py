@@ -104,7 +104,8 @@ def build_credential(
     (AZURE_CLIENT_ID/... set by a lab admin), ManagedIdentityCredential only when the machine
     declares an identity endpoint (App Service / Arc: IDENTITY_ENDPOINT or MSI_ENDPOINT; never a
     blind IMDS probe, which costs seconds on every lab PC), then, with `interactive`,
-    InteractiveBrowserCredential. Reuse the returned object: it caches its tokens.
+    InteractiveBrowserCredential; its tokens kept by the app (`token_gate`: the CLI's are not).
+    Reuse the returned object: it caches its tokens.
     `retry_total` caps azure-core's retries of token requests (None: the SDK default, 10).
     """
     from azure.identity import (
@@ -150,7 +151,10 @@ def build_credential(
         if profile.client_id:
             browser["client_id"] = profile.client_id
         chain.append(InteractiveBrowserCredential(**browser))
-    return ChainedTokenCredential(*chain)
+    from desktop_app.core.azure.token_gate import OneRequestAtATime
+
+    # AzureCliCredential keeps no token: each workspace would start `az` for each of its two tokens
+    return OneRequestAtATime(ChainedTokenCredential(*chain), keep_tokens=True)
 
 
 # ---------------------------------------------------------------- explaining failures

@@ -1,4 +1,4 @@
-"""A service principal's credential that asks Entra for a token once, however many threads want it.
+"""A credential that asks for a token once, however many threads want it.
 
 azure-identity neither coalesces concurrent requests nor guards the making of its MSAL client:
 threads that ask one ClientSecretCredential for tokens at once each build a client (each reads the
@@ -9,11 +9,19 @@ ahead, the workspace's own lookups. Seen at the loopback emulator, one `quantum-
 to three openid-configuration reads and three token requests where the SDK alone sends one and
 two. Here the first request of a credential runs alone (it makes the client); after it, requests
 for the same scopes wait for the one in flight and then find its token in the credential's cache.
+
+AzureCliCredential keeps no tokens at all ("this credential doesn't cache the tokens it
+acquires", its docstring in azure-identity 1.25): every workspace a job opens would start
+`az account get-access-token` twice (ARM's token, the data plane's), 40 `az` processes for 20
+jobs on a lab machine signed in with `az login`. With `keep_tokens` the gate keeps each token
+until azure-core would ask again (5 minutes before it expires, or its `refresh_on`); a request
+with claims (a service's challenge) always goes through.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,19 +35,26 @@ if TYPE_CHECKING:
         TokenRequestOptions,
     )
 
-_Token = TypeVar("_Token")
+_Token = TypeVar("_Token", "AccessToken", "AccessTokenInfo")
+
+# azure-core's BearerTokenCredentialPolicy asks for a new token when one has less than this left
+# (less a jitter of up to a minute; `DEFAULT_REFRESH_WINDOW_SECONDS`, azure/core/pipeline/
+# policies/_authentication.py, azure-core 1.41.0): a kept token it is handed is not asked again
+_REFRESH_MARGIN_S = 300
 
 
 class OneRequestAtATime:
     """`inner`'s get_token and get_token_info, one request per scope (and claims, tenant, CAE)
-    at a time, and the very first alone."""
+    at a time, and the very first alone; with `keep_tokens`, each token kept while it is good."""
 
-    def __init__(self, inner: TokenCredential) -> None:
+    def __init__(self, inner: TokenCredential, *, keep_tokens: bool = False) -> None:
         self._inner: Any = inner
+        self._keep_tokens = keep_tokens
         self._first = threading.Lock()
         self._made_client = False  # set once a request has succeeded
         self._locks: dict[tuple[object, ...], threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._kept: dict[tuple[object, ...], Any] = {}  # key -> its last token (keep_tokens)
 
     def get_token(
         self,
@@ -49,36 +64,50 @@ class OneRequestAtATime:
         enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
-        key = (scopes, claims, tenant_id, enable_cae)
-        token: AccessToken = self._one_at_a_time(
-            key,
-            lambda: self._inner.get_token(
+        def ask() -> AccessToken:
+            token: AccessToken = self._inner.get_token(
                 *scopes, claims=claims, tenant_id=tenant_id, enable_cae=enable_cae, **kwargs
-            ),
-        )
-        return token
+            )
+            return token
+
+        key = ("get_token", scopes, claims, tenant_id, enable_cae)
+        return self._one_at_a_time(key, ask, keep=self._keep_tokens and not claims and not kwargs)
 
     def get_token_info(
         self, *scopes: str, options: TokenRequestOptions | None = None
     ) -> AccessTokenInfo:
         given = options or {}
-        key = (scopes, given.get("claims"), given.get("tenant_id"), given.get("enable_cae", False))
-        token: AccessTokenInfo = self._one_at_a_time(
-            key, lambda: self._inner.get_token_info(*scopes, options=options)
-        )
-        return token
+        claims = given.get("claims")
 
-    def _one_at_a_time(self, key: tuple[object, ...], ask: Callable[[], _Token]) -> _Token:
+        def ask() -> AccessTokenInfo:
+            token: AccessTokenInfo = self._inner.get_token_info(*scopes, options=options)
+            return token
+
+        key = ("get_token_info", scopes, claims, given.get("tenant_id"), given.get("enable_cae"))
+        return self._one_at_a_time(key, ask, keep=self._keep_tokens and not claims)
+
+    def _one_at_a_time(
+        self, key: tuple[object, ...], ask: Callable[[], _Token], *, keep: bool
+    ) -> _Token:
         if not self._made_client:
             with self._first:
                 if not self._made_client:  # a failed first leaves the next waiting one to try
-                    token = ask()
+                    token = self._asked(key, ask, keep)
                     self._made_client = True
                     return token
         with self._locks_guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:  # a request in flight for these scopes: its token, from the cache, after it
-            return ask()
+            return self._asked(key, ask, keep)
+
+    def _asked(self, key: tuple[object, ...], ask: Callable[[], _Token], keep: bool) -> _Token:
+        kept: _Token | None = self._kept.get(key) if keep else None
+        if kept is not None and _still_good(kept):
+            return kept
+        token = ask()
+        if keep:
+            self._kept[key] = token
+        return token
 
     def close(self) -> None:
         self._inner.close()
@@ -94,3 +123,11 @@ class OneRequestAtATime:
         traceback: TracebackType | None,
     ) -> None:
         self._inner.__exit__(kind, value, traceback)
+
+
+def _still_good(token: AccessToken | AccessTokenInfo) -> bool:
+    now = time.time()
+    refresh_on = getattr(token, "refresh_on", None)
+    if refresh_on is not None and now >= refresh_on:
+        return False
+    return token.expires_on - now > _REFRESH_MARGIN_S
