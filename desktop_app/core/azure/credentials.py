@@ -104,7 +104,8 @@ def build_credential(
     (AZURE_CLIENT_ID/... set by a lab admin), ManagedIdentityCredential only when the machine
     declares an identity endpoint (App Service / Arc: IDENTITY_ENDPOINT or MSI_ENDPOINT; never a
     blind IMDS probe, which costs seconds on every lab PC), then, with `interactive`,
-    InteractiveBrowserCredential; its tokens kept by the app (`token_gate`: the CLI's are not).
+    InteractiveBrowserCredential; its tokens kept by the app (`token_gate`: AzureCliCredential
+    keeps none).
     Reuse the returned object: it caches its tokens.
     `retry_total` caps azure-core's retries of token requests (None: the SDK default, 10).
     """
