@@ -160,10 +160,17 @@ def test_failures_in_plain_words(
 
 
 def test_network_unreachable(info: EmulatorInfo):
-    from tests.azure_emulator.azurite import free_port
+    import socket
 
-    dead = f"https://127.0.0.1:{free_port()}"
-    report = credentials.test_connection(profile_for(info, authority_host=dead), _secret(CANARY))
+    # Bound but never listening: connections are refused, and no server of a test running beside
+    # this one can take the port meanwhile (a port merely found free once could be: then a retry
+    # reached that server and was answered 401).
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        dead = f"https://127.0.0.1:{holder.getsockname()[1]}"
+        report = credentials.test_connection(
+            profile_for(info, authority_host=dead), _secret(CANARY)
+        )
     assert report.problem is Problem.NETWORK, (report.message, report.code)
     assert "could not be reached" in report.message
 
