@@ -147,6 +147,16 @@ def test_a_claims_challenge_always_reaches_the_credential() -> None:
     assert gate.get_token(ARM).token == "token-3"  # not the challenge's token
 
 
+def test_a_claims_challenge_drops_the_kept_token_of_its_scopes() -> None:
+    inner = _Tokens()
+    gate = OneRequestAtATime(inner, keep_tokens=True)
+    assert gate.get_token_info(ARM).token == "token-1"
+    assert gate.get_token_info(DATA_PLANE).token == "token-2"
+    gate.get_token_info(ARM, options={"claims": '{"access_token":{}}'})  # token-3: refused one
+    assert gate.get_token_info(ARM).token == "token-4"  # the refused token is not handed out
+    assert gate.get_token_info(DATA_PLANE).token == "token-2"  # another scope's is kept
+
+
 def test_a_failed_first_request_leaves_the_next_to_try() -> None:
     inner = _Tokens()
     gate = OneRequestAtATime(inner, keep_tokens=True)

@@ -70,6 +70,8 @@ class OneRequestAtATime:
             )
             return token
 
+        if claims:
+            self._forget(scopes)
         key = ("get_token", scopes, claims, tenant_id, enable_cae)
         return self._one_at_a_time(key, ask, keep=self._keep_tokens and not claims and not kwargs)
 
@@ -83,8 +85,17 @@ class OneRequestAtATime:
             token: AccessTokenInfo = self._inner.get_token_info(*scopes, options=options)
             return token
 
+        if claims:
+            self._forget(scopes)
         key = ("get_token_info", scopes, claims, given.get("tenant_id"), given.get("enable_cae"))
         return self._one_at_a_time(key, ask, keep=self._keep_tokens and not claims)
+
+    def _forget(self, scopes: tuple[str, ...]) -> None:
+        """A claims challenge: the service refused these scopes' token (revoked, CAE), so the
+        kept one is not handed to the next workspace."""
+        for key in list(self._kept):  # list(): one step, while other threads may add tokens
+            if key[1] == scopes:
+                self._kept.pop(key, None)
 
     def _one_at_a_time(
         self, key: tuple[object, ...], ask: Callable[[], _Token], *, keep: bool
