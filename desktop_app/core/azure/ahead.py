@@ -3,21 +3,29 @@
 The command line knows the profile of its Azure runs before it has read the program: it has the
 worker sign in, open the workspace and read its first target (`process.connect_ahead`) while it
 imports qiskit and reads the program, and its first run then takes that workspace instead of
-opening one, and that target instead of listing the workspace's targets again (issue 16). A run
-finds nothing here in the window (it never connects ahead), and a failed or missing connection
-leaves the run to open its own and to say what went wrong.
+opening one, and that target instead of listing the workspace's targets again (issue 16). A
+failed or missing connection leaves the run to open its own and to say what went wrong.
+
+In the window, the status refresh (every few minutes, and as a profile is chosen) leaves the
+workspace it opened here (`keep`) for the next run of that profile to take: a Run after it
+skips the ARM lookup of its workspace. A workspace kept so is taken only while it is young
+(`KEPT_FOR_S`), while the profile still reads as it did (another resource, tenant, client or
+endpoint is another account: never submitted to through the old workspace) and while its secret
+is the one opening it now would use.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
-from desktop_app.core.azure.workspace import read_target
+from desktop_app.core.azure.workspace import close_workspace, read_target
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.profiles import Profile
+    from desktop_app.core.azure.session import SecretProvider
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +34,15 @@ _OPENING: dict[str, _Opening] = {}  # profile name -> its workspace being opened
 _READ: dict[tuple[int, str], Any] = {}  # (id of a workspace taken, target name) -> its Target
 
 
+KEPT_FOR_S = 600.0  # a kept workspace older than this is closed, not taken
+
+
 class _Opening:
-    def __init__(self) -> None:
+    def __init__(self, kept_at: float | None = None) -> None:
         self.done = threading.Event()
         self.opened: tuple[Any, Profile] | None = None
         self.target: tuple[str, Any] | None = None  # the name and Target read with it
+        self.kept_at = kept_at  # monotonic time it was kept (`keep`); None: opened ahead
 
 
 def open_ahead(context: Any, profile: str, targets: tuple[str, ...]) -> None:
@@ -52,9 +64,27 @@ def open_ahead(context: Any, profile: str, targets: tuple[str, ...]) -> None:
         opening.done.set()
 
 
-def take(profile: str) -> tuple[Any, Profile] | None:
+def keep(profile: str, workspace: Any, found: Profile) -> None:
+    """In the worker, after `workspace` of `profile` (resolved as `found`) was used and before it
+    would be closed: kept for the next run to take, in place of (and closing) one kept before.
+    A workspace being opened ahead stays; this one is then closed."""
+    kept = _Opening(kept_at=time.monotonic())
+    kept.opened = (workspace, found)
+    kept.done.set()
+    with _LOCK:
+        earlier = _OPENING.get(profile)
+        if earlier is not None and earlier.kept_at is None:
+            earlier = kept  # the command line's opening wins; this one is closed below
+        else:
+            _OPENING[profile] = kept
+    if earlier is not None and earlier.opened is not None:
+        close_workspace(earlier.opened[0])
+
+
+def take(profile: str, secret_of: SecretProvider | None = None) -> tuple[Any, Profile] | None:
     """The workspace opened ahead for `profile` (waiting for it while it opens), once; None when
-    none was or it failed."""
+    none was or it failed, or when one kept (`keep`) is too old or no longer what `profile` and
+    its secret (from `secret_of`, by default the OS keyring's store) would open."""
     with _LOCK:
         opening = _OPENING.get(profile)
     if opening is None:
@@ -67,7 +97,33 @@ def take(profile: str) -> tuple[Any, Profile] | None:
         if opening.opened is not None and opening.target is not None:
             name, target = opening.target
             _READ[(id(opening.opened[0]), name)] = target
-    return opening.opened
+    opened, kept_at = opening.opened, opening.kept_at
+    if opened is None or kept_at is None or _still_current(profile, opened, kept_at, secret_of):
+        return opened
+    close_workspace(opened[0])  # kept too long, or for what the profile no longer is
+    return None
+
+
+def _still_current(
+    profile: str, opened: tuple[Any, Profile], kept_at: float, secret_of: SecretProvider | None
+) -> bool:
+    """The kept workspace is young, `profile` still resolves to what it was opened for, and it
+    signs in with the credential opening it now would use (the same secret; a signed-in user's
+    relayed credential is made anew each time, so theirs is never taken)."""
+    if time.monotonic() - kept_at > KEPT_FOR_S:
+        return False
+    from desktop_app.core.azure.lab import resolve_profile
+    from desktop_app.core.azure.secrets import default_secret_store
+    from desktop_app.core.azure.session import credential_for
+
+    try:
+        found = resolve_profile(profile)
+        if found != opened[1]:
+            return False
+        credential = credential_for(found, secret_of or default_secret_store().get)
+    except Exception:  # removed, unreadable, its secret changed hands: the run opens its own
+        return False
+    return credential is getattr(opened[0], "credential", None)
 
 
 def target(workspace: Any, name: str) -> Any:

@@ -196,7 +196,8 @@ class AzureExecutor:
                     f"{request.backend} runs on Azure Quantum and needs a profile: choose one "
                     "(or pass --profile NAME)."
                 )
-            opened = ahead.take(name)  # the command line's, signed in while it read the program
+            # the command line's, signed in while it read the program, or the status refresh's
+            opened = ahead.take(name, self.secret_of)
             ctx.workspace, ctx.profile = opened or open_profile_workspace(name, self.secret_of)
             return
         try:

@@ -268,9 +268,10 @@ def _invoke(
             )
             return name(context, *args)
         if name == "refresh_status":
+            from desktop_app.core.azure import ahead
             from desktop_app.core.azure.status import refresh_status
 
-            return refresh_status(args[0], opener=opener)
+            return refresh_status(args[0], opener=opener, keep=ahead.keep)
         if name == "test_connection":
             from desktop_app.core.azure.credentials import test_connection
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core import paths
 from desktop_app.core.atomic_files import write_text_atomic
@@ -34,6 +34,9 @@ from desktop_app.core.azure.workspace import (
 )
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.results import JobStatus
+
+if TYPE_CHECKING:
+    from desktop_app.core.azure.profiles import Profile
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +108,14 @@ def cached_status(profile: str) -> StatusSnapshot | None:
         return None
 
 
-def refresh_status(profile: str, *, opener: WorkspaceOpener | None = None) -> StatusSnapshot:
-    """Fetch live figures for `profile` and cache them.
+def refresh_status(
+    profile: str,
+    *,
+    opener: WorkspaceOpener | None = None,
+    keep: Callable[[str, Any, Profile], None] | None = None,
+) -> StatusSnapshot:
+    """Fetch live figures for `profile` and cache them; the workspace then goes to `keep`
+    (`ahead.keep`: for the next run) when given and the figures came, else it is closed.
 
     On an Azure failure the cached figures come back with `error` set (plain words); with no
     cache the error is raised (`AzureRunError`). An unknown profile raises ProfileError.
@@ -121,6 +130,9 @@ def refresh_status(profile: str, *, opener: WorkspaceOpener | None = None) -> St
             raise
         except Exception as exc:  # azure-core failures, explained in plain words
             raise explain(exc, profile_obj, profile) from exc
+        if keep is not None:
+            keep(profile, workspace, profile_obj)
+            workspace = None  # the next run's now
     except AzureRunError as exc:
         cached = cached_status(profile)
         if cached is None:
