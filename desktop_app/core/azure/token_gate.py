@@ -2,7 +2,7 @@
 
 azure-identity neither coalesces concurrent requests nor guards the making of its MSAL client:
 threads that ask one ClientSecretCredential for tokens at once each build a client (each reads the
-tenant's openid-configuration) and each post for a token nobody has yet (azure-identity 1.25,
+tenant's openid-configuration) and each post for a token nobody has yet (azure-identity 1.27.0,
 `MsalCredential._get_app` and `GetTokenMixin._get_token_base`, read 2026-12-02). A run asks from
 several threads at once: the tokens fetched ahead (`ahead.fetch_tokens`), the workspace opened
 ahead, the workspace's own lookups. Seen at the loopback emulator, one `quantum-desk run` sent up
@@ -11,7 +11,7 @@ two. Here the first request of a credential runs alone (it makes the client); af
 for the same scopes wait for the one in flight and then find its token in the credential's cache.
 
 AzureCliCredential keeps no tokens at all ("this credential doesn't cache the tokens it
-acquires", its docstring in azure-identity 1.25): every workspace a job opens would start
+acquires", its docstring in azure-identity 1.27.0): every workspace a job opens would start
 `az account get-access-token` twice (ARM's token, the data plane's), 40 `az` processes for 20
 jobs on a lab machine signed in with `az login`. With `keep_tokens` the gate keeps each token
 until azure-core would ask again (5 minutes before it expires, or its `refresh_on`); a request
