@@ -14,6 +14,7 @@ from desktop_app.core.azure.polling import FAST_POLLING
 from desktop_app.core.azure.profiles import ProfileStore
 from desktop_app.core.azure.secrets import default_secret_store
 from desktop_app.core.azure.status import refresh_status
+from desktop_app.core.azure.workspace import close_workspace
 from desktop_app.core.cancel import CancelToken
 from desktop_app.core.results import JobStatus
 from tests.integration.test_azure_run_emulator import (  # noqa: F401
@@ -31,11 +32,17 @@ def _arm_lookups(env: Any) -> int:  # noqa: F811
     return len(env.emulator.requests_matching(role="arm", method="GET"))
 
 
+def _drop_kept() -> None:
+    opened = ahead.take(PROFILE)
+    if opened is not None:
+        close_workspace(opened[0])
+
+
 @pytest.fixture
 def nothing_kept():
-    ahead.take(PROFILE)  # from an earlier test of this process: gone
+    _drop_kept()  # from an earlier test of this process: gone
     yield
-    ahead.take(PROFILE)
+    _drop_kept()
 
 
 @pytest.fixture
