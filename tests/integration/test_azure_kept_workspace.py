@@ -59,6 +59,18 @@ def closed(monkeypatch) -> list[Any]:
     return seen
 
 
+def _refresh_keeping() -> list[Any]:
+    """The status refreshed, its workspace kept by `ahead.keep`; the workspaces kept."""
+    kept: list[Any] = []
+
+    def keep(name: str, workspace: Any, found: Any) -> None:
+        kept.append(workspace)
+        ahead.keep(name, workspace, found)
+
+    refresh_status(PROFILE, keep=keep)
+    return kept
+
+
 def test_a_run_after_the_status_refresh_takes_its_workspace(env, nothing_kept):  # noqa: F811
     _profile(env)
     assert refresh_status(PROFILE, keep=ahead.keep).error is None
@@ -74,13 +86,7 @@ def test_a_run_after_the_status_refresh_takes_its_workspace(env, nothing_kept): 
 
 def test_kept_for_a_changed_profile_it_is_closed(env, nothing_kept, closed):  # noqa: F811
     profile = _profile(env)
-    kept: list[Any] = []
-
-    def keep(name: str, workspace: Any, found: Any) -> None:
-        kept.append(workspace)
-        ahead.keep(name, workspace, found)
-
-    refresh_status(PROFILE, keep=keep)
+    kept = _refresh_keeping()
     moved = dataclasses.replace(profile, location="westus")  # another region: another workspace
     ProfileStore().update(PROFILE, moved, allow_custom_endpoints=True)
     assert ahead.take(PROFILE) is None
@@ -89,13 +95,7 @@ def test_kept_for_a_changed_profile_it_is_closed(env, nothing_kept, closed):  # 
 
 def test_kept_for_a_changed_secret_it_is_closed(env, nothing_kept, closed):  # noqa: F811
     profile = _profile(env)
-    kept: list[Any] = []
-
-    def keep(name: str, workspace: Any, found: Any) -> None:
-        kept.append(workspace)
-        ahead.keep(name, workspace, found)
-
-    refresh_status(PROFILE, keep=keep)
+    kept = _refresh_keeping()
     default_secret_store().set(profile, "a-secret-typed-since")
     assert ahead.take(PROFILE) is None
     assert closed == kept

@@ -13,6 +13,7 @@ import pytest
 
 from desktop_app.core.azure.credentials import build_credential
 from tests.integration.test_azure_run_emulator import _profile, env  # noqa: F401
+from tests.integration.test_emulator_sdk import credential as emulator_credential
 
 pytestmark = pytest.mark.azure
 
@@ -79,15 +80,7 @@ def test_azure_identity_alone_reads_the_discovery_per_thread(env):  # noqa: F811
     discovery again while the first read is held back (the later two may share a client). Should
     a later azure-identity make its client once, under a lock, this fails, and the gate's first
     request need not run alone."""
-    from azure.identity import ClientSecretCredential
-
-    profile = _profile(env)
-    credential = ClientSecretCredential(
-        profile.tenant_id,
-        profile.client_id,
-        env.client_secret,
-        authority=profile.authority_host,
-        disable_instance_discovery=True,
-    )
+    _profile(env)
+    credential = emulator_credential(env)  # the emulator's service principal, nothing around it
     reads, _ = _ask_three_at_once(env, credential)
     assert reads >= 2
