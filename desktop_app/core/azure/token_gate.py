@@ -54,7 +54,7 @@ class OneRequestAtATime:
         self._made_client = False  # set once a request has succeeded
         self._locks: dict[tuple[object, ...], threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._kept: dict[tuple[object, ...], Any] = {}  # key -> its last token (keep_tokens)
+        self._kept: dict[tuple[str, Any], Any] = {}  # (method, key) -> its last token
 
     def get_token(
         self,
@@ -72,8 +72,9 @@ class OneRequestAtATime:
 
         if claims:
             self._forget(scopes)
-        key = ("get_token", scopes, claims, tenant_id, enable_cae)
-        return self._one_at_a_time(key, ask, keep=self._keep_tokens and not claims and not kwargs)
+        key = (scopes, claims, tenant_id, enable_cae)
+        keep = self._keep_tokens and not claims and not kwargs
+        return self._one_at_a_time(key, "get_token", ask, keep=keep)
 
     def get_token_info(
         self, *scopes: str, options: TokenRequestOptions | None = None
@@ -87,37 +88,43 @@ class OneRequestAtATime:
 
         if claims:
             self._forget(scopes)
-        key = ("get_token_info", scopes, claims, given.get("tenant_id"), given.get("enable_cae"))
-        return self._one_at_a_time(key, ask, keep=self._keep_tokens and not claims)
+        key = (scopes, claims, given.get("tenant_id"), given.get("enable_cae") or False)
+        return self._one_at_a_time(
+            key, "get_token_info", ask, keep=self._keep_tokens and not claims
+        )
 
     def _forget(self, scopes: tuple[str, ...]) -> None:
         """A claims challenge: the service refused these scopes' token (revoked, CAE), so the
         kept one is not handed to the next workspace."""
-        for key in list(self._kept):  # list(): one step, while other threads may add tokens
-            if key[1] == scopes:
-                self._kept.pop(key, None)
+        for kept_as in list(self._kept):  # list(): one step, while other threads may add tokens
+            if kept_as[1][0] == scopes:
+                self._kept.pop(kept_as, None)
 
     def _one_at_a_time(
-        self, key: tuple[object, ...], ask: Callable[[], _Token], *, keep: bool
+        self, key: tuple[object, ...], method: str, ask: Callable[[], _Token], *, keep: bool
     ) -> _Token:
+        """`key`: what the token is for. get_token and get_token_info share its lock (azure-core
+        asks with the second, `ahead` may with the first: both read the one MSAL cache), and
+        each keeps its own tokens (they differ in type)."""
+        kept_as = (method, key)
         if not self._made_client:
             with self._first:
                 if not self._made_client:  # a failed first leaves the next waiting one to try
-                    token = self._asked(key, ask, keep)
+                    token = self._asked(kept_as, ask, keep)
                     self._made_client = True
                     return token
         with self._locks_guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:  # a request in flight for these scopes: its token, from the cache, after it
-            return self._asked(key, ask, keep)
+            return self._asked(kept_as, ask, keep)
 
-    def _asked(self, key: tuple[object, ...], ask: Callable[[], _Token], keep: bool) -> _Token:
-        kept: _Token | None = self._kept.get(key) if keep else None
+    def _asked(self, kept_as: tuple[str, object], ask: Callable[[], _Token], keep: bool) -> _Token:
+        kept: _Token | None = self._kept.get(kept_as) if keep else None
         if kept is not None and _still_good(kept):
             return kept
         token = ask()
         if keep:
-            self._kept[key] = token
+            self._kept[kept_as] = token
         return token
 
     def close(self) -> None:
