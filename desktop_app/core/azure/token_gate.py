@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
 
 _Token = TypeVar("_Token", "AccessToken", "AccessTokenInfo")
+_Key = tuple[tuple[str, ...], str | None, str | None, bool]  # scopes, claims, tenant, CAE
 
 # azure-core's BearerTokenCredentialPolicy asks for a new token when one has less than this left
 # (less a jitter of up to a minute; `DEFAULT_REFRESH_WINDOW_SECONDS`, azure/core/pipeline/
@@ -52,9 +53,9 @@ class OneRequestAtATime:
         self._keep_tokens = keep_tokens
         self._first = threading.Lock()
         self._made_client = False  # set once a request has succeeded
-        self._locks: dict[tuple[object, ...], threading.Lock] = {}
+        self._locks: dict[_Key, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._kept: dict[tuple[str, Any], Any] = {}  # (method, key) -> its last token
+        self._kept: dict[tuple[str, _Key], Any] = {}  # (method, key) -> its last token
 
     def get_token(
         self,
@@ -72,7 +73,7 @@ class OneRequestAtATime:
 
         if claims:
             self._forget(scopes)
-        key = (scopes, claims, tenant_id, enable_cae)
+        key: _Key = (scopes, claims, tenant_id, enable_cae)
         keep = self._keep_tokens and not claims and not kwargs
         return self._one_at_a_time(key, "get_token", ask, keep=keep)
 
@@ -88,7 +89,7 @@ class OneRequestAtATime:
 
         if claims:
             self._forget(scopes)
-        key = (scopes, claims, given.get("tenant_id"), given.get("enable_cae") or False)
+        key: _Key = (scopes, claims, given.get("tenant_id"), given.get("enable_cae") or False)
         return self._one_at_a_time(
             key, "get_token_info", ask, keep=self._keep_tokens and not claims
         )
@@ -97,11 +98,12 @@ class OneRequestAtATime:
         """A claims challenge: the service refused these scopes' token (revoked, CAE), so the
         kept one is not handed to the next workspace."""
         for kept_as in list(self._kept):  # list(): one step, while other threads may add tokens
-            if kept_as[1][0] == scopes:
+            _method, (kept_scopes, *_rest) = kept_as
+            if kept_scopes == scopes:
                 self._kept.pop(kept_as, None)
 
     def _one_at_a_time(
-        self, key: tuple[object, ...], method: str, ask: Callable[[], _Token], *, keep: bool
+        self, key: _Key, method: str, ask: Callable[[], _Token], *, keep: bool
     ) -> _Token:
         """`key`: what the token is for. get_token and get_token_info share its lock (azure-core
         asks with the second, `ahead` may with the first: both read the one MSAL cache), and
@@ -118,7 +120,7 @@ class OneRequestAtATime:
         with lock:  # a request in flight for these scopes: its token, from the cache, after it
             return self._asked(kept_as, ask, keep)
 
-    def _asked(self, kept_as: tuple[str, object], ask: Callable[[], _Token], keep: bool) -> _Token:
+    def _asked(self, kept_as: tuple[str, _Key], ask: Callable[[], _Token], keep: bool) -> _Token:
         kept: _Token | None = self._kept.get(kept_as) if keep else None
         if kept is not None and _still_good(kept):
             return kept
