@@ -70,3 +70,9 @@ def process_name(_context: object = None) -> str:
     WorkerContext first."""
     with open("/proc/self/comm", encoding="utf-8") as comm:
         return comm.read().strip()
+
+
+def parent_mark(_context: object = None) -> object:
+    """What the parent set as this module's MARK before the worker started: seen in a forked
+    worker (a copy of the parent), not in a spawned one (a fresh interpreter)."""
+    return globals().get("MARK")

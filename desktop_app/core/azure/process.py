@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -50,7 +51,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.05  # how often a supervising thread looks at its cancel token
-_CONTEXT = multiprocessing.get_context("spawn")  # fork is unsafe in a process with Qt threads
+_SPAWN = multiprocessing.get_context("spawn")  # fork is unsafe in a process with Qt threads
+_FORK = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
 # The worker is started from this one thread, which lives as long as the process: on Linux the
 # worker gets SIGKILL when the thread that started it ends (child_process.exit_with_parent), and
 # a pool thread or a reconciliation's thread that happened to start it ends long before the app.
@@ -80,18 +82,23 @@ class _Worker:
     def __init__(self) -> None:
         from desktop_app.core.azure import process_worker
 
-        parent_end, child_end = _CONTEXT.Pipe()
+        alone = _FORK is not None and _START["fork_when_alone"] and _only_thread()
+        context = _FORK if alone and _FORK is not None else _SPAWN
+        parent_end, child_end = context.Pipe()
         self.conn: Connection = parent_end
-        self.process: BaseProcess = _CONTEXT.Process(
+        self.process: BaseProcess = context.Process(
             target=process_worker.serve,
             args=(child_end,),
             kwargs=dict(_SETUP),
             name="quantum-desk-azure",
             daemon=True,
         )
-        _STARTER.submit(self.process.start).result()
+        if context is _FORK:  # from the main thread, which lives as long as the process
+            self.process.start()
+        else:
+            _STARTER.submit(self.process.start).result()
         child_end.close()
-        self.environ = dict(os.environ)  # what the worker started with (spawn copies it)
+        self.environ = dict(os.environ)  # what the worker started with (either way a copy)
         self.ready = threading.Event()  # the SDK is imported there
         self._send_lock = threading.Lock()
         self._lock = threading.Lock()
@@ -198,6 +205,7 @@ class _Worker:
 _LOCK = threading.Lock()
 _CURRENT: list[_Worker] = []  # the live worker, if any
 _SETUP: dict[str, Any] = {}  # how workers started from now on run (serve_command_line)
+_START = {"fork_when_alone": False}  # how they are started (serve_command_line)
 _RETIRED: list[_Worker] = []  # started for an older environment, still running a job
 
 
@@ -221,8 +229,23 @@ def _worker() -> _Worker:
 def serve_command_line(log_level: int, log_format: str | None) -> None:
     """Workers started from now on serve a command line: they log at `log_level` on stderr in
     `log_format`, or (None) nothing at all (its `--verbose`), and run at normal priority (no
-    window waits for the CPU: the run does)."""
+    window waits for the CPU: the run does). While the command's process has no other thread,
+    a worker is forked instead of spawned: it starts without a second Python start-up and
+    multiprocessing's spawn bootstrap, ~0.1 s of the command's first job (issue 16; the README's
+    Benchmarks). With any other thread running (a window's Qt threads, native ones of a loaded
+    library) it is spawned: a fork copies the calling thread alone, and any lock another thread
+    held would stay held in the child."""
     _SETUP.update(logging_setup=(log_level, log_format), nice=False)
+    _START["fork_when_alone"] = True
+
+
+def _only_thread() -> bool:
+    """Whether the calling thread is this process's only one, native threads included (Linux's
+    /proc/self/task; false where that cannot be read)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 def prewarm() -> None:

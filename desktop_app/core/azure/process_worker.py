@@ -299,10 +299,11 @@ def _set_up_logging(setup: tuple[int, str | None] | None) -> None:
     if setup is None:
         return
     level, form = setup
+    # force: a forked worker (process.serve_command_line) starts with the parent's handlers
     if form is None:
-        logging.basicConfig(level=level, handlers=[logging.NullHandler()])
+        logging.basicConfig(level=level, handlers=[logging.NullHandler()], force=True)
     else:
-        logging.basicConfig(level=level, format=form)
+        logging.basicConfig(level=level, format=form, force=True)
 
 
 def serve(
