@@ -82,8 +82,8 @@ class _Worker:
     def __init__(self) -> None:
         from desktop_app.core.azure import process_worker
 
-        alone = _FORK is not None and _START["fork_when_alone"] and _only_thread()
-        context = _FORK if alone and _FORK is not None else _SPAWN
+        forkable = _START["fork_when_alone"] and _only_thread()
+        context = _FORK if _FORK is not None and forkable else _SPAWN
         parent_end, child_end = context.Pipe()
         self.conn: Connection = parent_end
         self.process: BaseProcess = context.Process(
