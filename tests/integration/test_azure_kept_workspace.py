@@ -1,6 +1,7 @@
-"""The status refresh's workspace kept for the next run (`ahead.keep`): that run sends no ARM
-lookup of its own; a workspace kept for a profile that has since changed, or whose secret has, is
-closed instead and never submitted through. Emulator + Azurite."""
+"""The workspace of the status refresh, or of a run that read its job's end, kept for the next
+run (`ahead.keep`): that run sends no ARM lookup of its own; a workspace kept for a profile that
+has since changed, or whose secret has, is closed instead and never submitted through. Emulator +
+Azurite."""
 
 from __future__ import annotations
 
@@ -76,12 +77,33 @@ def test_a_run_after_the_status_refresh_takes_its_workspace(env, nothing_kept): 
     assert refresh_status(PROFILE, keep=ahead.keep).error is None
     before = _arm_lookups(env)
     result = _run(_request("ionq.simulator"))
-    assert result.status is JobStatus.SUCCEEDED, result.error
+    assert result.status is JobStatus.SUCCEEDED, result.error_message
     assert result.counts == {"00": 500, "11": 500}
     assert _arm_lookups(env) == before  # the refresh's lookup served the run
+    assert _run(_request("ionq.simulator")).status is JobStatus.SUCCEEDED
+    assert _arm_lookups(env) == before  # the first run left it for the next
+
+
+def test_a_run_leaves_its_workspace_for_the_next_run_of_its_profile(env, nothing_kept):  # noqa: F811
+    _profile(env)
     before = _arm_lookups(env)
     assert _run(_request("ionq.simulator")).status is JobStatus.SUCCEEDED
-    assert _arm_lookups(env) == before + 1  # taken once: the next run opens its own
+    assert _arm_lookups(env) == before + 1  # nothing kept: it opened its own
+    for backend in ("ionq.simulator", "rigetti.sim.qvm"):  # any target of the workspace
+        result = _run(_request(backend))
+        assert result.status is JobStatus.SUCCEEDED, result.error_message
+    assert _arm_lookups(env) == before + 1
+
+
+def test_a_run_that_ends_before_its_job_does_closes_its_workspace(env, nothing_kept):  # noqa: F811
+    _profile(env)
+    env.emulator.set_target("ionq.simulator", availability="Unavailable")
+    try:
+        result = _run(_request("ionq.simulator"))
+    finally:
+        env.emulator.set_target("ionq.simulator", availability="Available")
+    assert result.status is JobStatus.FAILED and result.error_code == "TargetUnavailable"
+    assert ahead.take(PROFILE) is None  # nothing kept: the next run opens its own
 
 
 def test_kept_for_a_changed_profile_it_is_closed(env, nothing_kept, closed):  # noqa: F811
@@ -109,7 +131,7 @@ def test_the_windows_refresh_and_run_in_the_azure_worker(env):  # noqa: F811
         before = _arm_lookups(env)
         executor = process.AzureProcessExecutor(schedule=FAST_POLLING)
         result = executor.run(_request("ionq.simulator"), CancelToken(), lambda *_: None)
-        assert result.status is JobStatus.SUCCEEDED, result.error
+        assert result.status is JobStatus.SUCCEEDED, result.error_message
         assert _arm_lookups(env) == before
     finally:
         process.shutdown_worker()

@@ -6,9 +6,10 @@ imports qiskit and reads the program, and its first run then takes that workspac
 opening one, and that target instead of listing the workspace's targets again (issue 16). A
 failed or missing connection leaves the run to open its own and to say what went wrong.
 
-In the window, the status refresh (every few minutes, and as a profile is chosen) leaves the
-workspace it opened here (`keep`) for the next run of that profile to take: a Run after it
-skips the ARM lookup of its workspace. A workspace kept so is taken only while it is young
+In the window, the status refresh (every few minutes, and as a profile is chosen) and every run
+that read its job's end leave the workspace they opened (`keep`) for the next run of that
+profile to take: a Run after them skips the ARM lookup of its workspace. One is kept per
+profile, the newest. A workspace kept so is taken only while it is young
 (`KEPT_FOR_S`), while the profile still reads as it did (another resource, tenant, client or
 endpoint is another account: never submitted to through the old workspace) and while its secret
 is the one opening it now would use.

@@ -143,6 +143,7 @@ class AzureExecutor:
             raise
         progress("Connecting to Azure", None)
         job_id: str | None = None
+        followed = False  # the job's end was read: its workspace served every call
         try:
             target = connecting.target()  # what opening the workspace or reading it raised
             slot = busy_steps.acquire(cancel)
@@ -152,13 +153,15 @@ class AzureExecutor:
             finally:
                 slot.release()
             job_id = job.id
-            return self._follow(ctx, job, Readout.from_translation(translation))
+            result = self._follow(ctx, job, Readout.from_translation(translation))
+            followed = True
+            return result
         except AzureRunError as exc:
             return RunResult.failed(
                 request.backend, request.shots, exc.code, str(exc), job_id=job_id
             )
         finally:
-            close_workspace(ctx.workspace)
+            self._leave_workspace(ctx, reusable=followed)
 
     def resume(
         self,
@@ -186,6 +189,17 @@ class AzureExecutor:
             close_workspace(ctx.workspace)
 
     # ------------------------------------------------------------------ steps
+
+    def _leave_workspace(self, ctx: _Context, *, reusable: bool) -> None:
+        """A run that read its job's end leaves its workspace for the next run of its profile
+        (`ahead.keep`): that run then skips the ARM lookup of the workspace, a round trip to
+        Azure each run. `ahead.take` hands it over only while it is young and still what the
+        profile and its secret would open. Any other end closes it."""
+        name = ctx.request.profile or self.profile
+        if reusable and name and ctx.profile is not None and self.workspace_factory is None:
+            ahead.keep(name, ctx.workspace, ctx.profile)
+        else:
+            close_workspace(ctx.workspace)
 
     def _open_workspace(self, ctx: _Context) -> None:
         request = ctx.request
