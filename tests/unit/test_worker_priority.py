@@ -43,7 +43,6 @@ def test_every_thread_of_the_azure_worker_runs_idle_in_the_window_s_group(
 ) -> None:
     process.shutdown_worker()  # one started for a command line (serve_command_line) runs at 0
     monkeypatch.setattr(process, "_SETUP", {})  # as the window starts it
-    monkeypatch.setattr(process, "_START", {"fork_when_alone": False})
     pid, sid, policies, later = process.call_in_azure_worker(targets.thread_policies)
     assert pid != os.getpid()
     assert sid == os.getsid(0)  # the window's session, so its scheduling group
@@ -55,7 +54,6 @@ def test_every_thread_of_the_azure_worker_runs_idle_in_the_window_s_group(
 def test_a_command_line_s_azure_worker_keeps_its_priority(monkeypatch: pytest.MonkeyPatch) -> None:
     process.shutdown_worker()
     monkeypatch.setattr(process, "_SETUP", {})
-    monkeypatch.setattr(process, "_START", {"fork_when_alone": False})
     process.serve_command_line(30, None)
     pid, sid, nice, _ = process.call_in_azure_worker(targets.scheduling)
     assert pid != os.getpid()
@@ -66,6 +64,5 @@ def test_a_command_line_s_azure_worker_keeps_its_priority(monkeypatch: pytest.Mo
 def test_the_workers_are_named_for_a_task_manager(monkeypatch: pytest.MonkeyPatch) -> None:
     process.shutdown_worker()
     monkeypatch.setattr(process, "_SETUP", {})
-    monkeypatch.setattr(process, "_START", {"fork_when_alone": False})
     assert call_in_worker(targets.process_name) == "qd-simulator"
     assert process.call_in_azure_worker(targets.process_name) == "qd-azure"  # a call's thread

@@ -82,7 +82,7 @@ class _Worker:
     def __init__(self) -> None:
         from desktop_app.core.azure import process_worker
 
-        forkable = _START["fork_when_alone"] and _only_thread()
+        forkable = _serves_command_line() and _only_thread()
         context = _FORK if _FORK is not None and forkable else _SPAWN
         parent_end, child_end = context.Pipe()
         self.conn: Connection = parent_end
@@ -205,7 +205,6 @@ class _Worker:
 _LOCK = threading.Lock()
 _CURRENT: list[_Worker] = []  # the live worker, if any
 _SETUP: dict[str, Any] = {}  # how workers started from now on run (serve_command_line)
-_START = {"fork_when_alone": False}  # how they are started (serve_command_line)
 _RETIRED: list[_Worker] = []  # started for an older environment, still running a job
 
 
@@ -236,7 +235,11 @@ def serve_command_line(log_level: int, log_format: str | None) -> None:
     library) it is spawned: a fork copies the calling thread alone, and any lock another thread
     held would stay held in the child."""
     _SETUP.update(logging_setup=(log_level, log_format), nice=False)
-    _START["fork_when_alone"] = True
+
+
+def _serves_command_line() -> bool:
+    """Whether `serve_command_line` was called (its workers keep the command's priority)."""
+    return _SETUP.get("nice") is False
 
 
 def _only_thread() -> bool:
