@@ -466,7 +466,7 @@ class MainWindow(WindowLedger, QMainWindow):
             return
         backends = [r.backend for r in requests]
         self._program_error_shown = False
-        self.results_view.clear()
+        self.results_view.start_run(backends)  # a backend's pane of the last run is reused
         self.results_view.title = self.document.display_name()
         for name in backends:
             self.results_view.start_live(name)  # "Starting · 0:00", then Queued, Running...

@@ -82,6 +82,27 @@ def test_bell_run_shows_00_and_11_in_histogram_and_table(qtbot: QtBot, window: M
     assert not window.error_banner.isVisible()
 
 
+def test_a_second_run_reuses_the_pane_and_shows_only_its_own_result(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    assert window.load_example("bell.qasm")
+    window.backend_model.set_checked(LOCAL_SIMULATOR, True)
+    run_and_wait(qtbot, window)
+    panel = window.results_view.panel(LOCAL_SIMULATOR)
+    assert panel.histogram is not None
+    assert {outcome for outcome, _ in panel.histogram.bars()} == {"00", "11"}
+
+    flip = BROKEN.replace("h q[0];\ncx q[0] q[1];", "x q[0];")  # always "01"
+    assert "x q[0];" in flip
+    window.load_program_text(flip, None)
+    run_and_wait(qtbot, window)
+    assert window.results_view.panels() == [panel]  # the same pane, its widgets kept
+    assert [outcome for outcome, _ in panel.histogram.bars()] == ["01"]
+    model = panel.counts_model
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["01"]
+    assert panel.status.text().startswith("Succeeded")
+
+
 def test_cancel_stops_a_long_run_and_kills_the_worker(qtbot: QtBot, window: MainWindow) -> None:
     window.load_program_text(long_circuit(), None)
     with qtbot.waitSignal(

@@ -1,0 +1,85 @@
+"""A new run's panes: a backend's pane from the run before is kept and shown as new (no stale
+result, job id or chart); the other panes go; the row follows the new run's order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.results import RunResult
+from desktop_app.ui.results.view import ResultPanel, ResultsView
+
+FIRST = RunResult.from_counts("b", {"00": 3, "11": 7}, shots=10)
+SECOND = RunResult.from_counts("b", {"01": 4, "10": 6}, shots=10)
+
+
+def make_view(qtbot: QtBot, tmp_path: Path) -> ResultsView:
+    view = ResultsView(store=QSettings(str(tmp_path / "qd.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def ran_on(view: ResultsView, *backends: str) -> list[ResultPanel]:
+    view.start_run(backends)
+    for backend in backends:
+        view.set_result(RunResult.from_counts(backend, {"00": 3, "11": 7}, shots=10))
+    return view.panels()
+
+
+def test_a_kept_pane_shows_as_new_until_its_next_result(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    a, b = ran_on(view, "a", "b")
+    b.set_job_id("job-1")
+    assert b.histogram is not None
+    qtbot.waitUntil(lambda: b.histogram.isVisible() and b.table.isVisible())
+
+    view.start_run(["b", "c"])
+    assert view.panels()[0] is b and view.panels()[1].backend == "c"
+    assert a not in view.panels() and a.isHidden()  # deleted later
+    assert b.result is None and view.results() == []
+    assert b.status.text() == "Waiting"
+    assert b.job_id() is None and b.job_id_label.isHidden() and b.copy_id_button.isHidden()
+    assert b.histogram.isHidden() and b.table.isHidden()
+    assert b.counts_model.rowCount() == 0
+
+    view.set_result(SECOND)
+    assert not b.histogram.isHidden() and not b.table.isHidden()
+    assert dict(b.histogram.bars()) == {"01": 4, "10": 6}
+    model = b.counts_model
+    assert sorted(model.index(r, 0).data() for r in range(model.rowCount())) == ["01", "10"]
+
+
+def test_a_kept_panes_status_line_sits_where_a_new_panes_does(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    ran_on(view, "b")
+    view.start_run(["b", "c"])  # b kept and reset, c new: the same height, side by side
+    kept, new = view.panels()
+    status_lines = (kept.status, new.status)
+
+    def laid_out_alike() -> bool:  # a kept pane without its stretch: a 500-pixel status line
+        return new.isVisible() and len({(s.y(), s.height()) for s in status_lines}) == 1
+
+    qtbot.waitUntil(laid_out_alike, timeout=3000)
+
+
+def test_the_row_follows_the_new_runs_order(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    b, c = ran_on(view, "b", "c")
+    view.start_run(["c", "b"])
+    assert view.panels() == [c, b]
+    qtbot.waitUntil(lambda: c.x() < b.x())
+
+
+def test_a_run_on_new_backends_only_drops_every_old_pane(qtbot: QtBot, tmp_path: Path) -> None:
+    view = make_view(qtbot, tmp_path)
+    old = ran_on(view, "a", "b")
+    view.start_run(["c"])
+    assert [p.backend for p in view.panels()] == ["c"]
+    assert all(p.isHidden() for p in old)
+    view.start_run([])
+    assert view.panels() == [] and view._placeholder.isVisible()
