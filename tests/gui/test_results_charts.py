@@ -13,7 +13,6 @@ from PySide6.QtCore import (
     QPoint,
     QPointF,
     QRectF,
-    QSettings,
     Qt,
 )
 from PySide6.QtGui import QColor, QImage
@@ -29,24 +28,14 @@ from desktop_app.ui.results.chart_data import (
     bars_for,
     integer_tick_step,
 )
-from desktop_app.ui.results.view import ResultsView
+from tests.gui.results_views import shown_results_view
 
 SAMPLED = RunResult.from_counts("local.simulator", {"00": 3, "01": 1, "11": 6}, shots=10)
 EXACT = RunResult("ionq.simulator", 10, probabilities={"00": 0.5, "11": 0.5}, exact=True)
 
 
-def make_view(qtbot: QtBot, tmp_path: Path) -> ResultsView:
-    store = QSettings(str(tmp_path / "qd.ini"), QSettings.Format.IniFormat)
-    view = ResultsView(store=store)
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
-
-
 def test_one_switch_puts_every_pane_in_percent_on_one_range(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.set_result(SAMPLED)
     view.set_result(EXACT)
     sampled, exact = (p.histogram for p in view.panels())
@@ -62,14 +51,14 @@ def test_one_switch_puts_every_pane_in_percent_on_one_range(qtbot: QtBot, tmp_pa
     assert dict(sampled.bars()) == {"00": 30.0, "01": 10.0, "11": 60.0}
     assert dict(exact.bars()) == {"00": 50.0, "11": 50.0}
     assert sampled.y_axis.top == exact.y_axis.top
-    again = make_view(qtbot, tmp_path)  # the choice is remembered
+    again = shown_results_view(qtbot, tmp_path)  # the choice is remembered
     assert again.options().mode == PERCENT
 
 
 def test_a_new_result_moves_the_other_panes_axis_without_redrawing_their_bars(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.set_result(SAMPLED)
     first = view.panels()[0].histogram
     assert first is not None
@@ -93,7 +82,7 @@ def test_a_new_result_moves_the_other_panes_axis_without_redrawing_their_bars(
 
 
 def test_counts_get_whole_number_ticks(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.set_result(RunResult.from_counts("local.simulator", {"0": 1, "1": 1}, shots=2))
     axis = view.panels()[0].histogram.y_axis
     assert axis.label_format == "%d" and axis.step == 1
@@ -112,7 +101,7 @@ def test_sort_and_top_n_with_the_rest_in_one_bar(qtbot: QtBot, tmp_path: Path) -
     by_bits = bars_for(result, ChartOptions(top=3))
     assert [b.outcome for b in by_bits[:3]] == ["1101", "1110", "1111"]
 
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.controls.top.setValue(3)
     view.controls.sort.setCurrentIndex(view.controls.sort.findData(BY_COUNT))
     view.set_result(result)
@@ -125,7 +114,7 @@ def test_hovering_a_bar_shows_the_full_outcome_count_and_probability(
 ) -> None:
     wide = "1" * 14 + "0" * 6
     result = RunResult.from_counts("local.simulator", {wide: 750, "0" * 20: 250}, shots=1000)
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.set_result(result)
     histogram = view.panels()[0].histogram
     labels = histogram.x_axis.labels
@@ -142,13 +131,13 @@ def test_hovering_a_bar_shows_the_full_outcome_count_and_probability(
 
 
 def test_the_bit_order_is_stated(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     assert "classical bit 0 is the rightmost character" in view.controls.note.text()
     assert view.controls.note.isVisible()
 
 
 def test_exported_images_carry_title_backend_shots_and_date(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.title = "bell.qasm"
     view.set_result(SAMPLED)
     view.set_result(EXACT)
@@ -165,7 +154,7 @@ def test_exported_images_carry_title_backend_shots_and_date(qtbot: QtBot, tmp_pa
 
 
 def test_ctrl_c_copies_the_selected_counts_as_tsv(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.set_result(SAMPLED)
     table = view.panels()[0].table
     model = table.model()
@@ -186,7 +175,7 @@ def test_a_long_counts_table_is_made_as_it_scrolls_and_copied_whole(
     from desktop_app.ui.results.counts_model import CHUNK
 
     counts = {format(i, "09b"): 1 + i % 7 for i in range(300)}
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.set_result(RunResult.from_counts("local.simulator", counts, shots=sum(counts.values())))
     table = view.panels()[0].table
     model = table.counts()
@@ -216,7 +205,7 @@ def test_a_long_counts_table_is_made_as_it_scrolls_and_copied_whole(
 def test_the_counts_table_follows_the_sort_choice(qtbot: QtBot, tmp_path: Path) -> None:
     # the most frequent outcome is not the first bitstring: the two orders differ
     counts = {"00": 10, "01": 500, "10": 30, "11": 460}
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     assert view.controls.sort.currentData() == BY_BITSTRING
     view.set_result(RunResult.from_counts("local.simulator", counts, shots=1000))
     view.set_result(EXACT)
@@ -230,7 +219,7 @@ def test_the_counts_table_follows_the_sort_choice(qtbot: QtBot, tmp_path: Path) 
     view.controls.sort.setCurrentIndex(view.controls.sort.findData(BY_COUNT))
     assert column(sampled) == ["01", "11", "10", "00"]
     assert column(exact) == ["00", "11"]
-    again = make_view(qtbot, tmp_path)  # a remembered By count sorts a new table too
+    again = shown_results_view(qtbot, tmp_path)  # a remembered By count sorts a new table too
     assert again.controls.sort.currentData() == BY_COUNT
     again.set_result(RunResult.from_counts("local.simulator", counts, shots=1000))
     assert column(again.panels()[0].table.model()) == ["01", "11", "10", "00"]
@@ -241,7 +230,7 @@ def test_the_counts_table_follows_the_sort_choice(qtbot: QtBot, tmp_path: Path) 
 def test_charts_take_their_colours_from_the_palette(qtbot: QtBot, tmp_path: Path) -> None:
     from PySide6.QtGui import QPalette
 
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     view.set_result(SAMPLED)
     histogram = view.panels()[0].histogram
     assert histogram is not None
@@ -284,7 +273,7 @@ def test_a_result_landing_makes_the_bars_of_its_own_pane_only(
     options, not again for every pane whenever any result lands (wide results: ~1.5 ms each)."""
     from desktop_app.ui.results import chart_data
 
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     names = [f"target-{i}" for i in range(4)]
     for name in names:
         view.set_result(RunResult.from_counts(name, {"0": 3, "1": 5}, shots=8))

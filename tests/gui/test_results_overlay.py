@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.results import RunResult
 from desktop_app.ui.results.chart_data import PERCENT
 from desktop_app.ui.results.view import OVERLAY, SIDE_BY_SIDE, ResultsView
+from tests.gui.results_views import shown_results_view
 
 IDEAL = RunResult("ionq.simulator", 10, probabilities={"0": 0.9, "1": 0.1}, exact=True)
 NOISY = RunResult.from_counts("emulate:ionq.qpu.forte-1", {"0": 6, "1": 4}, shots=10)
@@ -24,11 +25,7 @@ HAND_FIDELITY = (math.sqrt(0.54) + math.sqrt(0.04)) ** 2
 
 
 def overlay_view(qtbot: QtBot, tmp_path: Path) -> ResultsView:
-    view = ResultsView(store=QSettings(str(tmp_path / "qd.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_results_view(qtbot, tmp_path)
     view.set_result(IDEAL)
     view.set_result(NOISY)
     view.controls.layout_choice.setCurrentIndex(view.controls.layout_choice.findData(OVERLAY))

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.results import RunResult
 from desktop_app.ui.results.view import ResultPanel, ResultsView
+from tests.gui.results_views import shown_results_view
 
 FIRST = RunResult.from_counts("b", {"00": 3, "11": 7}, shots=10)
 SECOND = RunResult.from_counts("b", {"01": 4, "10": 6}, shots=10)
-
-
-def make_view(qtbot: QtBot, tmp_path: Path) -> ResultsView:
-    view = ResultsView(store=QSettings(str(tmp_path / "qd.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
 
 
 def ran_on(view: ResultsView, *backends: str) -> list[ResultPanel]:
@@ -32,7 +23,7 @@ def ran_on(view: ResultsView, *backends: str) -> list[ResultPanel]:
 
 
 def test_a_kept_pane_shows_as_new_until_its_next_result(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     a, b = ran_on(view, "a", "b")
     b.set_job_id("job-1")
     assert b.histogram is not None
@@ -55,7 +46,7 @@ def test_a_kept_pane_shows_as_new_until_its_next_result(qtbot: QtBot, tmp_path: 
 
 
 def test_a_kept_panes_status_line_sits_where_a_new_panes_does(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     ran_on(view, "b")
     view.start_run(["b", "c"])  # b kept and reset, c new: the same height, side by side
     kept, new = view.panels()
@@ -68,7 +59,7 @@ def test_a_kept_panes_status_line_sits_where_a_new_panes_does(qtbot: QtBot, tmp_
 
 
 def test_the_row_follows_the_new_runs_order(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     b, c = ran_on(view, "b", "c")
     view.start_run(["c", "b"])
     assert view.panels() == [c, b]
@@ -76,7 +67,7 @@ def test_the_row_follows_the_new_runs_order(qtbot: QtBot, tmp_path: Path) -> Non
 
 
 def test_a_run_on_new_backends_only_drops_every_old_pane(qtbot: QtBot, tmp_path: Path) -> None:
-    view = make_view(qtbot, tmp_path)
+    view = shown_results_view(qtbot, tmp_path)
     old = ran_on(view, "a", "b")
     view.start_run(["c"])
     assert [p.backend for p in view.panels()] == ["c"]
