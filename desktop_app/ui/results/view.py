@@ -357,13 +357,14 @@ class ResultsView(QScrollArea):
         """The panels of a run on `backends`, in that order: a panel of the run before on one of
         them is kept and reset (four local backends run again: the Run's GUI-thread CPU to the
         event loop's sixth turn 24-31 -> 15-18 ms); the others are deleted."""
-        kept = {b: self._panels.pop(b) for b in dict.fromkeys(backends) if b in self._panels}
+        wanted = list(dict.fromkeys(backends))  # each once, in the run's order
+        kept = {b: self._panels.pop(b) for b in wanted if b in self._panels}
         for gone in self._panels.values():
             self._row.removeWidget(gone)
             gone.hide()  # not painted again while it waits to be deleted
             gone.deleteLater()
         self._panels = {}
-        for backend in dict.fromkeys(backends):
+        for backend in wanted:
             panel = kept.get(backend)
             if panel is not None:
                 panel.reset()
