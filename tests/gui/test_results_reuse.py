@@ -74,3 +74,26 @@ def test_a_run_on_new_backends_only_drops_every_old_pane(qtbot: QtBot, tmp_path:
     assert all(p.isHidden() for p in old)
     view.start_run([])
     assert view.panels() == [] and view._placeholder.isVisible()
+
+
+def test_a_new_panes_chart_is_made_while_it_waits_then_shown_under_its_status(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    view = shown_results_view(qtbot, tmp_path)
+    view.start_run(["a", "b", "c"])
+    panels = view.panels()
+    assert not any(p.prepared() for p in panels)  # not in the Run's own turn
+    qtbot.waitUntil(lambda: all(p.prepared() for p in panels))
+    a = panels[0]
+    assert a.histogram is not None and a.histogram.isHidden() and a.table.isHidden()
+    status_top = a.status.y()
+
+    view.set_result(RunResult.from_counts("a", {"00": 3, "11": 7}, shots=10))
+    histogram = a.histogram
+
+    def shown_in_order() -> bool:  # status line, then the chart, then the table
+        return histogram.isVisible() and status_top == a.status.y() < histogram.y() < a.table.y()
+
+    qtbot.waitUntil(shown_in_order)
+    assert dict(histogram.bars()) == {"00": 3, "11": 7}
+    assert panels[1].histogram is not None and panels[1].histogram.isHidden()  # still waiting

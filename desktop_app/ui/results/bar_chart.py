@@ -2,6 +2,10 @@
 ticks, value labels over a lone series' bars, a legend and title lines for the overlay, a tooltip
 for the bar under the mouse. The histogram and the overlay chart are this widget with their data.
 
+Labels are QStaticText, laid out once per text and font: QPainter.drawText lays a string out at
+every call (~22 us a label against ~5 here), and a result landing repaints every pane whose
+value axis it moves.
+
 Why not pyqtgraph (used here until 2026-12-01): its scene of Python graphics items cost the GUI
 thread 15-20 ms to redraw one pane and ~50 ms to build one, so 8 panes held it 51 ms (median) per
 result arriving (tests/bench/bench_results_view.py); its import (with numpy) took ~1 s after the
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -22,6 +26,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QStaticText,
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -31,11 +36,14 @@ TICK = 5.0  # tick length, pixels
 GAP = 4.0  # between an axis' parts
 SWATCH = 12.0  # a legend entry's colour square
 NO_BAR = (-1, -1)
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-CENTRE = Qt.AlignmentFlag.AlignCenter
-ABOVE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
-BELOW = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+# Where a label sits in its box: the fraction of the box's spare width left of it, and of its
+# spare height above it (Qt's alignment flags, as plain numbers for the paint's arithmetic).
+Align = tuple[float, float]
+LEFT: Align = (0.0, 0.5)
+RIGHT: Align = (1.0, 0.5)
+CENTRE: Align = (0.5, 0.5)
+ABOVE: Align = (0.5, 1.0)
+BELOW: Align = (0.5, 0.0)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class BarChart(QWidget):
         self.legend = False
         self._hovered = NO_BAR
         self._widths: dict[str, float] = {}
+        self._texts: dict[tuple[str, bool], QStaticText] = {}  # (text, in the title font)
         self.setMouseTracking(True)  # the tooltip follows the bar under the mouse
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the chart fills its rect
         self.setMinimumSize(260, 150)
@@ -96,6 +105,22 @@ class BarChart(QWidget):
                 self._widths.clear()
             width = self._widths[text] = QFontMetricsF(self.font()).horizontalAdvance(text)
         return width
+
+    def _draw_text(
+        self, painter: QPainter, box: QRectF, align: Align, text: str, title: bool = False
+    ) -> None:
+        """`text` aligned in `box`, in the painter's font (the title font when `title`)."""
+        static = self._texts.get((text, title))
+        if static is None:
+            if len(self._texts) > 1024:
+                self._texts.clear()
+            static = self._texts[(text, title)] = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)  # an outcome or name is never markup
+            static.prepare(font=self._title_font() if title else self.font())
+        size = static.size()
+        x = box.left() + (box.width() - size.width()) * align[0]
+        y = box.top() + (box.height() - size.height()) * align[1]
+        painter.drawStaticText(QPointF(x, y), static)
 
     def plot_rect(self, area: QRectF) -> QRectF:
         """Where the bars go: `area` less the axes, title lines and legend."""
@@ -171,31 +196,40 @@ class BarChart(QWidget):
             return
         line = QFontMetricsF(self.font()).height()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for index, series in enumerate(self.series):
+        groups = len(self.x_axis.labels)
+        rects = [
+            [self.bar_rect(group, index, plot) for group in range(min(len(s.values), groups))]
+            for index, s in enumerate(self.series)
+        ]
+        for series, bars in zip(self.series, rects, strict=True):
             colour = self.colour(series.colour_index)
-            for group in range(min(len(series.values), len(self.x_axis.labels))):
-                painter.fillRect(self.bar_rect(group, index, plot), colour)
+            for bar in bars:
+                painter.fillRect(bar, colour)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.setPen(QPen(self.text_colour()))
         self._paint_value_axis(painter, area, plot, line)
         self._paint_outcome_axis(painter, plot, upright, line)
-        self._paint_value_labels(painter, plot, line)
+        if len(rects) == 1:
+            self._paint_value_labels(painter, plot, line, rects[0])
         self._paint_title_and_legend(painter, area, line)
 
     def _paint_value_axis(self, painter: QPainter, area: QRectF, plot: QRectF, line: float) -> None:
-        painter.drawLine(QPointF(plot.left(), plot.top()), QPointF(plot.left(), plot.bottom()))
+        left = plot.left()
+        lines = [QLineF(left, plot.top(), left, plot.bottom())]
+        width = left - TICK - GAP - area.left()
         for value, text in self.y_axis.ticks():
             y = self._y(plot, value)
-            painter.drawLine(QPointF(plot.left() - TICK, y), QPointF(plot.left(), y))
-            box = QRectF(area.left(), y - line / 2, plot.left() - TICK - GAP - area.left(), line)
-            painter.drawText(box, int(RIGHT), text)
+            lines.append(QLineF(left - TICK, y, left, y))
+            self._draw_text(painter, QRectF(area.left(), y - line / 2, width, line), RIGHT, text)
+        painter.drawLines(lines)
         if self.y_axis.title:
             painter.save()
             painter.translate(area.left() + GAP + line / 2, plot.center().y())
             painter.rotate(-90)
-            painter.drawText(
+            self._draw_text(
+                painter,
                 QRectF(-plot.height() / 2, -line / 2, plot.height(), line),
-                int(CENTRE),
+                CENTRE,
                 self.y_axis.title,
             )
             painter.restore()
@@ -203,30 +237,32 @@ class BarChart(QWidget):
     def _paint_outcome_axis(
         self, painter: QPainter, plot: QRectF, upright: bool, line: float
     ) -> None:
-        painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
+        bottom = plot.bottom()
+        lines = [QLineF(plot.left(), bottom, plot.right(), bottom)]
         slot = self._slot(plot)
+        below = bottom + TICK + GAP
         for index, label in enumerate(self.x_axis.labels):
             x = plot.left() + (index + 0.5) * slot
-            painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + TICK))
-            below = plot.bottom() + TICK + GAP
+            lines.append(QLineF(x, bottom, x, bottom + TICK))
             if not upright:
-                painter.drawText(QRectF(x - slot / 2, below, slot, line), int(BELOW), label)
+                self._draw_text(painter, QRectF(x - slot / 2, below, slot, line), BELOW, label)
                 continue
             painter.save()
             painter.translate(x, below)
             painter.rotate(-90)
             width = self._advance(label) + 1
-            painter.drawText(QRectF(-width, -line / 2, width, line), int(RIGHT), label)
+            self._draw_text(painter, QRectF(-width, -line / 2, width, line), RIGHT, label)
             painter.restore()
+        painter.drawLines(lines)
 
-    def _paint_value_labels(self, painter: QPainter, plot: QRectF, line: float) -> None:
-        if len(self.series) != 1:
-            return
+    def _paint_value_labels(
+        self, painter: QPainter, plot: QRectF, line: float, bars: list[QRectF]
+    ) -> None:
+        """A lone series' values over its `bars`."""
         slot = self._slot(plot)
-        for index, text in enumerate(self.value_labels):
-            bar = self.bar_rect(index, 0, plot)
+        for bar, text in zip(bars, self.value_labels, strict=False):
             box = QRectF(bar.center().x() - slot / 2, bar.top() - line - 3, slot, line)
-            painter.drawText(box, int(ABOVE), text)
+            self._draw_text(painter, box, ABOVE, text)
 
     def _paint_title_and_legend(self, painter: QPainter, area: QRectF, line: float) -> None:
         y = area.top() + 2
@@ -235,7 +271,8 @@ class BarChart(QWidget):
             painter.setFont(font)
             height = QFontMetricsF(font).height()
             for text in self.title_lines:
-                painter.drawText(QRectF(area.left(), y, area.width(), height), int(CENTRE), text)
+                box = QRectF(area.left(), y, area.width(), height)
+                self._draw_text(painter, box, CENTRE, text, title=True)
                 y += height
             painter.setFont(self.font())
             y += GAP
@@ -246,7 +283,7 @@ class BarChart(QWidget):
         for series, width in zip(self.series, widths, strict=True):
             swatch = QRectF(x, y + (line - SWATCH) / 2, SWATCH, SWATCH)
             painter.fillRect(swatch, self.colour(series.colour_index))
-            painter.drawText(QRectF(x + SWATCH + GAP, y, width, line), int(LEFT), series.name)
+            self._draw_text(painter, QRectF(x + SWATCH + GAP, y, width, line), LEFT, series.name)
             x += width + 3 * GAP
 
     # ---- the mouse and the palette
@@ -270,5 +307,6 @@ class BarChart(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._widths.clear()
+            self._texts.clear()
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             self.update()

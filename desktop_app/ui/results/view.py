@@ -111,6 +111,25 @@ class ResultPanel(QGroupBox):
             self._table.hide()
         return self._table
 
+    def prepared(self) -> bool:
+        return self.histogram is not None
+
+    def prepare(self) -> None:
+        """Make the chart and the table, hidden and polished, ahead of the first result: ~3 ms a
+        pane, which the view spends in the event loop's turns while the run goes (one pane a
+        turn) rather than in the turn a result lands (issue 16)."""
+        if self.histogram is not None:
+            return
+        from desktop_app.ui.results.histogram import Histogram
+
+        self.histogram = Histogram(self)
+        self.histogram.hide()
+        at = self._layout.count() - (1 if self._stretched else 0)  # before the stretch
+        self._layout.insertWidget(at, self.histogram, 3)
+        self._layout.insertWidget(at + 1, self.table, 2)
+        self.histogram.ensurePolished()
+        self.table.ensurePolished()
+
     def set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status.setToolTip(tooltip(text))
@@ -183,8 +202,6 @@ class ResultPanel(QGroupBox):
         self, result: RunResult, options: ChartOptions | None = None, y_max: float | None = None
     ) -> None:
         """Show `result`; `options` and `y_max` are the view's shared ones (alone: defaults)."""
-        from desktop_app.ui.results.histogram import Histogram  # with the first result
-
         self.result = result
         self.live = None
         self.set_status(_summary(result))
@@ -193,10 +210,8 @@ class ResultPanel(QGroupBox):
         if self._stretched:
             self._layout.takeAt(self._layout.count() - 1)
             self._stretched = False
-        if self.histogram is None:
-            self.histogram = Histogram(self)
-            self._layout.addWidget(self.histogram, 3)
-            self._layout.addWidget(self.table, 2)
+        self.prepare()
+        assert self.histogram is not None
         self.histogram.show()
         options = options or ChartOptions()
         if y_max is None:
@@ -349,6 +364,10 @@ class ResultsView(QScrollArea):
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._on_clock_timeout)
+        self._preparer = QTimer(self)  # a new pane's chart and table, made in a later turn
+        self._preparer.setSingleShot(True)
+        self._preparer.setInterval(0)
+        self._preparer.timeout.connect(self._on_preparer_timeout)
 
     def options(self) -> ChartOptions:
         return self.controls.options()
@@ -394,7 +413,16 @@ class ResultsView(QScrollArea):
             panel = ResultPanel(backend, self._panels_widget)
             self._row.addWidget(panel, 1)
             self._panels[backend] = panel
+            self._preparer.start()
         return self._panels[backend]
+
+    @Slot()
+    def _on_preparer_timeout(self) -> None:
+        waiting = [p for p in self._panels.values() if not p.prepared()]
+        if waiting:
+            waiting[0].prepare()
+        if len(waiting) > 1:
+            self._preparer.start()
 
     def panels(self) -> list[ResultPanel]:
         return list(self._panels.values())
