@@ -213,6 +213,24 @@ class JobsModel(QAbstractTableModel):
             self._read_ahead(page_no)
         return page[offset] if offset < len(page) else None
 
+    def cell(self, row: int, column: int) -> tuple[str, bool] | None:
+        """What the table's delegate (ui/jobs/cells.py) draws in a cell: its text, and whether it
+        is a failed job's status (drawn in the error colour); None while its page loads."""
+        entry = self._entry(row)
+        if entry is None or not 0 <= column < len(COLUMNS):
+            return None
+        job, texts = entry
+        return texts[column], column == _STATUS_COLUMN and job.status in _ERROR_STATUSES
+
+    @staticmethod
+    def right_aligned(column: int) -> bool:
+        """Whether the column's texts (numbers) stand at the cell's right."""
+        return column in _RIGHT_COLUMNS
+
+    @staticmethod
+    def error_brush() -> QBrush:
+        return _FAILED_BRUSH
+
     def job_id(self, row: int) -> str | None:
         job = self.job_row(row)
         return None if job is None else job.id

@@ -44,6 +44,7 @@ from desktop_app.core.ledger.models import JobFilter, JobRow
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus
 from desktop_app.ui import messages
+from desktop_app.ui.jobs.cells import JobCellDelegate
 from desktop_app.ui.jobs.columns import COLUMNS, SORTABLE_COLUMNS
 from desktop_app.ui.jobs.compare import CompareDialog
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
@@ -197,6 +198,7 @@ class JobsView(QWidget):
         self.table.setObjectName("jobsTable")
         self.table.setAccessibleName("Jobs")
         self.table.setModel(self.model)
+        self.table.setItemDelegate(JobCellDelegate(self.model, self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
