@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
+from desktop_app.ui.jobs.columns import ERROR_COLOUR, ERROR_STATUSES, RIGHT_ALIGNED, STATUS_COLUMN
 from desktop_app.ui.jobs.model import JobsModel
 
 # the state bits as plain integers: Python's enum.Flag operators cost more than the rest of a cell
@@ -42,6 +43,7 @@ class JobCellDelegate(QStyledItemDelegate):
         self._view = view
         self._texts: dict[tuple[str, int], tuple[QStaticText, float]] = {}
         self._colours: dict[tuple[int, int], Colours] = {}  # (palette's cacheKey, group)
+        self._error = QColor(ERROR_COLOUR)
         self._reset()
         view.installEventFilter(self)  # a new font or style: texts measured again
 
@@ -96,10 +98,12 @@ class JobCellDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         column = index.column()
-        cell = self._model.cell(index.row(), column)
-        if cell is None:  # its page is loading: blank until it comes
+        entry = self._model.entry(index.row())
+        if entry is None:  # its page is loading: blank until it comes
             return
-        text, failed = cell
+        job, texts = entry
+        text = texts[column]
+        failed = column == STATUS_COLUMN and job.status in ERROR_STATUSES
         rect = option.rect
         state = option.state.value
         group = (2 if state & _ACTIVE else 1) if state & _ENABLED else 0  # in _GROUPS
@@ -109,12 +113,12 @@ class JobCellDelegate(QStyledItemDelegate):
             painter.fillRect(rect, selection)
             painter.setPen(selected_text)
         elif failed:
-            painter.setPen(self._model.error_brush().color())
+            painter.setPen(self._error)
         else:
             painter.setPen(plain_text)
         if text:
             static, width = self.shown_text(text, rect.width() - 2 * self._margin)
-            at_right = self._model.right_aligned(column)
+            at_right = column in RIGHT_ALIGNED
             if option.direction == _RIGHT_TO_LEFT:
                 at_right = not at_right
             x = rect.right() - self._margin - width + 1 if at_right else rect.left() + self._margin

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from desktop_app.core.ledger.models import JobRow, SortColumn
+from desktop_app.core.results import JobStatus
 
 
 def local_time(moment: datetime | None) -> str:
@@ -46,3 +47,8 @@ COLUMNS: tuple[Column, ...] = (
 
 
 SORTABLE_COLUMNS = frozenset(i for i, c in enumerate(COLUMNS) if c.sort_key is not None)
+
+STATUS_COLUMN = 2
+RIGHT_ALIGNED = frozenset({3, 4})  # shots and cost: numbers, at the cell's right
+ERROR_STATUSES = frozenset({JobStatus.FAILED.value, JobStatus.NEVER_SUBMITTED.value})
+ERROR_COLOUR = "#b00020"  # a failed job's status text

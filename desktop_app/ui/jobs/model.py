@@ -43,7 +43,7 @@ from desktop_app.core.ledger.models import (
     LedgerChange,
 )
 from desktop_app.core.ledger.store import Ledger
-from desktop_app.core.results import JobStatus
+from desktop_app.ui.jobs import columns
 from desktop_app.ui.jobs.aggregates import Aggregates, CostKey
 from desktop_app.ui.jobs.columns import COLUMNS
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
@@ -76,10 +76,7 @@ CHANGE_COALESCE_MS = 80  # a burst of ledger writes becomes one re-query
 COUNT_CAP = 10_000
 
 
-_SHOTS_COLUMN = 3
-_RIGHT_COLUMNS = frozenset({_SHOTS_COLUMN, 4})  # shots, cost
-_STATUS_COLUMN = 2
-_FAILED_BRUSH = QBrush(QColor("#b00020"))
+_FAILED_BRUSH = QBrush(QColor(columns.ERROR_COLOUR))
 
 
 # What a query task hands back: (mode, generation, count (-1: not queried), {page: LoadedPage} or
@@ -213,23 +210,9 @@ class JobsModel(QAbstractTableModel):
             self._read_ahead(page_no)
         return page[offset] if offset < len(page) else None
 
-    def cell(self, row: int, column: int) -> tuple[str, bool] | None:
-        """What the table's delegate (ui/jobs/cells.py) draws in a cell: its text, and whether it
-        is a failed job's status (drawn in the error colour); None while its page loads."""
-        entry = self._entry(row)
-        if entry is None or not 0 <= column < len(COLUMNS):
-            return None
-        job, texts = entry
-        return texts[column], column == _STATUS_COLUMN and job.status in _ERROR_STATUSES
-
-    @staticmethod
-    def right_aligned(column: int) -> bool:
-        """Whether the column's texts (numbers) stand at the cell's right."""
-        return column in _RIGHT_COLUMNS
-
-    @staticmethod
-    def error_brush() -> QBrush:
-        return _FAILED_BRUSH
+    def entry(self, row: int) -> Entry | None:
+        """The job on `row` and its cells' texts (ui/jobs/cells.py draws them), or None."""
+        return self._entry(row)
 
     def job_id(self, row: int) -> str | None:
         job = self.job_row(row)
@@ -295,8 +278,8 @@ class JobsModel(QAbstractTableModel):
                 return tooltip(f"{job.error_code or 'Error'}: {job.error_message}")
             return job.azure_job_id or job.id
         if role == _ALIGNMENT:
-            return _RIGHT if column in _RIGHT_COLUMNS else None
-        if column == _STATUS_COLUMN and job.status in _ERROR_STATUSES:  # _FOREGROUND
+            return _RIGHT if column in columns.RIGHT_ALIGNED else None
+        if column == columns.STATUS_COLUMN and job.status in columns.ERROR_STATUSES:  # _FOREGROUND
             return _FAILED_BRUSH
         return None
 
@@ -610,4 +593,3 @@ _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ROLES = frozenset({_DISPLAY, _TOOLTIP, _ALIGNMENT, _FOREGROUND, JOB_ID_ROLE, JOB_ROW_ROLE})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_ERROR_STATUSES = frozenset({JobStatus.FAILED.value, JobStatus.NEVER_SUBMITTED.value})
