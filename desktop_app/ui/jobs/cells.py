@@ -2,11 +2,13 @@
 
 Why not Qt's own QStyledItemDelegate: it asks the model for 7 roles of every cell at every paint
 (a Python call each) and lays every text out anew. A full paint of the table (33 rows of 9
-columns) took 27.7 ms of the GUI thread with it, 13.5 ms with this one, as much as a bare
-QTableView over a C++ model of the same texts (issue 16: the paint after a filter, a sort or a
-page arriving). It draws what Qt's drew for these cells: the selection, the current cell's focus
-frame, the text elided at its end, numbers at the right, a failed job's status in the error
-colour. Tooltips and size hints stay the base class's (from the model's roles).
+columns) of texts drawn before took 28.8 ms of the GUI thread with it, 16.5-17 ms with this one
+(a bare QTableView over a C++ model of the same texts: 13.5 ms); a paint of all-new texts (a new
+filter's first page) costs the same as Qt's, 27.5 ms, a QStaticText's first layout being the
+dearer part (issue 16; docs/performance.md). It draws what Qt's drew for these cells: the
+selection, the current cell's focus frame, the text elided at its end, numbers at the right, a
+failed job's status in the error colour. Tooltips and size hints stay the base class's (from
+the model's roles).
 """
 
 from __future__ import annotations
