@@ -373,7 +373,7 @@ def _request(
 ) -> RunRequest:
     """The run of `program` on `backend` as the command line asked for it (parsed once, above)."""
     if backend.name == LOCAL_SIMULATOR and args.method is not None:
-        options = {**options, "method": args.method}  # core.local.methods.OPTION
+        options = {**options, "method": args.method}  # core.local.method_names.OPTION
     return RunRequest(
         source=program.source,
         path=args.file,

@@ -37,7 +37,7 @@ WELCOME = (
     "<p>Write or open an OpenQASM 2 or 3 program on the left, tick one or more backends, "
     "and press <b>Run</b> (Ctrl+Return). The results appear side by side below.</p>"
     "<p>The <b>local simulator</b> runs on this computer: it needs no account and no network. "
-    "Try it with the Bell example that is open now.</p>"
+    "Try it on the program that is open, or on one from the <i>Examples</i> menu.</p>"
     "<p>To run on <b>Azure Quantum</b>, add a profile: <i>Azure &gt; Credentials…</i> "
     "(Ctrl+Shift+P), paste the workspace's resource ID, choose your lab's Azure sign-in or your "
     "own service principal, and press <i>Test connection</i>. Runs that may cost money are "

@@ -3,8 +3,8 @@
 The job's record (program, its file, backend, shots) is read on the ledger lane; then, on the GUI
 thread, the window asks about unsaved edits as it does before any Open, loads the program (as its
 file when that file still holds the same text, else as an untitled program) and, for a re-run,
-ticks exactly the job's backend, sets its shots and presses Run, so the usual checks, prices and
-confirmations apply.
+ticks exactly the job's backend, sets its shots (and a local simulator job's method) and presses
+Run, so the usual checks, prices and confirmations apply.
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QLabel, QSpinBox, QTabWidget, QWidget
 
+from desktop_app.core.catalog import LOCAL_SIMULATOR
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.local.method_names import AUTOMATIC, OPTION
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.tasks import Lane, run_task
 
 if TYPE_CHECKING:  # the main window imports this module before its first paint: keep it light
     from desktop_app.core.ledger.store import Ledger
+    from desktop_app.ui.backends.pane import BackendPane
     from desktop_app.ui.jobs.view import JobsView
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ class JobsWindow(Protocol):
     """What the bridge uses of the main window."""
 
     backend_model: BackendModel
+    backend_pane: BackendPane
     shots_input: QSpinBox
     status_label: QLabel
     tabs: QTabWidget
@@ -66,6 +70,7 @@ class JobProgram:
     program: str
     path: str | None
     rerun: bool
+    method: str = AUTOMATIC  # the local simulator's method it ran with
 
 
 def read_job_program(ledger: Ledger, job_id: str, *, rerun: bool) -> JobProgram | str:
@@ -83,8 +88,16 @@ def read_job_program(ledger: Ledger, job_id: str, *, rerun: bool) -> JobProgram 
         except (OSError, UnicodeDecodeError):
             same = False
         path = path if same else None
+    method = record.options.get(OPTION) if isinstance(record.options, dict) else None
     return JobProgram(
-        record.id, record.name, record.backend, record.shots, record.program, path, rerun
+        record.id,
+        record.name,
+        record.backend,
+        record.shots,
+        record.program,
+        path,
+        rerun,
+        str(method or AUTOMATIC),
     )
 
 
@@ -138,5 +151,7 @@ class JobsBridge(QObject):
             if row.checked != (row.backend.name == answer.backend):
                 model.set_checked(row.backend.name, not row.checked)
         window.shots_input.setValue(answer.shots)
+        if answer.backend == LOCAL_SIMULATOR:  # the one backend with a method
+            window.backend_pane.set_method(answer.method)
         window.tabs.setCurrentWidget(window.results_view)
         window.run()

@@ -162,7 +162,7 @@ class MainWindow(WindowLedger, QMainWindow):
         program_layout.addWidget(self.warning_banner)
         program_layout.addWidget(self.editor, 1)
 
-        backend_pane = BackendPane(self)
+        self.backend_pane = backend_pane = BackendPane(self, self.settings)
         self.backend_model = backend_pane.model
         self.backend_view = backend_pane.view
         self.profile_selector = backend_pane.profile_selector
@@ -431,9 +431,10 @@ class MainWindow(WindowLedger, QMainWindow):
         if not backends:
             self.show_error("Pick at least one backend in the backend summary, then press Run.")
             return
+        source, shots = self.editor.toPlainText(), self.shots_input.value()
         try:
             requests = [
-                RunRequest(self.editor.toPlainText(), self._path, name, self.shots_input.value())
+                RunRequest(source, self._path, name, shots, self.backend_pane.options_for(name))
                 for name in backends
             ]
         except QuantumDeskError as exc:
@@ -564,14 +565,14 @@ class MainWindow(WindowLedger, QMainWindow):
 
     def _set_tab_order(self) -> None:
         """Tab visits the controls in reading order: program, profile strip, backends, Shots,
-        Run, Cancel, then the results."""
+        Method, Run, Cancel, then the results."""
         bar = self.profile_selector
         set_tab_order(
             [
                 self.editor,
                 *(bar.combo, bar.refresh_button, bar.credentials_button),
-                *(self.backend_view, self.shots_input, self.run_button, self.cancel_button),
-                *(self.tabs, self.results_view),
+                *(self.backend_view, self.shots_input, self.backend_pane.method_input),
+                *(self.run_button, self.cancel_button, self.tabs, self.results_view),
             ]
         )
 

@@ -1,7 +1,8 @@
 """What the window checks before a run starts, beyond prices (ui.backends.summary):
 
 - a large local simulation: the memory its statevector needs, against what is available, is
-  said in the status bar, and above a threshold the user confirms first;
+  said in the status bar, and above a threshold the user confirms first (one that cannot fit
+  is refused by the simulator's process, which alone knows the other methods' needs);
 - a service-principal profile without a stored secret: no run starts (it would only leave a
   failed job); `secretMissing(profile)` asks the window to get the secret typed first.
 
@@ -22,6 +23,7 @@ from desktop_app.core.azure.profiles import Profile
 from desktop_app.core.azure.secrets import SecretStore, default_secret_store
 from desktop_app.core.catalog import LOCAL_SIMULATOR, target_name
 from desktop_app.core.local import memory
+from desktop_app.core.local.method_names import AUTOMATIC, MPS, OPTION, STABILIZER
 from desktop_app.core.request import RunRequest
 from desktop_app.ui import messages
 from desktop_app.ui.tasks import BackgroundCalls
@@ -81,6 +83,10 @@ class RunChecks(QObject):
         ]
 
     def _memory_ok(self, requests: list[RunRequest], parent: QWidget | None) -> bool:
+        """False when the user declines a large statevector simulation. One that cannot fit
+        starts: the simulator's process refuses it before simulating, with the memory needed
+        and available and the methods that would fit (core.local.methods.plan), which only it
+        can work out (it parses the program)."""
         local = [r for r in requests if target_name(r.backend).is_local]  # emulations too
         if not local:
             return True
@@ -89,27 +95,32 @@ class RunChecks(QObject):
         # past the qubit limit, the run itself ends in the limit's located message.
         if len(source) > program_limits.MAX_FILE_BYTES:
             return True
-        if all(r.backend == LOCAL_SIMULATOR for r in local) and memory.looks_clifford(source):
-            return True  # the stabilizer method: kilobytes at any width (core.local.methods)
+        simulator_only = all(r.backend == LOCAL_SIMULATOR for r in local)
+        method = str(local[0].options.get(OPTION, AUTOMATIC))
+        clifford = method == AUTOMATIC and memory.looks_clifford(source)  # stabilizer, then
+        if simulator_only and (method in (STABILIZER, MPS) or clifford):
+            return True  # no statevector: its method's memory is planned by the simulator
         qubits = memory.declared_qubits(source)
         if not NOTE_FROM_QUBITS <= qubits <= program_limits.MAX_DECLARED_QUBITS:
             return True
         available = self.available()
         note = memory.memory_note(qubits, available)
         self.note.emit(f"Local simulator: {note}")
+        needed = memory.statevector_bytes(qubits)
+        if available is not None and needed > available:
+            return True  # refused by the simulator, before it starts
         if not memory.needs_confirmation(qubits, available):
             return True
-        needed = memory.statevector_bytes(qubits)
-        warning = (
-            "\n\nThat is more than this computer has free: the run will probably fail, or slow "
-            "the whole computer down while it swaps."
-            if available is not None and needed > available
+        hint = (
+            "\n\nA wide circuit with little entanglement needs far less memory on the Matrix "
+            "product state method (Method, next to Shots)."
+            if any(r.backend == LOCAL_SIMULATOR for r in local)
             else ""
         )
         return messages.ask(
             parent,
             "A large simulation",
-            f"{note}{warning}\n\nThe statevector holds 2^{qubits} amplitudes of 16 bytes each. "
+            f"{note}\n\nThe statevector holds 2^{qubits} amplitudes of 16 bytes each.{hint}\n\n"
             "Run it on the local simulator?",
         )
 

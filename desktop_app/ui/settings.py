@@ -87,6 +87,8 @@ RESULTS_TOP = Option("results/top", int, 16)
 RESULTS_LAYOUT = Option("results/layout", str, "side")
 # Appearance: "system" (follow the OS colour scheme), "light" or "dark".
 COLOR_SCHEME = Option("appearance/colorScheme", str, "system")
+# The local simulator's qiskit-aer method (core.local.method_names): "automatic" unless chosen.
+LOCAL_METHOD = Option("backends/localMethod", str, "automatic")
 # Per backend row: run with my own credentials (true) or the lab's sign-in (false), as JSON.
 OWN_CREDENTIALS = Option("backends/ownCredentials", str, "")
 

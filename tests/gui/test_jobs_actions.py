@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.compare import hellinger_fidelity, total_variation_distance
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
+from desktop_app.core.local.method_names import AUTOMATIC, MPS, OPTION
 from desktop_app.core.results import JobStatus, RunResult
 from desktop_app.ui import messages
 from desktop_app.ui.jobs.compare import CompareDialog
@@ -122,6 +123,24 @@ def test_run_a_job_again_on_its_backend_and_shots(
     assert ledger.get(new[0].id).program == BELL
     (result,) = window.results_view.results()
     assert sum(result.counts.values()) == 321
+
+
+def test_run_a_local_job_again_on_the_method_it_ran_with(
+    qtbot: QtBot, ledger_window: tuple[MainWindow, Ledger]
+) -> None:
+    window, ledger = ledger_window
+    old = _job(ledger, name="bell.qasm", options={OPTION: MPS})
+    view = window.jobs_view
+    assert view is not None
+    assert window.backend_pane.method() == AUTOMATIC
+    _select(qtbot, view, old)
+    with qtbot.waitSignal(window.executor.runFinished, timeout=60_000):
+        view.rerun_action.trigger()
+    assert window.backend_pane.method() == MPS
+    (result,) = window.results_view.results()
+    assert result.method == MPS
+    new = [row for row in ledger.page() if row.id != old]
+    assert ledger.get(new[0].id).options[OPTION] == MPS  # with the seed it drew
 
 
 def test_compare_two_jobs(qtbot: QtBot, ledger_window: tuple[MainWindow, Ledger]) -> None:

@@ -230,16 +230,16 @@ def test_geometry_and_splitters_are_remembered(qtbot: QtBot, make_window) -> Non
     first = make_window()
     first.show()
     qtbot.waitExposed(first)
-    first.resize(713, 517)
+    first.resize(760, 517)
     first.main_splitter.setSizes([200, 400])
-    qtbot.waitUntil(lambda: first.size().width() == 713)
+    qtbot.waitUntil(lambda: first.size().width() == 760)
     sizes = first.main_splitter.sizes()
     first.close()
 
     second = make_window()
     second.show()
     qtbot.waitExposed(second)
-    assert (second.width(), second.height()) == (713, 517)
+    assert (second.width(), second.height()) == (760, 517)
     assert second.main_splitter.sizes() == sizes
 
 

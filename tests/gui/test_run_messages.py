@@ -63,12 +63,12 @@ def test_a_large_local_run_says_the_memory_and_asks_first(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked = Asked(monkeypatch, False)
-    window.checks.available = lambda: 4 << 30
+    window.checks.available = lambda: 12 << 30
     window.load_program_text(wide(29), None)
     window.run()
     assert len(asked.questions) == 1
-    assert "8.0 GiB" in asked.questions[0] and "4.0 GiB is available" in asked.questions[0]
-    assert "more than this computer has free" in asked.questions[0]
+    assert "8.0 GiB" in asked.questions[0] and "12.0 GiB is available" in asked.questions[0]
+    assert "Matrix product state method (Method, next to Shots)" in asked.questions[0]
     assert not window.executor.running  # declined: nothing started
     assert "8.0 GiB" in window.status_label.text()
 

@@ -20,13 +20,14 @@ from typing import Any
 from desktop_app.core.errors import UserInputError
 from desktop_app.core.local import memory
 from desktop_app.core.local.memory import format_bytes, statevector_bytes
-
-AUTOMATIC = "automatic"
-STATEVECTOR = "statevector"
-STABILIZER = "stabilizer"
-MPS = "matrix_product_state"
-METHODS = (AUTOMATIC, STATEVECTOR, STABILIZER, MPS)
-OPTION = "method"  # the key in RunRequest.options
+from desktop_app.core.local.method_names import (
+    AUTOMATIC,
+    METHODS,
+    MPS,
+    OPTION,
+    STABILIZER,
+    STATEVECTOR,
+)
 
 BYTES_PER_COMPLEX = 16  # complex128, aer's default (double) precision
 # Two-qubit gates whose operator Schmidt rank is 2 (one control, one target): across a cut of
@@ -221,8 +222,9 @@ def _refusal(
         if mps <= free:
             return (
                 f"{text} With little entanglement the matrix_product_state method needs about "
-                f"{format_bytes(mps)}: choose it (on the command line: --method "
-                "matrix_product_state), use fewer qubits, or run on an Azure simulator target."
+                f"{format_bytes(mps)}: choose it (in the window: Method, next to Shots; on the "
+                "command line: --method matrix_product_state), use fewer qubits, or run on an "
+                "Azure simulator target."
             )
     if method != STABILIZER and clifford:
         return (

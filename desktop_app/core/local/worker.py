@@ -20,6 +20,7 @@ from desktop_app.core.errors import QuantumDeskError, UserInputError
 from desktop_app.core.local import methods
 from desktop_app.core.local.aer import pass_manager_for, simulator_for
 from desktop_app.core.local.emulation import emulated
+from desktop_app.core.local.method_names import AUTOMATIC, STABILIZER, STATEVECTOR
 from desktop_app.core.qasm.aer_counts import clbit_counts, measures
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
             simulator = simulator_for(requested)
         else:
             # noisy: aer samples a statevector per shot (at most that much memory)
-            methods.plan(program.circuit, methods.STATEVECTOR, alternatives=False)
+            methods.plan(program.circuit, STATEVECTOR, alternatives=False)
             progress("Transpiling to the target's native gates", None)
             simulator, circuit = emulated(program.circuit, emulation, request.options)
     except RecursionError:  # program_limits bounds definition depth; this is the last resort
@@ -127,8 +128,8 @@ def _prepared(circuit: Any, requested: str) -> tuple[Any, str]:
     from qiskit.transpiler.exceptions import TranspilerError
 
     target = requested
-    if requested == methods.AUTOMATIC and circuit.num_qubits > methods.max_qubits(requested):
-        target = methods.STABILIZER  # wider than a statevector fits: only a Clifford one runs
+    if requested == AUTOMATIC and circuit.num_qubits > methods.max_qubits(requested):
+        target = STABILIZER  # wider than a statevector fits: only a Clifford one runs
     try:
         translated = pass_manager_for(target).run(circuit)
     except TranspilerError:

@@ -1,14 +1,16 @@
-"""The window's backend pane: the profile selector, the backend table, Shots, Run and Cancel.
+"""The window's backend pane: the profile selector, the backend table, Shots, the local
+simulator's Method, Run and Cancel.
 
 Only building and laying out lives here; the window wires the signals (ui/main_window.py).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -19,20 +21,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.catalog import builtin_backends
+from desktop_app.core.catalog import LOCAL_SIMULATOR, builtin_backends
+from desktop_app.core.local.method_names import AUTOMATIC, LABELS, METHODS, OPTION
 from desktop_app.core.request import MAX_SHOTS
+from desktop_app.ui import settings as options
 from desktop_app.ui.backends.model import BackendModel
 from desktop_app.ui.backends.profile_selector import ProfileSelector
 
 # live figures and prices arrive later: those columns follow their text
 _FITTED_COLUMNS = ("availability", "queue", "price", "success", "mitigation")
+_METHOD_TIP = (
+    f"How {LOCAL_SIMULATOR} simulates (qiskit-aer): Automatic takes the stabilizer method for "
+    "a Clifford circuit (any width) and the statevector otherwise (memory doubles with each "
+    "qubit); Matrix product state suits wide circuits with little entanglement"
+)
 
 
 class BackendPane(QWidget):
     """The controls of a run, in reading order (the window's Tab order follows it)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
+        self._settings = settings
         self.model = BackendModel(builtin_backends(), self)
         self.view = QTableView(self)
         self.view.setObjectName("backendSummary")
@@ -55,6 +65,16 @@ class BackendPane(QWidget):
         self.shots_input.setRange(1, MAX_SHOTS)
         self.shots_input.setValue(1000)
         self.shots_input.setGroupSeparatorShown(True)
+        self.method_input = QComboBox(self)
+        self.method_input.setObjectName("methodInput")
+        self.method_input.setAccessibleName("Simulation method")
+        self.method_input.setToolTip(_METHOD_TIP)
+        for method in METHODS:
+            self.method_input.addItem(LABELS[method], method)
+        stored = options.LOCAL_METHOD.read(settings) if settings is not None else AUTOMATIC
+        self.set_method(stored if stored in METHODS else AUTOMATIC)
+        self.method_input.currentIndexChanged.connect(self._on_method_input_changed)
+        self.model.checkedChanged.connect(self._on_model_checkedChanged)
         # the text set apart: QPushButton(text, parent) would load QIcon for its (icon, text)
         # overload (its Python type and enums, ~4 ms before the first paint)
         self.run_button = QPushButton(self)
@@ -72,6 +92,10 @@ class BackendPane(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Shots:", self))
         controls.addWidget(self.shots_input)
+        method_label = QLabel("&Method:", self)
+        method_label.setBuddy(self.method_input)
+        controls.addWidget(method_label)
+        controls.addWidget(self.method_input)
         controls.addWidget(self.budget_label, 1)
         controls.addWidget(self.run_button)
         controls.addWidget(self.cancel_button)
@@ -82,3 +106,26 @@ class BackendPane(QWidget):
         layout.addWidget(self.profile_selector)
         layout.addWidget(self.view, 1)
         layout.addLayout(controls)
+        self._on_model_checkedChanged()
+
+    def method(self) -> str:
+        """The method the local simulator runs with (core.local.method_names)."""
+        return str(self.method_input.currentData())
+
+    def set_method(self, method: str) -> None:
+        self.method_input.setCurrentIndex(METHODS.index(method) if method in METHODS else 0)
+
+    def options_for(self, backend: str) -> dict[str, object]:
+        """The options a run on `backend` takes from this pane: the local simulator's method."""
+        method = self.method()
+        return {OPTION: method} if backend == LOCAL_SIMULATOR and method != AUTOMATIC else {}
+
+    @Slot(int)
+    def _on_method_input_changed(self, _index: int) -> None:
+        if self._settings is not None:
+            options.LOCAL_METHOD.write(self._settings, self.method())
+
+    @Slot()
+    def _on_model_checkedChanged(self) -> None:
+        """The method means something only for a run on the local simulator."""
+        self.method_input.setEnabled(LOCAL_SIMULATOR in self.model.checked_backends())
