@@ -56,6 +56,13 @@ def test_the_method_is_automatic_at_first_and_remembered(make_window, qtbot: QtB
     assert method_box(again).currentData() == MPS
 
 
+def test_an_unknown_stored_method_reads_as_automatic(make_window, settings_path) -> None:
+    settings_path.write_text("[backends]\nlocalMethod=density_matrix\n", encoding="utf-8")
+    window: MainWindow = make_window()
+    assert method_box(window).currentData() == AUTOMATIC
+    assert window.backend_pane.options_for(LOCAL_SIMULATOR) == {}
+
+
 def test_the_method_box_is_reached_by_tab_after_shots_and_by_alt_m(
     window: MainWindow, qtbot: QtBot
 ) -> None:

@@ -71,8 +71,7 @@ class BackendPane(QWidget):
         self.method_input.setToolTip(_METHOD_TIP)
         for method in METHODS:
             self.method_input.addItem(LABELS[method], method)
-        stored = options.LOCAL_METHOD.read(settings) if settings is not None else AUTOMATIC
-        self.set_method(stored if stored in METHODS else AUTOMATIC)
+        self.set_method(options.LOCAL_METHOD.read(settings) if settings is not None else AUTOMATIC)
         self.method_input.currentIndexChanged.connect(self._on_method_input_changed)
         self.model.checkedChanged.connect(self._on_model_checkedChanged)
         # the text set apart: QPushButton(text, parent) would load QIcon for its (icon, text)
@@ -113,6 +112,7 @@ class BackendPane(QWidget):
         return str(self.method_input.currentData())
 
     def set_method(self, method: str) -> None:
+        """Show `method`; Automatic for a name it does not know (an older or edited setting)."""
         self.method_input.setCurrentIndex(METHODS.index(method) if method in METHODS else 0)
 
     def options_for(self, backend: str) -> dict[str, object]:
