@@ -162,6 +162,9 @@ def show_job(args: argparse.Namespace) -> int:
         ("Completed", short_time(record.completed_at)),
         ("Program", record.program_path or f"(sha256 {record.program_sha256[:12]})"),
     ]
+    result = record.run_result()
+    if result is not None and result.method:  # local.simulator's, chosen or automatic
+        fields.append(("Method", f"{result.method} (qiskit-aer)"))
     if record.error_code or record.error_message:
         fields.append(("Error", f"{record.error_code or ''}: {record.error_message or ''}"))
     if record.estimated_cost:

@@ -511,8 +511,6 @@ class MainWindow(WindowLedger, QMainWindow):
         if isinstance(result, RunResult):
             self.results_view.set_result(result)
             panel = self.results_view.panel(result.backend)
-            if result.method:  # local.simulator: the qiskit-aer method that ran it
-                panel.set_status(f"{panel.status.text()} · {result.method} method")
             if result.warnings:  # what the reading left out or could not check: said in full
                 panel.set_status(f"{panel.status.text()} · warning: {result.warnings[0]}")
                 panel.status.setToolTip("\n".join(result.warnings))

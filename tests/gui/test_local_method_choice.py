@@ -101,6 +101,25 @@ def test_a_statevector_that_cannot_fit_is_refused_then_runs_as_a_matrix_product_
     assert asked == []
 
 
+def test_a_past_jobs_result_says_its_method(window: MainWindow, qtbot: QtBot, tmp_path) -> None:
+    from desktop_app.core.ledger.store import Ledger
+    from desktop_app.ui.jobs.detail import JobDetailDialog
+
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    window.executor.set_ledger(ledger)
+    choose(method_box(window), MPS)
+    run_locally(qtbot, window, line_circuit(3))
+    (job,) = ledger.page()
+    dialog = JobDetailDialog(ledger, job.id)
+    qtbot.addWidget(dialog)
+    panel = dialog.result_panel
+    assert panel is not None
+    assert panel.status.text().endswith(" · matrix_product_state method")
+    dialog.close()
+    window.executor.set_ledger(None)
+    ledger.close()
+
+
 def test_a_chosen_statevector_is_used_even_for_a_clifford_circuit(
     window: MainWindow, qtbot: QtBot
 ) -> None:

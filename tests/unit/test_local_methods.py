@@ -121,6 +121,19 @@ def test_matrix_product_state_on_request_runs_a_wide_low_entanglement_circuit(fr
     assert set(result.counts) == {"0" * 40, "1" * 40}
 
 
+def test_jobs_show_says_the_method_that_ran(capsys, tmp_path: Path) -> None:
+    program = tmp_path / "ghz40.qasm"
+    program.write_text(ghz(40, "t q[0];\n"), encoding="utf-8")
+    assert main(["run", str(program), "--method", "mps", "--shots", "50"]) == 0
+    capsys.readouterr()
+    assert main(["jobs", "--json"]) == 0
+    (job,) = json.loads(capsys.readouterr().out)
+    assert main(["jobs", "show", job["id"]]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert "Method        matrix_product_state (qiskit-aer)" in shown
+    assert 'Options       {"method": "matrix_product_state"' in "\n".join(shown)
+
+
 def test_memory_figures_by_method() -> None:
     from qiskit import QuantumCircuit
 

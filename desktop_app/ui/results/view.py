@@ -251,6 +251,8 @@ def _summary(result: RunResult) -> str:
     total = result.timings.get("total")
     if total is not None:
         text += f", {total:.2f} s"
+    if result.method:  # local.simulator: the qiskit-aer method that ran it, wherever it is shown
+        text += f" · {result.method} method"
     if result.error_message:
         text += f": {result.error_message}"
     return text
