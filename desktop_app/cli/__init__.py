@@ -127,6 +127,17 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _reader_gone() -> int:
+    """Whoever read the output has stopped (`quantum-desk jobs | head`): end quietly, with the
+    status a shell gives a program ended by SIGPIPE. stdout goes to /dev/null first, or Python
+    complains again as it flushes it at exit."""
+    import contextlib  # here: not a cost of every start
+
+    with contextlib.suppress(OSError, ValueError):  # no file behind stdout: nothing to flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + 13  # SIGPIPE
+
+
 def _os_error(exc: OSError) -> int:
     """A file we did not expect to fail: its name and why, no traceback."""
     return fail(f"{exc.filename or 'a file'}: {exc.strerror or 'cannot be used'}")
@@ -143,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         if words[0] in QUICK_COMMANDS:
             try:
                 code = QUICK_COMMANDS[words[0]]()
+            except BrokenPipeError:
+                return _reader_gone()
             except OSError as exc:
                 return _os_error(exc)
             except KeyboardInterrupt:
@@ -168,6 +181,8 @@ def _parsed_and_run(words: list[str], debug: bool) -> int:
         return int(args.handler(args))
     except QuantumDeskError as exc:
         return fail(str(exc))
+    except BrokenPipeError:
+        return _reader_gone()
     except OSError as exc:
         return _os_error(exc)
     except KeyboardInterrupt:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from desktop_app.cli import note
-from desktop_app.cli.quick import job_table, short_time
+from desktop_app.cli.quick import short_time, write_job_table
 from desktop_app.core.azure.retry import DEFAULT_RETRY_DEADLINE, Notice
 from desktop_app.core.ledger.errors import (
     REPAIR_HINT,
@@ -17,7 +18,7 @@ from desktop_app.core.ledger.errors import (
     LedgerNotWritableError,
 )
 from desktop_app.core.ledger.export import history_list, row_dict
-from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord
+from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord, JobRow
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.results import JobStatus
 
@@ -126,18 +127,31 @@ def list_jobs(args: argparse.Namespace) -> int:
         if exc.path is not None and exc.path.exists():
             raise
         note(f"warning: {exc}")  # no ledger yet, and none can be made: there are no jobs
-        rows = []
-    else:
-        with ledger:
-            rows = ledger.page(flt, JobOrder(), limit=args.limit)
-    if args.json:
-        json.dump([row_dict(r) for r in rows], sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        _write_list(args, iter(()))
         return 0
-    sys.stdout.write(
-        job_table([(r.id, r.name, r.backend, r.status, r.created_at, r.shots) for r in rows])
-    )
+    with ledger:  # written as it is read: memory stays bounded at a million jobs
+        rows = ledger.rows(flt, JobOrder(), limit=args.limit)
+        try:
+            _write_list(args, rows)
+        finally:
+            rows.close()  # before the ledger (a reader gone mid-list: `| head`)
     return 0
+
+
+def _write_list(args: argparse.Namespace, rows: Iterator[JobRow]) -> None:
+    write = sys.stdout.write
+    if not args.json:
+        table = ((r.id, r.name, r.backend, r.status, r.created_at, r.shots) for r in rows)
+        write_job_table(table, write)
+        return
+    first = True  # json.dump(list, indent=2)'s text, one job at a time
+    for row in rows:
+        write(
+            ("[\n  " if first else ",\n  ")
+            + json.dumps(row_dict(row), indent=2).replace("\n", "\n  ")
+        )
+        first = False
+    write("[]\n" if first else "\n]\n")
 
 
 def show_job(args: argparse.Namespace) -> int:
@@ -274,12 +288,12 @@ def reconcile_jobs(args: argparse.Namespace) -> int:
 def repair_ledger(args: argparse.Namespace) -> int:
     """Move a damaged ledger aside (kept) and start a new one; a sound one is left alone."""
     try:
-        with open_ledger():
+        with open_ledger(check="always"):  # the whole file, however large
             _echo("The job ledger is sound: nothing to repair.")
             return 0
     except LedgerCorruptError as exc:
         note(str(exc).replace(REPAIR_HINT, "").strip())
-    with open_ledger(recover=True) as ledger:
+    with open_ledger(recover=True, check="always") as ledger:
         _echo(f"The damaged job ledger was kept as {ledger.recovered_from}.")
         _echo(f"A new, empty job ledger was started at {ledger.path}.")
     return 0

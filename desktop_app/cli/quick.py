@@ -24,7 +24,7 @@ import sys
 
 TYPE_CHECKING = False  # `typing` costs a CLI start as much as Python's own start
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from datetime import datetime
 
 # the values of core.paths.APP_NAME, core.ledger.store.LEDGER_FILE_NAME and DEFAULT_BUSY_TIMEOUT
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 APP_NAME = "quantum-desk"
 LEDGER_FILE_NAME = "ledger.sqlite3"
 BUSY_TIMEOUT = 10.0
+CHECK_AT_OPEN_BYTES = 8 << 20  # core.ledger.recovery's: a larger file is the full command's
 
 # Ledger.page(JobFilter(), JobOrder()) with the columns the table shows (its order is
 # core.ledger.paging.order_by(JobOrder()): the test checks it)
@@ -80,31 +81,51 @@ def short_time(value: datetime | None) -> str:
     return "-" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def job_table(rows: Sequence[TableRow]) -> str:
-    """The text `quantum-desk jobs` prints for these rows (newest first)."""
-    if not rows:
-        return "No jobs.\n"
-    table = [("ID", "NAME", "BACKEND", "STATUS", "CREATED", "SHOTS")]
-    table += [
-        (job_id[:8], name or "-", backend, status, short_time(created), str(shots))
-        for job_id, name, backend, status, created, shots in rows
-    ]
-    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
-    return "".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() + "\n"
-        for line in table
-    )
+# the columns are as wide as the header and the first rows need: a longer list is written as it
+# is read (a cell wider further down pushes the rest of its line to the right)
+WIDTH_ROWS = 1000
+_HEADER = ("ID", "NAME", "BACKEND", "STATUS", "CREATED", "SHOTS")
+
+
+def _cells(row: TableRow) -> tuple[str, ...]:
+    job_id, name, backend, status, created, shots = row
+    return (job_id[:8], name or "-", backend, status, short_time(created), str(shots))
+
+
+def write_job_table(rows: Iterable[TableRow], write: Callable[[str], object]) -> None:
+    """Write the text `quantum-desk jobs` prints for these rows (newest first), a line at a time
+    after the first WIDTH_ROWS: memory stays bounded at any ledger size."""
+    remaining = iter(rows)
+    first = []
+    for row in remaining:
+        first.append(_cells(row))
+        if len(first) == WIDTH_ROWS:
+            break
+    if not first:
+        write("No jobs.\n")
+        return
+    widths = [max(len(line[i]) for line in (_HEADER, *first)) for i in range(len(_HEADER))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip()
+
+    write("".join(line(cells) + "\n" for cells in (_HEADER, *first)))
+    for row in remaining:
+        write(line(_cells(row)) + "\n")
 
 
 def ledger_rows(path: str) -> list[TableRow] | None:
     """Every job of the ledger at `path`, newest first, when the file is a sound ledger of this
-    version that this user can write (what the full command would open as it is); else None."""
+    version that this user can write (what the full command would open as it is), small enough
+    for its structure to be checked at open (the full command streams a larger one); else
+    None."""
     folder = os.path.dirname(path) or "."
     try:
-        if os.stat(path).st_size == 0:
-            return None  # the full command says the file is damaged
+        size = os.stat(path).st_size
     except OSError:
         return None  # not there yet: the full command creates it
+    if size == 0 or size > CHECK_AT_OPEN_BYTES:
+        return None  # the full command says the file is damaged, or reads it page by page
     if not (os.access(path, os.R_OK | os.W_OK) and os.access(folder, os.W_OK | os.X_OK)):
         return None
     import sqlite3
@@ -122,7 +143,7 @@ def ledger_rows(path: str) -> list[TableRow] | None:
         (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
         if version != SCHEMA_VERSION or str(mode).lower() != "wal":
             return None  # the full command migrates it, or says why it cannot
-        # the full command checks the file's structure on every open (core.ledger.recovery)
+        # as the full command checks a file of this size at open (core.ledger.recovery)
         check = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
         if check != ["ok"]:
             return None
@@ -142,7 +163,7 @@ def jobs() -> int | None:
     rows = ledger_rows(os.path.join(folder, LEDGER_FILE_NAME))
     if rows is None:
         return None
-    sys.stdout.write(job_table(rows))
+    write_job_table(rows, sys.stdout.write)
     return 0
 
 

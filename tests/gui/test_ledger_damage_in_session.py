@@ -141,3 +141,47 @@ def test_damage_found_by_the_jobs_view_offers_the_same_way_out(
     assert fresh.recovered_from.read_bytes() == damaged
     assert window.jobs_view is not None and window.jobs_view is not old_view
     assert fresh.count() == 0
+
+
+def test_a_large_ledger_is_checked_off_the_gui_thread_and_damage_offers_the_way_out(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.core.ledger import recovery
+    from desktop_app.ui.jobs.app_ledger import open_app_ledger
+
+    monkeypatch.setattr(recovery, "CHECK_AT_OPEN_BYTES", 0)  # every file counts as large
+    answers = Answers(monkeypatch, True)
+    with open_ledger() as ledger, ledger.transaction():
+        for i in range(200):
+            ledger.create_job(backend="local.simulator", program=BELL * 4, shots=i + 1)
+    path = paths.data_dir() / "ledger.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # the status history's pages: what the window's start reads (jobs, unfinished ones) lies
+    # elsewhere, so only a whole-file check finds them
+    pages = [p for (p,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'status_history'")]
+    conn.close()
+    with path.open("r+b") as f:
+        for page in pages:
+            f.seek((page - 1) * 4096)
+            f.write(os.urandom(4096))
+    damaged = path.read_bytes()
+
+    opened = open_app_ledger(None)  # as the start does: no whole-file read on the GUI thread
+    assert opened is not None and not opened.structure_checked and answers.asked == []
+    window = MainWindow(QSettings(str(tmp_path / "qd.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    try:
+        window.attach_ledger(opened)
+        qtbot.waitUntil(lambda: window.ledger is not opened, timeout=30_000)
+        (question,) = answers.asked
+        assert "damaged" in question and "kept" in question
+        fresh = window.ledger
+        assert fresh is not None and fresh.recovered_from is not None
+        assert fresh.recovered_from.read_bytes() == damaged
+        assert answers.errors == []
+    finally:
+        window.close()
+        opened.close()
+        if window.ledger is not None:
+            window.ledger.close()

@@ -14,7 +14,7 @@ import pytest
 
 from desktop_app.cli import main, quick
 from desktop_app.core import paths
-from desktop_app.core.ledger import store
+from desktop_app.core.ledger import recovery, store
 from desktop_app.core.ledger.models import JobOrder
 from desktop_app.core.ledger.paging import order_by
 from desktop_app.core.ledger.recovery import open_ledger
@@ -39,6 +39,7 @@ def test_constants_are_the_modules_own() -> None:
     assert quick.APP_NAME == paths.APP_NAME
     assert quick.LEDGER_FILE_NAME == store.LEDGER_FILE_NAME
     assert quick.BUSY_TIMEOUT == store.DEFAULT_BUSY_TIMEOUT
+    assert quick.CHECK_AT_OPEN_BYTES == recovery.CHECK_AT_OPEN_BYTES
     assert order_by(JobOrder()) == quick.ORDER
 
 

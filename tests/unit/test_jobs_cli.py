@@ -188,3 +188,45 @@ def test_corrupt_ledger_message(capsys) -> None:
     code, out, err = run(capsys, "jobs")
     assert code != 0 and out == ""
     assert err.count("\n") == 1 and "damaged" in err and "ledger.sqlite3" in err
+
+
+def test_the_json_list_is_written_as_json_dump_writes_it(jobs: dict[str, str], capsys) -> None:
+    code, out, _ = run(capsys, "jobs", "--json")
+    assert code == 0
+    assert out == json.dumps(json.loads(out), indent=2) + "\n"  # a job at a time, same text
+    assert [j["id"] for j in json.loads(out)] == [jobs["failed"], jobs["waiting"], jobs["local"]]
+
+
+def test_a_long_list_takes_its_widths_from_its_first_rows(
+    jobs: dict[str, str], capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.cli import quick
+
+    monkeypatch.setattr(quick, "WIDTH_ROWS", 2)
+    with open_ledger() as ledger:
+        ledger.rename(jobs["local"], "a much longer name than the others")  # the oldest job
+    code, out, _ = run(capsys, "jobs", "--limit", "10")  # the full command
+    assert code == 0
+    header, newest, second, oldest = out.splitlines()
+    assert header.startswith("ID")
+    assert newest.index("rigetti.sim.qvm") == second.index("ionq.simulator")  # aligned
+    assert "a much longer name than the others" in oldest  # not cut: the rest moves right
+    assert oldest.index("local.simulator") > second.index("ionq.simulator")
+
+
+def test_a_reader_that_stops_early_ends_the_list_quietly(tmp_path: Path) -> None:
+    with open_ledger() as ledger, ledger.transaction():
+        for i in range(1500):  # 120 KB of table, 500 KB of JSON: more than a pipe holds
+            ledger.create_job(backend="local.simulator", program=BELL, shots=i + 1)
+    for argv in (["jobs", "--json"], ["jobs"]):  # the full command, and the quick one
+        child = subprocess.Popen(
+            [sys.executable, "-m", "desktop_app", *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline()  # as `| head -1` does: one line, then gone
+        child.stdout.close()
+        errors = child.stderr.read()
+        assert child.wait(60) == 141, errors  # a shell's status for SIGPIPE
+        assert errors == b""

@@ -239,6 +239,30 @@ def test_filters_sort_and_paging(ledger: Ledger) -> None:
     assert ledger.backends() == ["ionq.simulator", "local.simulator", "rigetti.sim.qvm"]
 
 
+def test_rows_read_as_they_go_are_the_pages_rows(ledger: Ledger) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with ledger.transaction():
+        for i in range(25):
+            ledger.create_job(
+                backend=("ionq.simulator", "local.simulator")[i % 2],
+                program=BELL + f"// run {i}\n",
+                shots=100 + i,
+                name=f"job {i:02d}",
+                created_at=start + timedelta(hours=i // 3),  # ties: seq decides
+            )
+    for flt, order, limit in [
+        (JobFilter(), JobOrder(), None),
+        (JobFilter(), JobOrder(), 7),
+        (JobFilter(backends=("ionq.simulator",)), JobOrder("shots", descending=False), None),
+        (JobFilter(text="job 1"), JobOrder(), None),  # the names' trigram index
+        (JobFilter(text="run 2"), JobOrder("name", descending=True), 3),  # program text too
+    ]:
+        read = [r.id for r in ledger.rows(flt, order, limit=limit, chunk=2)]
+        assert read == [r.id for r in ledger.page(flt, order, limit=limit)], (flt, order, limit)
+        assert read  # every case finds jobs
+    assert list(ledger.rows(JobFilter(text="nowhere"))) == []
+
+
 def test_resolve_by_id_azure_id_and_prefix(ledger: Ledger) -> None:
     azure_id = new_azure_job_id()
     job_id = ledger.create_job(backend="b", program=BELL, shots=1, azure_job_id=azure_id)

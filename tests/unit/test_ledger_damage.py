@@ -15,14 +15,16 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.core import paths
 from desktop_app.core.jobs import live_runs
+from desktop_app.core.ledger import recovery
 from desktop_app.core.ledger.errors import LedgerCorruptError
 from desktop_app.core.ledger.recovery import open_ledger
 
 BELL = 'OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; creg c[2]; h q[0]; measure q -> c;'
 
 
-def _damaged_past_its_header(path: Path) -> bytes:
-    """A real ledger of 200 jobs whose pages after the first are overwritten with noise."""
+def _damaged_past_its_header(path: Path, keep_pages: float = 0.0) -> bytes:
+    """A real ledger of 200 jobs whose pages after the third (or after that share of its pages)
+    are overwritten with noise."""
     with open_ledger(path) as ledger, ledger.transaction():
         for i in range(200):
             ledger.create_job(backend="b", program=BELL * 4, shots=i + 1)
@@ -31,7 +33,8 @@ def _damaged_past_its_header(path: Path) -> bytes:
     conn.close()
     data = bytearray(path.read_bytes())
     noise = random.Random(14)
-    data[4096 * 3 :] = bytes(noise.randrange(256) for _ in range(len(data) - 4096 * 3))
+    start = max(3, int(len(data) // 4096 * keep_pages)) * 4096
+    data[start:] = bytes(noise.randrange(256) for _ in range(len(data) - start))
     path.write_bytes(bytes(data))
     return bytes(data)
 
@@ -49,6 +52,37 @@ def test_damage_past_the_header_is_found_at_open(tmp_path: Path) -> None:
         open_ledger(path)  # no query needed: the open itself says so
     assert "jobs repair" in str(caught.value) and "kept" in str(caught.value)
     assert path.read_bytes() == damaged  # nothing was written to it
+
+
+def test_a_large_ledger_is_opened_without_reading_it_whole(
+    capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the check reads every page (0.8 s at 1,000,000 jobs): past CHECK_AT_OPEN_BYTES it is the
+    # opener's; here every file counts as large
+    monkeypatch.setattr(recovery, "CHECK_AT_OPEN_BYTES", 0)
+    path = paths.data_dir() / "ledger.sqlite3"
+    damaged = _damaged_past_its_header(path, keep_pages=0.75)  # deep pages: not read at open
+    with open_ledger(path) as ledger:
+        assert not ledger.structure_checked
+        damage = recovery.structure_damage(ledger)
+    assert damage is not None and "damaged" in str(damage) and "jobs repair" in str(damage)
+    with pytest.raises(LedgerCorruptError, match="damaged"):
+        open_ledger(path, check="always")
+    assert path.read_bytes() == damaged
+
+    code, out, err = _run(capsys, "jobs")  # a read that meets the damage says so plainly
+    assert code == 2 and out == "" and "quantum-desk jobs repair" in err and err.count("\n") == 1
+    code, out, err = _run(capsys, "jobs", "repair")  # checks the file whole, however large
+    assert code == 0 and "damaged" in err
+    kept = sorted(path.parent.glob("ledger.sqlite3.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    with open_ledger(path) as fresh:
+        assert fresh.structure_checked or fresh.page() == []
+
+
+def test_a_small_ledger_is_checked_at_every_open(tmp_path: Path) -> None:
+    with open_ledger(tmp_path / "ledger.sqlite3") as ledger:
+        assert ledger.structure_checked
 
 
 def test_jobs_repair_keeps_the_damaged_file_and_starts_a_new_ledger(capsys) -> None:

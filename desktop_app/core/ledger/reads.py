@@ -9,7 +9,7 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,6 +182,31 @@ class LedgerReads:
         if reverse:
             rows.reverse()
         return [JobRow(**row_from_sql(r)) for r in rows]
+
+    def rows(
+        self,
+        flt: JobFilter | None = None,
+        order: JobOrder | None = None,
+        limit: int | None = None,
+        chunk: int = 1000,
+    ) -> Generator[JobRow, None, None]:
+        """`page(flt, order, 0, limit)` as it is read, `chunk` rows at a time: one query, and
+        memory bounded at any ledger size (the command line's list of a million jobs). Holds
+        this thread's connection until the last row is read or it is closed: close it before
+        the ledger."""
+        order = order or JobOrder()
+        check_order(order)
+        flt = flt or JobFilter()
+        with self._use() as conn:
+            where, params = where_clause(flt, in_order=self._in_order(flt, limit), conn=conn)
+            sql = f"SELECT {ROW_COLUMNS} FROM jobs{where} {order_by(order)} LIMIT ?"
+            cursor = conn.execute(sql, [*params, -1 if limit is None else int(limit)])
+            try:
+                while found := cursor.fetchmany(chunk):
+                    for row in found:
+                        yield JobRow(**row_from_sql(row))
+            finally:
+                cursor.close()
 
     def page_after(
         self,

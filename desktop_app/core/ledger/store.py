@@ -72,6 +72,8 @@ class Ledger(LedgerReads):
         self.busy_timeout = busy_timeout
         # set by open_ledger when a damaged file was moved aside
         self.recovered_from: Path | None = None
+        # open_ledger checked the file's structure (quick_check) when it opened it
+        self.structure_checked = False
         self._local = threading.local()
         # thread id -> (its connection, the lock held while that thread uses it)
         self._conns: dict[int, tuple[sqlite3.Connection, threading.RLock]] = {}
