@@ -54,6 +54,7 @@ from desktop_app.ui.jobs.pages import (
     Wanted,
     format_entries,
     load_pages,
+    loaded_jobs_in,
 )
 from desktop_app.ui.plain_text import tooltip
 from desktop_app.ui.tasks import Lane, run_task, wait_idle
@@ -213,6 +214,10 @@ class JobsModel(QAbstractTableModel):
     def entry(self, row: int) -> Entry | None:
         """The job on `row` and its cells' texts (ui/jobs/cells.py draws them), or None."""
         return self._entry(row)
+
+    def loaded_jobs_in(self, spans: list[tuple[int, int]]) -> list[JobRow]:
+        """The loaded jobs on the rows of `spans` (first, last), in row order (none is read)."""
+        return loaded_jobs_in(self._pages, self.page_size, spans)
 
     def job_id(self, row: int) -> str | None:
         job = self.job_row(row)

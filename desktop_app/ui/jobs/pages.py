@@ -183,3 +183,29 @@ class InFlight:
     def wait(self, timeout: float = 60.0) -> bool:
         with self._idle:
             return self._idle.wait_for(lambda: self._running == 0, timeout)
+
+
+def loaded_jobs_in(
+    pages: Mapping[int, list[Entry]], page_size: int, spans: list[tuple[int, int]]
+) -> list[JobRow]:
+    """The jobs of the loaded `pages` on the rows of `spans` (first, last), in row order: a span
+    of a million rows (Ctrl+A) costs what its loaded rows do."""
+    found: dict[int, JobRow] = {}
+    for page_no, page in pages.items():
+        base = page_no * page_size
+        for first, last in spans:
+            for row in range(max(first, base), min(last, base + len(page) - 1) + 1):
+                found[row] = page[row - base][0]
+    return [found[row] for row in sorted(found)]
+
+
+def merged_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Row spans (first, last) sorted, with those that overlap or touch made one (a selection's
+    ranges overlap after Ctrl+click over a selected row)."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
