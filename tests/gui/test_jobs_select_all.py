@@ -1,4 +1,5 @@
-"""Ctrl+A over the whole job history (issue 16: no GUI stall at any size). Qt's header, painting,
+"""Ctrl+A over the whole job history, and changes to many jobs (issue 16: no GUI stall at any
+size). Qt's header, painting,
 asked for each column whether every row is selected, row by row through the Python model: at
 1,000,000 jobs a 36 s freeze. Here the model's calls are counted, so the cost is seen at a size
 a test can fill; and what the selection acts on is what is loaded, said as such."""
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import cProfile
 import pstats
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,8 +16,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.ledger.errors import LedgerLockedError
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
+from desktop_app.ui import messages
 from desktop_app.ui.jobs import view as view_module
 from desktop_app.ui.jobs.pages import merged_spans
 from desktop_app.ui.jobs.view import JobsView
@@ -89,3 +93,36 @@ def test_row_spans_merge_when_they_overlap_or_touch() -> None:
         (30, 30),
     ]
     assert merged_spans([]) == []
+
+
+def test_changes_are_written_off_the_gui_thread_and_a_failure_is_said(
+    view: JobsView, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    ledger = view.ledger
+    original = ledger.set_tags
+
+    def set_tags(job_id: str, tags: list[str]) -> None:
+        threads.append(threading.current_thread().name)
+        original(job_id, tags)
+
+    monkeypatch.setattr(ledger, "set_tags", set_tags)
+    monkeypatch.setattr(view_module, "ask_text", lambda *_a: "week 1")
+    view.table.selectRow(0)
+    view.tag_selected()
+    first = view.model.job_id(0)
+    assert first is not None
+    qtbot.waitUntil(lambda: ledger.get(first).tags == ("week 1",), timeout=WAIT_MS)
+    assert threads and threading.main_thread().name not in threads  # the ledger lane's
+
+    errors: list[str] = []
+    monkeypatch.setattr(messages, "show_error", lambda _p, _t, text: errors.append(text))
+
+    def refused(job_id: str, name: str) -> None:
+        raise LedgerLockedError("The job ledger is locked by another program.", None)
+
+    monkeypatch.setattr(ledger, "rename", refused)
+    monkeypatch.setattr(view_module, "ask_text", lambda *_a: "new name")
+    view.rename_selected()
+    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT_MS)
+    assert errors == ["The job ledger is locked by another program."]

@@ -386,7 +386,8 @@ def test_rename_tag_and_delete_reach_the_ledger(
     monkeypatch.setattr(jobs_view, "ask_text", lambda *a: "  Bell on Monday ")
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_F2)
-    assert ledger.get(job.id).name == "Bell on Monday"
+    # written on the ledger lane, off the GUI thread
+    qtbot.waitUntil(lambda: ledger.get(job.id).name == "Bell on Monday", timeout=WAIT_MS)
     name_column = [c.title for c in COLUMNS].index("Name")
 
     def shown_name() -> str | None:
@@ -398,7 +399,7 @@ def test_rename_tag_and_delete_reach_the_ledger(
     select(view, qtbot, job.id)
     monkeypatch.setattr(jobs_view, "ask_text", lambda *a: "thesis, chapter 3,, thesis")
     view.tag_action.trigger()
-    assert ledger.get(job.id).tags == ("thesis", "chapter 3")
+    qtbot.waitUntil(lambda: ledger.get(job.id).tags == ("thesis", "chapter 3"), timeout=WAIT_MS)
     view.text_filter.setText("chapter 3")
     assert apply(view, qtbot) == [job.id]
     assert [j.id for j in view.selected_jobs()] == [job.id]  # kept across the new filter
@@ -466,7 +467,7 @@ def test_delete_at_azure_goes_through_the_seam(
     select(view, qtbot, jobs[4].id)  # local.simulator: nothing to delete at Azure
     view.delete_action.trigger()
     assert offered[-1] is False
-    assert ledger.count() == N_JOBS - 2
+    qtbot.waitUntil(lambda: ledger.count() == N_JOBS - 2, timeout=WAIT_MS)  # the ledger lane
 
 
 # ------------------------------------------------------------------------------------ exports

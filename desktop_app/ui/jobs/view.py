@@ -63,6 +63,7 @@ from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import JOB_ROW_ROLE, JobsModel
 from desktop_app.ui.jobs.pages import merged_spans
 from desktop_app.ui.jobs.prompts import ask_delete, ask_text, cost_total_text
+from desktop_app.ui.jobs.writes import LedgerWrites
 from desktop_app.ui.plain_text import plain, tooltip
 from desktop_app.ui.tasks import BackgroundCalls, Lane, run_task, wait_idle
 
@@ -105,6 +106,7 @@ class JobsView(QWidget):
         self.model = JobsModel(ledger, self, events=self.events)
         self._details: dict[str, JobDetailDialog] = {}
         self._remote_calls = BackgroundCalls(self)
+        self._writes = LedgerWrites(self)  # rename, tags, delete: off the GUI thread
         self._remote_calls.finished.connect(self._on_remoteCalls_finished)
         self._remote_calls.failed.connect(self._on_remoteCalls_failed)
         self._remote_jobs: dict[int, JobRow] = {}  # ticket -> job being deleted at Azure
@@ -392,7 +394,7 @@ class JobsView(QWidget):
         name = ask_text(self, "Rename job", "Name:", job.name)
         if name is None:
             return
-        self._write(lambda: self.ledger.rename(job.id, name))
+        self._writes.write(lambda: self.ledger.rename(job.id, name))
 
     @Slot()
     def tag_selected(self) -> None:
@@ -410,7 +412,7 @@ class JobsView(QWidget):
                 for job in jobs:
                     self.ledger.set_tags(job.id, tags)
 
-        self._write(write)
+        self._writes.write(write)
 
     @Slot()
     def delete_selected(self) -> None:
@@ -443,8 +445,9 @@ class JobsView(QWidget):
             dialog = self._details.pop(job_id, None)
             if dialog is not None:
                 dialog.close()
-        if self._write(lambda: self.ledger.delete(job_ids)):
-            self.jobsDeleted.emit(job_ids)
+        self._writes.write(
+            lambda: self.ledger.delete(job_ids), lambda: self.jobsDeleted.emit(job_ids)
+        )
 
     @Slot(int, object)
     def _on_remoteCalls_finished(self, ticket: int, _result: object) -> None:
@@ -473,14 +476,6 @@ class JobsView(QWidget):
             messages.show_error(self, "Export failed", str(exc))
             return None
         return export_record(self, record, kind, line=self.export_line)
-
-    def _write(self, write: Callable[[], object]) -> bool:
-        try:
-            write()
-        except QuantumDeskError as exc:
-            messages.show_error(self, "Job ledger", str(exc))
-            return False
-        return True
 
     def shutdown(self) -> None:
         """Stop following the ledger and wait for background queries and deletions."""
