@@ -24,7 +24,7 @@ from desktop_app.core.ledger.store import DEFAULT_BUSY_TIMEOUT, LEDGER_FILE_NAME
 
 log = logging.getLogger(__name__)
 
-# The structure check at open reads every page: 12 ms at 10,000 jobs (4.6 MB), 0.8 s at 1,000,000
+# The structure check at open reads every page: 12 ms at 10,000 jobs (4.6 MB), 0.8-1.5 s at 1M
 # (944 MB; bench_ledger_open.py). Up to this size it runs at every open; a larger file is left to
 # whoever opened it ("if_small"): the window checks it in the background, a command's reads and
 # writes find damage where they meet it (LedgerCorruptError), and `jobs repair` checks it whole.
