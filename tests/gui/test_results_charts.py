@@ -4,6 +4,7 @@ exported images and TSV copies of the counts table."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,24 @@ def test_counts_get_whole_number_ticks(qtbot: QtBot, tmp_path: Path) -> None:
     assert ticks == ["0", "1", "2"]  # from 0, whole numbers, up to a tick above the tallest bar
     assert axis.top == int(axis.top)
     assert [integer_tick_step(t) for t in (3, 12, 120, 2000)] == [1, 5, 50, 500]
+
+
+def test_a_wide_result_shows_its_largest_outcomes_and_the_rest_exactly() -> None:
+    # tens of thousands of outcomes (a million shots on 20 qubits has ~640,000): the top bars
+    # are found without sorting them all; checked against a full sort here
+    rng = random.Random(16)
+    counts = {format(i, "017b"): rng.randint(1, 50) for i in range(40_000)}
+    result = RunResult.from_counts("local.simulator", counts, shots=sum(counts.values()))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    for mode in (BY_COUNT, BY_BITSTRING):
+        bars = bars_for(result, ChartOptions(sort=mode, top=16))
+        shown, rest = bars[:-1], bars[-1]
+        assert sorted(b.outcome for b in shown) == sorted(k for k, _ in ranked[:16])
+        assert rest.folded == 40_000 - 16
+        assert rest.count == sum(v for _, v in ranked[16:])  # whole shots, not a float sum
+        assert rest.probability == pytest.approx(rest.count / sum(counts.values()), rel=1e-12)
+    percent = bars_for(result, ChartOptions(mode=PERCENT, top=16))
+    assert sum(b.value for b in percent) == pytest.approx(100.0, rel=1e-9)
 
 
 def test_sort_and_top_n_with_the_rest_in_one_bar(qtbot: QtBot, tmp_path: Path) -> None:
