@@ -309,3 +309,21 @@ def test_a_result_landing_makes_the_bars_of_its_own_pane_only(
     made.clear()
     view.controls.mode.setCurrentIndex(view.controls.mode.findData(PERCENT))  # new options
     assert sorted(made) == names  # each pane's bars once, for the axis and its chart alike
+
+
+def test_the_counts_table_orders_by_count_as_its_key_says(qtbot: QtBot) -> None:
+    from desktop_app.ui.results.counts_model import CountsModel
+
+    rng = random.Random(7)
+    counts = {format(i, "012b"): rng.randint(1, 6) for i in range(3000)}
+    # probabilities not quite proportional to the counts (as a service may round them)
+    probabilities = {k: v / 10_000 + rng.random() * 1e-6 for k, v in counts.items()}
+    model = CountsModel()
+    model.set_counts(counts, probabilities, sort=BY_COUNT)
+    expected = sorted(counts, key=lambda k: (-counts[k], -probabilities[k], k))
+    assert model.outcomes() == expected
+    model.set_sort(BY_BITSTRING)
+    assert model.outcomes() == sorted(counts)
+    exact = CountsModel()  # no counts: the probabilities decide
+    exact.set_counts({}, {"01": 0.25, "10": 0.5, "00": 0.25}, sort=BY_COUNT)
+    assert exact.outcomes() == ["10", "00", "01"]

@@ -8,6 +8,8 @@ columnCount for each index) made a pane's first table cost ~12 ms of GUI thread 
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFontDatabase, QStandardItem, QStandardItemModel
 
@@ -55,9 +57,15 @@ class CountsModel(QStandardItemModel):
 
     def _sorted(self, rows: list[Row], sort: str) -> list[Row]:
         self.order = sort
-        if sort == BY_COUNT:  # an exact result has no counts: its probabilities decide
-            return sorted(rows, key=lambda r: (-(r[1] or 0), -r[2], r[0]))
-        return sorted(rows)  # by outcome, each outcome once: no key to call 640,000 times
+        by_outcome = sorted(rows)  # each outcome once: no key to call for 640,000 of them
+        if sort != BY_COUNT:
+            return by_outcome
+        if all(r[1] is not None for r in rows):  # (-count, -probability, outcome), C keys:
+            by_outcome.sort(key=itemgetter(2), reverse=True)  # stable sorts, the least
+            by_outcome.sort(key=itemgetter(1), reverse=True)  # significant key first
+            return by_outcome
+        # an exact result has no counts: its probabilities decide
+        return sorted(rows, key=lambda r: (-(r[1] or 0), -r[2], r[0]))
 
     def outcomes(self) -> list[str]:
         return [r[0] for r in self._rows]
