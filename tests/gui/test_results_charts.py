@@ -24,6 +24,7 @@ from desktop_app.core.results import RunResult
 from desktop_app.ui.results.chart_data import (
     BY_BITSTRING,
     BY_COUNT,
+    COUNT,
     PERCENT,
     ChartOptions,
     bars_for,
@@ -307,8 +308,22 @@ def test_a_result_landing_makes_the_bars_of_its_own_pane_only(
     view.set_result(RunResult.from_counts("target-2", {"0": 1, "1": 7}, shots=8))
     assert made == ["target-2"]
     made.clear()
+    rearranged: list[int] = []
+    real_rearranged = chart_data.rearranged
+
+    def counted_rearranged(
+        bars: list[chart_data.Bar], options: ChartOptions
+    ) -> list[chart_data.Bar]:
+        rearranged.append(len(bars))
+        return real_rearranged(bars, options)
+
+    monkeypatch.setattr(chart_data, "rearranged", counted_rearranged)
     view.controls.mode.setCurrentIndex(view.controls.mode.findData(PERCENT))  # new options
-    assert sorted(made) == names  # each pane's bars once, for the axis and its chart alike
+    # each pane's bars once, for the axis and its chart alike, from its bars before (the same
+    # outcomes: no result read again)
+    assert made == [] and len(rearranged) == len(names)
+    view.controls.top.setValue(1)  # other outcomes: made from each result anew
+    assert sorted(made) == names
 
 
 def test_the_counts_table_orders_by_count_as_its_key_says(qtbot: QtBot) -> None:
@@ -327,3 +342,24 @@ def test_the_counts_table_orders_by_count_as_its_key_says(qtbot: QtBot) -> None:
     exact = CountsModel()  # no counts: the probabilities decide
     exact.set_counts({}, {"01": 0.25, "10": 0.5, "00": 0.25}, sort=BY_COUNT)
     assert exact.outcomes() == ["10", "00", "01"]
+
+
+def test_other_show_and_sort_choices_rearrange_the_same_bars() -> None:
+    from itertools import product
+
+    from desktop_app.ui.results.chart_data import rearranged
+
+    rng = random.Random(3)
+    counts = {format(i, "010b"): rng.randint(1, 9) for i in range(700)}
+    sampled = RunResult.from_counts("local.simulator", counts, shots=sum(counts.values()))
+    total = sum(counts.values())
+    exact = RunResult.from_probabilities(
+        "local.simulator", {k: v / total for k, v in counts.items()}, shots=1000
+    )
+    choices = list(product((COUNT, PERCENT), (BY_COUNT, BY_BITSTRING)))
+    for result, (mode, sort), (other_mode, other_sort) in product(
+        (sampled, exact), choices, choices
+    ):
+        before = bars_for(result, ChartOptions(mode=mode, sort=sort, top=12))
+        options = ChartOptions(mode=other_mode, sort=other_sort, top=12)
+        assert rearranged(before, options) == bars_for(result, options)

@@ -81,11 +81,7 @@ def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
         top += 1
     # the top outcomes only, not all of them sorted: a million shots on 20 qubits has ~640,000
     ranked = heapq.nsmallest(top, probabilities.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = [bar(k, p) for k, p in ranked]
-    if options.sort == BY_COUNT:
-        shown.sort(key=lambda b: (-b.probability, b.outcome))
-    else:
-        shown.sort(key=lambda b: b.outcome)
+    shown = _in_order([bar(k, p) for k, p in ranked], options.sort)
     folded = len(probabilities) - len(ranked)
     if folded:
         kept = {k for k, _ in ranked}
@@ -97,6 +93,24 @@ def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
         value = probability * 100 if options.mode == PERCENT else count
         shown.append(Bar("", value, count, probability, folded=folded))
     return shown
+
+
+def _in_order(bars: list[Bar], sort: str) -> list[Bar]:
+    if sort == BY_COUNT:
+        return sorted(bars, key=lambda b: (-b.probability, b.outcome))
+    return sorted(bars, key=lambda b: b.outcome)
+
+
+def rearranged(bars: list[Bar], options: ChartOptions) -> list[Bar]:
+    """`bars_for(result, o)` given its bars for options `o` that differ from `options` in Show
+    and Sort only: the same outcomes, valued and ordered anew, none of the result's read again
+    (a wide result's top outcomes cost 0.2 s to find)."""
+
+    def valued(b: Bar) -> Bar:
+        return replace(b, value=b.probability * 100 if options.mode == PERCENT else b.count)
+
+    shown = _in_order([valued(b) for b in bars if not b.folded], options.sort)
+    return shown + [valued(b) for b in bars if b.folded]
 
 
 def integer_tick_step(top: float, ticks: int = 5) -> int:

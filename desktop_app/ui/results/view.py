@@ -228,7 +228,10 @@ class ResultPanel(QGroupBox):
         if self.result is None:
             return []
         made = self._bars
-        if made is None or made[0] is not self.result or made[1] != options:
+        if made is not None and made[0] is self.result and made[1].top == options.top:
+            if made[1] != options:  # Show or Sort changed: the same outcomes
+                made = self._bars = (self.result, options, chart_data.rearranged(made[2], options))
+        else:
             made = self._bars = (self.result, options, chart_data.bars_for(self.result, options))
         return made[2]
 
