@@ -73,8 +73,7 @@ def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
 
     def bar(outcome: str, probability: float) -> Bar:
         count = count_of(outcome, probability)
-        value = probability * 100 if options.mode == PERCENT else count
-        return Bar(outcome, value, count, probability)
+        return Bar(outcome, _value(options, probability, count), count, probability)
 
     top = max(1, options.top)
     if len(probabilities) == top + 1:  # a "rest" of one outcome is that outcome
@@ -90,9 +89,15 @@ def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
             count = probability * shots
         else:  # the counts not shown, in whole numbers: no call per outcome
             count = float(sum(result.counts.values()) - sum(result.counts.get(k, 0) for k in kept))
-        value = probability * 100 if options.mode == PERCENT else count
-        shown.append(Bar("", value, count, probability, folded=folded))
+        shown.append(
+            Bar("", _value(options, probability, count), count, probability, folded=folded)
+        )
     return shown
+
+
+def _value(options: ChartOptions, probability: float, count: float) -> float:
+    """A bar's height in the chart's unit: its count, or its percent of the shots."""
+    return probability * 100 if options.mode == PERCENT else count
 
 
 def _in_order(bars: list[Bar], sort: str) -> list[Bar]:
@@ -107,7 +112,7 @@ def rearranged(bars: list[Bar], options: ChartOptions) -> list[Bar]:
     (a wide result's top outcomes cost 0.2 s to find)."""
 
     def valued(b: Bar) -> Bar:
-        return replace(b, value=b.probability * 100 if options.mode == PERCENT else b.count)
+        return replace(b, value=_value(options, b.probability, b.count))
 
     shown = _in_order([valued(b) for b in bars if not b.folded], options.sort)
     return shown + [valued(b) for b in bars if b.folded]

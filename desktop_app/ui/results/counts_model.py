@@ -57,15 +57,14 @@ class CountsModel(QStandardItemModel):
 
     def _sorted(self, rows: list[Row], sort: str) -> list[Row]:
         self.order = sort
+        if sort == BY_COUNT and not all(r[1] is not None for r in rows):
+            # an exact result has no counts: its probabilities decide
+            return sorted(rows, key=lambda r: (-(r[1] or 0), -r[2], r[0]))
         by_outcome = sorted(rows)  # each outcome once: no key to call for 640,000 of them
-        if sort != BY_COUNT:
-            return by_outcome
-        if all(r[1] is not None for r in rows):  # (-count, -probability, outcome), C keys:
-            by_outcome.sort(key=itemgetter(2), reverse=True)  # stable sorts, the least
-            by_outcome.sort(key=itemgetter(1), reverse=True)  # significant key first
-            return by_outcome
-        # an exact result has no counts: its probabilities decide
-        return sorted(rows, key=lambda r: (-(r[1] or 0), -r[2], r[0]))
+        if sort == BY_COUNT:  # (-count, -probability, outcome) by stable sorts on C keys,
+            by_outcome.sort(key=itemgetter(2), reverse=True)  # the least significant first
+            by_outcome.sort(key=itemgetter(1), reverse=True)
+        return by_outcome
 
     def outcomes(self) -> list[str]:
         return [r[0] for r in self._rows]
