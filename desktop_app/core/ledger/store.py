@@ -449,7 +449,8 @@ class Ledger(LedgerReads):
         """Store a job's normalized result (and its raw form), error, and final status."""
         from desktop_app.core.results import to_json_dict
 
-        as_json = to_json_dict(result)
+        # packed before the write lock is taken: a wide result takes a while to encode
+        packed = pack_result(to_json_dict(result))
         with self.transaction() as conn:
             sets: dict[str, Any] = {
                 "has_result": int(bool(result.counts) or bool(result.probabilities)),
@@ -463,7 +464,7 @@ class Ledger(LedgerReads):
             conn.execute(
                 "INSERT INTO job_results (job, result) SELECT seq, ? FROM jobs WHERE id = ? "
                 "ON CONFLICT (job) DO UPDATE SET result = excluded.result",
-                (pack_result(as_json), job_id),
+                (packed, job_id),
             )
             if raw is not None:
                 self.store_raw_result(job_id, raw, raw_content_type)
