@@ -54,8 +54,11 @@ def test_backend_model_checks_several_runnable_rows_only(qtbot) -> None:
 
 
 def test_counts_model_passes_the_model_tester(qtmodeltester) -> None:
+    from desktop_app.core.results import RunResult
+    from desktop_app.ui.results.ranking import rank
+
     model = CountsModel()
-    model.set_counts({"00": 480, "11": 520}, {"00": 0.48, "11": 0.52})
+    model.show(rank(RunResult.from_counts("local.simulator", {"00": 480, "11": 520})))
     qtmodeltester.check(model)
     assert model.outcomes() == ["00", "11"]  # by bitstring unless told otherwise
     model.set_sort(BY_COUNT)

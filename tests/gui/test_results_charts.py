@@ -24,7 +24,6 @@ from desktop_app.core.results import RunResult
 from desktop_app.ui.results.chart_data import (
     BY_BITSTRING,
     BY_COUNT,
-    COUNT,
     PERCENT,
     ChartOptions,
     bars_for,
@@ -286,80 +285,51 @@ def test_the_rest_bar_of_an_exact_result_holds_the_expected_counts() -> None:
     assert bars[-1].probability == pytest.approx(0.4)
 
 
-def test_a_result_landing_makes_the_bars_of_its_own_pane_only(
+def test_a_result_landing_ranks_its_own_result_only(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every pane's bars set the shared value axis: they are made once for each result and
-    options, not again for every pane whenever any result lands (wide results: ~1.5 ms each)."""
-    from desktop_app.ui.results import chart_data
+    """Every pane's bars set the shared value axis: a result is ranked once, when it lands, and
+    not again for another pane's result or for other Show, Sort or Top choices (a wide one takes
+    ~0.2 s)."""
+    from desktop_app.ui.results import ranking
 
     view = shown_results_view(qtbot, tmp_path)
     names = [f"target-{i}" for i in range(4)]
     for name in names:
         view.set_result(RunResult.from_counts(name, {"0": 3, "1": 5}, shots=8))
-    made: list[str] = []
-    real = chart_data.bars_for
+    ranked: list[str] = []
+    real = ranking.rank
 
-    def counted(result: RunResult, options: ChartOptions) -> list[chart_data.Bar]:
-        made.append(result.backend)
-        return real(result, options)
+    def counted(result: RunResult) -> ranking.Ranking:
+        ranked.append(result.backend)
+        return real(result)
 
-    monkeypatch.setattr(chart_data, "bars_for", counted)
+    monkeypatch.setattr(ranking, "rank", counted)
     view.set_result(RunResult.from_counts("target-2", {"0": 1, "1": 7}, shots=8))
-    assert made == ["target-2"]
-    made.clear()
-    rearranged: list[int] = []
-    real_rearranged = chart_data.rearranged
-
-    def counted_rearranged(
-        bars: list[chart_data.Bar], options: ChartOptions
-    ) -> list[chart_data.Bar]:
-        rearranged.append(len(bars))
-        return real_rearranged(bars, options)
-
-    monkeypatch.setattr(chart_data, "rearranged", counted_rearranged)
-    view.controls.mode.setCurrentIndex(view.controls.mode.findData(PERCENT))  # new options
-    # each pane's bars once, for the axis and its chart alike, from its bars before (the same
-    # outcomes: no result read again)
-    assert made == [] and len(rearranged) == len(names)
-    view.controls.top.setValue(1)  # other outcomes: made from each result anew
-    assert sorted(made) == names
+    assert ranked == ["target-2"]
+    view.controls.mode.setCurrentIndex(view.controls.mode.findData(PERCENT))
+    view.controls.sort.setCurrentIndex(view.controls.sort.findData(BY_COUNT))
+    view.controls.top.setValue(1)
+    assert ranked == ["target-2"]
+    assert view.panels()[2].histogram.bars() == [("1", 87.5), ("0", 12.5)]
 
 
 def test_the_counts_table_orders_by_count_as_its_key_says(qtbot: QtBot) -> None:
     from desktop_app.ui.results.counts_model import CountsModel
+    from desktop_app.ui.results.ranking import rank
 
     rng = random.Random(7)
     counts = {format(i, "012b"): rng.randint(1, 6) for i in range(3000)}
     # probabilities not quite proportional to the counts (as a service may round them)
     probabilities = {k: v / 10_000 + rng.random() * 1e-6 for k, v in counts.items()}
+    result = RunResult("x", 0, counts=counts, probabilities=probabilities)
     model = CountsModel()
-    model.set_counts(counts, probabilities, sort=BY_COUNT)
+    model.show(rank(result), sort=BY_COUNT)
     expected = sorted(counts, key=lambda k: (-counts[k], -probabilities[k], k))
     assert model.outcomes() == expected
     model.set_sort(BY_BITSTRING)
     assert model.outcomes() == sorted(counts)
     exact = CountsModel()  # no counts: the probabilities decide
-    exact.set_counts({}, {"01": 0.25, "10": 0.5, "00": 0.25}, sort=BY_COUNT)
+    probabilities = {"01": 0.25, "10": 0.5, "00": 0.25}
+    exact.show(rank(RunResult("x", 0, probabilities=probabilities, exact=True)), sort=BY_COUNT)
     assert exact.outcomes() == ["10", "00", "01"]
-
-
-def test_other_show_and_sort_choices_rearrange_the_same_bars() -> None:
-    from itertools import product
-
-    from desktop_app.ui.results.chart_data import rearranged
-
-    rng = random.Random(3)
-    counts = {format(i, "010b"): rng.randint(1, 9) for i in range(700)}
-    sampled = RunResult.from_counts("local.simulator", counts, shots=sum(counts.values()))
-    total = sum(counts.values())
-    exact = RunResult.from_probabilities(
-        "local.simulator", {k: v / total for k, v in counts.items()}, shots=1000
-    )
-    choices = list(product((COUNT, PERCENT), (BY_COUNT, BY_BITSTRING)))
-    for result, (mode, sort), (other_mode, other_sort) in product(
-        (sampled, exact), choices, choices
-    ):
-        before = bars_for(result, ChartOptions(mode=mode, sort=sort, top=12))
-        options = ChartOptions(mode=other_mode, sort=other_sort, top=12)
-        assert rearranged(before, options) == bars_for(result, options)

@@ -6,13 +6,13 @@ Plain Python (no Qt): the histogram draws these bars, the tests check them direc
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # core.results is not needed before the window's first paint
     from desktop_app.core.results import RunResult
+    from desktop_app.ui.results.ranking import Ranking
 
 COUNT: Final = "count"
 PERCENT: Final = "percent"
@@ -61,34 +61,36 @@ def value_title(options: ChartOptions, exact: bool = False) -> str:
 
 
 def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
-    probabilities = dict(result.probabilities)
-    if not probabilities and result.counts:
-        total = sum(result.counts.values()) or 1
-        probabilities = {k: v / total for k, v in result.counts.items()}
+    from desktop_app.ui.results.ranking import rank
+
+    return bars_from(rank(result), options)
+
+
+def bars_from(ranking: Ranking, options: ChartOptions) -> list[Bar]:
+    """The `options.top` most likely outcomes in `options.sort` order, then one bar for the rest:
+    a few dozen steps whatever the result's size (it was ranked once, see ranking.py)."""
+    result, probabilities = ranking.result, ranking.probabilities
     exact = result.exact or not result.counts
-    shots = result.shots or sum(result.counts.values())
+    shots = result.shots or ranking.total_count
 
-    def count_of(outcome: str, probability: float) -> float:
-        return probability * shots if exact else float(result.counts.get(outcome, 0))
-
-    def bar(outcome: str, probability: float) -> Bar:
-        count = count_of(outcome, probability)
+    def bar(outcome: str) -> Bar:
+        probability = probabilities.get(outcome, 0.0)
+        count = probability * shots if exact else float(result.counts.get(outcome, 0))
         return Bar(outcome, _value(options, probability, count), count, probability)
 
     top = max(1, options.top)
-    if len(probabilities) == top + 1:  # a "rest" of one outcome is that outcome
+    if len(ranking.by_chance) == top + 1:  # a "rest" of one outcome is that outcome
         top += 1
-    # the top outcomes only, not all of them sorted: a million shots on 20 qubits has ~640,000
-    ranked = heapq.nsmallest(top, probabilities.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = _in_order([bar(k, p) for k, p in ranked], options.sort)
-    folded = len(probabilities) - len(ranked)
+    kept = ranking.by_chance[:top]
+    shown = _in_order([bar(k) for k in kept], options.sort)
+    folded = len(ranking.by_chance) - len(kept)
     if folded:
-        kept = {k for k, _ in ranked}
-        probability = sum(p for k, p in probabilities.items() if k not in kept)
+        kept_probability = math.fsum(probabilities.get(k, 0.0) for k in kept)
+        probability = max(0.0, ranking.total_probability - kept_probability)
         if exact:
             count = probability * shots
-        else:  # the counts not shown, in whole numbers: no call per outcome
-            count = float(sum(result.counts.values()) - sum(result.counts.get(k, 0) for k in kept))
+        else:  # the counts not shown, in whole numbers
+            count = float(ranking.total_count - sum(result.counts.get(k, 0) for k in kept))
         shown.append(
             Bar("", _value(options, probability, count), count, probability, folded=folded)
         )
@@ -104,18 +106,6 @@ def _in_order(bars: list[Bar], sort: str) -> list[Bar]:
     if sort == BY_COUNT:
         return sorted(bars, key=lambda b: (-b.probability, b.outcome))
     return sorted(bars, key=lambda b: b.outcome)
-
-
-def rearranged(bars: list[Bar], options: ChartOptions) -> list[Bar]:
-    """`bars_for(result, o)` given its bars for options `o` that differ from `options` in Show
-    and Sort only: the same outcomes, valued and ordered anew, none of the result's read again
-    (a wide result's top outcomes cost 0.2 s to find)."""
-
-    def valued(b: Bar) -> Bar:
-        return replace(b, value=_value(options, b.probability, b.count))
-
-    shown = _in_order([valued(b) for b in bars if not b.folded], options.sort)
-    return shown + [valued(b) for b in bars if b.folded]
 
 
 def integer_tick_step(top: float, ticks: int = 5) -> int:
@@ -145,10 +135,10 @@ class Group:
     bars: tuple[Bar, ...]
 
 
-def overlay_groups(results: list[RunResult], options: ChartOptions) -> list[Group]:
+def overlay_groups(rankings: list[Ranking], options: ChartOptions) -> list[Group]:
     """Several results on one axis: the `options.top` outcomes most likely in any of them (the
     others summed into "rest" per backend), ordered as `options.sort` says."""
-    every = [{b.outcome: b for b in bars_for(r, replace(options, top=1 << 30))} for r in results]
+    every = [{b.outcome: b for b in bars_from(r, replace(options, top=1 << 30))} for r in rankings]
     ranked = sorted(
         {k for bars in every for k in bars},
         key=lambda k: (-max(bars[k].probability if k in bars else 0.0 for bars in every), k),

@@ -1,5 +1,6 @@
 """Table model of one result: outcome, count, probability; in bitstring order or most frequent
-first, as the view's Sort choice says (the same order as the chart above it).
+first, as the view's Sort choice says (the same order as the chart above it). Both orders come
+ranked with the result (ui/results/ranking.py).
 
 A QStandardItemModel filled a chunk of rows at a time as the table scrolls (fetchMore): Qt then
 answers the cells' roles itself. A Python model's per-cell calls (7 roles, and rowCount and
@@ -8,12 +9,15 @@ columnCount for each index) made a pane's first table cost ~12 ms of GUI thread 
 
 from __future__ import annotations
 
-from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFontDatabase, QStandardItem, QStandardItemModel
 
 from desktop_app.ui.results.chart_data import BY_BITSTRING, BY_COUNT
+
+if TYPE_CHECKING:
+    from desktop_app.ui.results.ranking import Ranking
 
 _Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Outcome", "Count", "Probability")
@@ -33,45 +37,40 @@ class CountsModel(QStandardItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(0, len(HEADERS), parent)
         self.setHorizontalHeaderLabels(list(HEADERS))
-        self._rows: list[Row] = []
+        self._ranking: Ranking | None = None
+        self._order: list[str] = []  # the outcomes in the table's order
         self.order = BY_BITSTRING  # chart_data.BY_BITSTRING or BY_COUNT (`sort` is Qt's)
 
-    def set_counts(
-        self, counts: dict[str, int], probabilities: dict[str, float], sort: str | None = None
-    ) -> None:
-        if counts and probabilities.keys() <= counts.keys():  # a sampled result: one pass
-            get = probabilities.get
-            rows: list[Row] = [(k, c, get(k, 0.0)) for k, c in counts.items()]
-        else:
-            keys = set(counts) | set(probabilities)
-            rows = [(k, counts.get(k), probabilities.get(k, 0.0)) for k in keys]
-        self._rows = self._sorted(rows, self.order if sort is None else sort)
-        self._refill()
+    def show(self, ranking: Ranking | None, sort: str | None = None) -> None:
+        """The outcomes of `ranking` (None: no rows), in `sort` order (None: as before)."""
+        self._ranking = ranking
+        self._put_in_order(self.order if sort is None else sort)
 
     def set_sort(self, sort: str) -> None:
         """Put the rows in `sort` order (the view's Sort choice changed)."""
-        if sort == self.order:
-            return
-        self._rows = self._sorted(self._rows, sort)  # a new order: the selection goes with it
+        if sort != self.order:
+            self._put_in_order(sort)  # a new order: the selection goes with it
+
+    def _put_in_order(self, sort: str) -> None:
+        self.order = sort
+        ranking = self._ranking
+        if ranking is None:
+            self._order = []
+        else:  # ranked once per result (ranking.py): no sort here
+            self._order = ranking.by_count if sort == BY_COUNT else ranking.by_outcome
         self._refill()
 
-    def _sorted(self, rows: list[Row], sort: str) -> list[Row]:
-        self.order = sort
-        if sort == BY_COUNT and not all(r[1] is not None for r in rows):
-            # an exact result has no counts: its probabilities decide
-            return sorted(rows, key=lambda r: (-(r[1] or 0), -r[2], r[0]))
-        by_outcome = sorted(rows)  # each outcome once: no key to call for 640,000 of them
-        if sort == BY_COUNT:  # (-count, -probability, outcome) by stable sorts on C keys,
-            by_outcome.sort(key=itemgetter(2), reverse=True)  # the least significant first
-            by_outcome.sort(key=itemgetter(1), reverse=True)
-        return by_outcome
+    def _row(self, outcome: str) -> Row:
+        assert self._ranking is not None
+        count = self._ranking.result.counts.get(outcome)
+        return outcome, count, self._ranking.probabilities.get(outcome, 0.0)
 
     def outcomes(self) -> list[str]:
-        return [r[0] for r in self._rows]
+        return list(self._order)
 
     def total_rows(self) -> int:
         """Every outcome's row, made or not yet."""
-        return len(self._rows)
+        return len(self._order)
 
     def _refill(self) -> None:
         """A new result or order: one model reset (a view lays out once), the first chunk made
@@ -80,14 +79,14 @@ class CountsModel(QStandardItemModel):
         self.blockSignals(True)
         try:
             self.setRowCount(0)
-            self._append(min(CHUNK, len(self._rows)))
+            self._append(min(CHUNK, len(self._order)))
         finally:
             self.blockSignals(False)
         self.endResetModel()
 
     def _append(self, count: int) -> None:
         start = self.rowCount()
-        rows = self._rows[start : start + count]
+        rows = [self._row(outcome) for outcome in self._order[start : start + count]]
         if not rows:
             return
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -107,7 +106,7 @@ class CountsModel(QStandardItemModel):
                 self.setItem(row, column, item)
 
     def canFetchMore(self, parent: _Index) -> bool:
-        return not parent.isValid() and self.rowCount() < len(self._rows)
+        return not parent.isValid() and self.rowCount() < len(self._order)
 
     def fetchMore(self, parent: _Index) -> None:
         if self.canFetchMore(parent):
@@ -115,4 +114,4 @@ class CountsModel(QStandardItemModel):
 
     def tsv_lines(self) -> list[str]:
         """Every outcome as a tab-separated line of the table's cells, made into rows or not."""
-        return ["\t".join(_cells(row)) for row in self._rows]
+        return ["\t".join(_cells(self._row(outcome))) for outcome in self._order]

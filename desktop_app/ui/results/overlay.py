@@ -19,6 +19,7 @@ from desktop_app.ui.results.chart_data import (
     overlay_groups,
     value_title,
 )
+from desktop_app.ui.results.ranking import Ranking
 
 
 def distance_lines(found: list[Distance]) -> list[str]:
@@ -45,10 +46,12 @@ class OverlayChart(BarChart):
         self.distances: list[Distance] = []
         self._options = ChartOptions()
 
-    def show_results(self, results: list[RunResult], options: ChartOptions) -> None:
-        self.results = [r for r in results if r.counts or r.probabilities]
+    def show_results(self, rankings: list[Ranking], options: ChartOptions) -> None:
+        """The ranked results (ui/results/ranking.py) on one axis."""
+        shown = [r for r in rankings if r.result.counts or r.result.probabilities]
+        self.results = [r.result for r in shown]
         self._options = options
-        self.groups = overlay_groups(self.results, options)
+        self.groups = overlay_groups(shown, options)
         self.distances = pairwise(self.results)
         self.series = [
             Series(result.backend, tuple(g.bars[i].value for g in self.groups), i)

@@ -9,9 +9,10 @@ the job id once there is one (selectable; "Copy job id").
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.results.histogram import Histogram
     from desktop_app.ui.results.live import LiveState
     from desktop_app.ui.results.overlay import OverlayChart
+    from desktop_app.ui.results.ranking import Ranking
 
 
 def _import_result_parts() -> None:
@@ -64,7 +66,11 @@ def preload_result_parts() -> None:
 
 
 class ResultPanel(QGroupBox):
-    """One backend: status line, then (once done) histogram and counts table."""
+    """One backend: status line, then (once done) histogram and counts table.
+
+    `ranked` is emitted when a wide result, ranked on a pool thread, has been drawn."""
+
+    ranked = Signal()
 
     def __init__(self, backend: str, parent: QWidget | None = None) -> None:
         from desktop_app.ui.results.counts_model import CountsModel  # with a run, not at start
@@ -99,7 +105,8 @@ class ResultPanel(QGroupBox):
         self._layout.addStretch(1)  # keeps a lone status line at the top; replaced by the chart
         self._stretched = True  # the stretch is the layout's last item
         self._table: CountsTable | None = None  # made with the first result (~0.6 ms a pane)
-        self._bars: tuple[RunResult, ChartOptions, list[chart_data.Bar]] | None = None
+        self._ranking: Ranking | None = None  # of `result`, once ranked
+        self._ranking_for: RunResult | None = None  # a wide result on its way to a pool thread
         self.setMinimumWidth(260)  # four backends side by side fit a 1100 px window
 
     @property
@@ -166,7 +173,7 @@ class ResultPanel(QGroupBox):
         run's panes and deleting the last run's was most of a Run's GUI-thread time (issue 16)."""
         self.result = None
         self.live = None
-        self._bars = None
+        self._ranking = None
         self.set_status("Waiting")
         self.job_id_label.setProperty("jobId", None)
         self.job_id_label.hide()
@@ -175,7 +182,7 @@ class ResultPanel(QGroupBox):
             self.histogram.hide()  # shown again, redrawn, with the next result
         if self._table is not None:
             self._table.hide()
-        self.counts_model.set_counts({}, {})
+        self.counts_model.show(None)
         if not self._stretched:
             self._layout.addStretch(1)
             self._stretched = True
@@ -201,11 +208,17 @@ class ResultPanel(QGroupBox):
     def set_result(
         self, result: RunResult, options: ChartOptions | None = None, y_max: float | None = None
     ) -> None:
-        """Show `result`; `options` and `y_max` are the view's shared ones (alone: defaults)."""
+        """Show `result`; `options` and `y_max` are the view's shared ones (alone: defaults). A
+        wide result is drawn once it is ranked on a pool thread (then `ranked` is emitted)."""
         self.result = result
         self.live = None
         self.set_status(_summary(result))
         if not (result.counts or result.probabilities):
+            return
+        ranking = self.ranking()
+        if ranking is None:
+            outcomes = max(len(result.counts), len(result.probabilities))
+            self.set_status(f"{_summary(result)} · putting {outcomes:,} outcomes in order…")
             return
         if self._stretched:
             self._layout.takeAt(self._layout.count() - 1)
@@ -216,27 +229,66 @@ class ResultPanel(QGroupBox):
         options = options or ChartOptions()
         if y_max is None:
             y_max = max((b.value for b in self.bars(options)), default=1.0)
-        self.counts_model.set_counts(
-            dict(result.counts), dict(result.probabilities), sort=options.sort
-        )
+        self.counts_model.show(ranking, options.sort)
         self.redraw(options, y_max)
         self.table.show()
 
+    def ranking(self) -> Ranking | None:
+        """The pane's result in order; None without a result, or while a wide one is ranked on
+        a pool thread (~0.2 s for 644,000 outcomes of a million shots; 1-2 s for an exact one)."""
+        from desktop_app.ui.results.ranking import is_wide, rank
+
+        result = self.result
+        if result is None:
+            return None
+        if self._ranking is None or self._ranking.result is not result:
+            self._ranking = None
+            if is_wide(result):
+                self._rank_later(result)
+                return None
+            self._ranking = rank(result)
+        return self._ranking
+
+    def _rank_later(self, result: RunResult) -> None:
+        if self._ranking_for is result:
+            return  # already on its way
+        from desktop_app.ui.results.ranking import rank
+        from desktop_app.ui.tasks import Lane, run_task
+
+        self._ranking_for = result
+        run_task(
+            functools.partial(rank, result),
+            lane=Lane.LONG,
+            on_finished=self._on_ranking_finished,
+            on_failed=self._on_ranking_failed,
+        )
+
+    @Slot(object)
+    def _on_ranking_finished(self, ranking: object) -> None:
+        from desktop_app.ui.results.ranking import Ranking
+
+        assert isinstance(ranking, Ranking)
+        if ranking.result is self._ranking_for:
+            self._ranking_for = None
+        if ranking.result is not self.result:
+            return  # another result came meanwhile
+        self._ranking = ranking
+        self.set_result(ranking.result)
+        self.ranked.emit()
+
+    @Slot(object)
+    def _on_ranking_failed(self, exc: object) -> None:  # a bug: logged by ui.tasks
+        self._ranking_for = None
+        if self.result is not None:
+            self.set_status(f"{_summary(self.result)} · the chart could not be drawn (see the log)")
+
     def bars(self, options: ChartOptions) -> list[chart_data.Bar]:
-        """The bars of the pane's result under `options`, made once for each: a result landing
-        asks every pane for its bars (the shared value axis), then draws its own."""
-        if self.result is None:
-            return []
-        made = self._bars
-        if made is not None and made[0] is self.result and made[1].top == options.top:
-            if made[1] != options:  # Show or Sort changed: the same outcomes
-                made = self._bars = (self.result, options, chart_data.rearranged(made[2], options))
-        else:
-            made = self._bars = (self.result, options, chart_data.bars_for(self.result, options))
-        return made[2]
+        """The bars of the pane's result under `options` (none while it is being ranked)."""
+        ranking = self.ranking()
+        return [] if ranking is None else chart_data.bars_from(ranking, options)
 
     def redraw(self, options: ChartOptions, y_max: float) -> None:
-        if self.result is None or self.histogram is None:
+        if self.result is None or self.histogram is None or self.ranking() is None:
             return
         self.counts_model.set_sort(options.sort)  # the table in the chart's order
         exact = self.result.exact or not self.result.counts
@@ -416,6 +468,7 @@ class ResultsView(QScrollArea):
         if backend not in self._panels:
             self._placeholder.hide()
             panel = ResultPanel(backend, self._panels_widget)
+            panel.ranked.connect(self._redraw_all)  # a wide result: the shared axis moves
             self._row.addWidget(panel, 1)
             self._panels[backend] = panel
             self._preparer.start()
@@ -469,6 +522,7 @@ class ResultsView(QScrollArea):
     def overlaid(self) -> bool:
         return bool(self.controls.layout_choice.currentData() == OVERLAY)
 
+    @Slot()
     def _redraw_all(self) -> None:
         options = self.options()
         top = self._y_max(options)
@@ -478,8 +532,12 @@ class ResultsView(QScrollArea):
 
     def _show_overlay(self, options: ChartOptions) -> None:
         """In overlay view (with a result), one grouped chart replaces the panels."""
-        results = [r for r in self.results() if r.counts or r.probabilities]
-        overlay = self.overlaid() and bool(results)
+        rankings = [
+            ranking
+            for panel in self._panels.values()
+            if panel.result is not None and (ranking := panel.ranking()) is not None
+        ]
+        overlay = self.overlaid() and bool(rankings)
         if overlay and self.overlay is None:
             from desktop_app.ui.results.overlay import OverlayChart
 
@@ -489,7 +547,7 @@ class ResultsView(QScrollArea):
         if self.overlay is not None:
             self.overlay.setVisible(overlay)
             if overlay:
-                self.overlay.show_results(results, options)
+                self.overlay.show_results(rankings, options)
 
     @Slot()
     def _on_controls_changed(self) -> None:
