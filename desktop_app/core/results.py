@@ -6,6 +6,7 @@ result has the same width (the number of classical bits). No qiskit import here.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -168,6 +169,40 @@ class RunResult:
     @property
     def num_clbits(self) -> int:
         return len(next(iter(self.counts), ""))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled for the pipe from a worker process: a wide result's counts go a slice at a
+        time (unpickling 644,000 outcomes in one call holds this process's interpreter lock for
+        0.3 s: the window waits), and sampled probabilities are made again on arrival."""
+        from desktop_app.core import slices
+
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        counts, probabilities = fields.pop("counts"), fields.pop("probabilities")
+        if len(counts) <= slices.SLICE and len(probabilities) <= slices.SLICE:
+            return (_unpickled, (fields, counts, probabilities))
+        derived = slices.proportional(counts, probabilities)
+        return (
+            _unpickled,
+            (fields, slices.pickled(counts), None if derived else slices.pickled(probabilities)),
+        )
+
+
+def _unpickled(
+    fields: dict[str, Any],
+    counts: dict[str, int] | list[bytes],
+    probabilities: dict[str, float] | list[bytes] | None,
+) -> RunResult:
+    """The RunResult `RunResult.__reduce__` sent."""
+    from desktop_app.core import slices
+
+    if isinstance(counts, list):
+        counts = slices.unpickled(counts)
+    if probabilities is None:  # count / total, as from_counts made them
+        total = sum(counts.values())
+        probabilities = {k: v / total for k, v in counts.items()}
+    elif isinstance(probabilities, list):
+        probabilities = slices.unpickled(probabilities)
+    return RunResult(counts=counts, probabilities=probabilities, **fields)
 
 
 def _expected_counts(probabilities: Mapping[str, float], shots: int) -> dict[str, int]:

@@ -17,6 +17,7 @@ import json
 import zlib
 from typing import Any
 
+from desktop_app.core import slices
 from desktop_app.core.ledger.errors import LedgerError
 
 _RAW = 0x00
@@ -83,6 +84,7 @@ def unpack_text(blob: bytes) -> str:
 
 # set in a stored result instead of its probabilities when they are count / total of its counts
 _DERIVED = "probabilities_are_counts_over_total"
+_SEPARATORS = (",", ":")
 
 
 def _from_counts(counts: dict[str, int]) -> dict[str, float] | None:
@@ -94,11 +96,36 @@ def _from_counts(counts: dict[str, int]) -> dict[str, float] | None:
 def pack_result(result: dict[str, Any]) -> bytes:
     """A normalized result (core.results.to_json_dict) stored: its probabilities left out when
     they follow from its counts (sampled results), which halves what is stored."""
-    counts = result.get("counts")
-    if isinstance(counts, dict) and counts and result.get("probabilities") == _from_counts(counts):
+    counts, probabilities = result.get("counts"), result.get("probabilities")
+    if (
+        isinstance(counts, dict)
+        and isinstance(probabilities, dict)
+        and slices.proportional(counts, probabilities)
+    ):
         result = {k: v for k, v in result.items() if k != "probabilities"}
         result[_DERIVED] = True
-    return pack_text(json.dumps(result, sort_keys=True, separators=(",", ":")))
+    return pack_text(json_text(result))
+
+
+def json_text(value: dict[str, Any]) -> str:
+    """`json.dumps(value, sort_keys=True, separators=(",", ":"))`, with a wide result's counts and
+    probabilities (dicts of numbers) encoded a slice at a time (core/slices.py): one call over
+    644,000 outcomes holds the interpreter lock for 1-2 s."""
+    members = []
+    for key in sorted(value):
+        item = value[key]
+        if isinstance(item, dict) and len(item) > slices.SLICE:
+            # in key order already; not sort_keys: its sort makes a tuple per item, and the
+            # garbage collector then runs every few ms (the values are numbers)
+            parts = (
+                json.dumps({k: item[k] for k in part}, separators=_SEPARATORS)
+                for part in slices.in_slices(slices.ordered(list(item)))
+            )
+            encoded = "{" + ",".join(part[1:-1] for part in parts) + "}"
+        else:
+            encoded = json.dumps(item, sort_keys=True, separators=_SEPARATORS)
+        members.append(f"{json.dumps(key)}:{encoded}")
+    return "{" + ",".join(members) + "}"
 
 
 def unpack_result(blob: bytes) -> dict[str, Any]:

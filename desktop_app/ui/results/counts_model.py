@@ -38,7 +38,7 @@ class CountsModel(QStandardItemModel):
         super().__init__(0, len(HEADERS), parent)
         self.setHorizontalHeaderLabels(list(HEADERS))
         self._ranking: Ranking | None = None
-        self._order: list[str] = []  # the outcomes in the table's order
+        self._order: tuple[str, ...] = ()  # the outcomes in the table's order
         self.order = BY_BITSTRING  # chart_data.BY_BITSTRING or BY_COUNT (`sort` is Qt's)
 
     def show(self, ranking: Ranking | None, sort: str | None = None) -> None:
@@ -55,7 +55,7 @@ class CountsModel(QStandardItemModel):
         self.order = sort
         ranking = self._ranking
         if ranking is None:
-            self._order = []
+            self._order = ()
         else:  # ranked once per result (ranking.py): no sort here
             self._order = ranking.by_count if sort == BY_COUNT else ranking.by_outcome
         self._refill()

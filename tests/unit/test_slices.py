@@ -1,0 +1,85 @@
+"""Wide results handled a slice at a time (core/slices.py): the same answers as the one-call
+functions they stand in for."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from desktop_app.core import slices
+
+
+@pytest.fixture(autouse=True)
+def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices of 7: a few hundred items cross many slice boundaries."""
+    monkeypatch.setattr(slices, "SLICE", 7)
+
+
+def test_ordered_sorts_across_slices_whatever_the_input_order() -> None:
+    rng = random.Random(5)
+    keys = [format(i, "09b") for i in range(300)]
+    shuffled = rng.sample(keys, len(keys))
+    for items in (keys, keys[::-1], shuffled, shuffled[:8], shuffled[:7], []):
+        assert slices.ordered(items) == sorted(items)
+    weights = {k: rng.randint(1, 4) for k in keys}
+
+    def by_weight(k: str) -> tuple[int, str]:
+        return (-weights[k], k)
+
+    assert slices.ordered(shuffled, key=by_weight) == sorted(keys, key=by_weight)
+    assert slices.ordered(keys, key=by_weight) == sorted(keys, key=by_weight)
+
+
+def test_proportional_means_count_over_total_for_every_outcome_and_no_other() -> None:
+    counts = {format(i, "05b"): i + 1 for i in range(20)}
+    total = sum(counts.values())
+    derived = {k: v / total for k, v in counts.items()}
+    assert slices.proportional(counts, derived)
+    assert not slices.proportional(counts, {**derived, "00000": derived["00000"] + 1e-12})
+    assert not slices.proportional(counts, {**derived, "11111": 0.0})  # one more outcome
+    assert not slices.proportional({"0": 0}, {"0": 0.0})  # nothing counted: nothing follows
+    assert not slices.proportional(counts, {})
+
+
+def test_a_wide_result_is_stored_as_the_same_json_text() -> None:
+    import json
+
+    from desktop_app.core.ledger import packing
+
+    rng = random.Random(9)
+    counts = {format(i, "08b"): rng.randint(1, 9) for i in rng.sample(range(256), 100)}
+    total = sum(counts.values())
+    result = {
+        "counts": counts,
+        "probabilities": {k: v / total + 1e-9 for k, v in counts.items()},  # not derived
+        "timings": {"total": 0.5, "execution": 0.25},
+        "warnings": ["a.qasm:1:1: ignored"],
+        "shots": total,
+        "error": None,
+    }
+    expected = json.dumps(result, sort_keys=True, separators=(",", ":"))
+    assert packing.json_text(result) == expected
+    assert packing.json_text({"counts": {}}) == '{"counts":{}}'
+    sampled = {"counts": counts, "probabilities": {k: v / total for k, v in counts.items()}}
+    assert packing.unpack_result(packing.pack_result(sampled)) == sampled
+
+
+def test_a_wide_result_crosses_a_pipe_in_slices_and_arrives_the_same() -> None:
+    import pickle
+
+    from desktop_app.core.results import JobStatus, RunResult
+
+    rng = random.Random(4)
+    counts = {format(i, "08b"): rng.randint(1, 9) for i in rng.sample(range(256), 100)}
+    sampled = RunResult.from_counts("local.simulator", counts, method="statevector")
+    exact = RunResult.from_probabilities("ionq.simulator", sampled.probabilities, shots=77)
+    small = RunResult.from_counts("local.simulator", {"0": 1, "1": 2})
+    failed = RunResult.failed("ionq.qpu", 10, "Timeout", "too slow")
+    for result in (sampled, exact, small, failed):
+        sent = pickle.dumps(result)
+        arrived = pickle.loads(sent)
+        assert arrived == result and arrived.status is result.status
+    # the sampled one's probabilities were not sent: made again, bit for bit
+    assert len(pickle.dumps(sampled)) < len(pickle.dumps(exact)) * 0.7
+    assert pickle.loads(pickle.dumps(failed)).status is JobStatus.FAILED
