@@ -67,6 +67,11 @@ def normalize_bitstring(key: str, width: int | None = None) -> str:
 
 def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> dict[str, int]:
     """Keys normalized and padded to one width (the widest key when `width` is None), sorted."""
+    if width is not None and _canonical(counts, width):  # the simulator's: 2.5 s -> 0.4 s wide
+        if min(counts.values(), default=0) < 0:
+            key = next(k for k, v in counts.items() if v < 0)
+            raise ValueError(f"negative count for {key!r}")
+        return {k: int(counts[k]) for k in sorted(counts)}
     cleaned = {normalize_bitstring(k): int(v) for k, v in counts.items()} if width is None else {}
     if width is None:
         width = max((len(k) for k in cleaned), default=0)
@@ -77,6 +82,14 @@ def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> dic
         bits = normalize_bitstring(key, width)
         merged[bits] = merged.get(bits, 0) + int(value)
     return dict(sorted(merged.items()))
+
+
+def _canonical(counts: Mapping[str, int], width: int) -> bool:
+    """Every key is already `width` characters of 0 and 1 (checked in a few C calls)."""
+    keys = list(counts)
+    return all(type(k) is str and len(k) == width for k in keys) and not (
+        set("".join(keys)) - {"0", "1"}
+    )
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,17 @@ def test_a_wide_result_crosses_a_pipe_in_slices_and_arrives_the_same() -> None:
     # the sampled one's probabilities were not sent: made again, bit for bit
     assert len(pickle.dumps(sampled)) < len(pickle.dumps(exact)) * 0.7
     assert pickle.loads(pickle.dumps(failed)).status is JobStatus.FAILED
+
+
+def test_counts_already_in_canonical_form_are_read_as_any_others() -> None:
+    from desktop_app.core.results import RunResult
+
+    rng = random.Random(2)
+    counts = {format(i, "06b"): rng.randint(0, 9) for i in rng.sample(range(64), 40)}
+    fast = RunResult.from_counts("local.simulator", counts, num_clbits=6)  # every key 6 bits
+    spaced = {f"{k[:3]} {k[3:]}": v for k, v in counts.items()}  # register-split: the long way
+    slow = RunResult.from_counts("local.simulator", spaced, num_clbits=6)
+    assert fast == slow and list(fast.counts) == sorted(counts)
+    with pytest.raises(ValueError, match="negative count for '000001'"):
+        RunResult.from_counts("local.simulator", {"000000": 3, "000001": -1}, num_clbits=6)
+    assert RunResult.from_counts("x", {"": 5}, num_clbits=0).counts == {"": 5}

@@ -107,7 +107,7 @@ def simulate(request: RunRequest, progress: ProgressCallback) -> RunResult:
     # keys are bit strings, clbit 0 rightmost
     return RunResult.from_counts(
         request.backend,
-        {str(key): int(value) for key, value in raw_counts.items()},
+        raw_counts,
         shots=request.shots,
         num_clbits=facts.num_clbits,
         timings={"execution": finished - run_started, "total": finished - started},
