@@ -44,6 +44,12 @@ _QT_LEVELS = {
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
+# How long a thread that computes in Python keeps the interpreter lock while the GUI thread waits
+# for it (Python's default: 5 ms). The GUI thread takes the lock several times an event-loop turn,
+# each time waiting up to this long: with 5 ms, a pool thread ranking a wide result gave the
+# window 30-70 ms gaps; with 1 ms, few over 30 ms (tests/bench/bench_wide_result.py).
+GIL_SWITCH_SECONDS = 0.001
+
 
 def setup_logging(level: int = logging.INFO) -> None:
     """stderr (warnings and up) now; the log file follows after the first paint."""
@@ -131,6 +137,7 @@ def set_window_icon(app: QApplication) -> None:
 def main(argv: list[str] | None = None) -> int:
     file = _parse(sys.argv[1:] if argv is None else argv)
     setup_logging()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     qInstallMessageHandler(_qt_message_handler)
     sys.excepthook = _excepthook
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -67,3 +67,47 @@ def unpickled(parts: list[bytes]) -> dict[str, Any]:
     for part in parts:
         mapping.update(pickle.loads(part))
     return mapping
+
+
+class PackedStrings(Sequence[str]):
+    """Strings of one width (a result's outcomes) kept in one string.
+
+    A tuple of 644,000 outcomes cost the garbage collector 25 ms to look through once, and a list
+    costs that at every collection; one string costs it nothing. Strings of mixed widths are
+    kept in a tuple instead."""
+
+    __slots__ = ("_count", "_text", "_tuple", "_width")
+
+    def __init__(self, items: list[str]) -> None:
+        self._count = len(items)
+        self._width = width = len(items[0]) if items else 0
+        parts = list(in_slices(items))  # one join of 644,000 strings holds the lock 70 ms
+        one_width = all(set(map(len, part)) == {width} for part in parts)
+        self._text = "".join(["".join(part) for part in parts]) if one_width else ""
+        self._tuple: tuple[str, ...] | None = None if one_width else tuple(items)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:  # int -> str, slice -> list[str]
+        if self._tuple is not None:
+            found = self._tuple[index]
+            return list(found) if isinstance(index, slice) else found
+        width = self._width
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            if not width:
+                return [""] * max(0, stop - start)
+            text = self._text[start * width : stop * width]
+            return [text[i : i + width] for i in range(0, len(text), width)]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("index out of range")
+        return self._text[index * width : (index + 1) * width]
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, self._count, SLICE):
+            yield from self[start : start + SLICE]

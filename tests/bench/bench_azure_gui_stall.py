@@ -394,6 +394,9 @@ def main() -> int:
             assert where is StoredIn.SESSION, where  # never the machine's real keyring
 
             app = QApplication(sys.argv[:1])
+            from desktop_app.app import GIL_SWITCH_SECONDS
+
+            sys.setswitchinterval(GIL_SWITCH_SECONDS)  # as the app sets it
             requests = [
                 RunRequest(
                     small_program(i),

@@ -85,6 +85,9 @@ def run(executor: RunExecutor, request: RunRequest, cancel_after: float | None =
 
 def main() -> None:
     app = QApplication(sys.argv[:1])
+    from desktop_app.app import GIL_SWITCH_SECONDS
+
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)  # as the app sets it
     source = random_program()
     executor = RunExecutor()
     warm = (

@@ -97,3 +97,30 @@ def test_counts_already_in_canonical_form_are_read_as_any_others() -> None:
     with pytest.raises(ValueError, match="negative count for '000001'"):
         RunResult.from_counts("local.simulator", {"000000": 3, "000001": -1}, num_clbits=6)
     assert RunResult.from_counts("x", {"": 5}, num_clbits=0).counts == {"": 5}
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [format(i, "05b") for i in range(40)],  # one width: one string
+        ["", "", ""],  # no classical bits
+        ["0", "10", "110"],  # mixed widths: kept as a tuple
+        [],
+    ],
+)
+def test_packed_strings_read_as_the_list_they_were_made_from(items: list[str]) -> None:
+    packed = slices.PackedStrings(items)
+    assert len(packed) == len(items) and list(packed) == items
+    for index in range(-len(items), len(items)):
+        assert packed[index] == items[index]
+    for window in (slice(0, 3), slice(2, 100), slice(5, 2), slice(None, None, 3), slice(-4, None)):
+        assert packed[window] == items[window]
+    with pytest.raises(IndexError):
+        packed[len(items)]
+
+
+def test_packed_strings_leave_the_garbage_collector_nothing_to_walk() -> None:
+    import gc
+
+    packed = slices.PackedStrings([format(i, "020b") for i in range(1000)])
+    assert not any(gc.is_tracked(getattr(packed, name)) for name in packed.__slots__)

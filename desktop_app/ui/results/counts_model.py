@@ -9,6 +9,7 @@ columnCount for each index) made a pane's first table cost ~12 ms of GUI thread 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -38,7 +39,7 @@ class CountsModel(QStandardItemModel):
         super().__init__(0, len(HEADERS), parent)
         self.setHorizontalHeaderLabels(list(HEADERS))
         self._ranking: Ranking | None = None
-        self._order: tuple[str, ...] = ()  # the outcomes in the table's order
+        self._order: Sequence[str] = ()  # the outcomes in the table's order
         self.order = BY_BITSTRING  # chart_data.BY_BITSTRING or BY_COUNT (`sort` is Qt's)
 
     def show(self, ranking: Ranking | None, sort: str | None = None) -> None:

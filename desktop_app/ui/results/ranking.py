@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop_app.core.slices import ordered, proportional
+from desktop_app.core.slices import PackedStrings, ordered, proportional
 
 if TYPE_CHECKING:  # core.results is not needed before the window's first paint
     from desktop_app.core.results import RunResult
@@ -29,11 +29,9 @@ class Ranking:
 
     result: RunResult
     probabilities: dict[str, float]  # the result's, or count / total when it has none
-    # Tuples, not lists: a tuple of strings leaves the garbage collector's watch after its
-    # first collection, a list is walked by every collection (~5 ms for 644,000 outcomes)
-    by_outcome: tuple[str, ...]  # bitstring order
-    by_chance: tuple[str, ...]  # most likely first, ties by outcome: the chart's top bars
-    by_count: tuple[str, ...]  # the table's count order: count, then probability, then outcome
+    by_outcome: PackedStrings  # bitstring order
+    by_chance: PackedStrings  # most likely first, ties by outcome: the chart's top bars
+    by_count: PackedStrings  # the table's count order: count, then probability, then outcome
     total_count: int
     total_probability: float
 
@@ -49,29 +47,27 @@ def rank(result: RunResult) -> Ranking:
     if not probabilities and counts:
         probabilities = {k: v / (total_count or 1) for k, v in counts.items()}
     if counts and proportional(counts, probabilities):  # sampled: one key set
-        by_outcome = tuple(ordered(list(counts)))
-        by_count = _grouped_by_count(by_outcome, counts)  # (-count, outcome): no sort at all
+        in_order = ordered(list(counts))
+        by_count = _grouped_by_count(in_order, counts)  # (-count, outcome): no sort at all
         by_chance = by_count  # the probabilities follow the counts
     else:  # a loop, not one set union: that would hold the interpreter lock throughout
-        keys = list(counts) + [k for k in probabilities if k not in counts]
-        by_outcome = tuple(ordered(keys))
+        in_order = ordered(list(counts) + [k for k in probabilities if k not in counts])
         get_p, get_c = probabilities.get, counts.get
-        by_chance = tuple(ordered(list(by_outcome), key=lambda k: (-get_p(k, 0.0), k)))
-        by_count = tuple(
-            ordered(list(by_outcome), key=lambda k: (-(get_c(k) or 0), -get_p(k, 0.0), k))
-        )
+        by_chance = ordered(in_order, key=lambda k: (-get_p(k, 0.0), k))
+        by_count = ordered(in_order, key=lambda k: (-(get_c(k) or 0), -get_p(k, 0.0), k))
+    by_count_packed = PackedStrings(by_count)
     return Ranking(
         result,
         probabilities,
-        by_outcome,
-        by_chance,
-        by_count,
+        PackedStrings(in_order),
+        by_count_packed if by_chance is by_count else PackedStrings(by_chance),
+        by_count_packed,
         total_count,
         math.fsum(probabilities.values()),
     )
 
 
-def _grouped_by_count(by_outcome: tuple[str, ...], counts: dict[str, int]) -> tuple[str, ...]:
+def _grouped_by_count(by_outcome: list[str], counts: dict[str, int]) -> list[str]:
     """`by_outcome` by count, largest first, each count's outcomes in bitstring order."""
     groups: dict[int, list[str]] = {}
     for outcome in by_outcome:
@@ -84,4 +80,4 @@ def _grouped_by_count(by_outcome: tuple[str, ...], counts: dict[str, int]) -> tu
     ranked: list[str] = []
     for count in sorted(groups, reverse=True):  # a few hundred distinct counts at most
         ranked.extend(groups[count])
-    return tuple(ranked)
+    return ranked
