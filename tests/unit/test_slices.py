@@ -124,3 +124,22 @@ def test_packed_strings_leave_the_garbage_collector_nothing_to_walk() -> None:
 
     packed = slices.PackedStrings([format(i, "020b") for i in range(1000)])
     assert not any(gc.is_tracked(getattr(packed, name)) for name in packed.__slots__)
+
+
+def test_the_collector_comes_back_as_it_was() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with slices.collector_paused():
+        assert not gc.isenabled()
+        with slices.collector_paused():  # nested, or another thread's: leaves it to the outer
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with slices.collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: stays off
+    finally:
+        gc.enable()
