@@ -143,3 +143,18 @@ def test_the_collector_comes_back_as_it_was() -> None:
         assert not gc.isenabled()  # it was off before: stays off
     finally:
         gc.enable()
+
+
+def test_pieces_are_packed_as_their_joined_bytes_would_be() -> None:
+    from desktop_app.core.ledger import packing
+
+    rng = random.Random(3)
+    text = b'{"counts":{"00":1,"11":2}}' * 50
+    noise = rng.randbytes(300)  # does not compress: stored as it is
+    for data in (text, noise, b""):
+        pieces = [data[i : i + 64] for i in range(0, len(data), 64)] or [b""]
+        assert packing.pack_pieces(pieces) == packing.pack(data)
+        assert packing.unpack(packing.pack_pieces(pieces)) == data
+    wide_noise = rng.randbytes((1 << 20) + 10)  # past the raw copy's limit: compressed anyway
+    blob = packing.pack_pieces([wide_noise[:1000], wide_noise[1000:]])
+    assert blob[0] == 0x01 and packing.unpack(blob) == wide_noise

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from desktop_app.core import slices
@@ -22,6 +23,9 @@ from desktop_app.core.ledger.errors import LedgerError
 
 _RAW = 0x00
 _ZLIB_V1 = 0x01
+# Above this, data is always stored compressed: text this long compresses well (zlib adds 11
+# bytes to data it cannot shrink), and the raw copy is not worth keeping.
+_KEEP_RAW_UP_TO = 1 << 20
 
 # Strings the programs and results share, most frequent last (zlib reaches the end of the
 # dictionary with the shortest distances).
@@ -42,14 +46,27 @@ _DICTIONARY_V1 = (
 
 def pack(data: bytes) -> bytes:
     """`data` in the ledger's stored form (format byte + body)."""
+    return pack_pieces([data])
+
+
+def pack_pieces(pieces: Iterable[bytes]) -> bytes:
+    """The pieces' bytes, one after the other, as `pack` stores them: each piece compressed as it
+    comes (a wide result's 16 MB of JSON is never one string)."""
     # Level 6 and memLevel 8, zlib's defaults. Level 9 gave the same size on the example programs
     # and larger results, and took 12 s instead of 0.6 s for 644,000 outcomes (1M shots, 20
     # qubits). memLevel 9 gives the same output here and costs ~0.5 ms per call to set up.
     compressor = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS, 8, zdict=_DICTIONARY_V1)
-    body = compressor.compress(data) + compressor.flush()
-    if len(body) < len(data):
-        return bytes((_ZLIB_V1,)) + body
-    return bytes((_RAW,)) + data
+    body, size, raw = [], 0, []
+    for piece in pieces:
+        size += len(piece)
+        body.append(compressor.compress(piece))
+        if size <= _KEEP_RAW_UP_TO:  # small: kept in case compressing does not pay
+            raw.append(piece)
+    body.append(compressor.flush())
+    compressed = b"".join(body)
+    if len(compressed) < size or size > _KEEP_RAW_UP_TO:
+        return bytes((_ZLIB_V1,)) + compressed
+    return bytes((_RAW,)) + b"".join(raw)
 
 
 def unpack(blob: bytes) -> bytes:
@@ -104,27 +121,33 @@ def pack_result(result: dict[str, Any]) -> bytes:
     ):
         result = {k: v for k, v in result.items() if k != "probabilities"}
         result[_DERIVED] = True
-    return pack_text(json_text(result))
+    return pack_pieces(piece.encode("utf-8") for piece in json_pieces(result))
 
 
 def json_text(value: dict[str, Any]) -> str:
-    """`json.dumps(value, sort_keys=True, separators=(",", ":"))`, with a wide result's counts and
-    probabilities (dicts of numbers) encoded a slice at a time (core/slices.py): one call over
-    644,000 outcomes holds the interpreter lock for 1-2 s."""
-    members = []
-    for key in sorted(value):
+    """`json.dumps(value, sort_keys=True, separators=(",", ":"))`, made by `json_pieces`."""
+    return "".join(json_pieces(value))
+
+
+def json_pieces(value: dict[str, Any]) -> Iterator[str]:
+    """The text of `json_text` in pieces, a wide result's counts and probabilities (dicts of
+    numbers) a slice at a time (core/slices.py): one call over 644,000 outcomes holds the
+    interpreter lock for 1-2 s."""
+    yield "{"
+    for index, key in enumerate(sorted(value)):
+        yield f"{',' if index else ''}{json.dumps(key)}:"
         item = value[key]
         if isinstance(item, dict) and len(item) > slices.SLICE:
+            yield "{"
             # in key order already (the values are numbers: nothing nested to sort)
-            parts = []
-            for part in slices.in_slices(slices.ordered(list(item))):
+            for number, part in enumerate(slices.in_slices(slices.ordered(list(item)))):
                 with slices.collector_paused():  # one slice: ~10 ms
-                    parts.append(json.dumps({k: item[k] for k in part}, separators=_SEPARATORS))
-            encoded = "{" + ",".join(part[1:-1] for part in parts) + "}"
+                    text = json.dumps({k: item[k] for k in part}, separators=_SEPARATORS)
+                yield ("," if number else "") + text[1:-1]
+            yield "}"
         else:
-            encoded = json.dumps(item, sort_keys=True, separators=_SEPARATORS)
-        members.append(f"{json.dumps(key)}:{encoded}")
-    return "{" + ",".join(members) + "}"
+            yield json.dumps(item, sort_keys=True, separators=_SEPARATORS)
+    yield "}"
 
 
 def unpack_result(blob: bytes) -> dict[str, Any]:
