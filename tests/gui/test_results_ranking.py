@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core import slices
 from desktop_app.core.results import RunResult
 from desktop_app.ui.results import ranking
-from desktop_app.ui.results.chart_data import BY_COUNT, ChartOptions
+from desktop_app.ui.results.chart_data import BY_COUNT, Bar, ChartOptions
 from tests.gui.results_views import shown_results_view
 
 
@@ -116,3 +117,94 @@ def test_a_ranking_that_comes_after_a_newer_result_is_dropped(
     panel._on_ranking_finished(ranking.rank(wide))  # the wide result's answer, late
     assert panel.result is newer and panel.histogram.bars() == [("00", 2.0), ("11", 3.0)]
     assert panel.counts_model.outcomes() == ["00", "11"]
+
+
+def reference_overlay(results: list[RunResult], options: ChartOptions) -> list[tuple[str, list]]:
+    """The overlay's groups from every outcome's bar, as they were made before rankings: each
+    outcome by its highest probability in any result, the rest summed per backend."""
+    from desktop_app.ui.results.chart_data import bars_for
+
+    every = [{b.outcome: b for b in bars_for(r, replace(options, top=1 << 30))} for r in results]
+
+    def best(k: str) -> float:
+        return max(bars[k].probability if k in bars else 0.0 for bars in every)
+
+    ranked = sorted({k for bars in every for k in bars}, key=lambda k: (-best(k), k))
+    top = max(1, options.top) + (len(ranked) == max(1, options.top) + 1)
+    shown, rest = ranked[:top], ranked[top:]
+    shown.sort(key=(lambda k: (-best(k), k)) if options.sort == BY_COUNT else None)
+    groups = [
+        (k, [(b[k].value, b[k].count) if k in b else (0.0, 0.0) for b in every]) for k in shown
+    ]
+    if rest:
+        sums = [
+            (sum(b[k].value for k in rest if k in b), sum(b[k].count for k in rest if k in b))
+            for b in every
+        ]
+        groups.append((f"rest ({len(rest)})", sums))
+    return groups
+
+
+@pytest.mark.parametrize("top", [1, 3, 8, 40])
+def test_the_overlay_from_rankings_groups_as_every_outcome_s_bars_did(top: int) -> None:
+    from desktop_app.ui.results.chart_data import COUNT, PERCENT, overlay_groups
+
+    rng = random.Random(top)
+    sampled = RunResult.from_counts(
+        "local.simulator", {format(i, "06b"): rng.randint(1, 30) for i in rng.sample(range(64), 40)}
+    )
+    other = RunResult.from_counts(
+        "ionq.qpu", {format(i, "06b"): rng.randint(1, 30) for i in rng.sample(range(64), 25)}
+    )
+    weights = {format(i, "06b"): rng.random() for i in rng.sample(range(64), 30)}
+    total = sum(weights.values())
+    exact = RunResult.from_probabilities(
+        "ionq.simulator", {k: w / total for k, w in weights.items()}, shots=999
+    )
+    small = RunResult.from_counts("x", {"000000": 3, "111111": 1})
+    for results in ([sampled, other, exact], [small], [small, other], [exact]):
+        for mode, sort in ((COUNT, BY_COUNT), (PERCENT, "bitstring")):
+            options = ChartOptions(mode=mode, sort=sort, top=top)
+            found = overlay_groups([ranking.rank(r) for r in results], options)
+            expected = reference_overlay(results, options)
+            assert [g.label for g in found] == [
+                k if k.startswith("rest") else Bar(k, 0, 0, 0).label for k, _ in expected
+            ]
+            for group, (_, bars) in zip(found, expected, strict=True):
+                flat = [x for b in group.bars for x in (b.value, b.count)]
+                assert flat == pytest.approx([x for pair in bars for x in pair], abs=1e-9)
+
+
+def test_the_overlay_of_wide_results_works_out_their_distances_off_the_gui_thread(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.core import compare
+    from desktop_app.ui.results.view import OVERLAY
+
+    monkeypatch.setattr(ranking, "WIDE", 100)
+    threads: list[threading.Thread] = []
+    real = compare.pairwise
+
+    def watched(results: list[RunResult]) -> list[compare.Distance]:
+        threads.append(threading.current_thread())
+        return real(results)
+
+    monkeypatch.setattr("desktop_app.ui.results.overlay.pairwise", watched)
+    view = shown_results_view(qtbot, tmp_path)
+    wide = RunResult.from_counts(
+        "local.simulator", {format(i, "09b"): 1 + i % 3 for i in range(300)}
+    )
+    narrow = RunResult.from_counts("ionq.qpu", {"000000000": 5, "000000001": 5})
+    with qtbot.waitSignal(view.panel("local.simulator").ranked, timeout=10_000):
+        view.set_result(wide)
+    view.set_result(narrow)
+    view.controls.layout_choice.setCurrentIndex(view.controls.layout_choice.findData(OVERLAY))
+    overlay = view.overlay
+    assert overlay is not None
+    assert overlay.title_lines == ["Distances between the backends: being worked out…"]
+    qtbot.waitUntil(lambda: overlay.title_lines[0].startswith("local.simulator vs ionq.qpu"))
+    assert threads and threading.main_thread() not in threads
+    expected = compare.distance(wide, narrow).total_variation
+    assert overlay.distances[0].total_variation == pytest.approx(expected)
+    view.controls.top.setValue(3)  # other bars, the same results: no distances again
+    assert len(threads) == 1 and overlay.title_lines[0].startswith("local.simulator vs")

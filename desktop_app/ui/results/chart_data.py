@@ -7,7 +7,7 @@ Plain Python (no Qt): the histogram draws these bars, the tests check them direc
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # core.results is not needed before the window's first paint
@@ -69,31 +69,14 @@ def bars_for(result: RunResult, options: ChartOptions) -> list[Bar]:
 def bars_from(ranking: Ranking, options: ChartOptions) -> list[Bar]:
     """The `options.top` most likely outcomes in `options.sort` order, then one bar for the rest:
     a few dozen steps whatever the result's size (it was ranked once, see ranking.py)."""
-    result, probabilities = ranking.result, ranking.probabilities
-    exact = result.exact or not result.counts
-    shots = result.shots or ranking.total_count
-
-    def bar(outcome: str) -> Bar:
-        probability = probabilities.get(outcome, 0.0)
-        count = probability * shots if exact else float(result.counts.get(outcome, 0))
-        return Bar(outcome, _value(options, probability, count), count, probability)
-
     top = max(1, options.top)
     if len(ranking.by_chance) == top + 1:  # a "rest" of one outcome is that outcome
         top += 1
     kept = ranking.by_chance[:top]
-    shown = _in_order([bar(k) for k in kept], options.sort)
+    shown = _in_order([_bar(ranking, k, options) for k in kept], options.sort)
     folded = len(ranking.by_chance) - len(kept)
-    if folded:
-        kept_probability = math.fsum(probabilities.get(k, 0.0) for k in kept)
-        probability = max(0.0, ranking.total_probability - kept_probability)
-        if exact:
-            count = probability * shots
-        else:  # the counts not shown, in whole numbers
-            count = float(ranking.total_count - sum(result.counts.get(k, 0) for k in kept))
-        shown.append(
-            Bar("", _value(options, probability, count), count, probability, folded=folded)
-        )
+    if folded:  # the counts not shown in whole numbers, for a sampled result
+        shown.append(_rest_bar(ranking, kept, options, folded))
     return shown
 
 
@@ -137,40 +120,65 @@ class Group:
 
 def overlay_groups(rankings: list[Ranking], options: ChartOptions) -> list[Group]:
     """Several results on one axis: the `options.top` outcomes most likely in any of them (the
-    others summed into "rest" per backend), ordered as `options.sort` says."""
-    every = [{b.outcome: b for b in bars_from(r, replace(options, top=1 << 30))} for r in rankings]
-    ranked = sorted(
-        {k for bars in every for k in bars},
-        key=lambda k: (-max(bars[k].probability if k in bars else 0.0 for bars in every), k),
-    )
+    others summed into "rest" per backend), ordered as `options.sort` says.
+
+    Only each result's own `top + 1` most likely outcomes are candidates: an outcome that
+    `top + 1` others outrank where it is most likely is outranked by them overall as well. So a
+    wide result costs a few dozen steps here, not one bar per outcome."""
     top = max(1, options.top)
-    if len(ranked) == top + 1:  # a "rest" of one outcome is that outcome
+    distinct = _distinct_outcomes(rankings)
+    if distinct == top + 1:  # a "rest" of one outcome is that outcome
         top += 1
-    shown, rest = ranked[:top], ranked[top:]
-    if options.sort == BY_COUNT:
-        shown.sort(key=lambda k: (-max(b[k].probability if k in b else 0.0 for b in every), k))
-    else:
-        shown.sort()
-    empty = Bar("", 0.0, 0.0, 0.0)
+    candidates = {k for r in rankings for k in r.by_chance[:top]}
+
+    def best(k: str) -> float:
+        return max(r.probabilities.get(k, 0.0) for r in rankings)
+
+    shown = sorted(candidates, key=lambda k: (-best(k), k))[:top]
+    shown.sort(key=(lambda k: (-best(k), k)) if options.sort == BY_COUNT else None)
     groups = [
-        Group(
-            Bar(k, 0, 0, 0).label,
-            tuple(bars.get(k, replace(empty, outcome=k)) for bars in every),
-        )
-        for k in shown
+        Group(Bar(k, 0, 0, 0).label, tuple(_bar(r, k, options) for r in rankings)) for k in shown
     ]
-    if rest:
-        folded = []
-        for bars in every:
-            parts = [bars[k] for k in rest if k in bars]
-            folded.append(
-                Bar(
-                    "",
-                    sum(b.value for b in parts),
-                    sum(b.count for b in parts),
-                    sum(b.probability for b in parts),
-                    folded=len(rest),
-                )
-            )
-        groups.append(Group(f"rest ({len(rest)})", tuple(folded)))
+    folded = distinct - len(shown)
+    if folded:
+        rest = tuple(_rest_bar(r, shown, options, folded) for r in rankings)
+        groups.append(Group(f"rest ({folded})", rest))
     return groups
+
+
+def _distinct_outcomes(rankings: list[Ranking]) -> int:
+    """How many outcomes the results have between them: the widest one's, and the others' that
+    it lacks (a loop over the smaller ones only)."""
+    if not rankings:
+        return 0
+    widest = max(rankings, key=lambda r: len(r.by_outcome))
+    probabilities, counts, extra = widest.probabilities, widest.result.counts, set[str]()
+    for ranking in rankings:
+        if ranking is not widest:
+            extra.update(
+                k for k in ranking.by_outcome if k not in probabilities and k not in counts
+            )
+    return len(widest.by_outcome) + len(extra)
+
+
+def _bar(ranking: Ranking, outcome: str, options: ChartOptions) -> Bar:
+    """`outcome`'s bar in `ranking`'s result (zero when the result never had it)."""
+    result = ranking.result
+    probability = ranking.probabilities.get(outcome, 0.0)
+    if result.exact or not result.counts:
+        count = probability * (result.shots or ranking.total_count)
+    else:
+        count = float(result.counts.get(outcome, 0))
+    return Bar(outcome, _value(options, probability, count), count, probability)
+
+
+def _rest_bar(ranking: Ranking, shown: list[str], options: ChartOptions, folded: int) -> Bar:
+    """One bar for every outcome of `ranking`'s result not in `shown`."""
+    result = ranking.result
+    kept_probability = math.fsum(ranking.probabilities.get(k, 0.0) for k in shown)
+    probability = max(0.0, ranking.total_probability - kept_probability)
+    if result.exact or not result.counts:
+        count = probability * (result.shots or ranking.total_count)
+    else:
+        count = float(ranking.total_count - sum(result.counts.get(k, 0) for k in shown))
+    return Bar("", _value(options, probability, count), count, probability, folded=folded)

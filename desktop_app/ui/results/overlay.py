@@ -6,7 +6,10 @@ Each outcome is a group; inside it one bar per backend, in one colour per backen
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
+import functools
+from typing import cast
+
+from PySide6.QtCore import QPointF, Slot
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.compare import Distance, pairwise
@@ -19,7 +22,12 @@ from desktop_app.ui.results.chart_data import (
     overlay_groups,
     value_title,
 )
-from desktop_app.ui.results.ranking import Ranking
+from desktop_app.ui.results.ranking import Ranking, is_wide
+from desktop_app.ui.tasks import Lane, run_task
+
+
+def _distances(results: list[RunResult]) -> tuple[list[RunResult], list[Distance]]:
+    return results, pairwise(results)
 
 
 def distance_lines(found: list[Distance]) -> list[str]:
@@ -44,6 +52,7 @@ class OverlayChart(BarChart):
         self.results: list[RunResult] = []
         self.groups: list[Group] = []
         self.distances: list[Distance] = []
+        self._distances_of: list[RunResult] = []  # the results `distances` belong to
         self._options = ChartOptions()
 
     def show_results(self, rankings: list[Ranking], options: ChartOptions) -> None:
@@ -52,7 +61,7 @@ class OverlayChart(BarChart):
         self.results = [r.result for r in shown]
         self._options = options
         self.groups = overlay_groups(shown, options)
-        self.distances = pairwise(self.results)
+        self._find_distances()
         self.series = [
             Series(result.backend, tuple(g.bars[i].value for g in self.groups), i)
             for i, result in enumerate(self.results)
@@ -64,7 +73,35 @@ class OverlayChart(BarChart):
         self.y_axis.configure(
             value_title(options, any_exact), top, whole_numbers=not (percent or any_exact)
         )
-        self.title_lines = distance_lines(self.distances)
+        self.update()
+
+    def _find_distances(self) -> None:
+        """The distances of these results, found once (Show, Sort and Top leave them as they
+        are); for a wide result on a pool thread: a pair of them takes ~0.5 s."""
+        results = list(self.results)
+        if len(results) == len(self._distances_of) and all(
+            a is b for a, b in zip(results, self._distances_of, strict=True)
+        ):
+            return
+        self._distances_of = results
+        if not any(is_wide(r) for r in results):
+            self._on_distances_found((results, pairwise(results)))
+            return
+        self.distances = []
+        self.title_lines = ["Distances between the backends: being worked out…"]
+        run_task(
+            functools.partial(_distances, results),
+            lane=Lane.LONG,
+            on_finished=self._on_distances_found,
+        )
+
+    @Slot(object)
+    def _on_distances_found(self, found: object) -> None:
+        results, distances = cast("tuple[list[RunResult], list[Distance]]", found)
+        if results is not self._distances_of:
+            return  # other results came meanwhile
+        self.distances = distances
+        self.title_lines = distance_lines(distances)
         self.update()
 
     def backend_values(self) -> dict[str, list[tuple[str, float]]]:
