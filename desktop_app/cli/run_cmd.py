@@ -387,7 +387,7 @@ def _request(
 
 def _azure_ids(ledger: Ledger, results: list[RunResult]) -> dict[str, str | None]:
     """Ledger id -> Azure job id (None for local runs) of each recorded result."""
-    return {r.job_id: ledger.get(r.job_id).azure_job_id for r in results if r.job_id is not None}
+    return {r.job_id: ledger.row(r.job_id).azure_job_id for r in results if r.job_id is not None}
 
 
 def dumps_recorded_json(results: list[RunResult], azure_ids: dict[str, str | None]) -> str:

@@ -67,7 +67,8 @@ def normalize_bitstring(key: str, width: int | None = None) -> str:
 
 def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> dict[str, int]:
     """Keys normalized and padded to one width (the widest key when `width` is None), sorted."""
-    if width is not None and _canonical(counts, width):  # the simulator's: 2.5 s -> 0.4 s wide
+    one_width = _first_width(counts) if width is None else width
+    if one_width is not None and _canonical(counts, one_width):  # 2.5 s -> 0.4 s for 644,000
         if min(counts.values(), default=0) < 0:
             key = next(k for k, v in counts.items() if v < 0)
             raise ValueError(f"negative count for {key!r}")
@@ -84,7 +85,13 @@ def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> dic
     return dict(sorted(merged.items()))
 
 
-def _canonical(counts: Mapping[str, int], width: int) -> bool:
+def _first_width(keyed: Mapping[str, Any]) -> int | None:
+    """The length of the first key, when it is a string (the width all of them may have)."""
+    first = next(iter(keyed), None)
+    return len(first) if isinstance(first, str) else None
+
+
+def _canonical(counts: Mapping[str, Any], width: int) -> bool:
     """Every key is already `width` characters of 0 and 1 (checked in a few C calls)."""
     keys = list(counts)
     return all(type(k) is str and len(k) == width for k in keys) and not (
@@ -280,7 +287,7 @@ def from_json_dict(d: Mapping[str, Any]) -> RunResult:
             backend=backend,
             shots=shots,
             counts=normalize_counts({str(k): int(v) for k, v in counts.items()}),
-            probabilities={normalize_bitstring(str(k)): float(v) for k, v in probabilities.items()},
+            probabilities=_read_probabilities(probabilities),
             status=status,
             exact=bool(d.get("exact", False)),
             timings={str(k): float(v) for k, v in (d.get("timings") or {}).items()},
@@ -294,6 +301,13 @@ def from_json_dict(d: Mapping[str, Any]) -> RunResult:
         raise UserInputError(
             f"result field 'counts' or 'probabilities' is invalid: {exc}"
         ) from None
+
+
+def _read_probabilities(probabilities: Mapping[str, Any]) -> dict[str, float]:
+    width = _first_width(probabilities)
+    if width is not None and _canonical(probabilities, width):  # no key to normalize
+        return {k: float(v) for k, v in probabilities.items()}
+    return {normalize_bitstring(str(k)): float(v) for k, v in probabilities.items()}
 
 
 def dumps_json(results: Iterable[RunResult]) -> str:

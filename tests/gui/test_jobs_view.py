@@ -790,3 +790,44 @@ def test_cost_column_and_the_total_of_the_filtered_jobs(
     with qtbot.waitSignal(view.model.costsChanged, timeout=WAIT_MS):
         view.model.set_filter(JobFilter(backends=("local.simulator",)))
     assert view.cost_label.text() == ""
+
+
+def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
+    make_view, ledger: Ledger, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.ui.jobs import detail_dialogs
+    from desktop_app.ui.results import ranking
+
+    monkeypatch.setattr(ranking, "WIDE", 100)
+    counts = {format(i, "010b"): 1 + i % 5 for i in range(600)}
+    job_id = ledger.create_job(
+        backend="local.simulator", program=program_of(1), shots=sum(counts.values())
+    )
+    ledger.record_result(job_id, RunResult.from_counts("local.simulator", counts))
+    small_id = ledger.create_job(backend="local.simulator", program=program_of(2), shots=3)
+    ledger.record_result(small_id, RunResult.from_counts("local.simulator", {"0": 3}))
+    monkeypatch.setattr(detail_dialogs, "LOAD_LATER_BYTES", ledger.result_bytes(small_id) + 1)
+    threads: list[threading.Thread] = []
+    real = detail_dialogs.load_job
+
+    def watched(ledger: Ledger, job_id: str) -> detail_dialogs.LoadedJob:
+        threads.append(threading.current_thread())
+        return real(ledger, job_id)
+
+    monkeypatch.setattr(detail_dialogs, "load_job", watched)
+    view = make_view()
+    assert view.open_job(small_id) is not None  # small: at once, on the GUI thread
+    with qtbot.waitSignal(view.jobOpened, timeout=WAIT_MS) as opened:
+        assert view.open_job(job_id) is None  # read on the ledger lane first
+        assert view.open_job(job_id) is None  # a second ask while it is read: still one read
+    assert opened.args == [job_id] and len(threads) == 1
+    assert threads[0] is not threading.main_thread()
+    dialog = view.open_dialogs()[job_id]
+    qtbot.addWidget(dialog)
+    panel = dialog.result_panel
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.counts_model.total_rows() == 600, timeout=WAIT_MS)
+    # a change to the job re-reads it on the ledger lane too, and shows it
+    ledger.rename(job_id, "wide one")
+    qtbot.waitUntil(lambda: "wide one" in dialog.heading.text(), timeout=WAIT_MS)
+    assert len(threads) == 1  # the dialog's re-read is its own (load_job in ui.jobs.detail)

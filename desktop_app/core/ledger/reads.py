@@ -382,6 +382,27 @@ class LedgerReads:
             history=tuple(StatusChange(s, parse_ts(at) or utc_now(), d) for s, at, d in history),
         )
 
+    def row(self, job_id: str) -> JobRow:
+        """One job's row, without its program, result or history (`get` reads a wide result's
+        16 MB of JSON). Raises JobNotFoundError."""
+        with self._use() as conn:
+            row = conn.execute(f"SELECT {ROW_COLUMNS} FROM jobs WHERE jobs.id = ?", (job_id,))
+            found = row.fetchone()
+        if found is None:
+            raise self._not_found(job_id)
+        return JobRow(**row_from_sql(found))
+
+    def result_bytes(self, job_id: str) -> int:
+        """The size of the job's stored result, compressed (0 without one): how long `get`
+        will take to read it."""
+        with self._use() as conn:
+            found = conn.execute(
+                "SELECT length(job_results.result) FROM jobs JOIN job_results "
+                "ON job_results.job = jobs.seq WHERE jobs.id = ?",
+                (job_id,),
+            ).fetchone()
+        return int(found[0] or 0) if found is not None else 0
+
     def find_by_azure_id(self, azure_job_id: str) -> JobRow | None:
         with self._use() as conn:
             row = conn.execute(

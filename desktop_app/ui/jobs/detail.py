@@ -9,9 +9,11 @@ target and renamed into place.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,9 +49,12 @@ from desktop_app.ui.jobs.exporting import ExportLine, JobExport
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results import export_image
+from desktop_app.ui.results.ranking import is_wide
 from desktop_app.ui.results.view import ResultPanel
+from desktop_app.ui.tasks import BackgroundCalls, Lane
 
 if TYPE_CHECKING:
+    from desktop_app.core.results import RunResult
     from desktop_app.ui.results.histogram import Histogram
 
 log = logging.getLogger(__name__)
@@ -199,6 +204,21 @@ def _error_hint(code: str | None, message: str | None, backend: str = "") -> str
     return hint_for(code or "", message or "")
 
 
+@dataclass(frozen=True)
+class LoadedJob:
+    """A job as its dialog shows it: the ledger's record, and its result made a RunResult."""
+
+    record: JobRecord
+    result: RunResult | None
+
+
+def load_job(ledger: Ledger, job_id: str) -> LoadedJob:
+    """Read and convert (~2 s for a 644,000-outcome result: the Jobs view calls this on the
+    ledger lane for a wide one)."""
+    record = ledger.get(job_id)
+    return LoadedJob(record, record.run_result())
+
+
 class JobDetailDialog(QDialog):
     """objectName `jobDetail`; shows `ledger.get(job_id)`, re-read when the ledger changes it."""
 
@@ -209,12 +229,18 @@ class JobDetailDialog(QDialog):
         parent: QWidget | None = None,
         *,
         events: LedgerEvents | None = None,
+        loaded: LoadedJob | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("jobDetail")
         self.ledger = ledger
         self.job_id = job_id
-        self.record: JobRecord = ledger.get(job_id)
+        loaded = loaded or load_job(ledger, job_id)
+        self.record: JobRecord = loaded.record
+        self._result = loaded.result
+        self._reloads = BackgroundCalls(self, lane=Lane.LEDGER)  # a wide job's re-reads
+        self._reloads.finished.connect(self._on_reloads_finished)
+        self._reloads.failed.connect(self._on_reloads_failed)
         self.resize(900, 640)
         layout = QVBoxLayout(self)
         self.heading = QLabel(self)
@@ -352,7 +378,7 @@ class JobDetailDialog(QDialog):
             for column, text in enumerate((change.status, local_time(change.at), change.detail)):
                 self.history_table.setItem(row, column, QTableWidgetItem(text or ""))
 
-        result = r.run_result()
+        result = self._result
         has_result = result is not None and bool(result.counts or result.probabilities)
         if result is not None and has_result:
             if self.result_panel is None:
@@ -367,16 +393,28 @@ class JobDetailDialog(QDialog):
             self.export_buttons[kind].setEnabled(has_result)
 
     def reload(self) -> None:
-        """Re-read the job from the ledger; closes the dialog when it was deleted."""
+        """Re-read the job from the ledger (a wide result on the ledger lane); closes the dialog
+        when it was deleted."""
+        if self._result is not None and is_wide(self._result):
+            self._reloads.submit(functools.partial(load_job, self.ledger, self.job_id))
+            return
         try:
-            self.record = self.ledger.get(self.job_id)
-        except JobNotFoundError:
-            self.close()
-            return
+            self._on_reloads_finished(0, load_job(self.ledger, self.job_id))
         except QuantumDeskError as exc:
-            log.warning("job %s: could not re-read: %s", self.job_id, exc)
-            return
+            self._on_reloads_failed(0, exc)
+
+    @Slot(int, object)
+    def _on_reloads_finished(self, _ticket: int, loaded: object) -> None:
+        assert isinstance(loaded, LoadedJob)
+        self.record, self._result = loaded.record, loaded.result
         self._show_record()
+
+    @Slot(int, object)
+    def _on_reloads_failed(self, _ticket: int, exc: object) -> None:
+        if isinstance(exc, JobNotFoundError):
+            self.close()
+        else:
+            log.warning("job %s: could not re-read: %s", self.job_id, exc)
 
     def histogram(self) -> Histogram | None:
         return None if self.result_panel is None else self.result_panel.histogram

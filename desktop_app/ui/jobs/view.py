@@ -49,6 +49,7 @@ from desktop_app.ui.jobs.cells import JobCellDelegate
 from desktop_app.ui.jobs.columns import COLUMNS, SORTABLE_COLUMNS
 from desktop_app.ui.jobs.compare import CompareDialog
 from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
+from desktop_app.ui.jobs.detail_dialogs import DetailDialogs
 from desktop_app.ui.jobs.exporting import ExportLine, JobExport, cancel_all
 from desktop_app.ui.jobs.filters import (
     ALL,
@@ -104,7 +105,8 @@ class JobsView(QWidget):
         self.delete_remote = delete_remote
         self.events = LedgerEvents(ledger, self)  # one listener for the table and its dialogs
         self.model = JobsModel(ledger, self, events=self.events)
-        self._details: dict[str, JobDetailDialog] = {}
+        self.details = DetailDialogs(self, ledger, self.events)
+        self.details.opened.connect(self.jobOpened)
         self._remote_calls = BackgroundCalls(self)
         self._writes = LedgerWrites(self)  # rename, tags, delete: off the GUI thread
         self._remote_calls.finished.connect(self._on_remoteCalls_finished)
@@ -337,27 +339,13 @@ class JobsView(QWidget):
 
     # ---------------------------------------------------------------- actions
     def open_job(self, job_id: str) -> JobDetailDialog | None:
-        """Show the job's detail dialog (raised if already open)."""
-        dialog = self._details.get(job_id)
-        if dialog is None:
-            try:
-                dialog = JobDetailDialog(self.ledger, job_id, self, events=self.events)
-            except QuantumDeskError as exc:
-                messages.show_error(self, "Cannot open job", str(exc))
-                return None
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.finished.connect(lambda _r, j=job_id: self._details.pop(j, None))
-            self._details[job_id] = dialog
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        self.jobOpened.emit(job_id)
-        return dialog
+        """Show the job's detail dialog (raised if already open); None when it opens later (a
+        wide result is read off the GUI thread) or cannot open."""
+        return self.details.open(job_id)
 
     def open_dialogs(self) -> dict[str, JobDetailDialog]:
-        return dict(self._details)
+        return self.details.dialogs()
 
-    @Slot()
     def open_selected(self) -> None:
         for job in self.selected_jobs()[:5]:  # more at once would only clutter the screen
             self.open_job(job.id)
@@ -442,9 +430,7 @@ class JobsView(QWidget):
 
     def _delete_from_ledger(self, job_ids: list[str]) -> None:
         for job_id in job_ids:
-            dialog = self._details.pop(job_id, None)
-            if dialog is not None:
-                dialog.close()
+            self.details.close(job_id)
         self._writes.write(
             lambda: self.ledger.delete(job_ids), lambda: self.jobsDeleted.emit(job_ids)
         )
@@ -480,7 +466,7 @@ class JobsView(QWidget):
     def shutdown(self) -> None:
         """Stop following the ledger and wait for background queries and deletions."""
         self._text_timer.stop()
-        for dialog in list(self._details.values()):
+        for dialog in self.details.dialogs().values():
             dialog.detach()
         cancel_all()  # exports still under way: none is left half made
         self.model.close()
