@@ -158,3 +158,27 @@ def test_pieces_are_packed_as_their_joined_bytes_would_be() -> None:
     wide_noise = rng.randbytes((1 << 20) + 10)  # past the raw copy's limit: compressed anyway
     blob = packing.pack_pieces([wide_noise[:1000], wide_noise[1000:]])
     assert blob[0] == 0x01 and packing.unpack(blob) == wide_noise
+
+
+def test_a_stored_result_is_read_back_in_slices_as_json_loads_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    from desktop_app.core.ledger import packing
+
+    monkeypatch.setattr(packing, "_LOADS_SLICE", 40)
+    rng = random.Random(8)
+    counts = {format(i, "08b"): rng.randint(1, 9) for i in rng.sample(range(256), 120)}
+    total = sum(counts.values())
+    documents = [
+        {"counts": counts, "probabilities": {k: v / total for k, v in counts.items()}, "shots": 9},
+        {"counts": counts, "warnings": ['a "counts":{ in a message'], "timings": {}},
+        {"counts": {"a,b": 1, "c}d": 2, **counts}, "probabilities": {}},  # decoded whole
+        {"counts": {"nested": {"x": 1}, **counts}},  # not plain values: decoded whole
+        {"counts": {}, "probabilities": {}, "shots": 0},
+    ]
+    for document in documents:
+        text = packing.json_text(document)
+        assert packing.json_loads(text) == json.loads(text)
+        assert list(packing.json_loads(text)["counts"]) == list(json.loads(text)["counts"])
