@@ -107,6 +107,7 @@ class ResultPanel(QGroupBox):
         self._table: CountsTable | None = None  # made with the first result (~0.6 ms a pane)
         self._ranking: Ranking | None = None  # of `result`, once ranked
         self._ranking_for: RunResult | None = None  # a wide result on its way to a pool thread
+        self._bars: tuple[Ranking, ChartOptions, list[chart_data.Bar]] | None = None
         self.setMinimumWidth(260)  # four backends side by side fit a 1100 px window
 
     @property
@@ -283,9 +284,15 @@ class ResultPanel(QGroupBox):
             self.set_status(f"{_summary(self.result)} · the chart could not be drawn (see the log)")
 
     def bars(self, options: ChartOptions) -> list[chart_data.Bar]:
-        """The bars of the pane's result under `options` (none while it is being ranked)."""
+        """The bars of the pane's result under `options` (none while it is being ranked), made
+        once for each: a result landing asks every pane for its bars (the shared value axis)."""
         ranking = self.ranking()
-        return [] if ranking is None else chart_data.bars_from(ranking, options)
+        if ranking is None:
+            return []
+        made = self._bars
+        if made is None or made[0] is not ranking or made[1] != options:
+            made = self._bars = (ranking, options, chart_data.bars_from(ranking, options))
+        return made[2]
 
     def redraw(self, options: ChartOptions, y_max: float) -> None:
         if self.result is None or self.histogram is None or self.ranking() is None:
