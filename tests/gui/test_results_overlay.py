@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QToolTip
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.results import RunResult
+from desktop_app.ui.results.chart_controls import OVERLAY, SIDE_BY_SIDE
 from desktop_app.ui.results.chart_data import PERCENT
-from desktop_app.ui.results.view import OVERLAY, SIDE_BY_SIDE, ResultsView
+from desktop_app.ui.results.view import ResultsView
 from tests.gui.results_views import shown_results_view
 
 IDEAL = RunResult("ionq.simulator", 10, probabilities={"0": 0.9, "1": 0.1}, exact=True)

@@ -179,7 +179,7 @@ def test_the_overlay_of_wide_results_works_out_their_distances_off_the_gui_threa
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop_app.core import compare
-    from desktop_app.ui.results.view import OVERLAY
+    from desktop_app.ui.results.chart_controls import OVERLAY
 
     monkeypatch.setattr(ranking, "WIDE", 100)
     threads: list[threading.Thread] = []
