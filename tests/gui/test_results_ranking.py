@@ -208,3 +208,37 @@ def test_the_overlay_of_wide_results_works_out_their_distances_off_the_gui_threa
     assert overlay.distances[0].total_variation == pytest.approx(expected)
     view.controls.top.setValue(3)  # other bars, the same results: no distances again
     assert len(threads) == 1 and overlay.title_lines[0].startswith("local.simulator vs")
+
+
+def test_every_outcome_of_a_wide_result_is_copied_from_a_pool_thread(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.results import counts_table
+
+    monkeypatch.setattr(ranking, "WIDE", 100)
+    threads: list[threading.Thread] = []
+    real = counts_table._everything_tsv
+
+    def watched(*shown: object) -> str:
+        threads.append(threading.current_thread())
+        return real(*shown)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(counts_table, "_everything_tsv", watched)
+    view = shown_results_view(qtbot, tmp_path)
+    counts = {format(i, "09b"): 1 + i % 7 for i in range(300)}
+    panel = view.panel("local.simulator")
+    with qtbot.waitSignal(panel.ranked, timeout=10_000):
+        view.set_result(RunResult.from_counts("local.simulator", counts))
+    table = panel.table
+    qtbot.waitUntil(table.isVisible)
+    table.setFocus()
+    QApplication.clipboard().setText("before")
+    with qtbot.waitSignal(table.copied, timeout=10_000):
+        qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QApplication.clipboard().text().splitlines()
+    assert len(lines) == 301 and lines[0] == "Outcome\tCount\tProbability"
+    assert threads and threading.main_thread() not in threads

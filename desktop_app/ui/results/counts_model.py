@@ -63,8 +63,11 @@ class CountsModel(QStandardItemModel):
 
     def _row(self, outcome: str) -> Row:
         assert self._ranking is not None
-        count = self._ranking.result.counts.get(outcome)
-        return outcome, count, self._ranking.probabilities.get(outcome, 0.0)
+        return _row(self._ranking, outcome)
+
+    def shown(self) -> tuple[Ranking | None, Sequence[str]]:
+        """The ranking and the order of the rows, for `tsv_lines` (on any thread)."""
+        return self._ranking, self._order
 
     def outcomes(self) -> list[str]:
         return list(self._order)
@@ -115,4 +118,16 @@ class CountsModel(QStandardItemModel):
 
     def tsv_lines(self) -> list[str]:
         """Every outcome as a tab-separated line of the table's cells, made into rows or not."""
-        return ["\t".join(_cells(self._row(outcome))) for outcome in self._order]
+        return tsv_lines(*self.shown())
+
+
+def _row(ranking: Ranking, outcome: str) -> Row:
+    count = ranking.result.counts.get(outcome)
+    return outcome, count, ranking.probabilities.get(outcome, 0.0)
+
+
+def tsv_lines(ranking: Ranking | None, order: Sequence[str]) -> list[str]:
+    """The lines of `CountsModel.tsv_lines` for `shown()`: plain Python, for a pool thread too."""
+    if ranking is None:
+        return []
+    return ["\t".join(_cells(_row(ranking, outcome))) for outcome in order]

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QAbstractItemModel, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from desktop_app.ui.results.counts_model import HEADERS, CountsModel
+from desktop_app.ui.results.counts_model import HEADERS, CountsModel, tsv_lines
+
+if TYPE_CHECKING:
+    from desktop_app.ui.results.ranking import Ranking
+
+
+def _everything_tsv(ranking: Ranking | None, order: Sequence[str]) -> str:
+    return "\n".join(["\t".join(HEADERS), *tsv_lines(ranking, order)]) + "\n"
 
 
 class CountsTable(QTableView):
+    """`copied` is emitted when a wide result's every outcome reached the clipboard."""
+
+    copied = Signal()
+
     def __init__(self, model: CountsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("countsTable")
@@ -51,7 +65,7 @@ class CountsTable(QTableView):
     def selection_tsv(self) -> str:
         """The selected cells, one line per row, a header line first (columns in view order)."""
         if self._everything:
-            return "\n".join(["\t".join(HEADERS), *self.counts().tsv_lines()]) + "\n"
+            return _everything_tsv(*self.counts().shown())
         indexes = self.selectedIndexes()
         if not indexes:
             return ""
@@ -70,10 +84,25 @@ class CountsTable(QTableView):
         return "\n".join(lines) + "\n"
 
     def copy_selection(self) -> bool:
+        """Copy the selection; every outcome of a wide result is written out on a pool thread
+        (644,000 lines: ~1 s) and reaches the clipboard when made."""
+        from desktop_app.ui.results.ranking import WIDE
+
+        if self._everything and self.counts().total_rows() > WIDE:
+            from desktop_app.ui.tasks import Lane, run_task
+
+            shown = self.counts().shown()
+            run_task(lambda: _everything_tsv(*shown), lane=Lane.LONG, on_finished=self._on_tsv_made)
+            return True
         text = self.selection_tsv()
         if text:
             QGuiApplication.clipboard().setText(text)
         return bool(text)
+
+    @Slot(object)
+    def _on_tsv_made(self, text: object) -> None:
+        QGuiApplication.clipboard().setText(str(text))
+        self.copied.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
