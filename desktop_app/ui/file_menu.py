@@ -10,7 +10,7 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,6 +20,10 @@ from desktop_app.core.errors import QuantumDeskError
 from desktop_app.ui.actions import make_action
 from desktop_app.ui.editor.document import ProgramDocument
 from desktop_app.ui.results.view import ResultsView
+from desktop_app.ui.tasks import BackgroundCalls, Lane
+
+if TYPE_CHECKING:
+    from desktop_app.core.results import RunResult
 
 PROGRAM_FILTER = "OpenQASM programs (*.qasm *.qasm2 *.qasm3);;All files (*)"
 
@@ -44,6 +48,10 @@ class FileMenu(QObject):
         self.host = host
         self.examples = examples
         self.document = host.document
+        self._writes = BackgroundCalls(self, lane=Lane.LONG)  # a wide result's CSV or JSON
+        self._writes.finished.connect(self._on_writes_finished)
+        self._writes.failed.connect(self._on_writes_failed)
+        self._writing: dict[int, str] = {}  # ticket -> path
         menu = window.menuBar().addMenu("&File")
         self.menu = menu
         new_action = functools.partial(make_action, window)
@@ -137,10 +145,18 @@ class FileMenu(QObject):
 
     # ---- exports
     def _export(
-        self, title: str, suffix: str, file_filter: str, write: Callable[[str], None]
+        self,
+        title: str,
+        suffix: str,
+        file_filter: str,
+        write: Callable[[str, list[RunResult]], None],
+        *,
+        data: bool = False,
     ) -> None:
-        view = self.host.results_view
-        if not view.results():  # not a program error: the status bar says it
+        """Ask where, then `write(path, results)`; the data of a wide result (`data`: CSV or JSON,
+        644,000 outcomes: seconds to write) on the long lane, the status bar saying so."""
+        results = self.host.results_view.results()
+        if not results:  # not a program error: the status bar says it
             self._say("There are no results to export yet: press Run first.")
             return
         path = self.document.path
@@ -150,48 +166,67 @@ class FileMenu(QObject):
         chosen = messages.ask_save_path(self.window, title, f"{base}-results{suffix}", file_filter)
         if not chosen:
             return
+        from desktop_app.ui.results.ranking import is_wide
+
+        if data and any(is_wide(r) for r in results):
+            ticket = self._writes.submit(functools.partial(write, chosen, results))
+            self._writing[ticket] = chosen
+            self._say(f"Saving {chosen}…")
+            return
         try:
-            write(chosen)
+            write(chosen, results)
         except (OSError, QuantumDeskError) as exc:
-            self.host.show_error(f"{chosen}: could not be written ({exc})")
+            self._on_writes_failed(0, exc, chosen)
             return
         self._say(f"Saved {chosen}")
+
+    @Slot(int, object)
+    def _on_writes_finished(self, ticket: int, _result: object) -> None:
+        self._say(f"Saved {self._writing.pop(ticket, '')}")
+
+    @Slot(int, object)
+    def _on_writes_failed(self, ticket: int, exc: object, chosen: str = "") -> None:
+        where = self._writing.pop(ticket, chosen)
+        if isinstance(exc, OSError | QuantumDeskError):
+            self.host.show_error(f"{where}: could not be written ({exc})")
+        else:  # a bug, logged by ui.tasks
+            self.host.show_error(f"{where}: could not be written; the log has details")
 
     @Slot()
     def export_csv(self) -> None:
         # with two or more results, their distances go to NAME-distances.csv beside it
         from desktop_app.core.compare import write_csv_with_distances
 
-        results = self.host.results_view.results
         self._export(
             "Export results as CSV",
             ".csv",
             "CSV files (*.csv)",
-            lambda p: write_csv_with_distances(results(), p),
+            lambda p, results: write_csv_with_distances(results, p),
+            data=True,
         )
 
     @Slot()
     def export_json(self) -> None:
         from desktop_app.core.compare import write_json_with_distances  # each with `distances`
 
-        results = self.host.results_view.results
         self._export(
             "Export results as JSON",
             ".json",
             "JSON files (*.json)",
-            lambda p: write_json_with_distances(results(), p),
+            lambda p, results: write_json_with_distances(results, p),
+            data=True,
         )
 
     @Slot()
     def export_png(self) -> None:
         view = self.host.results_view
         self._export(
-            "Export chart as PNG", ".png", "PNG images (*.png)", lambda p: view.save_png(p)
+            "Export chart as PNG", ".png", "PNG images (*.png)", lambda p, _r: view.save_png(p)
         )
 
     @Slot()
     def export_svg(self) -> None:
         view = self.host.results_view
         self._export(
-            "Export chart as SVG", ".svg", "SVG images (*.svg)", lambda p: view.save_svg(p)
+            "Export chart as SVG", ".svg", "SVG images (*.svg)", lambda p, _r: view.save_svg(p)
         )

@@ -242,3 +242,35 @@ def test_every_outcome_of_a_wide_result_is_copied_from_a_pool_thread(
     lines = QApplication.clipboard().text().splitlines()
     assert len(lines) == 301 and lines[0] == "Outcome\tCount\tProbability"
     assert threads and threading.main_thread() not in threads
+
+
+def test_a_wide_result_is_exported_from_a_pool_thread(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window
+) -> None:
+    import csv
+
+    from desktop_app.core import compare
+    from desktop_app.ui import messages
+
+    monkeypatch.setattr(ranking, "WIDE", 100)
+    threads: list[threading.Thread] = []
+    real = compare.write_csv_with_distances
+
+    def watched(results: list[RunResult], path: str) -> None:
+        threads.append(threading.current_thread())
+        real(results, path)
+
+    monkeypatch.setattr(compare, "write_csv_with_distances", watched)
+    counts = {format(i, "09b"): 1 + i % 7 for i in range(300)}
+    panel = window.results_view.panel("local.simulator")
+    with qtbot.waitSignal(panel.ranked, timeout=10_000):
+        window.results_view.set_result(RunResult.from_counts("local.simulator", counts))
+    target = tmp_path / "wide.csv"
+    monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(target))
+    window.export_csv_action.trigger()
+    assert window.status_label.text() == f"Saving {target}…"
+    qtbot.waitUntil(lambda: window.status_label.text() == f"Saved {target}", timeout=10_000)
+    assert threads and threading.main_thread() not in threads
+    with target.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 300 and {r["bitstring"] for r in rows} == set(counts)
