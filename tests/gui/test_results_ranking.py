@@ -96,11 +96,17 @@ def test_a_wide_result_is_ranked_off_the_gui_thread_then_drawn(
     assert panel.status.text() == f"Succeeded, {sum(counts.values()):,} shots"
     bars = panel.histogram.bars()
     assert len(bars) == ChartOptions().top + 1 and bars[-1][0] == "rest (284)"
+    wider = chart_data_bar_label(1_234_567)
+    assert wider == "rest (1,234,567)"  # thousands marked, as every other count
     assert bars[0][1] == 7.0
     model = panel.counts_model
     assert model.total_rows() == 300 and counts[model.outcomes()[0]] == 7
     other = view.panel("ionq.simulator").histogram
     assert other.y_axis.top == panel.histogram.y_axis.top  # the shared axis moved with it
+
+
+def chart_data_bar_label(folded: int) -> str:
+    return Bar("", 0.0, 0.0, 0.0, folded=folded).label
 
 
 def test_a_ranking_that_comes_after_a_newer_result_is_dropped(
@@ -141,7 +147,7 @@ def reference_overlay(results: list[RunResult], options: ChartOptions) -> list[t
             (sum(b[k].value for k in rest if k in b), sum(b[k].count for k in rest if k in b))
             for b in every
         ]
-        groups.append((f"rest ({len(rest)})", sums))
+        groups.append((f"rest ({len(rest):,})", sums))
     return groups
 
 

@@ -40,7 +40,7 @@ class Bar:
     @property
     def label(self) -> str:
         if self.folded:
-            return f"rest ({self.folded})"
+            return f"rest ({self.folded:,})"
         if len(self.outcome) > MAX_LABEL:
             return self.outcome[: MAX_LABEL - 1] + "…"
         return self.outcome
@@ -48,7 +48,7 @@ class Bar:
     def tooltip(self, exact: bool) -> str:
         kind = "expected count" if exact else "count"
         count = f"{self.count:,.1f}" if exact else f"{round(self.count):,}"
-        head = f"{self.folded} other outcomes" if self.folded else f"Outcome {self.outcome}"
+        head = f"{self.folded:,} other outcomes" if self.folded else f"Outcome {self.outcome}"
         return (
             f"{head}\n{kind}: {count}\nprobability: {self.probability:.4f} ({self.probability:.2%})"
         )
@@ -142,7 +142,7 @@ def overlay_groups(rankings: list[Ranking], options: ChartOptions) -> list[Group
     folded = distinct - len(shown)
     if folded:
         rest = tuple(_rest_bar(r, shown, options, folded) for r in rankings)
-        groups.append(Group(f"rest ({folded})", rest))
+        groups.append(Group(f"rest ({folded:,})", rest))
     return groups
 
 
