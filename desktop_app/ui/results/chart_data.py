@@ -75,7 +75,7 @@ def bars_from(ranking: Ranking, options: ChartOptions) -> list[Bar]:
     kept = ranking.by_chance[:top]
     shown = _in_order([_bar(ranking, k, options) for k in kept], options.sort)
     folded = len(ranking.by_chance) - len(kept)
-    if folded:  # the counts not shown in whole numbers, for a sampled result
+    if folded:  # the rest, in whole counts for a sampled result
         shown.append(_rest_bar(ranking, kept, options, folded))
     return shown
 
@@ -122,9 +122,9 @@ def overlay_groups(rankings: list[Ranking], options: ChartOptions) -> list[Group
     """Several results on one axis: the `options.top` outcomes most likely in any of them (the
     others summed into "rest" per backend), ordered as `options.sort` says.
 
-    Only each result's own `top + 1` most likely outcomes are candidates: an outcome that
-    `top + 1` others outrank where it is most likely is outranked by them overall as well. So a
-    wide result costs a few dozen steps here, not one bar per outcome."""
+    Only each result's own `top` most likely outcomes are candidates: an outcome that `top`
+    others outrank in the result where it is most likely is outranked by them overall as well.
+    So a wide result costs a few dozen steps here, not one bar per outcome."""
     top = max(1, options.top)
     distinct = _distinct_outcomes(rankings)
     if distinct == top + 1:  # a "rest" of one outcome is that outcome
