@@ -831,3 +831,31 @@ def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
     ledger.rename(job_id, "wide one")
     qtbot.waitUntil(lambda: "wide one" in dialog.heading.text(), timeout=WAIT_MS)
     assert len(threads) == 1  # the dialog's re-read is its own (load_job in ui.jobs.detail)
+
+
+def test_closing_the_view_while_a_wide_job_is_read_leaves_no_busy_cursor(
+    make_view, ledger: Ledger, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.jobs import detail_dialogs
+
+    job_id = ledger.create_job(backend="local.simulator", program=program_of(1), shots=3)
+    ledger.record_result(job_id, RunResult.from_counts("local.simulator", {"0": 3}))
+    monkeypatch.setattr(detail_dialogs, "LOAD_LATER_BYTES", 0)  # every result counts as wide
+    release = threading.Event()
+    real = detail_dialogs.load_job
+
+    def slow(ledger: Ledger, job_id: str) -> detail_dialogs.LoadedJob:
+        release.wait(10)
+        return real(ledger, job_id)
+
+    monkeypatch.setattr(detail_dialogs, "load_job", slow)
+    view = make_view()
+    assert view.open_job(job_id) is None
+    assert QApplication.overrideCursor() is not None  # busy while it is read
+    view.details.shutdown()
+    assert QApplication.overrideCursor() is None
+    with qtbot.waitSignal(view.details._reads.finished, timeout=WAIT_MS):  # the late answer
+        release.set()
+    assert view.open_dialogs() == {} and QApplication.overrideCursor() is None  # dropped

@@ -60,6 +60,14 @@ class DetailDialogs(QObject):
     def dialogs(self) -> dict[str, JobDetailDialog]:
         return dict(self._dialogs)
 
+    def shutdown(self) -> None:
+        """Stop following the ledger; reads still under way are no longer waited for."""
+        for dialog in self._dialogs.values():
+            dialog.detach()
+        for _ in self._reading:  # their answers will not come: the busy cursor goes now
+            QApplication.restoreOverrideCursor()
+        self._reading.clear()  # a late answer finds no job: it is dropped
+
     def close(self, job_id: str) -> None:
         dialog = self._dialogs.pop(job_id, None)
         if dialog is not None:
@@ -88,8 +96,10 @@ class DetailDialogs(QObject):
     @Slot(int, object)
     def _on_reads_finished(self, ticket: int, loaded: object) -> None:
         job_id = self._reading.pop(ticket, None)
+        if job_id is None:
+            return  # after shutdown()
         QApplication.restoreOverrideCursor()
-        if job_id is None or not isinstance(loaded, LoadedJob):
+        if not isinstance(loaded, LoadedJob):
             return
         if job_id not in self._dialogs:
             self._made(job_id, loaded)
@@ -97,7 +107,8 @@ class DetailDialogs(QObject):
 
     @Slot(int, object)
     def _on_reads_failed(self, ticket: int, exc: object) -> None:
-        self._reading.pop(ticket, None)
+        if self._reading.pop(ticket, None) is None:
+            return  # after shutdown()
         QApplication.restoreOverrideCursor()
         if isinstance(exc, QuantumDeskError):
             messages.show_error(self._owner, "Cannot open job", str(exc))

@@ -466,8 +466,7 @@ class JobsView(QWidget):
     def shutdown(self) -> None:
         """Stop following the ledger and wait for background queries and deletions."""
         self._text_timer.stop()
-        for dialog in self.details.dialogs().values():
-            dialog.detach()
+        self.details.shutdown()
         cancel_all()  # exports still under way: none is left half made
         self.model.close()
         self.events.close()
