@@ -64,7 +64,7 @@ class DetailDialogs(QObject):
         """Stop following the ledger; reads still under way are no longer waited for."""
         for dialog in self._dialogs.values():
             dialog.detach()
-        for _ in self._reading:  # their answers will not come: the busy cursor goes now
+        for _ in self._reading:  # their answers are dropped: the busy cursor goes now
             QApplication.restoreOverrideCursor()
         self._reading.clear()  # a late answer finds no job: it is dropped
 
