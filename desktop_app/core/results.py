@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import slices
 from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.errors import UserInputError
 
@@ -72,8 +73,6 @@ def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> dic
         if min(counts.values(), default=0) < 0:
             key = next(k for k, v in counts.items() if v < 0)
             raise ValueError(f"negative count for {key!r}")
-        from desktop_app.core import slices
-
         return {k: int(counts[k]) for k in slices.ordered(list(counts))}
     cleaned = {normalize_bitstring(k): int(v) for k, v in counts.items()} if width is None else {}
     if width is None:
@@ -96,8 +95,6 @@ def _first_width(keyed: Mapping[str, Any]) -> int | None:
 def _canonical(counts: Mapping[str, Any], width: int) -> bool:
     """Every key is already `width` characters of 0 and 1 (a few C calls a slice: one join
     of 644,000 keys holds the interpreter lock 70 ms)."""
-    from desktop_app.core import slices
-
     keys = list(counts)
     return all(type(k) is str and len(k) == width for k in keys) and all(
         set("".join(part)) <= {"0", "1"} for part in slices.in_slices(keys)
@@ -132,13 +129,11 @@ class RunResult:
     ) -> RunResult:
         """Sampled counts (e.g. qiskit-aer's `get_counts()`); probabilities are count / total."""
         normalized = normalize_counts(counts, num_clbits)
-        total = sum(normalized.values())
-        probabilities = {k: v / total for k, v in normalized.items()} if total else {}
         return cls(
             backend=backend,
-            shots=total if shots is None else int(shots),
+            shots=sum(normalized.values()) if shots is None else int(shots),
             counts=normalized,
-            probabilities=probabilities,
+            probabilities=slices.over_total(normalized),
             **kw,
         )
 
@@ -199,8 +194,6 @@ class RunResult:
         """Pickled for the pipe from a worker process: a wide result's counts go a slice at a
         time (unpickling 644,000 outcomes in one call holds this process's interpreter lock for
         0.3 s: the window waits), and sampled probabilities are made again on arrival."""
-        from desktop_app.core import slices
-
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         counts, probabilities = fields.pop("counts"), fields.pop("probabilities")
         if len(counts) <= slices.SLICE and len(probabilities) <= slices.SLICE:
@@ -218,13 +211,10 @@ def _unpickled(
     probabilities: dict[str, float] | list[bytes] | None,
 ) -> RunResult:
     """The RunResult `RunResult.__reduce__` sent."""
-    from desktop_app.core import slices
-
     if isinstance(counts, list):
         counts = slices.unpickled(counts)
     if probabilities is None:  # count / total, as from_counts made them
-        total = sum(counts.values())
-        probabilities = {k: v / total for k, v in counts.items()}
+        probabilities = slices.over_total(counts)
     elif isinstance(probabilities, list):
         probabilities = slices.unpickled(probabilities)
     return RunResult(counts=counts, probabilities=probabilities, **fields)

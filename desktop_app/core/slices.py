@@ -56,9 +56,16 @@ def ordered(items: list[Any], key: Callable[[Any], Any] | None = None) -> list[A
     return joined if key is None else [item for _, item in joined]
 
 
+def over_total(counts: Mapping[str, int]) -> dict[str, float]:
+    """Each count / the total: a sampled result's probabilities ({} when nothing was counted).
+    The one expression for them, so that every copy comes out bit for bit the same (the
+    ledger stores them left out, the worker's pipe does not send them)."""
+    total = sum(counts.values())
+    return {k: v / total for k, v in counts.items()} if total else {}
+
+
 def proportional(counts: Mapping[str, int], probabilities: Mapping[str, float]) -> bool:
-    """Each probability is its count / total, as RunResult.from_counts makes them, and there
-    are no others (a loop, not one comparison of two dicts)."""
+    """`probabilities == over_total(counts)` as a loop, not one comparison of two dicts."""
     total = sum(counts.values())
     get = probabilities.get
     return (

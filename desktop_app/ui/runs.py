@@ -318,7 +318,6 @@ RUN_PATH_MODULES = (
     "desktop_app.core.program_limits",
     "desktop_app.core.programs",  # ProgramError, caught by every backend's thread
     "desktop_app.core.program_tokens",  # LocalSimulatorExecutor: a while loop?
-    "desktop_app.core.slices",  # a result unpickled here (RunResult.__reduce__)
     "secrets",  # with_seed, on the GUI thread
 )
 

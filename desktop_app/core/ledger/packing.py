@@ -104,12 +104,6 @@ _DERIVED = "probabilities_are_counts_over_total"
 _SEPARATORS = (",", ":")
 
 
-def _from_counts(counts: dict[str, int]) -> dict[str, float] | None:
-    total = sum(counts.values())
-    # the expression RunResult.from_counts uses, so the floats come out bit for bit the same
-    return {k: v / total for k, v in counts.items()} if total else None
-
-
 def pack_result(result: dict[str, Any]) -> bytes:
     """A normalized result (core.results.to_json_dict) stored: its probabilities left out when
     they follow from its counts (sampled results), which halves what is stored."""
@@ -153,7 +147,7 @@ def json_pieces(value: dict[str, Any]) -> Iterator[str]:
 def unpack_result(blob: bytes) -> dict[str, Any]:
     result = json_loads(unpack_text(blob))
     if result.pop(_DERIVED, False):
-        result["probabilities"] = _from_counts(result["counts"]) or {}
+        result["probabilities"] = slices.over_total(result["counts"])
     return result
 
 

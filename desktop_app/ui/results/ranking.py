@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop_app.core.slices import PackedStrings, ordered, proportional
+from desktop_app.core.slices import PackedStrings, ordered, over_total, proportional
 
 if TYPE_CHECKING:  # core.results is not needed before the window's first paint
     from desktop_app.core.results import RunResult
@@ -44,8 +44,8 @@ def rank(result: RunResult) -> Ranking:
     counts = result.counts
     total_count = sum(counts.values())
     probabilities = result.probabilities  # read only: not copied (a wide one is 40 MB)
-    if not probabilities and counts:
-        probabilities = {k: v / (total_count or 1) for k, v in counts.items()}
+    if not probabilities:
+        probabilities = over_total(counts)
     if counts and proportional(counts, probabilities):  # sampled: one key set
         in_order = ordered(list(counts))
         by_count = _grouped_by_count(in_order, counts)  # (-count, outcome): no sort at all
