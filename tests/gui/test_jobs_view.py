@@ -32,6 +32,7 @@ from desktop_app.ui.jobs.detail import ExportKind
 from desktop_app.ui.jobs.model import JobsModel
 from desktop_app.ui.jobs.prompts import DeleteChoice
 from desktop_app.ui.jobs.view import JobsView
+from tests.gui.threads_of import threads_calling
 
 N_JOBS = 300
 BACKENDS = ("local.simulator", "ionq.simulator", "rigetti.sim.qvm", "quantinuum.sim.h2-1e")
@@ -807,14 +808,7 @@ def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
     small_id = ledger.create_job(backend="local.simulator", program=program_of(2), shots=3)
     ledger.record_result(small_id, RunResult.from_counts("local.simulator", {"0": 3}))
     monkeypatch.setattr(detail_dialogs, "LOAD_LATER_BYTES", ledger.result_bytes(small_id) + 1)
-    threads: list[threading.Thread] = []
-    real = detail_dialogs.load_job
-
-    def watched(ledger: Ledger, job_id: str) -> detail_dialogs.LoadedJob:
-        threads.append(threading.current_thread())
-        return real(ledger, job_id)
-
-    monkeypatch.setattr(detail_dialogs, "load_job", watched)
+    threads = threads_calling(monkeypatch, detail_dialogs, "load_job")
     view = make_view()
     assert view.open_job(small_id) is not None  # small: at once, on the GUI thread
     with qtbot.waitSignal(view.jobOpened, timeout=WAIT_MS) as opened:

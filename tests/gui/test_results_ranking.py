@@ -16,6 +16,7 @@ from desktop_app.core.results import RunResult
 from desktop_app.ui.results import ranking
 from desktop_app.ui.results.chart_data import BY_COUNT, Bar, ChartOptions
 from tests.gui.results_views import shown_results_view
+from tests.gui.threads_of import threads_calling
 
 
 @pytest.fixture
@@ -73,14 +74,7 @@ def test_a_wide_result_is_ranked_off_the_gui_thread_then_drawn(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ranking, "WIDE", 100)
-    threads: list[threading.Thread] = []
-    real = ranking.rank
-
-    def watched(result: RunResult) -> ranking.Ranking:
-        threads.append(threading.current_thread())
-        return real(result)
-
-    monkeypatch.setattr(ranking, "rank", watched)
+    threads = threads_calling(monkeypatch, ranking, "rank")
     view = shown_results_view(qtbot, tmp_path)
     view.controls.sort.setCurrentIndex(view.controls.sort.findData(BY_COUNT))
     counts = {format(i, "09b"): 1 + i % 7 for i in range(300)}
@@ -188,14 +182,9 @@ def test_the_overlay_of_wide_results_works_out_their_distances_off_the_gui_threa
     from desktop_app.ui.results.chart_controls import OVERLAY
 
     monkeypatch.setattr(ranking, "WIDE", 100)
-    threads: list[threading.Thread] = []
-    real = compare.pairwise
+    from desktop_app.ui.results import overlay as overlay_module
 
-    def watched(results: list[RunResult]) -> list[compare.Distance]:
-        threads.append(threading.current_thread())
-        return real(results)
-
-    monkeypatch.setattr("desktop_app.ui.results.overlay.pairwise", watched)
+    threads = threads_calling(monkeypatch, overlay_module, "pairwise")
     view = shown_results_view(qtbot, tmp_path)
     wide = RunResult.from_counts(
         "local.simulator", {format(i, "09b"): 1 + i % 3 for i in range(300)}
@@ -225,14 +214,7 @@ def test_every_outcome_of_a_wide_result_is_copied_from_a_pool_thread(
     from desktop_app.ui.results import counts_table
 
     monkeypatch.setattr(ranking, "WIDE", 100)
-    threads: list[threading.Thread] = []
-    real = counts_table._everything_tsv
-
-    def watched(*shown: object) -> str:
-        threads.append(threading.current_thread())
-        return real(*shown)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(counts_table, "_everything_tsv", watched)
+    threads = threads_calling(monkeypatch, counts_table, "_everything_tsv")
     view = shown_results_view(qtbot, tmp_path)
     counts = {format(i, "09b"): 1 + i % 7 for i in range(300)}
     panel = view.panel("local.simulator")
@@ -259,14 +241,7 @@ def test_a_wide_result_is_exported_from_a_pool_thread(
     from desktop_app.ui import messages
 
     monkeypatch.setattr(ranking, "WIDE", 100)
-    threads: list[threading.Thread] = []
-    real = compare.write_csv_with_distances
-
-    def watched(results: list[RunResult], path: str) -> None:
-        threads.append(threading.current_thread())
-        real(results, path)
-
-    monkeypatch.setattr(compare, "write_csv_with_distances", watched)
+    threads = threads_calling(monkeypatch, compare, "write_csv_with_distances")
     counts = {format(i, "09b"): 1 + i % 7 for i in range(300)}
     panel = window.results_view.panel("local.simulator")
     with qtbot.waitSignal(panel.ranked, timeout=10_000):
