@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tests.bench.figures import record  # noqa: E402
+from tests.gui.child_env import window_child_env  # noqa: E402
 
 QUBITS, SHOTS, SEED = 20, 1_000_000, 7
 PROGRAM = (
@@ -104,15 +105,7 @@ def run_child(code: str, env: dict[str, str], *args: str) -> list[str]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(
-            os.environ,
-            QT_QPA_PLATFORM="offscreen",
-            HOME=tmp,
-            XDG_CONFIG_HOME=tmp,
-            QUANTUM_DESK_LOG_DIR=tmp,
-            QUANTUM_DESK_DATA_DIR=tmp,
-            QUANTUM_DESK_CACHE_DIR=tmp,
-        )
+        env = window_child_env(Path(tmp), HOME=tmp, XDG_CONFIG_HOME=tmp)  # the window's QSettings
         base_s, base_outcomes = run_child(BASELINE, env)
         app_s, max_gap, p99_gap, outcomes = run_child(WINDOW, env)
         _, default_gap, default_p99, _ = run_child(WINDOW, env, "0.005")  # Python's default
