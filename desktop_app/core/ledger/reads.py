@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from desktop_app.core.ledger.errors import (
     JobNotFoundError,
@@ -385,12 +385,10 @@ class LedgerReads:
     def row(self, job_id: str) -> JobRow:
         """One job's row, without its program, result or history (`get` reads a wide result's
         16 MB of JSON). Raises JobNotFoundError."""
-        with self._use() as conn:
-            row = conn.execute(f"SELECT {ROW_COLUMNS} FROM jobs WHERE jobs.id = ?", (job_id,))
-            found = row.fetchone()
+        found = self._row_where("id", job_id)
         if found is None:
             raise self._not_found(job_id)
-        return JobRow(**row_from_sql(found))
+        return found
 
     def result_bytes(self, job_id: str) -> int:
         """The size of the job's stored result, compressed (0 without one): how long `get`
@@ -404,9 +402,13 @@ class LedgerReads:
         return int(found[0] or 0) if found is not None else 0
 
     def find_by_azure_id(self, azure_job_id: str) -> JobRow | None:
+        return self._row_where("azure_job_id", azure_job_id)
+
+    def _row_where(self, column: Literal["id", "azure_job_id"], value: str) -> JobRow | None:
+        """The row whose `column` (one of the two unique ids) is `value`."""
         with self._use() as conn:
             row = conn.execute(
-                f"SELECT {ROW_COLUMNS} FROM jobs WHERE jobs.azure_job_id = ?", (azure_job_id,)
+                f"SELECT {ROW_COLUMNS} FROM jobs WHERE jobs.{column} = ?", (value,)
             ).fetchone()
         return None if row is None else JobRow(**row_from_sql(row))
 
