@@ -22,6 +22,7 @@ from desktop_app.core.ledger.models import JobFilter, JobOrder, JobRecord, JobRo
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.results import JobStatus
 
+SHOWN_COUNTS = 32  # outcomes `jobs show` prints (--json has them all)
 _STATUS_NAMES = {s.value.lower(): s.value for s in JobStatus}
 
 
@@ -168,7 +169,7 @@ def show_job(args: argparse.Namespace) -> int:
         ("Tags", ", ".join(record.tags) or "-"),
         ("Backend", record.backend),
         ("Profile", record.profile or "-"),
-        ("Shots", str(record.shots)),
+        ("Shots", f"{record.shots:,}"),
         ("Options", json.dumps(record.options, sort_keys=True)),
         ("Status", record.status),
         ("Created", short_time(record.created_at)),
@@ -195,11 +196,12 @@ def show_job(args: argparse.Namespace) -> int:
         _echo(f"  {when}  {change.status}{detail}")
     if record.counts:
         _echo("\nCounts:")
-        ranked = sorted(record.counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        for bits, n in ranked[:32]:
+        from desktop_app.core.slices import most_frequent
+
+        for bits, n in most_frequent(record.counts, SHOWN_COUNTS):
             _echo(f"  {bits}  {n}")
-        if len(ranked) > 32:
-            _echo(f"  ... {len(ranked) - 32} more outcomes (use --json)")
+        if len(record.counts) > SHOWN_COUNTS:
+            _echo(f"  ... {len(record.counts) - SHOWN_COUNTS:,} more outcomes (use --json)")
     return 0
 
 

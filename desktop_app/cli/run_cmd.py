@@ -28,6 +28,7 @@ from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.programs import Program, ProgramError, load_program_file
 from desktop_app.core.request import MAX_SHOTS, RunRequest, check_shots
 from desktop_app.core.results import JobStatus, RunResult, to_json_dict
+from desktop_app.core.slices import most_frequent
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.pricing import CostEstimate
@@ -426,14 +427,14 @@ def format_table(results: list[RunResult]) -> str:
                 lines.append(f"  {result.error_message}")
             lines.append("")
             continue
-        width = max([len("OUTCOME"), *(len(k) for k in result.counts)])
+        width = max(len("OUTCOME"), *map(len, result.counts))
         lines.append(f"  {'OUTCOME'.ljust(width)}  {'COUNT':>9}  PROBABILITY")
-        ranked = sorted(result.counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        for bits, count in ranked[:TABLE_ROWS]:
+        for bits, count in most_frequent(result.counts, TABLE_ROWS):
             probability = result.probabilities.get(bits, 0.0)
             lines.append(f"  {bits.ljust(width)}  {count:>9}  {probability:.4f}")
-        if len(ranked) > TABLE_ROWS:
-            lines.append(f"  ... {len(ranked) - TABLE_ROWS} more outcomes (--json prints all)")
+        if len(result.counts) > TABLE_ROWS:
+            more = len(result.counts) - TABLE_ROWS
+            lines.append(f"  ... {more:,} more outcomes (--json prints all)")
         lines.append("")
     return "\n".join(lines)
 

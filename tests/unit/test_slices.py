@@ -42,6 +42,23 @@ def test_proportional_means_count_over_total_for_every_outcome_and_no_other() ->
     assert not slices.proportional(counts, {})
 
 
+def _full_sort(values: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@pytest.mark.parametrize("limit", [0, 1, 4, 32, 299, 300, 301])
+def test_most_frequent_ranks_as_a_full_sort_would_ties_included(limit: int) -> None:
+    rng = random.Random(limit)
+    keys = rng.sample([format(i, "09b") for i in range(512)], 300)  # not in outcome order
+    for values in (
+        {k: float(rng.randint(1, 4)) for k in keys},  # ties across the limit
+        {k: 1.0 for k in keys},  # every outcome tied
+        {k: rng.random() for k in keys},
+        {},
+    ):
+        assert slices.most_frequent(values, limit) == _full_sort(values)[:limit]
+
+
 def test_a_wide_result_is_stored_as_the_same_json_text() -> None:
     import json
 
@@ -97,6 +114,34 @@ def test_counts_already_in_canonical_form_are_read_as_any_others() -> None:
     with pytest.raises(ValueError, match="negative count for '000001'"):
         RunResult.from_counts("local.simulator", {"000000": 3, "000001": -1}, num_clbits=6)
     assert RunResult.from_counts("x", {"": 5}, num_clbits=0).counts == {"": 5}
+
+
+def test_a_key_is_canonical_only_as_bits_of_the_width_in_every_slice() -> None:
+    from desktop_app.core.results import _canonical
+
+    class Bits(str):
+        pass
+
+    keys = [format(i, "06b") for i in range(40)]
+    assert _canonical(dict.fromkeys(keys, 1), 6) and _canonical({}, 6)
+    assert _canonical(dict.fromkeys([""], 1), 0)
+    for wrong in ("002011", "0 0111", "0x1f11", "00001", "0000001", 7, Bits("111111")):
+        late = [*keys[:30], wrong, *keys[30:]]  # in the fifth slice of 7
+        assert not _canonical(dict.fromkeys(late, 1), 6), wrong
+
+
+def test_stored_counts_are_read_the_same_whether_converted_or_not() -> None:
+    from desktop_app.core.errors import UserInputError
+    from desktop_app.core.results import from_json_dict
+
+    stored = {"backend": "x", "shots": 12, "status": "Succeeded"}
+    plain = from_json_dict({**stored, "counts": {"00": 5, "11": 7}})
+    assert plain.counts == {"00": 5, "11": 7}
+    for converted in ({"00": 5.0, "11": "7"}, {"0 0": 5, "11": 7}, {"00": 4, "0": 1, "11": 7}):
+        assert from_json_dict({**stored, "counts": converted}).counts == plain.counts, converted
+    assert from_json_dict({**stored, "counts": {"1": True}}).counts == {"1": 1}
+    with pytest.raises(UserInputError, match="'counts' or 'probabilities' is invalid"):
+        from_json_dict({**stored, "counts": {"00": 5, "11": -1}})
 
 
 @pytest.mark.parametrize(

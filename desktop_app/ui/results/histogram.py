@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.core.slices import most_frequent
 from desktop_app.ui.results.bar_chart import BarChart, Series
 from desktop_app.ui.results.chart_data import PERCENT, Bar, ChartOptions
 
@@ -18,8 +19,7 @@ VALUE_LABELS_UP_TO = 8  # bars that get their value written above them
 
 def top_outcomes(values: dict[str, float], limit: int = MAX_BARS) -> list[tuple[str, float]]:
     """The `limit` largest outcomes, in bitstring order."""
-    largest = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return sorted(largest)
+    return sorted(most_frequent(values, limit))
 
 
 def value_text(value: float, percent: bool, exact: bool) -> str:
