@@ -84,6 +84,16 @@ def test_a_selection_acts_on_its_loaded_jobs_and_says_how_many_are_not(
     (question,) = asked
     assert f"Delete {len(loaded):,} jobs" in question
     assert f"({JOBS - len(loaded):,} more selected rows are not loaded: they stay.)" in question
+    labels: list[str] = []
+    monkeypatch.setattr(view_module, "ask_text", lambda _p, _t, label, _d: labels.append(label))
+    view.tag_selected()
+    (label,) = labels
+    assert label.startswith(f"Tags for the {len(loaded):,} loaded jobs, separated by commas")
+    assert f"({JOBS - len(loaded):,} more selected rows are not loaded: they keep" in label
+    view.table.clearSelection()
+    view.table.selectRow(0)
+    view.tag_selected()
+    assert labels[1] == "Tags (separated by commas):"
 
 
 def test_row_spans_merge_when_they_overlap_or_touch() -> None:

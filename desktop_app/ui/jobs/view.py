@@ -390,7 +390,13 @@ class JobsView(QWidget):
         if not jobs:
             return
         shared = ", ".join(jobs[0].tags) if len(jobs) == 1 else ""
-        text = ask_text(self, "Tags", "Tags (separated by commas):", shared)
+        label = "Tags (separated by commas):"
+        if (unloaded := self.selected_count() - len(jobs)) > 0:  # as delete_selected says it
+            label = (
+                f"Tags for the {len(jobs):,} loaded jobs, separated by commas\n"
+                f"({unloaded:,} more selected rows are not loaded: they keep their tags):"
+            )
+        text = ask_text(self, "Tags", label, shared)
         if text is None:
             return
         tags = [t for t in (part.strip() for part in text.split(",")) if t]
