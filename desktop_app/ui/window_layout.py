@@ -50,6 +50,9 @@ class WindowLayout:
         geometry = initial_geometry(area, window.minimumSizeHint())
         window.setGeometry(geometry)
         self.main_splitter.setSizes([geometry.height() * 2 // 5, geometry.height() * 3 // 5])
+        # as the stretch factors share it: else the backend table's wide size hint squeezed the
+        # program to a quarter of the width, its comment lines cut off
+        self.top_splitter.setSizes([geometry.width() * 2 // 5, geometry.width() * 3 // 5])
 
     def restore(self) -> None:
         for option, restore in (

@@ -111,6 +111,8 @@ def test_the_window_fits_the_screen_with_every_control_inside(
         box = QRect(top_left, widget.size())
         assert inside.contains(box), f"{widget.objectName() or widget} is cut off"
         assert widget.isVisible() and widget.height() > 0
+    program, backends = window.top_splitter.sizes()
+    assert program >= 0.6 * backends  # the program is not squeezed by the table's width
 
 
 def test_first_size_shrinks_to_the_screen_but_not_below_what_the_layout_needs() -> None:
