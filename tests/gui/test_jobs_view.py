@@ -584,6 +584,33 @@ def test_a_bundle_is_written_after_its_dialog_closed(
     ]
 
 
+def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
+    make_view,
+    jobs: list[Job],
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop_app.ui.jobs import job_reads
+
+    job = jobs[8]
+    monkeypatch.setattr(job_reads, "LOAD_LATER_BYTES", 0)  # every result counts as wide
+    threads = threads_calling(monkeypatch, job_reads, "load_job")
+    target: dict[str, Path] = {}
+    monkeypatch.setattr(messages, "ask_save_path", lambda *_a: str(target["path"]))
+    view = make_view()
+    select(view, qtbot, job.id)
+    for kind in (ExportKind.CSV, ExportKind.PNG):
+        target["path"] = tmp_path / f"wide.{kind.value}"
+        assert view.export_selected(kind) is None  # it starts once the job is read
+        qtbot.waitUntil(target["path"].exists, timeout=EXPORT_WAIT_MS)
+    wait_for_exports(qtbot)
+    assert len(threads) == 2 and threading.main_thread() not in threads
+    with (tmp_path / "wide.csv").open(newline="", encoding="utf-8") as f:
+        assert {r["bitstring"]: int(r["count"]) for r in csv.DictReader(f)} == job.counts
+    assert not QImage(str(tmp_path / "wide.png")).isNull()
+
+
 def test_an_export_stopped_at_exit_leaves_no_file(
     make_view, jobs: list[Job], qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -796,7 +823,7 @@ def test_cost_column_and_the_total_of_the_filtered_jobs(
 def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
     make_view, ledger: Ledger, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop_app.ui.jobs import detail_dialogs
+    from desktop_app.ui.jobs import job_reads
     from desktop_app.ui.results import ranking
 
     monkeypatch.setattr(ranking, "WIDE", 100)
@@ -807,15 +834,16 @@ def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
     ledger.record_result(job_id, RunResult.from_counts("local.simulator", counts))
     small_id = ledger.create_job(backend="local.simulator", program=program_of(2), shots=3)
     ledger.record_result(small_id, RunResult.from_counts("local.simulator", {"0": 3}))
-    monkeypatch.setattr(detail_dialogs, "LOAD_LATER_BYTES", ledger.result_bytes(small_id) + 1)
-    threads = threads_calling(monkeypatch, detail_dialogs, "load_job")
+    monkeypatch.setattr(job_reads, "LOAD_LATER_BYTES", ledger.result_bytes(small_id) + 1)
+    threads = threads_calling(monkeypatch, job_reads, "load_job")
     view = make_view()
     assert view.open_job(small_id) is not None  # small: at once, on the GUI thread
     with qtbot.waitSignal(view.jobOpened, timeout=WAIT_MS) as opened:
         assert view.open_job(job_id) is None  # read on the ledger lane first
         assert view.open_job(job_id) is None  # a second ask while it is read: still one read
-    assert opened.args == [job_id] and len(threads) == 1
-    assert threads[0] is not threading.main_thread()
+    assert opened.args == [job_id]
+    small_read, wide_read = threads  # each read once: the small one at once, on this thread
+    assert small_read is threading.main_thread() and wide_read is not small_read
     dialog = view.open_dialogs()[job_id]
     qtbot.addWidget(dialog)
     panel = dialog.result_panel
@@ -824,7 +852,7 @@ def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
     # a change to the job re-reads it on the ledger lane too, and shows it
     ledger.rename(job_id, "wide one")
     qtbot.waitUntil(lambda: "wide one" in dialog.heading.text(), timeout=WAIT_MS)
-    assert len(threads) == 1  # the dialog's re-read is its own (load_job in ui.jobs.detail)
+    assert len(threads) == 2  # the dialog's re-read is its own (load_job in ui.jobs.detail)
 
 
 def test_closing_the_view_while_a_wide_job_is_read_leaves_no_busy_cursor(
@@ -832,24 +860,24 @@ def test_closing_the_view_while_a_wide_job_is_read_leaves_no_busy_cursor(
 ) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.jobs import detail_dialogs
+    from desktop_app.ui.jobs import job_reads
 
     job_id = ledger.create_job(backend="local.simulator", program=program_of(1), shots=3)
     ledger.record_result(job_id, RunResult.from_counts("local.simulator", {"0": 3}))
-    monkeypatch.setattr(detail_dialogs, "LOAD_LATER_BYTES", 0)  # every result counts as wide
+    monkeypatch.setattr(job_reads, "LOAD_LATER_BYTES", 0)  # every result counts as wide
     release = threading.Event()
-    real = detail_dialogs.load_job
+    real = job_reads.load_job
 
-    def slow(ledger: Ledger, job_id: str) -> detail_dialogs.LoadedJob:
+    def slow(ledger: Ledger, job_id: str) -> job_reads.LoadedJob:
         release.wait(10)
         return real(ledger, job_id)
 
-    monkeypatch.setattr(detail_dialogs, "load_job", slow)
+    monkeypatch.setattr(job_reads, "load_job", slow)
     view = make_view()
     assert view.open_job(job_id) is None
     assert QApplication.overrideCursor() is not None  # busy while it is read
-    view.details.shutdown()
+    view.reads.shutdown()
     assert QApplication.overrideCursor() is None
-    with qtbot.waitSignal(view.details._reads.finished, timeout=WAIT_MS):  # the late answer
+    with qtbot.waitSignal(view.reads._calls.finished, timeout=WAIT_MS):  # the late answer
         release.set()
     assert view.open_dialogs() == {} and QApplication.overrideCursor() is None  # dropped

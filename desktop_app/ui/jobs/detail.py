@@ -80,16 +80,19 @@ _EXPORT_DIALOG: dict[ExportKind, tuple[str, str]] = {
 
 
 # ------------------------------------------------------------------------------ histogram images
-def histogram_for(record: JobRecord, parent: QWidget | None = None) -> Histogram | None:
-    """A histogram of the job's result (counts, or probabilities for an exact result)."""
+def histogram_for(
+    record: JobRecord, parent: QWidget | None = None, result: RunResult | None = None
+) -> Histogram | None:
+    """A histogram of the job's result (counts, or probabilities for an exact result);
+    `result`, when given, is the record's already made a RunResult."""
     from desktop_app.ui.results.histogram import Histogram
 
-    result = record.run_result()
+    result = result or record.run_result()
     if result is None or not (result.counts or result.probabilities):
         return None
     histogram = Histogram(parent)
     if result.counts and not result.exact:
-        histogram.set_values({k: float(v) for k, v in result.counts.items()}, "Count")
+        histogram.set_values(result.counts, "Count")
     else:
         histogram.set_values(dict(result.probabilities), "Probability")
     return histogram
@@ -135,11 +138,13 @@ def export_record(
     kind: ExportKind,
     histogram: Histogram | None = None,
     line: ExportLine | None = None,
+    result: RunResult | None = None,
 ) -> JobExport | None:
     """Ask where (`messages.ask_save_path`) and export; errors are shown (`messages.show_error`
     and `line`), never raised. Results and bundles are written off the GUI thread (see
     ui/jobs/exporting.py): the returned `JobExport` says when it is done. Histogram images are
-    Qt painting, done here. None when the user cancelled."""
+    Qt painting, done here (from `result`, the record's as a RunResult, when given). None when
+    the user cancelled."""
     title, file_filter = _EXPORT_DIALOG[kind]
     suffix = f".{kind.value}"
     chosen = messages.ask_save_path(parent, title, _suggested_name(record, suffix), file_filter)
@@ -165,7 +170,7 @@ def export_record(
     own_histogram = None
     try:
         if histogram is None:
-            own_histogram = histogram = histogram_for(record)
+            own_histogram = histogram = histogram_for(record, result=result)
         if histogram is None:
             raise UserInputError(
                 f"Job {record.name or record.id} has no results to draw (status {record.status})."

@@ -48,7 +48,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.jobs.cells import JobCellDelegate
 from desktop_app.ui.jobs.columns import COLUMNS, SORTABLE_COLUMNS
 from desktop_app.ui.jobs.compare import CompareDialog
-from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, export_record
+from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, LoadedJob, export_record
 from desktop_app.ui.jobs.detail_dialogs import DetailDialogs
 from desktop_app.ui.jobs.exporting import ExportLine, JobExport, cancel_all
 from desktop_app.ui.jobs.filters import (
@@ -60,6 +60,7 @@ from desktop_app.ui.jobs.filters import (
     job_filter,
     set_backend_names,
 )
+from desktop_app.ui.jobs.job_reads import JobReads
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import JOB_ROW_ROLE, JobsModel
 from desktop_app.ui.jobs.pages import merged_spans
@@ -105,7 +106,8 @@ class JobsView(QWidget):
         self.delete_remote = delete_remote
         self.events = LedgerEvents(ledger, self)  # one listener for the table and its dialogs
         self.model = JobsModel(ledger, self, events=self.events)
-        self.details = DetailDialogs(self, ledger, self.events)
+        self.reads = JobReads(self, ledger)  # a wide job is read off the GUI thread
+        self.details = DetailDialogs(self, ledger, self.events, self.reads)
         self.details.opened.connect(self.jobOpened)
         self._remote_calls = BackgroundCalls(self)
         self._writes = LedgerWrites(self)  # rename, tags, delete: off the GUI thread
@@ -459,20 +461,28 @@ class JobsView(QWidget):
         messages.show_error(self, "Delete at Azure failed", f"Job {job.azure_job_id}: {error}")
 
     def export_selected(self, kind: ExportKind) -> JobExport | None:
+        """The export of the one selected job; None when it starts later (a wide job is read
+        off the GUI thread first), was cancelled or cannot start."""
         jobs = self.selected_jobs()
         if len(jobs) != 1:
             return None
-        try:
-            record = self.ledger.get(jobs[0].id)
-        except QuantumDeskError as exc:
-            messages.show_error(self, "Export failed", str(exc))
-            return None
-        return export_record(self, record, kind, line=self.export_line)
+        started: list[JobExport | None] = []
+
+        def export(loaded: LoadedJob) -> None:
+            started.append(
+                export_record(
+                    self, loaded.record, kind, line=self.export_line, result=loaded.result
+                )
+            )
+
+        self.reads.read(jobs[0].id, export, "Export failed")
+        return started[0] if started else None
 
     def shutdown(self) -> None:
         """Stop following the ledger and wait for background queries and deletions."""
         self._text_timer.stop()
         self.details.shutdown()
+        self.reads.shutdown()
         cancel_all()  # exports still under way: none is left half made
         self.model.close()
         self.events.close()

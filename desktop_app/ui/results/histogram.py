@@ -6,6 +6,8 @@ probability; counts get whole-number ticks; colours come from the widget's palet
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QWidget
 
@@ -17,7 +19,7 @@ MAX_BARS = 32  # beyond this the labels are unreadable: the most frequent outcom
 VALUE_LABELS_UP_TO = 8  # bars that get their value written above them
 
 
-def top_outcomes(values: dict[str, float], limit: int = MAX_BARS) -> list[tuple[str, float]]:
+def top_outcomes(values: Mapping[str, float], limit: int = MAX_BARS) -> list[tuple[str, float]]:
     """The `limit` largest outcomes, in bitstring order."""
     return sorted(most_frequent(values, limit))
 
@@ -44,7 +46,7 @@ class Histogram(BarChart):
     def shown_bars(self) -> list[Bar]:
         return list(self._bars)
 
-    def set_values(self, values: dict[str, float], value_title: str) -> None:
+    def set_values(self, values: Mapping[str, float], value_title: str) -> None:
         """Plain values (the job detail's chart): the largest MAX_BARS, in bitstring order."""
         total = sum(values.values()) or 1.0
         bars = [Bar(k, v, v, v / total) for k, v in top_outcomes(values)]
