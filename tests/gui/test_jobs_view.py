@@ -855,6 +855,29 @@ def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
     assert len(threads) == 2  # the dialog's re-read is its own (load_job in ui.jobs.detail)
 
 
+def test_a_wide_job_that_cannot_be_read_is_said_and_the_cursor_comes_back(
+    make_view, ledger: Ledger, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.jobs import job_reads
+
+    job_id = ledger.create_job(backend="local.simulator", program=program_of(1), shots=3)
+    monkeypatch.setattr(job_reads, "LOAD_LATER_BYTES", -1)  # every job counts as wide
+
+    def gone(_ledger: Ledger, missing: str) -> job_reads.LoadedJob:
+        raise JobNotFoundError(f"No job {missing} in the job ledger.")
+
+    monkeypatch.setattr(job_reads, "load_job", gone)
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(messages, "show_error", lambda _p, title, text: said.append((title, text)))
+    view = make_view()
+    assert view.open_job(job_id) is None
+    qtbot.waitUntil(lambda: bool(said), timeout=WAIT_MS)
+    assert said == [("Cannot open job", f"No job {job_id} in the job ledger.")]
+    assert QApplication.overrideCursor() is None and view.open_dialogs() == {}
+
+
 def test_closing_the_view_while_a_wide_job_is_read_leaves_no_busy_cursor(
     make_view, ledger: Ledger, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -62,21 +62,24 @@ class JobReads(QObject):
             QApplication.restoreOverrideCursor()
         self._waiting.clear()
 
+    def _answered(self, ticket: int) -> tuple[str, Then, str] | None:
+        """What waited for `ticket`, its busy cursor gone; None after shutdown()."""
+        waiting = self._waiting.pop(ticket, None)
+        if waiting is not None:
+            QApplication.restoreOverrideCursor()
+        return waiting
+
     @Slot(int, object)
     def _on_calls_finished(self, ticket: int, loaded: object) -> None:
-        waiting = self._waiting.pop(ticket, None)
-        if waiting is None:
-            return  # after shutdown()
-        QApplication.restoreOverrideCursor()
-        if isinstance(loaded, LoadedJob):
+        waiting = self._answered(ticket)
+        if waiting is not None and isinstance(loaded, LoadedJob):
             waiting[1](loaded)
 
     @Slot(int, object)
     def _on_calls_failed(self, ticket: int, exc: object) -> None:
-        waiting = self._waiting.pop(ticket, None)
+        waiting = self._answered(ticket)
         if waiting is None:
-            return  # after shutdown()
-        QApplication.restoreOverrideCursor()
+            return
         job_id, _then, failure = waiting
         if isinstance(exc, QuantumDeskError):
             messages.show_error(self._owner, failure, str(exc))
