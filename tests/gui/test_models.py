@@ -73,6 +73,16 @@ def test_histogram_keeps_the_most_frequent_outcomes_in_bit_order() -> None:
     assert top == [("111100", 60.0), ("111101", 61.0), ("111110", 62.0), ("111111", 63.0)]
 
 
+def test_a_job_histogram_of_many_outcomes_says_how_many_it_leaves_out(qtbot) -> None:
+    from desktop_app.ui.results.histogram import MAX_BARS, Histogram
+
+    histogram = Histogram()
+    qtbot.addWidget(histogram)
+    histogram.set_values({format(i, "011b"): 1 + i % 7 for i in range(2048)}, "Count")
+    assert len(histogram.bars()) == MAX_BARS
+    assert histogram.title_lines == [f"{MAX_BARS} most frequent of 2,048 outcomes"]
+
+
 def test_backend_model_credentials_box_and_extra_rows(qtmodeltester, qtbot) -> None:
     from dataclasses import replace
 

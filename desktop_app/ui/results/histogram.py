@@ -53,7 +53,7 @@ class Histogram(BarChart):
         top = max((b.value for b in bars), default=1.0)
         self.show_bars(bars, value_title, top, exact=value_title != "Count")
         if len(values) > len(bars):
-            self.title_lines = [f"{len(bars)} most frequent of {len(values)} outcomes"]
+            self.title_lines = [f"{len(bars)} most frequent of {len(values):,} outcomes"]
 
     def show_bars(
         self,
