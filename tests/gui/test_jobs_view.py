@@ -603,8 +603,10 @@ def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
     for kind in (ExportKind.CSV, ExportKind.PNG):
         target["path"] = tmp_path / f"wide.{kind.value}"
         assert view.export_selected(kind) is None  # it starts once the job is read
+        assert view.export_line.text() == f"Reading job {job.name} for the export…"
         qtbot.waitUntil(target["path"].exists, timeout=EXPORT_WAIT_MS)
-    wait_for_exports(qtbot)
+        wait_for_exports(qtbot)
+        qtbot.waitUntil(lambda: view.export_line.text().startswith("Saved to "))
     assert len(threads) == 2 and threading.main_thread() not in threads
     with (tmp_path / "wide.csv").open(newline="", encoding="utf-8") as f:
         assert {r["bitstring"]: int(r["count"]) for r in csv.DictReader(f)} == job.counts
@@ -876,6 +878,12 @@ def test_a_wide_job_that_cannot_be_read_is_said_and_the_cursor_comes_back(
     qtbot.waitUntil(lambda: bool(said), timeout=WAIT_MS)
     assert said == [("Cannot open job", f"No job {job_id} in the job ledger.")]
     assert QApplication.overrideCursor() is None and view.open_dialogs() == {}
+    select(view, qtbot, job_id)
+    assert view.export_selected(ExportKind.CSV) is None
+    qtbot.waitUntil(lambda: len(said) == 2, timeout=WAIT_MS)
+    assert said[1] == ("Export failed", f"No job {job_id} in the job ledger.")
+    assert view.export_line.text() == f"The export failed: No job {job_id} in the job ledger."
+    assert QApplication.overrideCursor() is None
 
 
 def test_closing_the_view_while_a_wide_job_is_read_leaves_no_busy_cursor(

@@ -137,20 +137,20 @@ class ExportLine(QLabel):
         job.finished.connect(self._on_job_finished)
         job.failed.connect(self._on_job_failed)
 
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
         self.setText(text)
         self.show()
 
     @Slot(str)
     def _on_job_progress(self, message: str) -> None:
-        self._say(message)
+        self.say(message)
 
     @Slot(object)
     def _on_job_finished(self, path: object) -> None:
         job = self.sender()
         note = job.note if isinstance(job, JobExport) else ""
-        self._say(f"Saved to {path}." + (f" {note}" if note else ""))
+        self.say(f"Saved to {path}." + (f" {note}" if note else ""))
 
     @Slot(str)
     def _on_job_failed(self, message: str) -> None:
-        self._say(f"The export failed: {message}")
+        self.say(f"The export failed: {message}")

@@ -9,20 +9,24 @@ an export from the context menu.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.core.errors import QuantumDeskError
+from desktop_app.core.ledger.models import JobRow
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.ui import messages
-from desktop_app.ui.jobs.detail import LoadedJob, load_job
+from desktop_app.ui.jobs.detail import ExportKind, LoadedJob, export_record, load_job
+from desktop_app.ui.jobs.exporting import ExportLine, JobExport
 from desktop_app.ui.tasks import BackgroundCalls, Lane
 
 # A stored result larger than this (compressed; ~20,000 outcomes) is read off the GUI thread.
 LOAD_LATER_BYTES = 64 * 1024
 
 Then = Callable[[LoadedJob], None]
+Failed = Callable[[str], None]
 
 
 class JobReads(QObject):
@@ -34,26 +38,28 @@ class JobReads(QObject):
         self._calls = BackgroundCalls(self, lane=Lane.LEDGER)
         self._calls.finished.connect(self._on_calls_finished)
         self._calls.failed.connect(self._on_calls_failed)
-        self._waiting: dict[int, tuple[str, Then, str]] = {}  # ticket -> job, then, failure
+        self._waiting: dict[int, _Waiting] = {}
 
-    def read(self, job_id: str, then: Then, failure: str) -> None:
+    def read(self, job_id: str, then: Then, failure: str, failed: Failed | None = None) -> bool:
         """Read the job and call `then` with it: at once for a small result, else once read on
-        the ledger lane. A job that cannot be read is said in a message box titled `failure`."""
+        the ledger lane (True: later). A job that cannot be read is said in a message box
+        titled `failure`, and to `failed` when given."""
+        waiting = _Waiting(job_id, then, failure, failed)
         try:
             if self._ledger.result_bytes(job_id) > LOAD_LATER_BYTES:
                 QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-                ticket = self._calls.submit(lambda: load_job(self._ledger, job_id))
-                self._waiting[ticket] = (job_id, then, failure)
-                return
+                self._waiting[self._calls.submit(lambda: load_job(self._ledger, job_id))] = waiting
+                return True
             loaded = load_job(self._ledger, job_id)
         except QuantumDeskError as exc:
-            messages.show_error(self._owner, failure, str(exc))
-            return
+            self._say_failed(waiting, str(exc))
+            return False
         then(loaded)
+        return False
 
     def reading(self, job_id: str) -> bool:
         """Whether the job is being read on the ledger lane."""
-        return any(job == job_id for job, _then, _failure in self._waiting.values())
+        return any(waiting.job_id == job_id for waiting in self._waiting.values())
 
     def shutdown(self) -> None:
         """Reads still under way are no longer waited for: the busy cursor goes now, and their
@@ -62,7 +68,7 @@ class JobReads(QObject):
             QApplication.restoreOverrideCursor()
         self._waiting.clear()
 
-    def _answered(self, ticket: int) -> tuple[str, Then, str] | None:
+    def _answered(self, ticket: int) -> _Waiting | None:
         """What waited for `ticket`, its busy cursor gone; None after shutdown()."""
         waiting = self._waiting.pop(ticket, None)
         if waiting is not None:
@@ -73,15 +79,48 @@ class JobReads(QObject):
     def _on_calls_finished(self, ticket: int, loaded: object) -> None:
         waiting = self._answered(ticket)
         if waiting is not None and isinstance(loaded, LoadedJob):
-            waiting[1](loaded)
+            waiting.then(loaded)
 
     @Slot(int, object)
     def _on_calls_failed(self, ticket: int, exc: object) -> None:
         waiting = self._answered(ticket)
         if waiting is None:
             return
-        job_id, _then, failure = waiting
         if isinstance(exc, QuantumDeskError):
-            messages.show_error(self._owner, failure, str(exc))
+            self._say_failed(waiting, str(exc))
         else:  # a bug: logged by ui.tasks
-            messages.show_error(self._owner, failure, f"The job {job_id} could not be read.")
+            self._say_failed(waiting, f"The job {waiting.job_id} could not be read.")
+
+    def _say_failed(self, waiting: _Waiting, message: str) -> None:
+        messages.show_error(self._owner, waiting.failure, message)
+        if waiting.failed is not None:
+            waiting.failed(message)
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A read's job and what is done with it: `then` when read, else `failure`, `failed`."""
+
+    job_id: str
+    then: Then
+    failure: str
+    failed: Failed | None
+
+
+def export_job(
+    parent: QWidget, reads: JobReads, job: JobRow, kind: ExportKind, line: ExportLine
+) -> JobExport | None:
+    """Export `job` (a row of the Jobs view) once `reads` has read it, `line` saying so while a
+    wide one is read. The export; None when it starts later, was cancelled or cannot start."""
+    started: list[JobExport | None] = []
+
+    def export(loaded: LoadedJob) -> None:
+        line.hide()  # the export says what it does from here
+        started.append(export_record(parent, loaded.record, kind, line=line, result=loaded.result))
+
+    def failed(message: str) -> None:
+        line.say(f"The export failed: {message}")
+
+    if reads.read(job.id, export, "Export failed", failed):
+        line.say(f"Reading job {job.name or job.id} for the export…")
+    return started[0] if started else None

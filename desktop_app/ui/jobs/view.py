@@ -48,7 +48,7 @@ from desktop_app.ui import messages
 from desktop_app.ui.jobs.cells import JobCellDelegate
 from desktop_app.ui.jobs.columns import COLUMNS, SORTABLE_COLUMNS
 from desktop_app.ui.jobs.compare import CompareDialog
-from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog, LoadedJob, export_record
+from desktop_app.ui.jobs.detail import ExportKind, JobDetailDialog
 from desktop_app.ui.jobs.detail_dialogs import DetailDialogs
 from desktop_app.ui.jobs.exporting import ExportLine, JobExport, cancel_all
 from desktop_app.ui.jobs.filters import (
@@ -60,7 +60,7 @@ from desktop_app.ui.jobs.filters import (
     job_filter,
     set_backend_names,
 )
-from desktop_app.ui.jobs.job_reads import JobReads
+from desktop_app.ui.jobs.job_reads import JobReads, export_job
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.jobs.model import JOB_ROW_ROLE, JobsModel
 from desktop_app.ui.jobs.pages import merged_spans
@@ -464,19 +464,11 @@ class JobsView(QWidget):
         """The export of the one selected job; None when it starts later (a wide job is read
         off the GUI thread first), was cancelled or cannot start."""
         jobs = self.selected_jobs()
-        if len(jobs) != 1:
-            return None
-        started: list[JobExport | None] = []
-
-        def export(loaded: LoadedJob) -> None:
-            started.append(
-                export_record(
-                    self, loaded.record, kind, line=self.export_line, result=loaded.result
-                )
-            )
-
-        self.reads.read(jobs[0].id, export, "Export failed")
-        return started[0] if started else None
+        return (
+            export_job(self, self.reads, jobs[0], kind, self.export_line)
+            if len(jobs) == 1
+            else None
+        )
 
     def shutdown(self) -> None:
         """Stop following the ledger and wait for background queries and deletions."""
