@@ -596,6 +596,14 @@ def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
     job = jobs[8]
     monkeypatch.setattr(job_reads, "LOAD_LATER_BYTES", 0)  # every result counts as wide
     threads = threads_calling(monkeypatch, job_reads, "load_job")
+    converted: list[bool] = []
+    watched = job_reads.load_job
+
+    def load(ledger: Ledger, job_id: str, *, convert: bool) -> job_reads.LoadedJob:
+        converted.append(convert)
+        return watched(ledger, job_id, convert=convert)
+
+    monkeypatch.setattr(job_reads, "load_job", load)
     target: dict[str, Path] = {}
     monkeypatch.setattr(messages, "ask_save_path", lambda *_a: str(target["path"]))
     view = make_view()
@@ -608,6 +616,7 @@ def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
         wait_for_exports(qtbot)
         qtbot.waitUntil(lambda: view.export_line.text().startswith("Saved to "))
     assert len(threads) == 2 and threading.main_thread() not in threads
+    assert converted == [False, True]  # the CSV's thread converts it; the image here
     with (tmp_path / "wide.csv").open(newline="", encoding="utf-8") as f:
         assert {r["bitstring"]: int(r["count"]) for r in csv.DictReader(f)} == job.counts
     assert not QImage(str(tmp_path / "wide.png")).isNull()
@@ -867,7 +876,7 @@ def test_a_wide_job_that_cannot_be_read_is_said_and_the_cursor_comes_back(
     job_id = ledger.create_job(backend="local.simulator", program=program_of(1), shots=3)
     monkeypatch.setattr(job_reads, "LOAD_LATER_BYTES", -1)  # every job counts as wide
 
-    def gone(_ledger: Ledger, missing: str) -> job_reads.LoadedJob:
+    def gone(_ledger: Ledger, missing: str, **_convert: bool) -> job_reads.LoadedJob:
         raise JobNotFoundError(f"No job {missing} in the job ledger.")
 
     monkeypatch.setattr(job_reads, "load_job", gone)
@@ -899,9 +908,9 @@ def test_closing_the_view_while_a_wide_job_is_read_leaves_no_busy_cursor(
     release = threading.Event()
     real = job_reads.load_job
 
-    def slow(ledger: Ledger, job_id: str) -> job_reads.LoadedJob:
+    def slow(ledger: Ledger, job_id: str, **convert: bool) -> job_reads.LoadedJob:
         release.wait(10)
-        return real(ledger, job_id)
+        return real(ledger, job_id, **convert)
 
     monkeypatch.setattr(job_reads, "load_job", slow)
     view = make_view()

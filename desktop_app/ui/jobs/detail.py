@@ -94,7 +94,7 @@ def histogram_for(
     if result.counts and not result.exact:
         histogram.set_values(result.counts, "Count")
     else:
-        histogram.set_values(dict(result.probabilities), "Probability")
+        histogram.set_values(result.probabilities, "Probability")
     return histogram
 
 
@@ -211,17 +211,18 @@ def _error_hint(code: str | None, message: str | None, backend: str = "") -> str
 
 @dataclass(frozen=True)
 class LoadedJob:
-    """A job as its dialog shows it: the ledger's record, and its result made a RunResult."""
+    """A job as its dialog shows it: the ledger's record, and its result made a RunResult
+    (None: it has none, or it was not asked for)."""
 
     record: JobRecord
     result: RunResult | None
 
 
-def load_job(ledger: Ledger, job_id: str) -> LoadedJob:
-    """Read and convert (~2 s for a 644,000-outcome result: the Jobs view calls this on the
-    ledger lane for a wide one)."""
+def load_job(ledger: Ledger, job_id: str, *, convert: bool = True) -> LoadedJob:
+    """Read and, unless `convert` is False, convert (~2 s for a 644,000-outcome result: the
+    Jobs view calls this on the ledger lane for a wide one)."""
     record = ledger.get(job_id)
-    return LoadedJob(record, record.run_result())
+    return LoadedJob(record, record.run_result() if convert else None)
 
 
 class JobDetailDialog(QDialog):

@@ -40,17 +40,30 @@ class JobReads(QObject):
         self._calls.failed.connect(self._on_calls_failed)
         self._waiting: dict[int, _Waiting] = {}
 
-    def read(self, job_id: str, then: Then, failure: str, failed: Failed | None = None) -> bool:
+    def read(
+        self,
+        job_id: str,
+        then: Then,
+        failure: str,
+        failed: Failed | None = None,
+        *,
+        convert: bool = True,
+    ) -> bool:
         """Read the job and call `then` with it: at once for a small result, else once read on
-        the ledger lane (True: later). A job that cannot be read is said in a message box
-        titled `failure`, and to `failed` when given."""
+        the ledger lane (True: later); its result made a RunResult unless `convert` is False.
+        A job that cannot be read is said in a message box titled `failure`, and to `failed`
+        when given."""
         waiting = _Waiting(job_id, then, failure, failed)
+
+        def load() -> LoadedJob:
+            return load_job(self._ledger, job_id, convert=convert)
+
         try:
             if self._ledger.result_bytes(job_id) > LOAD_LATER_BYTES:
                 QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-                self._waiting[self._calls.submit(lambda: load_job(self._ledger, job_id))] = waiting
+                self._waiting[self._calls.submit(load)] = waiting
                 return True
-            loaded = load_job(self._ledger, job_id)
+            loaded = load()
         except QuantumDeskError as exc:
             self._say_failed(waiting, str(exc))
             return False
@@ -121,6 +134,8 @@ def export_job(
     def failed(message: str) -> None:
         line.say(f"The export failed: {message}")
 
-    if reads.read(job.id, export, "Export failed", failed):
+    # only an image draws the result here; the other exports convert it on their own thread
+    image = kind in (ExportKind.PNG, ExportKind.SVG)
+    if reads.read(job.id, export, "Export failed", failed, convert=image):
         line.say(f"Reading job {job.name or job.id} for the export…")
     return started[0] if started else None
