@@ -28,7 +28,7 @@ from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.programs import Program, ProgramError, load_program_file
 from desktop_app.core.request import MAX_SHOTS, RunRequest, check_shots
 from desktop_app.core.results import JobStatus, RunResult, to_json_dict
-from desktop_app.core.slices import most_frequent
+from desktop_app.core.slices import most_frequent, plain
 
 if TYPE_CHECKING:
     from desktop_app.core.azure.pricing import CostEstimate
@@ -399,7 +399,7 @@ def dumps_recorded_json(results: list[RunResult], azure_ids: dict[str, str | Non
         document["id"] = result.job_id
         document["azure_job_id"] = azure_ids.get(result.job_id or "")
         documents.append(document)
-    return json.dumps(documents, indent=2) + "\n"
+    return json.dumps(documents, indent=2, default=plain) + "\n"
 
 
 def _progress_of(backend: str) -> ProgressCallback:

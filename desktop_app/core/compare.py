@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core import results as results_module
+from desktop_app.core import slices
 from desktop_app.core.atomic_files import write_text_atomic
 from desktop_app.core.results import RunResult
 
@@ -93,7 +94,7 @@ def dumps_json_with_distances(results: Sequence[RunResult]) -> str:
             to_json_dict(d) for d in found if result.backend in (d.first, d.second)
         ]
         documents.append(document)
-    return json.dumps(documents, indent=2) + "\n"
+    return json.dumps(documents, indent=2, default=slices.plain) + "\n"
 
 
 def write_json_with_distances(results: Sequence[RunResult], path: str | Path) -> None:

@@ -122,8 +122,9 @@ def _plain_counts(counts: Mapping[Any, Any]) -> bool:
 class RunResult:
     backend: str
     shots: int
-    counts: dict[str, int] = field(default_factory=dict)
-    probabilities: dict[str, float] = field(default_factory=dict)
+    # a plain dict, or for a wide result from a worker process a `slices.SortedSlices`
+    counts: Mapping[str, int] = field(default_factory=dict)
+    probabilities: Mapping[str, float] = field(default_factory=dict)
     status: JobStatus = JobStatus.SUCCEEDED
     exact: bool = False
     timings: dict[str, float] = field(default_factory=dict)
@@ -224,10 +225,11 @@ class RunResult:
 
 def _unpickled(
     fields: dict[str, Any],
-    counts: dict[str, int] | list[bytes],
-    probabilities: dict[str, float] | list[bytes] | None,
+    counts: Mapping[str, int] | list[bytes],
+    probabilities: Mapping[str, float] | list[bytes] | None,
 ) -> RunResult:
-    """The RunResult `RunResult.__reduce__` sent."""
+    """The RunResult `RunResult.__reduce__` sent; a wide one's counts and probabilities stay in
+    slices (`slices.SortedSlices`)."""
     if isinstance(counts, list):
         counts = slices.unpickled(counts)
     if probabilities is None:  # count / total, as from_counts made them
@@ -327,7 +329,7 @@ def _read_probabilities(probabilities: Mapping[str, Any]) -> dict[str, float]:
 def dumps_json(results: Iterable[RunResult]) -> str:
     import json  # json, csv and io are imported where used: not before the window's first paint
 
-    return json.dumps([to_json_dict(r) for r in results], indent=2) + "\n"
+    return json.dumps([to_json_dict(r) for r in results], indent=2, default=slices.plain) + "\n"
 
 
 def write_json(results: Iterable[RunResult], path: str | Path) -> None:

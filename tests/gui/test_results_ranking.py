@@ -3,6 +3,7 @@ thread while its pane says so (ui/results/ranking.py)."""
 
 from __future__ import annotations
 
+import pickle
 import random
 import threading
 from dataclasses import replace
@@ -59,6 +60,9 @@ def test_every_kind_of_result_is_ranked_as_full_sorts_rank_it() -> None:
         ),
         "counts only": RunResult("x", total, counts=dict(reversed(counts.items()))),
     }
+    for name in ("sampled", "exact"):  # as they arrive from a worker process: in slices
+        results[f"{name}, in slices"] = arrived = pickle.loads(pickle.dumps(results[name]))
+        assert isinstance(arrived.counts, slices.SortedSlices), name
     for name, result in results.items():
         found = ranking.rank(result)
         by_outcome, by_chance, by_count = reference_orders(result)
@@ -232,10 +236,12 @@ def test_every_outcome_of_a_wide_result_is_copied_from_a_pool_thread(
     assert threads and threading.main_thread() not in threads
 
 
+@pytest.mark.parametrize("in_slices", [False, True], ids=["one dict", "in slices"])
 def test_a_wide_result_is_exported_from_a_pool_thread(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window, in_slices: bool
 ) -> None:
     import csv
+    import json
 
     from desktop_app.core import compare
     from desktop_app.ui import messages
@@ -243,9 +249,14 @@ def test_a_wide_result_is_exported_from_a_pool_thread(
     monkeypatch.setattr(ranking, "WIDE", 100)
     threads = threads_calling(monkeypatch, compare, "write_csv_with_distances")
     counts = {format(i, "09b"): 1 + i % 7 for i in range(300)}
+    result = RunResult.from_counts("local.simulator", counts)
+    if in_slices:  # as a worker process sends a wide result
+        monkeypatch.setattr(slices, "SLICE", 7)
+        result = pickle.loads(pickle.dumps(result))
+        assert isinstance(result.counts, slices.SortedSlices)
     panel = window.results_view.panel("local.simulator")
     with qtbot.waitSignal(panel.ranked, timeout=10_000):
-        window.results_view.set_result(RunResult.from_counts("local.simulator", counts))
+        window.results_view.set_result(result)
     target = tmp_path / "wide.csv"
     monkeypatch.setattr(messages, "ask_save_path", lambda *a: str(target))
     window.export_csv_action.trigger()
@@ -255,3 +266,9 @@ def test_a_wide_result_is_exported_from_a_pool_thread(
     with target.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 300 and {r["bitstring"] for r in rows} == set(counts)
+    assert {r["bitstring"]: int(r["count"]) for r in rows} == counts
+    target = tmp_path / "wide.json"
+    window.files.export_json_action.trigger()
+    qtbot.waitUntil(lambda: window.status_label.text() == f"Saved {target}", timeout=10_000)
+    (document,) = json.loads(target.read_text(encoding="utf-8"))
+    assert document["counts"] == counts

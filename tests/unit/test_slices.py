@@ -3,11 +3,16 @@ functions they stand in for."""
 
 from __future__ import annotations
 
+import math
 import random
+from typing import TYPE_CHECKING
 
 import pytest
 
 from desktop_app.core import slices
+
+if TYPE_CHECKING:
+    from desktop_app.core.results import RunResult
 
 
 @pytest.fixture(autouse=True)
@@ -164,11 +169,13 @@ def test_packed_strings_read_as_the_list_they_were_made_from(items: list[str]) -
         packed[len(items)]
 
 
-def test_packed_strings_leave_the_garbage_collector_nothing_to_walk() -> None:
+def test_packed_strings_leave_the_garbage_collector_one_string_a_slice_to_walk() -> None:
     import gc
 
     packed = slices.PackedStrings([format(i, "020b") for i in range(1000)])
-    assert not any(gc.is_tracked(getattr(packed, name)) for name in packed.__slots__)
+    tracked = [getattr(packed, name) for name in packed.__slots__]
+    walked = sum(len(gc.get_referents(each)) for each in tracked if gc.is_tracked(each))
+    assert 0 < walked <= -(-1000 // slices.SLICE)  # not one object per outcome
 
 
 def test_the_collector_comes_back_as_it_was() -> None:
@@ -188,6 +195,26 @@ def test_the_collector_comes_back_as_it_was() -> None:
         assert not gc.isenabled()  # it was off before: stays off
     finally:
         gc.enable()
+
+
+def test_pauses_that_overlap_keep_the_collector_off_until_the_last_one_ends() -> None:
+    import gc
+    import threading
+
+    first, second = slices.collector_paused(), slices.collector_paused()
+    first.__enter__()
+    ended = threading.Event()
+
+    def other_thread() -> None:  # begins while the first pause runs, ends after it
+        with second:
+            first.__exit__(None, None, None)
+            assert not gc.isenabled()  # the other pause still runs
+        ended.set()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join(timeout=10)
+    assert ended.is_set() and gc.isenabled()
 
 
 def test_pieces_are_packed_as_their_joined_bytes_would_be() -> None:
@@ -227,3 +254,82 @@ def test_a_stored_result_is_read_back_in_slices_as_json_loads_reads_it(
         text = packing.json_text(document)
         assert packing.json_loads(text) == json.loads(text)
         assert list(packing.json_loads(text)["counts"]) == list(json.loads(text)["counts"])
+
+
+def _wide_result() -> RunResult:
+    from desktop_app.core.results import RunResult
+
+    rng = random.Random(12)
+    counts = {format(i, "08b"): rng.randint(1, 9) for i in rng.sample(range(256), 100)}
+    return RunResult.from_counts("local.simulator", counts, method="statevector")
+
+
+def test_a_wide_result_arrives_in_sorted_slices_that_read_as_its_dicts() -> None:
+    import pickle
+
+    sent = _wide_result()
+    arrived = pickle.loads(pickle.dumps(sent))
+    counts, probabilities = arrived.counts, arrived.probabilities
+    assert isinstance(counts, slices.SortedSlices) and len(counts.parts) == 15
+    assert isinstance(probabilities, slices.SortedSlices)
+    assert arrived == sent and sent == arrived  # as mappings, both ways
+    assert list(counts) == list(sent.counts) == sorted(sent.counts) and len(counts) == 100
+    assert list(counts.items()) == list(sent.counts.items())
+    assert list(counts.values()) == list(sent.counts.values())
+    assert list(probabilities.items()) == list(sent.probabilities.items())  # bit for bit
+    missing = ["", "0", "00000000x", "11111111", "00000000 ", format(999, "b"), 5, None]
+    for key in [*sent.counts, *missing]:
+        known = key in sent.counts
+        assert (key in counts) is known
+        assert counts.get(key) == sent.counts.get(key)  # type: ignore[arg-type]
+        assert counts.get(key, -1) == sent.counts.get(key, -1)  # type: ignore[arg-type]
+        if not known:
+            with pytest.raises(KeyError):
+                counts[key]  # type: ignore[index]
+    changed = dict(sent.counts)
+    changed[next(iter(changed))] += 1
+    assert counts != changed and counts != {**sent.counts, "11111111": 1} and counts != [1]
+    assert counts == slices.SortedSlices(list(counts.parts))
+    assert slices.total(counts) == sum(sent.counts.values())
+    assert slices.exact_sum(probabilities) == math.fsum(sent.probabilities.values())
+    assert probabilities.over_total_of is counts and slices.proportional(counts, probabilities)
+    assert slices.proportional(counts, dict(probabilities.items()))  # checked one by one
+    same = probabilities.like(list(probabilities.parts))  # checked slice by slice
+    nudged = [dict(part) for part in probabilities.parts]
+    nudged[-1][next(iter(nudged[-1]))] += 1e-12
+    assert slices.proportional(counts, same)
+    assert not slices.proportional(counts, probabilities.like(nudged))
+
+
+def test_slices_out_of_order_arrive_as_one_dict() -> None:
+    ordered = [{"000": 1, "001": 2}, {"010": 3, "011": 4}]
+    assert isinstance(slices.SortedSlices.of_parts(ordered), slices.SortedSlices)
+    for parts in (
+        ordered[::-1],  # slices out of order
+        [{"001": 2, "000": 1}, {"010": 3}],  # one slice unsorted inside
+        [{"000": 1, "011": 2}, {"010": 3}],  # slices that overlap
+        [{"000": 1}, {5: 3}],  # a key that is not a bit string
+    ):
+        union = slices.SortedSlices.of_parts(parts)  # type: ignore[arg-type]
+        assert type(union) is dict
+        assert union == {k: v for part in parts for k, v in part.items()}
+    assert slices.SortedSlices.of_parts([{}, {"1": 1}, {}]) == {"1": 1}
+
+
+def test_a_result_in_slices_is_written_as_the_same_json() -> None:
+    import json
+    import pickle
+
+    from desktop_app.core import results
+    from desktop_app.core.ledger import packing
+
+    sent = _wide_result()
+    arrived = pickle.loads(pickle.dumps(sent))
+    stored, stored_sent = results.to_json_dict(arrived), results.to_json_dict(sent)
+    assert packing.json_text(stored) == packing.json_text(stored_sent)
+    assert packing.pack_result(stored) == packing.pack_result(stored_sent)
+    assert results.dumps_json([arrived]) == results.dumps_json([sent])
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        json.dumps(stored)  # the default is needed: `plain`
+    with pytest.raises(TypeError, match="set is not JSON serializable"):
+        json.dumps({1}, default=slices.plain)

@@ -11,11 +11,21 @@ Plain Python (no Qt), like chart_data.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop_app.core.slices import PackedStrings, ordered, over_total, proportional
+from desktop_app.core.slices import (
+    PackedStrings,
+    SortedSlices,
+    collector_paused,
+    exact_sum,
+    keys_in_order,
+    ordered,
+    over_total,
+    proportional,
+    total,
+)
 
 if TYPE_CHECKING:  # core.results is not needed before the window's first paint
     from desktop_app.core.results import RunResult
@@ -28,7 +38,7 @@ class Ranking:
     """`result`'s outcomes in three orders, and the totals the "rest" bar needs."""
 
     result: RunResult
-    probabilities: dict[str, float]  # the result's, or count / total when it has none
+    probabilities: Mapping[str, float]  # the result's, or count / total when it has none
     by_outcome: PackedStrings  # bitstring order
     by_chance: PackedStrings  # most likely first, ties by outcome: the chart's top bars
     by_count: PackedStrings  # the table's count order: count, then probability, then outcome
@@ -41,14 +51,27 @@ def is_wide(result: RunResult) -> bool:
 
 
 def rank(result: RunResult) -> Ranking:
+    """The result's orders. The garbage collector waits meanwhile: until they are packed, the
+    orders are lists of every outcome, and a collection that met them walked each item
+    (39 ms on whichever thread it ran, the window's among them)."""
+    with collector_paused():
+        return _ranked(result)
+
+
+def _ranked(result: RunResult) -> Ranking:
     counts = result.counts
-    total_count = sum(counts.values())
+    total_count = total(counts)
     probabilities = result.probabilities  # read only: not copied (a wide one is 40 MB)
     if not probabilities:
         probabilities = over_total(counts)
     if counts and proportional(counts, probabilities):  # sampled: one key set
-        in_order = ordered(list(counts))
-        by_count = _grouped_by_count(in_order, counts)  # (-count, outcome): no sort at all
+        in_order = keys_in_order(counts)
+        in_pairs = (  # (outcome, count) in outcome order
+            counts.items()
+            if isinstance(counts, SortedSlices)
+            else zip(in_order, map(counts.__getitem__, in_order), strict=True)
+        )
+        by_count = _grouped_by_count(in_pairs)  # (-count, outcome): no sort at all
         by_chance = by_count  # the probabilities follow the counts
     else:  # a loop, not one set union: that would hold the interpreter lock throughout
         in_order = ordered(list(counts) + [k for k in probabilities if k not in counts])
@@ -63,15 +86,15 @@ def rank(result: RunResult) -> Ranking:
         by_count_packed if by_chance is by_count else PackedStrings(by_chance),
         by_count_packed,
         total_count,
-        math.fsum(probabilities.values()),
+        exact_sum(probabilities),
     )
 
 
-def _grouped_by_count(by_outcome: list[str], counts: dict[str, int]) -> list[str]:
-    """`by_outcome` by count, largest first, each count's outcomes in bitstring order."""
+def _grouped_by_count(in_pairs: Iterable[tuple[str, int]]) -> list[str]:
+    """The outcomes of (outcome, count) pairs in bitstring order by count, largest first, each
+    count's outcomes in bitstring order."""
     groups: dict[int, list[str]] = {}
-    for outcome in by_outcome:
-        count = counts[outcome]
+    for outcome, count in in_pairs:
         group = groups.get(count)
         if group is None:
             groups[count] = [outcome]
