@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -333,3 +334,21 @@ def test_a_result_in_slices_is_written_as_the_same_json() -> None:
         json.dumps(stored)  # the default is needed: `plain`
     with pytest.raises(TypeError, match="set is not JSON serializable"):
         json.dumps({1}, default=slices.plain)
+
+
+def test_results_in_slices_compare_and_write_csv_as_their_dicts_do(tmp_path: Path) -> None:
+    import pickle
+
+    from desktop_app.core import compare, results
+
+    sent = _wide_result()
+    other = results.RunResult.from_counts(
+        "ionq.simulator", {k: v + (k.count("1") % 3) for k, v in sent.counts.items()}
+    )
+    arrived, other_arrived = (pickle.loads(pickle.dumps(r)) for r in (sent, other))
+    assert isinstance(other_arrived.probabilities, slices.SortedSlices)
+    assert compare.distance(arrived, other_arrived) == compare.distance(sent, other)
+    assert compare.distance(arrived, other) == compare.distance(sent, other)
+    results.write_csv([arrived, other_arrived], tmp_path / "sliced.csv")
+    results.write_csv([sent, other], tmp_path / "plain.csv")
+    assert (tmp_path / "sliced.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
