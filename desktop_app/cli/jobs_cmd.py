@@ -159,7 +159,9 @@ def show_job(args: argparse.Namespace) -> int:
     with open_ledger() as ledger:
         record = ledger.get(ledger.resolve(args.id))
     if args.json:
-        json.dump(record_json(record), sys.stdout, indent=2)
+        from desktop_app.core.slices import plain  # a wide result's counts are in slices
+
+        json.dump(record_json(record), sys.stdout, indent=2, default=plain)
         sys.stdout.write("\n")
         return 0
     fields = [

@@ -66,9 +66,12 @@ def normalize_bitstring(key: str, width: int | None = None) -> str:
     return text
 
 
-def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> dict[str, int]:
-    """Keys normalized and padded to one width (the widest key when `width` is None), sorted."""
+def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> Mapping[str, int]:
+    """Keys normalized and padded to one width (the widest key when `width` is None), sorted.
+    Counts in `slices.SortedSlices` stay in that form."""
     one_width = _first_width(counts) if width is None else width
+    if isinstance(counts, slices.SortedSlices) and _canonical(counts, one_width or 0):
+        return _sorted_counts(counts)
     if one_width is not None and _canonical(counts, one_width):  # 2.5 s -> 0.4 s for 644,000
         if min(counts.values(), default=0) < 0:
             key = next(k for k, v in counts.items() if v < 0)
@@ -84,6 +87,17 @@ def normalize_counts(counts: Mapping[str, int], width: int | None = None) -> dic
         bits = normalize_bitstring(key, width)
         merged[bits] = merged.get(bits, 0) + int(value)
     return dict(sorted(merged.items()))
+
+
+def _sorted_counts(counts: slices.SortedSlices[int]) -> Mapping[str, int]:
+    """Canonical counts in slices, checked and converted a slice at a time."""
+    for part in counts.parts:
+        if min(part.values()) < 0:
+            key = next(k for k, v in part.items() if v < 0)
+            raise ValueError(f"negative count for {key!r}")
+    if all(_all_of_type(part.values(), int) for part in counts.parts):
+        return counts
+    return counts.like([{k: int(v) for k, v in part.items()} for part in counts.parts])
 
 
 def _first_width(keyed: Mapping[str, Any]) -> int | None:
@@ -102,8 +116,15 @@ def _canonical(counts: Mapping[str, Any], width: int) -> bool:
         _all_of_type(part, str)
         and set(map(len, part)) <= {width}
         and re.fullmatch("[01]*", "".join(part)) is not None
-        for part in slices.in_slices(list(counts))
+        for part in _key_slices(counts)
     )
+
+
+def _key_slices(keyed: Mapping[str, Any]) -> Iterable[Iterable[str]]:
+    """The keys a slice at a time (a `SortedSlices`' own slices: no list of them all)."""
+    if isinstance(keyed, slices.SortedSlices):
+        return keyed.parts
+    return slices.in_slices(list(keyed))
 
 
 def _all_of_type(items: Iterable[Any], kind: type) -> bool:
@@ -113,6 +134,10 @@ def _all_of_type(items: Iterable[Any], kind: type) -> bool:
 
 def _plain_counts(counts: Mapping[Any, Any]) -> bool:
     """Every key a str and every count an int, as JSON gives them: nothing to convert."""
+    if isinstance(counts, slices.SortedSlices):
+        return all(
+            _all_of_type(part, str) and _all_of_type(part.values(), int) for part in counts.parts
+        )
     return all(_all_of_type(part, str) for part in slices.in_slices(list(counts))) and all(
         _all_of_type(part, int) for part in slices.in_slices(list(counts.values()))
     )
@@ -291,10 +316,10 @@ def from_json_dict(d: Mapping[str, Any]) -> RunResult:
     except ValueError:
         known = [s.value for s in JobStatus]
         raise UserInputError(f"result field 'status' is not one of {known}") from None
-    counts = need("counts", dict)
+    counts = need("counts", (dict, slices.SortedSlices))  # the second: a wide stored result
     probabilities = d.get("probabilities") or {}
     error = d.get("error") or {}
-    if not isinstance(probabilities, dict) or not isinstance(error, dict):
+    if not isinstance(probabilities, dict | slices.SortedSlices) or not isinstance(error, dict):
         raise UserInputError("result field 'probabilities' or 'error' has the wrong type")
     try:
         return RunResult(
@@ -319,8 +344,14 @@ def from_json_dict(d: Mapping[str, Any]) -> RunResult:
         ) from None
 
 
-def _read_probabilities(probabilities: Mapping[str, Any]) -> dict[str, float]:
+def _read_probabilities(probabilities: Mapping[str, Any]) -> Mapping[str, float]:
     width = _first_width(probabilities)
+    if isinstance(probabilities, slices.SortedSlices) and _canonical(probabilities, width or 0):
+        if all(_all_of_type(part.values(), float) for part in probabilities.parts):
+            return probabilities  # as stored, or count / total as `over_total` made them
+        return probabilities.like(
+            [{k: float(v) for k, v in part.items()} for part in probabilities.parts]
+        )
     if width is not None and _canonical(probabilities, width):  # no key to normalize
         return {k: float(v) for k, v in probabilities.items()}
     return {normalize_bitstring(str(k)): float(v) for k, v in probabilities.items()}

@@ -302,7 +302,6 @@ class SortedSlices(Mapping[str, V]):
             and all(other.get(k, _MISSING) == v for k, v in self.items())
         )
 
-
     def __repr__(self) -> str:
         return f"<SortedSlices: {self._length:,} items in {len(self._parts)} slices>"
 

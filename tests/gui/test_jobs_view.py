@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import QuantumDeskError
 from desktop_app.core.ledger.errors import JobNotFoundError
-from desktop_app.core.ledger.models import JobFilter, JobRow
+from desktop_app.core.ledger.models import JobFilter, JobRecord, JobRow
 from desktop_app.core.ledger.recovery import open_ledger
 from desktop_app.core.ledger.store import Ledger
 from desktop_app.core.results import JobStatus, RunResult
@@ -498,6 +498,14 @@ def test_exports_parse_back_to_the_same_counts(
     dialog = view.open_job(job.id)
     assert dialog is not None
     qtbot.addWidget(dialog)
+    made_on: list[threading.Thread] = []  # the dialog has its result: an image's caption too
+    make_result = JobRecord.run_result
+
+    def run_result(record: JobRecord) -> RunResult | None:
+        made_on.append(threading.current_thread())  # the exports' threads make their own
+        return make_result(record)
+
+    monkeypatch.setattr(JobRecord, "run_result", run_result)
     for kind in ExportKind:
         target["path"] = tmp_path / "dialog-export"  # the suffix is added
         export = dialog.export(kind)
@@ -505,7 +513,7 @@ def test_exports_parse_back_to_the_same_counts(
         qtbot.waitUntil(lambda e=export: e.done, timeout=EXPORT_WAIT_MS)
         assert export.written == tmp_path / f"dialog-export.{kind.value}"
         export.written.rename(tmp_path / f"dialog.{kind.value}")
-    assert errors == []
+    assert errors == [] and threading.main_thread() not in made_on
     assert dialog.export_line.text().startswith("Saved to ")
 
     for prefix in ("table-export", "dialog"):
@@ -599,11 +607,19 @@ def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
     converted: list[bool] = []
     watched = job_reads.load_job
 
-    def load(ledger: Ledger, job_id: str, *, convert: bool) -> job_reads.LoadedJob:
+    def load(ledger: Ledger, job_id: str, *, convert: bool, rank_wide: bool) -> job_reads.LoadedJob:
         converted.append(convert)
-        return watched(ledger, job_id, convert=convert)
+        return watched(ledger, job_id, convert=convert, rank_wide=rank_wide)
 
     monkeypatch.setattr(job_reads, "load_job", load)
+    made_on: list[threading.Thread] = []  # where the record was made a RunResult
+    make_result = JobRecord.run_result
+
+    def run_result(record: JobRecord) -> RunResult | None:
+        made_on.append(threading.current_thread())
+        return make_result(record)
+
+    monkeypatch.setattr(JobRecord, "run_result", run_result)
     target: dict[str, Path] = {}
     monkeypatch.setattr(messages, "ask_save_path", lambda *_a: str(target["path"]))
     view = make_view()
@@ -617,6 +633,7 @@ def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
         qtbot.waitUntil(lambda: view.export_line.text().startswith("Saved to "))
     assert len(threads) == 2 and threading.main_thread() not in threads
     assert converted == [False, True]  # the CSV's thread converts it; the image here
+    assert made_on and threading.main_thread() not in made_on  # the caption too: not again
     with (tmp_path / "wide.csv").open(newline="", encoding="utf-8") as f:
         assert {r["bitstring"]: int(r["count"]) for r in csv.DictReader(f)} == job.counts
     assert not QImage(str(tmp_path / "wide.png")).isNull()
@@ -847,6 +864,9 @@ def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
     ledger.record_result(small_id, RunResult.from_counts("local.simulator", {"0": 3}))
     monkeypatch.setattr(job_reads, "LOAD_LATER_BYTES", ledger.result_bytes(small_id) + 1)
     threads = threads_calling(monkeypatch, job_reads, "load_job")
+    from desktop_app.ui.jobs import detail
+
+    ranked_on = threads_calling(monkeypatch, detail, "rank")
     view = make_view()
     assert view.open_job(small_id) is not None  # small: at once, on the GUI thread
     with qtbot.waitSignal(view.jobOpened, timeout=WAIT_MS) as opened:
@@ -859,11 +879,15 @@ def test_a_job_with_a_wide_result_is_read_off_the_gui_thread_then_opened(
     qtbot.addWidget(dialog)
     panel = dialog.result_panel
     assert panel is not None
-    qtbot.waitUntil(lambda: panel.counts_model.total_rows() == 600, timeout=WAIT_MS)
+    # ranked with the read, on its thread: drawn as the dialog opens, nothing left to rank
+    assert ranked_on == [wide_read]
+    assert panel.counts_model.total_rows() == 600 and panel.histogram is not None
+    assert panel.histogram.bars() and "in order" not in panel.status.text()
     # a change to the job re-reads it on the ledger lane too, and shows it
     ledger.rename(job_id, "wide one")
     qtbot.waitUntil(lambda: "wide one" in dialog.heading.text(), timeout=WAIT_MS)
     assert len(threads) == 2  # the dialog's re-read is its own (load_job in ui.jobs.detail)
+    assert len(ranked_on) == 2 and threading.main_thread() not in ranked_on
 
 
 def test_a_wide_job_that_cannot_be_read_is_said_and_the_cursor_comes_back(

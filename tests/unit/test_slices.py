@@ -352,3 +352,46 @@ def test_results_in_slices_compare_and_write_csv_as_their_dicts_do(tmp_path: Pat
     results.write_csv([arrived, other_arrived], tmp_path / "sliced.csv")
     results.write_csv([sent, other], tmp_path / "plain.csv")
     assert (tmp_path / "sliced.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+
+
+def test_a_wide_stored_result_is_read_back_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core.ledger import packing
+    from desktop_app.core.results import from_json_dict, to_json_dict
+
+    monkeypatch.setattr(packing, "_LOADS_SLICE", 40)
+    sent = _wide_result()
+    document = packing.unpack_result(packing.pack_result(to_json_dict(sent)))
+    assert isinstance(document["counts"], slices.SortedSlices)
+    back = from_json_dict(document)
+    assert isinstance(back.counts, slices.SortedSlices)
+    assert isinstance(back.probabilities, slices.SortedSlices)
+    assert back == sent and list(back.counts.items()) == list(sent.counts.items())
+    assert list(back.probabilities.items()) == list(sent.probabilities.items())  # bit for bit
+    assert back.probabilities.over_total_of is back.counts  # nothing left to check
+
+
+def test_stored_counts_in_slices_are_normalized_as_one_dict_would_be(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    from desktop_app.core.errors import UserInputError
+    from desktop_app.core.ledger import packing
+    from desktop_app.core.results import from_json_dict, to_json_dict
+
+    monkeypatch.setattr(packing, "_LOADS_SLICE", 40)
+    stored = to_json_dict(_wide_result())
+    counts = dict(stored["counts"])
+    for changed in (
+        {**counts, "1": 4},  # a key narrower than the rest: padded, merged into 00000001
+        {**counts, "00000011": 2.0},  # a count JSON gives as a float
+        {k: True for k in counts},  # bools read as 1
+    ):
+        text = packing.json_text({**stored, "counts": changed, "probabilities": {}})
+        assert isinstance(packing.json_loads(text)["counts"], slices.SortedSlices)
+        in_slices = from_json_dict(packing.json_loads(text))
+        assert in_slices == from_json_dict(json.loads(text))
+        assert list(in_slices.counts) == list(from_json_dict(json.loads(text)).counts)
+    text = packing.json_text({**stored, "counts": {**counts, "00000011": -1}})
+    with pytest.raises(UserInputError, match="negative count for '00000011'"):
+        from_json_dict(packing.json_loads(text))

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core import slices
 from desktop_app.core.atomic_files import atomic_target
 from desktop_app.core.errors import UserInputError
 from desktop_app.core.ledger.models import JobRecord, JobRow
@@ -61,7 +62,8 @@ def iso_time(value: object) -> object:
 
 
 def _json_bytes(value: object) -> bytes:
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=slices.plain)
+    return (text + "\n").encode("utf-8")
 
 
 def _raw_suffix(content_type: str | None) -> str:

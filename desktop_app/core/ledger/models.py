@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -59,7 +60,7 @@ class JobRecord(JobRow):
     versions: dict[str, str | None] = field(default_factory=dict)
     raw_result: bytes | None = None
     raw_result_type: str | None = None
-    counts: dict[str, int] | None = None
+    counts: Mapping[str, int] | None = None  # a wide one in `core.slices.SortedSlices`
     result: dict[str, Any] | None = None  # core.results.to_json_dict(RunResult)
     history: tuple[StatusChange, ...] = ()
 

@@ -171,7 +171,7 @@ def json_loads(text: str) -> dict[str, Any]:
     if len(text) <= 4 * _LOADS_SLICE:
         loaded: dict[str, Any] = json.loads(text)
         return loaded
-    wide: dict[str, dict[str, Any]] = {}
+    wide: dict[str, Mapping[str, Any]] = {}
     for name in _WIDE_MEMBERS:
         opening = f'"{name}":{{'
         start = text.find(opening)  # a key: inside a string its quotes would be escaped
@@ -189,8 +189,10 @@ def json_loads(text: str) -> dict[str, Any]:
     return loaded
 
 
-def _decoded_in_slices(body: str) -> dict[str, Any]:
-    decoded: dict[str, Any] = {}
+def _decoded_in_slices(body: str) -> Mapping[str, Any]:
+    """A wide member's slices, kept as `slices.SortedSlices` when they are in key order (as
+    `json_pieces` writes them): no dict of every outcome to build."""
+    parts: list[dict[str, Any]] = []
     start = 0
     while start < len(body):
         cut = body.find(",", start + _LOADS_SLICE)
@@ -198,6 +200,6 @@ def _decoded_in_slices(body: str) -> dict[str, Any]:
         part = json.loads("{" + body[start:stop] + "}")
         if not isinstance(part, dict) or any(isinstance(v, dict | list) for v in part.values()):
             raise ValueError("not a member of plain values")
-        decoded.update(part)
+        parts.append(part)
         start = stop + 1
-    return decoded
+    return slices.SortedSlices.of_parts(parts)

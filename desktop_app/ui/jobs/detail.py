@@ -49,7 +49,7 @@ from desktop_app.ui.jobs.exporting import ExportLine, JobExport
 from desktop_app.ui.jobs.ledger_events import LedgerEvents
 from desktop_app.ui.plain_text import plain
 from desktop_app.ui.results import export_image
-from desktop_app.ui.results.ranking import is_wide
+from desktop_app.ui.results.ranking import Ranking, is_wide, rank
 from desktop_app.ui.results.view import ResultPanel
 from desktop_app.ui.tasks import BackgroundCalls, Lane
 
@@ -105,9 +105,19 @@ def _image_parts(
     return shown, histogram.render_into  # laid out for the image's own rectangle
 
 
-def caption_for(record: JobRecord) -> list[str]:
-    """The exported image's caption: job name, date, backend and shots, and the bit order."""
-    result = record.run_result()
+def caption_for(record: JobRecord, result: RunResult | None = None) -> list[str]:
+    """The exported image's caption: job name, date, backend and shots, and the bit order. From
+    `result` when given, else from the stored result's own fields: making the whole result
+    again for them froze the window 1-2 s for a job of 644,000 outcomes."""
+    if result is None and record.result is not None:
+        from desktop_app.core.results import RunResult
+
+        stored, shots = record.result, record.result.get("shots")
+        backend = stored.get("backend")
+        result = RunResult(
+            backend=backend if isinstance(backend, str) else record.backend,
+            shots=shots if isinstance(shots, int) else record.shots,
+        )
     return export_image.caption(record.name or record.backend, [result] if result else [])
 
 
@@ -176,9 +186,9 @@ def export_record(
                 f"Job {record.name or record.id} has no results to draw (status {record.status})."
             )
         if kind == ExportKind.PNG:
-            save_histogram_png(histogram, path, lines=caption_for(record))
+            save_histogram_png(histogram, path, lines=caption_for(record, result))
         else:
-            save_histogram_svg(histogram, path, lines=caption_for(record))
+            save_histogram_svg(histogram, path, lines=caption_for(record, result))
     except (OSError, QuantumDeskError) as exc:
         job.fail(str(exc))
         return job
@@ -216,13 +226,20 @@ class LoadedJob:
 
     record: JobRecord
     result: RunResult | None
+    ranking: Ranking | None = None  # a wide result's, when read off the GUI thread
 
 
-def load_job(ledger: Ledger, job_id: str, *, convert: bool = True) -> LoadedJob:
-    """Read and, unless `convert` is False, convert (~2 s for a 644,000-outcome result: the
-    Jobs view calls this on the ledger lane for a wide one)."""
+def load_job(
+    ledger: Ledger, job_id: str, *, convert: bool = True, rank_wide: bool = False
+) -> LoadedJob:
+    """Read and, unless `convert` is False, convert (~1 s for a 644,000-outcome result: the
+    Jobs view calls this on the ledger lane for a wide one, with `rank_wide`). A wide result is
+    ranked here too when `rank_wide`: ranked on a pool thread while its dialog painted, every
+    one of the paint's entries into Python waited for the lock (gaps of 100-140 ms)."""
     record = ledger.get(job_id)
-    return LoadedJob(record, record.run_result() if convert else None)
+    result = record.run_result() if convert else None
+    wide = rank_wide and result is not None and is_wide(result)
+    return LoadedJob(record, result, rank(result) if wide and result is not None else None)
 
 
 class JobDetailDialog(QDialog):
@@ -244,6 +261,7 @@ class JobDetailDialog(QDialog):
         loaded = loaded or load_job(ledger, job_id)
         self.record: JobRecord = loaded.record
         self._result = loaded.result
+        self._ranking = loaded.ranking
         self._reloads = BackgroundCalls(self, lane=Lane.LEDGER)  # a wide job's re-reads
         self._reloads.finished.connect(self._on_reloads_finished)
         self._reloads.failed.connect(self._on_reloads_failed)
@@ -390,7 +408,7 @@ class JobDetailDialog(QDialog):
             if self.result_panel is None:
                 self.result_panel = ResultPanel(r.backend, self.results_page)
                 self._results_layout.addWidget(self.result_panel, 1)
-            self.result_panel.set_result(result)
+            self.result_panel.set_result(result, ranking=self._ranking)
             self.no_results.hide()
         else:
             self.no_results.setText(f"No results (status {r.status}).")
@@ -402,7 +420,9 @@ class JobDetailDialog(QDialog):
         """Re-read the job from the ledger (a wide result on the ledger lane); closes the dialog
         when it was deleted."""
         if self._result is not None and is_wide(self._result):
-            self._reloads.submit(functools.partial(load_job, self.ledger, self.job_id))
+            self._reloads.submit(
+                functools.partial(load_job, self.ledger, self.job_id, rank_wide=True)
+            )
             return
         try:
             self._on_reloads_finished(0, load_job(self.ledger, self.job_id))
@@ -412,7 +432,7 @@ class JobDetailDialog(QDialog):
     @Slot(int, object)
     def _on_reloads_finished(self, _ticket: int, loaded: object) -> None:
         assert isinstance(loaded, LoadedJob)
-        self.record, self._result = loaded.record, loaded.result
+        self.record, self._result, self._ranking = loaded.record, loaded.result, loaded.ranking
         self._show_record()
 
     @Slot(int, object)
@@ -427,7 +447,12 @@ class JobDetailDialog(QDialog):
 
     def export(self, kind: ExportKind) -> JobExport | None:
         return export_record(
-            self, self.record, kind, histogram=self.histogram(), line=self.export_line
+            self,
+            self.record,
+            kind,
+            histogram=self.histogram(),
+            line=self.export_line,
+            result=self._result,
         )
 
     # ---------------------------------------------------------------- slots

@@ -31,7 +31,9 @@ class DetailDialogs(QObject):
         if dialog is not None:
             self._show(job_id, dialog)
         elif not self._reads.reading(job_id):  # else on its way
-            self._reads.read(job_id, lambda loaded: self._loaded(job_id, loaded), "Cannot open job")
+            self._reads.read(
+                job_id, lambda loaded: self._loaded(job_id, loaded), "Cannot open job", rank=True
+            )
         return self._dialogs.get(job_id)  # there when it was read at once
 
     def dialogs(self) -> dict[str, JobDetailDialog]:

@@ -48,22 +48,23 @@ class JobReads(QObject):
         failed: Failed | None = None,
         *,
         convert: bool = True,
+        rank: bool = False,
     ) -> bool:
         """Read the job and call `then` with it: at once for a small result, else once read on
-        the ledger lane (True: later); its result made a RunResult unless `convert` is False.
-        A job that cannot be read is said in a message box titled `failure`, and to `failed`
-        when given."""
+        the ledger lane (True: later); its result made a RunResult unless `convert` is False,
+        and, read there and wide, ranked for its chart when `rank`. A job that cannot be read
+        is said in a message box titled `failure`, and to `failed` when given."""
         waiting = _Waiting(job_id, then, failure, failed)
 
-        def load() -> LoadedJob:
-            return load_job(self._ledger, job_id, convert=convert)
+        def load(later: bool) -> LoadedJob:
+            return load_job(self._ledger, job_id, convert=convert, rank_wide=later and rank)
 
         try:
             if self._ledger.result_bytes(job_id) > LOAD_LATER_BYTES:
                 QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-                self._waiting[self._calls.submit(load)] = waiting
+                self._waiting[self._calls.submit(lambda: load(later=True))] = waiting
                 return True
-            loaded = load()
+            loaded = load(later=False)
         except QuantumDeskError as exc:
             self._say_failed(waiting, str(exc))
             return False

@@ -206,11 +206,19 @@ class ResultPanel(QGroupBox):
 
     # ---- the outcome
     def set_result(
-        self, result: RunResult, options: ChartOptions | None = None, y_max: float | None = None
+        self,
+        result: RunResult,
+        options: ChartOptions | None = None,
+        y_max: float | None = None,
+        *,
+        ranking: Ranking | None = None,
     ) -> None:
         """Show `result`; `options` and `y_max` are the view's shared ones (alone: defaults). A
-        wide result is drawn once it is ranked on a pool thread (then `ranked` is emitted)."""
+        wide result is drawn once it is ranked on a pool thread (then `ranked` is emitted),
+        unless its `ranking` is given."""
         self.result = result
+        if ranking is not None and ranking.result is result:
+            self._ranking = ranking
         self.live = None
         self.set_status(_summary(result))
         if not (result.counts or result.probabilities):
