@@ -95,7 +95,7 @@ def _sorted_counts(counts: slices.SortedSlices[int]) -> Mapping[str, int]:
         if min(part.values()) < 0:
             key = next(k for k, v in part.items() if v < 0)
             raise ValueError(f"negative count for {key!r}")
-    if all(_all_of_type(part.values(), int) for part in counts.parts):
+    if all(slices.all_of_type(part.values(), int) for part in counts.parts):
         return counts
     return counts.like([{k: int(v) for k, v in part.items()} for part in counts.parts])
 
@@ -113,7 +113,7 @@ def _canonical(counts: Mapping[str, Any], width: int) -> bool:
     import re
 
     return all(
-        _all_of_type(part, str)
+        slices.all_of_type(part, str)
         and set(map(len, part)) <= {width}
         and re.fullmatch("[01]*", "".join(part)) is not None
         for part in _key_slices(counts)
@@ -127,19 +127,15 @@ def _key_slices(keyed: Mapping[str, Any]) -> Iterable[Iterable[str]]:
     return slices.in_slices(list(keyed))
 
 
-def _all_of_type(items: Iterable[Any], kind: type) -> bool:
-    """Every item is exactly a `kind` (not a subclass: a bool is not an int here)."""
-    return set(map(type, items)) <= {kind}
-
-
 def _plain_counts(counts: Mapping[Any, Any]) -> bool:
     """Every key a str and every count an int, as JSON gives them: nothing to convert."""
     if isinstance(counts, slices.SortedSlices):
         return all(
-            _all_of_type(part, str) and _all_of_type(part.values(), int) for part in counts.parts
+            slices.all_of_type(part, str) and slices.all_of_type(part.values(), int)
+            for part in counts.parts
         )
-    return all(_all_of_type(part, str) for part in slices.in_slices(list(counts))) and all(
-        _all_of_type(part, int) for part in slices.in_slices(list(counts.values()))
+    return all(slices.all_of_type(part, str) for part in slices.in_slices(list(counts))) and all(
+        slices.all_of_type(part, int) for part in slices.in_slices(list(counts.values()))
     )
 
 
@@ -347,7 +343,7 @@ def from_json_dict(d: Mapping[str, Any]) -> RunResult:
 def _read_probabilities(probabilities: Mapping[str, Any]) -> Mapping[str, float]:
     width = _first_width(probabilities)
     if isinstance(probabilities, slices.SortedSlices) and _canonical(probabilities, width or 0):
-        if all(_all_of_type(part.values(), float) for part in probabilities.parts):
+        if all(slices.all_of_type(part.values(), float) for part in probabilities.parts):
             return probabilities  # as stored, or count / total as `over_total` made them
         return probabilities.like(
             [{k: float(v) for k, v in part.items()} for part in probabilities.parts]

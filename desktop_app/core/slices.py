@@ -220,7 +220,7 @@ class SortedSlices(Mapping[str, V]):
         last = None  # one slice's keys at a time: a list of all of them would cost a
         for part in kept:  # garbage collection that meets it 30-40 ms
             keys = list(part)
-            if not (_all_of_type(keys, str) and keys == sorted(keys)):
+            if not (all_of_type(keys, str) and keys == sorted(keys)):
                 break
             if last is not None and not last < keys[0]:
                 break
@@ -295,7 +295,7 @@ class SortedSlices(Mapping[str, V]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, SortedSlices) and other.firsts == self._firsts:
-            return bool(self._parts == other.parts)
+            return all(a == b for a, b in zip(self._parts, other.parts, strict=True))
         return (
             isinstance(other, Mapping)
             and len(other) == len(self)
@@ -333,7 +333,7 @@ def plain(value: object) -> dict[str, Any]:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _all_of_type(items: Iterable[Any], kind: type) -> bool:
+def all_of_type(items: Iterable[Any], kind: type) -> bool:
     """Every item is exactly a `kind` (not a subclass: a bool is not an int here)."""
     return set(map(type, items)) <= {kind}
 
