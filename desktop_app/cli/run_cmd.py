@@ -420,7 +420,7 @@ def format_table(results: list[RunResult]) -> str:
         method = f"  {result.method} method" if result.method else ""
         job = f"  job {result.job_id}" if result.job_id else ""
         lines.append(
-            f"{result.backend}  {result.status}  {result.shots} shots{timing}{method}{exact}{job}"
+            f"{result.backend}  {result.status}  {result.shots:,} shots{timing}{method}{exact}{job}"
         )
         if result.status != JobStatus.SUCCEEDED:
             if result.error_message:

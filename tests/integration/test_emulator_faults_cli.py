@@ -78,7 +78,7 @@ def test_a_refused_submit_in_the_table_output(env):  # noqa: F811
     code, out, err = _finish(_start(env, *[a for a in RUN if a != "--json"]))
     assert code == 1 and err == ""
     head, message, *_ = out.splitlines()
-    assert head.startswith("ionq.simulator  Failed  1000 shots")
+    assert head.startswith("ionq.simulator  Failed  1,000 shots")
     assert _plain(message.strip()).startswith(REFUSALS["target_unavailable"])
 
 

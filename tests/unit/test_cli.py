@@ -69,6 +69,13 @@ def test_end_to_end_backends_json() -> None:
     assert len(rows) == 10  # the simulator, 3 offline emulations, 6 Azure targets
 
 
+def test_the_run_header_marks_thousands_as_the_window_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", str(GHZ5), "--shots", "1500", "--seed", "5"]) == 0
+    assert "local.simulator  Succeeded  1,500 shots" in capsys.readouterr().out
+
+
 def test_table_output_with_seed_is_reproducible(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(GHZ5), "--shots", "500", "--seed", "5"]) == 0
     first = capsys.readouterr().out
