@@ -607,9 +607,11 @@ def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
     converted: list[bool] = []
     watched = job_reads.load_job
 
-    def load(ledger: Ledger, job_id: str, *, convert: bool, rank_wide: bool) -> job_reads.LoadedJob:
+    def load(
+        ledger: Ledger, job_id: str, *, convert: bool, rank_wide: bool, chart: bool
+    ) -> job_reads.LoadedJob:
         converted.append(convert)
-        return watched(ledger, job_id, convert=convert, rank_wide=rank_wide)
+        return watched(ledger, job_id, convert=convert, rank_wide=rank_wide, chart=chart)
 
     monkeypatch.setattr(job_reads, "load_job", load)
     made_on: list[threading.Thread] = []  # where the record was made a RunResult
@@ -620,6 +622,9 @@ def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
         return make_result(record)
 
     monkeypatch.setattr(JobRecord, "run_result", run_result)
+    from desktop_app.ui.results import histogram
+
+    charted_on = threads_calling(monkeypatch, histogram, "top_values")
     target: dict[str, Path] = {}
     monkeypatch.setattr(messages, "ask_save_path", lambda *_a: str(target["path"]))
     view = make_view()
@@ -634,6 +639,7 @@ def test_a_wide_job_is_read_off_the_gui_thread_then_exported(
     assert len(threads) == 2 and threading.main_thread() not in threads
     assert converted == [False, True]  # the CSV's thread converts it; the image here
     assert made_on and threading.main_thread() not in made_on  # the caption too: not again
+    assert len(charted_on) == 1 and charted_on[0] is not threading.main_thread()  # its bars
     with (tmp_path / "wide.csv").open(newline="", encoding="utf-8") as f:
         assert {r["bitstring"]: int(r["count"]) for r in csv.DictReader(f)} == job.counts
     assert not QImage(str(tmp_path / "wide.png")).isNull()

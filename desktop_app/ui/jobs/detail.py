@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -55,7 +55,7 @@ from desktop_app.ui.tasks import BackgroundCalls, Lane
 
 if TYPE_CHECKING:
     from desktop_app.core.results import RunResult
-    from desktop_app.ui.results.histogram import Histogram
+    from desktop_app.ui.results.histogram import Histogram, TopValues
 
 log = logging.getLogger(__name__)
 
@@ -81,21 +81,36 @@ _EXPORT_DIALOG: dict[ExportKind, tuple[str, str]] = {
 
 # ------------------------------------------------------------------------------ histogram images
 def histogram_for(
-    record: JobRecord, parent: QWidget | None = None, result: RunResult | None = None
+    record: JobRecord,
+    parent: QWidget | None = None,
+    result: RunResult | None = None,
+    top: TopValues | None = None,
 ) -> Histogram | None:
     """A histogram of the job's result (counts, or probabilities for an exact result);
-    `result`, when given, is the record's already made a RunResult."""
+    `result`, when given, is the record's already made a RunResult, and `top` what
+    `top_of(result)` found of it."""
     from desktop_app.ui.results.histogram import Histogram
 
     result = result or record.run_result()
     if result is None or not (result.counts or result.probabilities):
         return None
     histogram = Histogram(parent)
-    if result.counts and not result.exact:
-        histogram.set_values(result.counts, "Count")
-    else:
-        histogram.set_values(result.probabilities, "Probability")
+    histogram.show_top(top or top_of(result), _charted(result)[1])
     return histogram
+
+
+def top_of(result: RunResult) -> TopValues:
+    """The largest of what a job's histogram draws (no Qt: for a wide one, off the GUI thread)."""
+    from desktop_app.ui.results.histogram import top_values
+
+    return top_values(_charted(result)[0])
+
+
+def _charted(result: RunResult) -> tuple[Mapping[str, float], str]:
+    """What a job's histogram draws: its counts, or its probabilities when it is exact."""
+    if result.counts and not result.exact:
+        return result.counts, "Count"
+    return result.probabilities, "Probability"
 
 
 def _image_parts(
@@ -149,6 +164,7 @@ def export_record(
     histogram: Histogram | None = None,
     line: ExportLine | None = None,
     result: RunResult | None = None,
+    top: TopValues | None = None,
 ) -> JobExport | None:
     """Ask where (`messages.ask_save_path`) and export; errors are shown (`messages.show_error`
     and `line`), never raised. Results and bundles are written off the GUI thread (see
@@ -180,7 +196,7 @@ def export_record(
     own_histogram = None
     try:
         if histogram is None:
-            own_histogram = histogram = histogram_for(record, result=result)
+            own_histogram = histogram = histogram_for(record, result=result, top=top)
         if histogram is None:
             raise UserInputError(
                 f"Job {record.name or record.id} has no results to draw (status {record.status})."
@@ -227,19 +243,33 @@ class LoadedJob:
     record: JobRecord
     result: RunResult | None
     ranking: Ranking | None = None  # a wide result's, when read off the GUI thread
+    top: TopValues | None = None  # its histogram's, when asked for
 
 
 def load_job(
-    ledger: Ledger, job_id: str, *, convert: bool = True, rank_wide: bool = False
+    ledger: Ledger,
+    job_id: str,
+    *,
+    convert: bool = True,
+    rank_wide: bool = False,
+    chart: bool = False,
 ) -> LoadedJob:
     """Read and, unless `convert` is False, convert (~1 s for a 644,000-outcome result: the
-    Jobs view calls this on the ledger lane for a wide one, with `rank_wide`). A wide result is
-    ranked here too when `rank_wide`: ranked on a pool thread while its dialog painted, every
-    one of the paint's entries into Python waited for the lock (gaps of 100-140 ms)."""
+    Jobs view calls this on the ledger lane for a wide one, with `rank_wide` or `chart`). A
+    wide result is ranked here too when `rank_wide`: ranked on a pool thread while its dialog
+    painted, every one of the paint's entries into Python waited for the lock (gaps of 100-140
+    ms); with `chart`, its histogram's largest values are found here (for an image export)."""
     record = ledger.get(job_id)
     result = record.run_result() if convert else None
-    wide = rank_wide and result is not None and is_wide(result)
-    return LoadedJob(record, result, rank(result) if wide and result is not None else None)
+    if result is None:
+        return LoadedJob(record, None)
+    drawn = bool(result.counts or result.probabilities)
+    return LoadedJob(
+        record,
+        result,
+        rank(result) if rank_wide and is_wide(result) else None,
+        top_of(result) if chart and drawn else None,
+    )
 
 
 class JobDetailDialog(QDialog):

@@ -49,15 +49,23 @@ class JobReads(QObject):
         *,
         convert: bool = True,
         rank: bool = False,
+        chart: bool = False,
     ) -> bool:
         """Read the job and call `then` with it: at once for a small result, else once read on
         the ledger lane (True: later); its result made a RunResult unless `convert` is False,
-        and, read there and wide, ranked for its chart when `rank`. A job that cannot be read
-        is said in a message box titled `failure`, and to `failed` when given."""
+        and, read there, ranked for a dialog's pane (`rank`, when wide) or its histogram's
+        largest values found (`chart`). A job that cannot be read is said in a message box
+        titled `failure`, and to `failed` when given."""
         waiting = _Waiting(job_id, then, failure, failed)
 
         def load(later: bool) -> LoadedJob:
-            return load_job(self._ledger, job_id, convert=convert, rank_wide=later and rank)
+            return load_job(
+                self._ledger,
+                job_id,
+                convert=convert,
+                rank_wide=later and rank,
+                chart=later and chart,
+            )
 
         try:
             if self._ledger.result_bytes(job_id) > LOAD_LATER_BYTES:
@@ -130,13 +138,17 @@ def export_job(
 
     def export(loaded: LoadedJob) -> None:
         line.hide()  # the export says what it does from here
-        started.append(export_record(parent, loaded.record, kind, line=line, result=loaded.result))
+        started.append(
+            export_record(
+                parent, loaded.record, kind, line=line, result=loaded.result, top=loaded.top
+            )
+        )
 
     def failed(message: str) -> None:
         line.say(f"The export failed: {message}")
 
     # only an image draws the result here; the other exports convert it on their own thread
     image = kind in (ExportKind.PNG, ExportKind.SVG)
-    if reads.read(job.id, export, "Export failed", failed, convert=image):
+    if reads.read(job.id, export, "Export failed", failed, convert=image, chart=image):
         line.say(f"Reading job {job.name or job.id} for the export…")
     return started[0] if started else None
