@@ -131,24 +131,26 @@ def json_pieces(value: dict[str, Any]) -> Iterator[str]:
     for index, key in enumerate(sorted(value)):
         yield f"{',' if index else ''}{json.dumps(key)}:"
         item = value[key]
-        if isinstance(item, slices.SortedSlices):  # in key order already, a slice each
+        if isinstance(item, slices.SortedSlices) or (
+            isinstance(item, dict) and len(item) > slices.SLICE
+        ):
             yield "{"
-            for number, chunk in enumerate(item.parts):
-                with slices.collector_paused():
-                    text = json.dumps(chunk, separators=_SEPARATORS)
-                yield ("," if number else "") + text[1:-1]
-            yield "}"
-        elif isinstance(item, dict) and len(item) > slices.SLICE:
-            yield "{"
-            # in key order already (the values are numbers: nothing nested to sort)
-            for number, part in enumerate(slices.in_slices(slices.ordered(list(item)))):
+            # each chunk in key order (the values are numbers: nothing nested to sort)
+            for number, chunk in enumerate(_sorted_chunks(item)):
                 with slices.collector_paused():  # one slice: ~1 ms
-                    text = json.dumps({k: item[k] for k in part}, separators=_SEPARATORS)
+                    text = json.dumps(chunk, separators=_SEPARATORS)
                 yield ("," if number else "") + text[1:-1]
             yield "}"
         else:
             yield json.dumps(item, sort_keys=True, separators=_SEPARATORS)
     yield "}"
+
+
+def _sorted_chunks(item: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
+    """A wide mapping as dicts of one slice each, their keys ascending across all of them."""
+    if isinstance(item, slices.SortedSlices):
+        return item.parts
+    return ({k: item[k] for k in part} for part in slices.in_slices(slices.ordered(list(item))))
 
 
 def unpack_result(blob: bytes) -> dict[str, Any]:

@@ -80,21 +80,14 @@ _EXPORT_DIALOG: dict[ExportKind, tuple[str, str]] = {
 
 
 # ------------------------------------------------------------------------------ histogram images
-def histogram_for(
-    record: JobRecord,
-    parent: QWidget | None = None,
-    result: RunResult | None = None,
-    top: TopValues | None = None,
-) -> Histogram | None:
-    """A histogram of the job's result (counts, or probabilities for an exact result);
-    `result`, when given, is the record's already made a RunResult, and `top` what
-    `top_of(result)` found of it."""
+def histogram_for(result: RunResult | None, top: TopValues | None = None) -> Histogram | None:
+    """A histogram of a job's result (counts, or probabilities for an exact result); `top`,
+    when given, is what `top_of(result)` found of it. None when there is nothing to draw."""
     from desktop_app.ui.results.histogram import Histogram
 
-    result = result or record.run_result()
     if result is None or not (result.counts or result.probabilities):
         return None
-    histogram = Histogram(parent)
+    histogram = Histogram()
     histogram.show_top(top or top_of(result), _charted(result)[1])
     return histogram
 
@@ -120,19 +113,10 @@ def _image_parts(
     return shown, histogram.render_into  # laid out for the image's own rectangle
 
 
-def caption_for(record: JobRecord, result: RunResult | None = None) -> list[str]:
-    """The exported image's caption: job name, date, backend and shots, and the bit order. From
-    `result` when given, else from the stored result's own fields: making the whole result
-    again for them froze the window 1-2 s for a job of 644,000 outcomes."""
-    if result is None and record.result is not None:
-        from desktop_app.core.results import RunResult
-
-        stored, shots = record.result, record.result.get("shots")
-        backend = stored.get("backend")
-        result = RunResult(
-            backend=backend if isinstance(backend, str) else record.backend,
-            shots=shots if isinstance(shots, int) else record.shots,
-        )
+def caption_for(record: JobRecord, result: RunResult | None) -> list[str]:
+    """The exported image's caption: job name, date, backend and shots, and the bit order, from
+    `result`, the record's already made a RunResult (making it again for the caption froze the
+    window 1-2 s for a job of 644,000 outcomes)."""
     return export_image.caption(record.name or record.backend, [result] if result else [])
 
 
@@ -195,8 +179,9 @@ def export_record(
         return job
     own_histogram = None
     try:
+        result = result or record.run_result()  # once, for the histogram and the caption
         if histogram is None:
-            own_histogram = histogram = histogram_for(record, result=result, top=top)
+            own_histogram = histogram = histogram_for(result, top)
         if histogram is None:
             raise UserInputError(
                 f"Job {record.name or record.id} has no results to draw (status {record.status})."
